@@ -1,0 +1,203 @@
+/* cmd_pending.c -- the subcommands of the contract that are not built yet.
+ *
+ * Each has its real usage already (so --help and bad usage behave as they
+ * will), and says plainly that it is not built and exits 1 rather than
+ * pretend.  A subcommand leaves this file when its issue builds it. */
+#include <stdio.h>
+
+#include "cb_commands.h"
+
+/* Accepts any option of the subcommand's own: their values are checked
+ * once the subcommand exists. */
+static int accept_opt(void *opaque, int opt, const char *arg, char *errstr,
+                      size_t errstr_size)
+{
+    (void)opaque, (void)opt, (void)arg, (void)errstr, (void)errstr_size;
+    return 0;
+}
+
+static int pending(const cb_cli_spec *spec, int argc, char **argv,
+                   const char *issue)
+{
+    cb_cli cli;
+    int rc = cb_cli_parse(&cli, spec, argc, argv, accept_opt, NULL);
+
+    if (rc == CB_CLI_HELP)
+        return CB_EXIT_OK;
+    if (rc != 0)
+        return rc;
+    cb_cli_term(&cli);
+    return cb_cli_fail(spec, "not built yet (%s); nothing was done", issue);
+}
+
+#define PENDING(name, issue)                                               \
+    int cb_cmd_##name(int argc, char **argv)                               \
+    {                                                                      \
+        return pending(&cb_spec_##name, argc, argv, issue);                \
+    }
+
+/* ------------------------------------------------------------- produce */
+
+static const struct option produce_opts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"encoding", required_argument, NULL, 'e'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_produce = {
+    "produce", "FEED FILE...",
+    "Validates and produces one feed (business, household, death, "
+    "enrollment,\nassistance) to Kafka; bad records go to the dead-letter "
+    "topic.",
+    "  -f, --format csv|jsonl        default: by file extension\n"
+    "  -e, --encoding utf-8|gb18030  of CSV files (default utf-8)\n"
+    "  FILE may be - for standard input.\n",
+    "f:e:", produce_opts, 2, -1};
+PENDING(produce, "the feed producers issue")
+
+/* ---------------------------------------------------------------- load */
+
+const cb_cli_spec cb_spec_load = {
+    "load", "FILE...",
+    "Bulk-loads an enrollment snapshot (enrollment-feed rows) into Redis.",
+    NULL, "", NULL, 1, -1};
+PENDING(load, "the matcher issue")
+
+/* ------------------------------------------------------------- targets */
+
+const cb_cli_spec cb_spec_targets = {
+    "targets", "FILE",
+    "Loads township targets (township_code,township,target_total,"
+    "target_YYYY...)\nand checks that each row's years sum to its total.",
+    NULL, "", NULL, 1, 1};
+PENDING(targets, "the matcher issue")
+
+/* --------------------------------------------------------------- match */
+
+static const struct option match_opts[] = {
+    {"until-idle", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_match = {
+    "match", "",
+    "Runs the matcher: consumes the five feeds as a consumer group, keeps\n"
+    "enrollment state in Redis, opens and closes leads, raises alerts.",
+    "  -i, --until-idle SECONDS      exit 0 once no event arrived for that "
+    "long\n",
+    "i:", match_opts, 0, 0};
+PENDING(match, "the matcher issue")
+
+/* --------------------------------------------------------------- leads */
+
+static const struct option leads_opts[] = {
+    {"township", required_argument, NULL, 't'},
+    {"status", required_argument, NULL, 's'},
+    {"reason", required_argument, NULL, 'R'},
+    {"format", required_argument, NULL, 'f'},
+    {"unmasked", no_argument, NULL, 'U'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_leads = {
+    "leads", "",
+    "Lists leads, by default those not closed.",
+    "  -t, --township CODE           one township only\n"
+    "  -s, --status S|all            open, contacted, refused, closed or "
+    "all\n"
+    "  -R, --reason R                one lead reason only\n"
+    "  -f, --format table|csv|json   default table\n"
+    "      --unmasked                whole ID numbers (for those entitled)\n",
+    "t:s:R:f:", leads_opts, 0, 0};
+PENDING(leads, "the matcher issue")
+
+/* ---------------------------------------------------------------- lead */
+
+static const struct option lead_opts[] = {
+    {"reason", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_lead = {
+    "lead", "LEAD_ID DECISION",
+    "Records a team's decision on a lead: contacted, refused (stay listed),\n"
+    "enrolled or invalid (close the lead).",
+    "  -R, --reason TEXT             why (required for refused)\n",
+    "R:", lead_opts, 2, 2};
+PENDING(lead, "the matcher issue")
+
+/* -------------------------------------------------------------- alerts */
+
+static const struct option alerts_opts[] = {
+    {"kind", required_argument, NULL, 'k'},
+    {"township", required_argument, NULL, 't'},
+    {"format", required_argument, NULL, 'f'},
+    {"unmasked", no_argument, NULL, 'U'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_alerts = {
+    "alerts", "",
+    "Lists duplicate-claim alerts.",
+    "  -k, --kind K                  one alert kind only\n"
+    "  -t, --township CODE           one township only\n"
+    "  -f, --format table|csv|json   default table\n"
+    "      --unmasked                whole ID numbers (for those entitled)\n",
+    "k:t:f:", alerts_opts, 0, 0};
+PENDING(alerts, "the matcher issue")
+
+/* -------------------------------------------------------------- report */
+
+static const struct option report_opts[] = {
+    {"year", required_argument, NULL, 'y'},
+    {"as-of", required_argument, NULL, 'a'},
+    {"format", required_argument, NULL, 'f'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_report = {
+    "report", "",
+    "Per-township progress against the year's targets.",
+    "  -y, --year Y                  default: the year of --as-of\n"
+    "  -a, --as-of YYYY-MM-DD        figures as they stood that day\n"
+    "  -f, --format table|csv|json   default table\n",
+    "y:a:f:", report_opts, 0, 0};
+PENDING(report, "the matcher issue")
+
+/* ----------------------------------------------------------------- web */
+
+static const struct option web_opts[] = {
+    {"listen", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_web = {
+    "web", "",
+    "Serves the township workbench (page and JSON API) over HTTP.",
+    "  -l, --listen HOST:PORT        default 127.0.0.1:8080\n",
+    "l:", web_opts, 0, 0};
+PENDING(web, "the workbench issue")
+
+/* ---------------------------------------------------------------- user */
+
+static const struct option user_opts[] = {
+    {"township", required_argument, NULL, 't'},
+    {"county", no_argument, NULL, 'C'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_user = {
+    "user", "add NAME",
+    "Creates a workbench account; the password is read from stdin.",
+    "  -t, --township CODE           a township team's account\n"
+    "      --county                  a county account (sees every "
+    "township)\n",
+    "t:", user_opts, 2, 2};
+PENDING(user, "the workbench issue")
+
+/* ----------------------------------------------------------------- gen */
+
+static const struct option gen_opts[] = {
+    {"people", required_argument, NULL, 'n'},
+    {"seed", required_argument, NULL, 's'},
+    {"out", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_gen = {
+    "gen", "",
+    "Writes a synthetic county (feeds, snapshot, targets, ground truth) for\n"
+    "demos and tests.",
+    "  -n, --people N                residents to generate\n"
+    "  -s, --seed S                  same seed, same county\n"
+    "  -o, --out DIR                 where to write\n",
+    "n:s:o:", gen_opts, 0, 0};
+PENDING(gen, "the feed producers issue")

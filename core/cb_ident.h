@@ -1,0 +1,68 @@
+/* cb_ident.h -- the two identifiers canbao keys everything on, validated at
+ * the door and masked on the way out.
+ *
+ *  - Resident ID number (公民身份号码), GB 11643-1999: 6 digits of the
+ *    registering region, 8 digits of birth date (YYYYMMDD), 3 digits of
+ *    sequence (odd for men, even for women), and a check character computed
+ *    with ISO 7064 MOD 11-2 (0..9 or X).
+ *  - Unified social credit code (统一社会信用代码), GB 32100-2015: 18
+ *    characters from "0123456789ABCDEFGHJKLMNPQRTUWXY" (the digits and the
+ *    capitals without I, O, Z, S, V), the last a MOD 31 check character.
+ *
+ * Pure functions over caller buffers: no allocation, no global state. */
+#ifndef CB_IDENT_H
+#define CB_IDENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CB_IDENT_LEN 18 /* both identifiers are 18 characters */
+
+typedef enum cb_ident_err {
+    CB_IDENT_OK = 0,
+    CB_IDENT_LENGTH,     /* not 18 characters */
+    CB_IDENT_CHARSET,    /* a character outside the identifier's alphabet */
+    CB_IDENT_BIRTH_DATE, /* resident ID: digits 7-14 are not a real date,
+                            or one before 1900-01-01 */
+    CB_IDENT_CHECK       /* the check character does not match */
+} cb_ident_err;
+
+/* A short English phrase for the error ("wrong check character", ...). */
+const char *cb_ident_strerror(cb_ident_err err);
+
+/* A stable token for the error, used as a rejection reason in dead letters
+ * and metrics: "ok", "id_length", "id_charset", "id_birth_date",
+ * "id_check". */
+const char *cb_ident_reason(cb_ident_err err);
+
+/* The check character ('0'-'9' or 'X') of the first 17 characters of a
+ * resident ID, which must be digits (the caller checks). */
+char cb_ident_person_check_char(const char *body17);
+
+/* Validates a resident ID of len bytes.  A lower-case 'x' is refused: the
+ * standard writes a capital X and canbao keys on the exact text.  On success
+ * and if birth is not NULL, stores the birth date (days since 1970-01-01). */
+cb_ident_err cb_ident_check_person(const char *id, size_t len,
+                                   int32_t *birth);
+
+/* 1 for a man, 0 for a woman, from the sequence digit (the 17th) of an ID
+ * already validated. */
+int cb_ident_person_is_male(const char *id);
+
+/* The check character of the first 17 characters of a USCC, which must be
+ * from the USCC alphabet (the caller checks). */
+char cb_ident_uscc_check_char(const char *body17);
+
+/* Validates a unified social credit code of len bytes. */
+cb_ident_err cb_ident_check_uscc(const char *code, size_t len);
+
+/* Masks an identifier for people who do not need the whole number: the
+ * first 6 and last 4 characters stay, the 8 between become '*'
+ * ("320923********1234").  Text that is not 18 characters long is masked
+ * whole except for its first two characters, so that a malformed number
+ * never leaks either.  out must hold CB_IDENT_MASK_BUFSZ bytes; it is
+ * always NUL-terminated. */
+#define CB_IDENT_MASK_BUFSZ 64
+void cb_ident_mask(const char *id, char *out);
+
+#endif

@@ -1,0 +1,42 @@
+/* cb_kafka.h -- canbao's topics and its librdkafka settings, in one place.
+ *
+ * Topic names are "canbao.<kind>.v1": the five feeds, the lead and alert
+ * outputs and the dead letters.  The version in the name changes only when
+ * a topic's meaning changes; schema changes that Avro resolution can bridge
+ * keep the name.
+ *
+ * The producer defaults carry what the embedded broker needs to keep up
+ * (DESIGN.md section 4): lz4 compression, large batches, and an idempotent
+ * producer, so that retries never duplicate or reorder a subject's
+ * events. */
+#ifndef CB_KAFKA_H
+#define CB_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "cb_config.h"
+#include "cb_record.h"
+
+#define CB_TOPIC_PARTITIONS 16 /* default partitions of every topic */
+
+/* "canbao.household.v1" and so on; NULL for a kind outside cb_kind. */
+const char *cb_topic_name(cb_kind kind);
+
+/* The kind whose topic this is, by full topic name or by kind name
+ * ("household").  Returns 0, or -1 when it is none of canbao's. */
+int cb_topic_kind(const char *topic, cb_kind *kind);
+
+typedef enum cb_kafka_role {
+    CB_KAFKA_PRODUCER,
+    CB_KAFKA_CONSUMER
+} cb_kafka_role;
+
+/* A librdkafka configuration: the bootstrap servers of cfg, canbao's
+ * defaults for the role, then every "kafka.*" setting of cfg (config file
+ * and -X), which win.  librdkafka's own log lines go through cb_log.
+ * Returns NULL with errstr naming the property librdkafka refused (never
+ * its value, which may be a secret). */
+rd_kafka_conf_t *cb_kafka_conf_new(const cb_config *cfg, cb_kafka_role role,
+                                   char *errstr, size_t errstr_size);
+
+#endif

@@ -1,0 +1,131 @@
+# servers.sh -- starts and stops the servers canbao runs against, for the
+# demo and the integration tests: redis-server and the embedded broker on
+# free loopback ports, each with a watchdog that stops it when the shell
+# that started it is gone (even by SIGKILL, when no trap runs).
+#
+# The includer defines CB_TMP (a private dir for logs and data), CB_PIDS (an
+# array collecting what to stop), CANBAO (the program), and the functions
+# cb_log MESSAGE and cb_fail MESSAGE; cb_stop_servers stops them all.
+
+CB_PY=${CB_PY:-/usr/bin/python3} # Debian's, with python3-avro and stdnum
+
+# Stops every server in CB_PIDS: TERM, then KILL after 5 s.
+cb_stop_servers() {
+    local pid
+    for pid in "${CB_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${CB_PIDS[@]}"; do
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    CB_PIDS=()
+}
+
+# Kills PID once this test's shell has gone; detached from our output so
+# that ctest does not wait for it.
+cb_watchdog() {
+    local target=$1 shell=$$
+    (
+        while kill -0 "$shell" 2>/dev/null && kill -0 "$target" 2>/dev/null; do
+            sleep 1
+        done
+        kill -KILL "$target" 2>/dev/null
+    ) </dev/null >/dev/null 2>&1 &
+    disown $! 2>/dev/null || true
+}
+
+# A free TCP port on 127.0.0.1 (the kernel's choice, released at once; the
+# caller retries if someone takes it in between).
+cb_free_port() {
+    "$CB_PY" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Waits up to $2 seconds (default 10) for command $1 to succeed.
+cb_wait_for() {
+    local cmd=$1 limit=${2:-10} i
+    for ((i = 0; i < limit * 10; i++)); do
+        if eval "$cmd" >/dev/null 2>&1; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# cb_start_redis [--aof]: starts redis-server; sets REDIS_PORT, REDIS_PID,
+# REDIS_DIR and exports CANBAO_REDIS.  --aof turns on the append-only file
+# (appendfsync everysec) for durability tests.
+cb_start_redis() {
+    local aof=no attempt
+    [ "${1:-}" = --aof ] && aof=yes
+    for attempt in 1 2 3 4 5; do
+        REDIS_PORT=$(cb_free_port)
+        REDIS_DIR="$CB_TMP/redis-$REDIS_PORT"
+        mkdir -p "$REDIS_DIR"
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
+            --dir "$REDIS_DIR" --save '' --appendonly "$aof" \
+            --appendfsync everysec --daemonize no \
+            >"$CB_TMP/redis-$REDIS_PORT.log" 2>&1 &
+        REDIS_PID=$!
+        CB_PIDS+=("$REDIS_PID")
+        cb_watchdog "$REDIS_PID"
+        if cb_wait_for "redis-cli -p $REDIS_PORT ping | grep -q PONG" 10; then
+            export CANBAO_REDIS="redis://127.0.0.1:$REDIS_PORT"
+            REDIS_AOF=$aof
+            cb_log "redis-server on port $REDIS_PORT (aof=$aof)"
+            return 0
+        fi
+        kill -KILL "$REDIS_PID" 2>/dev/null || true
+        cb_log "redis-server did not start on $REDIS_PORT (attempt $attempt)"
+    done
+    cb_fail "cannot start redis-server"
+}
+
+# Stops and starts the same redis-server again (same port, dir and AOF
+# setting): with --aof, what was written survives.
+cb_restart_redis() {
+    kill -TERM "$REDIS_PID"
+    wait "$REDIS_PID" 2>/dev/null || true
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
+        --save '' --appendonly "$REDIS_AOF" --appendfsync everysec \
+        --daemonize no >>"$CB_TMP/redis-$REDIS_PORT.log" 2>&1 &
+    REDIS_PID=$!
+    CB_PIDS+=("$REDIS_PID")
+    cb_watchdog "$REDIS_PID"
+    cb_wait_for "redis-cli -p $REDIS_PORT ping | grep -q PONG" 10 ||
+        cb_fail "redis-server did not come back"
+}
+
+# cb_start_broker [canbao broker options]: starts the embedded broker with a
+# control FIFO; sets BROKER_PID, BROKER_CTL and exports CANBAO_BROKERS.
+cb_start_broker() {
+    local bfile="$CB_TMP/bootstrap.$RANDOM"
+    BROKER_CTL="$CB_TMP/broker.ctl"
+    "$CANBAO" broker --bootstrap-file "$bfile" --control "$BROKER_CTL" "$@" \
+        >"$CB_TMP/broker.log" 2>&1 &
+    BROKER_PID=$!
+    CB_PIDS+=("$BROKER_PID")
+    cb_watchdog "$BROKER_PID"
+    cb_wait_for "test -s $bfile" 15 || cb_fail "the embedded broker did not start"
+    CANBAO_BROKERS=$(sed -n 's/^bootstrap=//p' "$bfile")
+    export CANBAO_BROKERS
+    cb_log "embedded broker at $CANBAO_BROKERS"
+}
+
+# cb_broker_ctl COMMAND...: a fault-injection command to the broker; waits
+# until the broker has acknowledged it in its log.
+cb_broker_ctl() {
+    local before
+    before=$(grep -c '^control:' "$CB_TMP/broker.log" || true)
+    echo "$*" >"$BROKER_CTL"
+    cb_wait_for "[ \$(grep -c '^control:' $CB_TMP/broker.log) -gt $before ]" 5 ||
+        cb_fail "the broker did not answer control command '$*'"
+    grep '^control:' "$CB_TMP/broker.log" | tail -n 1
+}
+

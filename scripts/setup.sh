@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# setup.sh -- installs what canbao needs from Debian's packages (only what is
+# missing) and builds it into build/ (or $CANBAO_BUILD_DIR).
+#
+#   scripts/setup.sh              install and build
+#   scripts/setup.sh --no-build   install only
+#
+# Installing needs root (or sudo); on a machine that has every package it
+# needs neither.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${CANBAO_BUILD_DIR:-build}
+
+# Build and run-time dependencies, and the tools the tests drive.
+PACKAGES=(
+    build-essential cmake pkg-config
+    librdkafka-dev libavro-dev libhiredis-dev libjansson-dev
+    libcmocka-dev
+    redis-server redis-tools kcat
+    python3 python3-avro python3-stdnum
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+        grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    SUDO=
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null; then
+            SUDO=sudo
+        else
+            echo "setup: missing packages (${missing[*]}) and not root;" \
+                "run as root or install them" >&2
+            exit 1
+        fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    echo "setup: every package is installed"
+fi
+
+[ "${1:-}" = --no-build ] && exit 0
+
+echo "setup: building into $BUILD_DIR"
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"
+echo "setup: built $BUILD_DIR/cli/canbao"

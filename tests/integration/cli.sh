@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# cli.sh -- the command line of the contract: every subcommand is there with
+# --help, usage errors exit 2, unbuilt subcommands say so and exit 1.
+. "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
+
+cb_expect_exit 0 "canbao --help" "$CANBAO" --help
+help=$CB_OUT
+contract="broker produce load targets match leads lead alerts report web user gen"
+for c in $contract tail avro; do
+    printf '%s\n' "$help" | grep -qE "^  $c " || cb_fail "canbao --help lacks $c"
+    cb_expect_exit 0 "canbao $c --help" "$CANBAO" "$c" --help
+    cb_assert_contains "$CB_OUT" "Usage: canbao $c" "$c --help shows usage"
+    cb_assert_contains "$CB_OUT" "--brokers" "$c --help shows common options"
+done
+cb_expect_exit 0 "canbao help produce" "$CANBAO" help produce
+cb_expect_exit 0 "canbao --version" "$CANBAO" --version
+
+# Usage errors: exit 2 with a message on stderr.
+cb_expect_exit 2 "no command" "$CANBAO"
+cb_expect_exit 2 "unknown command" "$CANBAO" frobnicate
+cb_assert_contains "$CB_ERR" "unknown command 'frobnicate'" "names the command"
+cb_expect_exit 2 "unknown option" "$CANBAO" broker --bogus
+cb_assert_contains "$CB_ERR" "--bogus" "names the option"
+cb_expect_exit 2 "bad number" "$CANBAO" broker --partitions 0
+cb_expect_exit 2 "missing value" "$CANBAO" broker --partitions
+cb_expect_exit 2 "missing arguments" "$CANBAO" produce household
+cb_expect_exit 2 "bad -X" "$CANBAO" tail -X nokey
+cb_expect_exit 2 "unknown topic" "$CANBAO" tail canbao.nosuch.v1
+printf 'brokers=x:1\nbrokerz=y\n' >"$CB_TMP/bad.conf"
+cb_expect_exit 2 "bad config file" "$CANBAO" tail -c "$CB_TMP/bad.conf"
+cb_assert_contains "$CB_ERR" "bad.conf:2" "names file and line"
+CANBAO_CONFIG="$CB_TMP/bad.conf" cb_expect_exit 2 "bad CANBAO_CONFIG" \
+    "$CANBAO" tail
+
+# Subcommands of later issues say so and do nothing.
+while read -r -a args; do
+    cb_expect_exit 1 "canbao ${args[*]} (not built)" "$CANBAO" "${args[@]}"
+    cb_assert_contains "$CB_ERR" "not built yet" "${args[0]} says it is not built"
+done <<'ARGS'
+produce household /dev/null
+load /dev/null
+targets /dev/null
+match
+leads
+lead L1 contacted
+alerts
+report
+web
+user add someone --county
+gen
+ARGS
+
+cb_log "PASS"

@@ -1,0 +1,252 @@
+/* test_config.c -- settings: precedence of sources, the config file, -X,
+ * the common command-line options, redaction of secrets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_cli.h"
+#include "cb_config.h"
+#include "cb_kafka.h"
+
+static void test_defaults(void **state)
+{
+    cb_config cfg;
+    (void)state;
+    cb_config_init(&cfg);
+    assert_string_equal(cb_config_brokers(&cfg), CB_DEFAULT_BROKERS);
+    assert_string_equal(cb_config_redis(&cfg), CB_DEFAULT_REDIS);
+    assert_null(cb_config_get(&cfg, "group"));
+    cb_config_term(&cfg);
+}
+
+/* The higher source wins whichever order the sources arrive in. */
+static void test_precedence(void **state)
+{
+    static const cb_config_source orders[][3] = {
+        {CB_CONF_FILE, CB_CONF_ENV, CB_CONF_ARGS},
+        {CB_CONF_ARGS, CB_CONF_ENV, CB_CONF_FILE},
+        {CB_CONF_ENV, CB_CONF_ARGS, CB_CONF_FILE},
+    };
+    static const char *const names[] = {"", "file", "env", "args"};
+    char err[256];
+    (void)state;
+    for (size_t o = 0; o < 3; o++) {
+        cb_config cfg;
+        cb_config_init(&cfg);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(cb_config_set(&cfg, "brokers",
+                                           names[orders[o][i]],
+                                           orders[o][i], err, sizeof(err)),
+                             0);
+        assert_string_equal(cb_config_brokers(&cfg), "args");
+        cb_config_term(&cfg);
+    }
+}
+
+static void test_unknown_key_refused(void **state)
+{
+    cb_config cfg;
+    char err[256];
+    (void)state;
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_set(&cfg, "brokerz", "x", CB_CONF_ARGS, err,
+                                   sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "brokerz"));
+    assert_int_equal(cb_config_set(&cfg, "kafka.", "x", CB_CONF_ARGS, err,
+                                   sizeof(err)),
+                     -1);
+    assert_int_equal(cb_config_set_pair(&cfg, "novalue", CB_CONF_ARGS, err,
+                                        sizeof(err)),
+                     -1);
+    assert_int_equal(cb_config_set_pair(&cfg, " kafka.linger.ms = 5 ",
+                                        CB_CONF_ARGS, err, sizeof(err)),
+                     0);
+    assert_string_equal(cb_config_get(&cfg, "kafka.linger.ms"), "5");
+    cb_config_term(&cfg);
+}
+
+static char *write_temp(const char *text)
+{
+    static char path[64];
+    int fd;
+    strcpy(path, "/tmp/canbao-test-config.XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void test_config_file(void **state)
+{
+    cb_config cfg;
+    char err[256];
+    char *path;
+    (void)state;
+
+    path = write_temp("# a comment\n\nbrokers = 10.0.0.1:9092\n"
+                      "redis=redis://:secret@10.0.0.2:6379/1\n"
+                      "kafka.security.protocol=SASL_SSL\n");
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_load_file(&cfg, path, err, sizeof(err)), 0);
+    assert_string_equal(cb_config_brokers(&cfg), "10.0.0.1:9092");
+    assert_string_equal(cb_config_get(&cfg, "kafka.security.protocol"),
+                        "SASL_SSL");
+    cb_config_term(&cfg);
+    unlink(path);
+
+    path = write_temp("brokers=a:1\nbogus = 1\n");
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_load_file(&cfg, path, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":2:")); /* names the line */
+    assert_non_null(strstr(err, "bogus"));
+    cb_config_term(&cfg);
+    unlink(path);
+
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_load_file(&cfg, "/nonexistent/x.conf", err,
+                                         sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "/nonexistent/x.conf"));
+    cb_config_term(&cfg);
+}
+
+static void test_redact(void **state)
+{
+    static const char *const rows[][2] = {
+        {"redis://127.0.0.1:6379", "redis://127.0.0.1:6379"},
+        {"redis://:s3cret@h:1/2", "redis://:***@h:1/2"},
+        {"redis://user:s3cret@h:1", "redis://user:***@h:1"},
+        {"redis://s3cret@h:1", "redis://***@h:1"},
+    };
+    char out[128];
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        cb_config_redact_url(rows[i][0], out, sizeof(out));
+        assert_string_equal(out, rows[i][1]);
+        assert_null(strstr(out, "s3cret"));
+    }
+}
+
+static const cb_cli_spec spec = {"t", "ARG", "test", NULL, "x:",
+                                 (const struct option[]){
+                                     {"xopt", required_argument, NULL, 'x'},
+                                     {NULL, 0, NULL, 0}},
+                                 1, 1};
+
+static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
+                  size_t errstr_size)
+{
+    (void)errstr, (void)errstr_size;
+    if (opt != 'x')
+        return -1;
+    *(const char **)opaque = arg;
+    return 0;
+}
+
+/* The command line beats the environment; -X goes to kafka.*. */
+static void test_cli_parse(void **state)
+{
+    char *argv[] = {"t", "-b", "cli:1", "-X", "linger.ms=7", "--xopt", "v",
+                    "pos", NULL};
+    const char *x = NULL;
+    cb_cli cli;
+    (void)state;
+
+    setenv("CANBAO_BROKERS", "env:1", 1);
+    setenv("CANBAO_REDIS", "redis://env:2", 1);
+    unsetenv("CANBAO_CONFIG");
+    assert_int_equal(cb_cli_parse(&cli, &spec, 8, argv, on_opt, &x), 0);
+    assert_string_equal(cb_config_brokers(&cli.cfg), "cli:1");
+    assert_string_equal(cb_config_redis(&cli.cfg), "redis://env:2");
+    assert_string_equal(cb_config_get(&cli.cfg, "kafka.linger.ms"), "7");
+    assert_string_equal(x, "v");
+    assert_int_equal(cli.optind, 7);
+    cb_cli_term(&cli);
+
+    /* Bad usage is reported, with nothing to release. */
+    char *bad1[] = {"t", "--nosuch", "pos", NULL};
+    assert_int_equal(cb_cli_parse(&cli, &spec, 3, bad1, on_opt, &x),
+                     CB_EXIT_USAGE);
+    char *bad2[] = {"t", NULL};
+    assert_int_equal(cb_cli_parse(&cli, &spec, 1, bad2, on_opt, &x),
+                     CB_EXIT_USAGE);
+    char *bad3[] = {"t", "-X", "noequals", "pos", NULL};
+    assert_int_equal(cb_cli_parse(&cli, &spec, 4, bad3, on_opt, &x),
+                     CB_EXIT_USAGE);
+    char *bad4[] = {"t", "a", "b", NULL};
+    assert_int_equal(cb_cli_parse(&cli, &spec, 3, bad4, on_opt, &x),
+                     CB_EXIT_USAGE);
+    unsetenv("CANBAO_BROKERS");
+    unsetenv("CANBAO_REDIS");
+}
+
+/* -X properties reach librdkafka, and a bad one is named (its value is
+ * not: it may be a secret). */
+static void test_kafka_conf(void **state)
+{
+    cb_config cfg;
+    rd_kafka_conf_t *conf;
+    char err[256], val[64];
+    size_t vsz = sizeof(val);
+    (void)state;
+
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_set(&cfg, "kafka.linger.ms", "33",
+                                   CB_CONF_ARGS, err, sizeof(err)),
+                     0);
+    conf = cb_kafka_conf_new(&cfg, CB_KAFKA_PRODUCER, err, sizeof(err));
+    assert_non_null(conf);
+    assert_int_equal(rd_kafka_conf_get(conf, "linger.ms", val, &vsz),
+                     RD_KAFKA_CONF_OK);
+    assert_string_equal(val, "33");
+    vsz = sizeof(val);
+    assert_int_equal(rd_kafka_conf_get(conf, "compression.codec", val, &vsz),
+                     RD_KAFKA_CONF_OK);
+    assert_string_equal(val, "lz4");
+    rd_kafka_conf_destroy(conf);
+
+    assert_int_equal(cb_config_set(&cfg, "kafka.linger.ms", "topsecret",
+                                   CB_CONF_ARGS, err, sizeof(err)),
+                     0);
+    assert_null(cb_kafka_conf_new(&cfg, CB_KAFKA_PRODUCER, err, sizeof(err)));
+    assert_non_null(strstr(err, "linger.ms"));
+    assert_null(strstr(err, "topsecret"));
+    cb_config_term(&cfg);
+}
+
+static void test_topics(void **state)
+{
+    cb_kind k;
+    (void)state;
+    assert_string_equal(cb_topic_name(CB_KIND_HOUSEHOLD),
+                        "canbao.household.v1");
+    assert_int_equal(cb_topic_kind("canbao.lead.v1", &k), 0);
+    assert_int_equal(k, CB_KIND_LEAD);
+    assert_int_equal(cb_topic_kind("death", &k), 0);
+    assert_int_equal(k, CB_KIND_DEATH);
+    assert_int_equal(cb_topic_kind("canbao.nosuch.v1", &k), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_precedence),
+        cmocka_unit_test(test_unknown_key_refused),
+        cmocka_unit_test(test_config_file),
+        cmocka_unit_test(test_redact),
+        cmocka_unit_test(test_cli_parse),
+        cmocka_unit_test(test_kafka_conf),
+        cmocka_unit_test(test_topics),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
