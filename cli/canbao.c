@@ -33,9 +33,12 @@ static void print_help(FILE *fp)
             "insurance, and the claims that should not be paid, from "
             "government\nfeeds on Kafka and enrollment state in Redis.\n\n"
             "Commands:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(fp, "  %-9s %s\n", commands[i].spec->name,
-                commands[i].spec->summary);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        /* The first line of the summary; --help of the command has all. */
+        const char *s = commands[i].spec->summary;
+        int n = (int)strcspn(s, "\n");
+        fprintf(fp, "  %-9s %.*s\n", commands[i].spec->name, n, s);
+    }
     fprintf(fp, "\n'canbao COMMAND --help' tells more of each.  Every "
                 "command takes -b/--brokers,\n-r/--redis, -c/--config and "
                 "-X key=value (see any command's --help).\n"

@@ -32,8 +32,11 @@ for feed in business household death enrollment assistance; do
     n=0
     while IFS= read -r line; do
         [ -n "$line" ] || continue
-        key=$(printf '%s' "$line" |
-            grep -oE '"(person_id|uscc)":"[^"]+"' | head -n 1 | cut -d'"' -f4)
+        # The key: the person, or the employer on an employer row.
+        key=
+        if [[ $line =~ \"(person_id|uscc)\":\"([^\"]+)\" ]]; then
+            key=${BASH_REMATCH[2]}
+        fi
         printf '%s' "$line" | "$CANBAO" avro encode "$feed" >"$CB_TMP/msg"
         kcat -P -b "$CANBAO_BROKERS" -t "canbao.$feed.v1" -k "$key" \
             -z lz4 "$CB_TMP/msg"

@@ -71,7 +71,7 @@ cb_assert_eq() {
 cb_assert_contains() {
     case "$1" in
     *"$2"*) cb_pass "$3" ;;
-    *) cb_fail "$3: '$2' not found in: $(printf '%s' "$1" | head -c 2000)" ;;
+    *) cb_fail "$3: '$2' not found in: ${1:0:2000}" ;;
     esac
 }
 
