@@ -14,13 +14,16 @@ typedef struct command {
     int (*run)(int argc, char **argv);
 } command;
 
-#define CMD(name) {&cb_spec_##name, cb_cmd_##name}
+#define CMD(name)                                                              \
+    {                                                                          \
+        &cb_spec_##name, cb_cmd_##name                                         \
+    }
 
 /* In the order of the contract, then the operator's tools. */
 static const command commands[] = {
-    CMD(broker), CMD(produce), CMD(load),  CMD(targets), CMD(match),
-    CMD(leads),  CMD(lead),    CMD(alerts), CMD(report), CMD(web),
-    CMD(user),   CMD(gen),     CMD(tail),  CMD(avro),
+    CMD(broker), CMD(produce), CMD(load),   CMD(targets), CMD(match),
+    CMD(leads),  CMD(lead),    CMD(alerts), CMD(report),  CMD(web),
+    CMD(user),   CMD(gen),     CMD(tail),   CMD(avro),
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -33,12 +36,9 @@ static void print_help(FILE *fp)
             "insurance, and the claims that should not be paid, from "
             "government\nfeeds on Kafka and enrollment state in Redis.\n\n"
             "Commands:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++) {
-        /* The first line of the summary; --help of the command has all. */
-        const char *s = commands[i].spec->summary;
-        int n = (int)strcspn(s, "\n");
-        fprintf(fp, "  %-9s %.*s\n", commands[i].spec->name, n, s);
-    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(fp, "  %-9s %s\n", commands[i].spec->name,
+                commands[i].spec->summary);
     fprintf(fp, "\n'canbao COMMAND --help' tells more of each.  Every "
                 "command takes -b/--brokers,\n-r/--redis, -c/--config and "
                 "-X key=value (see any command's --help).\n"

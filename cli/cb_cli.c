@@ -42,6 +42,8 @@ void cb_cli_print_help(const cb_cli_spec *spec)
     printf("Usage: canbao %s [OPTIONS]%s%s\n\n%s\n", spec->name,
            spec->synopsis && *spec->synopsis ? " " : "",
            spec->synopsis ? spec->synopsis : "", spec->summary);
+    if (spec->description != NULL)
+        printf("%s\n", spec->description);
     if (spec->options_help != NULL && *spec->options_help != '\0')
         printf("\nOptions:\n%s", spec->options_help);
     printf("\n%s", common_help);
@@ -81,8 +83,10 @@ int cb_cli_parse_int(const char *arg, const char *what, long min, long max,
     errno = 0;
     v = strtol(arg, &end, 10);
     if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
-        snprintf(errstr, errstr_size, "%s must be a whole number from %ld "
-                 "to %ld, not '%s'", what, min, max, arg);
+        snprintf(errstr, errstr_size,
+                 "%s must be a whole number from %ld "
+                 "to %ld, not '%s'",
+                 what, min, max, arg);
         return -1;
     }
     *out = v;
@@ -140,8 +144,7 @@ int cb_cli_parse(cb_cli *cli, const cb_cli_spec *spec, int argc, char **argv,
                 goto usage;
             break;
         case 'c':
-            if (cb_config_load_file(&cli->cfg, optarg, err, sizeof(err)) !=
-                0)
+            if (cb_config_load_file(&cli->cfg, optarg, err, sizeof(err)) != 0)
                 goto usage;
             have_file = 1;
             break;
@@ -197,7 +200,8 @@ int cb_cli_parse(cb_cli *cli, const cb_cli_spec *spec, int argc, char **argv,
         const char *lvl = cb_config_get(&cli->cfg, "log.level");
         cb_log_level level = CB_LOG_INFO;
         if (lvl != NULL && cb_log_level_parse(lvl, &level) != 0) {
-            snprintf(err, sizeof(err), "log.level must be error, warn, info "
+            snprintf(err, sizeof(err),
+                     "log.level must be error, warn, info "
                      "or debug");
             goto usage;
         }

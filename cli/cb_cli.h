@@ -25,20 +25,22 @@
 #define CB_CLI_HELP (-100)
 
 typedef struct cb_cli_spec {
-    const char *name;             /* "produce" */
-    const char *synopsis;         /* "FEED FILE..." after the name */
-    const char *summary;          /* one line: what it does */
-    const char *options_help;     /* its own options, one per line, or NULL */
-    const char *shortopts;        /* getopt short options of its own, or "" */
+    const char *name;              /* "produce" */
+    const char *synopsis;          /* "FEED FILE..." after the name */
+    const char *summary;           /* one line, for `canbao --help` */
+    const char *description;       /* more, for `canbao NAME --help`; or
+                                      NULL */
+    const char *options_help;      /* its own options, one per line, or NULL */
+    const char *shortopts;         /* getopt short options of its own, or "" */
     const struct option *longopts; /* its own, ending with a zero entry, or
                                       NULL */
-    int min_args, max_args;       /* positional arguments; max -1: any */
+    int min_args, max_args;        /* positional arguments; max -1: any */
 } cb_cli_spec;
 
 /* Called for each option of the subcommand's own.  Returns 0, or -1 after
  * writing the reason into errstr (then the usage error is reported). */
-typedef int (cb_cli_opt_fn)(void *opaque, int opt, const char *arg,
-                            char *errstr, size_t errstr_size);
+typedef int(cb_cli_opt_fn)(void *opaque, int opt, const char *arg, char *errstr,
+                           size_t errstr_size);
 
 typedef struct cb_cli {
     cb_config cfg; /* common settings, with file and environment applied */

@@ -5,8 +5,8 @@
 
 #include "cb_cli.h"
 
-#define CB_COMMAND(name)                                                   \
-    extern const cb_cli_spec cb_spec_##name;                               \
+#define CB_COMMAND(name)                                                       \
+    extern const cb_cli_spec cb_spec_##name;                                   \
     int cb_cmd_##name(int argc, char **argv)
 
 CB_COMMAND(broker);

@@ -19,25 +19,33 @@ static const struct option avro_opts[] = {{"unmasked", no_argument, NULL, 'U'},
                                           {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_avro = {
-    "avro", "ACTION [KIND]",
-    "Shows canbao's Avro schemas and encodes or decodes one message.\n"
-    "KIND is business, household, death, enrollment, assistance, lead,\n"
-    "alert or deadletter.  ACTION is one of:\n"
-    "  schema KIND       prints the schema (JSON, as in schemas/)\n"
-    "  canonical KIND    prints its Parsing Canonical Form\n"
-    "  fingerprint KIND  prints its CRC-64-AVRO fingerprint as a 64-bit\n"
-    "                    number in hex, most significant digit first (the\n"
-    "                    message header carries the same number in\n"
-    "                    little-endian byte order)\n"
-    "  encode KIND       reads one JSON object (keys as `canbao tail`\n"
-    "                    prints them) from stdin, writes the single-object\n"
-    "                    encoded message (C3 01, fingerprint, datum) to\n"
-    "                    stdout\n"
-    "  decode            reads one whole message from stdin, prints\n"
-    "                    {\"kind\":..,\"record\":{..}} on one line",
-    "      --unmasked                decode: whole ID numbers (for those "
-    "entitled)\n",
-    "", avro_opts, 1, 2};
+    .name = "avro",
+    .synopsis = "ACTION [KIND]",
+    .summary = "Shows canbao's Avro schemas; encodes or decodes one message.",
+    .description =
+        "KIND is business, household, death, enrollment, assistance, lead,\n"
+        "alert or deadletter.  ACTION is one of:\n"
+        "  schema KIND       prints the schema (JSON, as in schemas/)\n"
+        "  canonical KIND    prints its Parsing Canonical Form\n"
+        "  fingerprint KIND  prints its CRC-64-AVRO fingerprint as a 64-bit\n"
+        "                    number in hex, most significant digit first (the\n"
+        "                    message header carries the same number in\n"
+        "                    little-endian byte order)\n"
+        "  encode KIND       reads one JSON object (keys as `canbao tail`\n"
+        "                    prints them) from stdin, writes the "
+        "single-object\n"
+        "                    encoded message (C3 01, fingerprint, datum) to\n"
+        "                    stdout\n"
+        "  decode            reads one whole message from stdin, prints\n"
+        "                    {\"kind\":..,\"record\":{..}} on one line",
+    .options_help =
+        "      --unmasked                decode: whole ID numbers (for those "
+        "entitled)\n",
+    .shortopts = "",
+    .longopts = avro_opts,
+    .min_args = 1,
+    .max_args = 2,
+};
 
 typedef struct avro_args {
     int unmasked;
@@ -147,7 +155,7 @@ static int do_decode(cb_codec *codec, int unmasked)
         cb_cli_fail(&cb_spec_avro, "%s", err);
         goto out;
     }
-    jrec = cb_record_to_json(rec.kind, &rec.u, unmasked ? 0 : CB_JSON_MASK_IDS);
+    jrec = cb_record_to_json(rec.kind, &rec.u, unmasked ? 0 : CB_JSON_MASK);
     line = json_object();
     if (jrec == NULL || line == NULL ||
         json_object_set_new(line, "kind",

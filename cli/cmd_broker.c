@@ -23,23 +23,31 @@ static const struct option broker_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_broker = {
-    "broker", "",
-    "Runs the embedded Kafka broker (librdkafka's mock cluster) in the\n"
-    "foreground, with canbao's topics created.  Its first line on stdout is\n"
-    "bootstrap=HOST:PORT.  Messages live in memory only, and each partition\n"
-    "keeps about 5 MB before the oldest are dropped: for development, demos\n"
-    "and tests, not production.",
-    "  -p, --partitions N            partitions of each topic (default 16, "
-    "or\n"
-    "                                'partitions' in the config file)\n"
-    "  -n, --nodes N                 brokers in the cluster (default 1)\n"
-    "  -B, --bootstrap-file F        also write bootstrap=HOST:PORT to F\n"
-    "  -C, --control FIFO            read fault-injection commands from "
-    "FIFO\n"
-    "                                (created if absent), one per line:\n"
-    "                                down [ID], up [ID], rtt MS [ID],\n"
-    "                                error API ERR [COUNT], clear API\n",
-    "p:n:B:C:", broker_opts, 0, 0};
+    .name = "broker",
+    .synopsis = "",
+    .summary = "Runs the embedded Kafka broker in the foreground.",
+    .description =
+        "librdkafka's mock cluster, speaking the Kafka protocol on loopback,\n"
+        "with canbao's topics created.  Its first line on stdout is\n"
+        "bootstrap=HOST:PORT.  Messages live in memory only, and each\n"
+        "partition keeps about 5 MB before the oldest are dropped: for\n"
+        "development, demos and tests, not production.",
+    .options_help =
+        "  -p, --partitions N            partitions of each topic (default 16, "
+        "or\n"
+        "                                'partitions' in the config file)\n"
+        "  -n, --nodes N                 brokers in the cluster (default 1)\n"
+        "  -B, --bootstrap-file F        also write bootstrap=HOST:PORT to F\n"
+        "  -C, --control FIFO            read fault-injection commands from "
+        "FIFO\n"
+        "                                (created if absent), one per line:\n"
+        "                                down [ID], up [ID], rtt MS [ID],\n"
+        "                                error API ERR [COUNT], clear API\n",
+    .shortopts = "p:n:B:C:",
+    .longopts = broker_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 
 typedef struct broker_args {
     long partitions; /* -1: not given */
@@ -157,9 +165,9 @@ int cb_cmd_broker(int argc, char **argv)
     if (a.partitions < 0) {
         const char *p = cb_config_get(&cli.cfg, "partitions");
         a.partitions = CB_TOPIC_PARTITIONS;
-        if (p != NULL && cb_cli_parse_int(p, "partitions", 1, 256,
-                                          &a.partitions, err,
-                                          sizeof(err)) != 0) {
+        if (p != NULL &&
+            cb_cli_parse_int(p, "partitions", 1, 256, &a.partitions, err,
+                             sizeof(err)) != 0) {
             cb_cli_term(&cli);
             return cb_cli_usage_error(&cb_spec_broker, "%s", err);
         }
@@ -189,8 +197,10 @@ int cb_cmd_broker(int argc, char **argv)
     if (a.control != NULL) {
         fd = open_control(a.control);
         if (fd < 0) {
-            rc = cb_cli_fail(&cb_spec_broker, "cannot open control FIFO %s: "
-                             "%s", a.control, strerror(errno));
+            rc = cb_cli_fail(&cb_spec_broker,
+                             "cannot open control FIFO %s: "
+                             "%s",
+                             a.control, strerror(errno));
             goto out;
         }
     }

@@ -30,10 +30,10 @@ static int pending(const cb_cli_spec *spec, int argc, char **argv,
     return cb_cli_fail(spec, "not built yet (%s); nothing was done", issue);
 }
 
-#define PENDING(name, issue)                                               \
-    int cb_cmd_##name(int argc, char **argv)                               \
-    {                                                                      \
-        return pending(&cb_spec_##name, argc, argv, issue);                \
+#define PENDING(name, issue)                                                   \
+    int cb_cmd_##name(int argc, char **argv)                                   \
+    {                                                                          \
+        return pending(&cb_spec_##name, argc, argv, issue);                    \
     }
 
 /* ------------------------------------------------------------- produce */
@@ -44,31 +44,54 @@ static const struct option produce_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_produce = {
-    "produce", "FEED FILE...",
-    "Validates and produces one feed (business, household, death, "
-    "enrollment,\nassistance) to Kafka; bad records go to the dead-letter "
-    "topic.",
-    "  -f, --format csv|jsonl        default: by file extension\n"
-    "  -e, --encoding utf-8|gb18030  of CSV files (default utf-8)\n"
-    "  FILE may be - for standard input.\n",
-    "f:e:", produce_opts, 2, -1};
+    .name = "produce",
+    .synopsis = "FEED FILE...",
+    .summary = "Validates one feed and produces it to Kafka.",
+    .description = "Feeds: business, household, death, enrollment, assistance. "
+                   " Bad records\n"
+                   "go to the dead-letter topic with their line and reason.",
+    .options_help =
+        "  -f, --format csv|jsonl        default: by file extension\n"
+        "  -e, --encoding utf-8|gb18030  of CSV files (default utf-8)\n"
+        "  FILE may be - for standard input.\n",
+    .shortopts = "f:e:",
+    .longopts = produce_opts,
+    .min_args = 2,
+    .max_args = -1,
+};
 PENDING(produce, "the feed producers issue")
 
 /* ---------------------------------------------------------------- load */
 
 const cb_cli_spec cb_spec_load = {
-    "load", "FILE...",
-    "Bulk-loads an enrollment snapshot (enrollment-feed rows) into Redis.",
-    NULL, "", NULL, 1, -1};
+    .name = "load",
+    .synopsis = "FILE...",
+    .summary = "Bulk-loads an enrollment snapshot into Redis.",
+    .description = "FILE holds enrollment-feed rows, as the insurance agency "
+                   "extracts them.",
+    .options_help = NULL,
+    .shortopts = "",
+    .longopts = NULL,
+    .min_args = 1,
+    .max_args = -1,
+};
 PENDING(load, "the matcher issue")
 
 /* ------------------------------------------------------------- targets */
 
 const cb_cli_spec cb_spec_targets = {
-    "targets", "FILE",
-    "Loads township targets (township_code,township,target_total,"
-    "target_YYYY...)\nand checks that each row's years sum to its total.",
-    NULL, "", NULL, 1, 1};
+    .name = "targets",
+    .synopsis = "FILE",
+    .summary = "Loads township targets and checks their sums.",
+    .description =
+        "FILE: township_code,township,target_total,target_YYYY...; each row's\n"
+        "years must add up to its total.",
+    .options_help = NULL,
+    .shortopts = "",
+    .longopts = NULL,
+    .min_args = 1,
+    .max_args = 1,
+};
 PENDING(targets, "the matcher issue")
 
 /* --------------------------------------------------------------- match */
@@ -77,12 +100,20 @@ static const struct option match_opts[] = {
     {"until-idle", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_match = {
-    "match", "",
-    "Runs the matcher: consumes the five feeds as a consumer group, keeps\n"
-    "enrollment state in Redis, opens and closes leads, raises alerts.",
-    "  -i, --until-idle SECONDS      exit 0 once no event arrived for that "
-    "long\n",
-    "i:", match_opts, 0, 0};
+    .name = "match",
+    .synopsis = "",
+    .summary = "Runs the matcher: events in, leads and alerts out.",
+    .description = "Consumes the five feeds as a consumer group, keeps "
+                   "enrollment state in\n"
+                   "Redis, opens and closes leads, raises alerts.",
+    .options_help =
+        "  -i, --until-idle SECONDS      exit 0 once no event arrived for that "
+        "long\n",
+    .shortopts = "i:",
+    .longopts = match_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 PENDING(match, "the matcher issue")
 
 /* --------------------------------------------------------------- leads */
@@ -96,15 +127,23 @@ static const struct option leads_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_leads = {
-    "leads", "",
-    "Lists leads, by default those not closed.",
-    "  -t, --township CODE           one township only\n"
-    "  -s, --status S|all            open, contacted, refused, closed or "
-    "all\n"
-    "  -R, --reason R                one lead reason only\n"
-    "  -f, --format table|csv|json   default table\n"
-    "      --unmasked                whole ID numbers (for those entitled)\n",
-    "t:s:R:f:", leads_opts, 0, 0};
+    .name = "leads",
+    .synopsis = "",
+    .summary = "Lists leads, by default those not closed.",
+    .description = NULL,
+    .options_help =
+        "  -t, --township CODE           one township only\n"
+        "  -s, --status S|all            open, contacted, refused, closed or "
+        "all\n"
+        "  -R, --reason R                one lead reason only\n"
+        "  -f, --format table|csv|json   default table\n"
+        "      --unmasked                whole ID numbers (for those "
+        "entitled)\n",
+    .shortopts = "t:s:R:f:",
+    .longopts = leads_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 PENDING(leads, "the matcher issue")
 
 /* ---------------------------------------------------------------- lead */
@@ -113,11 +152,19 @@ static const struct option lead_opts[] = {
     {"reason", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_lead = {
-    "lead", "LEAD_ID DECISION",
-    "Records a team's decision on a lead: contacted, refused (stay listed),\n"
-    "enrolled or invalid (close the lead).",
-    "  -R, --reason TEXT             why (required for refused)\n",
-    "R:", lead_opts, 2, 2};
+    .name = "lead",
+    .synopsis = "LEAD_ID DECISION",
+    .summary = "Records a team's decision on a lead.",
+    .description =
+        "DECISION: contacted, refused (the lead stays listed), enrolled or\n"
+        "invalid (the lead closes).",
+    .options_help =
+        "  -R, --reason TEXT             why (required for refused)\n",
+    .shortopts = "R:",
+    .longopts = lead_opts,
+    .min_args = 2,
+    .max_args = 2,
+};
 PENDING(lead, "the matcher issue")
 
 /* -------------------------------------------------------------- alerts */
@@ -130,13 +177,20 @@ static const struct option alerts_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_alerts = {
-    "alerts", "",
-    "Lists duplicate-claim alerts.",
-    "  -k, --kind K                  one alert kind only\n"
-    "  -t, --township CODE           one township only\n"
-    "  -f, --format table|csv|json   default table\n"
-    "      --unmasked                whole ID numbers (for those entitled)\n",
-    "k:t:f:", alerts_opts, 0, 0};
+    .name = "alerts",
+    .synopsis = "",
+    .summary = "Lists duplicate-claim alerts.",
+    .description = NULL,
+    .options_help = "  -k, --kind K                  one alert kind only\n"
+                    "  -t, --township CODE           one township only\n"
+                    "  -f, --format table|csv|json   default table\n"
+                    "      --unmasked                whole ID numbers (for "
+                    "those entitled)\n",
+    .shortopts = "k:t:f:",
+    .longopts = alerts_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 PENDING(alerts, "the matcher issue")
 
 /* -------------------------------------------------------------- report */
@@ -148,12 +202,19 @@ static const struct option report_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_report = {
-    "report", "",
-    "Per-township progress against the year's targets.",
-    "  -y, --year Y                  default: the year of --as-of\n"
-    "  -a, --as-of YYYY-MM-DD        figures as they stood that day\n"
-    "  -f, --format table|csv|json   default table\n",
-    "y:a:f:", report_opts, 0, 0};
+    .name = "report",
+    .synopsis = "",
+    .summary = "Per-township progress against the year's targets.",
+    .description = NULL,
+    .options_help =
+        "  -y, --year Y                  default: the year of --as-of\n"
+        "  -a, --as-of YYYY-MM-DD        figures as they stood that day\n"
+        "  -f, --format table|csv|json   default table\n",
+    .shortopts = "y:a:f:",
+    .longopts = report_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 PENDING(report, "the matcher issue")
 
 /* ----------------------------------------------------------------- web */
@@ -162,10 +223,16 @@ static const struct option web_opts[] = {
     {"listen", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_web = {
-    "web", "",
-    "Serves the township workbench (page and JSON API) over HTTP.",
-    "  -l, --listen HOST:PORT        default 127.0.0.1:8080\n",
-    "l:", web_opts, 0, 0};
+    .name = "web",
+    .synopsis = "",
+    .summary = "Serves the township workbench over HTTP.",
+    .description = "The page and its JSON API.",
+    .options_help = "  -l, --listen HOST:PORT        default 127.0.0.1:8080\n",
+    .shortopts = "l:",
+    .longopts = web_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 PENDING(web, "the workbench issue")
 
 /* ---------------------------------------------------------------- user */
@@ -176,12 +243,19 @@ static const struct option user_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_user = {
-    "user", "add NAME",
-    "Creates a workbench account; the password is read from stdin.",
-    "  -t, --township CODE           a township team's account\n"
-    "      --county                  a county account (sees every "
-    "township)\n",
-    "t:", user_opts, 2, 2};
+    .name = "user",
+    .synopsis = "add NAME",
+    .summary = "Creates a workbench account.",
+    .description = "The password is read from standard input.",
+    .options_help =
+        "  -t, --township CODE           a township team's account\n"
+        "      --county                  a county account (sees every "
+        "township)\n",
+    .shortopts = "t:",
+    .longopts = user_opts,
+    .min_args = 2,
+    .max_args = 2,
+};
 PENDING(user, "the workbench issue")
 
 /* ----------------------------------------------------------------- gen */
@@ -193,11 +267,18 @@ static const struct option gen_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_gen = {
-    "gen", "",
-    "Writes a synthetic county (feeds, snapshot, targets, ground truth) for\n"
-    "demos and tests.",
-    "  -n, --people N                residents to generate\n"
-    "  -s, --seed S                  same seed, same county\n"
-    "  -o, --out DIR                 where to write\n",
-    "n:s:o:", gen_opts, 0, 0};
+    .name = "gen",
+    .synopsis = "",
+    .summary = "Writes a synthetic county for demos and tests.",
+    .description = "Feeds, an enrollment snapshot, targets and the ground "
+                   "truth a correct\n"
+                   "matcher must end with.",
+    .options_help = "  -n, --people N                residents to generate\n"
+                    "  -s, --seed S                  same seed, same county\n"
+                    "  -o, --out DIR                 where to write\n",
+    .shortopts = "n:s:o:",
+    .longopts = gen_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
 PENDING(gen, "the feed producers issue")

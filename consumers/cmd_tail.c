@@ -14,6 +14,7 @@
 #include "cb_codec.h"
 #include "cb_commands.h"
 #include "cb_ident.h"
+#include "cb_mask.h"
 #include "cb_kafka.h"
 #include "cb_log.h"
 #include "cb_record_json.h"
@@ -27,17 +28,27 @@ static const struct option tail_opts[] = {
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_tail = {
-    "tail", "[TOPIC...]",
-    "Prints the records of canbao topics, decoded, one JSON line each.\n"
-    "TOPIC is a topic name or a kind (business, household, death,\n"
-    "enrollment, assistance, lead, alert, deadletter); default: all.",
-    "  -o, --offset beginning|end    where to start (default beginning)\n"
-    "  -n, --count N                 stop after N messages\n"
-    "  -i, --until-idle SECONDS      stop once nothing arrived for that "
-    "long\n"
-    "  -e, --exit-at-end             stop at the end of every partition\n"
-    "      --unmasked                whole ID numbers (for those entitled)\n",
-    "o:n:i:e", tail_opts, 0, -1};
+    .name = "tail",
+    .synopsis = "[TOPIC...]",
+    .summary = "Prints the records of canbao topics, decoded.",
+    .description =
+        "One JSON line per message.  It reads every partition "
+        "directly, outside any\nconsumer group.  TOPIC is a topic "
+        "name or a kind (business, household, death,\n"
+        "enrollment, assistance, lead, alert, deadletter); default: all.",
+    .options_help =
+        "  -o, --offset beginning|end    where to start (default beginning)\n"
+        "  -n, --count N                 stop after N messages\n"
+        "  -i, --until-idle SECONDS      stop once nothing arrived for that "
+        "long\n"
+        "  -e, --exit-at-end             stop at the end of every partition\n"
+        "      --unmasked                whole ID numbers (for those "
+        "entitled)\n",
+    .shortopts = "o:n:i:e",
+    .longopts = tail_opts,
+    .min_args = 0,
+    .max_args = -1,
+};
 
 typedef struct tail_args {
     int64_t start; /* RD_KAFKA_OFFSET_BEGINNING or _END */
@@ -73,8 +84,8 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
         }
         return 0;
     case 'n':
-        return cb_cli_parse_int(arg, "--count", 1, 1L << 40, &a->count,
-                                errstr, errstr_size);
+        return cb_cli_parse_int(arg, "--count", 1, 1L << 40, &a->count, errstr,
+                                errstr_size);
     case 'i':
         return cb_cli_parse_int(arg, "--until-idle", 1, 86400, &a->idle_s,
                                 errstr, errstr_size);
@@ -91,8 +102,8 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
 /* Adds every partition of the topic, at the start offset, to parts.
  * Returns the number of partitions, or -1. */
 static int add_partitions(rd_kafka_t *rk, const char *topic, int64_t start,
-                          rd_kafka_topic_partition_list_t *parts,
-                          char *errstr, size_t errstr_size)
+                          rd_kafka_topic_partition_list_t *parts, char *errstr,
+                          size_t errstr_size)
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
@@ -128,34 +139,31 @@ static void print_message(cb_codec *codec, const rd_kafka_message_t *m,
                           int unmasked)
 {
     json_t *out = json_object();
-    char key[CB_IDENT_MASK_BUFSZ], err[512];
+    char key[CB_MASK_BUFSZ], err[512];
     cb_record rec;
 
-    json_object_set_new(out, "topic",
-                        json_string(rd_kafka_topic_name(m->rkt)));
+    json_object_set_new(out, "topic", json_string(rd_kafka_topic_name(m->rkt)));
     json_object_set_new(out, "partition", json_integer(m->partition));
     json_object_set_new(out, "offset", json_integer(m->offset));
     if (m->key != NULL) {
-        char raw[CB_IDENT_MASK_BUFSZ];
-        size_t n = m->key_len < sizeof(raw) - 1 ? m->key_len
-                                                : sizeof(raw) - 1;
+        char raw[CB_MASK_BUFSZ];
+        size_t n = m->key_len < sizeof(raw) - 1 ? m->key_len : sizeof(raw) - 1;
         memcpy(raw, m->key, n);
         raw[n] = '\0';
         /* Keys are ID numbers (or township codes, which need no mask). */
         if (unmasked || n < CB_IDENT_LEN)
             snprintf(key, sizeof(key), "%s", raw);
         else
-            cb_ident_mask(raw, key);
+            cb_mask_id(raw, key);
         json_object_set_new(out, "key", json_stringn(key, strlen(key)));
     }
     if (cb_codec_decode_record(codec, m->payload, m->len, &rec, err,
                                sizeof(err)) == 0) {
         json_object_set_new(out, "kind",
                             json_string(cb_kind_info_get(rec.kind)->name));
-        json_object_set_new(out, "record",
-                            cb_record_to_json(rec.kind, &rec.u,
-                                              unmasked ? 0
-                                                       : CB_JSON_MASK_IDS));
+        json_object_set_new(
+            out, "record",
+            cb_record_to_json(rec.kind, &rec.u, unmasked ? 0 : CB_JSON_MASK));
     } else {
         json_object_set_new(out, "error", json_string(err));
     }
@@ -195,7 +203,8 @@ int cb_cmd_tail(int argc, char **argv)
             cb_cli_term(&cli);
             return cb_cli_usage_error(&cb_spec_tail,
                                       "'%s' is not a canbao topic (or "
-                                      "named twice)", argv[i]);
+                                      "named twice)",
+                                      argv[i]);
         }
         kinds[nkinds++] = kind;
     }
@@ -217,8 +226,8 @@ int cb_cmd_tail(int argc, char **argv)
                           sizeof(err)) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", err,
                           sizeof(err)) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "group.id", "canbao-tail", err,
-                          sizeof(err)) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_set(conf, "group.id", "canbao-tail", err, sizeof(err)) !=
+            RD_KAFKA_CONF_OK) {
         rc = cb_cli_fail(&cb_spec_tail, "%s", err);
         goto out;
     }
@@ -235,8 +244,8 @@ int cb_cmd_tail(int argc, char **argv)
             kinds[nkinds++] = (cb_kind)k;
     parts = rd_kafka_topic_partition_list_new(CB_KIND_COUNT * 16);
     for (int i = 0; i < nkinds; i++) {
-        int n = add_partitions(rk, cb_topic_name(kinds[i]), a.start, parts,
-                               err, sizeof(err));
+        int n = add_partitions(rk, cb_topic_name(kinds[i]), a.start, parts, err,
+                               sizeof(err));
         if (n < 0) {
             rc = cb_cli_fail(&cb_spec_tail, "%s", err);
             goto out;

@@ -1,5 +1,5 @@
 /* cb_ident.c -- resident ID numbers (GB 11643-1999) and unified social
- * credit codes (GB 32100-2015): check characters, validation, masking. */
+ * credit codes (GB 32100-2015): check characters, validation. */
 #include "cb_ident.h"
 
 #include "cb_time.h"
@@ -137,34 +137,4 @@ cb_ident_err cb_ident_check_uscc(const char *code, size_t len)
     if (cb_ident_uscc_check_char(code) != code[17])
         return CB_IDENT_CHECK;
     return CB_IDENT_OK;
-}
-
-/* ---------------------------------------------------------------- masking */
-
-/* A character shown by the mask: printable ASCII only, so that a mask never
- * carries half of a multi-byte character or a control character into a log
- * line. */
-static char mask_keep(char c)
-{
-    return (c > ' ' && c < 0x7f) ? c : '*';
-}
-
-/* Only the first CB_IDENT_MASK_BUFSZ - 1 bytes of id are looked at: longer
- * malformed text is shown as two characters and 61 stars.  A NULL id gives
- * the empty string. */
-void cb_ident_mask(const char *id, char *out)
-{
-    size_t n, i;
-
-    if (id == NULL) {
-        out[0] = '\0';
-        return;
-    }
-    n = strnlen(id, CB_IDENT_MASK_BUFSZ - 1);
-    for (i = 0; i < n; i++) {
-        int shown =
-            n == CB_IDENT_LEN ? (i < 6 || i >= CB_IDENT_LEN - 4) : i < 2;
-        out[i] = shown ? mask_keep(id[i]) : '*';
-    }
-    out[n] = '\0';
 }

@@ -1,5 +1,5 @@
 /* cb_ident.h -- the two identifiers canbao keys everything on, validated at
- * the door and masked on the way out.
+ * the door (cb_mask.h masks them on the way out).
  *
  *  - Resident ID number (公民身份号码), GB 11643-1999: 6 digits of the
  *    registering region, 8 digits of birth date (YYYYMMDD), 3 digits of
@@ -55,14 +55,5 @@ char cb_ident_uscc_check_char(const char *body17);
 
 /* Validates a unified social credit code of len bytes. */
 cb_ident_err cb_ident_check_uscc(const char *code, size_t len);
-
-/* Masks an identifier for people who do not need the whole number: the
- * first 6 and last 4 characters stay, the 8 between become '*'
- * ("320923********1234").  Text that is not 18 characters long is masked
- * whole except for its first two characters, so that a malformed number
- * never leaks either.  out must hold CB_IDENT_MASK_BUFSZ bytes; it is
- * always NUL-terminated. */
-#define CB_IDENT_MASK_BUFSZ 64
-void cb_ident_mask(const char *id, char *out);
 
 #endif

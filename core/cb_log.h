@@ -2,7 +2,7 @@
  *
  * What goes into a log line is the caller's business, with one rule the
  * whole project keeps: no ID number and no name in clear.  Mask them
- * (cb_ident_mask) or leave them out; name the record by file and line, by
+ * (cb_mask.h) or leave them out; name the record by file and line, by
  * event id, or by Kafka partition and offset instead. */
 #ifndef CB_LOG_H
 #define CB_LOG_H

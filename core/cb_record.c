@@ -62,14 +62,14 @@ static const cb_field business_fields[] = {
     F(cb_business, established_on, CB_FT_DATE, CB_FC_NONE, 1),
     F(cb_business, township_code, CB_FT_STRING, CB_FC_CODE, 1),
     F(cb_business, legal_rep_id, CB_FT_STRING, CB_FC_PERSON_ID, 0),
-    F(cb_business, legal_rep_name, CB_FT_STRING, CB_FC_NONE, 0),
+    F(cb_business, legal_rep_name, CB_FT_STRING, CB_FC_PERSON_NAME, 0),
     F(cb_business, occurred_at, CB_FT_TIME, CB_FC_NONE, 1),
 };
 
 static const cb_field household_fields[] = {
     F(cb_household, event_id, CB_FT_STRING, CB_FC_TOKEN, 1),
     F(cb_household, person_id, CB_FT_STRING, CB_FC_PERSON_ID, 1),
-    F(cb_household, name, CB_FT_STRING, CB_FC_NONE, 1),
+    F(cb_household, name, CB_FT_STRING, CB_FC_PERSON_NAME, 1),
     E(cb_household, sex, sym_sex, 1),
     F(cb_household, birth_date, CB_FT_DATE, CB_FC_NONE, 1),
     E(cb_household, action, sym_household_action, 1),
@@ -81,7 +81,7 @@ static const cb_field household_fields[] = {
 static const cb_field death_fields[] = {
     F(cb_death, event_id, CB_FT_STRING, CB_FC_TOKEN, 1),
     F(cb_death, person_id, CB_FT_STRING, CB_FC_PERSON_ID, 1),
-    F(cb_death, name, CB_FT_STRING, CB_FC_NONE, 0),
+    F(cb_death, name, CB_FT_STRING, CB_FC_PERSON_NAME, 0),
     F(cb_death, date_of_death, CB_FT_DATE, CB_FC_NONE, 1),
     E(cb_death, source, sym_death_source, 1),
     F(cb_death, township_code, CB_FT_STRING, CB_FC_CODE, 0),
@@ -106,7 +106,7 @@ static const cb_field enrollment_fields[] = {
 static const cb_field assistance_fields[] = {
     F(cb_assistance, event_id, CB_FT_STRING, CB_FC_TOKEN, 1),
     F(cb_assistance, person_id, CB_FT_STRING, CB_FC_PERSON_ID, 1),
-    F(cb_assistance, name, CB_FT_STRING, CB_FC_NONE, 1),
+    F(cb_assistance, name, CB_FT_STRING, CB_FC_PERSON_NAME, 1),
     E(cb_assistance, identity, sym_identity, 1),
     F(cb_assistance, valid_from, CB_FT_DATE, CB_FC_NONE, 1),
     F(cb_assistance, valid_to, CB_FT_DATE, CB_FC_NONE, 0),
@@ -447,6 +447,7 @@ static int string_check(const cb_field *f, const char *s, size_t len,
         break;
     case CB_FC_NONE:
     case CB_FC_AMOUNT:
+    case CB_FC_PERSON_NAME:
         break;
     }
     return 0;

@@ -236,7 +236,8 @@ typedef enum cb_fcheck {
     CB_FC_CODE,      /* a township or region code: 6 to 12 digits */
     CB_FC_MONTH,     /* "YYYY-MM", a real month */
     CB_FC_PERIOD,    /* "YYYY-MM", "YYYY" or "" */
-    CB_FC_AMOUNT     /* long: not negative */
+    CB_FC_AMOUNT,    /* long: not negative */
+    CB_FC_PERSON_NAME /* a person's name: personal data, masked in output */
 } cb_fcheck;
 
 typedef struct cb_field {

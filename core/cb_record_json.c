@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cb_ident.h"
+#include "cb_mask.h"
 #include "cb_record_json.h"
 
 /* ------------------------------------------------------------- helpers */
@@ -87,46 +88,6 @@ static long b64_decode(const char *s, size_t len, unsigned char *out)
     return n;
 }
 
-static int is_id_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_alnum(unsigned char c)
-{
-    return is_id_char(c) || (c >= 'a' && c <= 'z');
-}
-
-/* Masks, in place, every run of exactly 18 characters from [0-9A-Z] with a
- * digit in it (what a resident ID or a USCC looks like) as cb_ident_mask
- * does: the 8 characters after the first 6 become '*'. */
-static void mask_ids_in_text(char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        size_t j = i;
-        int digit = 0;
-
-        if (!is_alnum((unsigned char)s[i])) {
-            i++;
-            continue;
-        }
-        while (j < len && is_alnum((unsigned char)s[j])) {
-            if (!is_id_char((unsigned char)s[j]))
-                break;
-            digit |= s[j] >= '0' && s[j] <= '9';
-            j++;
-        }
-        if (j - i == CB_IDENT_LEN && digit &&
-            (j == len || !is_alnum((unsigned char)s[j])))
-            memset(s + i + 6, '*', 8);
-        while (j < len && is_alnum((unsigned char)s[j]))
-            j++;
-        i = j;
-    }
-}
-
 /* A JSON string of n bytes; invalid UTF-8 (or a NUL) becomes U+FFFD. */
 static json_t *lossy_string(const char *s, size_t n)
 {
@@ -156,6 +117,17 @@ static json_t *lossy_string(const char *s, size_t n)
     return j;
 }
 
+/* Is this field a person's name that masking hides?  A lead's name is a
+ * person's when its subject is. */
+static int field_is_person_name(cb_kind kind, const cb_field *f,
+                                const void *rec)
+{
+    if (f->check == CB_FC_PERSON_NAME)
+        return 1;
+    return kind == CB_KIND_LEAD && strcmp(f->name, "name") == 0 &&
+           ((const cb_lead *)rec)->subject_kind == CB_SUBJECT_PERSON;
+}
+
 /* Is this field a whole ID number that masking hides? */
 static int field_is_id(cb_kind kind, const cb_field *f)
 {
@@ -178,9 +150,14 @@ static json_t *field_to_json(cb_kind kind, const cb_field *f, const void *rec,
     switch (f->type) {
     case CB_FT_STRING: {
         const char *s = p;
-        if ((flags & CB_JSON_MASK_IDS) && field_is_id(kind, f)) {
-            char masked[CB_IDENT_MASK_BUFSZ];
-            cb_ident_mask(s, masked);
+        if ((flags & CB_JSON_MASK) && field_is_id(kind, f)) {
+            char masked[CB_MASK_BUFSZ];
+            cb_mask_id(s, masked);
+            return json_string(masked);
+        }
+        if ((flags & CB_JSON_MASK) && field_is_person_name(kind, f, rec)) {
+            char masked[CB_PERSON_NAME_SIZE * 4];
+            cb_mask_name(s, masked, sizeof(masked));
             return json_string(masked);
         }
         return lossy_string(s, strnlen(s, f->size));
@@ -211,12 +188,12 @@ static json_t *field_to_json(cb_kind kind, const cb_field *f, const void *rec,
         char *copy = NULL, *b64;
         json_t *j;
 
-        if ((flags & CB_JSON_MASK_IDS) && sp->len > 0) {
+        if ((flags & CB_JSON_MASK) && sp->len > 0) {
             copy = malloc(sp->len);
             if (copy == NULL)
                 return NULL;
             memcpy(copy, sp->ptr, sp->len);
-            mask_ids_in_text(copy, sp->len);
+            cb_mask_ids_in_text(copy, sp->len);
             data = copy;
         }
         if (f->type == CB_FT_TEXT) {

@@ -22,12 +22,12 @@
 
 #include "cb_record.h"
 
-/* Flags of cb_record_to_json.  CB_JSON_MASK_IDS masks ID numbers
- * (cb_ident_mask): every resident-ID and USCC field, the subject_id of
- * leads and alerts, and anything that looks like one (18 characters of
- * 0-9 A-Z) inside text and bytes fields such as a dead letter's raw
- * record. */
-#define CB_JSON_MASK_IDS 0x1
+/* Flags of cb_record_to_json.  CB_JSON_MASK masks personal data
+ * (cb_mask.h): every resident-ID and USCC field and the subject_id of leads
+ * and alerts (cb_mask_id), persons' names (cb_mask_name; a lead's name when
+ * its subject is a person), and anything that looks like an ID number
+ * inside text and bytes fields such as a dead letter's raw record. */
+#define CB_JSON_MASK 0x1
 
 /* A new JSON object for the record (the struct of `kind`); the caller owns
  * the reference.  Text that is not valid UTF-8 is written with U+FFFD in

@@ -136,11 +136,16 @@ static void test_redact(void **state)
     }
 }
 
-static const cb_cli_spec spec = {"t", "ARG", "test", NULL, "x:",
-                                 (const struct option[]){
-                                     {"xopt", required_argument, NULL, 'x'},
-                                     {NULL, 0, NULL, 0}},
-                                 1, 1};
+static const struct option spec_opts[] = {
+    {"xopt", required_argument, NULL, 'x'}, {NULL, 0, NULL, 0}};
+
+static const cb_cli_spec spec = {.name = "t",
+                                 .synopsis = "ARG",
+                                 .summary = "test",
+                                 .shortopts = "x:",
+                                 .longopts = spec_opts,
+                                 .min_args = 1,
+                                 .max_args = 1};
 
 static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
                   size_t errstr_size)

@@ -1,6 +1,6 @@
 /* test_ident.c -- resident ID numbers and unified social credit codes:
  * good ones (each checked with python3-stdnum), every kind of bad one,
- * every wrong check character, and masking.  All numbers are synthetic. */
+ * every wrong check character.  All numbers are synthetic. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -328,76 +328,6 @@ static void test_uscc_charset(void **state)
     }
 }
 
-/* ---------------------------------------------------------------- masking */
-
-typedef struct mask_case {
-    const char *in;
-    const char *out;
-} mask_case;
-
-static const mask_case mask_cases[] = {
-    {"320923198503071236", "320923********1236"},
-    {"32092319110714071X", "320923********071X"},
-    {"91320923MA1XYW123G", "913209********123G"},
-    {"32092319850307123x", "320923********123x"},
-    {"32092319850307123", "32***************"},
-    {"3209231985030712366", "32*****************"},
-    {"320923-19850307-1236", "32******************"},
-    {"", ""},
-    {"3", "3"},
-    {"32", "32"},
-    {"320", "32*"},
-    {"\xe5\xbc\xa0\xe4\xb8\x89", "******"}, /* no half characters */
-    {"\n2092319850307123\t", "*20923********123*"},
-    {"\xef\xbc\x93\xef\xbc\x92\xef\xbc\x90\xef\xbc\x99\xef\xbc\x92\xef\xbc"
-     "\x93",
-     "******************"},
-};
-
-static void check_mask(const char *in, const char *want, const char *what)
-{
-    char out[CB_IDENT_MASK_BUFSZ + 8];
-
-    memset(out, '#', sizeof(out));
-    cb_ident_mask(in, out);
-    if (strcmp(out, want) != 0)
-        fail_msg("%s: got \"%s\", want \"%s\"", what, out, want);
-    for (size_t k = CB_IDENT_MASK_BUFSZ; k < sizeof(out); k++) {
-        if (out[k] != '#')
-            fail_msg("%s: wrote past the buffer", what);
-    }
-}
-
-static void test_mask(void **state)
-{
-    char in[201], want[CB_IDENT_MASK_BUFSZ], what[64];
-    static const size_t long_lens[] = {62, 63, 64, 200};
-
-    (void)state;
-    for (size_t i = 0; i < N_ROWS(mask_cases); i++) {
-        snprintf(what, sizeof(what), "row %zu", i);
-        check_mask(mask_cases[i].in, mask_cases[i].out, what);
-    }
-    check_mask(NULL, "", "NULL");
-    /* Long text: two characters, then stars up to the end of the buffer. */
-    for (size_t i = 0; i < N_ROWS(long_lens); i++) {
-        size_t n = long_lens[i], shown = n < 63 ? n : 63;
-
-        memset(in, '7', n);
-        in[n] = '\0';
-        memset(want, '*', shown);
-        want[0] = want[1] = '7';
-        want[shown] = '\0';
-        snprintf(what, sizeof(what), "length %zu", n);
-        check_mask(in, want, what);
-    }
-    /* Every good number masks to its first 6 and last 4. */
-    for (size_t i = 0; i < N_ROWS(person_good); i++) {
-        const char *id = person_good[i].id;
-        snprintf(want, sizeof(want), "%.6s********%.4s", id, id + 14);
-        check_mask(id, want, id);
-    }
-}
 
 /* ---------------------------------------------------------------- errors */
 
@@ -444,7 +374,6 @@ int main(void)
         cmocka_unit_test(test_uscc_bad),
         cmocka_unit_test(test_uscc_every_wrong_check),
         cmocka_unit_test(test_uscc_charset),
-        cmocka_unit_test(test_mask),
         cmocka_unit_test(test_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

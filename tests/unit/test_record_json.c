@@ -64,9 +64,10 @@ static void test_household_both_ways(void **state)
     assert_null(json_object_get(out, "unknown"));
     assert_int_equal(json_object_size(out), 9);
 
-    masked = cb_record_to_json(CB_KIND_HOUSEHOLD, &h, CB_JSON_MASK_IDS);
+    masked = cb_record_to_json(CB_KIND_HOUSEHOLD, &h, CB_JSON_MASK);
     assert_string_equal(str(masked, "person_id"), "320923********1233");
-    assert_string_equal(str(masked, "name"), "\xe5\xbc\xa0\xe4\xb8\x89");
+    assert_string_equal(str(masked, "name"), "\xe5\xbc\xa0*"); /* 张* */
+    assert_string_equal(str(out, "name"), "\xe5\xbc\xa0\xe4\xb8\x89");
 
     /* an absent optional field has no key */
     h.student = -1;
@@ -156,7 +157,7 @@ static void test_deadletter_bytes(void **state)
     out = cb_record_to_json(CB_KIND_DEADLETTER, &d, 0);
     assert_non_null(out);
     assert_null(json_object_get(out, "field"));
-    masked = cb_record_to_json(CB_KIND_DEADLETTER, &d, CB_JSON_MASK_IDS);
+    masked = cb_record_to_json(CB_KIND_DEADLETTER, &d, CB_JSON_MASK);
     assert_string_equal(str(masked, "detail"),
                         "person_id 320923********1233 is wrong");
 
@@ -229,11 +230,19 @@ static void test_lead(void **state)
     l.opened_at = 1709258400000;
     l.status = CB_STATUS_OPEN;
     strcpy(l.source_event_id, "b-1");
-    out = cb_record_to_json(CB_KIND_LEAD, &l, CB_JSON_MASK_IDS);
+    out = cb_record_to_json(CB_KIND_LEAD, &l, CB_JSON_MASK);
     assert_string_equal(str(out, "subject_id"), "913209********XXXB");
     assert_string_equal(str(out, "reason"), "employer_unregistered");
     assert_null(json_object_get(out, "closed_reason"));
     assert_null(json_object_get(out, "closed_at"));
+    assert_string_equal(str(out, "name"), "Acme"); /* an employer's name */
+    json_decref(out);
+
+    /* A person's lead hides the name as well as the number. */
+    l.subject_kind = CB_SUBJECT_PERSON;
+    strcpy(l.name, "Lee Ann");
+    out = cb_record_to_json(CB_KIND_LEAD, &l, CB_JSON_MASK);
+    assert_string_equal(str(out, "name"), "L******");
     json_decref(out);
     assert_null(cb_record_to_json(CB_KIND_COUNT, &l, 0));
 }

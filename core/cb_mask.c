@@ -1,0 +1,112 @@
+/* cb_mask.c -- personal data hidden from whoever does not need it. */
+#include <string.h>
+
+#include "cb_ident.h"
+#include "cb_mask.h"
+#include "cb_record.h"
+
+/* A character shown by the mask: printable ASCII only, so that a mask never
+ * carries half of a multi-byte character or a control character into a log
+ * line. */
+static char mask_keep(char c)
+{
+    return (c > ' ' && c < 0x7f) ? c : '*';
+}
+
+/* Only the first CB_MASK_BUFSZ - 1 bytes of id are looked at: longer
+ * malformed text is shown as two characters and 61 stars.  A NULL id gives
+ * the empty string. */
+void cb_mask_id(const char *id, char *out)
+{
+    size_t n, i;
+
+    if (id == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    n = strnlen(id, CB_MASK_BUFSZ - 1);
+    for (i = 0; i < n; i++) {
+        int shown =
+            n == CB_IDENT_LEN ? (i < 6 || i >= CB_IDENT_LEN - 4) : i < 2;
+        out[i] = shown ? mask_keep(id[i]) : '*';
+    }
+    out[n] = '\0';
+}
+
+/* The length of the UTF-8 character that starts with byte c (1 for a byte
+ * that cannot start one, so that bad text is still walked). */
+static size_t utf8_char_len(unsigned char c)
+{
+    if (c >= 0xF0 && c < 0xF8)
+        return 4;
+    if (c >= 0xE0)
+        return c < 0xF0 ? 3 : 1;
+    if (c >= 0xC0)
+        return 2;
+    return 1;
+}
+
+void cb_mask_name(const char *name, char *out, size_t outsz)
+{
+    size_t len, first, n = 0;
+
+    if (outsz == 0)
+        return;
+    out[0] = '\0';
+    if (name == NULL || name[0] == '\0')
+        return;
+    len = strlen(name);
+    first = utf8_char_len((unsigned char)name[0]);
+    /* Text that is not UTF-8 is hidden whole: one star a byte. */
+    if (cb_utf8_valid_prefix(name, len) != len || first > len)
+        first = 0;
+    if (first >= outsz)
+        return;
+    memcpy(out, name, first);
+    n = first;
+    for (size_t i = first; i < len && n + 1 < outsz;) {
+        i += first ? utf8_char_len((unsigned char)name[i]) : 1;
+        out[n++] = '*';
+    }
+    out[n] = '\0';
+}
+
+static int is_id_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum(unsigned char c)
+{
+    return is_id_char(c) || (c >= 'a' && c <= 'z');
+}
+
+/* Masks, in place, every run of exactly 18 characters from [0-9A-Z] with a
+ * digit in it (what a resident ID or a USCC looks like) as cb_mask_id
+ * does: the 8 characters after the first 6 become '*'. */
+void cb_mask_ids_in_text(char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t j = i;
+        int digit = 0;
+
+        if (!is_alnum((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        while (j < len && is_alnum((unsigned char)s[j])) {
+            if (!is_id_char((unsigned char)s[j]))
+                break;
+            digit |= s[j] >= '0' && s[j] <= '9';
+            j++;
+        }
+        if (j - i == CB_IDENT_LEN && digit &&
+            (j == len || !is_alnum((unsigned char)s[j])))
+            memset(s + i + 6, '*', 8);
+        while (j < len && is_alnum((unsigned char)s[j]))
+            j++;
+        i = j;
+    }
+}

@@ -1,0 +1,146 @@
+/* test_mask.c -- personal data masking: ID numbers (good and malformed,
+ * never a byte past the buffer), names, IDs inside free text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cb_mask.h"
+
+#define N_ROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct mask_case {
+    const char *in;
+    const char *out;
+} mask_case;
+
+static const mask_case mask_cases[] = {
+    {"320923198503071236", "320923********1236"},
+    {"32092319110714071X", "320923********071X"},
+    {"91320923MA1XYW123G", "913209********123G"},
+    {"32092319850307123x", "320923********123x"},
+    {"32092319850307123", "32***************"},
+    {"3209231985030712366", "32*****************"},
+    {"320923-19850307-1236", "32******************"},
+    {"", ""},
+    {"3", "3"},
+    {"32", "32"},
+    {"320", "32*"},
+    {"\xe5\xbc\xa0\xe4\xb8\x89", "******"}, /* no half characters */
+    {"\n2092319850307123\t", "*20923********123*"},
+    {"\xef\xbc\x93\xef\xbc\x92\xef\xbc\x90\xef\xbc\x99\xef\xbc\x92\xef\xbc"
+     "\x93",
+     "******************"},
+};
+
+static void check_mask(const char *in, const char *want, const char *what)
+{
+    char out[CB_MASK_BUFSZ + 8];
+
+    memset(out, '#', sizeof(out));
+    cb_mask_id(in, out);
+    if (strcmp(out, want) != 0)
+        fail_msg("%s: got \"%s\", want \"%s\"", what, out, want);
+    for (size_t k = CB_MASK_BUFSZ; k < sizeof(out); k++) {
+        if (out[k] != '#')
+            fail_msg("%s: wrote past the buffer", what);
+    }
+}
+
+static void test_mask_id(void **state)
+{
+    char in[201], want[CB_MASK_BUFSZ], what[64];
+    static const size_t long_lens[] = {62, 63, 64, 200};
+
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(mask_cases); i++) {
+        snprintf(what, sizeof(what), "row %zu", i);
+        check_mask(mask_cases[i].in, mask_cases[i].out, what);
+    }
+    check_mask(NULL, "", "NULL");
+    /* Long text: two characters, then stars up to the end of the buffer. */
+    for (size_t i = 0; i < N_ROWS(long_lens); i++) {
+        size_t n = long_lens[i], shown = n < 63 ? n : 63;
+
+        memset(in, '7', n);
+        in[n] = '\0';
+        memset(want, '*', shown);
+        want[0] = want[1] = '7';
+        want[shown] = '\0';
+        snprintf(what, sizeof(what), "length %zu", n);
+        check_mask(in, want, what);
+    }
+}
+
+static void test_mask_name(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        {"\xe7\x8e\x8b\xe5\xbb\xba\xe5\x9b\xbd", "\xe7\x8e\x8b**"}, /* 王建国 */
+        {"\xe6\x9d\x8e\xe5\x9b\x9b", "\xe6\x9d\x8e*"},                 /* 李四 */
+        {"\xe6\xac\xa7\xe9\x98\xb3\xe4\xbf\xae\xe6\x96\x87",
+         "\xe6\xac\xa7***"},                                          /* 欧阳修文 */
+        {"\xe7\x8e\x8b", "\xe7\x8e\x8b"},                               /* 王 */
+        {"Ann Lee", "A******"},
+        {"", ""},
+        {"\xe7\x8e", "**"},           /* broken UTF-8: hidden whole */
+        {"\xff\xfe\xfd", "***"},
+    };
+    char out[CB_MASK_BUFSZ];
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(rows); i++) {
+        cb_mask_name(rows[i].in, out, sizeof(out));
+        if (strcmp(out, rows[i].out) != 0)
+            fail_msg("row %zu: got '%s', want '%s'", i, out, rows[i].out);
+    }
+    cb_mask_name(NULL, out, sizeof(out));
+    assert_string_equal(out, "");
+    /* A small buffer is never overrun and stays terminated. */
+    char small[5];
+    memset(small, '#', sizeof(small));
+    cb_mask_name("\xe7\x8e\x8b\xe5\xbb\xba\xe5\x9b\xbd", small, 4);
+    assert_string_equal(small, "\xe7\x8e\x8b"); /* the stars do not fit */
+    assert_int_equal(small[4], '#');
+    cb_mask_name("\xe7\x8e\x8b\xe5\xbb\xba\xe5\x9b\xbd", small, 3);
+    assert_string_equal(small, "");
+    assert_int_equal(small[4], '#');
+    cb_mask_name("Annabel", small, 4);
+    assert_string_equal(small, "A**");
+}
+
+static void test_mask_ids_in_text(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        {"e1,320923198001011233,x", "e1,320923********1233,x"},
+        {"uscc 91320923MA1M123453 ok", "uscc 913209********3453 ok"},
+        {"3209231980010112331", "3209231980010112331"}, /* 19: not an ID */
+        {"ABCDEFGHIJKLMNOPQR", "ABCDEFGHIJKLMNOPQR"},   /* no digit */
+        {"a320923198001011233", "a320923198001011233"}, /* inside a word */
+        {"\"320923198001011233\"", "\"320923********1233\""},
+    };
+    char buf[64];
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(rows); i++) {
+        snprintf(buf, sizeof(buf), "%s", rows[i].in);
+        cb_mask_ids_in_text(buf, strlen(buf));
+        if (strcmp(buf, rows[i].out) != 0)
+            fail_msg("row %zu: got '%s', want '%s'", i, buf, rows[i].out);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mask_id),
+        cmocka_unit_test(test_mask_name),
+        cmocka_unit_test(test_mask_ids_in_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
