@@ -4,9 +4,12 @@
 # UndefinedBehaviorSanitizer.  Each integration test starts and stops its own
 # redis-server and embedded broker on free loopback ports.
 #
+# Last, the unit test programs run once more under valgrind's memcheck.
+#
 #   scripts/test.sh               everything
 #   scripts/test.sh -L unit       only tests with that ctest label
 #   CANBAO_NO_ASAN=1 scripts/test.sh   skip the sanitizer pass
+#   CANBAO_NO_VALGRIND=1 scripts/test.sh   skip the valgrind pass
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -15,13 +18,21 @@ scripts/setup.sh
 JOBS=$(nproc)
 status=0
 
+# Fast unit tests first, then the integration tests (or what "$@" picks).
 run_ctest() {
     local dir=$1
     shift
-    echo "==== ctest in $dir"
-    if ! ctest --test-dir "$dir" --output-on-failure -j"$JOBS" "$@"; then
-        status=1
+    if [ $# -gt 0 ]; then
+        echo "==== ctest in $dir: $*"
+        ctest --test-dir "$dir" --output-on-failure -j"$JOBS" "$@" || status=1
+        return
     fi
+    local label
+    for label in unit integration; do
+        echo "==== ctest in $dir: $label tests"
+        ctest --test-dir "$dir" --output-on-failure -j"$JOBS" -L "$label" ||
+            status=1
+    done
 }
 
 run_ctest build "$@"
@@ -35,6 +46,24 @@ if [ "${CANBAO_NO_ASAN:-0}" != 1 ]; then
     export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     run_ctest build-asan "$@"
+fi
+
+if [ "${CANBAO_NO_VALGRIND:-0}" != 1 ]; then
+    echo "==== unit tests under valgrind memcheck"
+    vfail=0
+    for t in build/tests/test_*; do
+        [ -x "$t" ] || continue
+        if CANBAO_SOURCE_DIR=$PWD valgrind -q --error-exitcode=99 \
+            --leak-check=full \
+            --errors-for-leak-kinds=definite "$t" >/dev/null 2>"$t.valgrind"; then
+            echo "valgrind: $(basename "$t") clean"
+        else
+            echo "valgrind: $(basename "$t") FAILED"
+            cat "$t.valgrind"
+            vfail=1
+        fi
+    done
+    [ $vfail -eq 0 ] || status=1
 fi
 
 if [ $status -eq 0 ]; then
