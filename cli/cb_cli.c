@@ -2,6 +2,7 @@
  * -b/--brokers, -r/--redis, -c/--config, -X key=value, -v/--verbose,
  * -q/--quiet, -h/--help. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,31 @@ int cb_cli_parse(cb_cli *cli, const cb_cli_spec *spec, int argc, char **argv,
 usage:
     cb_config_term(&cli->cfg);
     return cb_cli_usage_error(spec, "%s", err);
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+void cb_cli_catch_stop_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cb_cli_stop_requested(void)
+{
+    return stop_requested != 0;
 }
 
 void cb_cli_term(cb_cli *cli)

@@ -70,6 +70,15 @@ int cb_cli_usage_error(const cb_cli_spec *spec, const char *fmt, ...)
 int cb_cli_fail(const cb_cli_spec *spec, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* For long-running subcommands: SIGINT and SIGTERM only set a flag that
+ * cb_cli_stop_requested() reads (the handler does nothing else), and
+ * SIGPIPE is ignored so that a closed pipe is an error return, not a
+ * death.  Called once, from the subcommand, before it starts work. */
+void cb_cli_catch_stop_signals(void);
+
+/* Has SIGINT or SIGTERM arrived since cb_cli_catch_stop_signals? */
+int cb_cli_stop_requested(void);
+
 /* Parses a decimal integer option within [min, max].  Returns 0 or -1 with
  * errstr. */
 int cb_cli_parse_int(const char *arg, const char *what, long min, long max,

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +54,6 @@ typedef struct broker_args {
     const char *bootstrap_file;
     const char *control;
 } broker_args;
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
                   size_t errstr_size)
@@ -155,7 +146,6 @@ int cb_cmd_broker(int argc, char **argv)
     char err[512], line[512], ctl[1024];
     size_t ctl_len = 0;
     int rc, fd = -1;
-    struct sigaction sa;
 
     rc = cb_cli_parse(&cli, &cb_spec_broker, argc, argv, on_opt, &a);
     if (rc == CB_CLI_HELP)
@@ -173,12 +163,7 @@ int cb_cmd_broker(int argc, char **argv)
         }
     }
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cb_cli_catch_stop_signals();
 
     broker = cb_broker_new((int)a.nodes, (int)a.partitions, err, sizeof(err));
     if (broker == NULL) {
@@ -208,7 +193,7 @@ int cb_cmd_broker(int argc, char **argv)
             "in memory only, about 5 MB kept per partition",
             a.nodes, a.partitions);
 
-    while (!stop_requested) {
+    while (!cb_cli_stop_requested()) {
         struct pollfd pfd = {fd, POLLIN, 0};
         int n = poll(&pfd, fd >= 0 ? 1 : 0, 200);
         if (n > 0 && (pfd.revents & POLLIN)) {

@@ -6,7 +6,6 @@
 #include <librdkafka/rdkafka.h>
 
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +56,6 @@ typedef struct tail_args {
     int exit_at_end;
     int unmasked;
 } tail_args;
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
                   size_t errstr_size)
@@ -188,7 +179,6 @@ int cb_cmd_tail(int argc, char **argv)
     int rc, nparts = 0, eofs = 0, nkinds = 0;
     long seen = 0;
     int64_t last = cb_clock_ms();
-    struct sigaction sa;
 
     rc = cb_cli_parse(&cli, &cb_spec_tail, argc, argv, on_opt, &a);
     if (rc == CB_CLI_HELP)
@@ -209,10 +199,7 @@ int cb_cmd_tail(int argc, char **argv)
         kinds[nkinds++] = kind;
     }
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cb_cli_catch_stop_signals();
 
     codec = cb_codec_new(err, sizeof(err));
     if (codec == NULL) {
@@ -258,7 +245,7 @@ int cb_cmd_tail(int argc, char **argv)
     }
 
     rc = CB_EXIT_OK;
-    while (!stop_requested) {
+    while (!cb_cli_stop_requested()) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (m == NULL) {
             if (a.idle_s > 0 && cb_clock_ms() - last >= a.idle_s * 1000)
