@@ -36,31 +36,6 @@ static int pending(const cb_cli_spec *spec, int argc, char **argv,
         return pending(&cb_spec_##name, argc, argv, issue);                    \
     }
 
-/* ------------------------------------------------------------- produce */
-
-static const struct option produce_opts[] = {
-    {"format", required_argument, NULL, 'f'},
-    {"encoding", required_argument, NULL, 'e'},
-    {NULL, 0, NULL, 0}};
-
-const cb_cli_spec cb_spec_produce = {
-    .name = "produce",
-    .synopsis = "FEED FILE...",
-    .summary = "Validates one feed and produces it to Kafka.",
-    .description = "Feeds: business, household, death, enrollment, assistance. "
-                   " Bad records\n"
-                   "go to the dead-letter topic with their line and reason.",
-    .options_help =
-        "  -f, --format csv|jsonl        default: by file extension\n"
-        "  -e, --encoding utf-8|gb18030  of CSV files (default utf-8)\n"
-        "  FILE may be - for standard input.\n",
-    .shortopts = "f:e:",
-    .longopts = produce_opts,
-    .min_args = 2,
-    .max_args = -1,
-};
-PENDING(produce, "the feed producers issue")
-
 /* ---------------------------------------------------------------- load */
 
 const cb_cli_spec cb_spec_load = {
@@ -258,27 +233,3 @@ const cb_cli_spec cb_spec_user = {
 };
 PENDING(user, "the workbench issue")
 
-/* ----------------------------------------------------------------- gen */
-
-static const struct option gen_opts[] = {
-    {"people", required_argument, NULL, 'n'},
-    {"seed", required_argument, NULL, 's'},
-    {"out", required_argument, NULL, 'o'},
-    {NULL, 0, NULL, 0}};
-
-const cb_cli_spec cb_spec_gen = {
-    .name = "gen",
-    .synopsis = "",
-    .summary = "Writes a synthetic county for demos and tests.",
-    .description = "Feeds, an enrollment snapshot, targets and the ground "
-                   "truth a correct\n"
-                   "matcher must end with.",
-    .options_help = "  -n, --people N                residents to generate\n"
-                    "  -s, --seed S                  same seed, same county\n"
-                    "  -o, --out DIR                 where to write\n",
-    .shortopts = "n:s:o:",
-    .longopts = gen_opts,
-    .min_args = 0,
-    .max_args = 0,
-};
-PENDING(gen, "the feed producers issue")
