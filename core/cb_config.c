@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cb_config.h"
+#include "cb_time.h"
 
 /* Keys that are not librdkafka properties.  A subcommand that reads a new
  * key from the config file adds it here, with a word on what it is. */
@@ -16,6 +17,8 @@ static const char *const known_keys[] = {
     "partitions",  /* partitions of each topic the embedded broker creates */
     "group",       /* the matcher's consumer group id */
     "log.level",   /* error, warn, info, debug */
+    "now",         /* the clock canbao reasons with (tests, replays) */
+    "townships",   /* a township table to check codes against */
     NULL,
 };
 
@@ -194,6 +197,7 @@ int cb_config_load_env(cb_config *cfg, int have_file, char *errstr,
     const char *file = getenv("CANBAO_CONFIG");
     const char *brokers = getenv("CANBAO_BROKERS");
     const char *redis = getenv("CANBAO_REDIS");
+    const char *now = getenv("CANBAO_NOW");
 
     if (!have_file && file != NULL && *file != '\0' &&
         cb_config_load_file(cfg, file, errstr, errstr_size) != 0)
@@ -206,6 +210,27 @@ int cb_config_load_env(cb_config *cfg, int have_file, char *errstr,
         cb_config_set(cfg, "redis", redis, CB_CONF_ENV, errstr,
                       errstr_size) != 0)
         return -1;
+    if (now != NULL && *now != '\0' &&
+        cb_config_set(cfg, "now", now, CB_CONF_ENV, errstr, errstr_size) !=
+            0)
+        return -1;
+    return 0;
+}
+
+int cb_config_now(const cb_config *cfg, int64_t *ms, char *errstr,
+                  size_t errstr_size)
+{
+    const char *now = cb_config_get(cfg, "now");
+
+    if (now == NULL) {
+        *ms = cb_time_now();
+        return 0;
+    }
+    if (cb_time_parse(now, strlen(now), ms) != 0) {
+        snprintf(errstr, errstr_size, "now (CANBAO_NOW) must be a date "
+                 "YYYY-MM-DD or an ISO 8601 time with an offset");
+        return -1;
+    }
     return 0;
 }
 

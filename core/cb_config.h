@@ -21,6 +21,7 @@
 #define CB_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CB_DEFAULT_BROKERS "127.0.0.1:9092"
 #define CB_DEFAULT_REDIS   "redis://127.0.0.1:6379"
@@ -73,8 +74,8 @@ int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
                         size_t errstr_size);
 
 /* Applies CANBAO_CONFIG (a file to load, unless one was given on the
- * command line, which the caller says with `have_file`), CANBAO_BROKERS
- * and CANBAO_REDIS.  Returns 0 or -1 with errstr. */
+ * command line, which the caller says with `have_file`), CANBAO_BROKERS,
+ * CANBAO_REDIS and CANBAO_NOW.  Returns 0 or -1 with errstr. */
 int cb_config_load_env(cb_config *cfg, int have_file, char *errstr,
                        size_t errstr_size);
 
@@ -88,6 +89,13 @@ const char *cb_config_get_or(const cb_config *cfg, const char *key,
 /* The Kafka bootstrap servers and the Redis URL, with their defaults. */
 const char *cb_config_brokers(const cb_config *cfg);
 const char *cb_config_redis(const cb_config *cfg);
+
+/* The clock canbao reasons with: the "now" setting (CANBAO_NOW: a date,
+ * taken as 00:00 UTC+08:00, or an ISO 8601 time) when set, for tests and
+ * replays; the wall clock otherwise.  Returns 0, or -1 with errstr for a
+ * setting that is not a time. */
+int cb_config_now(const cb_config *cfg, int64_t *ms, char *errstr,
+                  size_t errstr_size);
 
 /* Copies a value into out (of outsz bytes) with anything secret replaced:
  * the password of a redis:// URL becomes "***".  Always NUL-terminates. */

@@ -460,6 +460,7 @@ int cb_field_parse(const cb_field *f, const char *text, size_t len,
     int64_t v;
     int32_t d;
 
+    err->field = f->name;
     if (len == 0) {
         field_clear(f, rec);
         if (f->required)

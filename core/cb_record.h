@@ -308,6 +308,7 @@ int cb_field_is_absent(const cb_field *f, const void *rec);
  * metrics, and a sentence for people. */
 typedef struct cb_field_error {
     const char *reason; /* "missing_field", "bad_date", "unknown_enum", ... */
+    const char *field;  /* the field's name, or NULL for the whole record */
     char detail[160];
 } cb_field_error;
 

@@ -242,6 +242,7 @@ static int json_fail(cb_field_error *err, const char *reason, const char *name,
                      const char *what)
 {
     err->reason = reason;
+    err->field = name;
     snprintf(err->detail, sizeof(err->detail), "%s %s", name, what);
     return -1;
 }
@@ -317,6 +318,7 @@ static int from_json(cb_kind kind, const json_t *obj, void *rec, void **owned,
 
     if (owned != NULL)
         *owned = NULL;
+    err->field = NULL;
     if (info == NULL) {
         err->reason = "bad_kind";
         snprintf(err->detail, sizeof(err->detail), "unknown record kind %d",

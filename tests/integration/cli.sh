@@ -24,6 +24,13 @@ cb_assert_contains "$CB_ERR" "--bogus" "names the option"
 cb_expect_exit 2 "bad number" "$CANBAO" broker --partitions 0
 cb_expect_exit 2 "missing value" "$CANBAO" broker --partitions
 cb_expect_exit 2 "missing arguments" "$CANBAO" produce household
+cb_expect_exit 2 "not a feed" "$CANBAO" produce lead x.csv
+cb_expect_exit 2 "format unknown" "$CANBAO" produce household /dev/null
+cb_assert_contains "$CB_ERR" "--format" "suggests --format"
+cb_expect_exit 2 "bad format" "$CANBAO" produce household -f xml x
+cb_expect_exit 2 "bad encoding" "$CANBAO" produce household -e latin1 x.csv
+CANBAO_NOW=yesterday cb_expect_exit 2 "bad CANBAO_NOW" \
+    "$CANBAO" produce household x.csv
 cb_expect_exit 2 "bad -X" "$CANBAO" tail -X nokey
 cb_expect_exit 2 "unknown topic" "$CANBAO" tail canbao.nosuch.v1
 printf 'brokers=x:1\nbrokerz=y\n' >"$CB_TMP/bad.conf"
@@ -37,7 +44,6 @@ while read -r -a args; do
     cb_expect_exit 1 "canbao ${args[*]} (not built)" "$CANBAO" "${args[@]}"
     cb_assert_contains "$CB_ERR" "not built yet" "${args[0]} says it is not built"
 done <<'ARGS'
-produce household /dev/null
 load /dev/null
 targets /dev/null
 match
@@ -47,7 +53,6 @@ alerts
 report
 web
 user add someone --county
-gen
 ARGS
 
 cb_log "PASS"
