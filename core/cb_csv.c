@@ -257,13 +257,17 @@ int cb_csv_next(cb_csv *csv, cb_csv_row *row)
     if (!csv->started && skip_bom(csv) < 0)
         return -1;
 
-    /* Skip empty lines (LF or CR LF alone). */
+    /* Skip empty lines (LF or CR LF alone).  Never read past a line end
+     * that is already there: on a pipe, a record must come out as soon as
+     * its line is complete. */
     for (;;) {
         start = i = csv->pos;
         line = csv->line;
-        NEED(2);
+        NEED(1);
         if (i == csv->len)
             return 0; /* the end */
+        if (csv->buf[i] == '\r')
+            NEED(2);
         if (csv->buf[i] == '\n') {
             csv->pos = i + 1;
             csv->line++;
@@ -290,10 +294,13 @@ int cb_csv_next(cb_csv *csv, cb_csv_row *row)
         for (;;) {
             char c;
 
-            NEED(2); /* this byte and the one after, where there is one */
+            NEED(1);
             if (i == csv->len)
                 break;
             c = csv->buf[i];
+            /* A quote or a CR needs the byte after it, where there is one. */
+            if (c == '"' || c == '\r')
+                NEED(2);
             if (quoted) {
                 if (c == '"') {
                     if (i + 1 < csv->len && csv->buf[i + 1] == '"') {
@@ -324,7 +331,9 @@ int cb_csv_next(cb_csv *csv, cb_csv_row *row)
             return malformed(csv, row, start, line, "unterminated_quote");
         if (quoted == 2) {
             /* After a closing quote: a separator, a line end or the end. */
-            NEED(2);
+            NEED(1);
+            if (i < csv->len && csv->buf[i] == '\r')
+                NEED(2);
             if (i < csv->len && csv->buf[i] != ',' && csv->buf[i] != '\n' &&
                 !(csv->buf[i] == '\r' &&
                   (i + 1 == csv->len || csv->buf[i + 1] == '\n')))

@@ -251,6 +251,34 @@ static const char *json_problem(enum json_error_code code)
     }
 }
 
+/* A line longer than JSONL_MAX_LINE: reported with its first bytes, and
+ * skipped to its end without keeping it. */
+static int skip_long_line(cb_feed *feed, cb_feed_item *item, char *errstr,
+                          size_t errstr_size)
+{
+    char *nl;
+
+    memcpy(feed->head, feed->buf + feed->pos, sizeof(feed->head));
+    item->line = feed->line++;
+    item->raw = feed->head;
+    item->raw_len = sizeof(feed->head);
+    reject(item, "record_too_long", NULL,
+           "a line longer than 1 MiB (its first 256 bytes kept)");
+    for (;;) {
+        nl = memchr(feed->buf + feed->pos, '\n', feed->len - feed->pos);
+        if (nl != NULL) {
+            feed->pos = (size_t)(nl - feed->buf) + 1;
+            return 1;
+        }
+        feed->pos = feed->len; /* drop what was seen, read on */
+        int r = jsonl_fill(feed, errstr, errstr_size);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return 1;
+    }
+}
+
 static int next_jsonl(cb_feed *feed, cb_feed_item *item, char *errstr,
                       size_t errstr_size)
 {
@@ -262,29 +290,10 @@ static int next_jsonl(cb_feed *feed, cb_feed_item *item, char *errstr,
     feed->obj = NULL;
     for (;;) {
         nl = memchr(feed->buf + feed->pos, '\n', feed->len - feed->pos);
-        if (nl == NULL && feed->len - feed->pos > JSONL_MAX_LINE) {
-            /* Too long: report its start, skip to the next line end. */
-            memcpy(feed->head, feed->buf + feed->pos, sizeof(feed->head));
-            item->line = feed->line;
-            item->raw = feed->head;
-            item->raw_len = sizeof(feed->head);
-            reject(item, "record_too_long", NULL,
-                   "a line longer than 1 MiB (its first 256 bytes kept)");
-            for (;;) {
-                feed->pos = feed->len;
-                int r = jsonl_fill(feed, errstr, errstr_size);
-                if (r < 0)
-                    return -1;
-                nl = memchr(feed->buf, '\n', feed->len);
-                if (nl != NULL || r == 0) {
-                    feed->pos = nl != NULL ? (size_t)(nl - feed->buf) + 1
-                                           : feed->len;
-                    break;
-                }
-            }
-            feed->line++;
-            return 1;
-        }
+        if ((nl == NULL && feed->len - feed->pos > JSONL_MAX_LINE) ||
+            (nl != NULL &&
+             (size_t)(nl - (feed->buf + feed->pos)) > JSONL_MAX_LINE))
+            return skip_long_line(feed, item, errstr, errstr_size);
         if (nl == NULL && !feed->eof) {
             if (jsonl_fill(feed, errstr, errstr_size) < 0)
                 return -1;

@@ -130,9 +130,17 @@ int cb_delivery_send(cb_delivery *d, cb_kind kind, const char *key,
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             if (cb_delivery_fatal(d, errstr, errstr_size))
                 return -1;
-            snprintf(errstr, errstr_size, "cannot produce to %s: %s",
-                     cb_topic_name(kind), rd_kafka_err2str(err));
-            return -1;
+            /* This message cannot go (too large, say): it is one message
+             * not delivered, and the others go on. */
+            d->stats.queued[cls]++;
+            d->stats.failed[cls]++;
+            if (d->stats.first_error[0] == '\0')
+                snprintf(d->stats.first_error, sizeof(d->stats.first_error),
+                         "%s: %s", cb_topic_name(kind),
+                         rd_kafka_err2str(err));
+            cb_warn("cannot produce to %s: %s", cb_topic_name(kind),
+                    rd_kafka_err2str(err));
+            return 0;
         }
         /* The queue is full: serve reports until there is room. */
         rd_kafka_poll(d->rk, 100);

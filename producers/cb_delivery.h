@@ -39,9 +39,10 @@ cb_delivery *cb_delivery_new(const cb_config *cfg, char *errstr,
 
 /* Queues a copy of a message to the topic of `kind`.  While librdkafka's
  * queue is full it serves delivery reports and waits (messages leave the
- * queue delivered or, after message.timeout.ms, failed).  Returns 0, or -1
- * with errstr when the producer has failed for good (a fatal error of the
- * idempotent producer). */
+ * queue delivered or, after message.timeout.ms, failed).  A message
+ * librdkafka refuses at once (too large) counts as failed, with a warning.
+ * Returns 0, or -1 with errstr when the producer has failed for good (a
+ * fatal error of the idempotent producer). */
 int cb_delivery_send(cb_delivery *d, cb_kind kind, const char *key,
                      size_t key_len, const void *value, size_t value_len,
                      int cls, char *errstr, size_t errstr_size);

@@ -21,6 +21,7 @@
 #include "cb_townships.h"
 
 #define SHOWN_PER_FILE 20 /* rejections printed per file; all are counted */
+#define RAW_MAX (64 * 1024) /* bytes of a bad record kept in its dead letter */
 #define MAX_REASONS    64
 
 static const struct option produce_opts[] = {
@@ -124,6 +125,7 @@ static int dead_letter(produce_run *run, const char *file,
                        const cb_feed_item *item, char *errstr,
                        size_t errstr_size)
 {
+    char detail[sizeof(item->err.detail) + 64];
     cb_deadletter dl;
 
     cb_record_clear(CB_KIND_DEADLETTER, &dl);
@@ -137,6 +139,14 @@ static int dead_letter(produce_run *run, const char *file,
     dl.detail.len = strlen(item->err.detail);
     dl.raw.ptr = item->raw;
     dl.raw.len = item->raw_len;
+    if (dl.raw.len > RAW_MAX) {
+        /* A dead letter must fit a Kafka message: keep the start. */
+        snprintf(detail, sizeof(detail), "%s (raw: the first %d of %zu "
+                 "bytes)", item->err.detail, RAW_MAX, item->raw_len);
+        dl.detail.ptr = detail;
+        dl.detail.len = strlen(detail);
+        dl.raw.len = RAW_MAX;
+    }
     dl.rejected_at = cb_time_now();
     if (cb_codec_encode(run->codec, CB_KIND_DEADLETTER, &dl, &run->buf,
                         errstr, errstr_size) != 0)

@@ -189,6 +189,46 @@ static void test_too_many_fields(void **state)
     free(got);
 }
 
+/* A record whose line is complete comes out without another read: on a
+ * pipe the next read would wait for input that may not come yet. */
+typedef struct counted {
+    const char *chunks[4];
+    int next, reads;
+} counted;
+
+static long read_counted(void *opaque, char *buf, size_t size)
+{
+    counted *c = opaque;
+    const char *chunk = c->chunks[c->next];
+    size_t n = chunk != NULL ? strlen(chunk) : 0;
+
+    c->reads++;
+    assert_true(n <= size);
+    if (chunk != NULL) {
+        memcpy(buf, chunk, n);
+        c->next++;
+    }
+    return (long)n;
+}
+
+static void test_no_read_past_line_end(void **state)
+{
+    counted src = {{"h1,h2\r\n\"a\",b\r\n", "c,\"d\"\n", NULL}, 0, 0};
+    cb_csv *csv = cb_csv_new(read_counted, &src);
+    cb_csv_row row;
+    (void)state;
+
+    assert_int_equal(cb_csv_next(csv, &row), 1); /* header */
+    assert_int_equal(cb_csv_next(csv, &row), 1);
+    assert_string_equal(row.fields[0], "a");
+    assert_int_equal(src.reads, 1); /* both records from the first read */
+    assert_int_equal(cb_csv_next(csv, &row), 1);
+    assert_string_equal(row.fields[1], "d");
+    assert_int_equal(src.reads, 2);
+    assert_int_equal(cb_csv_next(csv, &row), 0);
+    cb_csv_free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_unterminated_quote_resumes),
         cmocka_unit_test(test_large_input),
         cmocka_unit_test(test_too_many_fields),
+        cmocka_unit_test(test_no_read_past_line_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
