@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh -- installs what is missing, builds, and runs canbao on a demo
 # county: a private redis-server and the embedded broker on free loopback
-# ports, a few records of every feed produced, and what arrived shown
-# decoded (ID numbers masked).
+# ports, a few records of every feed validated and produced (one bad record
+# dead-lettered), and what arrived shown decoded (IDs and names masked).
 #
 #   scripts/demo.sh          run and stop
 #   scripts/demo.sh --keep   leave the servers running until Ctrl-C
@@ -25,31 +25,26 @@ trap 'exit 130' INT TERM
 cb_start_redis
 cb_start_broker
 
-# At this stage of the project records are encoded by `canbao avro encode`
-# and carried by kcat; the feed producers replace this step.
+# Each feed validated and delivered by `canbao produce`; one bad record
+# shows the dead-letter path.
 total=0
 for feed in business household death enrollment assistance; do
-    n=0
-    while IFS= read -r line; do
-        [ -n "$line" ] || continue
-        # The key: the person, or the employer on an employer row.
-        key=
-        if [[ $line =~ \"(person_id|uscc)\":\"([^\"]+)\" ]]; then
-            key=${BASH_REMATCH[2]}
-        fi
-        printf '%s' "$line" | "$CANBAO" avro encode "$feed" >"$CB_TMP/msg"
-        kcat -P -b "$CANBAO_BROKERS" -t "canbao.$feed.v1" -k "$key" \
-            -z lz4 "$CB_TMP/msg"
-        n=$((n + 1))
-    done <"scripts/demo/$feed.jsonl"
-    cb_log "produced $n $feed record(s) to canbao.$feed.v1"
+    out=$("$CANBAO" produce "$feed" "scripts/demo/$feed.jsonl")
+    cb_log "$out"
+    n=$(printf '%s' "$out" | sed -n 's/.*produced \([0-9]*\).*/\1/p')
     total=$((total + n))
 done
+printf '%s\n' '{"event_id":"ps-bad-1","person_id":"320923198001011234",' \
+    '"name":"X","sex":"M","birth_date":"1980-01-01","action":"resident",' \
+    '"township_code":"320923008","occurred_at":"2025-01-01T00:00:00+08:00"}' |
+    tr -d '\n' >"$CB_TMP/bad.jsonl"
+cb_log "a record with a wrong check character:"
+"$CANBAO" produce household --format jsonl - <"$CB_TMP/bad.jsonl" || true
 
 cb_log "what arrived, decoded (canbao tail --exit-at-end):"
 "$CANBAO" tail --exit-at-end business household death enrollment assistance \
-    | tee "$CB_TMP/arrived.jsonl"
-arrived=$(grep -c '"record"' "$CB_TMP/arrived.jsonl" || true)
+    deadletter | tee "$CB_TMP/arrived.jsonl"
+arrived=$(grep -v '"deadletter"' "$CB_TMP/arrived.jsonl" | grep -c '"record"' || true)
 cb_log "$arrived of $total records arrived and decoded"
 [ "$arrived" -eq "$total" ] || cb_fail "records went missing"
 
