@@ -198,7 +198,7 @@ static int jsonl_fill(cb_feed *feed, char *errstr, size_t errstr_size)
         feed->pos = 0;
     }
     if (feed->cap - feed->len < READ_CHUNK) {
-        size_t cap = feed->cap ? feed->cap * 2 : 4 * READ_CHUNK;
+        size_t cap = feed->cap * 2;
         char *b = realloc(feed->buf, cap);
         if (b == NULL)
             return fail(errstr, errstr_size, "out of memory");
@@ -389,6 +389,13 @@ cb_feed *cb_feed_open(const char *path, const cb_feed_opts *opts,
         }
         if (read_header(feed, errstr, errstr_size) != 0)
             goto fail;
+    } else {
+        feed->cap = 4 * READ_CHUNK;
+        feed->buf = malloc(feed->cap);
+        if (feed->buf == NULL) {
+            fail(errstr, errstr_size, "out of memory");
+            goto fail;
+        }
     }
     return feed;
 fail:
