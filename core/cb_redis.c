@@ -1,0 +1,347 @@
+/* cb_redis.c -- hiredis connections: URL, auth, database, scripts,
+ * pipelines, with a sticky error that never carries a password. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "cb_redis.h"
+
+struct cb_redis {
+    redisContext *ctx;
+    cb_redis_url url;
+    int timeout_ms;
+    char where[300];
+    char err[512];
+};
+
+__attribute__((format(printf, 3, 4))) static int
+fail(char *errstr, size_t errstr_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(errstr, errstr_size, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Decodes %XX escapes of a URL part in place (a password may need them). */
+static int url_decode(char *s)
+{
+    char *w = s;
+
+    for (char *r = s; *r; r++) {
+        if (*r == '%') {
+            unsigned v;
+            if (sscanf(r + 1, "%2x", &v) != 1 || r[1] == '\0' || r[2] == '\0')
+                return -1;
+            *w++ = (char)v;
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return 0;
+}
+
+int cb_redis_url_parse(const char *url, cb_redis_url *out, char *errstr,
+                       size_t errstr_size)
+{
+    const char *p, *at, *hostp, *colon, *slash;
+    char port[16];
+    size_t n;
+    char *end;
+    long v;
+
+    memset(out, 0, sizeof(*out));
+    if (strncmp(url, "redis://", 8) != 0)
+        return fail(errstr, errstr_size, "the Redis URL must start with "
+                    "redis:// (TLS, rediss://, is not supported by this "
+                    "build of hiredis)");
+    p = url + 8;
+    at = strchr(p, '@');
+    slash = strchr(p, '/');
+    if (at != NULL && (slash == NULL || at < slash)) {
+        const char *c = memchr(p, ':', (size_t)(at - p));
+        if (c != NULL) {
+            n = (size_t)(c - p);
+            if (n >= sizeof(out->user) ||
+                (size_t)(at - c - 1) >= sizeof(out->pass))
+                return fail(errstr, errstr_size, "the Redis user or "
+                            "password is too long");
+            memcpy(out->user, p, n);
+            memcpy(out->pass, c + 1, (size_t)(at - c - 1));
+        } else {
+            /* redis://pass@host, as some clients write it */
+            if ((size_t)(at - p) >= sizeof(out->pass))
+                return fail(errstr, errstr_size, "the Redis password is "
+                            "too long");
+            memcpy(out->pass, p, (size_t)(at - p));
+        }
+        if (url_decode(out->user) != 0 || url_decode(out->pass) != 0)
+            return fail(errstr, errstr_size, "bad %%-escape in the Redis "
+                        "user or password");
+        hostp = at + 1;
+    } else {
+        hostp = p;
+    }
+    slash = strchr(hostp, '/');
+    colon = strrchr(hostp, ':');
+    if (colon != NULL && slash != NULL && colon > slash)
+        colon = NULL;
+    n = (size_t)((colon ? colon : slash ? slash : hostp + strlen(hostp)) -
+                 hostp);
+    if (n == 0 || n >= sizeof(out->host))
+        return fail(errstr, errstr_size, "the Redis URL has no host");
+    memcpy(out->host, hostp, n);
+    out->port = 6379;
+    if (colon != NULL) {
+        size_t pl = (size_t)((slash ? slash : colon + strlen(colon)) -
+                             (colon + 1));
+        if (pl == 0 || pl >= sizeof(port))
+            return fail(errstr, errstr_size, "bad port in the Redis URL");
+        memcpy(port, colon + 1, pl);
+        port[pl] = '\0';
+        v = strtol(port, &end, 10);
+        if (*end != '\0' || v < 1 || v > 65535)
+            return fail(errstr, errstr_size, "bad port in the Redis URL");
+        out->port = (int)v;
+    }
+    if (slash != NULL && slash[1] != '\0') {
+        v = strtol(slash + 1, &end, 10);
+        if (*end != '\0' || v < 0 || v > 1000000)
+            return fail(errstr, errstr_size, "bad database number in the "
+                        "Redis URL");
+        out->db = (int)v;
+    }
+    return 0;
+}
+
+static void set_err(cb_redis *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(cb_redis *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(r->err, sizeof(r->err), fmt, ap);
+    va_end(ap);
+}
+
+/* Connects, authenticates and selects; sets the sticky error on failure. */
+static int open_ctx(cb_redis *r)
+{
+    struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
+    redisReply *reply;
+
+    if (r->ctx != NULL)
+        redisFree(r->ctx);
+    r->err[0] = '\0';
+    r->ctx = redisConnectWithTimeout(r->url.host, r->url.port, tv);
+    if (r->ctx == NULL || r->ctx->err) {
+        set_err(r, "cannot connect to Redis at %s: %s", r->where,
+                r->ctx ? r->ctx->errstr : "out of memory");
+        return -1;
+    }
+    redisSetTimeout(r->ctx, tv);
+    if (r->url.pass[0] != '\0') {
+        if (r->url.user[0] != '\0')
+            reply = redisCommand(r->ctx, "AUTH %s %s", r->url.user,
+                                 r->url.pass);
+        else
+            reply = redisCommand(r->ctx, "AUTH %s", r->url.pass);
+        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            /* The reply names no password; still, say only that it
+             * failed. */
+            set_err(r, "Redis at %s refused the credentials", r->where);
+            if (reply != NULL)
+                freeReplyObject(reply);
+            return -1;
+        }
+        freeReplyObject(reply);
+    }
+    if (r->url.db != 0) {
+        reply = redisCommand(r->ctx, "SELECT %d", r->url.db);
+        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            set_err(r, "Redis at %s: cannot select database %d: %s",
+                    r->where, r->url.db,
+                    reply ? reply->str : r->ctx->errstr);
+            if (reply != NULL)
+                freeReplyObject(reply);
+            return -1;
+        }
+        freeReplyObject(reply);
+    }
+    return 0;
+}
+
+cb_redis *cb_redis_connect(const char *url, int timeout_ms, char *errstr,
+                           size_t errstr_size)
+{
+    cb_redis *r = calloc(1, sizeof(*r));
+
+    if (r == NULL) {
+        fail(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    if (cb_redis_url_parse(url, &r->url, errstr, errstr_size) != 0) {
+        free(r);
+        return NULL;
+    }
+    r->timeout_ms = timeout_ms;
+    snprintf(r->where, sizeof(r->where), "%s:%d/%d", r->url.host,
+             r->url.port, r->url.db);
+    if (open_ctx(r) != 0) {
+        fail(errstr, errstr_size, "%s", r->err);
+        cb_redis_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int cb_redis_reconnect(cb_redis *r)
+{
+    return open_ctx(r);
+}
+
+void cb_redis_free(cb_redis *r)
+{
+    if (r == NULL)
+        return;
+    if (r->ctx != NULL)
+        redisFree(r->ctx);
+    /* the password leaves memory with the connection */
+    memset(&r->url, 0, sizeof(r->url));
+    free(r);
+}
+
+const char *cb_redis_errstr(const cb_redis *r)
+{
+    return r->err;
+}
+
+const char *cb_redis_where(const cb_redis *r)
+{
+    return r->where;
+}
+
+redisContext *cb_redis_context(cb_redis *r)
+{
+    return r->ctx;
+}
+
+/* After a NULL reply: the connection is broken. */
+static void conn_err(cb_redis *r)
+{
+    set_err(r, "Redis at %s: %s", r->where,
+            r->ctx && r->ctx->err ? r->ctx->errstr : "connection lost");
+}
+
+redisReply *cb_redis_command(cb_redis *r, int argc, const char **argv,
+                             const size_t *argvlen)
+{
+    redisReply *reply = redisCommandArgv(r->ctx, argc, argv, argvlen);
+
+    if (reply == NULL)
+        conn_err(r);
+    return reply;
+}
+
+redisReply *cb_redis_commandf(cb_redis *r, const char *fmt, ...)
+{
+    va_list ap;
+    redisReply *reply;
+
+    va_start(ap, fmt);
+    reply = redisvCommand(r->ctx, fmt, ap);
+    va_end(ap);
+    if (reply == NULL)
+        conn_err(r);
+    return reply;
+}
+
+int cb_redis_script_load(cb_redis *r, cb_redis_script *s)
+{
+    redisReply *reply = redisCommand(r->ctx, "SCRIPT LOAD %s", s->source);
+
+    if (reply == NULL) {
+        conn_err(r);
+        return -1;
+    }
+    if (reply->type != REDIS_REPLY_STRING || reply->len != 40) {
+        set_err(r, "Redis at %s refused a script: %s", r->where,
+                reply->type == REDIS_REPLY_ERROR ? reply->str : "bad reply");
+        freeReplyObject(reply);
+        return -1;
+    }
+    memcpy(s->sha, reply->str, 40);
+    s->sha[40] = '\0';
+    freeReplyObject(reply);
+    return 0;
+}
+
+int cb_redis_append_evalsha(cb_redis *r, const cb_redis_script *s,
+                            int numkeys, int argc, const char **argv,
+                            const size_t *argvlen)
+{
+    /* EVALSHA sha numkeys keys... args...: put the head in front. */
+    enum { MAX_ARGS = 1024 };
+    const char *av[MAX_ARGS + 3];
+    size_t avlen[MAX_ARGS + 3];
+    char nk[16];
+
+    if (argc > MAX_ARGS) {
+        set_err(r, "too many script arguments (%d)", argc);
+        return -1;
+    }
+    snprintf(nk, sizeof(nk), "%d", numkeys);
+    av[0] = "EVALSHA";
+    avlen[0] = 7;
+    av[1] = s->sha;
+    avlen[1] = 40;
+    av[2] = nk;
+    avlen[2] = strlen(nk);
+    for (int i = 0; i < argc; i++) {
+        av[i + 3] = argv[i];
+        avlen[i + 3] = argvlen[i];
+    }
+    return cb_redis_append(r, argc + 3, av, avlen);
+}
+
+int cb_redis_append(cb_redis *r, int argc, const char **argv,
+                    const size_t *argvlen)
+{
+    if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
+        conn_err(r);
+        return -1;
+    }
+    return 0;
+}
+
+redisReply *cb_redis_get_reply(cb_redis *r)
+{
+    void *reply = NULL;
+
+    if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
+        conn_err(r);
+        return NULL;
+    }
+    return reply;
+}
+
+int cb_redis_is_noscript(const redisReply *reply)
+{
+    return reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+           strncmp(reply->str, "NOSCRIPT", 8) == 0;
+}
+
+int cb_redis_is_oom(const redisReply *reply)
+{
+    return reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+           strncmp(reply->str, "OOM", 3) == 0;
+}

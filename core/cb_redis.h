@@ -1,0 +1,91 @@
+/* cb_redis.h -- canbao's connection to Redis, on hiredis: the URL of the
+ * contract, authentication, a database, scripts called by SHA, and
+ * pipelines.
+ *
+ *     redis://[user:pass@]host:port[/db]      (also redis://:pass@host)
+ *
+ * A connection keeps a sticky error, as hiredis's redisContext does: once
+ * a call fails, cb_redis_errstr says why and the connection must be
+ * reconnected (cb_redis_reconnect) before it is used again.  Passwords are
+ * never part of an error message.  One thread per connection. */
+#ifndef CB_REDIS_H
+#define CB_REDIS_H
+
+#include <hiredis.h>
+#include <stddef.h>
+
+typedef struct cb_redis_url {
+    char host[256];
+    int port;
+    int db;
+    char user[128]; /* "" when none */
+    char pass[256]; /* "" when none */
+} cb_redis_url;
+
+/* Parses a redis:// URL.  Returns 0, or -1 with errstr (which never holds
+ * the password). */
+int cb_redis_url_parse(const char *url, cb_redis_url *out, char *errstr,
+                       size_t errstr_size);
+
+typedef struct cb_redis cb_redis;
+
+/* Connects (timeout in ms), authenticates and selects the database.
+ * Returns NULL with errstr on failure. */
+cb_redis *cb_redis_connect(const char *url, int timeout_ms, char *errstr,
+                           size_t errstr_size);
+
+/* Drops the connection and connects again to the same place.  Returns 0 or
+ * -1 (then cb_redis_errstr says why). */
+int cb_redis_reconnect(cb_redis *r);
+
+/* Frees the connection; NULL is fine. */
+void cb_redis_free(cb_redis *r);
+
+/* The last error, "" when none. */
+const char *cb_redis_errstr(const cb_redis *r);
+
+/* "host:port/db" for messages (no user, no password). */
+const char *cb_redis_where(const cb_redis *r);
+
+/* The hiredis context, for callers that build their own pipelines. */
+redisContext *cb_redis_context(cb_redis *r);
+
+/* Runs one command (argv form, binary safe) and returns its reply, which
+ * the caller frees with freeReplyObject; NULL on a connection error (the
+ * sticky error says why).  An error reply is returned as such. */
+redisReply *cb_redis_command(cb_redis *r, int argc, const char **argv,
+                             const size_t *argvlen);
+
+/* printf-style convenience for fixed commands; same contract. */
+redisReply *cb_redis_commandf(cb_redis *r, const char *fmt, ...);
+
+/* A Lua script loaded once and called by SHA. */
+typedef struct cb_redis_script {
+    const char *source; /* not owned */
+    char sha[41];
+} cb_redis_script;
+
+/* Loads a script (SCRIPT LOAD) and keeps its SHA.  Returns 0 or -1. */
+int cb_redis_script_load(cb_redis *r, cb_redis_script *s);
+
+/* Appends EVALSHA of the script to the connection's pipeline; the reply is
+ * read later with cb_redis_get_reply. */
+int cb_redis_append_evalsha(cb_redis *r, const cb_redis_script *s,
+                            int numkeys, int argc, const char **argv,
+                            const size_t *argvlen);
+
+/* Appends any command to the pipeline. */
+int cb_redis_append(cb_redis *r, int argc, const char **argv,
+                    const size_t *argvlen);
+
+/* Reads the next pipelined reply.  NULL on a connection error. */
+redisReply *cb_redis_get_reply(cb_redis *r);
+
+/* Is this reply the NOSCRIPT error (Redis restarted and lost its scripts:
+ * load again and retry)? */
+int cb_redis_is_noscript(const redisReply *reply);
+
+/* Is this an error reply of out of memory (maxmemory reached)? */
+int cb_redis_is_oom(const redisReply *reply);
+
+#endif
