@@ -230,11 +230,11 @@ local function encode_person(P)
   if P.death then
     flags = flags + F_DEATH
     parts[#parts + 1] = pack('<HB', P.death, #P.deaths)
-    for _, e in ipairs(P.deaths) do parts[#parts + 1] = pack('<Bc0', e) end
+    for _, e in ipairs(P.deaths) do parts[#parts + 1] = pack('<Bc0', #e, e) end
   end
   if P.name and P.name ~= '' then
     flags = flags + F_NAME
-    parts[#parts + 1] = pack('<Bc0', P.name)
+    parts[#parts + 1] = pack('<Bc0', #P.name, P.name)
   end
   local ns = {}
   for s, e in pairs(P.schemes) do
@@ -258,7 +258,7 @@ local function encode_person(P)
     flags = flags + F_OWN
     local os = {}
     for u, o in pairs(P.own) do
-      os[#os + 1] = pack('<Bc0Bi3i3HI3', u, o.active, o.est, o.dereg,
+      os[#os + 1] = pack('<Bc0Bi3i3HI3', #u, u, o.active, o.est, o.dereg,
         floor(o.st / STAMP), o.st % STAMP)
     end
     table.sort(os)
@@ -270,7 +270,7 @@ local function encode_person(P)
     parts[#parts + 1] = pack('<H', #P.facts)
     for _, f in ipairs(P.facts) do
       parts[#parts + 1] = pack('<BBi6Hi6Bi6i6Bc0', f.k, f.scheme, f.region,
-        f.period, f.amount, f.paid, f.tier, f.tw, f.eid)
+        f.period, f.amount, f.paid, f.tier, f.tw, #f.eid, f.eid)
     end
   end
   return pack('<BHi3', 1, flags, P.birth) .. table.concat(parts)
@@ -299,7 +299,7 @@ local function encode_employer(E)
   if E.kind then
     flags = flags + EF_BIZ
     parts[#parts + 1] = pack('<BBi3i6HI3Bc0Bc0', E.kind, E.action, E.est,
-      E.tw, floor(E.st / STAMP), E.st % STAMP, E.name, E.rep)
+      E.tw, floor(E.st / STAMP), E.st % STAMP, #E.name, E.name, #E.rep, E.rep)
   end
   if E.reg then
     flags = flags + EF_REG
@@ -693,7 +693,7 @@ end
 local function own_change(rep, uscc, active, E, st)
   if rep == '' then return end
   redis.call('XADD', key('out:', TAG), '*', 't', 'O', 'k', rep, 'v',
-    pack('<Bc0Bi3i3HI3', uscc, active, E.est, E.dereg or 0,
+    pack('<Bc0Bi3i3HI3', #uscc, uscc, active, E.est, E.dereg or 0,
       floor(st / STAMP), st % STAMP))
 end
 
@@ -727,7 +727,7 @@ end
 local function pack_lead(L, lead_id, subject_id, source)
   return pack('<c16BBBBBi6i3i3Bc0Bc0Bc0', lead_id, L.kind, L.reason,
     L.priority, L.status, L.closed, L.township, L.opened, L.closed_at,
-    subject_id, source, L.name)
+    #subject_id, subject_id, #source, source, #L.name, L.name)
 end
 
 local function unpack_lead(v)
@@ -801,8 +801,8 @@ end
 
 local function pack_alert(kind, subject_id, township, period, amount,
                           evidence, raised)
-  return pack('<BBc0i6Bc0i6I2c0d', kind, subject_id, township, period,
-    amount, evidence, raised)
+  return pack('<BBc0i6Bc0i6I2c0d', kind, #subject_id, subject_id, township,
+    #period, period, amount, #evidence, evidence, raised)
 end
 
 -- Merges the computed alerts into the store: evidence only grows, amounts

@@ -1,0 +1,338 @@
+/* cb_store.c -- the matcher's Redis store: steps of matcher.lua, applied
+ * offsets, and packed leads and alerts read back. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_embed.h"
+#include "cb_store.h"
+
+extern const cb_embedded_file cb_script_files[];
+
+struct cb_store {
+    cb_redis *redis;
+    cb_redis_script step;
+    int partitions;
+    unsigned buckets;
+};
+
+cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
+                       size_t errstr_size)
+{
+    cb_store *st = calloc(1, sizeof(*st));
+    const cb_embedded_file *lua = cb_embed_find(cb_script_files,
+                                                "matcher.lua");
+
+    if (st == NULL || lua == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        free(st);
+        return NULL;
+    }
+    st->partitions = opts->partitions;
+    st->buckets = opts->buckets ? opts->buckets : CB_STORE_BUCKETS;
+    st->step.source = lua->data;
+    st->redis = cb_redis_connect(opts->redis_url,
+                                 opts->timeout_ms ? opts->timeout_ms : 5000,
+                                 errstr, errstr_size);
+    if (st->redis == NULL) {
+        free(st);
+        return NULL;
+    }
+    if (cb_store_reload(st, errstr, errstr_size) != 0) {
+        cb_store_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+void cb_store_free(cb_store *store)
+{
+    if (store == NULL)
+        return;
+    cb_redis_free(store->redis);
+    free(store);
+}
+
+cb_redis *cb_store_redis(cb_store *store)
+{
+    return store->redis;
+}
+
+int cb_store_partitions(const cb_store *store)
+{
+    return store->partitions;
+}
+
+unsigned cb_store_buckets(const cb_store *store)
+{
+    return store->buckets;
+}
+
+int cb_store_partition_of(const cb_store *store, const cb_subject *s)
+{
+    return cb_key_partition(s->id, strlen(s->id), store->partitions);
+}
+
+void cb_store_key(char *buf, size_t size, const char *what, int partition)
+{
+    snprintf(buf, size, "cb:%s:{p%d}", what, partition);
+}
+
+int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
+{
+    if (cb_redis_script_load(store->redis, &store->step) != 0) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        return -1;
+    }
+    return 0;
+}
+
+int cb_store_append_step(cb_store *store, int partition, int32_t today,
+                         int64_t now_ms, const cb_buf *ops, size_t nops,
+                         const int *topics, const int64_t *next,
+                         size_t noffsets)
+{
+    enum { HEAD = 6 };
+    const char **argv = malloc((nops + HEAD) * sizeof(*argv));
+    size_t *argvlen = malloc((nops + HEAD) * sizeof(*argvlen));
+    char tag[32], td[24], now[24], hz[24];
+    char *offs = malloc(noffsets * 9 + 1);
+    int rc = -1;
+
+    if (argv == NULL || argvlen == NULL || offs == NULL)
+        goto out;
+    snprintf(tag, sizeof(tag), "{p%d}", partition);
+    snprintf(td, sizeof(td), "%" PRId32, today);
+    snprintf(now, sizeof(now), "%" PRId64, now_ms);
+    snprintf(hz, sizeof(hz), "%d", CB_STORE_HORIZON);
+    for (size_t i = 0; i < noffsets; i++) {
+        uint64_t u = (uint64_t)next[i];
+        offs[i * 9] = (char)topics[i];
+        for (int b = 0; b < 8; b++)
+            offs[i * 9 + 1 + (size_t)b] = (char)(u >> (8 * b));
+    }
+    /* KEYS[1] routes the call to the partition's slot. */
+    char k1[48];
+    snprintf(k1, sizeof(k1), "cb:%s", tag);
+    argv[0] = k1;
+    argvlen[0] = strlen(k1);
+    argv[1] = tag;
+    argvlen[1] = strlen(tag);
+    argv[2] = td;
+    argvlen[2] = strlen(td);
+    argv[3] = now;
+    argvlen[3] = strlen(now);
+    argv[4] = hz;
+    argvlen[4] = strlen(hz);
+    argv[5] = offs;
+    argvlen[5] = noffsets * 9;
+    for (size_t i = 0; i < nops; i++) {
+        argv[HEAD + i] = ops[i].data;
+        argvlen[HEAD + i] = ops[i].len;
+    }
+    rc = cb_redis_append_evalsha(store->redis, &store->step, 1,
+                                 (int)(nops + HEAD), argv, argvlen);
+out:
+    free(argv);
+    free(argvlen);
+    free(offs);
+    return rc;
+}
+
+int cb_store_read_step(cb_store *store, cb_store_result *res, char *errstr,
+                       size_t errstr_size)
+{
+    redisReply *r = cb_redis_get_reply(store->redis);
+    int rc = -1;
+
+    if (r == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        return -1;
+    }
+    if (cb_redis_is_noscript(r)) {
+        rc = -2;
+        snprintf(errstr, errstr_size, "Redis lost the matcher script");
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        snprintf(errstr, errstr_size, "the matcher step failed in Redis: %s",
+                 r->str);
+    } else if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
+        snprintf(errstr, errstr_size, "the matcher step gave a bad reply");
+    } else {
+        res->applied = r->element[0]->integer;
+        res->skipped = r->element[1]->integer;
+        res->leads_changed = r->element[2]->integer;
+        res->alerts_changed = r->element[3]->integer;
+        rc = 0;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+int cb_store_step(cb_store *store, int partition, int32_t today,
+                  int64_t now_ms, const cb_buf *ops, size_t nops,
+                  const int *topics, const int64_t *next, size_t noffsets,
+                  cb_store_result *res, char *errstr, size_t errstr_size)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int rc;
+        if (cb_store_append_step(store, partition, today, now_ms, ops, nops,
+                                 topics, next, noffsets) != 0) {
+            snprintf(errstr, errstr_size, "%s",
+                     cb_redis_errstr(store->redis));
+            return -1;
+        }
+        rc = cb_store_read_step(store, res, errstr, errstr_size);
+        if (rc != -2)
+            return rc;
+        if (cb_store_reload(store, errstr, errstr_size) != 0)
+            return -1;
+    }
+    return -1;
+}
+
+int cb_store_offsets(cb_store *store, int partition, int64_t *next,
+                     size_t ntopics, char *errstr, size_t errstr_size)
+{
+    char key[64];
+    redisReply *r;
+
+    cb_store_key(key, sizeof(key), "off", partition);
+    for (size_t i = 0; i < ntopics; i++)
+        next[i] = -1;
+    r = cb_redis_commandf(store->redis, "HGETALL %s", key);
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+        snprintf(errstr, errstr_size, "%s",
+                 r ? "bad reply to HGETALL" : cb_redis_errstr(store->redis));
+        if (r != NULL)
+            freeReplyObject(r);
+        return -1;
+    }
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        long t = strtol(r->element[i]->str, NULL, 10);
+        if (t >= 0 && (size_t)t < ntopics)
+            next[t] = strtoll(r->element[i + 1]->str, NULL, 10);
+    }
+    freeReplyObject(r);
+    return 0;
+}
+
+/* ---------------------------------------------------- packed records */
+
+/* A reader of little-endian fields, the mirror of Lua's struct.unpack. */
+typedef struct unpacker {
+    const unsigned char *p, *end;
+    int failed;
+} unpacker;
+
+static int64_t get_int(unpacker *u, int n, int is_signed)
+{
+    uint64_t v = 0;
+
+    if (u->failed || u->end - u->p < n) {
+        u->failed = 1;
+        return 0;
+    }
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)u->p[i] << (8 * i);
+    u->p += n;
+    if (is_signed && n < 8 && (v >> (8 * n - 1)) & 1)
+        v |= ~(uint64_t)0 << (8 * n);
+    return (int64_t)v;
+}
+
+/* A length-prefixed string into a buffer of size bytes. */
+static void get_str(unpacker *u, int lenbytes, char *buf, size_t size)
+{
+    size_t n = (size_t)get_int(u, lenbytes, 0);
+
+    if (u->failed || (size_t)(u->end - u->p) < n || n >= size) {
+        u->failed = 1;
+        if (size > 0)
+            buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, u->p, n);
+    buf[n] = '\0';
+    u->p += n;
+}
+
+/* A township code from its number; codes have 6 to 12 digits, and 0 is
+ * "none" (an empty code). */
+static void put_code(char *buf, size_t size, int64_t code)
+{
+    if (code <= 0 || code > INT64_C(999999999999))
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%" PRId64, code % INT64_C(1000000000000));
+}
+
+static int64_t day_ms(int32_t day)
+{
+    /* 00:00 UTC+08:00 of the day */
+    return (int64_t)day * 86400000 - 8 * 3600000;
+}
+
+int cb_store_decode_lead(const char *v, size_t len, cb_lead *l)
+{
+    unpacker u = {(const unsigned char *)v, (const unsigned char *)v + len,
+                  0};
+    int64_t tw, opened, closed_at;
+    int closed;
+
+    cb_record_clear(CB_KIND_LEAD, l);
+    if (len < 16)
+        return -1;
+    l->lead_id[0] = 'L';
+    memcpy(l->lead_id + 1, v, 16);
+    l->lead_id[17] = '\0';
+    u.p += 16;
+    l->subject_kind = (int)get_int(&u, 1, 0);
+    l->reason = (int)get_int(&u, 1, 0);
+    l->priority = (int)get_int(&u, 1, 0);
+    l->status = (int)get_int(&u, 1, 0);
+    closed = (int)get_int(&u, 1, 0);
+    tw = get_int(&u, 6, 1);
+    opened = get_int(&u, 3, 1);
+    closed_at = get_int(&u, 3, 1);
+    get_str(&u, 1, l->subject_id, sizeof(l->subject_id));
+    get_str(&u, 1, l->source_event_id, sizeof(l->source_event_id));
+    get_str(&u, 1, l->name, sizeof(l->name));
+    if (u.failed)
+        return -1;
+    put_code(l->township_code, sizeof(l->township_code), tw);
+    l->opened_at = day_ms((int32_t)opened);
+    if (closed != 255) {
+        l->closed_reason = closed;
+        l->closed_at = day_ms((int32_t)closed_at);
+    }
+    return 0;
+}
+
+int cb_store_decode_alert(const char *id, const char *v, size_t len,
+                          cb_alert *a)
+{
+    unpacker u = {(const unsigned char *)v, (const unsigned char *)v + len,
+                  0};
+    int64_t tw;
+    size_t n;
+    double raised;
+
+    cb_record_clear(CB_KIND_ALERT, a);
+    snprintf(a->alert_id, sizeof(a->alert_id), "A%.16s", id);
+    a->kind = (int)get_int(&u, 1, 0);
+    get_str(&u, 1, a->subject_id, sizeof(a->subject_id));
+    tw = get_int(&u, 6, 1);
+    get_str(&u, 1, a->period, sizeof(a->period));
+    a->amount_at_risk_fen = get_int(&u, 6, 1);
+    n = (size_t)get_int(&u, 2, 0);
+    if (u.failed || (size_t)(u.end - u.p) < n + sizeof(double))
+        return -1;
+    a->evidence.ptr = (const char *)u.p;
+    a->evidence.len = n;
+    u.p += n;
+    memcpy(&raised, u.p, sizeof(raised)); /* Lua packs a native double */
+    a->raised_at = (int64_t)raised;
+    put_code(a->township_code, sizeof(a->township_code), tw);
+    return 0;
+}

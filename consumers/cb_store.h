@@ -1,0 +1,96 @@
+/* cb_store.h -- the matcher's state, lead store and alert store in Redis:
+ * key names, the atomic step (matcher.lua) called in pipelined batches,
+ * and the packed lead and alert records read back as cb_lead / cb_alert.
+ *
+ * State is partitioned like the Kafka topics: every key of partition N
+ * carries the hash tag {pN}, so one step touches one Redis Cluster slot,
+ * and a subject's state lives in the partition its events arrive on (the
+ * murmur2 partition of its ID, cb_key_partition).  Within a partition,
+ * states are spread over `buckets` small hashes, which Redis keeps in its
+ * compact listpack encoding. */
+#ifndef CB_STORE_H
+#define CB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_codec.h"
+#include "cb_ops.h"
+#include "cb_record.h"
+#include "cb_redis.h"
+
+#define CB_STORE_BUCKETS  1024 /* per partition: ~60 subjects each at 1M */
+#define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
+
+typedef struct cb_store cb_store;
+
+typedef struct cb_store_opts {
+    const char *redis_url;
+    int partitions; /* of the topics; state is split the same way */
+    unsigned buckets;
+    int timeout_ms;
+} cb_store_opts;
+
+/* Connects and loads the script.  NULL with errstr on failure. */
+cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
+                       size_t errstr_size);
+
+void cb_store_free(cb_store *store);
+
+/* The connection, for commands of its own. */
+cb_redis *cb_store_redis(cb_store *store);
+
+int cb_store_partitions(const cb_store *store);
+unsigned cb_store_buckets(const cb_store *store);
+
+/* The partition a subject's state lives in. */
+int cb_store_partition_of(const cb_store *store, const cb_subject *s);
+
+/* "cb:<what>:{pN}" into buf (for keys of one partition). */
+void cb_store_key(char *buf, size_t size, const char *what, int partition);
+
+/* One step, queued in the connection's pipeline: the ops (packed by
+ * cb_ops.h) of one partition, applied atomically with the partition's new
+ * applied offsets (topic[i] -> next[i]).  today is the evaluation day (days
+ * since 1970, UTC+08:00), now_ms the clock.  Returns 0 or -1 (the
+ * connection's sticky error). */
+int cb_store_append_step(cb_store *store, int partition, int32_t today,
+                         int64_t now_ms, const cb_buf *ops, size_t nops,
+                         const int *topics, const int64_t *next,
+                         size_t noffsets);
+
+typedef struct cb_store_result {
+    int64_t applied, skipped, leads_changed, alerts_changed;
+} cb_store_result;
+
+/* Reads the reply of the oldest queued step.  Returns 0, -1 on a
+ * connection error, or -2 when Redis lost the script (restarted): load it
+ * again with cb_store_reload and redo the step. */
+int cb_store_read_step(cb_store *store, cb_store_result *res, char *errstr,
+                       size_t errstr_size);
+
+/* Loads the script again (after a reconnect or NOSCRIPT). */
+int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size);
+
+/* Convenience: one step, sent and read, retried once after NOSCRIPT. */
+int cb_store_step(cb_store *store, int partition, int32_t today,
+                  int64_t now_ms, const cb_buf *ops, size_t nops,
+                  const int *topics, const int64_t *next, size_t noffsets,
+                  cb_store_result *res, char *errstr, size_t errstr_size);
+
+/* The applied offsets of a partition: next[topic] for topics
+ * 0..CB_TOPIC_OWNERSHIP, -1 where none.  Returns 0 or -1. */
+int cb_store_offsets(cb_store *store, int partition, int64_t *next,
+                     size_t ntopics, char *errstr, size_t errstr_size);
+
+/* ------------------------------------------------- packed records */
+
+/* Decodes a lead as matcher.lua packs it.  Returns 0 or -1. */
+int cb_store_decode_lead(const char *v, size_t len, cb_lead *lead);
+
+/* Decodes an alert (alert_id is its hash field); evidence points into v.
+ * Returns 0 or -1. */
+int cb_store_decode_alert(const char *id, const char *v, size_t len,
+                          cb_alert *alert);
+
+#endif

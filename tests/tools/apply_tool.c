@@ -1,0 +1,251 @@
+/* apply_tool.c -- drives the matcher's atomic step without Kafka, for the
+ * rule tests: reads events as JSON lines, applies them through the real ops
+ * (cb_ops) and Lua step (cb_store), follows the derived ownership changes
+ * of the outbox, and prints the lead and alert stores as sorted JSON lines.
+ *
+ *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] < events > stores
+ *
+ * An input line is {"kind": KIND, "record": {...}} (the record as canbao
+ * tail prints it, unmasked), {"tick": ID}, or {"decide": LEAD_ID,
+ * "decision": "contacted"|"refused"|"enrolled"|"invalid"}.  Events are
+ * applied in batches of N (default: all), each batch one step per
+ * partition.  With --snapshot, enrollment rows are snapshot rows.  With
+ * TODAY "-" nothing is applied and the stores are just printed. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_ident.h"
+#include "cb_ops.h"
+#include "cb_record_json.h"
+#include "cb_store.h"
+
+#define PARTITIONS 16
+#define MAX_OPS    100000
+
+typedef struct pending {
+    cb_buf ops[MAX_OPS];
+    int part[MAX_OPS];
+    size_t n;
+} pending;
+
+static cb_store *store;
+static int32_t today;
+
+static void die(const char *what, const char *err)
+{
+    fprintf(stderr, "apply_tool: %s: %s\n", what, err);
+    exit(1);
+}
+
+/* Applies what is pending, one step per partition, then the ownership
+ * changes the steps put in the outboxes, until none are left. */
+static void flush(pending *pd)
+{
+    char err[512];
+
+    while (pd->n > 0) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            cb_buf *ops = malloc(pd->n * sizeof(*ops));
+            size_t k = 0;
+            cb_store_result res;
+            for (size_t i = 0; i < pd->n; i++)
+                if (pd->part[i] == p)
+                    ops[k++] = pd->ops[i];
+            if (k > 0 && cb_store_step(store, p, today, 0, ops, k, NULL, NULL,
+                                       0, &res, err, sizeof(err)) != 0)
+                die("step", err);
+            free(ops);
+        }
+        for (size_t i = 0; i < pd->n; i++)
+            cb_buf_free(&pd->ops[i]);
+        pd->n = 0;
+
+        /* Ownership changes go to the person's partition. */
+        for (int p = 0; p < PARTITIONS; p++) {
+            char key[64];
+            cb_store_key(key, sizeof(key), "out", p);
+            redisReply *r = cb_redis_commandf(cb_store_redis(store),
+                                              "XRANGE %s - +", key);
+            if (r == NULL)
+                die("XRANGE", cb_redis_errstr(cb_store_redis(store)));
+            for (size_t i = 0; i < r->elements; i++) {
+                redisReply *fields = r->element[i]->element[1];
+                const char *t = NULL, *k = NULL;
+                redisReply *v = NULL;
+                for (size_t f = 0; f + 1 < fields->elements; f += 2) {
+                    const char *name = fields->element[f]->str;
+                    if (strcmp(name, "t") == 0)
+                        t = fields->element[f + 1]->str;
+                    else if (strcmp(name, "k") == 0)
+                        k = fields->element[f + 1]->str;
+                    else if (strcmp(name, "v") == 0)
+                        v = fields->element[f + 1];
+                }
+                if (t == NULL || strcmp(t, "O") != 0)
+                    continue;
+                cb_subject s;
+                memset(&pd->ops[pd->n], 0, sizeof(cb_buf));
+                if (cb_ops_ownership(k, v->str, v->len, -1, CB_STORE_BUCKETS,
+                                     &pd->ops[pd->n], &s, err,
+                                     sizeof(err)) != 0)
+                    die("ownership", err);
+                pd->part[pd->n++] = cb_store_partition_of(store, &s);
+            }
+            freeReplyObject(r);
+            r = cb_redis_commandf(cb_store_redis(store), "DEL %s", key);
+            freeReplyObject(r);
+        }
+    }
+}
+
+static int decision_of(const char *s)
+{
+    static const char *const names[] = {"contacted", "refused", "enrolled",
+                                        "invalid"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Prints every lead and alert of every partition, one JSON line each. */
+static void dump(void)
+{
+    for (int p = 0; p < PARTITIONS; p++) {
+        char key[64];
+        redisReply *r;
+
+        cb_store_key(key, sizeof(key), "lead", p);
+        r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
+        for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
+            cb_lead l;
+            if (cb_store_decode_lead(r->element[i + 1]->str,
+                                     r->element[i + 1]->len, &l) != 0)
+                die("decode", "a lead does not decode");
+            json_t *j = cb_record_to_json(CB_KIND_LEAD, &l, 0);
+            char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+            printf("{\"lead\":%s}\n", s);
+            free(s);
+            json_decref(j);
+        }
+        freeReplyObject(r);
+        cb_store_key(key, sizeof(key), "alert", p);
+        r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
+        for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
+            cb_alert a;
+            if (cb_store_decode_alert(r->element[i]->str,
+                                      r->element[i + 1]->str,
+                                      r->element[i + 1]->len, &a) != 0)
+                die("decode", "an alert does not decode");
+            json_t *j = cb_record_to_json(CB_KIND_ALERT, &a, 0);
+            json_object_del(j, "raised_at");
+            char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+            printf("{\"alert\":%s}\n", s);
+            free(s);
+            json_decref(j);
+        }
+        freeReplyObject(r);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static pending pd;
+    char err[512], *line = NULL;
+    size_t cap = 0, batch = MAX_OPS;
+    int snapshot = 0;
+    cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000};
+
+    if (argc < 3)
+        die("usage", "apply_tool REDIS_URL TODAY [--batch N] [--snapshot]");
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
+            batch = (size_t)atol(argv[++i]);
+        else if (strcmp(argv[i], "--snapshot") == 0)
+            snapshot = 1;
+        else
+            die("usage", argv[i]);
+    }
+    opts.redis_url = argv[1];
+    store = cb_store_new(&opts, err, sizeof(err));
+    if (store == NULL)
+        die("redis", err);
+    if (strcmp(argv[2], "-") == 0) {
+        dump();
+        cb_store_free(store);
+        return 0;
+    }
+    if (cb_date_parse(argv[2], strlen(argv[2]), &today) != 0)
+        die("usage", "TODAY is YYYY-MM-DD");
+
+    while (getline(&line, &cap, stdin) > 0) {
+        json_error_t jerr;
+        json_t *in = json_loads(line, 0, &jerr), *x;
+        cb_subject s;
+        cb_buf *op = &pd.ops[pd.n];
+
+        if (in == NULL)
+            die("input", jerr.text);
+        memset(op, 0, sizeof(*op));
+        if ((x = json_object_get(in, "tick")) != NULL) {
+            const char *id = json_string_value(x);
+            /* a valid resident ID is a person; anything else a USCC */
+            if (cb_ident_check_person(id, strlen(id), NULL) == CB_IDENT_OK)
+                cb_subject_of_person(id, &s);
+            else if (cb_subject_of_employer(id, &s) != 0)
+                die("tick", "not an ID number or a USCC");
+            cb_ops_tick(&s, CB_STORE_BUCKETS, op);
+        } else if ((x = json_object_get(in, "decide")) != NULL) {
+            /* find the lead's subject in its partition's id index */
+            const char *lid = json_string_value(x) + 1; /* without 'L' */
+            int found = 0;
+            for (int p = 0; p < PARTITIONS && !found; p++) {
+                char key[64];
+                cb_store_key(key, sizeof(key), "lid", p);
+                redisReply *r = cb_redis_commandf(cb_store_redis(store),
+                                                  "HGET %s %s", key, lid);
+                if (r && r->type == REDIS_REPLY_STRING &&
+                    cb_subject_from_key(r->str, r->len, &s) == 0)
+                    found = 1;
+                freeReplyObject(r);
+            }
+            if (!found)
+                die("decide", "no such lead");
+            cb_ops_decide(&s, CB_STORE_BUCKETS, lid,
+                          decision_of(json_string_value(
+                              json_object_get(in, "decision"))),
+                          op);
+        } else {
+            cb_kind kind;
+            cb_record rec;
+            cb_field_error ferr;
+            if (cb_kind_from_name(json_string_value(json_object_get(in,
+                                                                    "kind")),
+                                  &kind) != 0)
+                die("input", "unknown kind");
+            if (cb_record_from_json(kind, json_object_get(in, "record"),
+                                    &rec.u, &ferr) != 0)
+                die("record", ferr.detail);
+            int r = cb_ops_from_record(kind, &rec.u, kind, -1, snapshot,
+                                       CB_STORE_BUCKETS, op, &s, err,
+                                       sizeof(err));
+            if (r < 0)
+                die("op", err);
+            if (r > 0) {
+                json_decref(in);
+                continue;
+            }
+        }
+        pd.part[pd.n++] = cb_store_partition_of(store, &s);
+        json_decref(in);
+        if (pd.n >= batch || pd.n == MAX_OPS - 1000)
+            flush(&pd);
+    }
+    flush(&pd);
+    free(line);
+    dump();
+    cb_store_free(store);
+    return 0;
+}
