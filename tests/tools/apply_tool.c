@@ -110,9 +110,41 @@ static int decision_of(const char *s)
     return -1;
 }
 
-/* Prints every lead and alert of every partition, one JSON line each. */
+/* Prints every lead and alert of every partition, one JSON line each, and
+ * the progress counts (persons per township and year). */
 static void dump(void)
 {
+    redisReply *keys = cb_redis_commandf(cb_store_redis(store),
+                                         "KEYS cb:pg:*");
+    json_t *progress = json_object();
+
+    /* cb:pg:{pN}:<township>:<year>, summed over the partitions */
+    for (size_t i = 0; keys && i < keys->elements; i++) {
+        const char *k = keys->element[i]->str, *tw = strchr(k, '}');
+        redisReply *n = cb_redis_commandf(cb_store_redis(store), "ZCARD %s",
+                                          k);
+        char tag[64];
+        if (tw != NULL && n != NULL && tw[1] == ':') {
+            snprintf(tag, sizeof(tag), "%s", tw + 2);
+            json_t *old = json_object_get(progress, tag);
+            json_object_set_new(progress, tag,
+                                json_integer(n->integer +
+                                             (old ? json_integer_value(old)
+                                                  : 0)));
+        }
+        freeReplyObject(n);
+    }
+    freeReplyObject(keys);
+    const char *tag;
+    json_t *v;
+    json_object_foreach(progress, tag, v)
+    {
+        printf("{\"progress\":{\"township_year\":\"%s\",\"enrolled\":%lld}}"
+               "\n",
+               tag, (long long)json_integer_value(v));
+    }
+    json_decref(progress);
+
     for (int p = 0; p < PARTITIONS; p++) {
         char key[64];
         redisReply *r;
@@ -198,6 +230,10 @@ int main(int argc, char **argv)
                 die("tick", "not an ID number or a USCC");
             cb_ops_tick(&s, CB_STORE_BUCKETS, op);
         } else if ((x = json_object_get(in, "decide")) != NULL) {
+            /* the lead must exist: apply what came before */
+            flush(&pd);
+            op = &pd.ops[pd.n];
+            memset(op, 0, sizeof(*op));
             /* find the lead's subject in its partition's id index */
             const char *lid = json_string_value(x) + 1; /* without 'L' */
             int found = 0;

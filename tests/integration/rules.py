@@ -1,0 +1,461 @@
+#!/usr/bin/python3
+"""The rules of docs/RULES.md, case by case, against the matcher's real
+atomic step (tests/tools/apply_tool: ops, Lua, Redis).
+
+Every case is a set of events, a day T, and what the lead and alert stores
+must hold after them.  Each case runs in several orders (the given one,
+reversed, shuffled) and batchings (one step per event, one step for all):
+every run must give the same stores, and those must be the expected ones.
+
+    rules.py APPLY_TOOL REDIS_PORT [CASE...]
+"""
+import hashlib
+import json
+import random
+import subprocess
+import sys
+
+from stdnum.cn import ric, uscc
+
+TOOL, PORT = sys.argv[1], sys.argv[2]
+ONLY = set(sys.argv[3:])
+URL = "redis://127.0.0.1:%s" % PORT
+TW, TW2 = "320923008", "320923010"
+
+
+def pid(birth, seq=123):
+    body = "320923%s%03d" % (birth.replace("-", ""), seq)
+    return body + ric.calc_check_digit(body + "0")
+
+
+def employer_id(n):
+    body = "91320923MA1M%05d" % n
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def at(day, time="09:00:00"):
+    return "%sT%s+08:00" % (day, time)
+
+
+class Events:
+    """Builds the events of a case with unique ids."""
+
+    def __init__(self):
+        self.list = []
+        self.n = 0
+
+    def _id(self, p):
+        self.n += 1
+        return "%s-%04d" % (p, self.n)
+
+    def add(self, kind, rec):
+        self.list.append({"kind": kind, "record": rec})
+        return rec["event_id"]
+
+    def hh(self, person, day, action="resident", tw=TW, student=None,
+           name="王建国", eid=None):
+        rec = {"event_id": eid or self._id("hh"), "person_id": person,
+               "name": name, "sex": "M" if int(person[16]) % 2 else "F",
+               "birth_date": "%s-%s-%s" % (person[6:10], person[10:12],
+                                           person[12:14]),
+               "action": action, "township_code": tw, "occurred_at": at(day)}
+        if student is not None:
+            rec["student"] = student
+        return self.add("household", rec)
+
+    def death(self, person, date, reported, source="police", eid=None):
+        return self.add("death", {"event_id": eid or self._id("d"),
+                                  "person_id": person, "date_of_death": date,
+                                  "source": source,
+                                  "occurred_at": at(reported)})
+
+    def enr(self, person, scheme, action, day, tw=TW, eid=None):
+        return self.add("enrollment", {
+            "event_id": eid or self._id("e"), "person_id": person,
+            "scheme": scheme, "action": action, "region_code": "320923",
+            "township_code": tw, "occurred_at": at(day)})
+
+    def fact(self, person, action, scheme, period, amount, day, region="320923",
+             paid_by=None, tier=None, eid=None):
+        rec = {"event_id": eid or self._id("f"), "person_id": person,
+               "scheme": scheme, "action": action, "period": period,
+               "amount_fen": amount, "region_code": region,
+               "township_code": TW, "occurred_at": at(day)}
+        if paid_by:
+            rec["paid_by"] = paid_by
+        if tier is not None:
+            rec["subsidy_tier"] = tier
+        return self.add("enrollment", rec)
+
+    def roster(self, person, identity, valid_from, valid_to, day):
+        rec = {"event_id": self._id("a"), "person_id": person, "name": "某",
+               "identity": identity, "valid_from": valid_from,
+               "township_code": TW, "occurred_at": at(day)}
+        if valid_to:
+            rec["valid_to"] = valid_to
+        return self.add("assistance", rec)
+
+    def biz(self, code, kind, action, est, day, rep=None, tw=TW):
+        rec = {"event_id": self._id("b"), "uscc": code, "name": "阜宁某厂",
+               "kind": kind, "action": action, "established_on": est,
+               "township_code": tw, "occurred_at": at(day)}
+        if rep:
+            rec["legal_rep_id"] = rep
+        return self.add("business", rec)
+
+    def reg(self, code, day):
+        return self.add("enrollment", {
+            "event_id": self._id("r"), "uscc": code,
+            "action": "register_employer", "region_code": "320923",
+            "township_code": TW, "occurred_at": at(day)})
+
+
+def lead_id(kind, subject, township, since):
+    text = "%s|%s|%s|%s" % (kind, subject, township, since)
+    return "L" + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def without_provenance(lines):
+    """source_event_id is the last event processed: provenance, not a fact,
+    so the same events in another order may name another one."""
+    out = []
+    for line in lines:
+        j = json.loads(line)
+        if "lead" in j:
+            del j["lead"]["source_event_id"]
+        out.append(json.dumps(j, sort_keys=True, ensure_ascii=False))
+    return sorted(out)
+
+
+def run(events, today, batch):
+    subprocess.run(["redis-cli", "-p", PORT, "FLUSHALL"], check=True,
+                   stdout=subprocess.DEVNULL)
+    args = [TOOL, URL, today] + (["--batch", str(batch)] if batch else [])
+    out = subprocess.run(args, input="\n".join(json.dumps(e, ensure_ascii=False)
+                                               for e in events) + "\n",
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
+    return without_provenance(out.stdout.splitlines())
+
+
+def summary(lines):
+    """The stores as {subject: lead fields} and [(alert fields)]."""
+    leads, alerts = {}, []
+    for line in lines:
+        j = json.loads(line)
+        if "progress" in j:
+            p = j["progress"]
+            alerts.append(("progress", p["township_year"], p["enrolled"]))
+        elif "lead" in j:
+            l = j["lead"]
+            leads[l["subject_id"]] = (l["reason"], l["priority"], l["status"],
+                                      l.get("closed_reason", ""))
+        else:
+            a = j["alert"]
+            alerts.append((a["kind"], a["subject_id"], a.get("period", ""),
+                           a["amount_at_risk_fen"], a["evidence"]))
+    return leads, sorted(alerts)
+
+
+CASES = {}
+
+
+def case(f):
+    CASES[f.__name__] = f
+    return f
+
+
+# ------------------------------------------------------------ lead reasons
+
+@case
+def working_age_normal_and_high():
+    e, a, b = Events(), pid("1995-03-04"), pid("1975-03-04")
+    e.hh(a, "2025-01-02")
+    e.hh(b, "2025-01-02")
+    return e, "2025-11-20", {a: ("working_age_uninsured", "normal", "open", ""),
+                             b: ("working_age_uninsured", "high", "open", "")}, []
+
+
+@case
+def student_and_child_have_no_lead():
+    e, a, b = Events(), pid("2007-03-04"), pid("2012-06-01")
+    e.hh(a, "2025-01-02", student=1)
+    e.hh(b, "2025-01-02")
+    return e, "2025-11-20", {}, []
+
+
+@case
+def sixteenth_birthday_opens_a_lead():
+    e, a = Events(), pid("2009-11-20")
+    e.hh(a, "2025-01-02")
+    return e, "2025-11-20", {a: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
+def fifteen_the_day_before():
+    e, a = Events(), pid("2009-11-21")
+    e.hh(a, "2025-01-02")
+    return e, "2025-11-20", {}, []
+
+
+@case
+def elderly_no_pension():
+    e, a, b, c = Events(), pid("1950-05-05"), pid("1951-05-05"), pid("1952-05-05")
+    e.hh(a, "2025-01-02")
+    e.hh(b, "2025-01-02")
+    e.fact(b, "benefit", "resident_pension", "2025-09", 21500, "2025-09-05")
+    e.hh(c, "2025-01-02")  # last benefit four months ago: no longer draws
+    e.fact(c, "benefit", "resident_pension", "2025-07", 21500, "2025-07-05")
+    return e, "2025-11-20", {
+        a: ("elderly_no_pension", "normal", "open", ""),
+        c: ("elderly_no_pension", "normal", "open", "")}, []
+
+
+@case
+def assisted_not_enrolled():
+    e, a, b, c = Events(), pid("1985-02-02"), pid("1986-02-02"), pid("1987-02-02")
+    e.hh(a, "2025-01-02")
+    e.roster(a, "minimum_living", "2025-01-01", "2025-12-31", "2025-06-30")
+    e.hh(b, "2025-01-02")  # roster over: working age instead
+    e.roster(b, "lifted_out", "2024-01-01", "2025-06-30", "2024-06-30")
+    e.hh(c, "2025-01-02")  # in the employee pension, still not the resident one
+    e.roster(c, "severe_disability", "2025-01-01", None, "2025-06-30")
+    e.enr(c, "employee_pension", "enroll", "2025-02-01")
+    return e, "2025-11-20", {
+        a: ("assisted_not_enrolled", "high", "open", ""),
+        b: ("working_age_uninsured", "normal", "open", ""),
+        c: ("assisted_not_enrolled", "high", "open", "")}, []
+
+
+@case
+def business_owner_uninsured():
+    e, a, b, c = Events(), pid("1990-07-07"), pid("1991-07-07"), pid("1992-07-07")
+    s1, s2 = employer_id(1), employer_id(2)
+    for p in (a, b, c):
+        e.hh(p, "2025-01-02")
+    e.biz(s1, "individual", "established", "2025-03-01", "2025-03-02", rep=a)
+    # s2: b represented it, then c took over
+    e.biz(s2, "individual", "established", "2025-03-01", "2025-03-02", rep=b)
+    e.biz(s2, "individual", "changed", "2025-03-01", "2025-05-02", rep=c)
+    return e, "2025-11-20", {
+        a: ("business_owner_uninsured", "normal", "open", ""),
+        b: ("working_age_uninsured", "normal", "open", ""),
+        c: ("business_owner_uninsured", "normal", "open", "")}, []
+
+
+@case
+def deregistered_business_owner_is_working_age():
+    e, a, s = Events(), pid("1990-07-07"), employer_id(3)
+    e.hh(a, "2025-01-02")
+    e.biz(s, "individual", "established", "2025-03-01", "2025-03-02", rep=a)
+    e.biz(s, "individual", "deregistered", "2025-03-01", "2025-08-02", rep=a)
+    return e, "2025-11-20", {a: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
+def employer_deadline():
+    e = Events()
+    s30, s31, early, late, gone, indiv = (employer_id(i) for i in range(10, 16))
+    e.biz(s30, "enterprise", "established", "2025-10-21", "2025-10-22")
+    e.biz(s31, "cooperative", "established", "2025-10-20", "2025-10-21")
+    e.biz(early, "branch", "established", "2025-08-01", "2025-08-02")
+    e.reg(early, "2025-08-31")  # on day 30: in time
+    e.biz(late, "enterprise", "established", "2025-08-01", "2025-08-02")
+    e.reg(late, "2025-09-15")
+    e.biz(gone, "enterprise", "established", "2025-08-01", "2025-08-02")
+    e.biz(gone, "enterprise", "deregistered", "2025-08-01", "2025-10-01")
+    e.biz(indiv, "individual", "established", "2025-01-01", "2025-01-02",
+          rep=pid("1980-01-01"))
+    return e, "2025-11-20", {
+        s31: ("employer_unregistered", "normal", "open", ""),
+        late: ("employer_unregistered", "normal", "closed", "enrolled"),
+        gone: ("employer_unregistered", "normal", "closed", "deregistered")}, []
+
+
+# ------------------------------------------------------------ closings
+
+@case
+def closed_by_death_move_and_enrollment():
+    e = Events()
+    dead, gone, moved, enrolled, before = (pid("1980-01-%02d" % d) for d in
+                                          (11, 12, 13, 14, 15))
+    e.hh(dead, "2025-01-02")
+    e.death(dead, "2025-06-01", "2025-06-03")
+    e.hh(gone, "2025-01-02")
+    e.hh(gone, "2025-04-01", action="move_out")
+    e.hh(moved, "2025-01-02")  # leaves TW, arrives in TW2: a new lead there
+    e.hh(moved, "2025-04-01", action="move_out")
+    e.hh(moved, "2025-04-05", action="move_in", tw=TW2)
+    e.hh(enrolled, "2025-01-02")
+    e.enr(enrolled, "resident_pension", "enroll", "2025-05-01")
+    e.hh(before, "2025-03-02")  # insured before arriving: never a lead
+    e.enr(before, "employee_pension", "enroll", "2024-05-01")
+    # born in 1980: 45 in 2025, so high priority
+    return e, "2025-11-20", {
+        dead: ("working_age_uninsured", "high", "closed", "deceased"),
+        gone: ("working_age_uninsured", "high", "closed", "moved_out"),
+        moved: ("working_age_uninsured", "high", "open", ""),
+        enrolled: ("working_age_uninsured", "high", "closed", "enrolled")}, []
+
+
+@case
+def stop_reopens():
+    e, a = Events(), pid("1980-02-02")
+    e.hh(a, "2024-01-02")
+    e.enr(a, "resident_pension", "enroll", "2024-03-01")
+    e.enr(a, "resident_pension", "stop", "2025-03-01")
+    return e, "2025-11-20", {a: ("working_age_uninsured", "high", "open", "")}, []
+
+
+# ------------------------------------------------------------ alerts
+
+@case
+def paid_after_death_late_notice():
+    e, a = Events(), pid("1950-01-01")
+    e.hh(a, "2025-01-02")
+    e.enr(a, "resident_pension", "enroll", "2025-01-02")
+    ids = [e.fact(a, "benefit", "resident_pension", m, 21500, m + "-05")
+           for m in ("2025-05", "2025-06", "2025-07", "2025-08")]
+    d1 = e.death(a, "2025-05-20", "2025-09-10", "health")
+    d2 = e.death(a, "2025-05-20", "2025-09-12", "police")
+    e.enr(a, "resident_pension", "stop", "2025-09-15")
+    evidence = " ".join(sorted([d1, d2] + ids[1:]))
+    return e, "2025-11-20", {}, [
+        ("paid_after_death", a, "", 3 * 21500, evidence),
+        ("active_after_death", a, "", 0, " ".join(sorted([d1, d2])))]
+
+
+@case
+def active_after_death_and_a_stop_in_time():
+    e, a, b = Events(), pid("1960-01-01"), pid("1961-01-01")
+    e.enr(a, "resident_medical", "enroll", "2024-02-02")
+    d = e.death(a, "2025-05-20", "2025-06-01")
+    e.enr(b, "resident_medical", "enroll", "2024-02-02")
+    e.enr(b, "resident_medical", "stop", "2025-05-01")  # before the death
+    e.death(b, "2025-05-20", "2025-06-01")
+    return e, "2025-11-20", {}, [("active_after_death", a, "", 0, d)]
+
+
+@case
+def dual_pensions():
+    e, a, b, c = Events(), pid("1980-03-03"), pid("1950-03-03"), pid("1981-03-03")
+    x = e.fact(a, "contribute", "employee_pension", "2025-06", 80000, "2025-06-10",
+               paid_by="employer")
+    y = e.fact(a, "contribute", "resident_pension", "2025-06", 20000, "2025-06-11",
+               paid_by="self")
+    p = e.fact(b, "benefit", "employee_pension", "2025-07", 300000, "2025-07-05")
+    q = e.fact(b, "benefit", "employee_pension", "2025-07", 250000, "2025-07-06",
+               region="320900")
+    u = e.fact(c, "contribute", "resident_pension", "2025-03", 20000, "2025-03-10",
+               paid_by="self")
+    v = e.fact(c, "contribute", "resident_pension", "2025-03", 30000, "2025-03-10",
+               region="321000", paid_by="self")
+    return e, "2025-11-20", {}, [
+        ("dual_pension_benefit", b, "2025-07", 250000, " ".join(sorted([p, q]))),
+        ("dual_pension_enrollment", a, "2025-06", 20000, " ".join(sorted([x, y]))),
+        ("dual_pension_enrollment", c, "2025-03", 20000, " ".join(sorted([u, v])))]
+
+
+@case
+def duplicate_subsidy_keeps_the_highest_tier():
+    e, a = Events(), pid("1970-04-04")
+    x = e.fact(a, "contribute", "resident_pension", "2025-01", 10000, "2025-01-10",
+               paid_by="government", tier=10000)
+    y = e.fact(a, "contribute", "resident_pension", "2025-06", 20000, "2025-06-10",
+               paid_by="government", tier=20000)
+    z = e.fact(a, "contribute", "resident_pension", "2024-06", 20000, "2024-12-10",
+               paid_by="government", tier=20000)  # another year: alone
+    e.enr(a, "resident_pension", "enroll", "2024-01-02")
+    return e, "2025-11-20", {}, [
+        ("duplicate_subsidy", a, "2025", 10000, " ".join(sorted([x, y])))]
+
+
+@case
+def duplicate_delivery_counts_once():
+    e, a = Events(), pid("1950-01-01")
+    e.enr(a, "resident_pension", "enroll", "2024-01-02")
+    f1 = e.fact(a, "benefit", "resident_pension", "2025-08", 21500, "2025-08-05")
+    e.list.append(dict(e.list[-1]))  # the same event delivered twice
+    d = e.death(a, "2025-07-01", "2025-09-01")
+    e.list.append(dict(e.list[-1]))
+    return e, "2025-11-20", {}, [
+        ("active_after_death", a, "", 0, d),
+        ("paid_after_death", a, "", 21500, " ".join(sorted([d, f1])))]
+
+
+@case
+def team_decisions_stay_with_the_lead():
+    e = Events()
+    a, b, c, d = (pid("1990-05-%02d" % n) for n in (1, 2, 3, 4))
+    for p in (a, b, c, d):
+        e.hh(p, "2025-01-02")
+    lid = lambda p: lead_id("person", p, TW, "2025-01-02")
+    e.after = [{"decide": lid(a), "decision": "contacted"},
+               {"decide": lid(b), "decision": "refused"},
+               {"decide": lid(c), "decision": "invalid"},
+               {"decide": lid(d), "decision": "enrolled"}]
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "contacted", ""),
+        b: ("working_age_uninsured", "normal", "refused", ""),
+        c: ("working_age_uninsured", "normal", "closed", "invalid"),
+        d: ("working_age_uninsured", "normal", "closed", "enrolled")}, []
+
+
+@case
+def progress_counts_new_enrollments_once():
+    e = Events()
+    a, b, c = pid("1980-06-01"), pid("1981-06-01"), pid("1982-06-01")
+    e.enr(a, "resident_pension", "enroll", "2025-03-01")
+    e.enr(a, "employee_pension", "enroll", "2025-04-01")  # the same person
+    e.enr(b, "resident_pension", "enroll", "2024-12-30")  # another year
+    e.enr(c, "resident_pension", "enroll", "2025-03-01", tw=TW2)
+    e.enr(c, "resident_medical", "enroll", "2025-03-01", tw=TW2)  # not basic
+    return e, "2025-11-20", {}, [("progress", TW + ":2024", 1),
+                                 ("progress", TW + ":2025", 1),
+                                 ("progress", TW2 + ":2025", 1)]
+
+
+def check(name, build):
+    events, today, want_leads, want_alerts = build()
+    evs = events.list
+    after = getattr(events, "after", [])
+    rnd = random.Random(name)
+    orders = [list(evs), list(reversed(evs))]
+    for _ in range(4):
+        o = list(evs)
+        rnd.shuffle(o)
+        orders.append(o)
+    first = None
+    for i, order in enumerate(orders):
+        for batch in (1, 0):
+            got = run(order + after, today, batch)
+            if first is None:
+                first = got
+            elif got != first:
+                print("FAIL %s: order %d batch %s differs:\n  %s\nvs\n  %s" % (
+                    name, i, batch or "all", "\n  ".join(got),
+                    "\n  ".join(first)))
+                return False
+    leads, alerts = summary(first)
+    if not any(a[0] == "progress" for a in want_alerts):
+        alerts = [a for a in alerts if a[0] != "progress"]
+    want_alerts = sorted(want_alerts)
+    ok = leads == want_leads and alerts == want_alerts
+    if not ok:
+        print("FAIL %s:\n  leads  %s\n  wanted %s\n  alerts %s\n  wanted %s" % (
+            name, leads, want_leads, alerts, want_alerts))
+    else:
+        print("ok   %s (%d events, %d orders x 2 batchings agree)" % (
+            name, len(evs), len(orders)))
+    return ok
+
+
+failed = 0
+for name, build in CASES.items():
+    if ONLY and name not in ONLY:
+        continue
+    if not check(name, build):
+        failed += 1
+print("%d cases, %d failed" % (len(CASES) if not ONLY else len(ONLY), failed))
+sys.exit(1 if failed else 0)
