@@ -69,28 +69,6 @@ const cb_cli_spec cb_spec_targets = {
 };
 PENDING(targets, "the matcher issue")
 
-/* --------------------------------------------------------------- match */
-
-static const struct option match_opts[] = {
-    {"until-idle", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
-
-const cb_cli_spec cb_spec_match = {
-    .name = "match",
-    .synopsis = "",
-    .summary = "Runs the matcher: events in, leads and alerts out.",
-    .description = "Consumes the five feeds as a consumer group, keeps "
-                   "enrollment state in\n"
-                   "Redis, opens and closes leads, raises alerts.",
-    .options_help =
-        "  -i, --until-idle SECONDS      exit 0 once no event arrived for that "
-        "long\n",
-    .shortopts = "i:",
-    .longopts = match_opts,
-    .min_args = 0,
-    .max_args = 0,
-};
-PENDING(match, "the matcher issue")
-
 /* --------------------------------------------------------------- leads */
 
 static const struct option leads_opts[] = {

@@ -53,13 +53,14 @@ cb_broker *cb_broker_new(int nodes, int partitions, char *errstr,
         snprintf(errstr, errstr_size, "cannot start the mock cluster");
         goto fail;
     }
-    for (int k = 0; k < CB_KIND_COUNT; k++) {
+    for (int k = 0; k <= CB_KIND_COUNT; k++) {
+        const char *name = k < CB_KIND_COUNT ? cb_topic_name((cb_kind)k)
+                                             : CB_OWNERSHIP_TOPIC;
         rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(
-            b->mcluster, cb_topic_name((cb_kind)k), partitions,
-            nodes < 3 ? nodes : 3);
+            b->mcluster, name, partitions, nodes < 3 ? nodes : 3);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            snprintf(errstr, errstr_size, "cannot create topic %s: %s",
-                     cb_topic_name((cb_kind)k), rd_kafka_err2str(e));
+            snprintf(errstr, errstr_size, "cannot create topic %s: %s", name,
+                     rd_kafka_err2str(e));
             goto fail;
         }
     }

@@ -35,6 +35,10 @@ typedef struct kv {
 
 static const kv producer_defaults[] = {
     {"compression.codec", "lz4"},
+    /* Kafka's Java clients place keys with murmur2: every producer of a
+     * canbao feed must, so that one subject's events share one partition
+     * number across topics (the matcher's state is partitioned so). */
+    {"partitioner", "murmur2_random"},
     {"enable.idempotence", "true"},
     {"linger.ms", "20"},
     {"batch.num.messages", "10000"},
@@ -49,6 +53,14 @@ static const kv producer_defaults[] = {
 static const kv consumer_defaults[] = {
     {"enable.auto.offset.store", "false"},
     {"auto.offset.reset", "earliest"},
+    /* range gives one consumer partition N of every topic */
+    {"partition.assignment.strategy", "range"},
+    /* A member that went away is noticed in seconds, not minutes: a
+     * restarted matcher takes its partitions back quickly.  (canbao's
+     * consumers poll every 100 ms at most.) */
+    {"session.timeout.ms", "10000"},
+    {"heartbeat.interval.ms", "1000"},
+    {"max.poll.interval.ms", "60000"},
     {"enable.partition.eof", "false"},
     {NULL, NULL},
 };

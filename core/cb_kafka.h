@@ -19,6 +19,12 @@
 
 #define CB_TOPIC_PARTITIONS 16 /* default partitions of every topic */
 
+/* The matcher's own topic: "person P represents business B" changes,
+ * keyed by the person, so that they reach P's partition (a business event
+ * arrives on the business's).  Values are the packed payload of
+ * consumers/matcher.lua, not Avro: only the matcher reads them. */
+#define CB_OWNERSHIP_TOPIC "canbao.ownership.v1"
+
 /* "canbao.household.v1" and so on; NULL for a kind outside cb_kind. */
 const char *cb_topic_name(cb_kind kind);
 

@@ -46,7 +46,6 @@ while read -r -a args; do
 done <<'ARGS'
 load /dev/null
 targets /dev/null
-match
 leads
 lead L1 contacted
 alerts

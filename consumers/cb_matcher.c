@@ -1,0 +1,803 @@
+/* cb_matcher.c -- the matcher's loop: consume, batch per partition, step
+ * in Redis, publish the outbox, fire timers; ride through Redis failures by
+ * seeking back to the offsets Redis holds. */
+#include <librdkafka/rdkafka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_cli.h"
+#include "cb_codec.h"
+#include "cb_kafka.h"
+#include "cb_log.h"
+#include "cb_matcher.h"
+#include "cb_ops.h"
+#include "cb_store.h"
+
+#define NTOPICS        (CB_TOPIC_OWNERSHIP + 1) /* topic numbers in ops */
+#define FLUSH_MS       20   /* longest an event waits in a batch */
+#define TIMER_MS       1000 /* how often timers are looked at */
+#define PUBLISH_CHUNK  1000 /* outbox entries read at a time */
+#define MAX_PARTITIONS 1024
+
+/* What waits to be applied to one partition. */
+typedef struct batch {
+    cb_buf *ops;
+    size_t nops, cap;
+    int64_t next[NTOPICS]; /* next offset per topic, -1: none */
+    int assigned;
+    int touched; /* has an outbox to publish */
+} batch;
+
+typedef struct matcher {
+    const cb_matcher_opts *opts;
+    cb_matcher_stats *stats;
+    rd_kafka_t *consumer;
+    rd_kafka_t *producer;
+    rd_kafka_topic_t *out_topics[3]; /* lead, alert, ownership */
+    cb_store *store;
+    cb_codec *codec;
+    batch *batches;
+    int npart;
+    size_t pending; /* ops waiting, all partitions */
+    int64_t first_pending_ms;
+    int64_t last_timer_ms;
+    int reseek;     /* seek every assigned partition to Redis's offsets */
+    int fatal;
+    char fatal_err[1024];
+    cb_buf buf;     /* scratch for encoding */
+    uint64_t delivery_failed;
+    int64_t assigned_ms; /* when partitions were last assigned, 0: never */
+} matcher;
+
+/* The topic name of a topic number (a kind, or the ownership topic). */
+static const char *topic_of(int t)
+{
+    return t == CB_TOPIC_OWNERSHIP ? CB_OWNERSHIP_TOPIC
+                                   : cb_topic_name((cb_kind)t);
+}
+
+static int topic_number(const char *name)
+{
+    cb_kind k;
+
+    if (strcmp(name, CB_OWNERSHIP_TOPIC) == 0)
+        return CB_TOPIC_OWNERSHIP;
+    if (cb_topic_kind(name, &k) == 0 && k < CB_FEED_COUNT)
+        return (int)k;
+    return -1;
+}
+
+static int64_t now_ms(const matcher *m)
+{
+    return m->opts->now_ms >= 0 ? m->opts->now_ms : cb_time_now();
+}
+
+/* --------------------------------------------------------------- batches */
+
+static int batch_add(batch *b, const cb_buf *op)
+{
+    if (b->nops == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        cb_buf *n = realloc(b->ops, cap * sizeof(*n));
+        if (n == NULL)
+            return -1;
+        memset(n + b->cap, 0, (cap - b->cap) * sizeof(*n));
+        b->ops = n;
+        b->cap = cap;
+    }
+    /* copy the op: the caller's buffer is reused */
+    cb_buf *dst = &b->ops[b->nops];
+    if (dst->cap < op->len) {
+        char *d = realloc(dst->data, op->len);
+        if (d == NULL)
+            return -1;
+        dst->data = d;
+        dst->cap = op->len;
+    }
+    memcpy(dst->data, op->data, op->len);
+    dst->len = op->len;
+    b->nops++;
+    return 0;
+}
+
+static void batch_clear(batch *b)
+{
+    b->nops = 0;
+    for (int t = 0; t < NTOPICS; t++)
+        b->next[t] = -1;
+}
+
+static int batch_has_work(const batch *b)
+{
+    if (b->nops > 0)
+        return 1;
+    for (int t = 0; t < NTOPICS; t++)
+        if (b->next[t] >= 0)
+            return 1;
+    return 0;
+}
+
+/* ---------------------------------------------------- Kafka assignment */
+
+/* Sets each partition of the list to the next offset Redis holds for it
+ * (the beginning when Redis holds none). */
+static int set_offsets_from_redis(matcher *m,
+                                  rd_kafka_topic_partition_list_t *parts,
+                                  char *errstr, size_t errstr_size)
+{
+    int64_t (*next)[NTOPICS] = calloc((size_t)m->npart, sizeof(*next));
+    char *have = calloc((size_t)m->npart, 1);
+    int rc = -1;
+
+    if (next == NULL || have == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        int t = topic_number(tp->topic);
+        int p = tp->partition;
+        if (t < 0 || p < 0 || p >= m->npart)
+            continue;
+        if (!have[p]) {
+            if (cb_store_offsets(m->store, p, next[p], NTOPICS, errstr,
+                                 errstr_size) != 0)
+                goto out;
+            have[p] = 1;
+        }
+        tp->offset = next[p][t] >= 0 ? next[p][t] : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rc = 0;
+out:
+    free(next);
+    free(have);
+    return rc;
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    matcher *m = opaque;
+    char errstr[512];
+    int cooperative =
+        strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (set_offsets_from_redis(m, parts, errstr, sizeof(errstr)) != 0) {
+            /* Without Redis the right offsets are unknown: take nothing. */
+            cb_error("cannot read applied offsets: %s", errstr);
+            m->fatal = 1;
+            snprintf(m->fatal_err, sizeof(m->fatal_err),
+                     "cannot read applied offsets from Redis: %s", errstr);
+            parts = NULL;
+        }
+        for (int i = 0; parts && i < parts->cnt; i++)
+            if (parts->elems[i].partition < m->npart)
+                m->batches[parts->elems[i].partition].assigned = 1;
+        m->assigned_ms = cb_clock_ms();
+        if (cooperative)
+            rd_kafka_incremental_assign(rk, parts);
+        else
+            rd_kafka_assign(rk, parts);
+        cb_info("assigned %d topic partition(s)", parts ? parts->cnt : 0);
+    } else {
+        /* Whatever waits for these partitions is dropped: the next owner
+         * reads it again from the offsets Redis holds. */
+        for (int i = 0; i < parts->cnt; i++) {
+            int p = parts->elems[i].partition;
+            if (p >= 0 && p < m->npart) {
+                m->pending -= m->batches[p].nops;
+                batch_clear(&m->batches[p]);
+                m->batches[p].assigned = 0;
+            }
+        }
+        if (cooperative)
+            rd_kafka_incremental_unassign(rk, parts);
+        else
+            rd_kafka_assign(rk, NULL);
+        cb_info("revoked %d topic partition(s)", parts->cnt);
+    }
+}
+
+/* Checks that every input topic has the expected partition count. */
+static int check_topics(matcher *m, char *errstr, size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md;
+    rd_kafka_resp_err_t err;
+
+    err = rd_kafka_metadata(m->consumer, 1, NULL, &md, 15000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(errstr, errstr_size, "cannot read Kafka metadata: %s",
+                 rd_kafka_err2str(err));
+        return -1;
+    }
+    for (int t = 0; t < NTOPICS; t++) {
+        if (t >= CB_FEED_COUNT && t != CB_TOPIC_OWNERSHIP)
+            continue;
+        int found = -1;
+        for (int i = 0; i < md->topic_cnt; i++)
+            if (strcmp(md->topics[i].topic, topic_of(t)) == 0)
+                found = i;
+        if (found < 0 || md->topics[found].partition_cnt != m->npart) {
+            snprintf(errstr, errstr_size,
+                     "topic %s %s; the matcher needs every input topic with "
+                     "%d partitions (--partitions)",
+                     topic_of(t),
+                     found < 0 ? "does not exist" : "has another partition "
+                                                    "count",
+                     m->npart);
+            rd_kafka_metadata_destroy(md);
+            return -1;
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    return 0;
+}
+
+/* -------------------------------------------------------------- messages */
+
+/* Sends a message that cannot be applied to the dead-letter topic. */
+static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
+                        const char *reason, const char *detail)
+{
+    cb_deadletter dl;
+    char err[256];
+
+    cb_record_clear(CB_KIND_DEADLETTER, &dl);
+    snprintf(dl.feed, sizeof(dl.feed), "%s", rd_kafka_topic_name(msg->rkt));
+    snprintf(dl.file, sizeof(dl.file), "kafka:%s/%" PRId32,
+             rd_kafka_topic_name(msg->rkt), msg->partition);
+    dl.line = msg->offset;
+    snprintf(dl.reason, sizeof(dl.reason), "%s", reason);
+    dl.detail.ptr = detail;
+    dl.detail.len = strlen(detail);
+    dl.raw.ptr = msg->payload ? msg->payload : "";
+    dl.raw.len = msg->payload ? msg->len : 0;
+    dl.rejected_at = cb_time_now();
+    if (cb_codec_encode(m->codec, CB_KIND_DEADLETTER, &dl, &m->buf, err,
+                        sizeof(err)) != 0 ||
+        rd_kafka_producev(m->producer,
+                          RD_KAFKA_V_TOPIC(cb_topic_name(CB_KIND_DEADLETTER)),
+                          RD_KAFKA_V_KEY(dl.feed, strlen(dl.feed)),
+                          RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_END) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        cb_error("%s [%" PRId32 "] at %" PRId64 ": cannot dead-letter "
+                 "(%s); it is counted", rd_kafka_topic_name(msg->rkt),
+                 msg->partition, msg->offset, reason);
+    m->stats->dead_lettered++;
+}
+
+/* Turns one message into an op in its partition's batch. */
+static void take_message(matcher *m, const rd_kafka_message_t *msg)
+{
+    int t = topic_number(rd_kafka_topic_name(msg->rkt));
+    int p = msg->partition;
+    batch *b;
+    cb_subject subject;
+    char err[256];
+    int rc;
+
+    m->stats->messages++;
+    if (t < 0 || p < 0 || p >= m->npart)
+        return;
+    b = &m->batches[p];
+    if (t == CB_TOPIC_OWNERSHIP) {
+        char person[CB_ID_SIZE] = "";
+        if (msg->key_len == CB_ID_SIZE - 1)
+            memcpy(person, msg->key, msg->key_len);
+        rc = cb_ops_ownership(person, msg->payload, msg->len, msg->offset,
+                              m->opts->buckets, &m->buf, &subject, err,
+                              sizeof(err));
+    } else {
+        cb_record rec;
+        rc = cb_codec_decode_record(m->codec, msg->payload, msg->len, &rec,
+                                    err, sizeof(err));
+        if (rc == 0 && (int)rec.kind != t) {
+            snprintf(err, sizeof(err), "a %s record on topic %s",
+                     cb_kind_info_get(rec.kind)->name, topic_of(t));
+            rc = -1;
+        }
+        if (rc != 0) {
+            dead_letter(m, msg, "undecodable", err);
+        } else {
+            rc = cb_ops_from_record(rec.kind, &rec.u, t, msg->offset, 0,
+                                    m->opts->buckets, &m->buf, &subject, err,
+                                    sizeof(err));
+            if (rc < 0)
+                dead_letter(m, msg, "unappliable", err);
+        }
+    }
+    if (rc == 0) {
+        int q = cb_store_partition_of(m->store, &subject);
+        if (q != p) {
+            /* A producer that does not place keys with murmur2: applying
+             * it here would split the subject's state. */
+            dead_letter(m, msg, "wrong_partition",
+                        "the key belongs to another partition: its "
+                        "producer does not use murmur2");
+        } else if (batch_add(b, &m->buf) == 0) {
+            m->pending++;
+        }
+    }
+    /* The offset moves on in any case: nothing is read twice. */
+    b->next[t] = msg->offset + 1;
+    if (m->first_pending_ms == 0)
+        m->first_pending_ms = cb_clock_ms();
+}
+
+/* ----------------------------------------------------------------- steps */
+
+/* Applies every pending batch, one pipelined step per partition.  On a
+ * Redis failure: reconnect (waiting as long as it takes, or until stopped)
+ * and seek back to Redis's offsets; pending batches are dropped, because
+ * which of them Redis applied is then known only to Redis. */
+static int flush_steps(matcher *m)
+{
+    int parts[MAX_PARTITIONS], n = 0;
+    char err[512];
+    int32_t today = cb_date_of_time(now_ms(m));
+    int64_t clock = now_ms(m);
+
+    for (int p = 0; p < m->npart; p++) {
+        batch *b = &m->batches[p];
+        int topics[NTOPICS];
+        int64_t next[NTOPICS];
+        size_t noff = 0;
+
+        if (!batch_has_work(b))
+            continue;
+        for (int t = 0; t < NTOPICS; t++) {
+            if (b->next[t] >= 0) {
+                topics[noff] = t;
+                next[noff++] = b->next[t];
+            }
+        }
+        if (cb_store_append_step(m->store, p, today, clock, b->ops, b->nops,
+                                 topics, next, noff) != 0)
+            goto redis_failed;
+        parts[n++] = p;
+    }
+    for (int i = 0; i < n; i++) {
+        cb_store_result res;
+        int rc = cb_store_read_step(m->store, &res, err, sizeof(err));
+        batch *b = &m->batches[parts[i]];
+        if (rc == -2) {
+            /* The script is gone (Redis restarted): the step did nothing. */
+            cb_warn("%s; loading it again", err);
+            goto redis_failed;
+        }
+        if (rc != 0) {
+            cb_error("partition %d: %s", parts[i], err);
+            goto redis_failed;
+        }
+        m->stats->steps++;
+        m->stats->applied += (uint64_t)res.applied;
+        m->stats->skipped += (uint64_t)res.skipped;
+        m->stats->leads_changed += (uint64_t)res.leads_changed;
+        m->stats->alerts_changed += (uint64_t)res.alerts_changed;
+        if (res.leads_changed || res.alerts_changed || b->nops > 0)
+            b->touched = 1;
+        m->pending -= b->nops;
+        batch_clear(b);
+    }
+    m->first_pending_ms = 0;
+    return 0;
+
+redis_failed:
+    m->stats->redis_failures++;
+    cb_warn("Redis failed (%s); consumption stops until it is back",
+            cb_redis_errstr(cb_store_redis(m->store)));
+    for (int p = 0; p < m->npart; p++)
+        batch_clear(&m->batches[p]);
+    m->pending = 0;
+    m->first_pending_ms = 0;
+    for (int wait_ms = 200; !cb_cli_stop_requested();) {
+        if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
+            cb_store_reload(m->store, err, sizeof(err)) == 0) {
+            cb_info("Redis is back; resuming from the offsets it holds");
+            m->reseek = 1;
+            return 0;
+        }
+        usleep((useconds_t)wait_ms * 1000);
+        if (wait_ms < 5000)
+            wait_ms *= 2;
+    }
+    return -1;
+}
+
+/* Seeks every assigned topic partition to the offset Redis holds. */
+static void reseek(matcher *m)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    char err[512];
+
+    m->reseek = 0;
+    if (rd_kafka_assignment(m->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (set_offsets_from_redis(m, parts, err, sizeof(err)) != 0) {
+        cb_error("cannot read applied offsets: %s", err);
+        m->reseek = 1;
+    } else {
+        rd_kafka_seek_partitions(m->consumer, parts, 10000);
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+/* ---------------------------------------------------------------- outbox */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+                        void *opaque)
+{
+    matcher *m = opaque;
+    (void)rk;
+    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        m->delivery_failed++;
+        cb_error("cannot publish to %s: %s", rd_kafka_topic_name(msg->rkt),
+                 rd_kafka_err2str(msg->err));
+    } else {
+        m->stats->published++;
+    }
+}
+
+/* A field of a stream entry. */
+static const redisReply *entry_field(const redisReply *fields,
+                                     const char *name)
+{
+    for (size_t f = 0; f + 1 < fields->elements; f += 2)
+        if (strcmp(fields->element[f]->str, name) == 0)
+            return fields->element[f + 1];
+    return NULL;
+}
+
+/* Produces one outbox entry: a lead or an alert as Avro to its topic
+ * (keyed by township), an ownership change raw to the ownership topic
+ * (keyed by person). */
+static int publish_entry(matcher *m, const redisReply *fields)
+{
+    const redisReply *t = entry_field(fields, "t"),
+                     *k = entry_field(fields, "k"),
+                     *v = entry_field(fields, "v");
+    char err[256];
+    rd_kafka_headers_t *hdrs = NULL;
+
+    if (t == NULL || v == NULL)
+        return 0;
+    if (t->str[0] == 'O') {
+        if (k == NULL)
+            return 0;
+        return rd_kafka_producev(
+                   m->producer, RD_KAFKA_V_RKT(m->out_topics[2]),
+                   RD_KAFKA_V_KEY(k->str, k->len),
+                   RD_KAFKA_V_VALUE(v->str, v->len),
+                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                   RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR
+                   ? 0
+                   : -1;
+    }
+    if (t->str[0] == 'L') {
+        cb_lead l;
+        if (cb_store_decode_lead(v->str, v->len, &l) != 0 ||
+            cb_codec_encode(m->codec, CB_KIND_LEAD, &l, &m->buf, err,
+                            sizeof(err)) != 0) {
+            cb_error("a lead in the outbox does not encode: %s", err);
+            return 0;
+        }
+        return rd_kafka_producev(
+                   m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
+                   RD_KAFKA_V_KEY(l.township_code, strlen(l.township_code)),
+                   RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
+                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                   RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR
+                   ? 0
+                   : -1;
+    }
+    /* 'A' an alert raised or grown, 'X' an alert withdrawn */
+    cb_alert a;
+    if (k == NULL || cb_store_decode_alert(k->str, v->str, v->len, &a) != 0 ||
+        cb_codec_encode(m->codec, CB_KIND_ALERT, &a, &m->buf, err,
+                        sizeof(err)) != 0) {
+        cb_error("an alert in the outbox does not encode");
+        return 0;
+    }
+    if (t->str[0] == 'X') {
+        hdrs = rd_kafka_headers_new(1);
+        rd_kafka_header_add(hdrs, "canbao-withdrawn", -1, "1", 1);
+    }
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        m->producer, RD_KAFKA_V_RKT(m->out_topics[1]),
+        RD_KAFKA_V_KEY(a.township_code, strlen(a.township_code)),
+        RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL)
+        rd_kafka_headers_destroy(hdrs);
+    return e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
+}
+
+/* Publishes the outboxes of the partitions that changed, and deletes the
+ * entries once Kafka has them.  After a crash between the two, entries are
+ * published again: the topics are changelogs, and a repeated change says
+ * nothing new. */
+static void publish(matcher *m)
+{
+    for (int p = 0; p < m->npart; p++) {
+        batch *b = &m->batches[p];
+        char key[64];
+
+        if (!b->touched)
+            continue;
+        cb_store_key(key, sizeof(key), "out", p);
+        for (;;) {
+            redisReply *r = cb_redis_commandf(cb_store_redis(m->store),
+                                              "XRANGE %s - + COUNT %d", key,
+                                              PUBLISH_CHUNK);
+            if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+                if (r != NULL)
+                    freeReplyObject(r);
+                return; /* Redis trouble: the next step will say */
+            }
+            size_t n = r->elements;
+            uint64_t failed_before = m->delivery_failed;
+            for (size_t i = 0; i < n; i++)
+                if (publish_entry(m, r->element[i]->element[1]) != 0)
+                    m->delivery_failed++;
+            rd_kafka_flush(m->producer, 30000);
+            if (n > 0 && m->delivery_failed == failed_before &&
+                rd_kafka_outq_len(m->producer) == 0) {
+                const char *last = r->element[n - 1]->element[0]->str;
+                redisReply *x = cb_redis_commandf(
+                    cb_store_redis(m->store), "XTRIM %s MINID (%s", key,
+                    last);
+                if (x != NULL)
+                    freeReplyObject(x);
+            }
+            freeReplyObject(r);
+            if (n < PUBLISH_CHUNK || m->delivery_failed != failed_before)
+                break;
+        }
+        b->touched = 0;
+    }
+}
+
+/* ---------------------------------------------------------------- timers */
+
+/* Subjects whose timer fell due become tick ops of their partition. */
+static void fire_timers(matcher *m)
+{
+    int32_t today = cb_date_of_time(now_ms(m));
+    cb_subject s;
+
+    for (int p = 0; p < m->npart; p++) {
+        char key[64];
+        if (!m->batches[p].assigned)
+            continue;
+        cb_store_key(key, sizeof(key), "tm", p);
+        redisReply *r = cb_redis_commandf(cb_store_redis(m->store),
+                                          "ZRANGEBYSCORE %s -inf %d LIMIT 0 "
+                                          "1000",
+                                          key, today);
+        if (r == NULL)
+            return;
+        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements;
+             i++) {
+            if (cb_subject_from_key(r->element[i]->str, r->element[i]->len,
+                                    &s) == 0 &&
+                cb_ops_tick(&s, m->opts->buckets, &m->buf) == 0 &&
+                batch_add(&m->batches[p], &m->buf) == 0) {
+                m->pending++;
+                m->stats->ticks++;
+                if (m->first_pending_ms == 0)
+                    m->first_pending_ms = cb_clock_ms();
+            }
+        }
+        freeReplyObject(r);
+    }
+}
+
+/* ------------------------------------------------------------------ run */
+
+static void progress_line(matcher *m, int64_t started)
+{
+    double s = (double)(cb_clock_ms() - started) / 1000.0;
+    fprintf(stderr,
+            "\rmatcher: %" PRIu64 " events, %.0f/s, %" PRIu64 " leads and %"
+            PRIu64 " alerts changed   ",
+            m->stats->applied, s > 0 ? (double)m->stats->applied / s : 0,
+            m->stats->leads_changed, m->stats->alerts_changed);
+}
+
+static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = cb_kafka_conf_new(m->opts->cfg, CB_KAFKA_CONSUMER,
+                                              errstr, errstr_size);
+    rd_kafka_t *rk;
+    rd_kafka_topic_partition_list_t *topics;
+
+    if (conf == NULL)
+        return NULL;
+    if (rd_kafka_conf_set(conf, "group.id", m->opts->group, errstr,
+                          errstr_size) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr,
+                          errstr_size) != RD_KAFKA_CONF_OK ||
+        /* Offsets the broker no longer has are an error, never a silent
+         * jump: the embedded broker prunes old messages. */
+        rd_kafka_conf_set(conf, "auto.offset.reset", "error", errstr,
+                          errstr_size) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_opaque(conf, m);
+    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
+    if (rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    topics = rd_kafka_topic_partition_list_new(NTOPICS);
+    for (int t = 0; t < NTOPICS; t++)
+        if (t < CB_FEED_COUNT || t == CB_TOPIC_OWNERSHIP)
+            rd_kafka_topic_partition_list_add(topics, topic_of(t),
+                                              RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(errstr, errstr_size, "cannot subscribe: %s",
+                 rd_kafka_err2str(err));
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    m->consumer = rk;
+    return rk;
+}
+
+static rd_kafka_t *new_producer(matcher *m, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = cb_kafka_conf_new(m->opts->cfg, CB_KAFKA_PRODUCER,
+                                              errstr, errstr_size);
+    if (conf == NULL)
+        return NULL;
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, m);
+    m->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    if (m->producer == NULL) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    m->out_topics[0] = rd_kafka_topic_new(m->producer,
+                                          cb_topic_name(CB_KIND_LEAD), NULL);
+    m->out_topics[1] = rd_kafka_topic_new(m->producer,
+                                          cb_topic_name(CB_KIND_ALERT), NULL);
+    m->out_topics[2] = rd_kafka_topic_new(m->producer, CB_OWNERSHIP_TOPIC,
+                                          NULL);
+    return m->producer;
+}
+
+int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
+                   char *errstr, size_t errstr_size)
+{
+    matcher m;
+    cb_store_opts so = {cb_config_redis(opts->cfg), opts->partitions,
+                        opts->buckets, 5000};
+    int rc = -1;
+    int64_t last_msg, started, shown = 0;
+
+    memset(&m, 0, sizeof(m));
+    memset(stats, 0, sizeof(*stats));
+    m.opts = opts;
+    m.stats = stats;
+    m.npart = opts->partitions;
+    if (m.npart < 1 || m.npart > MAX_PARTITIONS) {
+        snprintf(errstr, errstr_size, "partitions must be 1..%d",
+                 MAX_PARTITIONS);
+        return -1;
+    }
+    m.batches = calloc((size_t)m.npart, sizeof(*m.batches));
+    m.codec = cb_codec_new(errstr, errstr_size);
+    if (m.batches == NULL || m.codec == NULL)
+        goto out;
+    for (int p = 0; p < m.npart; p++)
+        batch_clear(&m.batches[p]);
+    m.store = cb_store_new(&so, errstr, errstr_size);
+    if (m.store == NULL)
+        goto out;
+    if (new_producer(&m, errstr, errstr_size) == NULL ||
+        new_consumer(&m, errstr, errstr_size) == NULL)
+        goto out;
+    if (check_topics(&m, errstr, errstr_size) != 0)
+        goto out;
+
+    started = last_msg = cb_clock_ms();
+    while (!cb_cli_stop_requested() && !m.fatal) {
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(m.consumer,
+                                                         m.pending ? 5 : 100);
+        int64_t now = cb_clock_ms();
+
+        if (msg != NULL) {
+            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                take_message(&m, msg);
+                last_msg = now;
+            } else if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+                       msg->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+                snprintf(m.fatal_err, sizeof(m.fatal_err),
+                         "%s [%" PRId32 "]: the offset the matcher needs is "
+                         "no longer in the broker (%s); events were pruned "
+                         "before they were applied",
+                         msg->rkt ? rd_kafka_topic_name(msg->rkt) : "?",
+                         msg->partition, rd_kafka_message_errstr(msg));
+                m.fatal = 1;
+            } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                cb_warn("kafka: %s", rd_kafka_message_errstr(msg));
+            }
+            rd_kafka_message_destroy(msg);
+        }
+        rd_kafka_poll(m.producer, 0);
+
+        if (now - m.last_timer_ms >= TIMER_MS) {
+            m.last_timer_ms = now;
+            fire_timers(&m);
+        }
+        if (m.pending >= (size_t)opts->batch_max * 4 ||
+            (m.first_pending_ms && now - m.first_pending_ms >= FLUSH_MS) ||
+            (msg == NULL && m.first_pending_ms)) {
+            if (flush_steps(&m) != 0)
+                break;
+            publish(&m);
+        }
+        if (m.reseek)
+            reseek(&m);
+        if (!opts->quiet && isatty(STDERR_FILENO) && now - shown >= 1000) {
+            shown = now;
+            progress_line(&m, started);
+        }
+        /* Idle counts from the first assignment: joining the group takes
+         * a while, and nothing arrives before it. */
+        if (opts->idle_exit_s > 0 && msg == NULL && m.pending == 0 &&
+            m.assigned_ms > 0 &&
+            now - (last_msg > m.assigned_ms ? last_msg : m.assigned_ms) >=
+                (int64_t)opts->idle_exit_s * 1000)
+            break;
+    }
+    if (!m.fatal && m.pending > 0 && flush_steps(&m) == 0)
+        publish(&m);
+    if (!opts->quiet && isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+    if (m.fatal) {
+        snprintf(errstr, errstr_size, "%s", m.fatal_err);
+        goto out;
+    }
+    if (m.delivery_failed > 0) {
+        snprintf(errstr, errstr_size, "%" PRIu64 " lead/alert message(s) "
+                 "could not be published; they stay in the outbox and go "
+                 "out on the next run", m.delivery_failed);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (m.consumer != NULL) {
+        rd_kafka_consumer_close(m.consumer);
+        rd_kafka_destroy(m.consumer);
+    }
+    if (m.producer != NULL) {
+        rd_kafka_flush(m.producer, 10000);
+        for (int i = 0; i < 3; i++)
+            if (m.out_topics[i] != NULL)
+                rd_kafka_topic_destroy(m.out_topics[i]);
+        rd_kafka_destroy(m.producer);
+    }
+    for (int p = 0; m.batches && p < m.npart; p++) {
+        for (size_t i = 0; i < m.batches[p].cap; i++)
+            cb_buf_free(&m.batches[p].ops[i]);
+        free(m.batches[p].ops);
+    }
+    free(m.batches);
+    cb_store_free(m.store);
+    cb_codec_free(m.codec);
+    cb_buf_free(&m.buf);
+    return rc;
+}
