@@ -741,6 +741,12 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         if (now - m.last_timer_ms >= TIMER_MS) {
             m.last_timer_ms = now;
             fire_timers(&m);
+            /* Decisions of township teams reach the outbox outside the
+             * matcher's steps: look at every outbox now and then. */
+            for (int p = 0; p < m.npart; p++)
+                if (m.batches[p].assigned)
+                    m.batches[p].touched = 1;
+            publish(&m);
         }
         if (m.pending >= (size_t)opts->batch_max * 4 ||
             (m.first_pending_ms && now - m.first_pending_ms >= FLUSH_MS) ||

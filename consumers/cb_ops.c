@@ -343,14 +343,20 @@ int cb_ops_tick(const cb_subject *subject, unsigned nbuckets, cb_buf *out)
 }
 
 int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
-                  const char *lead_id, int decision, cb_buf *out)
+                  const char *lead_id, int decision, const char *reason,
+                  cb_buf *out)
 {
     packer p = {out, 0};
     char err[64];
+    size_t n = reason ? strlen(reason) : 0;
 
+    if (n > 1000)
+        return -1;
     put_head(&p, CB_OP_DECIDE, 0, -1, subject, nbuckets, "");
     put_int(&p, decision, 1);
     put_cstr(&p, lead_id);
+    put_int(&p, (int64_t)n, 2);
+    put(&p, reason ? reason : "", n);
     return finish(&p, err, sizeof(err));
 }
 

@@ -72,9 +72,11 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
 int cb_ops_tick(const cb_subject *subject, unsigned nbuckets, cb_buf *out);
 
 /* A team's decision on the lead of a subject (decision: 0 contacted,
- * 1 refused, 2 enrolled, 3 invalid). */
+ * 1 refused, 2 enrolled, 3 invalid), with its reason (up to 1000 bytes of
+ * text). */
 int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
-                  const char *lead_id, int decision, cb_buf *out);
+                  const char *lead_id, int decision, const char *reason,
+                  cb_buf *out);
 
 /* An ownership change from the outbox ('O' entries): the person's ID and
  * the payload the script packed; offset is its Kafka offset in the

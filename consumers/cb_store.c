@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_config.h"
 #include "cb_embed.h"
 #include "cb_store.h"
 
@@ -44,6 +45,24 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
         return NULL;
     }
     return st;
+}
+
+cb_store *cb_store_from_config(const cb_config *cfg, char *errstr,
+                               size_t errstr_size)
+{
+    cb_store_opts o = {cb_config_redis(cfg), 16, CB_STORE_BUCKETS, 5000};
+    const char *p = cb_config_get(cfg, "partitions");
+
+    if (p != NULL) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (*end != '\0' || v < 1 || v > 1024) {
+            snprintf(errstr, errstr_size, "partitions must be 1..1024");
+            return NULL;
+        }
+        o.partitions = (int)v;
+    }
+    return cb_store_new(&o, errstr, errstr_size);
 }
 
 void cb_store_free(cb_store *store)
@@ -215,6 +234,196 @@ int cb_store_offsets(cb_store *store, int partition, int64_t *next,
     }
     freeReplyObject(r);
     return 0;
+}
+
+/* ------------------------------------------------------------- queries */
+
+/* Walks one hash with HSCAN, calling fn(field, value) for each entry. */
+static int scan_hash(cb_store *store, const char *key,
+                     int (*fn)(const redisReply *f, const redisReply *v,
+                               void *opaque),
+                     void *opaque, char *errstr, size_t errstr_size)
+{
+    char cursor[32] = "0";
+
+    do {
+        redisReply *r = cb_redis_commandf(store->redis,
+                                          "HSCAN %s %s COUNT 1000", key,
+                                          cursor);
+        if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            snprintf(errstr, errstr_size, "%s",
+                     r ? "bad reply to HSCAN"
+                       : cb_redis_errstr(store->redis));
+            if (r != NULL)
+                freeReplyObject(r);
+            return -1;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        redisReply *items = r->element[1];
+        for (size_t i = 0; i + 1 < items->elements; i += 2) {
+            if (fn(items->element[i], items->element[i + 1], opaque) != 0) {
+                freeReplyObject(r);
+                return 0;
+            }
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return 0;
+}
+
+typedef struct lead_walk {
+    cb_store_lead_fn *fn;
+    void *opaque;
+    int stop;
+} lead_walk;
+
+static int one_lead(const redisReply *f, const redisReply *v, void *opaque)
+{
+    lead_walk *w = opaque;
+    cb_lead l;
+
+    (void)f;
+    if (cb_store_decode_lead(v->str, v->len, &l) != 0)
+        return 0; /* not ours to judge here; the matcher wrote it */
+    w->stop = w->fn(&l, w->opaque);
+    return w->stop;
+}
+
+int cb_store_each_lead(cb_store *store, const char *township,
+                       cb_store_lead_fn *fn, void *opaque, char *errstr,
+                       size_t errstr_size)
+{
+    lead_walk w = {fn, opaque, 0};
+
+    for (int p = 0; p < store->partitions && !w.stop; p++) {
+        char key[96], idx[96];
+        cb_store_key(key, sizeof(key), "lead", p);
+        if (township == NULL) {
+            if (scan_hash(store, key, one_lead, &w, errstr, errstr_size) != 0)
+                return -1;
+            continue;
+        }
+        /* One township: its index, then the leads it names. */
+        snprintf(idx, sizeof(idx), "cb:lt:{p%d}:%s", p, township);
+        redisReply *ids = cb_redis_commandf(store->redis, "ZRANGE %s 0 -1",
+                                            idx);
+        if (ids == NULL || ids->type != REDIS_REPLY_ARRAY) {
+            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+            if (ids != NULL)
+                freeReplyObject(ids);
+            return -1;
+        }
+        for (size_t i = 0; i < ids->elements && !w.stop; i += 500) {
+            size_t n = ids->elements - i < 500 ? ids->elements - i : 500;
+            const char *argv[502];
+            size_t argvlen[502];
+            argv[0] = "HMGET";
+            argvlen[0] = 5;
+            argv[1] = key;
+            argvlen[1] = strlen(key);
+            for (size_t k = 0; k < n; k++) {
+                argv[2 + k] = ids->element[i + k]->str;
+                argvlen[2 + k] = ids->element[i + k]->len;
+            }
+            redisReply *vals = cb_redis_command(store->redis, (int)n + 2, argv,
+                                                argvlen);
+            if (vals == NULL) {
+                freeReplyObject(ids);
+                snprintf(errstr, errstr_size, "%s",
+                         cb_redis_errstr(store->redis));
+                return -1;
+            }
+            for (size_t k = 0; k < vals->elements && !w.stop; k++)
+                if (vals->element[k]->type == REDIS_REPLY_STRING)
+                    one_lead(NULL, vals->element[k], &w);
+            freeReplyObject(vals);
+        }
+        freeReplyObject(ids);
+    }
+    return 0;
+}
+
+typedef struct alert_walk {
+    cb_store_alert_fn *fn;
+    void *opaque;
+} alert_walk;
+
+static int one_alert(const redisReply *f, const redisReply *v, void *opaque)
+{
+    alert_walk *w = opaque;
+    cb_alert a;
+
+    if (cb_store_decode_alert(f->str, v->str, v->len, &a) != 0)
+        return 0;
+    return w->fn(&a, w->opaque);
+}
+
+int cb_store_each_alert(cb_store *store, cb_store_alert_fn *fn, void *opaque,
+                        char *errstr, size_t errstr_size)
+{
+    alert_walk w = {fn, opaque};
+
+    for (int p = 0; p < store->partitions; p++) {
+        char key[96];
+        cb_store_key(key, sizeof(key), "alert", p);
+        if (scan_hash(store, key, one_alert, &w, errstr, errstr_size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cb_store_find_lead(cb_store *store, const char *lead_id,
+                       cb_subject *subject, int *partition, char *errstr,
+                       size_t errstr_size)
+{
+    if (lead_id[0] != 'L' || strlen(lead_id) != 17)
+        return 0;
+    for (int p = 0; p < store->partitions; p++) {
+        char key[96];
+        cb_store_key(key, sizeof(key), "lid", p);
+        redisReply *r = cb_redis_commandf(store->redis, "HGET %s %s", key,
+                                          lead_id + 1);
+        if (r == NULL) {
+            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+            return -1;
+        }
+        if (r->type == REDIS_REPLY_STRING &&
+            cb_subject_from_key(r->str, r->len, subject) == 0) {
+            *partition = p;
+            freeReplyObject(r);
+            return 1;
+        }
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
+                      cb_lead *lead, char *errstr, size_t errstr_size)
+{
+    char key[96];
+    const char *argv[3];
+    size_t argvlen[3];
+    redisReply *r;
+    int rc = 0;
+
+    cb_store_key(key, sizeof(key), "lead", partition);
+    argv[0] = "HGET";
+    argvlen[0] = 4;
+    argv[1] = key;
+    argvlen[1] = strlen(key);
+    argv[2] = s->key;
+    argvlen[2] = s->key_len;
+    r = cb_redis_command(store->redis, 3, argv, argvlen);
+    if (r == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        return -1;
+    }
+    if (r->type == REDIS_REPLY_STRING &&
+        cb_store_decode_lead(r->str, r->len, lead) == 0)
+        rc = 1;
+    freeReplyObject(r);
+    return rc;
 }
 
 /* ---------------------------------------------------- packed records */

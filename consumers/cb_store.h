@@ -37,6 +37,12 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
 
 void cb_store_free(cb_store *store);
 
+/* A store for a command: the Redis URL of cfg, its "partitions" setting
+ * (default 16).  NULL with errstr on failure. */
+struct cb_config;
+cb_store *cb_store_from_config(const struct cb_config *cfg, char *errstr,
+                               size_t errstr_size);
+
 /* The connection, for commands of its own. */
 cb_redis *cb_store_redis(cb_store *store);
 
@@ -82,6 +88,30 @@ int cb_store_step(cb_store *store, int partition, int32_t today,
  * 0..CB_TOPIC_OWNERSHIP, -1 where none.  Returns 0 or -1. */
 int cb_store_offsets(cb_store *store, int partition, int64_t *next,
                      size_t ntopics, char *errstr, size_t errstr_size);
+
+/* Calls fn for every lead (of one township when township is not NULL),
+ * partition by partition.  fn returns 0 to go on.  Returns 0, or -1 with
+ * errstr on a Redis failure. */
+typedef int (cb_store_lead_fn)(const cb_lead *lead, void *opaque);
+int cb_store_each_lead(cb_store *store, const char *township,
+                       cb_store_lead_fn *fn, void *opaque, char *errstr,
+                       size_t errstr_size);
+
+/* Calls fn for every alert. */
+typedef int (cb_store_alert_fn)(const cb_alert *alert, void *opaque);
+int cb_store_each_alert(cb_store *store, cb_store_alert_fn *fn, void *opaque,
+                        char *errstr, size_t errstr_size);
+
+/* Finds the subject of a lead by its id ("L" + 16 hex digits) across the
+ * partitions.  Returns 1 found, 0 not found, -1 on a Redis failure. */
+int cb_store_find_lead(cb_store *store, const char *lead_id,
+                       cb_subject *subject, int *partition, char *errstr,
+                       size_t errstr_size);
+
+/* The lead of one subject.  Returns 1 and fills *lead, 0 when the subject
+ * has none, -1 on a Redis failure. */
+int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
+                      cb_lead *lead, char *errstr, size_t errstr_size);
 
 /* ------------------------------------------------- packed records */
 

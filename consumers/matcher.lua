@@ -894,7 +894,7 @@ local function decode_op(s)
   elseif k == OP_TICK then
     o.birth, o.male = unpack('<i3B', s, pos)
   elseif k == OP_DECIDE then
-    o.decision, o.lead_id = unpack('<BBc0', s, pos)
+    o.decision, o.lead_id, o.why = unpack('<BBc0I2c0', s, pos)
   end
   return o
 end
@@ -946,7 +946,7 @@ for _, subject in ipairs(order) do
     if o.kind == OP_DECIDE then
       -- the decision belongs to the lead id; store it, then re-evaluate
       redis.call('HSET', key('dec:', TAG), o.lead_id,
-        pack('<Bi3', o.decision, TODAY))
+        pack('<Bi3I2c0', o.decision, TODAY, #o.why, o.why))
     elseif is_employer then
       apply_employer(S, o, subject)
     else

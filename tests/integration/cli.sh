@@ -26,6 +26,13 @@ cb_expect_exit 2 "missing value" "$CANBAO" broker --partitions
 cb_expect_exit 2 "missing arguments" "$CANBAO" produce household
 cb_expect_exit 2 "not a feed" "$CANBAO" produce lead x.csv
 cb_expect_exit 2 "format unknown" "$CANBAO" produce household /dev/null
+cb_expect_exit 2 "lead: bad decision" "$CANBAO" lead L1 maybe
+cb_expect_exit 2 "lead: refusal without reason" "$CANBAO" lead L1 refused
+cb_expect_exit 2 "leads: bad status" "$CANBAO" leads --status pending
+cb_expect_exit 2 "alerts: bad kind" "$CANBAO" alerts --kind theft
+cb_expect_exit 2 "report: bad date" "$CANBAO" report --as-of 2025-02-30
+cb_expect_exit 1 "targets: no file" "$CANBAO" targets /nonexistent.csv
+cb_expect_exit 1 "leads: no Redis" "$CANBAO" leads -r redis://127.0.0.1:1
 cb_assert_contains "$CB_ERR" "--format" "suggests --format"
 cb_expect_exit 2 "bad format" "$CANBAO" produce household -f xml x
 cb_expect_exit 2 "bad encoding" "$CANBAO" produce household -e latin1 x.csv
@@ -44,12 +51,6 @@ while read -r -a args; do
     cb_expect_exit 1 "canbao ${args[*]} (not built)" "$CANBAO" "${args[@]}"
     cb_assert_contains "$CB_ERR" "not built yet" "${args[0]} says it is not built"
 done <<'ARGS'
-load /dev/null
-targets /dev/null
-leads
-lead L1 contacted
-alerts
-report
 web
 user add someone --county
 ARGS

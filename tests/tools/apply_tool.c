@@ -252,7 +252,7 @@ int main(int argc, char **argv)
             cb_ops_decide(&s, CB_STORE_BUCKETS, lid,
                           decision_of(json_string_value(
                               json_object_get(in, "decision"))),
-                          op);
+                          "", op);
         } else {
             cb_kind kind;
             cb_record rec;

@@ -1,0 +1,287 @@
+/* cmd_report.c -- `canbao report`: each township's progress against its
+ * target for a year, as the figures stood on a day (--as-of), with the
+ * leads still open that day, by reason. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_commands.h"
+#include "cb_output.h"
+#include "cb_store.h"
+
+#define NREASONS 5
+
+static const struct option report_opts[] = {
+    {"year", required_argument, NULL, 'y'},
+    {"as-of", required_argument, NULL, 'a'},
+    {"format", required_argument, NULL, 'f'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_report = {
+    .name = "report",
+    .synopsis = "",
+    .summary = "Per-township progress against the year's targets.",
+    .description =
+        "Target (from canbao targets), people newly enrolled in a basic\n"
+        "pension that year up to the day (docs/RULES.md, progress), the\n"
+        "percent, and the leads open that day, by reason.  --as-of gives the\n"
+        "figures of a past day (an assessment date such as 2025-11-20).\n"
+        "CSV has the columns township_code, township, year, target,\n"
+        "enrolled, percent, open_leads.",
+    .options_help =
+        "  -y, --year Y                  default: the year of --as-of\n"
+        "  -a, --as-of YYYY-MM-DD        default: today (CANBAO_NOW)\n"
+        "  -f, --format table|csv|json   default table\n",
+    .shortopts = "y:a:f:",
+    .longopts = report_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
+
+typedef struct report_args {
+    long year;
+    int32_t as_of;
+    int have_as_of;
+    cb_out_format format;
+} report_args;
+
+static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
+                  size_t errstr_size)
+{
+    report_args *a = opaque;
+
+    switch (opt) {
+    case 'y':
+        return cb_cli_parse_int(arg, "--year", 1970, 9999, &a->year, errstr,
+                                errstr_size);
+    case 'a':
+        if (cb_date_parse(arg, strlen(arg), &a->as_of) != 0) {
+            snprintf(errstr, errstr_size, "--as-of is a date YYYY-MM-DD, "
+                     "not '%s'", arg);
+            return -1;
+        }
+        a->have_as_of = 1;
+        return 0;
+    case 'f':
+        if (cb_out_format_parse(arg, &a->format) != 0) {
+            snprintf(errstr, errstr_size,
+                     "--format is table, csv or json, not '%s'", arg);
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+typedef struct row {
+    char code[13];
+    char name[96];
+    int64_t target;   /* -1: none for the year */
+    int64_t enrolled;
+    int64_t open[NREASONS];
+} row;
+
+typedef struct report {
+    row *rows;
+    size_t n;
+    int32_t as_of;
+} report;
+
+static row *row_of(report *rp, const char *code)
+{
+    for (size_t i = 0; i < rp->n; i++)
+        if (strcmp(rp->rows[i].code, code) == 0)
+            return &rp->rows[i];
+    return NULL;
+}
+
+/* Counts a lead if it was open on the day (opened by then, not yet
+ * closed). */
+static int count_lead(const cb_lead *l, void *opaque)
+{
+    report *rp = opaque;
+    int32_t opened = cb_date_of_time(l->opened_at);
+    row *r;
+
+    if (opened > rp->as_of)
+        return 0;
+    if (l->status == CB_STATUS_CLOSED &&
+        cb_date_of_time(l->closed_at) <= rp->as_of)
+        return 0;
+    r = row_of(rp, l->township_code);
+    if (r != NULL && l->reason >= 0 && l->reason < NREASONS)
+        r->open[l->reason]++;
+    return 0;
+}
+
+static int load_rows(cb_store *store, report *rp, int year, char *errstr,
+                     size_t errstr_size)
+{
+    cb_redis *r = cb_store_redis(store);
+    redisReply *tw = cb_redis_commandf(r, "HGETALL cb:townships");
+
+    if (tw == NULL || tw->type != REDIS_REPLY_ARRAY) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
+        if (tw != NULL)
+            freeReplyObject(tw);
+        return -1;
+    }
+    if (tw->elements == 0) {
+        freeReplyObject(tw);
+        snprintf(errstr, errstr_size, "no township table in Redis: load one "
+                 "with canbao targets FILE");
+        return -1;
+    }
+    rp->rows = calloc(tw->elements / 2, sizeof(*rp->rows));
+    if (rp->rows == NULL) {
+        freeReplyObject(tw);
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i + 1 < tw->elements; i += 2) {
+        row *w = &rp->rows[rp->n++];
+        snprintf(w->code, sizeof(w->code), "%s", tw->element[i]->str);
+        snprintf(w->name, sizeof(w->name), "%s", tw->element[i + 1]->str);
+        redisReply *t = cb_redis_commandf(r, "HGET cb:targets %s:%d",
+                                          w->code, year);
+        w->target = t && t->type == REDIS_REPLY_STRING
+                        ? strtoll(t->str, NULL, 10)
+                        : -1;
+        if (t != NULL)
+            freeReplyObject(t);
+        /* enrolled: summed over the partitions, dated up to the day */
+        for (int p = 0; p < cb_store_partitions(store); p++) {
+            redisReply *c = cb_redis_commandf(
+                r, "ZCOUNT cb:pg:{p%d}:%s:%d -inf %" PRId32, p, w->code,
+                year, rp->as_of);
+            if (c == NULL) {
+                freeReplyObject(tw);
+                snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
+                return -1;
+            }
+            if (c->type == REDIS_REPLY_INTEGER)
+                w->enrolled += c->integer;
+            freeReplyObject(c);
+        }
+    }
+    freeReplyObject(tw);
+    return 0;
+}
+
+static int by_code(const void *x, const void *y)
+{
+    return strcmp(((const row *)x)->code, ((const row *)y)->code);
+}
+
+static void print_report(const report *rp, int year, cb_out_format format)
+{
+    static const char *const csv_cols[] = {
+        "township_code", "township", "year", "target", "enrolled",
+        "percent", "open_leads"};
+    static const char *const all_cols[] = {
+        "township_code", "township", "year", "target", "enrolled",
+        "percent", "open_leads", "assisted_not_enrolled",
+        "elderly_no_pension", "business_owner_uninsured",
+        "working_age_uninsured", "employer_unregistered"};
+    static const int numeric[] = {0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
+    int ncols = format == CB_OUT_CSV ? 7 : 12;
+    cb_out *out = cb_out_new(stdout, format, ncols,
+                             format == CB_OUT_CSV ? csv_cols : all_cols,
+                             numeric);
+    int64_t tt = 0, te = 0, to = 0, tr[NREASONS] = {0};
+    char cells[12][32];
+    const char *c[12];
+
+    for (size_t i = 0; i <= rp->n; i++) {
+        const row *w = i < rp->n ? &rp->rows[i] : NULL;
+        int64_t open = 0, target, enrolled;
+        const int64_t *reasons;
+        if (w != NULL) {
+            for (int k = 0; k < NREASONS; k++)
+                open += w->open[k];
+            target = w->target;
+            enrolled = w->enrolled;
+            reasons = w->open;
+            if (target > 0)
+                tt += target;
+            te += enrolled;
+            to += open;
+            for (int k = 0; k < NREASONS; k++)
+                tr[k] += w->open[k];
+        } else {
+            if (format != CB_OUT_TABLE)
+                break; /* the total is for people */
+            target = tt, enrolled = te, open = to, reasons = tr;
+        }
+        snprintf(cells[0], 32, "%s", w ? w->code : "total");
+        snprintf(cells[2], 32, "%d", year);
+        if (target >= 0)
+            snprintf(cells[3], 32, "%" PRId64, target);
+        else
+            cells[3][0] = '\0';
+        snprintf(cells[4], 32, "%" PRId64, enrolled);
+        if (target > 0)
+            snprintf(cells[5], 32, "%.1f", 100.0 * (double)enrolled /
+                                               (double)target);
+        else
+            cells[5][0] = '\0';
+        snprintf(cells[6], 32, "%" PRId64, open);
+        for (int k = 0; k < NREASONS; k++)
+            snprintf(cells[7 + k], 32, "%" PRId64, reasons[k]);
+        for (int k = 0; k < 12; k++)
+            c[k] = cells[k];
+        c[1] = w ? w->name : "";
+        cb_out_row(out, c);
+    }
+    cb_out_finish(out);
+}
+
+int cb_cmd_report(int argc, char **argv)
+{
+    report_args a = {0, 0, 0, CB_OUT_TABLE};
+    report rp = {NULL, 0, 0};
+    cb_store *store = NULL;
+    cb_cli cli;
+    char err[512];
+    int rc, y, m, d;
+
+    rc = cb_cli_parse(&cli, &cb_spec_report, argc, argv, on_opt, &a);
+    if (rc == CB_CLI_HELP)
+        return CB_EXIT_OK;
+    if (rc != 0)
+        return rc;
+    if (!a.have_as_of) {
+        int64_t now;
+        if (cb_config_now(&cli.cfg, &now, err, sizeof(err)) != 0) {
+            rc = cb_cli_usage_error(&cb_spec_report, "%s", err);
+            goto out;
+        }
+        a.as_of = cb_date_of_time(now);
+    }
+    cb_date_to_ymd(a.as_of, &y, &m, &d);
+    if (a.year == 0)
+        a.year = y;
+    rp.as_of = a.as_of;
+    store = cb_store_from_config(&cli.cfg, err, sizeof(err));
+    if (store == NULL || load_rows(store, &rp, (int)a.year, err,
+                                   sizeof(err)) != 0 ||
+        cb_store_each_lead(store, NULL, count_lead, &rp, err,
+                           sizeof(err)) != 0) {
+        rc = cb_cli_fail(&cb_spec_report, "%s", err);
+        goto out;
+    }
+    qsort(rp.rows, rp.n, sizeof(*rp.rows), by_code);
+    if (a.format == CB_OUT_TABLE) {
+        char day[11];
+        cb_date_format(a.as_of, day);
+        printf("Progress in %ld as of %s\n", a.year, day);
+    }
+    print_report(&rp, (int)a.year, a.format);
+    rc = CB_EXIT_OK;
+out:
+    free(rp.rows);
+    cb_store_free(store);
+    cb_cli_term(&cli);
+    return rc;
+}
