@@ -26,6 +26,7 @@ cb_expect_exit 2 "missing value" "$CANBAO" broker --partitions
 cb_expect_exit 2 "missing arguments" "$CANBAO" produce household
 cb_expect_exit 2 "not a feed" "$CANBAO" produce lead x.csv
 cb_expect_exit 2 "format unknown" "$CANBAO" produce household /dev/null
+cb_assert_contains "$CB_ERR" "--format" "suggests --format"
 cb_expect_exit 2 "lead: bad decision" "$CANBAO" lead L1 maybe
 cb_expect_exit 2 "lead: refusal without reason" "$CANBAO" lead L1 refused
 cb_expect_exit 2 "leads: bad status" "$CANBAO" leads --status pending
@@ -33,7 +34,6 @@ cb_expect_exit 2 "alerts: bad kind" "$CANBAO" alerts --kind theft
 cb_expect_exit 2 "report: bad date" "$CANBAO" report --as-of 2025-02-30
 cb_expect_exit 1 "targets: no file" "$CANBAO" targets /nonexistent.csv
 cb_expect_exit 1 "leads: no Redis" "$CANBAO" leads -r redis://127.0.0.1:1
-cb_assert_contains "$CB_ERR" "--format" "suggests --format"
 cb_expect_exit 2 "bad format" "$CANBAO" produce household -f xml x
 cb_expect_exit 2 "bad encoding" "$CANBAO" produce household -e latin1 x.csv
 CANBAO_NOW=yesterday cb_expect_exit 2 "bad CANBAO_NOW" \
