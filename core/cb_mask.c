@@ -1,4 +1,5 @@
 /* cb_mask.c -- personal data hidden from whoever does not need it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cb_ident.h"
@@ -108,5 +109,40 @@ void cb_mask_ids_in_text(char *s, size_t len)
         while (j < len && is_alnum((unsigned char)s[j]))
             j++;
         i = j;
+    }
+}
+
+cb_mask_kind cb_mask_field_kind(int kind, const cb_field *f, const void *rec)
+{
+    if (f->type != CB_FT_STRING)
+        return CB_MASK_NONE;
+    if (f->check == CB_FC_PERSON_ID || f->check == CB_FC_USCC)
+        return CB_MASK_ID;
+    if ((kind == CB_KIND_LEAD || kind == CB_KIND_ALERT) &&
+        strcmp(f->name, "subject_id") == 0)
+        return CB_MASK_ID;
+    if (f->check == CB_FC_PERSON_NAME)
+        return CB_MASK_NAME;
+    if (kind == CB_KIND_LEAD && strcmp(f->name, "name") == 0 &&
+        ((const cb_lead *)rec)->subject_kind == CB_SUBJECT_PERSON)
+        return CB_MASK_NAME;
+    return CB_MASK_NONE;
+}
+
+void cb_mask_field(int kind, const cb_field *f, const void *rec,
+                   const char *text, char *out, size_t outsz)
+{
+    char id[CB_MASK_BUFSZ];
+
+    switch (cb_mask_field_kind(kind, f, rec)) {
+    case CB_MASK_ID:
+        cb_mask_id(text, id);
+        snprintf(out, outsz, "%s", id);
+        break;
+    case CB_MASK_NAME:
+        cb_mask_name(text, out, outsz);
+        break;
+    default:
+        snprintf(out, outsz, "%s", text);
     }
 }

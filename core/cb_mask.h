@@ -30,4 +30,23 @@ void cb_mask_name(const char *name, char *out, size_t outsz);
  * cb_mask_id would. */
 void cb_mask_ids_in_text(char *s, size_t len);
 
+/* What masking does to a field of a record. */
+typedef enum cb_mask_kind {
+    CB_MASK_NONE = 0,
+    CB_MASK_ID,  /* an ID number or USCC: cb_mask_id */
+    CB_MASK_NAME /* a person's name: cb_mask_name */
+} cb_mask_kind;
+
+/* Every resident-ID and USCC field is an ID, and so is a lead's or an
+ * alert's subject_id; every person-name field is a name, and so is a
+ * lead's name when its subject is a person (an employer's name is public).
+ * kind is a cb_kind, f a field of it, rec the record. */
+struct cb_field;
+cb_mask_kind cb_mask_field_kind(int kind, const struct cb_field *f,
+                                const void *rec);
+
+/* Writes the masked form of a field's text into out (outsz bytes). */
+void cb_mask_field(int kind, const struct cb_field *f, const void *rec,
+                   const char *text, char *out, size_t outsz);
+
 #endif

@@ -117,28 +117,6 @@ static json_t *lossy_string(const char *s, size_t n)
     return j;
 }
 
-/* Is this field a person's name that masking hides?  A lead's name is a
- * person's when its subject is. */
-static int field_is_person_name(cb_kind kind, const cb_field *f,
-                                const void *rec)
-{
-    if (f->check == CB_FC_PERSON_NAME)
-        return 1;
-    return kind == CB_KIND_LEAD && strcmp(f->name, "name") == 0 &&
-           ((const cb_lead *)rec)->subject_kind == CB_SUBJECT_PERSON;
-}
-
-/* Is this field a whole ID number that masking hides? */
-static int field_is_id(cb_kind kind, const cb_field *f)
-{
-    if (f->type != CB_FT_STRING)
-        return 0;
-    if (f->check == CB_FC_PERSON_ID || f->check == CB_FC_USCC)
-        return 1;
-    return (kind == CB_KIND_LEAD || kind == CB_KIND_ALERT) &&
-           strcmp(f->name, "subject_id") == 0;
-}
-
 /* -------------------------------------------------------------- writing */
 
 /* The JSON value of a present field, or NULL when out of memory. */
@@ -150,14 +128,10 @@ static json_t *field_to_json(cb_kind kind, const cb_field *f, const void *rec,
     switch (f->type) {
     case CB_FT_STRING: {
         const char *s = p;
-        if ((flags & CB_JSON_MASK) && field_is_id(kind, f)) {
-            char masked[CB_MASK_BUFSZ];
-            cb_mask_id(s, masked);
-            return json_string(masked);
-        }
-        if ((flags & CB_JSON_MASK) && field_is_person_name(kind, f, rec)) {
-            char masked[CB_PERSON_NAME_SIZE * 4];
-            cb_mask_name(s, masked, sizeof(masked));
+        if ((flags & CB_JSON_MASK) &&
+            cb_mask_field_kind(kind, f, rec) != CB_MASK_NONE) {
+            char masked[CB_ORG_NAME_SIZE];
+            cb_mask_field(kind, f, rec, s, masked, sizeof(masked));
             return json_string(masked);
         }
         return lossy_string(s, strnlen(s, f->size));
