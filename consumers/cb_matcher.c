@@ -549,10 +549,17 @@ static void publish(matcher *m)
             rd_kafka_flush(m->producer, 30000);
             if (n > 0 && m->delivery_failed == failed_before &&
                 rd_kafka_outq_len(m->producer) == 0) {
+                /* Trim through the last entry published: XTRIM MINID keeps
+                 * ids from the one given, so give the id just after. */
                 const char *last = r->element[n - 1]->element[0]->str;
+                unsigned long long ms = 0, seq = 0;
+                sscanf(last, "%llu-%llu", &ms, &seq);
                 redisReply *x = cb_redis_commandf(
-                    cb_store_redis(m->store), "XTRIM %s MINID (%s", key,
-                    last);
+                    cb_store_redis(m->store), "XTRIM %s MINID %llu-%llu", key,
+                    ms, seq + 1);
+                if (x == NULL || x->type == REDIS_REPLY_ERROR)
+                    cb_warn("cannot trim the outbox of partition %d: %s", p,
+                            x ? x->str : "no reply");
                 if (x != NULL)
                     freeReplyObject(x);
             }
@@ -624,6 +631,9 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
                           errstr_size) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr,
                           errstr_size) != RD_KAFKA_CONF_OK ||
+        (cb_config_get(m->opts->cfg, "kafka.fetch.wait.max.ms") == NULL &&
+         rd_kafka_conf_set(conf, "fetch.wait.max.ms", "20", errstr,
+                           errstr_size) != RD_KAFKA_CONF_OK) ||
         /* Offsets the broker no longer has are an error, never a silent
          * jump: the embedded broker prunes old messages. */
         rd_kafka_conf_set(conf, "auto.offset.reset", "error", errstr,
@@ -662,6 +672,13 @@ static rd_kafka_t *new_producer(matcher *m, char *errstr, size_t errstr_size)
                                               errstr, errstr_size);
     if (conf == NULL)
         return NULL;
+    /* Leads are waited for: send them at once (-X overrides). */
+    if (cb_config_get(m->opts->cfg, "kafka.linger.ms") == NULL &&
+        rd_kafka_conf_set(conf, "linger.ms", "2", errstr, errstr_size) !=
+            RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, m);
     m->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
