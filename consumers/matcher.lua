@@ -267,6 +267,11 @@ local function encode_person(P)
   end
   if #P.facts > 0 then
     flags = flags + F_FACTS
+    -- a canonical order, so that the same facts give the same bytes
+    table.sort(P.facts, function(a, b)
+      if a.period ~= b.period then return a.period < b.period end
+      return bytes_lt(a.eid, b.eid)
+    end)
     parts[#parts + 1] = pack('<H', #P.facts)
     for _, f in ipairs(P.facts) do
       parts[#parts + 1] = pack('<BBi6Hi6Bi6i6Bc0', f.k, f.scheme, f.region,
@@ -672,11 +677,18 @@ local function apply_person(P, op, o)
   elseif kind == OP_OWN then
     -- Who represents the business: latest wins.  Its deregistration: the
     -- earliest date, whatever the order (it may come with an older stamp).
+    -- A business no longer represented is forgotten: the changes of one
+    -- (person, business) come in the order of their stamps (the business
+    -- sends one only when its own latest-wins register moves forward, and
+    -- the ownership topic keeps the order of a key), so no older "active"
+    -- can follow.  So the state is the same whether or not the person was
+    -- ever told of a representation that a later row took back.
     local st = op.date * STAMP + op.s24
     local x = P.own[op.uscc]
     if not x then
-      P.own[op.uscc] = {active = op.active, est = op.est, dereg = op.dereg,
-        st = st}
+      if op.active == 1 then
+        P.own[op.uscc] = {active = 1, est = op.est, dereg = op.dereg, st = st}
+      end
     else
       if later(st, x.st, op.active < x.active) then
         x.active, x.est, x.st = op.active, op.est, st
@@ -684,6 +696,7 @@ local function apply_person(P, op, o)
       if op.dereg ~= 0 and (x.dereg == 0 or op.dereg < x.dereg) then
         x.dereg = op.dereg
       end
+      if x.active == 0 then P.own[op.uscc] = nil end
     end
   end
 end

@@ -130,7 +130,9 @@ def without_provenance(lines):
 def run(events, today, batch):
     subprocess.run(["redis-cli", "-p", PORT, "FLUSHALL"], check=True,
                    stdout=subprocess.DEVNULL)
-    args = [TOOL, URL, today] + (["--batch", str(batch)] if batch else [])
+    # --states: the packed states too, which must not depend on the order
+    args = [TOOL, URL, today, "--states"] + (["--batch", str(batch)]
+                                             if batch else [])
     out = subprocess.run(args, input="\n".join(json.dumps(e, ensure_ascii=False)
                                                for e in events) + "\n",
                          capture_output=True, text=True)
@@ -144,6 +146,8 @@ def summary(lines):
     leads, alerts = {}, []
     for line in lines:
         j = json.loads(line)
+        if "state" in j:
+            continue
         if "progress" in j:
             p = j["progress"]
             alerts.append(("progress", p["township_year"], p["enrolled"]))

@@ -4,6 +4,7 @@
  * of the outbox, and prints the lead and alert stores as sorted JSON lines.
  *
  *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] < events > stores
+ *   apply_tool REDIS_URL - [--states]   print the stores (and the states)
  *
  * An input line is {"kind": KIND, "record": {...}} (the record as canbao
  * tail prints it, unmasked), {"tick": ID}, or {"decide": LEAD_ID,
@@ -32,6 +33,7 @@ typedef struct pending {
 
 static cb_store *store;
 static int32_t today;
+static int with_states;
 
 static void die(const char *what, const char *err)
 {
@@ -110,10 +112,36 @@ static int decision_of(const char *s)
     return -1;
 }
 
+/* Prints every subject's packed state as hex, one line each: two runs
+ * over the same events must give the same bytes. */
+static void dump_states(void)
+{
+    redisReply *keys = cb_redis_commandf(cb_store_redis(store), "KEYS cb:s:*");
+
+    for (size_t i = 0; keys && i < keys->elements; i++) {
+        redisReply *h = cb_redis_commandf(cb_store_redis(store), "HGETALL %s",
+                                          keys->element[i]->str);
+        for (size_t k = 0; h && k + 1 < h->elements; k += 2) {
+            cb_subject s;
+            if (cb_subject_from_key(h->element[k]->str, h->element[k]->len,
+                                    &s) != 0)
+                continue;
+            printf("{\"state\":\"%s\",\"bytes\":\"", s.id);
+            for (size_t b = 0; b < h->element[k + 1]->len; b++)
+                printf("%02x", (unsigned char)h->element[k + 1]->str[b]);
+            printf("\"}\n");
+        }
+        freeReplyObject(h);
+    }
+    freeReplyObject(keys);
+}
+
 /* Prints every lead and alert of every partition, one JSON line each, and
  * the progress counts (persons per township and year). */
 static void dump(void)
 {
+    if (with_states)
+        dump_states();
     redisReply *keys = cb_redis_commandf(cb_store_redis(store),
                                          "KEYS cb:pg:*");
     json_t *progress = json_object();
@@ -197,6 +225,8 @@ int main(int argc, char **argv)
             batch = (size_t)atol(argv[++i]);
         else if (strcmp(argv[i], "--snapshot") == 0)
             snapshot = 1;
+        else if (strcmp(argv[i], "--states") == 0)
+            with_states = 1;
         else
             die("usage", argv[i]);
     }
