@@ -283,6 +283,8 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     int rc;
 
     m->stats->messages++;
+    if (m->stats->first_message_ms == 0)
+        m->stats->first_message_ms = cb_clock_ms();
     if (t < 0 || p < 0 || p >= m->npart)
         return;
     b = &m->batches[p];
@@ -376,6 +378,7 @@ static int flush_steps(matcher *m)
             goto redis_failed;
         }
         m->stats->steps++;
+        m->stats->last_step_ms = cb_clock_ms();
         m->stats->applied += (uint64_t)res.applied;
         m->stats->skipped += (uint64_t)res.skipped;
         m->stats->leads_changed += (uint64_t)res.leads_changed;

@@ -43,6 +43,8 @@ typedef struct cb_matcher_stats {
     uint64_t dead_lettered;  /* messages that did not decode */
     uint64_t steps;
     uint64_t redis_failures; /* reconnections */
+    int64_t first_message_ms; /* monotonic: the first message taken */
+    int64_t last_step_ms;     /* monotonic: the last step applied */
 } cb_matcher_stats;
 
 /* Runs until SIGINT/SIGTERM (cb_cli_stop_requested), or idle_exit_s of

@@ -118,6 +118,13 @@ int cb_cmd_match(int argc, char **argv)
            " published, %" PRIu64 " dead-lettered\n",
            st.messages, st.applied, st.skipped, st.ticks, st.leads_changed,
            st.alerts_changed, st.published, st.dead_lettered);
+    if (st.applied > 0 && st.last_step_ms > st.first_message_ms) {
+        double secs = (double)(st.last_step_ms - st.first_message_ms) /
+                      1000.0;
+        printf("match: %" PRIu64 " events in %.2f s from the first message "
+               "to the last step: %.0f events/s\n",
+               st.applied, secs, (double)st.applied / secs);
+    }
     fflush(stdout);
     cb_cli_term(&cli);
     if (rc != 0)
