@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""Compares the matcher's stores with the ground truth `canbao gen` wrote.
+
+    truth_compare.py TRUTH_DIR STORES_FILE
+
+STORES_FILE is what `apply_tool REDIS_URL -` prints.  Every lead, alert and
+progress count of the truth must be in the stores with the same fields, and
+nothing more (source_event_id and raised_at are provenance, not facts, and
+are not compared).  Prints the differences, the first 20 of each kind, and
+exits 1 when there is any.
+"""
+import csv
+import json
+import sys
+
+truth_dir, stores_file = sys.argv[1], sys.argv[2]
+
+
+def day(ts):
+    return ts[:10] if ts else ""
+
+
+want_leads = {}
+for r in csv.DictReader(open(truth_dir + "/leads.csv", encoding="utf-8")):
+    want_leads[r["lead_id"]] = (r["township_code"], r["subject_kind"],
+                                r["subject_id"], r["reason"], r["priority"],
+                                r["status"], r["closed_reason"],
+                                day(r["opened_at"]), day(r["closed_at"]),
+                                r["name"])
+want_alerts = {}
+for r in csv.DictReader(open(truth_dir + "/alerts.csv", encoding="utf-8")):
+    want_alerts[r["alert_id"]] = (r["kind"], r["subject_id"],
+                                  r["township_code"], r["period"],
+                                  int(r["amount_at_risk_fen"]), r["evidence"])
+want_progress = {}
+for r in csv.DictReader(open(truth_dir + "/progress.csv", encoding="utf-8")):
+    if int(r["enrolled"]) > 0:
+        want_progress["%s:%s" % (r["township_code"], r["year"])] = \
+            int(r["enrolled"])
+
+got_leads, got_alerts, got_progress = {}, {}, {}
+for line in open(stores_file, encoding="utf-8"):
+    j = json.loads(line)
+    if "lead" in j:
+        l = j["lead"]
+        got_leads[l["lead_id"]] = (l["township_code"], l["subject_kind"],
+                                   l["subject_id"], l["reason"], l["priority"],
+                                   l["status"], l.get("closed_reason", ""),
+                                   day(l["opened_at"]),
+                                   day(l.get("closed_at", "")), l["name"])
+    elif "alert" in j:
+        a = j["alert"]
+        got_alerts[a["alert_id"]] = (a["kind"], a["subject_id"],
+                                     a["township_code"], a.get("period", ""),
+                                     a["amount_at_risk_fen"], a["evidence"])
+    elif "progress" in j:
+        p = j["progress"]
+        got_progress[p["township_year"]] = p["enrolled"]
+
+
+def diff(what, want, got):
+    missing = sorted(set(want) - set(got))
+    extra = sorted(set(got) - set(want))
+    wrong = sorted(k for k in set(want) & set(got) if want[k] != got[k])
+    for k in missing[:20]:
+        print("%s missing: %s %s" % (what, k, want[k]))
+    for k in extra[:20]:
+        print("%s extra:   %s %s" % (what, k, got[k]))
+    for k in wrong[:20]:
+        print("%s differs: %s\n    truth  %s\n    stores %s" % (
+            what, k, want[k], got[k]))
+    print("%s: %d in the truth, %d in the stores: %d missing, %d extra, "
+          "%d different" % (what, len(want), len(got), len(missing),
+                            len(extra), len(wrong)))
+    return len(missing) + len(extra) + len(wrong)
+
+
+bad = diff("leads", want_leads, got_leads)
+bad += diff("alerts", want_alerts, got_alerts)
+bad += diff("progress", want_progress, got_progress)
+sys.exit(1 if bad else 0)
