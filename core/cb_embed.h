@@ -15,6 +15,10 @@ typedef struct cb_embedded_file {
 /* The schemas of the schemas/ folder (every .avsc file). */
 extern const cb_embedded_file cb_schema_files[];
 
+/* The data files of the data/ folder that the program carries
+ * ("townships-funing.csv"). */
+extern const cb_embedded_file cb_data_files[];
+
 /* The file of a table with this name, or NULL. */
 const cb_embedded_file *cb_embed_find(const cb_embedded_file *table,
                                       const char *name);

@@ -1,0 +1,266 @@
+/* cb_gen.c -- the generator's run: directories, the township table, the
+ * injected cases and the background county, sorted output, the bad files,
+ * the ground truth and the manifest. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cb_embed.h"
+#include "cb_gen_int.h"
+
+#define TOWNSHIPS_FILE "townships-funing.csv"
+
+static int make_dir(cb_gen_ctx *g, const char *dir, const char *sub)
+{
+    char path[1200];
+
+    snprintf(path, sizeof(path), "%s%s%s", dir, sub[0] ? "/" : "", sub);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        snprintf(g->err, sizeof(g->err), "cannot create %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The township table, and cumulative weights by target_total. */
+static int load_townships(cb_gen_ctx *g, const cb_embedded_file **file)
+{
+    double total = 0, run = 0;
+
+    *file = cb_embed_find(cb_data_files, TOWNSHIPS_FILE);
+    if (*file == NULL) {
+        snprintf(g->err, sizeof(g->err), "%s is not embedded", TOWNSHIPS_FILE);
+        return -1;
+    }
+    if (cb_townships_parse(&g->tws, (*file)->data, (*file)->size,
+                           TOWNSHIPS_FILE, g->err, sizeof(g->err)) != 0)
+        return -1;
+    if (g->tws.count == 0) {
+        snprintf(g->err, sizeof(g->err), "%s has no township", TOWNSHIPS_FILE);
+        return -1;
+    }
+    g->tw_cum = malloc(g->tws.count * sizeof(double));
+    if (g->tw_cum == NULL) {
+        snprintf(g->err, sizeof(g->err), "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < g->tws.count; i++)
+        total += (double)(g->tws.rows[i].total > 0 ? g->tws.rows[i].total : 1);
+    for (size_t i = 0; i < g->tws.count; i++) {
+        run += (double)(g->tws.rows[i].total > 0 ? g->tws.rows[i].total : 1);
+        g->tw_cum[i] = run / total;
+    }
+    g->tw_cum[g->tws.count - 1] = 1.0;
+    return 0;
+}
+
+static int write_file(cb_gen_ctx *g, const char *name, const char *data,
+                      size_t size)
+{
+    char path[1200];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", g->opts->out_dir, name);
+    f = fopen(path, "w");
+    if (f == NULL || fwrite(data, 1, size, f) != size) {
+        snprintf(g->err, sizeof(g->err), "cannot write %s: %s", path,
+                 strerror(errno));
+        if (f != NULL)
+            fclose(f);
+        return -1;
+    }
+    if (fclose(f) != 0) {
+        snprintf(g->err, sizeof(g->err), "cannot write %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A JSON object of names and counts, for the manifest. */
+static void json_counts(FILE *f, const char *indent, const char *const *names,
+                        const int64_t *counts, int n)
+{
+    fputs("{", f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s\n%s  \"%s\": %" PRId64, i ? "," : "", indent, names[i],
+                counts[i]);
+    fprintf(f, "\n%s}", indent);
+}
+
+static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
+{
+    static const char *const reasons[5] = {
+        "assisted_not_enrolled", "elderly_no_pension",
+        "business_owner_uninsured", "working_age_uninsured",
+        "employer_unregistered"};
+    static const char *const closed[5] = {"enrolled", "deceased", "moved_out",
+                                          "deregistered", "invalid"};
+    static const char *const kinds[5] = {
+        "paid_after_death", "dual_pension_enrollment", "dual_pension_benefit",
+        "duplicate_subsidy", "active_after_death"};
+    const char *files[CB_GEN_NFILES], *bad[CB_GEN_NBAD];
+    const cb_truth_counts *t = &s->truth;
+    char path[1200], as_of[11], start[11];
+    int64_t status[4] = {t->open, t->closed, t->high, t->normal};
+    static const char *const status_names[4] = {"open", "closed", "high",
+                                                "normal"};
+    FILE *f;
+
+    for (int i = 0; i < CB_GEN_NFILES; i++)
+        files[i] = cb_gen_file_path(i);
+    for (int i = 0; i < CB_GEN_NBAD; i++)
+        bad[i] = cb_gen_bad_path(i);
+    cb_date_format(g->T, as_of);
+    cb_date_format(g->S, start);
+    snprintf(path, sizeof(path), "%s/manifest.json", g->opts->out_dir);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        snprintf(g->err, sizeof(g->err), "cannot create %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    fprintf(f,
+            "{\n  \"seed\": %" PRIu64 ",\n  \"people\": %" PRId64
+            ",\n  \"as_of\": \"%s\",\n  \"stream_start\": \"%s\",\n"
+            "  \"encoding\": \"%s\",\n  \"files\": ",
+            g->opts->seed, g->opts->people, as_of, start,
+            cb_encoding_name(g->opts->encoding));
+    json_counts(f, "  ", files, s->rows, CB_GEN_NFILES);
+    fputs(",\n  \"bad_files\": ", f);
+    json_counts(f, "  ", bad, s->bad_rows, CB_GEN_NBAD);
+    fprintf(f, ",\n  \"bad_records\": %" PRId64 ",\n  \"injected\": ",
+            s->bad_records);
+    json_counts(f, "  ", s->case_names, s->case_counts, s->ncases);
+    fprintf(f,
+            ",\n  \"truth\": {\n    \"leads\": %" PRId64 ",\n"
+            "    \"leads_by_status\": ",
+            t->leads);
+    json_counts(f, "    ", status_names, status, 4);
+    fputs(",\n    \"leads_by_reason\": ", f);
+    json_counts(f, "    ", reasons, t->by_reason, 5);
+    fputs(",\n    \"closed_by_reason\": ", f);
+    json_counts(f, "    ", closed, t->by_closed_reason, 5);
+    fprintf(f, ",\n    \"alerts\": %" PRId64 ",\n    \"alerts_by_kind\": ",
+            t->alerts);
+    json_counts(f, "    ", kinds, t->by_alert_kind, 5);
+    fprintf(f,
+            ",\n    \"progress_rows\": %" PRId64
+            ",\n    \"progress_enrolled\": %" PRId64 "\n  }\n}\n",
+            t->progress_rows, t->progress_enrolled);
+    if (ferror(f) || fclose(f) != 0) {
+        snprintf(g->err, sizeof(g->err), "cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Injected cases per kind: every variant from 400 people on, more in a
+ * big county. */
+static int cases_per_kind(int64_t people)
+{
+    if (people < 400)
+        return 1;
+    if (people < 100000)
+        return 4;
+    return 4 + (int)(people / 100000);
+}
+
+int cb_gen_run(const cb_gen_opts *opts, cb_gen_summary *summary, char *errstr,
+               size_t errstr_size)
+{
+    cb_gen_ctx *g = calloc(1, sizeof(*g));
+    const cb_embedded_file *tw_file;
+    char dir[1200];
+    int rc = -1;
+
+    memset(summary, 0, sizeof(*summary));
+    if (g == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    g->opts = opts;
+    g->T = opts->as_of;
+    g->E = opts->as_of - 1;
+    g->S = cb_gen_month_day(cb_month_of_date(opts->as_of) - 10, 1);
+    if (opts->people < CB_GEN_MIN_PEOPLE || opts->people > CB_GEN_MAX_PEOPLE) {
+        snprintf(g->err, sizeof(g->err), "people must be %d to %d",
+                 CB_GEN_MIN_PEOPLE, CB_GEN_MAX_PEOPLE);
+        goto out;
+    }
+    if (g->T < cb_date_from_ymd(2000, 1, 1) ||
+        g->T > cb_date_from_ymd(2090, 12, 31)) {
+        snprintf(g->err, sizeof(g->err), "as_of must be between 2000 and 2090");
+        goto out;
+    }
+    cb_gen_rng_seed(&g->rng, opts->seed);
+    g->id_first_day = cb_date_from_ymd(1900, 1, 1);
+    g->id_days = g->T - g->id_first_day + 1;
+    g->id_count = calloc((size_t)CB_GEN_NREGIONS * (size_t)g->id_days * 2,
+                         sizeof(uint16_t));
+    g->truth = cb_truth_new(g->T);
+    if (g->id_count == NULL || g->truth == NULL) {
+        snprintf(g->err, sizeof(g->err), "out of memory");
+        goto out;
+    }
+    if (make_dir(g, opts->out_dir, "") != 0 ||
+        make_dir(g, opts->out_dir, "snapshot") != 0 ||
+        make_dir(g, opts->out_dir, "feeds") != 0 ||
+        make_dir(g, opts->out_dir, "bad") != 0 ||
+        make_dir(g, opts->out_dir, "truth") != 0 ||
+        load_townships(g, &tw_file) != 0)
+        goto out;
+    g->out = cb_gen_out_new(opts->out_dir, g->S, g->T, g->err, sizeof(g->err));
+    if (g->out == NULL)
+        goto out;
+
+    /* The cases first: they take their persons from the register. */
+    if (cb_gen_cases(g, cases_per_kind(opts->people)) != 0)
+        goto out;
+    if (g->register_used > opts->people) {
+        snprintf(g->err, sizeof(g->err),
+                 "the injected cases alone need %" PRId64 " people",
+                 g->register_used);
+        goto out;
+    }
+    if (cb_gen_people(g, opts->people - g->register_used) != 0 ||
+        cb_gen_bad(g, summary->bad_rows) != 0 ||
+        write_file(g, "townships.csv", tw_file->data, tw_file->size) != 0)
+        goto out;
+    /* The truth before the sorting, so that its state is gone by then. */
+    if (opts->progress != NULL)
+        opts->progress(opts->progress_opaque, "truth", 0.0);
+    snprintf(dir, sizeof(dir), "%s/truth", opts->out_dir);
+    if (cb_truth_write(g->truth, dir, &summary->truth, g->err,
+                       sizeof(g->err)) != 0)
+        goto out;
+    cb_truth_free(g->truth);
+    g->truth = NULL;
+    if (cb_gen_out_finish(g->out, opts->encoding, summary->rows, opts->progress,
+                          opts->progress_opaque, g->err, sizeof(g->err)) != 0)
+        goto out;
+    for (int i = 0; i < CB_GEN_NBAD; i++)
+        summary->bad_records += summary->bad_rows[i];
+    summary->ncases = g->ncases;
+    for (int i = 0; i < g->ncases; i++) {
+        summary->case_names[i] = g->case_names[i];
+        summary->case_counts[i] = g->case_counts[i];
+    }
+    if (write_manifest(g, summary) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        snprintf(errstr, errstr_size, "%s", g->err);
+    cb_gen_out_free(g->out);
+    cb_truth_free(g->truth);
+    cb_townships_term(&g->tws);
+    free(g->tw_cum);
+    free(g->id_count);
+    free(g);
+    return rc;
+}

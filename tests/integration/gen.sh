@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# gen.sh -- `canbao gen`: the same seed writes the same bytes and another
+# seed another county; identifiers, headers and the truth's coverage
+# (gen_check.py, python3-stdnum as judge); GB18030 files that decode to the
+# UTF-8 ones byte for byte; every good record accepted by `canbao produce`
+# and every bad one dead-lettered exactly where bad/expected.csv says.
+. "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
+
+CHECK="$CANBAO_SOURCE_DIR/tests/integration/gen_check.py"
+A="$CB_TMP/a"
+
+# ------------------------------------------------------ usage and help
+cb_expect_exit 0 "gen --help" "$CANBAO" gen --help
+cb_assert_contains "$CB_OUT" "--as-of" "help names --as-of"
+cb_expect_exit 2 "gen without --out" "$CANBAO" gen --people 100 --seed 1
+cb_expect_exit 2 "gen with too few people" "$CANBAO" gen --people 5 \
+    --seed 1 --out "$CB_TMP/x"
+cb_expect_exit 2 "gen with a bad --as-of" "$CANBAO" gen --people 100 \
+    --seed 1 --out "$CB_TMP/x" --as-of 2025-02-30
+cb_expect_exit 2 "gen with a bad --encoding" "$CANBAO" gen --people 100 \
+    --seed 1 --out "$CB_TMP/x" --encoding latin1
+cb_expect_exit 2 "gen with a bad --seed" "$CANBAO" gen --people 100 \
+    --seed -3 --out "$CB_TMP/x"
+cb_expect_exit 1 "gen where no directory can be" "$CANBAO" gen --people 100 \
+    --seed 1 --out /dev/null/county
+cb_assert_contains "$CB_ERR" "/dev/null/county" "names the directory"
+
+# ------------------------------------------------------- determinism
+cb_expect_exit 0 "gen 1000 people, seed 7" "$CANBAO" gen --people 1000 \
+    --seed 7 --out "$A"
+cb_assert_contains "$CB_OUT" "gen: 1000 people, seed 7:" "one-line summary"
+cb_log "$CB_OUT"
+cb_expect_exit 0 "gen again" "$CANBAO" gen --people 1000 --seed 7 \
+    --out "$CB_TMP/b"
+diff -r "$A" "$CB_TMP/b" >"$CB_TMP/diff" || cb_fail "same seed, different files: $(head -c 400 "$CB_TMP/diff")"
+cb_pass "same seed, byte-identical trees"
+cb_expect_exit 0 "gen, seed 8" "$CANBAO" gen --people 1000 --seed 8 \
+    --out "$CB_TMP/c"
+for f in feeds/household.csv feeds/enrollment.csv truth/leads.csv; do
+    if cmp -s "$A/$f" "$CB_TMP/c/$f"; then
+        cb_fail "seeds 7 and 8 wrote the same $f"
+    fi
+done
+cb_pass "another seed, another county"
+
+# ---------------------------------------------- contract and coverage
+"$CB_PY" "$CHECK" "$A" || cb_fail "gen_check.py"
+cb_pass "headers, identifiers, order, truth coverage, rejection reasons"
+cb_expect_exit 0 "gen on another day" "$CANBAO" gen --people 500 --seed 3 \
+    --as-of 2024-03-15 --out "$CB_TMP/d"
+"$CB_PY" "$CHECK" "$CB_TMP/d" >"$CB_TMP/d.check" ||
+    cb_fail "gen_check.py --as-of 2024-03-15: $(tail -5 "$CB_TMP/d.check")"
+cb_pass "as of 2024-03-15 too"
+
+# ------------------------------------------------------------ GB18030
+cb_expect_exit 0 "gen in GB18030" "$CANBAO" gen --people 1000 --seed 7 \
+    --encoding gb18030 --out "$CB_TMP/gb"
+for f in snapshot/enrollment.csv feeds/business.csv feeds/household.csv \
+    feeds/death.csv feeds/enrollment.csv feeds/assistance.csv; do
+    iconv -f GB18030 -t UTF-8 "$CB_TMP/gb/$f" >"$CB_TMP/gb.utf8" ||
+        cb_fail "$f does not decode as GB18030"
+    cmp -s "$CB_TMP/gb.utf8" "$A/$f" || cb_fail "$f decodes to other text"
+done
+if cmp -s "$CB_TMP/gb/feeds/household.csv" "$A/feeds/household.csv"; then
+    cb_fail "the GB18030 household file is the UTF-8 one"
+fi
+diff -r "$A/truth" "$CB_TMP/gb/truth" >/dev/null ||
+    cb_fail "the encoding changed the truth"
+cb_pass "GB18030 files decode to the UTF-8 ones byte for byte"
+
+# ------------------------------------------------------- the producer
+cb_start_broker
+CANBAO_NOW=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
+    "$A/manifest.json")
+export CANBAO_NOW # the files are what is known at 00:00 of as_of
+cd "$A"
+for feed in business household death enrollment assistance; do
+    cb_expect_exit 0 "produce feeds/$feed.csv" "$CANBAO" produce "$feed" \
+        "feeds/$feed.csv" --townships townships.csv
+    cb_assert_contains "$CB_OUT" "rejected 0," "feeds/$feed.csv: nothing refused"
+done
+cb_expect_exit 0 "produce the snapshot" "$CANBAO" produce enrollment \
+    snapshot/enrollment.csv --townships townships.csv
+cb_assert_contains "$CB_OUT" "rejected 0," "snapshot: nothing refused"
+cb_expect_exit 0 "produce a GB18030 feed" "$CANBAO" produce household \
+    --encoding gb18030 "$CB_TMP/gb/feeds/household.csv"
+cb_assert_contains "$CB_OUT" "rejected 0," "GB18030 household: nothing refused"
+for f in bad/household.csv bad/household.jsonl bad/death.csv \
+    bad/enrollment.csv bad/assistance.csv bad/business.csv; do
+    feed=$(basename "${f%.*}")
+    cb_expect_exit 0 "produce $f" "$CANBAO" produce "$feed" "$f"
+done
+cd - >/dev/null
+"$CANBAO" tail deadletter --exit-at-end --unmasked >"$CB_TMP/dlq.jsonl"
+"$CB_PY" - "$A/bad/expected.csv" "$CB_TMP/dlq.jsonl" <<'PY' ||
+import csv, json, sys
+want = {(r["file"], int(r["line"]), r["field"], r["reason"])
+        for r in csv.DictReader(open(sys.argv[1]))}
+got = set()
+for line in open(sys.argv[2]):
+    r = json.loads(line)["record"]
+    got.add((r["file"], r["line"], r.get("field") or "", r["reason"]))
+for m in sorted(want - got): print("expected, not dead-lettered:", m)
+for e in sorted(got - want): print("dead-lettered, not expected:", e)
+print("%d dead letters, %d expected" % (len(got), len(want)))
+sys.exit(1 if want != got else 0)
+PY
+    cb_fail "dead letters differ from bad/expected.csv"
+cb_pass "every bad record dead-lettered at its line, field and reason"
+cb_log "PASS"

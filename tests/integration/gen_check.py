@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""Checks a county written by `canbao gen` against the contract, with
+python3-stdnum as an independent judge of the identifiers.
+
+    gen_check.py DIR
+
+- manifest.json: its counts are the files' row counts;
+- every file's header is the contract's column list (CONTRACT.md, "Feed
+  records"; the truth's columns of the brief);
+- every resident ID (person_id, legal_rep_id) and every USCC is valid by
+  stdnum.cn.ric / stdnum.cn.uscc; household birth dates and sexes agree
+  with the IDs;
+- the stream lies between its start and 00:00 of as_of, the snapshot
+  before the stream; files are sorted by occurred_at but for a few
+  deliberately misplaced rows; an event_id seen twice in a feed is the
+  same row twice;
+- the truth has every lead reason, closed reason, status, priority and
+  alert kind; alert ids are the SHA-1 prefixes RULES.md defines;
+- bad/expected.csv names every rejection reason.
+"""
+import csv
+import datetime
+import hashlib
+import json
+import re
+import sys
+
+from stdnum.cn import ric, uscc
+
+DIR = sys.argv[1]
+FAILED = []
+
+
+def fail(msg):
+    FAILED.append(msg)
+    print("FAIL:", msg)
+
+
+HEADERS = {
+    "business": "event_id,uscc,name,kind,action,established_on,township_code,"
+                "legal_rep_id,legal_rep_name,occurred_at",
+    "household": "event_id,person_id,name,sex,birth_date,action,"
+                 "township_code,student,occurred_at",
+    "death": "event_id,person_id,name,date_of_death,source,township_code,"
+             "occurred_at",
+    "enrollment": "event_id,person_id,uscc,scheme,action,period,amount_fen,"
+                  "paid_by,subsidy_tier,region_code,township_code,occurred_at",
+    "assistance": "event_id,person_id,name,identity,valid_from,valid_to,"
+                  "township_code,occurred_at",
+    "leads": "lead_id,township_code,subject_kind,subject_id,reason,priority,"
+             "status,closed_reason,opened_at,closed_at,name",
+    "alerts": "alert_id,kind,subject_id,township_code,period,"
+              "amount_at_risk_fen,evidence",
+    "progress": "township_code,year,enrolled",
+    "expected": "file,line,field,reason",
+}
+FILES = {
+    "snapshot/enrollment.csv": "enrollment",
+    "feeds/business.csv": "business",
+    "feeds/household.csv": "household",
+    "feeds/death.csv": "death",
+    "feeds/enrollment.csv": "enrollment",
+    "feeds/assistance.csv": "assistance",
+}
+REASONS = ["missing_field", "too_long", "bad_token", "id_length", "id_charset",
+           "id_birth_date", "id_check", "bad_code", "bad_month",
+           "unknown_enum", "bad_date", "bad_time", "bad_number", "bad_amount",
+           "bad_bool", "undecodable_text", "stray_quote", "text_after_quote",
+           "unterminated_quote", "field_count", "future_date", "future_time",
+           "birth_date_mismatch", "sex_mismatch", "death_before_birth",
+           "bad_range", "unexpected_field", "bad_json"]
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        r = csv.reader(f)
+        header = next(r)
+        return header, list(r)
+
+
+def instant(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+manifest = json.load(open(DIR + "/manifest.json"))
+as_of = datetime.date.fromisoformat(manifest["as_of"])
+start = datetime.date.fromisoformat(manifest["stream_start"])
+midnight = datetime.datetime(as_of.year, as_of.month, as_of.day, tzinfo=TZ)
+stream_start = datetime.datetime(start.year, start.month, start.day,
+                                 tzinfo=TZ)
+
+# ------------------------------------------------------------- the feeds
+ids = uscc_seen = 0
+for name, feed in FILES.items():
+    header, data = rows(DIR + "/" + name)
+    if ",".join(header) != HEADERS[feed]:
+        fail("%s: header %s" % (name, ",".join(header)))
+    if manifest["files"][name] != len(data):
+        fail("%s: %d rows, manifest says %d" % (name, len(data),
+                                                manifest["files"][name]))
+    col = {c: i for i, c in enumerate(header)}
+    seen, inversions, last = {}, 0, None
+    for k, row in enumerate(data):
+        rec = dict(zip(header, row))
+        for field in ("person_id", "legal_rep_id"):
+            v = rec.get(field, "")
+            if v:
+                ids += 1
+                if not ric.is_valid(v):
+                    fail("%s row %d: %s %s invalid" % (name, k + 2, field, v))
+        if rec.get("uscc"):
+            uscc_seen += 1
+            if not uscc.is_valid(rec["uscc"]):
+                fail("%s row %d: uscc %s invalid" % (name, k + 2, rec["uscc"]))
+        if feed == "household":
+            pid = rec["person_id"]
+            born = "%s-%s-%s" % (pid[6:10], pid[10:12], pid[12:14])
+            if born != rec["birth_date"]:
+                fail("%s row %d: birth date %s, ID says %s" % (
+                    name, k + 2, rec["birth_date"], born))
+            if (rec["sex"] == "M") != (int(pid[16]) % 2 == 1):
+                fail("%s row %d: sex %s, ID says otherwise" % (
+                    name, k + 2, rec["sex"]))
+        at = instant(rec["occurred_at"])
+        if at >= midnight:
+            fail("%s row %d: occurred_at %s on or after as_of" % (
+                name, k + 2, rec["occurred_at"]))
+        if name.startswith("snapshot") and at >= stream_start:
+            fail("%s row %d: snapshot row in the stream" % (name, k + 2))
+        if name.startswith("feeds") and at < stream_start:
+            fail("%s row %d: stream row before its start" % (name, k + 2))
+        if last is not None and at < last:
+            inversions += 1
+        last = at
+        eid = rec["event_id"]
+        if eid in seen and seen[eid] != row:
+            fail("%s: event_id %s names two different rows" % (name, eid))
+        seen[eid] = row
+    if inversions > max(5, len(data) // 100):
+        fail("%s: %d rows out of order" % (name, inversions))
+    print("%-26s %7d rows, header ok, %d out of order, %d delivered twice" % (
+        name, len(data), inversions, len(data) - len(seen)))
+print("identifiers: %d resident IDs and %d USCCs valid by python-stdnum" % (
+    ids - sum(1 for m in FAILED if "invalid" in m), uscc_seen))
+
+# ------------------------------------------------------------- the truth
+header, leads = rows(DIR + "/truth/leads.csv")
+if ",".join(header) != HEADERS["leads"]:
+    fail("leads.csv header %s" % ",".join(header))
+lead = [dict(zip(header, r)) for r in leads]
+want = {
+    "reason": {"assisted_not_enrolled", "elderly_no_pension",
+               "business_owner_uninsured", "working_age_uninsured",
+               "employer_unregistered"},
+    "closed_reason": {"", "enrolled", "deceased", "moved_out", "deregistered"},
+    "priority": {"high", "normal"},
+    "status": {"open", "closed"},
+    "subject_kind": {"person", "employer"},
+}
+for field, values in want.items():
+    got = {l[field] for l in lead}
+    if not values <= got:
+        fail("leads.csv lacks %s %s" % (field, sorted(values - got)))
+for l in lead:
+    if not re.fullmatch(r"L[0-9a-f]{16}", l["lead_id"]):
+        fail("lead id %s" % l["lead_id"])
+    if (l["status"] == "closed") != (l["closed_reason"] != "" and
+                                     l["closed_at"] != ""):
+        fail("lead %s: status and closing disagree" % l["lead_id"])
+if [l["lead_id"] for l in lead] != sorted(l["lead_id"] for l in lead):
+    fail("leads.csv is not sorted by lead_id")
+for reason in sorted(want["reason"]):
+    for prio in ("high", "normal"):
+        n = sum(1 for l in lead if l["reason"] == reason and
+                l["priority"] == prio)
+        if n:
+            print("lead %-26s %-6s %5d (%d closed)" % (
+                reason, prio, n,
+                sum(1 for l in lead if l["reason"] == reason and
+                    l["priority"] == prio and l["status"] == "closed")))
+for why in ("enrolled", "deceased", "moved_out", "deregistered"):
+    print("closed %-12s %5d" % (why, sum(1 for l in lead
+                                         if l["closed_reason"] == why)))
+both = {l["reason"] for l in lead if l["priority"] == "high"} & {
+    l["reason"] for l in lead if l["priority"] == "normal"}
+if "working_age_uninsured" not in both:
+    fail("working_age_uninsured lacks a priority")
+
+header, alerts = rows(DIR + "/truth/alerts.csv")
+if ",".join(header) != HEADERS["alerts"]:
+    fail("alerts.csv header %s" % ",".join(header))
+alert = [dict(zip(header, r)) for r in alerts]
+kinds = {"paid_after_death", "dual_pension_enrollment",
+         "dual_pension_benefit", "duplicate_subsidy", "active_after_death"}
+if not kinds <= {a["kind"] for a in alert}:
+    fail("alerts.csv lacks %s" % sorted(kinds - {a["kind"] for a in alert}))
+for a in alert:
+    text = "%s|%s|%s" % (a["kind"], a["subject_id"], a["period"])
+    if a["alert_id"] != "A" + hashlib.sha1(text.encode()).hexdigest()[:16]:
+        fail("alert id %s is not SHA-1 of %s" % (a["alert_id"], text))
+    ev = a["evidence"].split(" ")
+    if ev != sorted(ev, key=lambda s: s.encode()):
+        fail("alert %s: evidence not sorted" % a["alert_id"])
+for k in sorted(kinds):
+    print("alert %-24s %4d" % (k, sum(1 for a in alert if a["kind"] == k)))
+
+header, progress = rows(DIR + "/truth/progress.csv")
+if ",".join(header) != HEADERS["progress"] or not progress:
+    fail("progress.csv: header %s, %d rows" % (",".join(header),
+                                               len(progress)))
+
+# ---------------------------------------------------------------- bad/
+header, expected = rows(DIR + "/bad/expected.csv")
+if ",".join(header) != HEADERS["expected"]:
+    fail("expected.csv header %s" % ",".join(header))
+got = {r[3] for r in expected}
+missing = [r for r in REASONS if r not in got]
+if missing:
+    fail("bad/expected.csv lacks %s" % missing)
+print("bad/expected.csv: %d bad records, %d reasons" % (len(expected),
+                                                       len(got)))
+
+if FAILED:
+    print("%d checks failed" % len(FAILED))
+    sys.exit(1)
+print("all checks passed")
