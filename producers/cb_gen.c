@@ -26,6 +26,11 @@ static int make_dir(cb_gen_ctx *g, const char *dir, const char *sub)
     return 0;
 }
 
+/* Share of the register that a generated county is asked to enroll in
+ * the --as-of year: seed 003 has targets for 2019-2021 only, and a demo
+ * report for another year needs one to measure against. */
+#define GEN_TARGET_PER_MILLE 50
+
 /* The township table, and cumulative weights by target_total. */
 static int load_townships(cb_gen_ctx *g, const cb_embedded_file **file)
 {
@@ -58,27 +63,88 @@ static int load_townships(cb_gen_ctx *g, const cb_embedded_file **file)
     return 0;
 }
 
-static int write_file(cb_gen_ctx *g, const char *name, const char *data,
-                      size_t size)
+/* townships.csv of the generated county: seed 003's table as it is, plus a
+ * target column for the evaluation year when the table has none.  The
+ * county target (GEN_TARGET_PER_MILLE of the register) is shared among the
+ * townships in proportion to their seed totals by largest remainder, so
+ * the column adds up exactly; each row's target_total grows by its share,
+ * so every row still adds up. */
+static int write_townships(cb_gen_ctx *g)
 {
+    const cb_townships *t = &g->tws;
+    int year, month, day;
+    int64_t county, given = 0, *share = NULL;
+    double *rest = NULL;
+    FILE *f = NULL;
     char path[1200];
-    FILE *f;
+    int rc = -1;
 
-    snprintf(path, sizeof(path), "%s/%s", g->opts->out_dir, name);
+    cb_date_to_ymd(g->T, &year, &month, &day);
+    (void)month;
+    (void)day;
+    share = calloc(t->count, sizeof(*share));
+    rest = calloc(t->count, sizeof(*rest));
+    if (share == NULL || rest == NULL) {
+        snprintf(g->err, sizeof(g->err), "out of memory");
+        goto out;
+    }
+    county = (g->opts->people * GEN_TARGET_PER_MILLE + 999) / 1000;
+    if (cb_townships_year_index(t, year) < 0) {
+        for (size_t i = 0; i < t->count; i++) {
+            double exact = t->grand_total > 0
+                ? (double)county * (double)t->rows[i].total /
+                      (double)t->grand_total
+                : (double)county / (double)t->count;
+            share[i] = (int64_t)exact;
+            rest[i] = exact - (double)share[i];
+            given += share[i];
+        }
+        while (given < county) {
+            size_t best = 0;
+            for (size_t i = 1; i < t->count; i++)
+                if (rest[i] > rest[best])
+                    best = i;
+            share[best]++;
+            rest[best] = -1.0;
+            given++;
+        }
+    }
+    snprintf(path, sizeof(path), "%s/townships.csv", g->opts->out_dir);
     f = fopen(path, "w");
-    if (f == NULL || fwrite(data, 1, size, f) != size) {
-        snprintf(g->err, sizeof(g->err), "cannot write %s: %s", path,
-                 strerror(errno));
-        if (f != NULL)
-            fclose(f);
-        return -1;
+    if (f == NULL)
+        goto io;
+    fprintf(f, "township_code,township,target_total");
+    for (int y = 0; y < t->nyears; y++)
+        fprintf(f, ",target_%d", t->years[y]);
+    if (given > 0)
+        fprintf(f, ",target_%d", year);
+    fputc('\n', f);
+    for (size_t i = 0; i < t->count; i++) {
+        const cb_township *r = &t->rows[i];
+        fprintf(f, "%s,%s,%" PRId64, r->code, r->name, r->total + share[i]);
+        for (int y = 0; y < t->nyears; y++)
+            fprintf(f, ",%" PRId64, r->target[y]);
+        if (given > 0)
+            fprintf(f, ",%" PRId64, share[i]);
+        fputc('\n', f);
     }
-    if (fclose(f) != 0) {
-        snprintf(g->err, sizeof(g->err), "cannot write %s: %s", path,
-                 strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (ferror(f))
+        goto io;
+    rc = fclose(f);
+    f = NULL;
+    if (rc != 0)
+        goto io;
+    goto out;
+io:
+    snprintf(g->err, sizeof(g->err), "cannot write %s: %s", path,
+             strerror(errno));
+    rc = -1;
+out:
+    if (f != NULL)
+        fclose(f);
+    free(share);
+    free(rest);
+    return rc;
 }
 
 /* A JSON object of names and counts, for the manifest. */
@@ -229,7 +295,7 @@ int cb_gen_run(const cb_gen_opts *opts, cb_gen_summary *summary, char *errstr,
     }
     if (cb_gen_people(g, opts->people - g->register_used) != 0 ||
         cb_gen_bad(g, summary->bad_rows) != 0 ||
-        write_file(g, "townships.csv", tw_file->data, tw_file->size) != 0)
+        write_townships(g) != 0)
         goto out;
     /* The truth before the sorting, so that its state is gone by then. */
     if (opts->progress != NULL)

@@ -46,6 +46,20 @@ cb_pass "another seed, another county"
 # ---------------------------------------------- contract and coverage
 "$CB_PY" "$CHECK" "$A" || cb_fail "gen_check.py"
 cb_pass "headers, identifiers, order, truth coverage, rejection reasons"
+"$CB_PY" - "$A/townships.csv" 1000 2025 <<'PY' || cb_fail "townships.csv targets"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+people, year = int(sys.argv[2]), sys.argv[3]
+assert len(rows) == 19, len(rows)
+years = [k for k in rows[0] if k.startswith("target_") and k != "target_total"]
+assert "target_" + year in years, years
+for r in rows:
+    assert int(r["target_total"]) == sum(int(r[k]) for k in years), r
+col = sum(int(r["target_" + year]) for r in rows)
+assert col == (people * 50 + 999) // 1000, col   # 5% of the register
+assert rows[0]["target_2021"] == "4684"          # seed 003's own columns kept
+PY
+cb_pass "townships.csv: seed 003's table plus a $((1000 * 5 / 100))-person target for 2025, every row adding up"
 cb_expect_exit 0 "gen on another day" "$CANBAO" gen --people 500 --seed 3 \
     --as-of 2024-03-15 --out "$CB_TMP/d"
 "$CB_PY" "$CHECK" "$CB_TMP/d" >"$CB_TMP/d.check" ||
