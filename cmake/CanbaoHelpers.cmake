@@ -30,7 +30,8 @@ endfunction()
 
 # cb_add_integration_test(NAME SCRIPT [TIMEOUT s]) registers a shell script
 # of tests/integration with ctest under the label "integration".  The script
-# gets the program, the source tree and the build tree in its environment;
+# gets the program, the test tools (tests/tools), the source tree and the
+# build tree in its environment;
 # it starts and stops its own servers (tests/integration/harness.sh).
 function(cb_add_integration_test name script)
   cmake_parse_arguments(T "" "TIMEOUT" "" ${ARGN})
@@ -41,5 +42,5 @@ function(cb_add_integration_test name script)
            COMMAND bash ${PROJECT_SOURCE_DIR}/tests/integration/${script})
   set_tests_properties(${name} PROPERTIES LABELS integration
     TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "CANBAO=$<TARGET_FILE:canbao>;CANBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR};CANBAO_BUILD_DIR=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "CANBAO=$<TARGET_FILE:canbao>;APPLY_TOOL=$<TARGET_FILE:apply_tool>;IDENT_TOOL=$<TARGET_FILE:ident_tool>;CANBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR};CANBAO_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endfunction()

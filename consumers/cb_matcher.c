@@ -459,7 +459,8 @@ static const redisReply *entry_field(const redisReply *fields,
 
 /* Produces one outbox entry: a lead or an alert as Avro to its topic
  * (keyed by township), an ownership change raw to the ownership topic
- * (keyed by person). */
+ * (keyed by person).  An entry that does not encode is a bug, not bad
+ * input: the matcher stops with it left in the outbox (m->fatal). */
 static int publish_entry(matcher *m, const redisReply *fields)
 {
     const redisReply *t = entry_field(fields, "t"),
@@ -487,8 +488,11 @@ static int publish_entry(matcher *m, const redisReply *fields)
         if (cb_store_decode_lead(v->str, v->len, &l) != 0 ||
             cb_codec_encode(m->codec, CB_KIND_LEAD, &l, &m->buf, err,
                             sizeof(err)) != 0) {
-            cb_error("a lead in the outbox does not encode: %s", err);
-            return 0;
+            snprintf(m->fatal_err, sizeof(m->fatal_err),
+                     "a lead in the outbox does not encode (%s); it stays "
+                     "there and the matcher stops", err);
+            m->fatal = 1;
+            return -1;
         }
         return rd_kafka_producev(
                    m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
@@ -501,11 +505,15 @@ static int publish_entry(matcher *m, const redisReply *fields)
     }
     /* 'A' an alert raised or grown, 'X' an alert withdrawn */
     cb_alert a;
+    snprintf(err, sizeof(err), "it does not decode");
     if (k == NULL || cb_store_decode_alert(k->str, v->str, v->len, &a) != 0 ||
         cb_codec_encode(m->codec, CB_KIND_ALERT, &a, &m->buf, err,
                         sizeof(err)) != 0) {
-        cb_error("an alert in the outbox does not encode");
-        return 0;
+        snprintf(m->fatal_err, sizeof(m->fatal_err),
+                 "an alert in the outbox does not encode (%s); it stays "
+                 "there and the matcher stops", err);
+        m->fatal = 1;
+        return -1;
     }
     if (t->str[0] == 'X') {
         hdrs = rd_kafka_headers_new(1);
@@ -546,10 +554,15 @@ static void publish(matcher *m)
             }
             size_t n = r->elements;
             uint64_t failed_before = m->delivery_failed;
-            for (size_t i = 0; i < n; i++)
-                if (publish_entry(m, r->element[i]->element[1]) != 0)
+            for (size_t i = 0; i < n && !m->fatal; i++)
+                if (publish_entry(m, r->element[i]->element[1]) != 0 &&
+                    !m->fatal)
                     m->delivery_failed++;
             rd_kafka_flush(m->producer, 30000);
+            if (m->fatal) {
+                freeReplyObject(r);
+                return;
+            }
             if (n > 0 && m->delivery_failed == failed_before &&
                 rd_kafka_outq_len(m->producer) == 0) {
                 /* Trim through the last entry published: XTRIM MINID keeps

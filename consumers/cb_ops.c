@@ -237,6 +237,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
         put_head(&p, CB_OP_DEATH, topic, offset, subject, nbuckets,
                  d->event_id);
         put_int(&p, d->date_of_death, 3);
+        put_int(&p, code_number(d->township_code), 6);
         put_birth(&p, subject);
         break;
     }

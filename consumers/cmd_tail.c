@@ -148,6 +148,14 @@ static void print_message(cb_codec *codec, const rd_kafka_message_t *m,
             cb_mask_id(raw, key);
         json_object_set_new(out, "key", json_stringn(key, strlen(key)));
     }
+    /* The matcher marks an alert it takes back with a header. */
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *hv;
+    size_t hlen;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(hdrs, "canbao-withdrawn", &hv, &hlen) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR)
+        json_object_set_new(out, "withdrawn", json_true());
     if (cb_codec_decode_record(codec, m->payload, m->len, &rec, err,
                                sizeof(err)) == 0) {
         json_object_set_new(out, "kind",

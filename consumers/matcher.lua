@@ -125,6 +125,7 @@ local ST_OPEN, ST_CONTACTED, ST_REFUSED, ST_CLOSED = 0, 1, 2, 3
 local C_ENROLLED, C_DECEASED, C_MOVED_OUT, C_DEREGISTERED, C_INVALID,
   C_NONE = 0, 1, 2, 3, 4, 255
 local D_CONTACTED, D_REFUSED, D_ENROLLED, D_INVALID = 0, 1, 2, 3
+local DECISION_NAMES = {[0] = 'contacted', 'refused', 'enrolled', 'invalid'}
 local A_PAID_AFTER, A_DUAL_ENR, A_DUAL_BEN, A_DUP_SUBSIDY,
   A_ACTIVE_AFTER = 0, 1, 2, 3, 4
 local ALERT_NAMES = {[0] = 'paid_after_death', 'dual_pension_enrollment',
@@ -161,7 +162,7 @@ local function decode_person(v)
   end
   if bit.band(flags, F_DEATH) ~= 0 then
     local n
-    P.death, n, pos = unpack('<HB', v, pos)
+    P.death, P.dtw, n, pos = unpack('<Hi6B', v, pos)
     for i = 1, n do
       local e
       e, pos = unpack('<Bc0', v, pos)
@@ -229,7 +230,7 @@ local function encode_person(P)
   end
   if P.death then
     flags = flags + F_DEATH
-    parts[#parts + 1] = pack('<HB', P.death, #P.deaths)
+    parts[#parts + 1] = pack('<Hi6B', P.death, P.dtw, #P.deaths)
     for _, e in ipairs(P.deaths) do parts[#parts + 1] = pack('<Bc0', #e, e) end
   end
   if P.name and P.name ~= '' then
@@ -519,7 +520,8 @@ local function person_alerts(P)
         best = f
       end
     end
-    return best and best.tw or 0
+    if best then return best.tw end
+    return P.dtw or 0
   end
   local function add(kind, period, amount, eids, facts)
     table.sort(eids, bytes_lt)
@@ -622,14 +624,21 @@ local function apply_person(P, op, o)
   local kind = op.kind
   if kind == OP_HH then
     local st = op.date * STAMP + op.s24
+    -- On a full tie of stamps (RULES.md section 1): the greater name,
+    -- the greater township code.
     local latest = math.max(P.stay and P.stay.st or -1,
       P.leave and P.leave.st or -1)
-    if st >= latest and op.name ~= '' then P.name = op.name end
+    if op.name ~= '' and (st > latest or (st == latest and
+        (P.name == nil or bytes_lt(P.name, op.name)))) then
+      P.name = op.name
+    end
     if op.action == HH_MOVE_OUT then
-      if later(st, P.leave and P.leave.st, true) then
+      if later(st, P.leave and P.leave.st,
+          P.leave and op.township > P.leave.tw) then
         P.leave = {tw = op.township, out = op.date, st = st}
       end
-    elseif later(st, P.stay and P.stay.st, false) then
+    elseif later(st, P.stay and P.stay.st,
+        P.stay and op.township > P.stay.tw) then
       P.stay = {tw = op.township, since = op.date, st = st}
     end
     if op.student >= 0 and later(st, P.student and P.student.st,
@@ -637,9 +646,14 @@ local function apply_person(P, op, o)
       P.student = {v = op.student, st = st}
     end
   elseif kind == OP_DEATH then
+    -- the township of the notice with the smallest event id: an alert's
+    -- last resort
+    local smallest = true
     for _, e in ipairs(P.deaths) do
       if e == op.eid then return end
+      if bytes_lt(e, op.eid) then smallest = false end
     end
+    if smallest then P.dtw = op.township end
     if P.death == nil or op.death < P.death then P.death = op.death end
     P.deaths[#P.deaths + 1] = op.eid
     table.sort(P.deaths, bytes_lt)
@@ -703,11 +717,23 @@ end
 
 -- The outbox gets the ownership a business event changes, for the person's
 -- own partition to apply (the person may be in another partition).
-local function own_change(rep, uscc, active, E, st)
+-- eid: the business event behind the change, the lead's provenance.
+local function own_change(rep, uscc, active, E, st, eid)
   if rep == '' then return end
   redis.call('XADD', key('out:', TAG), '*', 't', 'O', 'k', rep, 'v',
-    pack('<Bc0Bi3i3HI3', #uscc, uscc, active, E.est, E.dereg or 0,
-      floor(st / STAMP), st % STAMP))
+    pack('<Bc0Bi3i3HI3Bc0', #uscc, uscc, active, E.est, E.dereg or 0,
+      floor(st / STAMP), st % STAMP, #eid, eid))
+end
+
+-- Two business rows of one stamp: the greater (action, kind, established,
+-- township, name, representative) wins, as in cb_truth.c.
+local function biz_tie(op, E)
+  if op.action ~= E.action then return op.action > E.action end
+  if op.bkind ~= E.kind then return op.bkind > E.kind end
+  if op.est ~= E.est then return op.est > E.est end
+  if op.township ~= E.tw then return op.township > E.tw end
+  if op.name ~= E.name then return bytes_lt(E.name, op.name) end
+  return bytes_lt(E.rep or '', op.rep)
 end
 
 local function apply_employer(E, op, subject)
@@ -716,19 +742,21 @@ local function apply_employer(E, op, subject)
     if op.action == BIZ_DEREGISTERED then
       if E.dereg == nil or op.date < E.dereg then E.dereg = op.date end
       if E.kind == BIZ_INDIVIDUAL then
-        own_change(E.rep, subject, 1, E, E.st)
+        own_change(E.rep, subject, 1, E, E.st, op.eid)
       end
       return
     end
-    if later(st, E.st, op.action > (E.action or -1)) then
+    if later(st, E.st, E.st and biz_tie(op, E)) then
       local old_rep, old_kind = E.rep, E.kind
       E.kind, E.action, E.est, E.tw, E.st, E.name, E.rep = op.bkind,
         op.action, op.est, op.township, st, op.name, op.rep
       if old_kind == BIZ_INDIVIDUAL and old_rep and old_rep ~= '' and
           (old_rep ~= E.rep or E.kind ~= BIZ_INDIVIDUAL) then
-        own_change(old_rep, subject, 0, E, st)
+        own_change(old_rep, subject, 0, E, st, op.eid)
       end
-      if E.kind == BIZ_INDIVIDUAL then own_change(E.rep, subject, 1, E, st) end
+      if E.kind == BIZ_INDIVIDUAL then
+        own_change(E.rep, subject, 1, E, st, op.eid)
+      end
     end
   elseif op.kind == OP_REG then
     if E.reg == nil or op.date < E.reg then E.reg = op.date end
@@ -800,6 +828,14 @@ local function store_lead(subject, subject_id, L, source)
   redis.call('HSET', lkey, subject, v)
   if oldL and oldL.id ~= lead_id then
     redis.call('HDEL', key('lid:', TAG), oldL.id)
+    -- A new episode replaces the lead: the topic hears the old one closed,
+    -- moved_out when the subject's township changed.
+    if oldL.status ~= ST_CLOSED then
+      oldL.status, oldL.closed_at = ST_CLOSED, TODAY
+      oldL.closed = oldL.township ~= L.township and C_MOVED_OUT or C_INVALID
+      redis.call('XADD', key('out:', TAG), '*', 't', 'L', 'v',
+        pack_lead(oldL, oldL.id, subject_id, source))
+    end
   end
   if oldL and oldL.township ~= L.township then
     redis.call('ZREM', key('lt:', TAG, ':', oldL.township), subject)
@@ -828,11 +864,11 @@ local function store_alerts(subject_id, P)
     local id = string.sub(redis.sha1hex(ALERT_NAMES[a.kind] .. '|' ..
       subject_id .. '|' .. a.period), 1, 16)
     local old = redis.call('HGET', akey, id)
-    local raised, amount, evidence = NOW, a.amount, a.evidence
+    local raised, amount, evidence, otw = NOW, a.amount, a.evidence, nil
     if a.kind == A_ACTIVE_AFTER then have_active = true end
     if old then
-      local _, _, otw, _, oamount, oev, oraised =
-        unpack('<BBc0i6Bc0i6I2c0d', old)
+      local _, oamount, oev, oraised
+      _, _, otw, _, oamount, oev, oraised = unpack('<BBc0i6Bc0i6I2c0d', old)
       raised = oraised
       if oamount > amount then amount = oamount end
       local seen, merged = {}, {}
@@ -850,9 +886,21 @@ local function store_alerts(subject_id, P)
       table.concat(evidence, ' '), raised)
     if v ~= old then
       redis.call('HSET', akey, id, v)
+      if otw and otw ~= a.township then
+        -- the person's township changed: the old township's list loses it
+        redis.call('ZREM', key('at:', TAG, ':', otw), id)
+        if otw ~= 0 then
+          redis.call('XADD', key('out:', TAG), '*', 't', 'X', 'k', id, 'v',
+            old)
+        end
+      end
       redis.call('ZADD', key('at:', TAG, ':', a.township), floor(raised /
         86400000), id)
-      redis.call('XADD', key('out:', TAG), '*', 't', 'A', 'k', id, 'v', v)
+      -- The topic is keyed by township, for the teams: an alert whose
+      -- township no row has named yet waits in the store until one does.
+      if a.township ~= 0 then
+        redis.call('XADD', key('out:', TAG), '*', 't', 'A', 'k', id, 'v', v)
+      end
       changed = changed + 1
     end
   end
@@ -864,7 +912,9 @@ local function store_alerts(subject_id, P)
       local _, _, otw = unpack('<BBc0i6', old)
       redis.call('HDEL', akey, id)
       redis.call('ZREM', key('at:', TAG, ':', otw), id)
-      redis.call('XADD', key('out:', TAG), '*', 't', 'X', 'k', id, 'v', old)
+      if otw ~= 0 then
+        redis.call('XADD', key('out:', TAG), '*', 't', 'X', 'k', id, 'v', old)
+      end
       changed = changed + 1
     end
   end
@@ -886,7 +936,7 @@ local function decode_op(s)
     o.township, o.date, o.s24, o.student, o.action, o.birth, o.male, o.name =
       unpack('<i6HI3bBi3BBc0', s, pos)
   elseif k == OP_DEATH then
-    o.death, o.birth, o.male = unpack('<i3i3B', s, pos)
+    o.death, o.township, o.birth, o.male = unpack('<i3i6i3B', s, pos)
   elseif k == OP_ENR then
     o.scheme, o.on, o.date, o.s24, o.snapshot, o.township, o.birth, o.male =
       unpack('<BBHI3Bi6i3B', s, pos)
@@ -897,8 +947,8 @@ local function decode_op(s)
     o.identity, o.from, o.to, o.date, o.s24, o.birth, o.male =
       unpack('<Bi3i3HI3i3B', s, pos)
   elseif k == OP_OWN then
-    o.uscc, o.active, o.est, o.dereg, o.date, o.s24, o.birth, o.male =
-      unpack('<Bc0Bi3i3HI3i3B', s, pos)
+    o.uscc, o.active, o.est, o.dereg, o.date, o.s24, o.src, o.birth, o.male =
+      unpack('<Bc0Bi3i3HI3Bc0i3B', s, pos)
   elseif k == OP_BIZ then
     o.bkind, o.action, o.est, o.township, o.date, o.s24, o.name, o.rep =
       unpack('<BBi3i6HI3Bc0Bc0', s, pos)
@@ -966,11 +1016,18 @@ for _, subject in ipairs(order) do
       if not v and o.birth then S.birth, S.male = o.birth, o.male == 1 end
       apply_person(S, o, o)
     end
-    if o.eid ~= '' then source = o.eid end
+    -- provenance: the event, else the business event behind an
+    -- ownership change, the timer or the team's decision
+    if o.eid ~= '' then source = o.eid
+    elseif o.src and o.src ~= '' then source = o.src
+    elseif o.kind == OP_TICK then source = 'timer:' .. ymd(TODAY)
+    elseif o.kind == OP_DECIDE then
+      source = 'decision:' .. DECISION_NAMES[o.decision] .. ':' .. ymd(TODAY)
+    end
   end
   if not is_employer then
     -- facts older than 12 months before today's month are not kept
-    local keep, oldest = {}, month_of(TODAY) - 11
+    local keep, oldest = {}, month_of(TODAY) - 12
     for _, f in ipairs(S.facts) do
       if f.period >= oldest then keep[#keep + 1] = f end
     end

@@ -72,8 +72,10 @@ typedef struct person {
     str_t name; /* the latest household row's name */
     int32_t stay_since, leave_out, death;
     uint32_t stay_tw, leave_tw;
+    uint32_t death_tw; /* the township of the death notice with the
+                          smallest event id */
     uint32_t schemes, roster, deaths, facts, marks; /* list heads */
-    int8_t stay_action, name_rank, student;
+    int8_t student;
     uint8_t snap_basic; /* the snapshot enrolled the person in a basic
                            pension */
 } person;
@@ -404,7 +406,7 @@ static person *person_get(cb_truth *t, const char *id)
     p->key = key;
     p->stay_st = p->leave_st = p->student_st = p->name_st = NONE_STAMP;
     p->stay_since = p->leave_out = p->death = CB_DATE_NONE;
-    p->stay_action = p->name_rank = p->student = -1;
+    p->student = -1;
     return p;
 }
 
@@ -494,17 +496,23 @@ void cb_truth_free(cb_truth *t)
 
 /* ---------------------------------------------------------------- fold */
 
+/* Township codes compared as numbers, as the matcher's Lua holds them. */
+static int code_greater(const char *a, const char *b)
+{
+    return strtoll(a, NULL, 10) > strtoll(b, NULL, 10);
+}
+
 /* Household rows: stay, leaving, student and name, each latest wins.  On
- * a full tie (same second, same 7 hash bits), move_out beats the other
- * actions, then the greater action, then the greater township code, then
- * the greater name: any order of the same rows gives the same state. */
+ * a full tie (same second, same 7 hash bits) the greater township code
+ * wins the stay or the leaving, the greater name the name, the greater
+ * value the student flag: any order of the same rows gives the same
+ * state. */
 static int add_household(cb_truth *t, const cb_household *h)
 {
     person *p = person_get(t, h->person_id);
     stamp_t st = stamp_of(h->occurred_at, h->event_id);
     int32_t date = cb_date_of_time(h->occurred_at);
     uint32_t tw;
-    int rank = h->action == CB_HH_MOVE_OUT ? 99 : h->action;
 
     if (p == NULL)
         return -1;
@@ -514,20 +522,17 @@ static int add_household(cb_truth *t, const cb_household *h)
     if (h->action == CB_HH_MOVE_OUT) {
         if (st > p->leave_st ||
             (st == p->leave_st &&
-             strcmp(h->township_code, code_str(t, p->leave_tw)) > 0)) {
+             code_greater(h->township_code, code_str(t, p->leave_tw)))) {
             p->leave_st = st;
             p->leave_out = date;
             p->leave_tw = tw;
         }
     } else if (st > p->stay_st ||
                (st == p->stay_st &&
-                (h->action > p->stay_action ||
-                 (h->action == p->stay_action &&
-                  strcmp(h->township_code, code_str(t, p->stay_tw)) > 0)))) {
+                code_greater(h->township_code, code_str(t, p->stay_tw)))) {
         p->stay_st = st;
         p->stay_since = date;
         p->stay_tw = tw;
-        p->stay_action = (int8_t)h->action;
     }
     if (h->student >= 0 && (st > p->student_st ||
                             (st == p->student_st && h->student > p->student))) {
@@ -535,33 +540,42 @@ static int add_household(cb_truth *t, const cb_household *h)
         p->student = (int8_t)h->student;
     }
     if (st > p->name_st ||
-        (st == p->name_st &&
-         (rank > p->name_rank ||
-          (rank == p->name_rank && strcmp(h->name, str_at(t, p->name)) > 0)))) {
+        (st == p->name_st && strcmp(h->name, str_at(t, p->name)) > 0)) {
         str_t off = arena_put(t, h->name);
         if (off == STR_FAIL)
             return -1;
         p->name_st = st;
-        p->name_rank = (int8_t)rank;
         p->name = off;
     }
     return 0;
 }
 
-/* Death notices: the earliest date of death; every notice's event id. */
+/* Death notices: the earliest date of death; every notice's event id; the
+ * township of the notice with the smallest event id. */
 static int add_death(cb_truth *t, const cb_death *d)
 {
     person *p = person_get(t, d->person_id);
-    uint32_t i;
+    uint32_t i, tw;
     str_t off;
+    int smallest = 1;
 
     if (p == NULL)
         return -1;
     if (p->death == CB_DATE_NONE || d->date_of_death < p->death)
         p->death = d->date_of_death;
-    for (i = p->deaths; i != 0; i = AT(t->eids, eid_ent, i)->next)
-        if (strcmp(str_at(t, AT(t->eids, eid_ent, i)->eid), d->event_id) == 0)
+    for (i = p->deaths; i != 0; i = AT(t->eids, eid_ent, i)->next) {
+        int c = strcmp(str_at(t, AT(t->eids, eid_ent, i)->eid), d->event_id);
+        if (c == 0)
             return 0;
+        if (c < 0)
+            smallest = 0;
+    }
+    if (smallest) {
+        tw = intern(t, d->township_code);
+        if (tw == UINT32_MAX)
+            return -1;
+        p->death_tw = tw;
+    }
     off = arena_put(t, d->event_id);
     i = vec_push(&t->eids);
     if (off == STR_FAIL || i == 0)
@@ -1191,8 +1205,9 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
                  cb_symbol(CB_KIND_ALERT, "kind", kind), a->subject_id, period);
     a->alert_id[0] = 'A';
     cb_gen_sha1_hex(text, (size_t)n, a->alert_id + 1, 16);
-    /* Township: the stay's, the leaving row's, or the fact with the latest
-     * period (the smaller event id on a tie). */
+    /* Township: the stay's, the leaving row's, the fact with the latest
+     * period (the smaller event id on a tie), or the first death notice's
+     * (by event id). */
     if (v->p->stay_st != NONE_STAMP) {
         tw = code_str(t, v->p->stay_tw);
     } else if (v->p->leave_st != NONE_STAMP) {
@@ -1206,7 +1221,12 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
                  strcmp(str_at(t, f->eid), str_at(t, best->eid)) < 0))
                 best = f;
         }
-        tw = best != NULL ? code_str(t, best->township) : "";
+        if (best != NULL)
+            tw = code_str(t, best->township);
+        else if (v->p->death != CB_DATE_NONE)
+            tw = code_str(t, v->p->death_tw);
+        else
+            tw = "";
     }
     snprintf(a->township_code, sizeof(a->township_code), "%s", tw);
     if (sc->neids > 1)

@@ -37,16 +37,61 @@ import json, sys
 last = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)["record"]
-    last[r["subject_id"]] = r
-stores = [json.loads(l)["lead"] for l in open(sys.argv[2]) if '"lead"' in l]
-bad = 0
-for l in stores:
-    t = last.get(l["subject_id"])
-    if t is None or t["lead_id"] != l["lead_id"] or t["status"] != l["status"]:
-        bad += 1
-print("lead topic: %d subjects, %d stored leads, %d not as stored" % (
-    len(last), len(stores), bad))
+    last[r["lead_id"]] = r
+stores = {}
+for l in open(sys.argv[2]):
+    if '"lead"' in l:
+        x = json.loads(l)["lead"]
+        stores[x["lead_id"]] = x
+bad = []
+for lid, l in stores.items():
+    t = last.get(lid)
+    if t is None or t["status"] != l["status"] or \
+            t.get("closed_reason") != l.get("closed_reason"):
+        bad.append(("stored", l, t))
+for lid, t in last.items():
+    # A lead that left the store (its facts no longer make one, or a new
+    # episode replaced it) was last heard of closed.
+    if lid not in stores and t["status"] != "closed":
+        bad.append(("gone", None, t))
+for b in bad[:5]:
+    print(b)
+print("lead topic: %d leads, %d stored leads, %d not as stored" % (
+    len(last), len(stores), len(bad)))
 sys.exit(1 if bad else 0)
 PY
-cb_pass "the lead topic's latest record of each subject is the stored lead"
+cb_pass "the lead topic's latest record of each lead is the stored lead"
+
+# The alert topic, township by township: the latest word on each alert is
+# the stored alert, and an alert heard of and no longer stored there was
+# last withdrawn.
+"$CANBAO" tail alert --exit-at-end --unmasked >"$CB_TMP/alert-topic.jsonl"
+"$CB_PY" - "$CB_TMP/alert-topic.jsonl" "$CB_TMP/stores.jsonl" <<'PY'
+import json, sys
+last = {}
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    r = m["record"]
+    last[(r["township_code"], r["alert_id"])] = (m.get("withdrawn", False), r)
+stores = {}
+for l in open(sys.argv[2]):
+    if '"alert"' in l:
+        a = json.loads(l)["alert"]
+        stores[(a["township_code"], a["alert_id"])] = a
+bad = []
+for k, a in stores.items():
+    w, r = last.get(k, (True, None))
+    if w or r["amount_at_risk_fen"] != a["amount_at_risk_fen"] or \
+            r["evidence"] != a["evidence"]:
+        bad.append(("stored", a, r))
+for k, (w, r) in last.items():
+    if k not in stores and not w:
+        bad.append(("gone", None, r))
+for b in bad[:5]:
+    print(b)
+print("alert topic: %d alerts, %d stored alerts, %d not as stored" % (
+    len(last), len(stores), len(bad)))
+sys.exit(1 if bad else 0)
+PY
+cb_pass "the alert topic's latest word on each alert is the stored alert"
 cb_log "PASS"

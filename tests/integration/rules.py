@@ -6,14 +6,21 @@ Every case is a set of events, a day T, and what the lead and alert stores
 must hold after them.  Each case runs in several orders (the given one,
 reversed, shuffled) and batchings (one step per event, one step for all):
 every run must give the same stores, and those must be the expected ones.
+The same events folded by the generator's reference implementation
+(producers/cb_truth.c, through apply_tool --truth) must give the same
+leads, alerts and progress too, so the ground truth of `canbao gen` and
+the matcher cannot drift apart (cases with team decisions excepted: the
+truth has none).
 
     rules.py APPLY_TOOL REDIS_PORT [CASE...]
 """
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
+import tempfile
 
 from stdnum.cn import ric, uscc
 
@@ -63,11 +70,14 @@ class Events:
             rec["student"] = student
         return self.add("household", rec)
 
-    def death(self, person, date, reported, source="police", eid=None):
-        return self.add("death", {"event_id": eid or self._id("d"),
-                                  "person_id": person, "date_of_death": date,
-                                  "source": source,
-                                  "occurred_at": at(reported)})
+    def death(self, person, date, reported, source="police", eid=None,
+              tw=None):
+        rec = {"event_id": eid or self._id("d"), "person_id": person,
+               "date_of_death": date, "source": source,
+               "occurred_at": at(reported)}
+        if tw:
+            rec["township_code"] = tw
+        return self.add("death", rec)
 
     def enr(self, person, scheme, action, day, tw=TW, eid=None):
         return self.add("enrollment", {
@@ -95,8 +105,9 @@ class Events:
             rec["valid_to"] = valid_to
         return self.add("assistance", rec)
 
-    def biz(self, code, kind, action, est, day, rep=None, tw=TW):
-        rec = {"event_id": self._id("b"), "uscc": code, "name": "阜宁某厂",
+    def biz(self, code, kind, action, est, day, rep=None, tw=TW, eid=None,
+            name="阜宁某厂"):
+        rec = {"event_id": eid or self._id("b"), "uscc": code, "name": name,
                "kind": kind, "action": action, "established_on": est,
                "township_code": tw, "occurred_at": at(day)}
         if rep:
@@ -125,6 +136,35 @@ def without_provenance(lines):
             del j["lead"]["source_event_id"]
         out.append(json.dumps(j, sort_keys=True, ensure_ascii=False))
     return sorted(out)
+
+
+COMPARE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "truth_compare.py")
+
+
+def truth_agrees(name, events, today):
+    """The matcher's stores and cb_truth's, for one order: equal."""
+    if any("decide" in e for e in events):
+        return True
+    subprocess.run(["redis-cli", "-p", PORT, "FLUSHALL"], check=True,
+                   stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory() as d:
+        out = subprocess.run([TOOL, URL, today, "--truth", d],
+                             input="\n".join(json.dumps(e, ensure_ascii=False)
+                                             for e in events) + "\n",
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr)
+        with open(os.path.join(d, "stores.jsonl"), "w") as f:
+            f.write(out.stdout)
+        cmp = subprocess.run([sys.executable, COMPARE, d,
+                              os.path.join(d, "stores.jsonl")],
+                             capture_output=True, text=True)
+        if cmp.returncode != 0:
+            print("FAIL %s: cb_truth and the matcher differ:\n%s" % (
+                name, cmp.stdout + cmp.stderr))
+            return False
+    return True
 
 
 def run(events, today, batch):
@@ -342,6 +382,65 @@ def active_after_death_and_a_stop_in_time():
 
 
 @case
+def alert_township_from_the_first_death_notice():
+    # Nothing but an enrollment and death notices: the alert's township is
+    # that of the notice with the smallest event id, whichever came first;
+    # a notice without a township leaves the alert without one.
+    e, a, b = Events(), pid("1958-01-01"), pid("1959-01-01")
+    e.enr(a, "resident_medical", "enroll", "2024-02-02")
+    da = e.death(a, "2025-05-20", "2025-06-01", eid="d-b", tw="320923002")
+    db = e.death(a, "2025-05-21", "2025-06-03", "health", eid="d-a",
+                 tw="320923003")
+    e.enr(b, "resident_medical", "enroll", "2024-02-02")
+    d = e.death(b, "2025-05-20", "2025-06-01")
+    e.expect = {("active_after_death", a): {"township_code": "320923003"},
+                ("active_after_death", b): {"township_code": ""}}
+    return e, "2025-11-20", {}, [
+        ("active_after_death", a, "", 0, " ".join(sorted([da, db]))),
+        ("active_after_death", b, "", 0, d)]
+
+
+def fnv1a7(s):
+    h = 2166136261
+    for b in s.encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h & 0x7F
+
+
+def colliding_ids(prefix, n):
+    """n event ids whose stamps tie: the same low 7 bits of FNV-1a."""
+    by = {}
+    for i in range(10000):
+        e = "%s-%04d" % (prefix, i)
+        by.setdefault(fnv1a7(e), []).append(e)
+        if len(by[fnv1a7(e)]) == n:
+            return by[fnv1a7(e)]
+
+
+@case
+def full_ties_resolve_the_same_in_any_order():
+    # Two rows about one subject in the same second whose event ids hash
+    # alike: RULES.md section 1 breaks the tie by the rows' values.
+    e, a, s = Events(), pid("1990-02-02"), employer_id(40)
+    h1, h2 = colliding_ids("hh-tie", 2)
+    e.hh(a, "2025-03-01", tw="320923005", name="王一", eid=h1)
+    e.hh(a, "2025-03-01", action="move_in", tw="320923007", name="王二",
+         eid=h2)
+    b1, b2 = colliding_ids("b-tie", 2)
+    e.biz(s, "enterprise", "established", "2025-06-01", "2025-06-02",
+          tw="320923004", eid=b1, name="甲厂")
+    e.biz(s, "enterprise", "established", "2025-06-01", "2025-06-02",
+          tw="320923003", eid=b2, name="乙厂")
+    e.expect = {
+        ("lead", a): {"township_code": "320923007",
+                      "name": max("王一", "王二", key=lambda x: x.encode())},
+        ("lead", s): {"township_code": "320923004", "name": "甲厂"}}
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "open", ""),
+        s: ("employer_unregistered", "normal", "open", "")}, []
+
+
+@case
 def dual_pensions():
     e, a, b, c = Events(), pid("1980-03-03"), pid("1950-03-03"), pid("1981-03-03")
     x = e.fact(a, "contribute", "employee_pension", "2025-06", 80000, "2025-06-10",
@@ -441,11 +540,32 @@ def check(name, build):
                     name, i, batch or "all", "\n  ".join(got),
                     "\n  ".join(first)))
                 return False
+    if not truth_agrees(name, list(evs) + after, today):
+        return False
     leads, alerts = summary(first)
     if not any(a[0] == "progress" for a in want_alerts):
         alerts = [a for a in alerts if a[0] != "progress"]
     want_alerts = sorted(want_alerts)
     ok = leads == want_leads and alerts == want_alerts
+    # Fields a case names beyond the summary: (alert kind or "lead",
+    # subject) -> {field: value}.
+    want = getattr(events, "expect", {})
+    seen = set()
+    for line in first:
+        j = json.loads(line)
+        x = j.get("alert") or j.get("lead")
+        if x is None:
+            continue
+        k = (x["kind"] if "alert" in j else "lead", x["subject_id"])
+        for field, value in want.get(k, {}).items():
+            seen.add(k)
+            if x.get(field, "") != value:
+                print("FAIL %s: %s of %s has %s %r, wanted %r" % (
+                    name, k[0], k[1], field, x.get(field), value))
+                ok = False
+    if set(want) - seen:
+        print("FAIL %s: no %s" % (name, sorted(set(want) - seen)))
+        ok = False
     if not ok:
         print("FAIL %s:\n  leads  %s\n  wanted %s\n  alerts %s\n  wanted %s" % (
             name, leads, want_leads, alerts, want_alerts))

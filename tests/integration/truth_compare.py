@@ -51,7 +51,7 @@ for line in open(stores_file, encoding="utf-8"):
     elif "alert" in j:
         a = j["alert"]
         got_alerts[a["alert_id"]] = (a["kind"], a["subject_id"],
-                                     a["township_code"], a.get("period", ""),
+                                     a.get("township_code", ""), a.get("period", ""),
                                      a["amount_at_risk_fen"], a["evidence"])
     elif "progress" in j:
         p = j["progress"]

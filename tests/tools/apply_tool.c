@@ -3,7 +3,8 @@
  * (cb_ops) and Lua step (cb_store), follows the derived ownership changes
  * of the outbox, and prints the lead and alert stores as sorted JSON lines.
  *
- *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] < events > stores
+ *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] [--truth DIR]
+ *              < events > stores
  *   apply_tool REDIS_URL - [--states]   print the stores (and the states)
  *
  * An input line is {"kind": KIND, "record": {...}} (the record as canbao
@@ -11,6 +12,10 @@
  * "decision": "contacted"|"refused"|"enrolled"|"invalid"}.  Events are
  * applied in batches of N (default: all), each batch one step per
  * partition.  With --snapshot, enrollment rows are snapshot rows.  With
+ * --truth DIR the records are also folded into the generator's reference
+ * implementation of the rules (producers/cb_truth.c), whose leads, alerts
+ * and progress on TODAY are written to DIR as `canbao gen` writes its
+ * truth/ (team decisions and ticks are not part of it).  With
  * TODAY "-" nothing is applied and the stores are just printed. */
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +26,7 @@
 #include "cb_ops.h"
 #include "cb_record_json.h"
 #include "cb_store.h"
+#include "cb_truth.h"
 
 #define PARTITIONS 16
 #define MAX_OPS    100000
@@ -216,6 +222,8 @@ int main(int argc, char **argv)
     char err[512], *line = NULL;
     size_t cap = 0, batch = MAX_OPS;
     int snapshot = 0;
+    const char *truth_dir = NULL;
+    cb_truth *truth = NULL;
     cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000};
 
     if (argc < 3)
@@ -227,6 +235,8 @@ int main(int argc, char **argv)
             snapshot = 1;
         else if (strcmp(argv[i], "--states") == 0)
             with_states = 1;
+        else if (strcmp(argv[i], "--truth") == 0 && i + 1 < argc)
+            truth_dir = argv[++i];
         else
             die("usage", argv[i]);
     }
@@ -241,6 +251,8 @@ int main(int argc, char **argv)
     }
     if (cb_date_parse(argv[2], strlen(argv[2]), &today) != 0)
         die("usage", "TODAY is YYYY-MM-DD");
+    if (truth_dir != NULL && (truth = cb_truth_new(today)) == NULL)
+        die("truth", "out of memory");
 
     while (getline(&line, &cap, stdin) > 0) {
         json_error_t jerr;
@@ -294,6 +306,9 @@ int main(int argc, char **argv)
             if (cb_record_from_json(kind, json_object_get(in, "record"),
                                     &rec.u, &ferr) != 0)
                 die("record", ferr.detail);
+            if (truth != NULL && cb_truth_add(truth, kind, &rec.u,
+                                              snapshot) != 0)
+                die("truth", "out of memory");
             int r = cb_ops_from_record(kind, &rec.u, kind, -1, snapshot,
                                        CB_STORE_BUCKETS, op, &s, err,
                                        sizeof(err));
@@ -311,6 +326,11 @@ int main(int argc, char **argv)
     }
     flush(&pd);
     free(line);
+    if (truth != NULL) {
+        if (cb_truth_write(truth, truth_dir, NULL, err, sizeof(err)) != 0)
+            die("truth", err);
+        cb_truth_free(truth);
+    }
     dump();
     cb_store_free(store);
     return 0;
