@@ -29,7 +29,9 @@ typedef struct batch {
     size_t nops, cap;
     int64_t next[NTOPICS]; /* next offset per topic, -1: none */
     int assigned;
-    int touched; /* has an outbox to publish */
+    int touched;     /* has an outbox to publish */
+    char sent[48];   /* last outbox id handed to the producer, "" none */
+    char trimmed[48];/* the outbox is trimmed through this id */
 } batch;
 
 typedef struct matcher {
@@ -50,8 +52,12 @@ typedef struct matcher {
     char fatal_err[1024];
     cb_buf buf;     /* scratch for encoding */
     uint64_t delivery_failed;
+    uint64_t failed_seen; /* delivery_failed when last looked at */
     int64_t assigned_ms; /* when partitions were last assigned, 0: never */
 } matcher;
+
+static int flush_steps(matcher *m);
+static void publish(matcher *m);
 
 /* The topic name of a topic number (a kind, or the ownership topic). */
 static const char *topic_of(int t)
@@ -101,6 +107,18 @@ static int batch_add(batch *b, const cb_buf *op)
     memcpy(dst->data, op->data, op->len);
     dst->len = op->len;
     b->nops++;
+    return 0;
+}
+
+/* A partition's batch is one EVALSHA: at most batch_max ops.  A full one
+ * is applied (with every other pending batch) before another op joins. */
+static int make_room(matcher *m, const batch *b)
+{
+    if (b->nops < (size_t)m->opts->batch_max)
+        return 0;
+    if (flush_steps(m) != 0)
+        return -1;
+    publish(m);
     return 0;
 }
 
@@ -288,6 +306,9 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     if (t < 0 || p < 0 || p >= m->npart)
         return;
     b = &m->batches[p];
+    /* before m->buf is filled: publishing encodes into it too */
+    if (make_room(m, b) != 0)
+        return;
     if (t == CB_TOPIC_OWNERSHIP) {
         char person[CB_ID_SIZE] = "";
         if (msg->key_len == CB_ID_SIZE - 1)
@@ -372,6 +393,13 @@ static int flush_steps(matcher *m)
             /* The script is gone (Redis restarted): the step did nothing. */
             cb_warn("%s; loading it again", err);
             goto redis_failed;
+        }
+        if (rc == -3) {
+            /* Deterministic: redoing the step would fail the same way. */
+            snprintf(m->fatal_err, sizeof(m->fatal_err), "partition %d: %s",
+                     parts[i], err);
+            m->fatal = 1;
+            return -1;
         }
         if (rc != 0) {
             cb_error("partition %d: %s", parts[i], err);
@@ -530,61 +558,87 @@ static int publish_entry(matcher *m, const redisReply *fields)
     return e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
 }
 
-/* Publishes the outboxes of the partitions that changed, and deletes the
- * entries once Kafka has them.  After a crash between the two, entries are
- * published again: the topics are changelogs, and a repeated change says
- * nothing new. */
+/* Hands the new entries of the outboxes that changed to the producer,
+ * without waiting for Kafka: b->sent remembers how far each outbox went. */
 static void publish(matcher *m)
 {
-    for (int p = 0; p < m->npart; p++) {
+    for (int p = 0; p < m->npart && !m->fatal; p++) {
         batch *b = &m->batches[p];
-        char key[64];
+        char key[64], from[64];
 
         if (!b->touched)
             continue;
         cb_store_key(key, sizeof(key), "out", p);
         for (;;) {
+            /* "(" makes the start exclusive */
+            snprintf(from, sizeof(from), "%s%s", b->sent[0] ? "(" : "",
+                     b->sent[0] ? b->sent : "-");
             redisReply *r = cb_redis_commandf(cb_store_redis(m->store),
-                                              "XRANGE %s - + COUNT %d", key,
-                                              PUBLISH_CHUNK);
+                                              "XRANGE %s %s + COUNT %d", key,
+                                              from, PUBLISH_CHUNK);
             if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
                 if (r != NULL)
                     freeReplyObject(r);
                 return; /* Redis trouble: the next step will say */
             }
             size_t n = r->elements;
-            uint64_t failed_before = m->delivery_failed;
-            for (size_t i = 0; i < n && !m->fatal; i++)
+            for (size_t i = 0; i < n && !m->fatal; i++) {
                 if (publish_entry(m, r->element[i]->element[1]) != 0 &&
                     !m->fatal)
                     m->delivery_failed++;
-            rd_kafka_flush(m->producer, 30000);
-            if (m->fatal) {
-                freeReplyObject(r);
-                return;
-            }
-            if (n > 0 && m->delivery_failed == failed_before &&
-                rd_kafka_outq_len(m->producer) == 0) {
-                /* Trim through the last entry published: XTRIM MINID keeps
-                 * ids from the one given, so give the id just after. */
-                const char *last = r->element[n - 1]->element[0]->str;
-                unsigned long long ms = 0, seq = 0;
-                sscanf(last, "%llu-%llu", &ms, &seq);
-                redisReply *x = cb_redis_commandf(
-                    cb_store_redis(m->store), "XTRIM %s MINID %llu-%llu", key,
-                    ms, seq + 1);
-                if (x == NULL || x->type == REDIS_REPLY_ERROR)
-                    cb_warn("cannot trim the outbox of partition %d: %s", p,
-                            x ? x->str : "no reply");
-                if (x != NULL)
-                    freeReplyObject(x);
+                snprintf(b->sent, sizeof(b->sent), "%s",
+                         r->element[i]->element[0]->str);
             }
             freeReplyObject(r);
-            if (n < PUBLISH_CHUNK || m->delivery_failed != failed_before)
+            if (n < PUBLISH_CHUNK || m->fatal)
                 break;
         }
         b->touched = 0;
     }
+}
+
+/* Once Kafka has confirmed everything handed to it, trims each outbox
+ * through the last entry handed over (XTRIM MINID keeps ids from the one
+ * given, so it is given the id just after).  After a failed delivery
+ * nothing is trimmed: every outbox is handed over again from its oldest
+ * entry (the topics are changelogs; a repeated change says nothing new).
+ * wait: flush the producer first.  Returns 0 when everything handed over
+ * is confirmed, 1 while deliveries are outstanding, -1 after a failure. */
+static int confirm(matcher *m, int wait)
+{
+    if (wait)
+        rd_kafka_flush(m->producer, 30000);
+    if (rd_kafka_outq_len(m->producer) > 0)
+        return 1;
+    if (m->delivery_failed != m->failed_seen) {
+        m->failed_seen = m->delivery_failed;
+        for (int p = 0; p < m->npart; p++) {
+            m->batches[p].sent[0] = '\0';
+            m->batches[p].touched = 1;
+        }
+        return -1;
+    }
+    for (int p = 0; p < m->npart; p++) {
+        batch *b = &m->batches[p];
+        char key[64];
+        unsigned long long ms = 0, seq = 0;
+
+        if (b->sent[0] == '\0' || strcmp(b->sent, b->trimmed) == 0)
+            continue;
+        cb_store_key(key, sizeof(key), "out", p);
+        sscanf(b->sent, "%llu-%llu", &ms, &seq);
+        redisReply *x = cb_redis_commandf(cb_store_redis(m->store),
+                                          "XTRIM %s MINID %llu-%llu", key, ms,
+                                          seq + 1);
+        if (x == NULL || x->type == REDIS_REPLY_ERROR)
+            cb_warn("cannot trim the outbox of partition %d: %s", p,
+                    x ? x->str : "no reply");
+        else
+            snprintf(b->trimmed, sizeof(b->trimmed), "%s", b->sent);
+        if (x != NULL)
+            freeReplyObject(x);
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- timers */
@@ -608,7 +662,8 @@ static void fire_timers(matcher *m)
             return;
         for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements;
              i++) {
-            if (cb_subject_from_key(r->element[i]->str, r->element[i]->len,
+            if (make_room(m, &m->batches[p]) == 0 &&
+                cb_subject_from_key(r->element[i]->str, r->element[i]->len,
                                     &s) == 0 &&
                 cb_ops_tick(&s, m->opts->buckets, &m->buf) == 0 &&
                 batch_add(&m->batches[p], &m->buf) == 0) {
@@ -770,6 +825,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
             rd_kafka_message_destroy(msg);
         }
         rd_kafka_poll(m.producer, 0);
+        if (confirm(&m, 0) < 0)
+            publish(&m); /* a delivery failed: hand everything over again */
 
         if (now - m.last_timer_ms >= TIMER_MS) {
             m.last_timer_ms = now;
@@ -810,7 +867,13 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         snprintf(errstr, errstr_size, "%s", m.fatal_err);
         goto out;
     }
-    if (m.delivery_failed > 0) {
+    /* Everything handed over confirmed, or one more try for what failed. */
+    int confirmed = confirm(&m, 1);
+    if (confirmed < 0) {
+        publish(&m);
+        confirmed = confirm(&m, 1);
+    }
+    if (confirmed != 0) {
         snprintf(errstr, errstr_size, "%" PRIu64 " lead/alert message(s) "
                  "could not be published; they stay in the outbox and go "
                  "out on the next run", m.delivery_failed);

@@ -172,7 +172,11 @@ int cb_store_read_step(cb_store *store, cb_store_result *res, char *errstr,
     if (cb_redis_is_noscript(r)) {
         rc = -2;
         snprintf(errstr, errstr_size, "Redis lost the matcher script");
+    } else if (r->type == REDIS_REPLY_ERROR &&
+               strncmp(r->str, "OOM", 3) == 0) {
+        snprintf(errstr, errstr_size, "Redis is out of memory: %s", r->str);
     } else if (r->type == REDIS_REPLY_ERROR) {
+        rc = -3;
         snprintf(errstr, errstr_size, "the matcher step failed in Redis: %s",
                  r->str);
     } else if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {

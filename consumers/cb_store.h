@@ -21,6 +21,7 @@
 
 #define CB_STORE_BUCKETS  1024 /* per partition: ~60 subjects each at 1M */
 #define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
+#define CB_STORE_MAX_BATCH 1000 /* ops in one step (cb_redis: 1024 args) */
 
 typedef struct cb_store cb_store;
 
@@ -70,8 +71,10 @@ typedef struct cb_store_result {
 } cb_store_result;
 
 /* Reads the reply of the oldest queued step.  Returns 0, -1 on a
- * connection error, or -2 when Redis lost the script (restarted): load it
- * again with cb_store_reload and redo the step. */
+ * connection error or when Redis refuses for want of memory (wait, and
+ * redo), -2 when Redis lost the script (restarted): load it again with
+ * cb_store_reload and redo the step, or -3 when the step itself failed (an
+ * error of the script: redoing it would fail again). */
 int cb_store_read_step(cb_store *store, cb_store_result *res, char *errstr,
                        size_t errstr_size);
 

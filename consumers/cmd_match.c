@@ -65,7 +65,7 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
         return cb_cli_parse_int(arg, "--partitions", 1, 1024, &a->partitions,
                                 errstr, errstr_size);
     case 'n':
-        return cb_cli_parse_int(arg, "--batch", 1, 100000, &a->batch, errstr,
+        return cb_cli_parse_int(arg, "--batch", 1, CB_STORE_MAX_BATCH, &a->batch, errstr,
                                 errstr_size);
     }
     return -1;

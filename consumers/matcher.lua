@@ -979,6 +979,8 @@ for i = 6, #ARGV do
   if o.offset >= 0 and offsets[o.topic] and o.offset < offsets[o.topic] then
     skipped = skipped + 1 -- applied before (a redelivery)
   else
+    -- a message read twice within one batch (a seek back) counts once
+    if o.offset >= 0 then offsets[o.topic] = o.offset + 1 end
     local g = groups[o.subject]
     if not g then
       g = {}
