@@ -974,13 +974,15 @@ end
 -- Ops grouped by subject, in arrival order within each subject.
 local order, groups = {}, {}
 local applied, skipped = 0, 0
+local upto = {} -- per topic: next offset, Redis's or past this batch's ops
+for t, n in pairs(offsets) do upto[t] = n end
 for i = 6, #ARGV do
   local o = decode_op(ARGV[i])
-  if o.offset >= 0 and offsets[o.topic] and o.offset < offsets[o.topic] then
-    skipped = skipped + 1 -- applied before (a redelivery)
+  if o.offset >= 0 and upto[o.topic] and o.offset < upto[o.topic] then
+    skipped = skipped + 1 -- applied before (a redelivery, or a message read
+                          -- twice within this batch after a seek back)
   else
-    -- a message read twice within one batch (a seek back) counts once
-    if o.offset >= 0 then offsets[o.topic] = o.offset + 1 end
+    if o.offset >= 0 then upto[o.topic] = o.offset + 1 end
     local g = groups[o.subject]
     if not g then
       g = {}

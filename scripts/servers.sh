@@ -87,10 +87,14 @@ cb_start_redis() {
     cb_fail "cannot start redis-server"
 }
 
-# Stops and starts the same redis-server again (same port, dir and AOF
-# setting): with --aof, what was written survives.
+# cb_restart_redis [--kill]: stops and starts the same redis-server again
+# (same port, dir and AOF setting): with --aof, what was written survives.
+# --kill stops it with SIGKILL, as a crash would (appendfsync everysec may
+# then lose the last second of writes).
 cb_restart_redis() {
-    kill -TERM "$REDIS_PID"
+    local sig=TERM
+    [ "${1:-}" = --kill ] && sig=KILL
+    kill -"$sig" "$REDIS_PID"
     wait "$REDIS_PID" 2>/dev/null || true
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
         --save '' --appendonly "$REDIS_AOF" --appendfsync everysec \
