@@ -119,7 +119,9 @@ static int make_room(matcher *m, const batch *b)
     if (flush_steps(m) != 0)
         return -1;
     publish(m);
-    return 0;
+    /* After a Redis failure the batches were dropped: the message in hand
+     * comes again after the seek back, in its order. */
+    return m->reseek ? -1 : 0;
 }
 
 static void batch_clear(batch *b)
@@ -304,6 +306,10 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     if (m->stats->first_message_ms == 0)
         m->stats->first_message_ms = cb_clock_ms();
     if (t < 0 || p < 0 || p >= m->npart)
+        return;
+    /* Between a Redis failure and the seek back to Redis's offsets,
+     * messages are ahead of what Redis holds: they come again. */
+    if (m->reseek)
         return;
     b = &m->batches[p];
     /* before m->buf is filled: publishing encodes into it too */

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# demo.sh -- installs what is missing, builds, and runs canbao on a demo
-# county: a private redis-server and the embedded broker on free loopback
-# ports, a few records of every feed validated and produced (one bad record
-# dead-lettered), and what arrived shown decoded (IDs and names masked).
+# demo.sh -- installs what is missing, builds, and runs the whole canbao
+# pipeline on a synthetic county, in about a minute:
 #
-#   scripts/demo.sh          run and stop
-#   scripts/demo.sh --keep   leave the servers running until Ctrl-C
+#   1. a private redis-server and the embedded broker on free loopback ports;
+#   2. `canbao gen` writes a county of 20,000 people (DEMO_PEOPLE overrides)
+#      with about 11 months of the five government feeds;
+#   3. `canbao targets` loads the township targets, `canbao load` the
+#      insurance agency's enrollment snapshot into Redis;
+#   4. `canbao produce` validates each feed and delivers it to Kafka, and one
+#      file of bad records shows the dead-letter path;
+#   5. `canbao match` turns the events into leads and alerts, on the county's
+#      evaluation day (CANBAO_NOW, the manifest's as_of);
+#   6. the township report, one township's lead list and the alerts, with ID
+#      numbers and names masked.
+#
+#   scripts/demo.sh          run, then stop the servers
+#   scripts/demo.sh --keep   leave the servers running until Ctrl-C, to try
+#                            canbao leads, lead, alerts, report by hand
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -13,43 +24,91 @@ scripts/setup.sh
 CANBAO=$PWD/build/cli/canbao
 KEEP=0
 [ "${1:-}" = --keep ] && KEEP=1
+PEOPLE=${DEMO_PEOPLE:-20000}
+TOWNSHIP=320923001 # 阜城街道, the county seat
 
 CB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/canbao-demo.XXXXXX")
 CB_PIDS=()
 cb_log() { printf 'demo: %s\n' "$*"; }
 cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
+step() { printf '\n==> %s\n' "$*"; }
 . scripts/servers.sh
 trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
 trap 'exit 130' INT TERM
 
+# Runs a command and shows the first N lines of what it prints, then what
+# it said on stderr (the row count).
+first() {
+    local n=$1
+    shift
+    if ! "$@" >"$CB_TMP/out" 2>"$CB_TMP/err"; then
+        cat "$CB_TMP/err" >&2
+        cb_fail "$*"
+    fi
+    head -n "$n" "$CB_TMP/out"
+    cat "$CB_TMP/err"
+}
+
+step "starting redis-server and the embedded Kafka broker"
 cb_start_redis
 cb_start_broker
 
-# Each feed validated and delivered by `canbao produce`; one bad record
-# shows the dead-letter path.
-total=0
-for feed in business household death enrollment assistance; do
-    out=$("$CANBAO" produce "$feed" "scripts/demo/$feed.jsonl")
-    cb_log "$out"
-    n=$(printf '%s' "$out" | sed -n 's/.*produced \([0-9]*\).*/\1/p')
-    total=$((total + n))
-done
-printf '%s\n' '{"event_id":"ps-bad-1","person_id":"320923198001011234",' \
-    '"name":"X","sex":"M","birth_date":"1980-01-01","action":"resident",' \
-    '"township_code":"320923008","occurred_at":"2025-01-01T00:00:00+08:00"}' |
-    tr -d '\n' >"$CB_TMP/bad.jsonl"
-cb_log "a record with a wrong check character:"
-"$CANBAO" produce household --format jsonl - <"$CB_TMP/bad.jsonl" || true
+step "canbao gen: a county of $PEOPLE people (seed 1)"
+COUNTY=$CB_TMP/county
+"$CANBAO" gen --people "$PEOPLE" --seed 1 --out "$COUNTY"
+AS_OF=$("$CB_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["as_of"])' \
+    "$COUNTY/manifest.json")
+# Every command from here on reasons on the county's evaluation day.
+export CANBAO_NOW=$AS_OF
+cb_log "the rules are evaluated on $AS_OF (CANBAO_NOW)"
 
-cb_log "what arrived, decoded (canbao tail --exit-at-end):"
-"$CANBAO" tail --exit-at-end business household death enrollment assistance \
-    deadletter | tee "$CB_TMP/arrived.jsonl"
-arrived=$(grep -v '"deadletter"' "$CB_TMP/arrived.jsonl" | grep -c '"record"' || true)
-cb_log "$arrived of $total records arrived and decoded"
-[ "$arrived" -eq "$total" ] || cb_fail "records went missing"
+step "canbao targets: the townships and their annual targets"
+"$CANBAO" targets "$COUNTY/townships.csv"
+
+step "canbao load: the enrollment snapshot into Redis"
+"$CANBAO" load "$COUNTY/snapshot/enrollment.csv"
+
+step "canbao produce: the five feeds, validated, to Kafka"
+for feed in business household death enrollment assistance; do
+    "$CANBAO" produce "$feed" "$COUNTY/feeds/$feed.csv"
+done
+
+# Each bad file mixes good records with one of every rejection reason; the
+# good ones of bad/death.csv are about people the county does not know, so
+# they change no lead or alert.
+step "canbao produce: a file with bad records, refused to the dead-letter topic"
+"$CANBAO" produce death "$COUNTY/bad/death.csv"
+
+step "canbao match: events in, leads and alerts out (until 3 s idle)"
+"$CANBAO" match --until-idle 3
+
+step "canbao report: progress against the $(cut -c1-4 <<<"$AS_OF") targets, open leads by reason"
+"$CANBAO" report
+
+step "canbao leads --township $TOWNSHIP | head -15 (masked)"
+first 15 "$CANBAO" leads --township "$TOWNSHIP"
+
+step "canbao alerts | head -10"
+first 10 "$CANBAO" alerts
+
+step "where to find the lead lists"
+cat <<EOF
+Each township's lead list, as CSV (CONTRACT.md's columns; add --unmasked
+for whole ID numbers and names, for those entitled to see them):
+    canbao leads --township CODE --format csv >leads-CODE.csv
+every township's, one file each:
+    for t in \$(canbao report --format csv | tail -n +2 | cut -d, -f1); do
+        canbao leads --township "\$t" --format csv >"leads-\$t.csv"
+    done
+and closed leads too: canbao leads --status all; a team's decision:
+canbao lead LEAD_ID contacted|refused --reason TEXT|enrolled|invalid.
+EOF
 
 if [ $KEEP = 1 ]; then
-    cb_log "servers keep running: CANBAO_BROKERS=$CANBAO_BROKERS" \
-        "CANBAO_REDIS=$CANBAO_REDIS; Ctrl-C stops them"
+    cb_log "the servers keep running; in another shell:"
+    cb_log "  export CANBAO_BROKERS=$CANBAO_BROKERS CANBAO_REDIS=$CANBAO_REDIS CANBAO_NOW=$CANBAO_NOW"
+    cb_log "  export PATH=$PWD/build/cli:\$PATH"
+    cb_log "the county's files are in $COUNTY; Ctrl-C stops the servers and removes them"
     while true; do sleep 3600; done
 fi
+cb_log "done; the servers stop now, with the data (scripts/demo.sh --keep keeps them running)"
