@@ -7,6 +7,7 @@
 
 #include "cb_config.h"
 #include "cb_embed.h"
+#include "cb_log.h"
 #include "cb_store.h"
 
 extern const cb_embedded_file cb_script_files[];
@@ -98,8 +99,40 @@ void cb_store_key(char *buf, size_t size, const char *what, int partition)
     snprintf(buf, size, "cb:%s:{p%d}", what, partition);
 }
 
+/* States are small hash values in bucketed hashes (docs/MATCHER.md): kept
+ * as listpacks they take about half the memory of a hash table, but Redis
+ * turns a hash into a table as soon as one value is longer than
+ * hash-max-listpack-value (64 bytes by default), and a person with a name
+ * and a year of pension payments is longer.  So canbao raises the limit
+ * when Redis lets it (a Redis restart forgets it: this runs again after
+ * every reconnection), and says so when it cannot. */
+static void tune_encoding(cb_store *store)
+{
+    redisReply *r = cb_redis_commandf(store->redis,
+                                      "CONFIG GET hash-max-listpack-value");
+    long have = -1;
+
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+        have = strtol(r->element[1]->str, NULL, 10);
+    if (r != NULL)
+        freeReplyObject(r);
+    if (have >= CB_STORE_LISTPACK_VALUE)
+        return;
+    r = cb_redis_commandf(store->redis,
+                          "CONFIG SET hash-max-listpack-value %d",
+                          CB_STORE_LISTPACK_VALUE);
+    if (r == NULL || r->type == REDIS_REPLY_ERROR)
+        cb_warn("cannot set hash-max-listpack-value to %d (%s): states "
+                "will take about twice the memory; set it in redis.conf",
+                CB_STORE_LISTPACK_VALUE,
+                r ? r->str : cb_redis_errstr(store->redis));
+    if (r != NULL)
+        freeReplyObject(r);
+}
+
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
 {
+    tune_encoding(store);
     if (cb_redis_script_load(store->redis, &store->step) != 0) {
         snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
         return -1;

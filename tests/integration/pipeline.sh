@@ -17,6 +17,8 @@ cb_start_broker
 cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
 cb_expect_exit 0 "load the snapshot" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
 cb_log "$CB_OUT"
+cb_assert_eq 1024 "$(redis-cli -p "$REDIS_PORT" config get hash-max-listpack-value | tail -1)" \
+    "hash-max-listpack-value raised, so that states stay listpacks"
 for feed in business household death enrollment assistance; do
     cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
         "$CB_TMP/county/feeds/$feed.csv"

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# match.sh -- benchmarks of the matcher's side (issue 4); figures, not tests.
+#
+#   bench/match.sh load  [PEOPLE] [BUILD_DIR]   default 1,000,000 people
+#       `canbao load` of a generated county's enrollment snapshot into an
+#       empty Redis: rows/s, and Redis's used_memory before and after
+#       divided by the persons loaded (bytes per person).
+#   bench/match.sh drain [PEOPLE] [BUILD_DIR]   default 180,000 people
+#       a county's five feeds (about 5.7 events a person: 180,000 people
+#       make about 1,000,000 events) produced into the embedded broker
+#       first, then `canbao match --until-idle 3` drains them with Redis
+#       local: events/s from the first message to the last step, the time
+#       Redis spent in the step script, and the memory of both.
+#
+# Counties are generated once per size and cached in $CANBAO_BENCH_DIR
+# (default /tmp/canbao-bench).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+MODE=${1:-drain}
+case "$MODE" in
+load) PEOPLE=${2:-1000000} ;;
+drain) PEOPLE=${2:-180000} ;;
+*) echo "usage: bench/match.sh load|drain [PEOPLE] [BUILD_DIR]" >&2; exit 2 ;;
+esac
+BUILD=${3:-build}
+CANBAO=$PWD/$BUILD/cli/canbao
+DIR=${CANBAO_BENCH_DIR:-/tmp/canbao-bench}
+COUNTY=$DIR/county-$PEOPLE
+[ -x "$CANBAO" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
+mkdir -p "$DIR"
+if [ ! -s "$COUNTY/manifest.json" ]; then
+    echo "bench: generating a county of $PEOPLE people in $COUNTY"
+    "$CANBAO" gen --people "$PEOPLE" --seed 1 --out "$COUNTY" >/dev/null
+fi
+export CANBAO_NOW=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' "$COUNTY/manifest.json")
+
+CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
+CB_PIDS=()
+cb_log() { printf 'bench: %s\n' "$*"; }
+cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
+. scripts/servers.sh
+trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
+
+mem() { redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
+evalsha_us() {
+    redis-cli -p "$REDIS_PORT" info commandstats |
+        sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\2 \1/p'
+}
+
+cb_start_redis >/dev/null
+"$CANBAO" targets "$COUNTY/townships.csv" >/dev/null
+before=$(mem)
+start=$(date +%s.%N)
+out=$("$CANBAO" load "$COUNTY/snapshot/enrollment.csv" -q)
+end=$(date +%s.%N)
+after=$(mem)
+rows=$(sed -n 's/.*loaded \([0-9]*\),.*/\1/p' <<<"$out")
+persons=$(redis-cli -p "$REDIS_PORT" --raw eval "
+  local n = 0
+  for p = 0, 15 do
+    local cursor = '0'
+    repeat
+      local r = redis.call('SCAN', cursor, 'MATCH', 'cb:s:{p' .. p .. '}:*',
+                           'COUNT', 1000)
+      cursor = r[1]
+      for _, k in ipairs(r[2]) do n = n + redis.call('HLEN', k) end
+    until cursor == '0'
+  end
+  return n" 0)
+secs=$(echo "$end - $start" | bc -l)
+echo "bench: $out"
+printf 'bench: load: %d rows in %.2f s = %.0f rows/s\n' "$rows" "$secs" \
+    "$(echo "$rows / $secs" | bc -l)"
+printf 'bench: Redis used_memory %d -> %d bytes: %.1f bytes per subject (%d subjects)\n' \
+    "$before" "$after" "$(echo "($after - $before) / $persons" | bc -l)" "$persons"
+redis-cli -p "$REDIS_PORT" info memory | grep -E '^used_memory_human|^mem_fragmentation_ratio' |
+    sed 's/^/bench:   /'
+[ "$MODE" = load ] && exit 0
+
+cb_start_broker >/dev/null
+events=0
+for feed in business household death enrollment assistance; do
+    out=$("$CANBAO" produce "$feed" "$COUNTY/feeds/$feed.csv" -q)
+    n=$(sed -n 's/.*produced \([0-9]*\),.*/\1/p' <<<"$out")
+    events=$((events + n))
+done
+cb_log "$events events in the embedded broker; draining with canbao match"
+redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+/usr/bin/time -f '%e %M' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q \
+    >"$CB_TMP/match.out"
+cat "$CB_TMP/match.out" | sed 's/^/bench: /'
+read -r us calls < <(evalsha_us)
+read -r wall rss < "$CB_TMP/time"
+printf 'bench: Redis in the step script: %.1f s over %d steps (%.1f us an event)\n' \
+    "$(echo "$us / 1000000" | bc -l)" "$calls" "$(echo "$us / $events" | bc -l)"
+printf 'bench: matcher RSS %d kB; Redis used_memory after %s\n' "$rss" \
+    "$(redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory_human:\(.*\)\r/\1/p')"
