@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo.sh -- installs what is missing, builds, and runs the whole canbao
-# pipeline on a synthetic county, in about a minute:
+# pipeline on a synthetic county (about 20 s once built):
 #
 #   1. a private redis-server and the embedded broker on free loopback ports;
 #   2. `canbao gen` writes a county of 20,000 people (DEMO_PEOPLE overrides)
@@ -109,6 +109,9 @@ if [ $KEEP = 1 ]; then
     cb_log "  export CANBAO_BROKERS=$CANBAO_BROKERS CANBAO_REDIS=$CANBAO_REDIS CANBAO_NOW=$CANBAO_NOW"
     cb_log "  export PATH=$PWD/build/cli:\$PATH"
     cb_log "the county's files are in $COUNTY; Ctrl-C stops the servers and removes them"
-    while true; do sleep 3600; done
+    # Waiting on a background sleep lets INT or TERM run the traps at once.
+    sleep infinity &
+    CB_PIDS+=("$!")
+    wait "$!"
 fi
 cb_log "done; the servers stop now, with the data (scripts/demo.sh --keep keeps them running)"
