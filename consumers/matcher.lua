@@ -1040,23 +1040,33 @@ for _, subject in ipairs(order) do
   local nv = is_employer and encode_employer(S) or encode_person(S)
   if nv ~= v then redis.call('HSET', skey, subject, nv) end
 
-  local L, nxt
-  if is_employer then
-    L, nxt = employer_lead(S, TODAY), employer_next(S, TODAY)
-  else
-    L, nxt = person_lead(S, TODAY), person_next(S, TODAY)
+  -- Contributions feed alerts only (RULES.md sections 4-6): a subject
+  -- whose ops are all contributions keeps its lead and its timer.
+  local lead_inputs = is_employer
+  for _, o in ipairs(ops) do
+    if o.kind ~= OP_FACT or o.k ~= K_CONTRIBUTE then lead_inputs = true end
+  end
+  if not is_employer then
     alerts_changed = alerts_changed + store_alerts(first.subject_id, S)
   end
-  if source == '' then
-    local old = redis.call('HGET', key('lead:', TAG), subject)
-    if old then source = unpack_lead(old).source end
-  end
-  leads_changed = leads_changed + store_lead(subject, first.subject_id, L,
-    source)
-  if nxt and nxt <= TODAY + HORIZON then
-    redis.call('ZADD', tmkey, nxt, subject)
-  else
-    redis.call('ZREM', tmkey, subject)
+  if lead_inputs then
+    local L, nxt
+    if is_employer then
+      L, nxt = employer_lead(S, TODAY), employer_next(S, TODAY)
+    else
+      L, nxt = person_lead(S, TODAY), person_next(S, TODAY)
+    end
+    if source == '' then
+      local old = redis.call('HGET', key('lead:', TAG), subject)
+      if old then source = unpack_lead(old).source end
+    end
+    leads_changed = leads_changed + store_lead(subject, first.subject_id, L,
+      source)
+    if nxt and nxt <= TODAY + HORIZON then
+      redis.call('ZADD', tmkey, nxt, subject)
+    else
+      redis.call('ZREM', tmkey, subject)
+    end
   end
 end
 
