@@ -146,3 +146,36 @@ void cb_mask_field(int kind, const cb_field *f, const void *rec,
         snprintf(out, outsz, "%s", text);
     }
 }
+
+/* U+4E00..U+9FFF in UTF-8: E4 B8 80 .. E9 BF BF. */
+static int is_han(const unsigned char *p, size_t left)
+{
+    if (left < 3 || p[0] < 0xE4 || p[0] > 0xE9 || (p[1] & 0xC0) != 0x80 ||
+        (p[2] & 0xC0) != 0x80)
+        return 0;
+    return p[0] > 0xE4 || p[1] >= 0xB8;
+}
+
+size_t cb_mask_han_in_text(char *s, size_t len)
+{
+    unsigned char *u = (unsigned char *)s;
+    size_t r = 0, w = 0;
+    int in_run = 0;
+
+    while (r < len) {
+        if (is_han(u + r, len - r)) {
+            if (in_run) {
+                u[w++] = '*';
+            } else {
+                memmove(u + w, u + r, 3);
+                w += 3;
+            }
+            in_run = 1;
+            r += 3;
+        } else {
+            u[w++] = u[r++];
+            in_run = 0;
+        }
+    }
+    return w;
+}

@@ -30,6 +30,14 @@ void cb_mask_name(const char *name, char *out, size_t outsz);
  * cb_mask_id would. */
 void cb_mask_ids_in_text(char *s, size_t len);
 
+/* Masks, in place, the Chinese names a raw record may hold: in every run
+ * of CJK ideographs (UTF-8, U+4E00..U+9FFF) each character after the first
+ * becomes one '*', so the text gets shorter.  Returns the new length.  It cannot tell a person's
+ * name from a township's or a firm's, so it masks them all: for text
+ * whose fields are unknown (a dead letter's raw bytes), over-masking is
+ * the safe side. */
+size_t cb_mask_han_in_text(char *s, size_t len);
+
 /* What masking does to a field of a record. */
 typedef enum cb_mask_kind {
     CB_MASK_NONE = 0,

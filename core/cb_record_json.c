@@ -159,6 +159,7 @@ static json_t *field_to_json(cb_kind kind, const cb_field *f, const void *rec,
     case CB_FT_BYTES: {
         const cb_span *sp = p;
         const char *data = sp->ptr;
+        size_t len = sp->len;
         char *copy = NULL, *b64;
         json_t *j;
 
@@ -168,12 +169,15 @@ static json_t *field_to_json(cb_kind kind, const cb_field *f, const void *rec,
                 return NULL;
             memcpy(copy, sp->ptr, sp->len);
             cb_mask_ids_in_text(copy, sp->len);
+            /* raw bytes of a record may hold names: mask every Han run */
+            if (f->type == CB_FT_BYTES)
+                len = cb_mask_han_in_text(copy, sp->len);
             data = copy;
         }
         if (f->type == CB_FT_TEXT) {
-            j = lossy_string(data != NULL ? data : "", sp->len);
+            j = lossy_string(data != NULL ? data : "", len);
         } else {
-            b64 = b64_encode((const unsigned char *)data, sp->len);
+            b64 = b64_encode((const unsigned char *)data, len);
             j = b64 != NULL ? json_string(b64) : NULL;
             free(b64);
         }

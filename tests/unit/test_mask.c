@@ -135,12 +135,38 @@ static void test_mask_ids_in_text(void **state)
     }
 }
 
+/* A dead letter's raw row: every Han run keeps its first character. */
+static void test_mask_han_in_text(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"hh-1,320923199001010011,徐晨志,M", "hh-1,320923199001010011,徐**,M"},
+        {"王,李四", "王,李*"},
+        {"阜宁某厂有限公司 ok", "阜******* ok"},
+        {"no names", "no names"},
+        {"", ""},
+        /* not U+4E00..U+9FFF: kept; a truncated sequence: kept */
+        {"\xe3\x80\x81\xe4\xb8", "\xe3\x80\x81\xe4\xb8"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[128];
+        size_t n = strlen(cases[i].in);
+        memcpy(buf, cases[i].in, n);
+        n = cb_mask_han_in_text(buf, n);
+        buf[n] = '\0';
+        assert_string_equal(buf, cases[i].out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mask_id),
         cmocka_unit_test(test_mask_name),
         cmocka_unit_test(test_mask_ids_in_text),
+        cmocka_unit_test(test_mask_han_in_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
