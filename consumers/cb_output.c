@@ -19,7 +19,8 @@ struct cb_out {
     size_t rows_out; /* JSON: rows written */
 };
 
-int cb_out_format_parse(const char *name, cb_out_format *format)
+int cb_out_format_parse(const char *name, cb_out_format *format, char *errstr,
+                        size_t errstr_size)
 {
     static const char *const names[] = {"table", "csv", "json"};
 
@@ -29,6 +30,8 @@ int cb_out_format_parse(const char *name, cb_out_format *format)
             return 0;
         }
     }
+    snprintf(errstr, errstr_size, "--format is table, csv or json, not '%s'",
+             name);
     return -1;
 }
 

@@ -16,8 +16,10 @@ typedef enum cb_out_format {
     CB_OUT_JSON
 } cb_out_format;
 
-/* "table", "csv" or "json".  Returns 0 or -1. */
-int cb_out_format_parse(const char *name, cb_out_format *format);
+/* The value of a --format option: "table", "csv" or "json".  Returns 0,
+ * or -1 with errstr saying what --format takes. */
+int cb_out_format_parse(const char *name, cb_out_format *format, char *errstr,
+                        size_t errstr_size);
 
 /* Rows of text cells under named columns.  Tables are printed at the end
  * (their widths need every row); CSV and JSON rows go out as they come. */

@@ -72,12 +72,7 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
         a->township = arg;
         return 0;
     case 'f':
-        if (cb_out_format_parse(arg, &a->format) != 0) {
-            snprintf(errstr, errstr_size,
-                     "--format is table, csv or json, not '%s'", arg);
-            return -1;
-        }
-        return 0;
+        return cb_out_format_parse(arg, &a->format, errstr, errstr_size);
     case 'U':
         a->unmasked = 1;
         return 0;
