@@ -491,16 +491,27 @@ static const redisReply *entry_field(const redisReply *fields,
     return NULL;
 }
 
+/* An outbox entry that does not encode is a bug, not bad input: the
+ * matcher stops with it left in the outbox.  Returns -1. */
+static int outbox_broken(matcher *m, const char *what, const char *err)
+{
+    snprintf(m->fatal_err, sizeof(m->fatal_err),
+             "%s in the outbox does not encode (%s); it stays there and the "
+             "matcher stops", what, err);
+    m->fatal = 1;
+    return -1;
+}
+
 /* Produces one outbox entry: a lead or an alert as Avro to its topic
  * (keyed by township), an ownership change raw to the ownership topic
- * (keyed by person).  An entry that does not encode is a bug, not bad
- * input: the matcher stops with it left in the outbox (m->fatal). */
+ * (keyed by person).  One that does not encode stops the matcher
+ * (outbox_broken). */
 static int publish_entry(matcher *m, const redisReply *fields)
 {
     const redisReply *t = entry_field(fields, "t"),
                      *k = entry_field(fields, "k"),
                      *v = entry_field(fields, "v");
-    char err[256];
+    char err[256] = "it does not decode"; /* until an encoder says */
     rd_kafka_headers_t *hdrs = NULL;
 
     if (t == NULL || v == NULL)
@@ -522,11 +533,7 @@ static int publish_entry(matcher *m, const redisReply *fields)
         if (cb_store_decode_lead(v->str, v->len, &l) != 0 ||
             cb_codec_encode(m->codec, CB_KIND_LEAD, &l, &m->buf, err,
                             sizeof(err)) != 0) {
-            snprintf(m->fatal_err, sizeof(m->fatal_err),
-                     "a lead in the outbox does not encode (%s); it stays "
-                     "there and the matcher stops", err);
-            m->fatal = 1;
-            return -1;
+            return outbox_broken(m, "a lead", err);
         }
         return rd_kafka_producev(
                    m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
@@ -539,15 +546,10 @@ static int publish_entry(matcher *m, const redisReply *fields)
     }
     /* 'A' an alert raised or grown, 'X' an alert withdrawn */
     cb_alert a;
-    snprintf(err, sizeof(err), "it does not decode");
     if (k == NULL || cb_store_decode_alert(k->str, v->str, v->len, &a) != 0 ||
         cb_codec_encode(m->codec, CB_KIND_ALERT, &a, &m->buf, err,
                         sizeof(err)) != 0) {
-        snprintf(m->fatal_err, sizeof(m->fatal_err),
-                 "an alert in the outbox does not encode (%s); it stays "
-                 "there and the matcher stops", err);
-        m->fatal = 1;
-        return -1;
+        return outbox_broken(m, "an alert", err);
     }
     if (t->str[0] == 'X') {
         hdrs = rd_kafka_headers_new(1);
