@@ -87,12 +87,13 @@ for feed in business household death enrollment assistance; do
 done
 cb_log "$events events in the embedded broker; draining with canbao match"
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
-/usr/bin/time -f '%e %M' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q \
+/usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q \
     >"$CB_TMP/match.out"
 cat "$CB_TMP/match.out" | sed 's/^/bench: /'
 read -r us calls < <(evalsha_us)
-read -r wall rss < "$CB_TMP/time"
+read -r wall rss usr sys < "$CB_TMP/time"
 printf 'bench: Redis in the step script: %.1f s over %d steps (%.1f us an event)\n' \
     "$(echo "$us / 1000000" | bc -l)" "$calls" "$(echo "$us / $events" | bc -l)"
+printf 'bench: matcher CPU %.1f s user + %.1f s sys (%.1f us an event)\n' "$usr" "$sys" "$(echo "($usr + $sys) * 1000000 / $events" | bc -l)"
 printf 'bench: matcher RSS %d kB; Redis used_memory after %s\n' "$rss" \
     "$(redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory_human:\(.*\)\r/\1/p')"

@@ -367,61 +367,61 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
  * which of them Redis applied is then known only to Redis. */
 static int flush_steps(matcher *m)
 {
-    int parts[MAX_PARTITIONS], n = 0;
+    cb_store_batch batches[MAX_PARTITIONS];
+    cb_store_result res[MAX_PARTITIONS];
+    int topics[MAX_PARTITIONS][NTOPICS];
+    int64_t next[MAX_PARTITIONS][NTOPICS];
+    size_t n = 0;
     char err[512];
-    int32_t today = cb_date_of_time(now_ms(m));
     int64_t clock = now_ms(m);
+    int32_t today = cb_date_of_time(clock);
+    int rc;
 
     for (int p = 0; p < m->npart; p++) {
         batch *b = &m->batches[p];
-        int topics[NTOPICS];
-        int64_t next[NTOPICS];
         size_t noff = 0;
 
         if (!batch_has_work(b))
             continue;
         for (int t = 0; t < NTOPICS; t++) {
             if (b->next[t] >= 0) {
-                topics[noff] = t;
-                next[noff++] = b->next[t];
+                topics[n][noff] = t;
+                next[n][noff++] = b->next[t];
             }
         }
-        if (cb_store_append_step(m->store, p, today, clock, b->ops, b->nops,
-                                 topics, next, noff) != 0)
-            goto redis_failed;
-        parts[n++] = p;
+        batches[n] = (cb_store_batch){p, b->ops, b->nops, topics[n],
+                                      next[n], noff};
+        n++;
     }
-    for (int i = 0; i < n; i++) {
-        cb_store_result res;
-        int rc = cb_store_read_step(m->store, &res, err, sizeof(err));
-        batch *b = &m->batches[parts[i]];
-        if (rc == -2) {
-            /* The script is gone (Redis restarted): the step did nothing. */
-            cb_warn("%s; loading it again", err);
-            goto redis_failed;
-        }
-        if (rc == -3) {
-            /* Deterministic: redoing the step would fail the same way. */
-            snprintf(m->fatal_err, sizeof(m->fatal_err), "partition %d: %s",
-                     parts[i], err);
-            m->fatal = 1;
-            return -1;
-        }
-        if (rc != 0) {
-            cb_error("partition %d: %s", parts[i], err);
-            goto redis_failed;
-        }
+    if (n == 0)
+        return 0;
+    memset(res, 0, sizeof(res));
+    rc = cb_store_apply(m->store, today, clock, batches, n, res, err,
+                        sizeof(err));
+    if (rc == -3) {
+        /* Deterministic: redoing the step would fail the same way. */
+        snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", err);
+        m->fatal = 1;
+        return -1;
+    }
+    if (rc != 0) {
+        cb_error("%s", err);
+        goto redis_failed;
+    }
+    for (size_t i = 0; i < n; i++) {
+        batch *b = &m->batches[batches[i].partition];
         m->stats->steps++;
-        m->stats->last_step_ms = cb_clock_ms();
-        m->stats->applied += (uint64_t)res.applied;
-        m->stats->skipped += (uint64_t)res.skipped;
-        m->stats->leads_changed += (uint64_t)res.leads_changed;
-        m->stats->alerts_changed += (uint64_t)res.alerts_changed;
-        if (res.leads_changed || res.alerts_changed || b->nops > 0)
+        m->stats->conflicts += (uint64_t)res[i].conflicts;
+        m->stats->applied += (uint64_t)res[i].applied;
+        m->stats->skipped += (uint64_t)res[i].skipped;
+        m->stats->leads_changed += (uint64_t)res[i].leads_changed;
+        m->stats->alerts_changed += (uint64_t)res[i].alerts_changed;
+        if (res[i].leads_changed || res[i].alerts_changed || b->nops > 0)
             b->touched = 1;
         m->pending -= b->nops;
         batch_clear(b);
     }
+    m->stats->last_step_ms = cb_clock_ms();
     m->first_pending_ms = 0;
     return 0;
 

@@ -1,7 +1,7 @@
 /* cb_matcher.h -- the matcher: a Kafka consumer group over the five feeds
  * (and the derived ownership topic) that applies every event to the state
- * in Redis with matcher.lua, publishes the lead and alert changes the steps
- * put in the outbox, and fires the timers that fall due.
+ * in Redis (cb_step.c, commit.lua), publishes the lead and alert changes
+ * the steps put in the outbox, and fires the timers that fall due.
  *
  * Exactly-once effects: the offsets a step covers are written by the step
  * itself, atomically with the state; on every assignment (and after every
@@ -42,6 +42,7 @@ typedef struct cb_matcher_stats {
     uint64_t published;      /* outbox entries delivered to Kafka */
     uint64_t dead_lettered;  /* messages that did not decode */
     uint64_t steps;
+    uint64_t conflicts;      /* steps redone: another writer came first */
     uint64_t redis_failures; /* reconnections */
     int64_t first_message_ms; /* monotonic: the first message taken */
     int64_t last_step_ms;     /* monotonic: the last step applied */

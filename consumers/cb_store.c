@@ -1,5 +1,6 @@
-/* cb_store.c -- the matcher's Redis store: steps of matcher.lua, applied
- * offsets, and packed leads and alerts read back. */
+/* cb_store.c -- the matcher's Redis store: steps (cb_step.c) driven in
+ * pipelined rounds, applied offsets, and packed leads and alerts read
+ * back. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +9,14 @@
 #include "cb_config.h"
 #include "cb_embed.h"
 #include "cb_log.h"
+#include "cb_step.h"
 #include "cb_store.h"
 
 extern const cb_embedded_file cb_script_files[];
 
 struct cb_store {
     cb_redis *redis;
-    cb_redis_script step;
+    cb_redis_script commit;
     int partitions;
     unsigned buckets;
 };
@@ -24,7 +26,7 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
 {
     cb_store *st = calloc(1, sizeof(*st));
     const cb_embedded_file *lua = cb_embed_find(cb_script_files,
-                                                "matcher.lua");
+                                                "commit.lua");
 
     if (st == NULL || lua == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -33,7 +35,7 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
     }
     st->partitions = opts->partitions;
     st->buckets = opts->buckets ? opts->buckets : CB_STORE_BUCKETS;
-    st->step.source = lua->data;
+    st->commit.source = lua->data;
     st->redis = cb_redis_connect(opts->redis_url,
                                  opts->timeout_ms ? opts->timeout_ms : 5000,
                                  errstr, errstr_size);
@@ -133,95 +135,90 @@ static void tune_encoding(cb_store *store)
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
 {
     tune_encoding(store);
-    if (cb_redis_script_load(store->redis, &store->step) != 0) {
+    if (cb_redis_script_load(store->redis, &store->commit) != 0) {
         snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
         return -1;
     }
     return 0;
 }
 
-int cb_store_append_step(cb_store *store, int partition, int32_t today,
-                         int64_t now_ms, const cb_buf *ops, size_t nops,
-                         const int *topics, const int64_t *next,
-                         size_t noffsets)
+/* Drives the steps in rounds: every unfinished step queues the commands
+ * of its phase, then every reply is read.  All replies of a round are
+ * read even after an error, so that the pipeline stays in order. */
+int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
+                   const cb_store_batch *batches, size_t n,
+                   cb_store_result *res, char *errstr, size_t errstr_size)
 {
-    enum { HEAD = 6 };
-    const char **argv = malloc((nops + HEAD) * sizeof(*argv));
-    size_t *argvlen = malloc((nops + HEAD) * sizeof(*argvlen));
-    char tag[32], td[24], now[24], hz[24];
-    char *offs = malloc(noffsets * 9 + 1);
+    cb_step **steps = calloc(n ? n : 1, sizeof(*steps));
+    int *done = calloc(n ? n : 1, sizeof(*done));
+    size_t left = n;
     int rc = -1;
 
-    if (argv == NULL || argvlen == NULL || offs == NULL)
+    if (steps == NULL || done == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
         goto out;
-    snprintf(tag, sizeof(tag), "{p%d}", partition);
-    snprintf(td, sizeof(td), "%" PRId32, today);
-    snprintf(now, sizeof(now), "%" PRId64, now_ms);
-    snprintf(hz, sizeof(hz), "%d", CB_STORE_HORIZON);
-    for (size_t i = 0; i < noffsets; i++) {
-        uint64_t u = (uint64_t)next[i];
-        offs[i * 9] = (char)topics[i];
-        for (int b = 0; b < 8; b++)
-            offs[i * 9 + 1 + (size_t)b] = (char)(u >> (8 * b));
     }
-    /* KEYS[1] routes the call to the partition's slot. */
-    char k1[48];
-    snprintf(k1, sizeof(k1), "cb:%s", tag);
-    argv[0] = k1;
-    argvlen[0] = strlen(k1);
-    argv[1] = tag;
-    argvlen[1] = strlen(tag);
-    argv[2] = td;
-    argvlen[2] = strlen(td);
-    argv[3] = now;
-    argvlen[3] = strlen(now);
-    argv[4] = hz;
-    argvlen[4] = strlen(hz);
-    argv[5] = offs;
-    argvlen[5] = noffsets * 9;
-    for (size_t i = 0; i < nops; i++) {
-        argv[HEAD + i] = ops[i].data;
-        argvlen[HEAD + i] = ops[i].len;
+    for (size_t i = 0; i < n; i++) {
+        cb_step_args a = {batches[i].partition, today, now_ms,
+                          CB_STORE_HORIZON, batches[i].ops, batches[i].nops,
+                          batches[i].topics, batches[i].next,
+                          batches[i].noffsets};
+        steps[i] = cb_step_new(&a, errstr, errstr_size);
+        if (steps[i] == NULL) {
+            rc = -3;
+            goto out;
+        }
     }
-    rc = cb_redis_append_evalsha(store->redis, &store->step, 1,
-                                 (int)(nops + HEAD), argv, argvlen);
+    while (left > 0) {
+        int worst = 0, lost = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!done[i] &&
+                cb_step_append(steps[i], store->redis, &store->commit) != 0) {
+                snprintf(errstr, errstr_size, "%s",
+                         cb_redis_errstr(store->redis));
+                goto out;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            char err[512];
+            int r;
+            if (done[i])
+                continue;
+            r = cb_step_read(steps[i], store->redis, err, sizeof(err));
+            if (r == CB_STEP_DONE) {
+                cb_step_counts c;
+                cb_step_result(steps[i], &c);
+                res[i].applied = c.applied;
+                res[i].skipped = c.skipped;
+                res[i].leads_changed = c.leads_changed;
+                res[i].alerts_changed = c.alerts_changed;
+                res[i].conflicts = cb_step_conflicts(steps[i]);
+                done[i] = 1;
+                left--;
+            } else if (r == CB_STEP_ENOSCRIPT) {
+                lost = 1; /* the step starts over once it is loaded */
+            } else if (r < 0 && (worst == 0 || r < worst)) {
+                /* a failed step outranks Redis trouble */
+                worst = r;
+                snprintf(errstr, errstr_size, "%s", err);
+            }
+            if (r == CB_STEP_EREDIS &&
+                cb_redis_context(store->redis)->err != 0)
+                goto out; /* the connection is gone: nothing more to read */
+        }
+        if (worst != 0) {
+            rc = worst;
+            goto out;
+        }
+        if (lost && cb_store_reload(store, errstr, errstr_size) != 0)
+            goto out;
+    }
+    rc = 0;
 out:
-    free(argv);
-    free(argvlen);
-    free(offs);
-    return rc;
-}
-
-int cb_store_read_step(cb_store *store, cb_store_result *res, char *errstr,
-                       size_t errstr_size)
-{
-    redisReply *r = cb_redis_get_reply(store->redis);
-    int rc = -1;
-
-    if (r == NULL) {
-        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
-        return -1;
-    }
-    if (cb_redis_is_noscript(r)) {
-        rc = -2;
-        snprintf(errstr, errstr_size, "Redis lost the matcher script");
-    } else if (r->type == REDIS_REPLY_ERROR &&
-               strncmp(r->str, "OOM", 3) == 0) {
-        snprintf(errstr, errstr_size, "Redis is out of memory: %s", r->str);
-    } else if (r->type == REDIS_REPLY_ERROR) {
-        rc = -3;
-        snprintf(errstr, errstr_size, "the matcher step failed in Redis: %s",
-                 r->str);
-    } else if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
-        snprintf(errstr, errstr_size, "the matcher step gave a bad reply");
-    } else {
-        res->applied = r->element[0]->integer;
-        res->skipped = r->element[1]->integer;
-        res->leads_changed = r->element[2]->integer;
-        res->alerts_changed = r->element[3]->integer;
-        rc = 0;
-    }
-    freeReplyObject(r);
+    for (size_t i = 0; steps != NULL && i < n; i++)
+        cb_step_free(steps[i]);
+    free(steps);
+    free(done);
     return rc;
 }
 
@@ -230,21 +227,10 @@ int cb_store_step(cb_store *store, int partition, int32_t today,
                   const int *topics, const int64_t *next, size_t noffsets,
                   cb_store_result *res, char *errstr, size_t errstr_size)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int rc;
-        if (cb_store_append_step(store, partition, today, now_ms, ops, nops,
-                                 topics, next, noffsets) != 0) {
-            snprintf(errstr, errstr_size, "%s",
-                     cb_redis_errstr(store->redis));
-            return -1;
-        }
-        rc = cb_store_read_step(store, res, errstr, errstr_size);
-        if (rc != -2)
-            return rc;
-        if (cb_store_reload(store, errstr, errstr_size) != 0)
-            return -1;
-    }
-    return -1;
+    cb_store_batch b = {partition, ops, nops, topics, next, noffsets};
+
+    return cb_store_apply(store, today, now_ms, &b, 1, res, errstr,
+                          errstr_size);
 }
 
 int cb_store_offsets(cb_store *store, int partition, int64_t *next,

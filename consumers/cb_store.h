@@ -1,5 +1,5 @@
 /* cb_store.h -- the matcher's state, lead store and alert store in Redis:
- * key names, the atomic step (matcher.lua) called in pipelined batches,
+ * key names, the atomic steps (cb_step.h) applied in pipelined rounds,
  * and the packed lead and alert records read back as cb_lead / cb_alert.
  *
  * State is partitioned like the Kafka topics: every key of partition N
@@ -57,32 +57,38 @@ int cb_store_partition_of(const cb_store *store, const cb_subject *s);
 /* "cb:<what>:{pN}" into buf (for keys of one partition). */
 void cb_store_key(char *buf, size_t size, const char *what, int partition);
 
-/* One step, queued in the connection's pipeline: the ops (packed by
- * cb_ops.h) of one partition, applied atomically with the partition's new
- * applied offsets (topic[i] -> next[i]).  today is the evaluation day (days
- * since 1970, UTC+08:00), now_ms the clock.  Returns 0 or -1 (the
- * connection's sticky error). */
-int cb_store_append_step(cb_store *store, int partition, int32_t today,
-                         int64_t now_ms, const cb_buf *ops, size_t nops,
-                         const int *topics, const int64_t *next,
-                         size_t noffsets);
+/* The ops (packed by cb_ops.h) of one partition, with the partition's
+ * new applied offsets (topic[i] -> next[i]). */
+typedef struct cb_store_batch {
+    int partition;
+    const cb_buf *ops;
+    size_t nops;
+    const int *topics;
+    const int64_t *next;
+    size_t noffsets;
+} cb_store_batch;
 
 typedef struct cb_store_result {
     int64_t applied, skipped, leads_changed, alerts_changed;
+    int conflicts; /* commits refused because another writer came first */
 } cb_store_result;
 
-/* Reads the reply of the oldest queued step.  Returns 0, -1 on a
- * connection error or when Redis refuses for want of memory (wait, and
- * redo), -2 when Redis lost the script (restarted): load it again with
- * cb_store_reload and redo the step, or -3 when the step itself failed (an
- * error of the script: redoing it would fail again). */
-int cb_store_read_step(cb_store *store, cb_store_result *res, char *errstr,
-                       size_t errstr_size);
+/* Applies n batches of distinct partitions, one step each (cb_step.h),
+ * their rounds pipelined together; res[i] says what batch i did.  today is
+ * the evaluation day (days since 1970, UTC+08:00), now_ms the clock.
+ * Returns 0 when every step committed; -1 on Redis trouble (the
+ * connection failed, Redis is out of memory: reconnect, wait, redo --
+ * some steps may have committed, and redoing them changes nothing); or -3
+ * when a step itself failed (an op or a state that does not decode, a
+ * commit Redis refused): redoing it would fail again.  errstr says why. */
+int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
+                   const cb_store_batch *batches, size_t n,
+                   cb_store_result *res, char *errstr, size_t errstr_size);
 
-/* Loads the script again (after a reconnect or NOSCRIPT). */
+/* Loads the commit script again (after a reconnect). */
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size);
 
-/* Convenience: one step, sent and read, retried once after NOSCRIPT. */
+/* One batch: cb_store_apply of one. */
 int cb_store_step(cb_store *store, int partition, int32_t today,
                   int64_t now_ms, const cb_buf *ops, size_t nops,
                   const int *topics, const int64_t *next, size_t noffsets,

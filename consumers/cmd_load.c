@@ -90,49 +90,45 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     return -1;
 }
 
-/* Applies every pending op: one step per partition with ops, pipelined. */
+/* Applies every pending op: rounds of one step per partition with ops,
+ * pipelined. */
 static int flush(loader *ld, char *errstr, size_t errstr_size)
 {
-    int np = cb_store_partitions(ld->store), sent = 0;
+    int np = cb_store_partitions(ld->store);
+    cb_store_batch *batches = malloc((size_t)np * sizeof(*batches));
+    cb_store_result *res = calloc((size_t)np, sizeof(*res));
+    int rc = -1;
 
-    if (ld->pending == 0)
-        return 0;
-    for (int p = 0; p < np; p++) {
-        for (size_t off = 0; off < ld->nops[p]; off += STEP_OPS) {
-            size_t n = ld->nops[p] - off < STEP_OPS ? ld->nops[p] - off
+    if (batches == NULL || res == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    for (size_t off = 0; ld->pending > 0; off += STEP_OPS) {
+        size_t n = 0;
+        for (int p = 0; p < np; p++) {
+            if (off >= ld->nops[p])
+                continue;
+            size_t k = ld->nops[p] - off < STEP_OPS ? ld->nops[p] - off
                                                     : STEP_OPS;
-            if (cb_store_append_step(ld->store, p, ld->today, ld->now,
-                                     ld->ops[p] + off, n, NULL, NULL,
-                                     0) != 0) {
-                snprintf(errstr, errstr_size, "%s",
-                         cb_redis_errstr(cb_store_redis(ld->store)));
-                return -1;
-            }
-            sent++;
+            batches[n++] = (cb_store_batch){p, ld->ops[p] + off, k, NULL,
+                                            NULL, 0};
+            ld->pending -= k;
         }
-    }
-    int again = 0;
-    for (int i = 0; i < sent; i++) {
-        cb_store_result res;
-        int rc = cb_store_read_step(ld->store, &res, errstr, errstr_size);
-        if (rc == -2)
-            again = 1; /* Redis lost the script: load it, send again */
-        else if (rc != 0)
-            return -1;
-        else {
+        if (cb_store_apply(ld->store, ld->today, ld->now, batches, n, res,
+                           errstr, errstr_size) != 0)
+            goto out;
+        for (size_t i = 0; i < n; i++) {
             ld->steps++;
-            ld->applied += (uint64_t)res.applied;
+            ld->applied += (uint64_t)res[i].applied;
         }
-    }
-    if (again) {
-        if (cb_store_reload(ld->store, errstr, errstr_size) != 0)
-            return -1;
-        return flush(ld, errstr, errstr_size);
     }
     for (int p = 0; p < np; p++)
         ld->nops[p] = 0;
-    ld->pending = 0;
-    return 0;
+    rc = 0;
+out:
+    free(batches);
+    free(res);
+    return rc;
 }
 
 static int add_op(loader *ld, int p, const cb_buf *op)

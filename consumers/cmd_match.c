@@ -118,6 +118,9 @@ int cb_cmd_match(int argc, char **argv)
            " published, %" PRIu64 " dead-lettered\n",
            st.messages, st.applied, st.skipped, st.ticks, st.leads_changed,
            st.alerts_changed, st.published, st.dead_lettered);
+    if (st.conflicts > 0)
+        printf("match: %" PRIu64 " steps redone: another writer committed "
+               "to their partition first\n", st.conflicts);
     if (st.applied > 0 && st.last_step_ms > st.first_message_ms) {
         double secs = (double)(st.last_step_ms - st.first_message_ms) /
                       1000.0;

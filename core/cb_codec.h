@@ -46,6 +46,10 @@ typedef struct cb_buf {
 
 void cb_buf_free(cb_buf *buf);
 
+/* Appends len bytes, growing the buffer.  Returns 0, or -1 out of memory
+ * (the buffer unchanged). */
+int cb_buf_append(cb_buf *buf, const void *data, size_t len);
+
 /* Creates a codec that knows the built-in schemas of every kind as both
  * writer and reader schemas.  Returns NULL and writes the reason into
  * errstr when a built-in schema does not parse or does not match its field

@@ -290,14 +290,14 @@ int cb_redis_append_evalsha(cb_redis *r, const cb_redis_script *s,
                             const size_t *argvlen)
 {
     /* EVALSHA sha numkeys keys... args...: put the head in front. */
-    enum { MAX_ARGS = 1024 };
-    const char *av[MAX_ARGS + 3];
-    size_t avlen[MAX_ARGS + 3];
+    const char **av = malloc(((size_t)argc + 3) * sizeof(*av));
+    size_t *avlen = malloc(((size_t)argc + 3) * sizeof(*avlen));
     char nk[16];
+    int rc = -1;
 
-    if (argc > MAX_ARGS) {
-        set_err(r, "too many script arguments (%d)", argc);
-        return -1;
+    if (av == NULL || avlen == NULL) {
+        set_err(r, "out of memory for %d script arguments", argc);
+        goto out;
     }
     snprintf(nk, sizeof(nk), "%d", numkeys);
     av[0] = "EVALSHA";
@@ -310,7 +310,11 @@ int cb_redis_append_evalsha(cb_redis *r, const cb_redis_script *s,
         av[i + 3] = argv[i];
         avlen[i + 3] = argvlen[i];
     }
-    return cb_redis_append(r, argc + 3, av, avlen);
+    rc = cb_redis_append(r, argc + 3, av, avlen);
+out:
+    free(av);
+    free(avlen);
+    return rc;
 }
 
 int cb_redis_append(cb_redis *r, int argc, const char **argv,

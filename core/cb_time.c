@@ -248,6 +248,16 @@ int cb_age_on(int32_t birth, int32_t on)
     return age;
 }
 
+int32_t cb_birthday(int32_t birth, int n)
+{
+    int y, m, d;
+    int32_t day;
+
+    cb_date_to_ymd(birth, &y, &m, &d);
+    day = cb_date_from_ymd(y + n, m, d);
+    return day != CB_DATE_NONE ? day : cb_date_from_ymd(y + n, 3, 1);
+}
+
 /* ---------------------------------------------------------------- instants */
 
 /* Parses the zone designator that ends an instant: "Z", "+HH:MM", "+HHMM"

@@ -57,6 +57,10 @@ int32_t cb_month_of_date(int32_t days);
  * on 29 February has a birthday on 1 March in common years. */
 int cb_age_on(int32_t birth, int32_t on);
 
+/* The day someone born on `birth` turns n: 29 February falls on 1 March
+ * in common years. */
+int32_t cb_birthday(int32_t birth, int n);
+
 /* Parses an ISO 8601 instant into milliseconds since the epoch, UTC.
  * Accepted: "YYYY-MM-DDTHH:MM:SS" with optional ".fraction" (any number of
  * digits, kept to milliseconds) followed by "Z" or "+HH:MM" / "-HH:MM"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cb_gen_sha1.h"
+#include "cb_sha1.h"
 #include "cb_ident.h"
 #include "cb_truth.h"
 
@@ -850,18 +850,6 @@ static int32_t birth_of(uint64_t key)
                             (int)(ymd % 100));
 }
 
-/* The day a person born on `birth` turns n: 29 February falls on 1 March
- * in common years. */
-static int32_t birthday(int32_t birth, int n)
-{
-    int y, m, d;
-    int32_t day;
-
-    cb_date_to_ymd(birth, &y, &m, &d);
-    day = cb_date_from_ymd(y + n, m, d);
-    return day != CB_DATE_NONE ? day : cb_date_from_ymd(y + n, 3, 1);
-}
-
 static int moved_out(const person *p)
 {
     return p->leave_st != NONE_STAMP &&
@@ -996,7 +984,7 @@ static void set_lead_id(cb_truth_lead *l, const char *kind, const char *subject,
     n = snprintf(text, sizeof(text), "%s|%s|%s|%s", kind, subject, township,
                  date);
     l->lead_id[0] = 'L';
-    cb_gen_sha1_hex(text, (size_t)n, l->lead_id + 1, 16);
+    cb_sha1_hex(text, (size_t)n, l->lead_id + 1, 16);
 }
 
 /* The lead of a person on T (RULES.md section 5), appended to the rows. */
@@ -1034,8 +1022,8 @@ static int person_lead(rows *w, const pview *v, int32_t T)
     /* Opened: the latest of arriving, turning 16 and the last stop of a
      * basic pension. */
     opened = p->stay_since;
-    if (birthday(v->birth, 16) > opened)
-        opened = birthday(v->birth, 16);
+    if (cb_birthday(v->birth, 16) > opened)
+        opened = cb_birthday(v->birth, 16);
     for (uint32_t i = p->schemes; i != 0;
          i = AT(t->schemes, scheme_ent, i)->next) {
         const scheme_ent *s = AT(t->schemes, scheme_ent, i);
@@ -1204,7 +1192,7 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
     n = snprintf(text, sizeof(text), "%s|%s|%s",
                  cb_symbol(CB_KIND_ALERT, "kind", kind), a->subject_id, period);
     a->alert_id[0] = 'A';
-    cb_gen_sha1_hex(text, (size_t)n, a->alert_id + 1, 16);
+    cb_sha1_hex(text, (size_t)n, a->alert_id + 1, 16);
     /* Township: the stay's, the leaving row's, the fact with the latest
      * period (the smaller event id on a tie), or the first death notice's
      * (by event id). */

@@ -18,7 +18,7 @@
 
 #include "cb_feed.h"
 #include "cb_gen.h"
-#include "cb_gen_sha1.h"
+#include "cb_sha1.h"
 #include "cb_ident.h"
 #include "cb_truth.h"
 
@@ -1012,11 +1012,11 @@ static void test_ids(void **state)
     int order[2] = {0, 1};
 
     (void)state;
-    cb_gen_sha1_hex("", 0, hex, 40);
+    cb_sha1_hex("", 0, hex, 40);
     assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-    cb_gen_sha1_hex("abc", 3, hex, 40);
+    cb_sha1_hex("abc", 3, hex, 40);
     assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
-    cb_gen_sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+    cb_sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
                     56, hex, 40);
     assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
 

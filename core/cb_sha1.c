@@ -1,7 +1,7 @@
-/* cb_gen_sha1.c -- SHA-1 over a buffer in memory. */
+/* cb_sha1.c -- SHA-1 over a buffer in memory. */
 #include <string.h>
 
-#include "cb_gen_sha1.h"
+#include "cb_sha1.h"
 
 static uint32_t rol(uint32_t x, int n)
 {
@@ -35,7 +35,7 @@ static void block(uint32_t h[5], const uint8_t *p)
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
 
-void cb_gen_sha1(const void *data, size_t len, uint8_t out[CB_SHA1_SIZE])
+void cb_sha1(const void *data, size_t len, uint8_t out[CB_SHA1_SIZE])
 {
     uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476,
                      0xC3D2E1F0};
@@ -64,14 +64,14 @@ void cb_gen_sha1(const void *data, size_t len, uint8_t out[CB_SHA1_SIZE])
     }
 }
 
-void cb_gen_sha1_hex(const void *data, size_t len, char *out, int ndigits)
+void cb_sha1_hex(const void *data, size_t len, char *out, int ndigits)
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t d[CB_SHA1_SIZE];
 
     if (ndigits > 2 * CB_SHA1_SIZE)
         ndigits = 2 * CB_SHA1_SIZE;
-    cb_gen_sha1(data, len, d);
+    cb_sha1(data, len, d);
     for (int i = 0; i < ndigits; i++)
         out[i] = hex[(d[i / 2] >> (i % 2 ? 0 : 4)) & 0xF];
     out[ndigits] = '\0';

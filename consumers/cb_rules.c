@@ -1,0 +1,521 @@
+/* cb_rules.c -- leads, timers and alerts of a decoded state (RULES.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_rules.h"
+#include "cb_time.h"
+
+#define S_EMPLOYEE 0 /* the two basic pension schemes */
+#define S_RESIDENT 1
+#define K_BENEFIT 0
+#define K_CONTRIBUTE 1
+#define PAID_GOVERNMENT 2
+#define BIZ_INDIVIDUAL 1
+
+/* ------------------------------------------------------------ persons */
+
+static int moved_out(const cb_person *p)
+{
+    return p->has_leave && (!p->has_stay || p->leave.st >= p->stay.st);
+}
+
+static int resident(const cb_person *p, int32_t d)
+{
+    if (!p->has_stay || p->stay.since > d)
+        return 0;
+    return !(moved_out(p) && p->leave.out <= d);
+}
+
+static int enrolled(const cb_person *p, int s, int32_t d)
+{
+    return p->has_scheme[s] && p->schemes[s].on == 1 &&
+           p->schemes[s].date <= d;
+}
+
+/* Draws a basic pension: a benefit paid for one of the last 3 months. */
+static int draws(const cb_person *p, int32_t d)
+{
+    int32_t m = cb_month_of_date(d);
+
+    for (size_t i = 0; i < p->nfacts; i++) {
+        const cb_fact *f = &p->facts[i];
+        if (f->k == K_BENEFIT && f->scheme <= 1 && f->period >= m - 2 &&
+            f->period <= m)
+            return 1;
+    }
+    return 0;
+}
+
+static int on_roster(const cb_person *p, int32_t d)
+{
+    for (size_t i = 0; i < p->nroster; i++) {
+        const cb_roster_state *r = &p->roster[i];
+        if (r->from <= d && (r->to == CB_OPEN_END || r->to >= d))
+            return 1;
+    }
+    return 0;
+}
+
+static int owner(const cb_person *p, int32_t d)
+{
+    for (size_t i = 0; i < p->nown; i++) {
+        const cb_own_state *o = &p->own[i];
+        if (o->active == 1 && o->est <= d && (o->dereg == 0 || o->dereg > d))
+            return 1;
+    }
+    return 0;
+}
+
+/* The reason (and priority) a person's lead has on day d: 1, or 0 when
+ * the person is no lead that day. */
+static int person_reason(const cb_person *p, int32_t d, int *reason,
+                         int *priority)
+{
+    int age;
+
+    if (!resident(p, d) || (p->has_death && p->death <= d))
+        return 0;
+    age = cb_age_on(p->birth, d);
+    if (age < 16)
+        return 0;
+    *priority = CB_P_NORMAL;
+    if (on_roster(p, d) && !enrolled(p, S_RESIDENT, d)) {
+        *reason = CB_R_ASSISTED;
+        *priority = CB_P_HIGH;
+        return 1;
+    }
+    if (enrolled(p, S_EMPLOYEE, d) || enrolled(p, S_RESIDENT, d))
+        return 0;
+    if (age >= 60) {
+        *reason = CB_R_ELDERLY;
+        return !draws(p, d);
+    }
+    if (owner(p, d)) {
+        *reason = CB_R_OWNER;
+        return 1;
+    }
+    if (p->has_student && p->student.v == 1)
+        return 0;
+    *reason = CB_R_WORKING;
+    *priority = age >= 45 ? CB_P_HIGH : CB_P_NORMAL;
+    return 1;
+}
+
+/* A lead closed on `day` (no later than today) for `why`, when the
+ * person was a lead the day before. */
+static int person_closes(const cb_person *p, int32_t day, int32_t today,
+                         int why, cb_rule_lead *l)
+{
+    if (day > today || !person_reason(p, day - 1, &l->reason, &l->priority))
+        return 0;
+    l->status = CB_ST_CLOSED;
+    l->closed = why;
+    l->closed_at = day;
+    return 1;
+}
+
+int cb_rules_person_lead(const cb_person *p, int32_t today,
+                         cb_rule_lead *l)
+{
+    memset(l, 0, sizeof(*l));
+    if (!p->has_stay)
+        return 0;
+    if (person_reason(p, today, &l->reason, &l->priority)) {
+        l->status = CB_ST_OPEN;
+        l->closed = CB_C_NONE;
+        l->closed_at = -1;
+    } else {
+        int found = p->has_death &&
+                    person_closes(p, p->death, today, CB_C_DECEASED, l);
+        if (!found && moved_out(p))
+            found = person_closes(p, p->leave.out, today, CB_C_MOVED_OUT, l);
+        if (!found) {
+            int32_t e = -1;
+            for (int s = S_EMPLOYEE; s <= S_RESIDENT; s++) {
+                const cb_scheme_state *x = &p->schemes[s];
+                if (p->has_scheme[s] && x->on == 1 && x->date <= today &&
+                    (e < 0 || x->date < e))
+                    e = x->date;
+            }
+            found = e >= 0 && person_closes(p, e, today, CB_C_ENROLLED, l);
+        }
+        if (!found)
+            return 0;
+    }
+    l->kind = 0;
+    l->township = p->stay.tw;
+    l->since = p->stay.since;
+    /* opened: the latest of arriving, turning 16, the last pension stop */
+    int32_t opened = cb_birthday(p->birth, 16);
+    if (p->stay.since > opened)
+        opened = p->stay.since;
+    for (int s = S_EMPLOYEE; s <= S_RESIDENT; s++) {
+        const cb_scheme_state *x = &p->schemes[s];
+        if (p->has_scheme[s] && x->on == 0 && x->date <= today &&
+            x->date > opened)
+            opened = x->date;
+    }
+    l->opened = opened;
+    if (p->has_name)
+        l->name = p->name;
+    return 1;
+}
+
+static void candidate(int32_t *best, int32_t d, int32_t today)
+{
+    if (d > today && (*best < 0 || d < *best))
+        *best = d;
+}
+
+int32_t cb_rules_person_next(const cb_person *p, int32_t today)
+{
+    static const int thresholds[] = {16, 45, 60};
+    int32_t best = -1;
+
+    for (size_t i = 0; i < sizeof(thresholds) / sizeof(*thresholds); i++)
+        candidate(&best, cb_birthday(p->birth, thresholds[i]), today);
+    for (size_t i = 0; i < p->nroster; i++) {
+        candidate(&best, p->roster[i].from, today);
+        if (p->roster[i].to != CB_OPEN_END)
+            candidate(&best, p->roster[i].to + 1, today);
+    }
+    for (size_t i = 0; i < p->nfacts; i++) {
+        const cb_fact *f = &p->facts[i];
+        if (f->k == K_BENEFIT && f->scheme <= 1) {
+            /* the pension window ends with the third month after */
+            int32_t m = f->period + 3;
+            candidate(&best, cb_date_from_ymd(1970 + m / 12, m % 12 + 1, 1),
+                      today);
+        }
+    }
+    for (size_t i = 0; i < p->nown; i++) {
+        candidate(&best, p->own[i].est, today);
+        if (p->own[i].dereg != 0)
+            candidate(&best, p->own[i].dereg, today);
+    }
+    if (p->has_stay)
+        candidate(&best, p->stay.since, today);
+    return best;
+}
+
+/* ---------------------------------------------------------- employers */
+
+static int employer_reason(const cb_employer *e, int32_t d)
+{
+    int32_t deadline = e->est + 30;
+
+    if (!e->has_biz || e->kind == BIZ_INDIVIDUAL)
+        return 0;
+    if (e->has_dereg && e->dereg <= d)
+        return 0;
+    if (e->has_reg && e->reg <= deadline)
+        return 0;
+    if (d <= deadline)
+        return 0;
+    return !(e->has_reg && e->reg <= d);
+}
+
+int cb_rules_employer_lead(const cb_employer *e, int32_t today,
+                           cb_rule_lead *l)
+{
+    memset(l, 0, sizeof(*l));
+    if (!e->has_biz)
+        return 0;
+    l->reason = CB_R_EMPLOYER;
+    l->priority = CB_P_NORMAL;
+    if (employer_reason(e, today)) {
+        l->status = CB_ST_OPEN;
+        l->closed = CB_C_NONE;
+        l->closed_at = -1;
+    } else if (e->has_dereg && e->dereg <= today &&
+               employer_reason(e, e->dereg - 1)) {
+        l->status = CB_ST_CLOSED;
+        l->closed = CB_C_DEREGISTERED;
+        l->closed_at = e->dereg;
+    } else if (e->has_reg && e->reg <= today &&
+               employer_reason(e, e->reg - 1)) {
+        l->status = CB_ST_CLOSED;
+        l->closed = CB_C_ENROLLED;
+        l->closed_at = e->reg;
+    } else {
+        return 0;
+    }
+    l->kind = 1;
+    l->township = e->tw;
+    l->since = e->est;
+    l->opened = e->est + 31;
+    l->name = e->name;
+    return 1;
+}
+
+int32_t cb_rules_employer_next(const cb_employer *e, int32_t today)
+{
+    return e->has_biz && e->est + 31 > today ? e->est + 31 : -1;
+}
+
+/* -------------------------------------------------------------- alerts */
+
+/* A list of facts (pointers into the person), grown as needed. */
+typedef struct fact_list {
+    const cb_fact **v;
+    size_t n, cap;
+} fact_list;
+
+static int fact_push(fact_list *l, const cb_fact *f)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        const cb_fact **v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = f;
+    return 0;
+}
+
+/* The township an alert is shown in: where the person lives, else where
+ * they left, else where the latest of the facts behind it was paid (the
+ * smallest event id among those of one month), else where the first death
+ * notice came from. */
+static int64_t alert_township(const cb_person *p, const fact_list *facts)
+{
+    const cb_fact *best = NULL;
+
+    if (p->has_stay)
+        return p->stay.tw;
+    if (p->has_leave)
+        return p->leave.tw;
+    for (size_t i = 0; i < facts->n; i++) {
+        const cb_fact *f = facts->v[i];
+        if (best == NULL || f->period > best->period ||
+            (f->period == best->period && cb_str_cmp(&f->eid, &best->eid) < 0))
+            best = f;
+    }
+    if (best != NULL)
+        return best->township;
+    return p->has_death ? p->dtw : 0;
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+    return cb_str_cmp(*(const cb_str *const *)a, *(const cb_str *const *)b);
+}
+
+/* Adds an alert whose evidence is the death notices (when with_deaths)
+ * and the event ids of facts. */
+static int add_alert(const cb_person *p, cb_rule_alerts *out, int kind,
+                     const char *period, int64_t amount, int with_deaths,
+                     const fact_list *facts)
+{
+    cb_rule_alert *a;
+    size_t n = (with_deaths ? p->ndeaths : 0) + facts->n, k = 0;
+
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 4;
+        cb_rule_alert *v = realloc(out->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        out->v = v;
+        out->cap = cap;
+    }
+    a = &out->v[out->n];
+    memset(a, 0, sizeof(*a));
+    a->evidence = malloc((n ? n : 1) * sizeof(*a->evidence));
+    if (a->evidence == NULL)
+        return -1;
+    if (with_deaths)
+        for (size_t i = 0; i < p->ndeaths; i++)
+            a->evidence[k++] = &p->deaths[i];
+    for (size_t i = 0; i < facts->n; i++)
+        a->evidence[k++] = &facts->v[i]->eid;
+    qsort(a->evidence, k, sizeof(*a->evidence), str_ptr_cmp);
+    a->nevidence = k;
+    a->kind = kind;
+    snprintf(a->period, sizeof(a->period), "%s", period);
+    a->amount = amount;
+    a->township = alert_township(p, facts);
+    out->n++;
+    return 0;
+}
+
+static int after_death(const cb_person *p, cb_rule_alerts *out)
+{
+    int32_t dm = cb_month_of_date(p->death);
+    fact_list facts = {0};
+    int64_t amount = 0;
+    int active = 0, rc = -1;
+
+    for (size_t i = 0; i < p->nfacts; i++) {
+        const cb_fact *f = &p->facts[i];
+        if (f->k == K_BENEFIT && f->period > dm) {
+            amount += f->amount;
+            if (fact_push(&facts, f) != 0)
+                goto out;
+        }
+    }
+    if (facts.n > 0 &&
+        add_alert(p, out, CB_A_PAID_AFTER, "", amount, 1, &facts) != 0)
+        goto out;
+    for (int s = 0; s < CB_SCHEMES; s++)
+        if (p->has_scheme[s] &&
+            (p->schemes[s].on == 1 || p->schemes[s].date > p->death))
+            active = 1;
+    facts.n = 0;
+    if (active && add_alert(p, out, CB_A_ACTIVE_AFTER, "", 0, 1, &facts) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(facts.v);
+    return rc;
+}
+
+static int int32_cmp(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The distinct values of periods[0..n), sorted, in place; the count. */
+static size_t distinct(int32_t *v, size_t n)
+{
+    size_t k = 0;
+
+    qsort(v, n, sizeof(*v), int32_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
+    return k;
+}
+
+/* Two basic pensions in one month (two scheme/region pairs), of
+ * contributions (k = K_CONTRIBUTE) or benefits. */
+static int dual(const cb_person *p, int k, cb_rule_alerts *out)
+{
+    int32_t *periods = malloc((p->nfacts ? p->nfacts : 1) * sizeof(*periods));
+    int64_t (*pair_sum)[3] = malloc((p->nfacts ? p->nfacts : 1) *
+                                    sizeof(*pair_sum));
+    fact_list facts = {0};
+    size_t np = 0;
+    int rc = -1;
+
+    if (periods == NULL || pair_sum == NULL)
+        goto out;
+    for (size_t i = 0; i < p->nfacts; i++)
+        if (p->facts[i].k == k && p->facts[i].scheme <= 1)
+            periods[np++] = p->facts[i].period;
+    np = distinct(periods, np);
+    for (size_t m = 0; m < np; m++) {
+        size_t npairs = 0;
+        int64_t total = 0, largest = 0;
+        facts.n = 0;
+        for (size_t i = 0; i < p->nfacts; i++) {
+            const cb_fact *f = &p->facts[i];
+            size_t j;
+            if (f->k != k || f->scheme > 1 || f->period != periods[m])
+                continue;
+            for (j = 0; j < npairs; j++)
+                if (pair_sum[j][0] == f->scheme && pair_sum[j][1] == f->region)
+                    break;
+            if (j == npairs) {
+                pair_sum[j][0] = f->scheme;
+                pair_sum[j][1] = f->region;
+                pair_sum[j][2] = 0;
+                npairs++;
+            }
+            pair_sum[j][2] += f->amount;
+            total += f->amount;
+            if (fact_push(&facts, f) != 0)
+                goto out;
+        }
+        if (npairs < 2)
+            continue;
+        for (size_t j = 0; j < npairs; j++)
+            if (pair_sum[j][2] > largest)
+                largest = pair_sum[j][2];
+        char ym[8];
+        cb_month_format(periods[m], ym);
+        if (add_alert(p, out, k == K_CONTRIBUTE ? CB_A_DUAL_ENR : CB_A_DUAL_BEN,
+                      ym, total - largest, 0, &facts) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(periods);
+    free(pair_sum);
+    free(facts.v);
+    return rc;
+}
+
+/* Government-paid contributions, more than one in a year: all but the one
+ * due (the highest tier, then the largest amount, then the smallest event
+ * id) are at risk. */
+static int dup_subsidy(const cb_person *p, cb_rule_alerts *out)
+{
+    int32_t *years = malloc((p->nfacts ? p->nfacts : 1) * sizeof(*years));
+    fact_list facts = {0};
+    size_t ny = 0;
+    int rc = -1;
+
+    if (years == NULL)
+        goto out;
+    for (size_t i = 0; i < p->nfacts; i++)
+        if (p->facts[i].k == K_CONTRIBUTE &&
+            p->facts[i].paid == PAID_GOVERNMENT)
+            years[ny++] = 1970 + p->facts[i].period / 12;
+    ny = distinct(years, ny);
+    for (size_t y = 0; y < ny; y++) {
+        const cb_fact *due = NULL;
+        int64_t amount = 0;
+        facts.n = 0;
+        for (size_t i = 0; i < p->nfacts; i++) {
+            const cb_fact *f = &p->facts[i];
+            if (f->k != K_CONTRIBUTE || f->paid != PAID_GOVERNMENT ||
+                1970 + f->period / 12 != years[y])
+                continue;
+            if (fact_push(&facts, f) != 0)
+                goto out;
+            if (due == NULL || f->tier > due->tier ||
+                (f->tier == due->tier &&
+                 (f->amount > due->amount ||
+                  (f->amount == due->amount &&
+                   cb_str_cmp(&f->eid, &due->eid) < 0))))
+                due = f;
+        }
+        if (facts.n < 2)
+            continue;
+        for (size_t i = 0; i < facts.n; i++)
+            if (facts.v[i] != due)
+                amount += facts.v[i]->amount;
+        char year[8];
+        snprintf(year, sizeof(year), "%d", (int)years[y]);
+        if (add_alert(p, out, CB_A_DUP_SUBSIDY, year, amount, 0, &facts) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(years);
+    free(facts.v);
+    return rc;
+}
+
+int cb_rules_person_alerts(const cb_person *p, cb_rule_alerts *out)
+{
+    if (p->has_death && after_death(p, out) != 0)
+        return -1;
+    if (p->nfacts == 0)
+        return 0;
+    if (dual(p, K_CONTRIBUTE, out) != 0 || dual(p, K_BENEFIT, out) != 0)
+        return -1;
+    return dup_subsidy(p, out);
+}
+
+void cb_rule_alerts_free(cb_rule_alerts *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i].evidence);
+    free(a->v);
+    memset(a, 0, sizeof(*a));
+}

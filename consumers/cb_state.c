@@ -1,0 +1,1078 @@
+/* cb_state.c -- the packed states of persons and employers and the ops
+ * that change them, in C: a port of decode_op, decode_person,
+ * encode_person, apply_person, decode_employer, encode_employer,
+ * apply_employer and own_change of consumers/matcher.lua.  The bytes are
+ * those of the script's struct.pack formats (little-endian), so a state
+ * either side writes the other reads, and the merges are the script's.
+ *
+ * Where the script trusts its input, this file checks it: a decoder
+ * refuses bytes that end early, go on past the value, or name an unknown
+ * version, flag or op kind, and never reads past the end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_state.h"
+
+/* Person flags, employer flags (the script's F_* and EF_*). */
+#define F_STAY      0x001
+#define F_LEAVE     0x002
+#define F_STUDENT   0x004
+#define F_DEATH     0x008
+#define F_NAME      0x010
+#define F_ROSTER    0x020
+#define F_OWN       0x040
+#define F_FACTS     0x080
+#define F_SNAPBASIC 0x100
+#define F_MALE      0x200
+#define F_ALL       0x3FF
+
+#define EF_BIZ   1
+#define EF_REG   2
+#define EF_DEREG 4
+#define EF_ALL   7
+
+#define STATE_VERSION 1
+#define HH_MOVE_OUT 3        /* CB_HH_MOVE_OUT */
+#define BIZ_INDIVIDUAL 1     /* CB_BIZ_INDIVIDUAL */
+#define BIZ_DEREGISTERED 2   /* CB_BIZ_DEREGISTERED */
+#define WHY_MAX 1000         /* a decision's reason, as cb_ops_decide */
+
+/* -------------------------------------------------------------- strings */
+
+int cb_str_cmp(const cb_str *a, const cb_str *b)
+{
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->s, b->s, n);
+
+    if (c != 0)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+static int str_eq(const cb_str *a, const cb_str *b)
+{
+    return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* -------------------------------------------------------------- stamps */
+
+/* floor(st / STAMP) and st % STAMP as Lua computes them (floored), so a
+ * stamp packs as the script packs it whatever its sign. */
+static int64_t stamp_day(int64_t st)
+{
+    int64_t q = st / CB_STAMP_LOW;
+
+    if (st % CB_STAMP_LOW < 0)
+        q--;
+    return q;
+}
+
+static int64_t stamp_low(int64_t st)
+{
+    int64_t r = st % CB_STAMP_LOW;
+
+    return r < 0 ? r + CB_STAMP_LOW : r;
+}
+
+static int64_t stamp_of(int64_t day, int64_t s24)
+{
+    return day * CB_STAMP_LOW + s24;
+}
+
+/* The script's later(): the new stamp is later, or equal and tie says so;
+ * with no old value (has_old 0) the new one wins. */
+static int later(int64_t st, int has_old, int64_t old, int tie)
+{
+    if (!has_old)
+        return 1;
+    if (st != old)
+        return st > old;
+    return tie;
+}
+
+/* ------------------------------------------------------------- reading */
+
+/* A reader of little-endian fields; any field past the end sets failed
+ * and reads as zero. */
+typedef struct reader {
+    const unsigned char *p;
+    size_t len, pos;
+    int failed;
+} reader;
+
+static int take(reader *r, size_t n)
+{
+    if (r->failed || n > r->len - r->pos) {
+        r->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* An unsigned integer of n bytes (1..8). */
+static uint64_t get_uint(reader *r, int n)
+{
+    uint64_t v = 0;
+
+    if (!take(r, (size_t)n))
+        return 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | r->p[r->pos + (size_t)i];
+    r->pos += (size_t)n;
+    return v;
+}
+
+/* A signed integer of n bytes (1..8), two's complement. */
+static int64_t get_int(reader *r, int n)
+{
+    uint64_t v = get_uint(r, n);
+
+    if (n < 8 && (v >> (8 * n - 1)) & 1)
+        v |= ~(uint64_t)0 << (8 * n);
+    return (int64_t)v;
+}
+
+/* A string behind a one-byte length ("Bc0"). */
+static void get_str(reader *r, cb_str *s)
+{
+    size_t n = (size_t)get_uint(r, 1);
+
+    if (!take(r, n)) {
+        s->len = 0;
+        return;
+    }
+    memcpy(s->s, r->p + r->pos, n);
+    s->len = (uint8_t)n;
+    r->pos += n;
+}
+
+/* 0 when every field was there and nothing follows them. */
+static int finish_read(const reader *r)
+{
+    return r->failed || r->pos != r->len ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- writing */
+
+/* A writer of little-endian fields into a cb_buf, which grows by
+ * doubling; once failed it writes nothing more. */
+typedef struct writer {
+    cb_buf *buf;
+    int failed;
+} writer;
+
+static void put(writer *w, const void *data, size_t n)
+{
+    cb_buf *b = w->buf;
+
+    if (w->failed || n == 0)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (d == NULL) {
+            w->failed = 1;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, n);
+    b->len += n;
+}
+
+/* The low n bytes (1..8) of v: what struct.pack writes for any of the
+ * integer formats of that size. */
+static void put_int(writer *w, int64_t v, int n)
+{
+    unsigned char b[8];
+    uint64_t u = (uint64_t)v;
+
+    for (int i = 0; i < n; i++)
+        b[i] = (unsigned char)(u >> (8 * i));
+    put(w, b, (size_t)n);
+}
+
+static void put_str(writer *w, const cb_str *s)
+{
+    put_int(w, s->len, 1);
+    put(w, s->s, s->len);
+}
+
+static void put_stamp(writer *w, int64_t st)
+{
+    put_int(w, stamp_day(st), 2);
+    put_int(w, stamp_low(st), 3);
+}
+
+static void start(writer *w, cb_buf *out)
+{
+    w->buf = out;
+    w->failed = 0;
+    out->len = 0;
+}
+
+/* ------------------------------------------------------------------ ops */
+
+static void get_birth(reader *r, cb_op *op)
+{
+    op->birth = (int32_t)get_int(r, 3);
+    op->male = (int)get_uint(r, 1);
+    op->has_birth = 1;
+}
+
+static void get_stamp(reader *r, cb_op *op)
+{
+    op->date = (int32_t)get_uint(r, 2);
+    op->s24 = (uint32_t)get_uint(r, 3);
+}
+
+int cb_op_decode(const char *data, size_t len, cb_op *op)
+{
+    reader r = {(const unsigned char *)data, len, 0, 0};
+
+    memset(op, 0, sizeof(*op));
+    /* the head: op u8, topic u8, offset i8, bucket u16, subject key,
+     * subject id text, event id */
+    op->kind = (int)get_uint(&r, 1);
+    op->topic = (int)get_uint(&r, 1);
+    op->offset = get_int(&r, 8);
+    op->bucket = (unsigned)get_uint(&r, 2);
+    get_str(&r, &op->subject);
+    get_str(&r, &op->subject_id);
+    get_str(&r, &op->eid);
+
+    switch (op->kind) {
+    case CB_OP_HH: /* <i6HI3bBi3BBc0 */
+        op->township = get_int(&r, 6);
+        get_stamp(&r, op);
+        op->student = (int)get_int(&r, 1);
+        op->action = (int)get_uint(&r, 1);
+        get_birth(&r, op);
+        get_str(&r, &op->name);
+        break;
+    case CB_OP_DEATH: /* <i3i6i3B */
+        op->death = (int32_t)get_int(&r, 3);
+        op->township = get_int(&r, 6);
+        get_birth(&r, op);
+        break;
+    case CB_OP_ENR: /* <BBHI3Bi6i3B */
+        op->scheme = (int)get_uint(&r, 1);
+        op->on = (int)get_uint(&r, 1);
+        get_stamp(&r, op);
+        op->snapshot = (int)get_uint(&r, 1);
+        op->township = get_int(&r, 6);
+        get_birth(&r, op);
+        if (op->scheme >= CB_SCHEMES || op->on > 1)
+            return -1; /* a person's state cannot hold it */
+        break;
+    case CB_OP_FACT: /* <BBi6Hi6Bi6i6i3B */
+        op->k = (int)get_uint(&r, 1);
+        op->scheme = (int)get_uint(&r, 1);
+        op->region = get_int(&r, 6);
+        op->period = (int32_t)get_uint(&r, 2);
+        op->amount = get_int(&r, 6);
+        op->paid = (int)get_uint(&r, 1);
+        op->tier = get_int(&r, 6);
+        op->township = get_int(&r, 6);
+        get_birth(&r, op);
+        break;
+    case CB_OP_ROSTER: /* <Bi3i3HI3i3B */
+        op->identity = (int)get_uint(&r, 1);
+        op->from = (int32_t)get_int(&r, 3);
+        op->to = (int32_t)get_int(&r, 3);
+        get_stamp(&r, op);
+        get_birth(&r, op);
+        break;
+    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0i3B */
+        get_str(&r, &op->uscc);
+        op->active = (int)get_uint(&r, 1);
+        op->est = (int32_t)get_int(&r, 3);
+        op->dereg = (int32_t)get_int(&r, 3);
+        get_stamp(&r, op);
+        get_str(&r, &op->src);
+        get_birth(&r, op);
+        break;
+    case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0 */
+        op->bkind = (int)get_uint(&r, 1);
+        op->action = (int)get_uint(&r, 1);
+        op->est = (int32_t)get_int(&r, 3);
+        op->township = get_int(&r, 6);
+        get_stamp(&r, op);
+        get_str(&r, &op->name);
+        get_str(&r, &op->rep);
+        break;
+    case CB_OP_REG: /* <H */
+        op->date = (int32_t)get_uint(&r, 2);
+        break;
+    case CB_OP_TICK: /* <i3B */
+        get_birth(&r, op);
+        break;
+    case CB_OP_DECIDE: { /* <BBc0I2c0 */
+        op->decision = (int)get_uint(&r, 1);
+        get_str(&r, &op->lead_id);
+        size_t n = (size_t)get_uint(&r, 2);
+        if (n > WHY_MAX || !take(&r, n))
+            return -1;
+        memcpy(op->why, r.p + r.pos, n);
+        op->why[n] = '\0';
+        op->why_len = n;
+        r.pos += n;
+        break;
+    }
+    default:
+        return -1;
+    }
+    return finish_read(&r);
+}
+
+/* ------------------------------------------------------------- persons */
+
+void cb_person_init(cb_person *p)
+{
+    memset(p, 0, sizeof(*p));
+}
+
+void cb_person_free(cb_person *p)
+{
+    free(p->deaths);
+    free(p->roster);
+    free(p->own);
+    free(p->facts);
+    cb_person_init(p);
+}
+
+/* Room for one more element of an array of *n elements of size sz whose
+ * capacity is *n rounded up to a power of two (at least 4).  Returns 0 or
+ * -1 (out of memory, *arr unchanged). */
+static int grow(void **arr, size_t n, size_t sz)
+{
+    size_t cap = 4;
+
+    while (cap < n)
+        cap *= 2;
+    if (n < cap && *arr != NULL)
+        return 0;
+    if (n == cap)
+        cap *= 2;
+    void *a = realloc(*arr, cap * sz);
+    if (a == NULL)
+        return -1;
+    *arr = a;
+    return 0;
+}
+
+/* The roster row of an identity: its index, or where it would go (with
+ * *found 0), keeping the rows by identity ascending. */
+static size_t roster_find(const cb_person *p, int identity, int *found)
+{
+    size_t i = 0;
+
+    while (i < p->nroster && p->roster[i].identity < identity)
+        i++;
+    *found = i < p->nroster && p->roster[i].identity == identity;
+    return i;
+}
+
+/* The packed order of owned businesses: length byte, then the USCC. */
+static int own_cmp(const cb_str *a, const cb_str *b)
+{
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    return memcmp(a->s, b->s, a->len);
+}
+
+static size_t own_find(const cb_person *p, const cb_str *uscc, int *found)
+{
+    size_t i = 0;
+
+    while (i < p->nown && own_cmp(&p->own[i].uscc, uscc) < 0)
+        i++;
+    *found = i < p->nown && str_eq(&p->own[i].uscc, uscc);
+    return i;
+}
+
+/* Sets the roster row of r->identity (replacing or inserting). */
+static int roster_put(cb_person *p, const cb_roster_state *r)
+{
+    int found;
+    size_t i = roster_find(p, r->identity, &found);
+
+    if (!found) {
+        if (grow((void **)&p->roster, p->nroster, sizeof(*p->roster)) != 0)
+            return -1;
+        memmove(p->roster + i + 1, p->roster + i,
+                (p->nroster - i) * sizeof(*p->roster));
+        p->nroster++;
+    }
+    p->roster[i] = *r;
+    return 0;
+}
+
+static int own_put(cb_person *p, const cb_own_state *o)
+{
+    int found;
+    size_t i = own_find(p, &o->uscc, &found);
+
+    if (!found) {
+        if (grow((void **)&p->own, p->nown, sizeof(*p->own)) != 0)
+            return -1;
+        memmove(p->own + i + 1, p->own + i, (p->nown - i) * sizeof(*p->own));
+        p->nown++;
+    }
+    p->own[i] = *o;
+    return 0;
+}
+
+static void own_remove(cb_person *p, size_t i)
+{
+    memmove(p->own + i, p->own + i + 1,
+            (p->nown - i - 1) * sizeof(*p->own));
+    p->nown--;
+}
+
+static int death_append(cb_person *p, const cb_str *eid)
+{
+    if (grow((void **)&p->deaths, p->ndeaths, sizeof(*p->deaths)) != 0)
+        return -1;
+    p->deaths[p->ndeaths++] = *eid;
+    return 0;
+}
+
+static int fact_append(cb_person *p, const cb_fact *f)
+{
+    if (grow((void **)&p->facts, p->nfacts, sizeof(*p->facts)) != 0)
+        return -1;
+    p->facts[p->nfacts++] = *f;
+    return 0;
+}
+
+int cb_person_decode(const char *data, size_t len, cb_person *p)
+{
+    reader r = {(const unsigned char *)data, len, 0, 0};
+    unsigned flags;
+    size_t n;
+
+    cb_person_free(p);
+    /* <BHi3: version, flags, birth */
+    if (get_uint(&r, 1) != STATE_VERSION)
+        goto bad;
+    flags = (unsigned)get_uint(&r, 2);
+    if (flags & ~(unsigned)F_ALL)
+        goto bad;
+    p->birth = (int32_t)get_int(&r, 3);
+    p->male = (flags & F_MALE) != 0;
+    p->snapbasic = (flags & F_SNAPBASIC) != 0;
+    if (flags & F_STAY) { /* <i6HI3 */
+        p->has_stay = 1;
+        p->stay.tw = get_int(&r, 6);
+        p->stay.since = (int32_t)get_uint(&r, 2);
+        p->stay.st = stamp_of(p->stay.since, (int64_t)get_uint(&r, 3));
+    }
+    if (flags & F_LEAVE) { /* <i6HI3 */
+        p->has_leave = 1;
+        p->leave.tw = get_int(&r, 6);
+        p->leave.out = (int32_t)get_uint(&r, 2);
+        p->leave.st = stamp_of(p->leave.out, (int64_t)get_uint(&r, 3));
+    }
+    if (flags & F_STUDENT) { /* <BHI3 */
+        p->has_student = 1;
+        p->student.v = (int)get_uint(&r, 1);
+        int64_t d = (int64_t)get_uint(&r, 2);
+        p->student.st = stamp_of(d, (int64_t)get_uint(&r, 3));
+    }
+    if (flags & F_DEATH) { /* <Hi6B, then that many Bc0 */
+        p->has_death = 1;
+        p->death = (int32_t)get_uint(&r, 2);
+        p->dtw = get_int(&r, 6);
+        n = (size_t)get_uint(&r, 1);
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_str e;
+            get_str(&r, &e);
+            if (!r.failed && death_append(p, &e) != 0)
+                goto bad;
+        }
+    }
+    if (flags & F_NAME) { /* <Bc0 */
+        p->has_name = 1;
+        get_str(&r, &p->name);
+    }
+    n = (size_t)get_uint(&r, 1); /* schemes, each <BHI3 */
+    for (size_t i = 0; i < n && !r.failed; i++) {
+        unsigned sb = (unsigned)get_uint(&r, 1);
+        int64_t d = (int64_t)get_uint(&r, 2);
+        int64_t s24 = (int64_t)get_uint(&r, 3);
+        cb_scheme_state *e = &p->schemes[sb / 2];
+        p->has_scheme[sb / 2] = 1;
+        e->on = (int)(sb % 2);
+        e->date = (int32_t)d;
+        e->st = stamp_of(d, s24);
+    }
+    if (flags & F_ROSTER) { /* <B, then <Bi3i3HI3 each */
+        n = (size_t)get_uint(&r, 1);
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_roster_state x;
+            x.identity = (int)get_uint(&r, 1);
+            x.from = (int32_t)get_int(&r, 3);
+            x.to = (int32_t)get_int(&r, 3);
+            int64_t d = (int64_t)get_uint(&r, 2);
+            x.st = stamp_of(d, (int64_t)get_uint(&r, 3));
+            if (!r.failed && roster_put(p, &x) != 0)
+                goto bad;
+        }
+    }
+    if (flags & F_OWN) { /* <B, then <Bc0Bi3i3HI3 each */
+        n = (size_t)get_uint(&r, 1);
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_own_state x;
+            get_str(&r, &x.uscc);
+            x.active = (int)get_uint(&r, 1);
+            x.est = (int32_t)get_int(&r, 3);
+            x.dereg = (int32_t)get_int(&r, 3);
+            int64_t d = (int64_t)get_uint(&r, 2);
+            x.st = stamp_of(d, (int64_t)get_uint(&r, 3));
+            if (!r.failed && own_put(p, &x) != 0)
+                goto bad;
+        }
+    }
+    if (flags & F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each */
+        n = (size_t)get_uint(&r, 2);
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_fact f;
+            f.k = (int)get_uint(&r, 1);
+            f.scheme = (int)get_uint(&r, 1);
+            f.region = get_int(&r, 6);
+            f.period = (int32_t)get_uint(&r, 2);
+            f.amount = get_int(&r, 6);
+            f.paid = (int)get_uint(&r, 1);
+            f.tier = get_int(&r, 6);
+            f.township = get_int(&r, 6);
+            get_str(&r, &f.eid);
+            if (!r.failed && fact_append(p, &f) != 0)
+                goto bad;
+        }
+    }
+    if (finish_read(&r) == 0)
+        return 0;
+bad:
+    cb_person_free(p);
+    return -1;
+}
+
+static int roster_cmp(const void *a, const void *b)
+{
+    const cb_roster_state *x = a, *y = b;
+
+    return (x->identity > y->identity) - (x->identity < y->identity);
+}
+
+static int own_qcmp(const void *a, const void *b)
+{
+    return own_cmp(&((const cb_own_state *)a)->uscc,
+                   &((const cb_own_state *)b)->uscc);
+}
+
+#define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
+
+/* Facts by period, then event id (the script's order); two facts alike in
+ * both, which dedup by event id keeps out, by their other fields so that
+ * the order is still one. */
+static int fact_cmp(const void *a, const void *b)
+{
+    const cb_fact *x = a, *y = b;
+    int c;
+
+    if (x->period != y->period)
+        return CMP3(x->period, y->period);
+    if ((c = cb_str_cmp(&x->eid, &y->eid)) != 0)
+        return c;
+    if (x->k != y->k)
+        return CMP3(x->k, y->k);
+    if (x->scheme != y->scheme)
+        return CMP3(x->scheme, y->scheme);
+    if (x->region != y->region)
+        return CMP3(x->region, y->region);
+    if (x->amount != y->amount)
+        return CMP3(x->amount, y->amount);
+    if (x->paid != y->paid)
+        return CMP3(x->paid, y->paid);
+    if (x->tier != y->tier)
+        return CMP3(x->tier, y->tier);
+    return CMP3(x->township, y->township);
+}
+
+int cb_person_encode(cb_person *p, cb_buf *out)
+{
+    writer w;
+    unsigned flags = 0;
+    size_t ns = 0;
+
+    /* counts the packing cannot hold */
+    if ((p->has_death && p->ndeaths > 255) || p->nroster > 255 ||
+        p->nown > 255 || p->nfacts > 65535)
+        return -1;
+    if (p->male)
+        flags |= F_MALE;
+    if (p->snapbasic)
+        flags |= F_SNAPBASIC;
+    if (p->has_stay)
+        flags |= F_STAY;
+    if (p->has_leave)
+        flags |= F_LEAVE;
+    if (p->has_student)
+        flags |= F_STUDENT;
+    if (p->has_death)
+        flags |= F_DEATH;
+    if (p->has_name && p->name.len > 0)
+        flags |= F_NAME;
+    if (p->nroster > 0)
+        flags |= F_ROSTER;
+    if (p->nown > 0)
+        flags |= F_OWN;
+    if (p->nfacts > 0)
+        flags |= F_FACTS;
+    for (int s = 0; s < CB_SCHEMES; s++)
+        ns += p->has_scheme[s] != 0;
+
+    start(&w, out);
+    put_int(&w, STATE_VERSION, 1);
+    put_int(&w, flags, 2);
+    put_int(&w, p->birth, 3);
+    if (flags & F_STAY) {
+        put_int(&w, p->stay.tw, 6);
+        put_int(&w, p->stay.since, 2);
+        put_int(&w, stamp_low(p->stay.st), 3);
+    }
+    if (flags & F_LEAVE) {
+        put_int(&w, p->leave.tw, 6);
+        put_int(&w, p->leave.out, 2);
+        put_int(&w, stamp_low(p->leave.st), 3);
+    }
+    if (flags & F_STUDENT) {
+        put_int(&w, p->student.v, 1);
+        put_stamp(&w, p->student.st);
+    }
+    if (flags & F_DEATH) {
+        put_int(&w, p->death, 2);
+        put_int(&w, p->dtw, 6);
+        put_int(&w, (int64_t)p->ndeaths, 1);
+        for (size_t i = 0; i < p->ndeaths; i++)
+            put_str(&w, &p->deaths[i]);
+    }
+    if (flags & F_NAME)
+        put_str(&w, &p->name);
+    /* schemes: one record each, s * 2 + on first, so by scheme number */
+    put_int(&w, (int64_t)ns, 1);
+    for (int s = 0; s < CB_SCHEMES; s++) {
+        if (!p->has_scheme[s])
+            continue;
+        put_int(&w, s * 2 + (p->schemes[s].on ? 1 : 0), 1);
+        put_int(&w, p->schemes[s].date, 2);
+        put_int(&w, stamp_low(p->schemes[s].st), 3);
+    }
+    if (flags & F_ROSTER) {
+        qsort(p->roster, p->nroster, sizeof(*p->roster), roster_cmp);
+        put_int(&w, (int64_t)p->nroster, 1);
+        for (size_t i = 0; i < p->nroster; i++) {
+            const cb_roster_state *x = &p->roster[i];
+            put_int(&w, x->identity, 1);
+            put_int(&w, x->from, 3);
+            put_int(&w, x->to, 3);
+            put_stamp(&w, x->st);
+        }
+    }
+    if (flags & F_OWN) {
+        qsort(p->own, p->nown, sizeof(*p->own), own_qcmp);
+        put_int(&w, (int64_t)p->nown, 1);
+        for (size_t i = 0; i < p->nown; i++) {
+            const cb_own_state *x = &p->own[i];
+            put_str(&w, &x->uscc);
+            put_int(&w, x->active, 1);
+            put_int(&w, x->est, 3);
+            put_int(&w, x->dereg, 3);
+            put_stamp(&w, x->st);
+        }
+    }
+    if (flags & F_FACTS) {
+        qsort(p->facts, p->nfacts, sizeof(*p->facts), fact_cmp);
+        put_int(&w, (int64_t)p->nfacts, 2);
+        for (size_t i = 0; i < p->nfacts; i++) {
+            const cb_fact *f = &p->facts[i];
+            put_int(&w, f->k, 1);
+            put_int(&w, f->scheme, 1);
+            put_int(&w, f->region, 6);
+            put_int(&w, f->period, 2);
+            put_int(&w, f->amount, 6);
+            put_int(&w, f->paid, 1);
+            put_int(&w, f->tier, 6);
+            put_int(&w, f->township, 6);
+            put_str(&w, &f->eid);
+        }
+    }
+    return w.failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------ applying to persons */
+
+static void apply_hh(cb_person *p, const cb_op *op)
+{
+    int64_t st = stamp_of(op->date, op->s24);
+    int64_t latest = -1;
+
+    if (p->has_stay && p->stay.st > latest)
+        latest = p->stay.st;
+    if (p->has_leave && p->leave.st > latest)
+        latest = p->leave.st;
+    /* the name goes with the latest household row; on a full tie of
+     * stamps, the greater name */
+    if (op->name.len > 0 &&
+        (st > latest || (st == latest && (!p->has_name ||
+                                          cb_str_cmp(&p->name, &op->name) <
+                                              0)))) {
+        p->name = op->name;
+        p->has_name = 1;
+    }
+    if (op->action == HH_MOVE_OUT) {
+        if (later(st, p->has_leave, p->leave.st,
+                  p->has_leave && op->township > p->leave.tw)) {
+            p->has_leave = 1;
+            p->leave.tw = op->township;
+            p->leave.out = op->date;
+            p->leave.st = st;
+        }
+    } else if (later(st, p->has_stay, p->stay.st,
+                     p->has_stay && op->township > p->stay.tw)) {
+        p->has_stay = 1;
+        p->stay.tw = op->township;
+        p->stay.since = op->date;
+        p->stay.st = st;
+    }
+    if (op->student >= 0 &&
+        later(st, p->has_student, p->student.st,
+              op->student > (p->has_student ? p->student.v : -1))) {
+        p->has_student = 1;
+        p->student.v = op->student;
+        p->student.st = st;
+    }
+}
+
+static int str_qcmp(const void *a, const void *b)
+{
+    return cb_str_cmp(a, b);
+}
+
+static int apply_death(cb_person *p, const cb_op *op)
+{
+    int smallest = 1;
+
+    for (size_t i = 0; i < p->ndeaths; i++) {
+        if (str_eq(&p->deaths[i], &op->eid))
+            return 0; /* that notice again */
+        if (cb_str_cmp(&p->deaths[i], &op->eid) < 0)
+            smallest = 0;
+    }
+    if (death_append(p, &op->eid) != 0)
+        return -1;
+    /* the township of the notice with the smallest event id: an alert's
+     * last resort */
+    if (smallest)
+        p->dtw = op->township;
+    if (!p->has_death || op->death < p->death)
+        p->death = op->death;
+    p->has_death = 1;
+    qsort(p->deaths, p->ndeaths, sizeof(*p->deaths), str_qcmp);
+    return 0;
+}
+
+static int apply_enr(cb_person *p, const cb_op *op, int *progress)
+{
+    int64_t st = stamp_of(op->date, op->s24);
+    int s = op->scheme;
+
+    if (s < 0 || s >= CB_SCHEMES)
+        return -1;
+    cb_scheme_state *e = &p->schemes[s];
+    if (later(st, p->has_scheme[s], e->st,
+              op->on < (p->has_scheme[s] ? e->on : 2))) {
+        p->has_scheme[s] = 1;
+        e->on = op->on;
+        e->date = op->date;
+        e->st = st;
+    }
+    if (op->snapshot == 1 && op->on == 1 && s <= 1)
+        p->snapbasic = 1;
+    /* progress: a new enrollment from the feed, of someone the snapshot
+     * did not have insured */
+    if (op->snapshot == 0 && op->on == 1 && s <= 1 && !p->snapbasic &&
+        op->township > 0)
+        *progress = 1;
+    return 0;
+}
+
+static int apply_fact(cb_person *p, const cb_op *op)
+{
+    cb_fact f;
+
+    for (size_t i = 0; i < p->nfacts; i++)
+        if (str_eq(&p->facts[i].eid, &op->eid))
+            return 0;
+    f.k = op->k;
+    f.scheme = op->scheme;
+    f.region = op->region;
+    f.period = op->period;
+    f.amount = op->amount;
+    f.paid = op->paid;
+    f.tier = op->tier;
+    f.township = op->township;
+    f.eid = op->eid;
+    return fact_append(p, &f);
+}
+
+static int apply_roster(cb_person *p, const cb_op *op)
+{
+    int64_t st = stamp_of(op->date, op->s24);
+    int found;
+    size_t i = roster_find(p, op->identity, &found);
+    const cb_roster_state *r = found ? &p->roster[i] : NULL;
+    int tie = r != NULL && (op->to > r->to ||
+                            (op->to == r->to && op->from > r->from));
+
+    if (!later(st, r != NULL, r ? r->st : 0, tie))
+        return 0;
+    cb_roster_state x = {op->identity, op->from, op->to, st};
+    return roster_put(p, &x);
+}
+
+/* Who represents the business: latest wins.  Its deregistration: the
+ * earliest date, whatever the order.  A business no longer represented is
+ * forgotten (see apply_person in matcher.lua for why that is safe). */
+static int apply_own(cb_person *p, const cb_op *op)
+{
+    int64_t st = stamp_of(op->date, op->s24);
+    int found;
+    size_t i = own_find(p, &op->uscc, &found);
+
+    if (!found) {
+        if (op->active != 1)
+            return 0;
+        cb_own_state x;
+        x.uscc = op->uscc;
+        x.active = 1;
+        x.est = op->est;
+        x.dereg = op->dereg;
+        x.st = st;
+        return own_put(p, &x);
+    }
+    cb_own_state *x = &p->own[i];
+    if (later(st, 1, x->st, op->active < x->active)) {
+        x->active = op->active;
+        x->est = op->est;
+        x->st = st;
+    }
+    if (op->dereg != 0 && (x->dereg == 0 || op->dereg < x->dereg))
+        x->dereg = op->dereg;
+    if (x->active == 0)
+        own_remove(p, i);
+    return 0;
+}
+
+int cb_person_apply(cb_person *p, const cb_op *op, int *progress)
+{
+    *progress = 0;
+    switch (op->kind) {
+    case CB_OP_HH:
+        apply_hh(p, op);
+        return 0;
+    case CB_OP_DEATH:
+        return apply_death(p, op);
+    case CB_OP_ENR:
+        return apply_enr(p, op, progress);
+    case CB_OP_FACT:
+        return apply_fact(p, op);
+    case CB_OP_ROSTER:
+        return apply_roster(p, op);
+    case CB_OP_OWN:
+        return apply_own(p, op);
+    default:
+        return 0; /* ticks and the like change no state */
+    }
+}
+
+void cb_person_drop_facts(cb_person *p, int32_t oldest)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->nfacts; i++)
+        if (p->facts[i].period >= oldest)
+            p->facts[n++] = p->facts[i];
+    p->nfacts = n;
+}
+
+/* ----------------------------------------------------------- employers */
+
+void cb_employer_init(cb_employer *e)
+{
+    memset(e, 0, sizeof(*e));
+}
+
+int cb_employer_decode(const char *data, size_t len, cb_employer *e)
+{
+    reader r = {(const unsigned char *)data, len, 0, 0};
+    unsigned flags;
+
+    cb_employer_init(e);
+    /* <BH: version, flags */
+    if (get_uint(&r, 1) != STATE_VERSION)
+        goto bad;
+    flags = (unsigned)get_uint(&r, 2);
+    if (flags & ~(unsigned)EF_ALL)
+        goto bad;
+    if (flags & EF_BIZ) { /* <BBi3i6HI3Bc0Bc0 */
+        e->has_biz = 1;
+        e->kind = (int)get_uint(&r, 1);
+        e->action = (int)get_uint(&r, 1);
+        e->est = (int32_t)get_int(&r, 3);
+        e->tw = get_int(&r, 6);
+        int64_t d = (int64_t)get_uint(&r, 2);
+        e->st = stamp_of(d, (int64_t)get_uint(&r, 3));
+        get_str(&r, &e->name);
+        get_str(&r, &e->rep);
+    }
+    if (flags & EF_REG) {
+        e->has_reg = 1;
+        e->reg = (int32_t)get_uint(&r, 2);
+    }
+    if (flags & EF_DEREG) {
+        e->has_dereg = 1;
+        e->dereg = (int32_t)get_uint(&r, 2);
+    }
+    if (finish_read(&r) == 0)
+        return 0;
+bad:
+    cb_employer_init(e);
+    return -1;
+}
+
+int cb_employer_encode(const cb_employer *e, cb_buf *out)
+{
+    writer w;
+    unsigned flags = (e->has_biz ? EF_BIZ : 0) | (e->has_reg ? EF_REG : 0) |
+                     (e->has_dereg ? EF_DEREG : 0);
+
+    start(&w, out);
+    put_int(&w, STATE_VERSION, 1);
+    put_int(&w, flags, 2);
+    if (e->has_biz) {
+        put_int(&w, e->kind, 1);
+        put_int(&w, e->action, 1);
+        put_int(&w, e->est, 3);
+        put_int(&w, e->tw, 6);
+        put_stamp(&w, e->st);
+        put_str(&w, &e->name);
+        put_str(&w, &e->rep);
+    }
+    if (e->has_reg)
+        put_int(&w, e->reg, 2);
+    if (e->has_dereg)
+        put_int(&w, e->dereg, 2);
+    return w.failed ? -1 : 0;
+}
+
+/* The script's own_change: what the representative's partition hears.
+ * Nothing when the business names no representative. */
+static void own_change(const cb_str *rep, const cb_str *uscc, int active,
+                       const cb_employer *e, int64_t st, const cb_str *eid,
+                       cb_own_change changes[2], int *nchanges)
+{
+    cb_own_change *c;
+
+    if (rep->len == 0 || *nchanges >= 2)
+        return;
+    c = &changes[(*nchanges)++];
+    c->rep = *rep;
+    c->uscc = *uscc;
+    c->active = active;
+    c->est = e->est;
+    c->dereg = e->has_dereg ? e->dereg : 0;
+    c->st = st;
+    c->eid = *eid;
+}
+
+/* Two business rows of one stamp: the greater (action, kind, established,
+ * township, name, representative) wins, as in cb_truth.c. */
+static int biz_tie(const cb_op *op, const cb_employer *e)
+{
+    if (op->action != e->action)
+        return op->action > e->action;
+    if (op->bkind != e->kind)
+        return op->bkind > e->kind;
+    if (op->est != e->est)
+        return op->est > e->est;
+    if (op->township != e->tw)
+        return op->township > e->tw;
+    if (!str_eq(&op->name, &e->name))
+        return cb_str_cmp(&e->name, &op->name) < 0;
+    return cb_str_cmp(&e->rep, &op->rep) < 0;
+}
+
+int cb_employer_apply(cb_employer *e, const cb_op *op,
+                      cb_own_change changes[2], int *nchanges)
+{
+    *nchanges = 0;
+    if (op->kind == CB_OP_BIZ) {
+        int64_t st = stamp_of(op->date, op->s24);
+        if (op->action == BIZ_DEREGISTERED) {
+            if (!e->has_dereg || op->date < e->dereg) {
+                e->dereg = op->date;
+                e->has_dereg = 1;
+            }
+            if (e->has_biz && e->kind == BIZ_INDIVIDUAL)
+                own_change(&e->rep, &op->subject, 1, e, e->st, &op->eid,
+                           changes, nchanges);
+            return 0;
+        }
+        if (later(st, e->has_biz, e->st, e->has_biz && biz_tie(op, e))) {
+            cb_str old_rep = e->rep;
+            int old_individual = e->has_biz && e->kind == BIZ_INDIVIDUAL;
+            e->has_biz = 1;
+            e->kind = op->bkind;
+            e->action = op->action;
+            e->est = op->est;
+            e->tw = op->township;
+            e->st = st;
+            e->name = op->name;
+            e->rep = op->rep;
+            if (old_individual && old_rep.len > 0 &&
+                (!str_eq(&old_rep, &e->rep) || e->kind != BIZ_INDIVIDUAL))
+                own_change(&old_rep, &op->subject, 0, e, st, &op->eid,
+                           changes, nchanges);
+            if (e->kind == BIZ_INDIVIDUAL)
+                own_change(&e->rep, &op->subject, 1, e, st, &op->eid,
+                           changes, nchanges);
+        }
+    } else if (op->kind == CB_OP_REG) {
+        if (!e->has_reg || op->date < e->reg) {
+            e->reg = op->date;
+            e->has_reg = 1;
+        }
+    }
+    return 0;
+}
+
+int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
+{
+    writer w;
+
+    /* <Bc0Bi3i3HI3Bc0: USCC, active, established, deregistered (0: not),
+     * stamp, the business event */
+    start(&w, out);
+    put_str(&w, &c->uscc);
+    put_int(&w, c->active, 1);
+    put_int(&w, c->est, 3);
+    put_int(&w, c->dereg, 3);
+    put_stamp(&w, c->st);
+    put_str(&w, &c->eid);
+    return w.failed ? -1 : 0;
+}

@@ -1,0 +1,1468 @@
+/* cb_step.c -- one step of one partition: reads, rules, one commit.
+ *
+ * Records this file packs and unpacks (little endian; the lead and alert
+ * layouts are also read by cb_store.c):
+ *   lead      c16 id, u8 kind, reason, priority, status, closed, i6
+ *             township, i3 opened, i3 closed_at, then u8-length strings:
+ *             subject id, source, name
+ *   alert     u8 kind, u8-length subject id, i6 township, u8-length
+ *             period, i6 amount, u16-length evidence (event ids, one
+ *             space between), double raised (ms)
+ *   decision  u8 decision, i3 day, u16-length reason */
+#include <hiredis.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_ops.h"
+#include "cb_rules.h"
+#include "cb_sha1.h"
+#include "cb_state.h"
+#include "cb_step.h"
+#include "cb_time.h"
+
+#define NTOPICS (CB_TOPIC_OWNERSHIP + 1)
+#define MAX_CONFLICTS 1000 /* commits refused in a row before giving up */
+#define K_CONTRIBUTE 1
+
+static const char *const decision_names[] = {"contacted", "refused",
+                                             "enrolled", "invalid"};
+static const char *const alert_names[] = {
+    "paid_after_death", "dual_pension_enrollment", "dual_pension_benefit",
+    "duplicate_subsidy", "active_after_death"};
+
+enum phase { PH_READS, PH_LOOKUPS, PH_COMMIT, PH_DONE };
+
+/* An argument of a write: bytes in the step's arena. */
+typedef struct warg {
+    size_t off, len;
+} warg;
+
+typedef struct wlist {
+    warg *v;
+    size_t n, cap;
+} wlist;
+
+/* An alert as evaluated, waiting for the stored one to merge with. */
+typedef struct ealert {
+    char id[17];
+    int kind;
+    int64_t township;
+    char period[8];
+    int64_t amount;
+    size_t ev_off, ev_len; /* sorted event ids, in the arena */
+    int withdraw;          /* an active_after_death that no longer holds */
+    long lookup;
+} ealert;
+
+/* A subject of the batch. */
+typedef struct subject {
+    const char *key;
+    size_t key_len;
+    const char *id;
+    size_t id_len;
+    unsigned bucket;
+    size_t first, last; /* its ops: a chain through step->op_next */
+    int reads_lead;     /* some op may change the lead: read it */
+    /* round 1 */
+    redisReply *state, *lead;
+    /* evaluation */
+    int active;          /* has ops not yet applied */
+    int lead_inputs;
+    int has_lead;
+    cb_rule_lead L;
+    char lead_id[17];
+    char source[256];
+    int32_t next_day;
+    int has_decision, decision;
+    int32_t decision_day;
+    long dec_lookup;
+    size_t alert_first, nalerts;
+} subject;
+
+struct cb_step {
+    cb_step_args a;
+    char tag[24];  /* "{pN}" */
+    enum phase phase;
+    int conflicts;
+    /* ops */
+    size_t *op_subject, *op_next;
+    unsigned char *op_skip;
+    /* subjects, in the order of their first op */
+    subject *subjects;
+    size_t nsubjects;
+    /* round 1 */
+    redisReply *version, *offsets;
+    int64_t stored[NTOPICS]; /* -1: none */
+    /* evaluation */
+    cb_buf arena;
+    wlist early, late;  /* writes: while applying ops; after lookups */
+    ealert *alerts;
+    size_t nalerts, alerts_cap;
+    wlist lookups;      /* key, field pairs */
+    redisReply **looked;
+    size_t nlooked;
+    cb_step_counts counts;
+    int failed;         /* out of memory while building */
+};
+
+/* ------------------------------------------------------------ arena */
+
+static int arena_put(cb_step *s, const void *p, size_t n, warg *out)
+{
+    if (s->arena.len + n > s->arena.cap) {
+        size_t cap = s->arena.cap ? s->arena.cap : 4096;
+        while (cap < s->arena.len + n)
+            cap *= 2;
+        char *d = realloc(s->arena.data, cap);
+        if (d == NULL) {
+            s->failed = 1;
+            return -1;
+        }
+        s->arena.data = d;
+        s->arena.cap = cap;
+    }
+    if (n > 0)
+        memcpy(s->arena.data + s->arena.len, p, n);
+    out->off = s->arena.len;
+    out->len = n;
+    s->arena.len += n;
+    return 0;
+}
+
+static void wl_arg(cb_step *s, wlist *l, const void *p, size_t n)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        warg *v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            s->failed = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    if (arena_put(s, p, n, &l->v[l->n]) == 0)
+        l->n++;
+}
+
+static void wl_str(cb_step *s, wlist *l, const char *str)
+{
+    wl_arg(s, l, str, strlen(str));
+}
+
+static void wl_fmt(cb_step *s, wlist *l, const char *fmt, ...)
+{
+    char buf[128];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    wl_arg(s, l, buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n
+                                                            : sizeof(buf) - 1);
+}
+
+/* A key of the partition: "cb:<what>{pN}<rest>" (what ends in ':'). */
+static void wl_key(cb_step *s, wlist *l, const char *what, const char *rest)
+{
+    wl_fmt(s, l, "cb:%s%s%s", what, s->tag, rest);
+}
+
+/* ------------------------------------------------------------ packing */
+
+typedef struct rd {
+    const unsigned char *p, *end;
+    int bad;
+} rd;
+
+static int64_t rd_int(rd *r, int n, int is_signed)
+{
+    uint64_t v = 0;
+
+    if (r->bad || r->end - r->p < n) {
+        r->bad = 1;
+        return 0;
+    }
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += n;
+    if (is_signed && n < 8 && (v >> (8 * n - 1)) & 1)
+        v |= ~(uint64_t)0 << (8 * n);
+    return (int64_t)v;
+}
+
+static const char *rd_bytes(rd *r, size_t n)
+{
+    const char *p = (const char *)r->p;
+
+    if (r->bad || (size_t)(r->end - r->p) < n) {
+        r->bad = 1;
+        return NULL;
+    }
+    r->p += n;
+    return p;
+}
+
+static void rd_str(rd *r, int lenbytes, cb_str *out)
+{
+    size_t n = (size_t)rd_int(r, lenbytes, 0);
+    const char *p = rd_bytes(r, n);
+
+    out->len = 0;
+    if (p != NULL && n <= sizeof(out->s)) {
+        memcpy(out->s, p, n);
+        out->len = (uint8_t)n;
+    } else {
+        r->bad = 1;
+    }
+}
+
+static void pk_int(cb_buf *b, int64_t v, int n, int *failed)
+{
+    char x[8];
+
+    for (int i = 0; i < n; i++)
+        x[i] = (char)((uint64_t)v >> (8 * i));
+    if (cb_buf_append(b, x, (size_t)n) != 0)
+        *failed = 1;
+}
+
+static void pk_str(cb_buf *b, const char *p, size_t n, int lenbytes,
+                   int *failed)
+{
+    pk_int(b, (int64_t)n, lenbytes, failed);
+    if (cb_buf_append(b, p, n) != 0)
+        *failed = 1;
+}
+
+/* A lead as stored. */
+typedef struct raw_lead {
+    char id[17];
+    int kind, reason, priority, status, closed;
+    int64_t township;
+    int32_t opened, closed_at;
+    cb_str subject_id, source, name;
+} raw_lead;
+
+static int lead_unpack(const char *v, size_t len, raw_lead *l)
+{
+    rd r = {(const unsigned char *)v, (const unsigned char *)v + len, 0};
+    const char *id = rd_bytes(&r, 16);
+
+    if (id == NULL)
+        return -1;
+    memcpy(l->id, id, 16);
+    l->id[16] = '\0';
+    l->kind = (int)rd_int(&r, 1, 0);
+    l->reason = (int)rd_int(&r, 1, 0);
+    l->priority = (int)rd_int(&r, 1, 0);
+    l->status = (int)rd_int(&r, 1, 0);
+    l->closed = (int)rd_int(&r, 1, 0);
+    l->township = rd_int(&r, 6, 1);
+    l->opened = (int32_t)rd_int(&r, 3, 1);
+    l->closed_at = (int32_t)rd_int(&r, 3, 1);
+    rd_str(&r, 1, &l->subject_id);
+    rd_str(&r, 1, &l->source);
+    rd_str(&r, 1, &l->name);
+    return r.bad ? -1 : 0;
+}
+
+static int lead_pack(const raw_lead *l, cb_buf *out)
+{
+    int failed = 0;
+
+    out->len = 0;
+    if (cb_buf_append(out, l->id, 16) != 0)
+        return -1;
+    pk_int(out, l->kind, 1, &failed);
+    pk_int(out, l->reason, 1, &failed);
+    pk_int(out, l->priority, 1, &failed);
+    pk_int(out, l->status, 1, &failed);
+    pk_int(out, l->closed, 1, &failed);
+    pk_int(out, l->township, 6, &failed);
+    pk_int(out, l->opened, 3, &failed);
+    pk_int(out, l->closed_at, 3, &failed);
+    pk_str(out, l->subject_id.s, l->subject_id.len, 1, &failed);
+    pk_str(out, l->source.s, l->source.len, 1, &failed);
+    pk_str(out, l->name.s, l->name.len, 1, &failed);
+    return failed ? -1 : 0;
+}
+
+static void str_set(cb_str *d, const char *p, size_t n)
+{
+    if (n > sizeof(d->s))
+        n = sizeof(d->s);
+    memcpy(d->s, p, n);
+    d->len = (uint8_t)n;
+}
+
+/* The first 16 hex digits of the SHA-1 of a formatted text: the ids of
+ * leads and alerts (RULES.md). */
+static void hash_id(char out[17], const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(text))
+        n = sizeof(text) - 1;
+    cb_sha1_hex(text, (size_t)n, out, 16);
+}
+
+/* ------------------------------------------------------------- setup */
+
+/* Reads an op's common head: kind, topic, offset, bucket, subject key,
+ * subject id. */
+static int op_head(const cb_buf *op, int *topic, int64_t *offset,
+                   unsigned *bucket, const char **key, size_t *key_len,
+                   const char **id, size_t *id_len, int *kind, int *k)
+{
+    rd r = {(const unsigned char *)op->data,
+            (const unsigned char *)op->data + op->len, 0};
+
+    *kind = (int)rd_int(&r, 1, 0);
+    *topic = (int)rd_int(&r, 1, 0);
+    *offset = rd_int(&r, 8, 1);
+    *bucket = (unsigned)rd_int(&r, 2, 0);
+    *key_len = (size_t)rd_int(&r, 1, 0);
+    *key = rd_bytes(&r, *key_len);
+    *id_len = (size_t)rd_int(&r, 1, 0);
+    *id = rd_bytes(&r, *id_len);
+    rd_bytes(&r, (size_t)rd_int(&r, 1, 0)); /* the event id */
+    *k = *kind == CB_OP_FACT ? (int)rd_int(&r, 1, 0) : -1;
+    if (r.bad || *topic < 0 || *topic >= NTOPICS ||
+        (*key_len != 8 && *key_len != CB_SUBJECT_KEY_MAX))
+        return -1;
+    return 0;
+}
+
+static uint32_t key_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+cb_step *cb_step_new(const cb_step_args *args, char *errstr,
+                     size_t errstr_size)
+{
+    cb_step *s = calloc(1, sizeof(*s));
+    size_t cap = 16, *table = NULL;
+
+    if (s == NULL)
+        goto nomem;
+    s->a = *args;
+    snprintf(s->tag, sizeof(s->tag), "{p%d}", args->partition);
+    s->op_subject = calloc(args->nops + 1, sizeof(*s->op_subject));
+    s->op_next = calloc(args->nops + 1, sizeof(*s->op_next));
+    s->op_skip = calloc(args->nops + 1, 1);
+    s->subjects = calloc(args->nops + 1, sizeof(*s->subjects));
+    while (cap < args->nops * 2)
+        cap *= 2;
+    table = malloc(cap * sizeof(*table));
+    if (!s->op_subject || !s->op_next || !s->op_skip || !s->subjects ||
+        !table)
+        goto nomem;
+    for (size_t i = 0; i < cap; i++)
+        table[i] = SIZE_MAX;
+    /* group the ops by subject, subjects in the order of their first op */
+    for (size_t i = 0; i < args->nops; i++) {
+        const char *key, *id;
+        size_t key_len, id_len;
+        unsigned bucket;
+        int topic, kind, k;
+        int64_t offset;
+
+        if (op_head(&args->ops[i], &topic, &offset, &bucket, &key, &key_len,
+                    &id, &id_len, &kind, &k) != 0) {
+            snprintf(errstr, errstr_size, "partition %d: op %zu of the batch "
+                     "is malformed", args->partition, i);
+            goto fail;
+        }
+        size_t h = key_hash(key, key_len) & (cap - 1);
+        while (table[h] != SIZE_MAX) {
+            subject *t = &s->subjects[table[h]];
+            if (t->key_len == key_len && memcmp(t->key, key, key_len) == 0)
+                break;
+            h = (h + 1) & (cap - 1);
+        }
+        subject *sj;
+        if (table[h] == SIZE_MAX) {
+            table[h] = s->nsubjects;
+            sj = &s->subjects[s->nsubjects++];
+            sj->key = key;
+            sj->key_len = key_len;
+            sj->id = id;
+            sj->id_len = id_len;
+            sj->bucket = bucket;
+            sj->first = i;
+        } else {
+            sj = &s->subjects[table[h]];
+            s->op_next[sj->last] = i;
+        }
+        sj->last = i;
+        s->op_next[i] = SIZE_MAX;
+        s->op_subject[i] = table[h];
+        /* a contribution changes no lead: its lead need not be read */
+        if (key_len == CB_SUBJECT_KEY_MAX || kind != CB_OP_FACT ||
+            k != K_CONTRIBUTE)
+            sj->reads_lead = 1;
+    }
+    free(table);
+    return s;
+nomem:
+    snprintf(errstr, errstr_size, "out of memory for a step");
+fail:
+    free(table);
+    cb_step_free(s);
+    return NULL;
+}
+
+/* Forgets what the step read and computed: back to its reads. */
+static void step_reset(cb_step *s)
+{
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        if (sj->state)
+            freeReplyObject(sj->state);
+        if (sj->lead)
+            freeReplyObject(sj->lead);
+        sj->state = sj->lead = NULL;
+    }
+    if (s->version)
+        freeReplyObject(s->version);
+    if (s->offsets)
+        freeReplyObject(s->offsets);
+    s->version = s->offsets = NULL;
+    for (size_t i = 0; i < s->nlooked; i++)
+        if (s->looked[i])
+            freeReplyObject(s->looked[i]);
+    free(s->looked);
+    s->looked = NULL;
+    s->nlooked = 0;
+    s->arena.len = 0;
+    s->early.n = s->late.n = s->lookups.n = 0;
+    s->nalerts = 0;
+    memset(&s->counts, 0, sizeof(s->counts));
+    s->failed = 0;
+    s->phase = PH_READS;
+}
+
+void cb_step_free(cb_step *s)
+{
+    if (s == NULL)
+        return;
+    if (s->subjects)
+        step_reset(s);
+    free(s->op_subject);
+    free(s->op_next);
+    free(s->op_skip);
+    free(s->subjects);
+    free(s->arena.data);
+    free(s->early.v);
+    free(s->late.v);
+    free(s->lookups.v);
+    free(s->alerts);
+    free(s);
+}
+
+/* ------------------------------------------------------------ round 1 */
+
+static int append_reads(cb_step *s, cb_redis *r)
+{
+    char k[64], off[64], st[64], ld[64];
+    const char *argv[3];
+    size_t argvlen[3];
+
+    snprintf(k, sizeof(k), "cb:v:%s", s->tag);
+    snprintf(off, sizeof(off), "cb:off:%s", s->tag);
+    snprintf(ld, sizeof(ld), "cb:lead:%s", s->tag);
+    argv[0] = "GET";
+    argv[1] = k;
+    if (cb_redis_append(r, 2, argv, NULL) != 0)
+        return -1;
+    argv[0] = "HGETALL";
+    argv[1] = off;
+    if (cb_redis_append(r, 2, argv, NULL) != 0)
+        return -1;
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        snprintf(st, sizeof(st), "cb:s:%s:%u", s->tag, sj->bucket);
+        argv[0] = "HGET";
+        argv[1] = st;
+        argv[2] = sj->key;
+        argvlen[0] = 4;
+        argvlen[1] = strlen(st);
+        argvlen[2] = sj->key_len;
+        if (cb_redis_append(r, 3, argv, argvlen) != 0)
+            return -1;
+        if (sj->reads_lead) {
+            argv[1] = ld;
+            argvlen[1] = strlen(ld);
+            if (cb_redis_append(r, 3, argv, argvlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int conn_dead(cb_redis *r)
+{
+    return cb_redis_context(r) == NULL || cb_redis_context(r)->err != 0;
+}
+
+/* Reads one reply: NULL for an error reply, which sets *rc and errstr
+ * (the first one), or for a dead connection. */
+static redisReply *take_reply(cb_redis *r, int *rc, char *errstr,
+                              size_t errstr_size)
+{
+    redisReply *reply = cb_redis_get_reply(r);
+
+    if (reply == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
+        *rc = CB_STEP_EREDIS;
+        return NULL;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (*rc == CB_STEP_AGAIN) {
+            snprintf(errstr, errstr_size, "Redis refused a read: %s",
+                     reply->str);
+            *rc = CB_STEP_EREDIS;
+        }
+        freeReplyObject(reply);
+        return NULL;
+    }
+    return reply;
+}
+
+static int read_reads(cb_step *s, cb_redis *r, char *errstr,
+                      size_t errstr_size)
+{
+    int rc = CB_STEP_AGAIN;
+
+    s->version = take_reply(r, &rc, errstr, errstr_size);
+    s->offsets = take_reply(r, &rc, errstr, errstr_size);
+    for (size_t i = 0; i < s->nsubjects && !conn_dead(r); i++) {
+        subject *sj = &s->subjects[i];
+        sj->state = take_reply(r, &rc, errstr, errstr_size);
+        if (sj->reads_lead)
+            sj->lead = take_reply(r, &rc, errstr, errstr_size);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ evaluate */
+
+static int64_t reply_int(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10)
+                                         : r->integer;
+}
+
+/* The ops already applied (at offsets below Redis's) are skipped. */
+static void mark_skips(cb_step *s)
+{
+    int64_t upto[NTOPICS];
+
+    for (int t = 0; t < NTOPICS; t++)
+        s->stored[t] = -1;
+    if (s->offsets && s->offsets->type == REDIS_REPLY_ARRAY)
+        for (size_t i = 0; i + 1 < s->offsets->elements; i += 2) {
+            int64_t t = reply_int(s->offsets->element[i]);
+            if (t >= 0 && t < NTOPICS)
+                s->stored[t] = reply_int(s->offsets->element[i + 1]);
+        }
+    memcpy(upto, s->stored, sizeof(upto));
+    for (size_t i = 0; i < s->nsubjects; i++)
+        s->subjects[i].active = 0;
+    for (size_t i = 0; i < s->a.nops; i++) {
+        const unsigned char *p = (const unsigned char *)s->a.ops[i].data;
+        int topic = p[1];
+        int64_t offset = 0;
+        for (int b = 0; b < 8; b++)
+            offset |= (int64_t)((uint64_t)p[2 + b] << (8 * b));
+        s->op_skip[i] = offset >= 0 && upto[topic] >= 0 &&
+                        offset < upto[topic];
+        if (s->op_skip[i]) {
+            s->counts.skipped++;
+            continue;
+        }
+        if (offset >= 0)
+            upto[topic] = offset + 1;
+        s->counts.applied++;
+        s->subjects[s->op_subject[i]].active = 1;
+    }
+}
+
+static int push_alert(cb_step *s, ealert **out)
+{
+    if (s->nalerts == s->alerts_cap) {
+        size_t cap = s->alerts_cap ? s->alerts_cap * 2 : 64;
+        ealert *v = realloc(s->alerts, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        s->alerts = v;
+        s->alerts_cap = cap;
+    }
+    *out = &s->alerts[s->nalerts++];
+    memset(*out, 0, sizeof(**out));
+    (*out)->lookup = -1;
+    return 0;
+}
+
+static long add_lookup(cb_step *s, const char *what, const char *field)
+{
+    wl_fmt(s, &s->lookups, "cb:%s%s", what, s->tag);
+    wl_str(s, &s->lookups, field);
+    return (long)(s->lookups.n / 2 - 1);
+}
+
+/* The alerts a person's state makes, kept for the merge with the stored
+ * ones (looked up in round 2). */
+static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
+{
+    cb_rule_alerts ra = {0};
+    int have_active = 0;
+
+    sj->alert_first = s->nalerts;
+    if (cb_rules_person_alerts(p, &ra) != 0)
+        goto nomem;
+    for (size_t i = 0; i < ra.n; i++) {
+        const cb_rule_alert *a = &ra.v[i];
+        ealert *e;
+        if (push_alert(s, &e) != 0)
+            goto nomem;
+        e->kind = a->kind;
+        e->township = a->township;
+        memcpy(e->period, a->period, sizeof(e->period));
+        e->amount = a->amount;
+        hash_id(e->id, "%s|%.*s|%s", alert_names[a->kind], (int)sj->id_len,
+                sj->id, a->period);
+        /* the evidence, space separated, in the arena */
+        e->ev_off = s->arena.len;
+        for (size_t j = 0; j < a->nevidence; j++) {
+            warg w;
+            if (j > 0 && arena_put(s, " ", 1, &w) != 0)
+                goto nomem;
+            if (arena_put(s, a->evidence[j]->s, a->evidence[j]->len, &w) != 0)
+                goto nomem;
+        }
+        e->ev_len = s->arena.len - e->ev_off;
+        e->lookup = add_lookup(s, "alert:", e->id);
+        if (a->kind == CB_A_ACTIVE_AFTER)
+            have_active = 1;
+    }
+    if (p->has_death && !have_active) {
+        ealert *e;
+        if (push_alert(s, &e) != 0)
+            goto nomem;
+        e->withdraw = 1;
+        hash_id(e->id, "active_after_death|%.*s|", (int)sj->id_len, sj->id);
+        e->lookup = add_lookup(s, "alert:", e->id);
+    }
+    sj->nalerts = s->nalerts - sj->alert_first;
+    cb_rule_alerts_free(&ra);
+    return s->failed ? -1 : 0;
+nomem:
+    cb_rule_alerts_free(&ra);
+    return -1;
+}
+
+/* The outbox gets an ownership change for the person's partition. */
+static void write_own_change(cb_step *s, const cb_own_change *c)
+{
+    cb_buf b = {0};
+
+    if (cb_own_change_pack(c, &b) != 0) {
+        s->failed = 1;
+        return;
+    }
+    wl_str(s, &s->early, "X");
+    wl_key(s, &s->early, "out:", "");
+    wl_str(s, &s->early, "3");
+    wl_str(s, &s->early, "t");
+    wl_str(s, &s->early, "O");
+    wl_str(s, &s->early, "k");
+    wl_arg(s, &s->early, c->rep.s, c->rep.len);
+    wl_str(s, &s->early, "v");
+    wl_arg(s, &s->early, b.data, b.len);
+    cb_buf_free(&b);
+}
+
+/* The last decision among the subject's ops on its lead's id, if any:
+ * sj->has_decision stays 1 with it, or becomes 0. */
+static void step_decision(cb_step *s, subject *sj, cb_op *op)
+{
+    sj->has_decision = 0;
+    for (size_t i = sj->first; i != SIZE_MAX; i = s->op_next[i]) {
+        if (s->op_skip[i] || s->a.ops[i].data[0] != CB_OP_DECIDE ||
+            cb_op_decode(s->a.ops[i].data, s->a.ops[i].len, op) != 0)
+            continue;
+        if (op->lead_id.len == 16 && memcmp(op->lead_id.s, sj->lead_id,
+                                            16) == 0) {
+            sj->has_decision = 1;
+            sj->decision = op->decision;
+            sj->decision_day = s->a.today;
+        }
+    }
+}
+
+/* Applies a subject's ops to its state, writes the state if it changed,
+ * and works out its lead and alerts (finished after the lookups). */
+static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
+                        cb_buf *enc, char *errstr, size_t errstr_size)
+{
+    const redisReply *v = sj->state;
+    int is_employer = sj->key_len == CB_SUBJECT_KEY_MAX;
+    int has_v = v != NULL && v->type == REDIS_REPLY_STRING;
+    cb_employer e;
+    char day[11];
+
+    cb_date_format(s->a.today, day);
+    cb_employer_init(&e);
+    sj->source[0] = '\0';
+    sj->lead_inputs = is_employer;
+    sj->has_decision = 0;
+    sj->dec_lookup = -1;
+    sj->nalerts = 0;
+    if (is_employer) {
+        if (has_v && cb_employer_decode(v->str, v->len, &e) != 0)
+            goto bad_state;
+    } else {
+        cb_person_free(p);
+        if (has_v && cb_person_decode(v->str, v->len, p) != 0)
+            goto bad_state;
+    }
+    for (size_t i = sj->first; i != SIZE_MAX; i = s->op_next[i]) {
+        if (s->op_skip[i])
+            continue;
+        if (cb_op_decode(s->a.ops[i].data, s->a.ops[i].len, op) != 0) {
+            snprintf(errstr, errstr_size, "partition %d: op %zu of the "
+                     "batch is malformed", s->a.partition, i);
+            return -1;
+        }
+        if (op->kind != CB_OP_FACT || op->k != K_CONTRIBUTE)
+            sj->lead_inputs = 1;
+        if (op->kind == CB_OP_DECIDE) {
+            cb_buf d = {0};
+            int failed = 0;
+            pk_int(&d, op->decision, 1, &failed);
+            pk_int(&d, s->a.today, 3, &failed);
+            pk_str(&d, op->why, op->why_len, 2, &failed);
+            wl_str(s, &s->early, "H");
+            wl_key(s, &s->early, "dec:", "");
+            wl_arg(s, &s->early, op->lead_id.s, op->lead_id.len);
+            wl_arg(s, &s->early, d.data, d.len);
+            cb_buf_free(&d);
+            if (failed)
+                s->failed = 1;
+            sj->has_decision = 1; /* applied if it is this lead's */
+        } else if (is_employer) {
+            cb_own_change ch[2];
+            int nch = 0;
+            cb_employer_apply(&e, op, ch, &nch);
+            for (int c = 0; c < nch; c++)
+                write_own_change(s, &ch[c]);
+        } else {
+            int progress = 0;
+            if (!has_v && op->has_birth) {
+                p->birth = op->birth;
+                p->male = op->male;
+            }
+            if (cb_person_apply(p, op, &progress) != 0)
+                return -1;
+            if (progress) {
+                int y, m, d;
+                char rest[48];
+                cb_date_to_ymd(op->date, &y, &m, &d);
+                snprintf(rest, sizeof(rest), ":%" PRId64 ":%d", op->township,
+                         y);
+                wl_str(s, &s->early, "L");
+                wl_key(s, &s->early, "pg:", rest);
+                wl_fmt(s, &s->early, "%d", (int)op->date);
+                wl_arg(s, &s->early, sj->key, sj->key_len);
+            }
+        }
+        /* provenance: the event, else the business event behind an
+         * ownership change, the timer or the team's decision */
+        if (op->eid.len > 0)
+            snprintf(sj->source, sizeof(sj->source), "%.*s", op->eid.len,
+                     op->eid.s);
+        else if (op->kind == CB_OP_OWN && op->src.len > 0)
+            snprintf(sj->source, sizeof(sj->source), "%.*s", op->src.len,
+                     op->src.s);
+        else if (op->kind == CB_OP_TICK)
+            snprintf(sj->source, sizeof(sj->source), "timer:%s", day);
+        else if (op->kind == CB_OP_DECIDE && op->decision >= 0 &&
+                 op->decision <= 3)
+            snprintf(sj->source, sizeof(sj->source), "decision:%s:%s",
+                     decision_names[op->decision], day);
+    }
+    /* the state, written if it changed */
+    if (is_employer) {
+        if (cb_employer_encode(&e, enc) != 0)
+            return -1;
+    } else {
+        /* facts older than 12 months before today's month are not kept */
+        cb_person_drop_facts(p, cb_month_of_date(s->a.today) - 12);
+        if (cb_person_encode(p, enc) != 0)
+            return -1;
+    }
+    if (!has_v || v->len != enc->len || memcmp(v->str, enc->data, enc->len)) {
+        char rest[16];
+        snprintf(rest, sizeof(rest), ":%u", sj->bucket);
+        wl_str(s, &s->early, "H");
+        wl_key(s, &s->early, "s:", rest);
+        wl_arg(s, &s->early, sj->key, sj->key_len);
+        wl_arg(s, &s->early, enc->data, enc->len);
+    }
+    if (!is_employer && eval_alerts(s, sj, p) != 0)
+        return -1;
+    if (!sj->lead_inputs)
+        return 0;
+    if (is_employer) {
+        sj->has_lead = cb_rules_employer_lead(&e, s->a.today, &sj->L);
+        sj->next_day = cb_rules_employer_next(&e, s->a.today);
+    } else {
+        sj->has_lead = cb_rules_person_lead(p, s->a.today, &sj->L);
+        sj->next_day = cb_rules_person_next(p, s->a.today);
+    }
+    if (sj->has_lead) {
+        char lead_id[17];
+        char since[11];
+        cb_date_format(sj->L.since, since);
+        hash_id(lead_id, "%s|%.*s|%" PRId64 "|%s",
+                sj->L.kind == 0 ? "person" : "employer", (int)sj->id_len,
+                sj->id, sj->L.township, since);
+        memcpy(sj->lead_id, lead_id, sizeof(lead_id));
+        /* a decision of this step counts if it is this lead's (the last
+         * one); else one stored earlier, looked up */
+        if (sj->has_decision)
+            step_decision(s, sj, op);
+        if (sj->L.status == CB_ST_OPEN && !sj->has_decision)
+            sj->dec_lookup = add_lookup(s, "dec:", lead_id);
+    }
+    return s->failed ? -1 : 0;
+bad_state:
+    snprintf(errstr, errstr_size, "partition %d: the state of %.*s does "
+             "not decode", s->a.partition, (int)sj->id_len, sj->id);
+    return -1;
+}
+
+static int evaluate(cb_step *s, char *errstr, size_t errstr_size)
+{
+    cb_person *p = malloc(sizeof(*p));
+    cb_op *op = malloc(sizeof(*op));
+    cb_buf enc = {0};
+    int rc = -1;
+
+    if (p == NULL || op == NULL) {
+        snprintf(errstr, errstr_size, "out of memory for a step");
+        goto out;
+    }
+    cb_person_init(p);
+    mark_skips(s);
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        if (!sj->active)
+            continue;
+        errstr[0] = '\0';
+        if (eval_subject(s, sj, p, op, &enc, errstr, errstr_size) != 0) {
+            if (errstr[0] == '\0')
+                snprintf(errstr, errstr_size, "out of memory for a step");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (p != NULL)
+        cb_person_free(p);
+    free(p);
+    free(op);
+    cb_buf_free(&enc);
+    return rc;
+}
+
+/* ------------------------------------------------------------ round 2 */
+
+static int append_lookups(cb_step *s, cb_redis *r)
+{
+    for (size_t i = 0; i + 1 < s->lookups.n; i += 2) {
+        const char *argv[3];
+        size_t argvlen[3];
+        argv[0] = "HGET";
+        argvlen[0] = 4;
+        for (int k = 0; k < 2; k++) {
+            argv[1 + k] = s->arena.data + s->lookups.v[i + (size_t)k].off;
+            argvlen[1 + k] = s->lookups.v[i + (size_t)k].len;
+        }
+        if (cb_redis_append(r, 3, argv, argvlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int read_lookups(cb_step *s, cb_redis *r, char *errstr,
+                        size_t errstr_size)
+{
+    int rc = CB_STEP_AGAIN;
+    size_t n = s->lookups.n / 2;
+
+    s->looked = calloc(n ? n : 1, sizeof(*s->looked));
+    if (s->looked == NULL) {
+        snprintf(errstr, errstr_size, "out of memory for a step");
+        return CB_STEP_EFAILED;
+    }
+    s->nlooked = n;
+    for (size_t i = 0; i < n && !conn_dead(r); i++)
+        s->looked[i] = take_reply(r, &rc, errstr, errstr_size);
+    return rc;
+}
+
+static const redisReply *looked(const cb_step *s, long i)
+{
+    const redisReply *r;
+
+    if (i < 0 || (size_t)i >= s->nlooked)
+        return NULL;
+    r = s->looked[i];
+    return r != NULL && r->type == REDIS_REPLY_STRING ? r : NULL;
+}
+
+/* ------------------------------------------------------------ finishing */
+
+static void write_lead_out(cb_step *s, const raw_lead *l)
+{
+    cb_buf b = {0};
+
+    if (lead_pack(l, &b) != 0) {
+        s->failed = 1;
+        return;
+    }
+    wl_str(s, &s->late, "X");
+    wl_key(s, &s->late, "out:", "");
+    wl_str(s, &s->late, "2");
+    wl_str(s, &s->late, "t");
+    wl_str(s, &s->late, "L");
+    wl_str(s, &s->late, "v");
+    wl_arg(s, &s->late, b.data, b.len);
+    cb_buf_free(&b);
+}
+
+static void write_cmd2(cb_step *s, const char *op, const char *what,
+                       const char *rest, const void *f, size_t flen)
+{
+    wl_str(s, &s->late, op);
+    wl_key(s, &s->late, what, rest);
+    wl_arg(s, &s->late, f, flen);
+}
+
+static void tw_rest(char *buf, size_t size, int64_t tw)
+{
+    snprintf(buf, size, ":%" PRId64, tw);
+}
+
+/* Stores the subject's lead if it changed, with its indexes, and puts the
+ * change in the outbox.  Returns 1 when it changed. */
+static int finish_lead(cb_step *s, subject *sj)
+{
+    const redisReply *old = sj->lead;
+    raw_lead o, n;
+    int has_old = old != NULL && old->type == REDIS_REPLY_STRING &&
+                  lead_unpack(old->str, old->len, &o) == 0;
+    char rest[32];
+
+    if (!has_old && sj->source[0] == '\0') {
+        /* keep the source empty */
+    } else if (sj->source[0] == '\0') {
+        snprintf(sj->source, sizeof(sj->source), "%.*s", o.source.len,
+                 o.source.s);
+    }
+    if (!sj->has_lead) {
+        if (!has_old)
+            return 0;
+        /* no longer a lead: it leaves the store; the topic hears it closed */
+        write_cmd2(s, "D", "lead:", "", sj->key, sj->key_len);
+        write_cmd2(s, "D", "lid:", "", o.id, 16);
+        tw_rest(rest, sizeof(rest), o.township);
+        write_cmd2(s, "R", "lt:", rest, sj->key, sj->key_len);
+        if (o.status != CB_ST_CLOSED) {
+            o.status = CB_ST_CLOSED;
+            o.closed = CB_C_INVALID;
+            o.closed_at = s->a.today;
+            str_set(&o.subject_id, sj->id, sj->id_len);
+            str_set(&o.source, sj->source, strlen(sj->source));
+            write_lead_out(s, &o);
+        }
+        return 1;
+    }
+    memset(&n, 0, sizeof(n));
+    memcpy(n.id, sj->lead_id, sizeof(n.id));
+    n.kind = sj->L.kind;
+    n.reason = sj->L.reason;
+    n.priority = sj->L.priority;
+    n.status = sj->L.status;
+    n.closed = sj->L.closed;
+    n.township = sj->L.township;
+    n.opened = sj->L.opened;
+    n.closed_at = sj->L.closed_at;
+    n.name = sj->L.name;
+    str_set(&n.subject_id, sj->id, sj->id_len);
+    str_set(&n.source, sj->source, strlen(sj->source));
+    /* a team's decision on this lead id, if the lead is open */
+    if (n.status == CB_ST_OPEN) {
+        int decision = -1;
+        int32_t at_day = 0;
+        const redisReply *d = looked(s, sj->dec_lookup);
+        if (sj->has_decision) {
+            decision = sj->decision;
+            at_day = sj->decision_day;
+        } else if (d != NULL && d->len >= 4) {
+            rd r = {(const unsigned char *)d->str,
+                    (const unsigned char *)d->str + d->len, 0};
+            decision = (int)rd_int(&r, 1, 0);
+            at_day = (int32_t)rd_int(&r, 3, 1);
+        }
+        if (decision == 0) {
+            n.status = CB_ST_CONTACTED;
+        } else if (decision == 1) {
+            n.status = CB_ST_REFUSED;
+        } else if (decision == 2 || decision == 3) {
+            n.status = CB_ST_CLOSED;
+            n.closed = decision == 2 ? CB_C_ENROLLED : CB_C_INVALID;
+            n.closed_at = at_day;
+        }
+    }
+    if (has_old && memcmp(o.id, n.id, 16) == 0 && o.reason == n.reason &&
+        o.priority == n.priority && o.status == n.status &&
+        o.closed == n.closed && o.township == n.township &&
+        o.opened == n.opened && o.closed_at == n.closed_at &&
+        cb_str_cmp(&o.name, &n.name) == 0)
+        return 0;
+    cb_buf v = {0};
+    if (lead_pack(&n, &v) != 0) {
+        s->failed = 1;
+        return 0;
+    }
+    wl_str(s, &s->late, "H");
+    wl_key(s, &s->late, "lead:", "");
+    wl_arg(s, &s->late, sj->key, sj->key_len);
+    wl_arg(s, &s->late, v.data, v.len);
+    if (has_old && memcmp(o.id, n.id, 16) != 0) {
+        write_cmd2(s, "D", "lid:", "", o.id, 16);
+        /* a new episode replaces the lead: the topic hears the old one
+         * closed, moved_out when the subject's township changed */
+        if (o.status != CB_ST_CLOSED) {
+            o.status = CB_ST_CLOSED;
+            o.closed_at = s->a.today;
+            o.closed = o.township != n.township ? CB_C_MOVED_OUT
+                                                : CB_C_INVALID;
+            str_set(&o.subject_id, sj->id, sj->id_len);
+            str_set(&o.source, sj->source, strlen(sj->source));
+            write_lead_out(s, &o);
+        }
+    }
+    if (has_old && o.township != n.township) {
+        tw_rest(rest, sizeof(rest), o.township);
+        write_cmd2(s, "R", "lt:", rest, sj->key, sj->key_len);
+    }
+    wl_str(s, &s->late, "H");
+    wl_key(s, &s->late, "lid:", "");
+    wl_arg(s, &s->late, n.id, 16);
+    wl_arg(s, &s->late, sj->key, sj->key_len);
+    tw_rest(rest, sizeof(rest), n.township);
+    wl_str(s, &s->late, "Z");
+    wl_key(s, &s->late, "lt:", rest);
+    wl_fmt(s, &s->late, "%d", (int)n.opened);
+    wl_arg(s, &s->late, sj->key, sj->key_len);
+    wl_str(s, &s->late, "X");
+    wl_key(s, &s->late, "out:", "");
+    wl_str(s, &s->late, "2");
+    wl_str(s, &s->late, "t");
+    wl_str(s, &s->late, "L");
+    wl_str(s, &s->late, "v");
+    wl_arg(s, &s->late, v.data, v.len);
+    cb_buf_free(&v);
+    return 1;
+}
+
+/* An alert as stored. */
+typedef struct raw_alert {
+    int kind;
+    cb_str subject_id, period;
+    int64_t township, amount;
+    const char *ev;
+    size_t ev_len;
+    double raised;
+} raw_alert;
+
+static int alert_unpack(const char *v, size_t len, raw_alert *a)
+{
+    rd r = {(const unsigned char *)v, (const unsigned char *)v + len, 0};
+    const char *raised;
+
+    a->kind = (int)rd_int(&r, 1, 0);
+    rd_str(&r, 1, &a->subject_id);
+    a->township = rd_int(&r, 6, 1);
+    rd_str(&r, 1, &a->period);
+    a->amount = rd_int(&r, 6, 1);
+    a->ev_len = (size_t)rd_int(&r, 2, 0);
+    a->ev = rd_bytes(&r, a->ev_len);
+    raised = rd_bytes(&r, sizeof(double));
+    if (r.bad)
+        return -1;
+    memcpy(&a->raised, raised, sizeof(double)); /* Lua packed it native */
+    return 0;
+}
+
+/* Event ids: spans of text, sorted bytewise. */
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->p, y->p, n);
+
+    if (c != 0)
+        return c;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Splits space-separated ids (any ASCII white space) into v[*n..]. */
+static void split_ids(const char *p, size_t len, span *v, size_t *n)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        while (i < len && (p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r')))
+            i++;
+        size_t j = i;
+        while (j < len && !(p[j] == ' ' || (p[j] >= '\t' && p[j] <= '\r')))
+            j++;
+        if (j > i) {
+            v[*n].p = p + i;
+            v[(*n)++].n = j - i;
+        }
+        i = j;
+    }
+}
+
+/* The union of the stored evidence and the new, sorted, into out. */
+static int merge_evidence(const char *old, size_t old_len, const char *neu,
+                          size_t neu_len, cb_buf *out)
+{
+    size_t cap = (old_len + neu_len) / 2 + 2, n = 0, k = 0;
+    span *v = malloc(cap * sizeof(*v));
+
+    if (v == NULL)
+        return -1;
+    split_ids(old, old_len, v, &n);
+    split_ids(neu, neu_len, v, &n);
+    qsort(v, n, sizeof(*v), span_cmp);
+    out->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && span_cmp(&v[i], &v[k - 1]) == 0)
+            continue;
+        v[k++] = v[i];
+        if ((out->len > 0 && cb_buf_append(out, " ", 1) != 0) ||
+            cb_buf_append(out, v[i].p, v[i].n) != 0) {
+            free(v);
+            return -1;
+        }
+    }
+    free(v);
+    return 0;
+}
+
+static void write_alert_out(cb_step *s, const char *type, const char *id,
+                            const char *v, size_t len)
+{
+    wl_str(s, &s->late, "X");
+    wl_key(s, &s->late, "out:", "");
+    wl_str(s, &s->late, "3");
+    wl_str(s, &s->late, "t");
+    wl_str(s, &s->late, type);
+    wl_str(s, &s->late, "k");
+    wl_str(s, &s->late, id);
+    wl_str(s, &s->late, "v");
+    wl_arg(s, &s->late, v, len);
+}
+
+/* Merges the computed alerts into the store: evidence only grows, amounts
+ * only rise, and an active_after_death that no longer holds leaves.
+ * Returns how many changed. */
+static int finish_alerts(cb_step *s, subject *sj)
+{
+    int changed = 0;
+    cb_buf ev = {0}, v = {0};
+    char rest[32];
+
+    for (size_t i = sj->alert_first; i < sj->alert_first + sj->nalerts; i++) {
+        ealert *e = &s->alerts[i];
+        const redisReply *old = looked(s, e->lookup);
+        raw_alert o;
+        int has_old = old != NULL && alert_unpack(old->str, old->len, &o) == 0;
+        if (e->withdraw) {
+            if (!has_old)
+                continue;
+            write_cmd2(s, "D", "alert:", "", e->id, 16);
+            tw_rest(rest, sizeof(rest), o.township);
+            write_cmd2(s, "R", "at:", rest, e->id, 16);
+            if (o.township != 0)
+                write_alert_out(s, "X", e->id, old->str, old->len);
+            changed++;
+            continue;
+        }
+        double raised = (double)s->a.now_ms;
+        int64_t amount = e->amount;
+        const char *evp = s->arena.data + e->ev_off;
+        size_t evn = e->ev_len;
+        if (has_old) {
+            raised = o.raised;
+            if (o.amount > amount)
+                amount = o.amount;
+            if (merge_evidence(o.ev, o.ev_len, s->arena.data + e->ev_off,
+                               e->ev_len, &ev) != 0)
+                goto nomem;
+            evp = ev.data;
+            evn = ev.len;
+        }
+        int failed = 0;
+        v.len = 0;
+        pk_int(&v, e->kind, 1, &failed);
+        pk_str(&v, sj->id, sj->id_len, 1, &failed);
+        pk_int(&v, e->township, 6, &failed);
+        pk_str(&v, e->period, strlen(e->period), 1, &failed);
+        pk_int(&v, amount, 6, &failed);
+        if (evn > 65535)
+            evn = 65535; /* cannot happen: 12 months of facts */
+        pk_str(&v, evp ? evp : "", evn, 2, &failed);
+        if (failed || cb_buf_append(&v, &raised, sizeof(raised)) != 0)
+            goto nomem;
+        if (has_old && old->len == v.len && memcmp(old->str, v.data, v.len) == 0)
+            continue;
+        wl_str(s, &s->late, "H");
+        wl_key(s, &s->late, "alert:", "");
+        wl_arg(s, &s->late, e->id, 16);
+        wl_arg(s, &s->late, v.data, v.len);
+        if (has_old && o.township != e->township) {
+            /* the person's township changed: the old list loses it */
+            tw_rest(rest, sizeof(rest), o.township);
+            write_cmd2(s, "R", "at:", rest, e->id, 16);
+            if (o.township != 0)
+                write_alert_out(s, "X", e->id, old->str, old->len);
+        }
+        tw_rest(rest, sizeof(rest), e->township);
+        wl_str(s, &s->late, "Z");
+        wl_key(s, &s->late, "at:", rest);
+        wl_fmt(s, &s->late, "%" PRId64, (int64_t)(raised / 86400000.0));
+        wl_arg(s, &s->late, e->id, 16);
+        /* the topic is keyed by township: an alert whose township no row
+         * has named yet waits in the store until one does */
+        if (e->township != 0)
+            write_alert_out(s, "A", e->id, v.data, v.len);
+        changed++;
+    }
+    cb_buf_free(&ev);
+    cb_buf_free(&v);
+    return changed;
+nomem:
+    s->failed = 1;
+    cb_buf_free(&ev);
+    cb_buf_free(&v);
+    return changed;
+}
+
+static void finish(cb_step *s)
+{
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        if (!sj->active)
+            continue;
+        s->counts.alerts_changed += finish_alerts(s, sj);
+        if (!sj->lead_inputs)
+            continue;
+        s->counts.leads_changed += finish_lead(s, sj);
+        if (sj->next_day >= 0 && sj->next_day <= s->a.today + s->a.horizon) {
+            wl_str(s, &s->late, "Z");
+            wl_key(s, &s->late, "tm:", "");
+            wl_fmt(s, &s->late, "%d", (int)sj->next_day);
+            wl_arg(s, &s->late, sj->key, sj->key_len);
+        } else {
+            write_cmd2(s, "R", "tm:", "", sj->key, sj->key_len);
+        }
+    }
+    /* the applied positions, with the state they cover */
+    for (size_t i = 0; i < s->a.noffsets; i++) {
+        int t = s->a.topics[i];
+        if (t < 0 || t >= NTOPICS)
+            continue;
+        if (s->stored[t] < 0 || s->a.next[i] > s->stored[t]) {
+            wl_str(s, &s->late, "H");
+            wl_key(s, &s->late, "off:", "");
+            wl_fmt(s, &s->late, "%d", t);
+            wl_fmt(s, &s->late, "%" PRId64, s->a.next[i]);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ commit */
+
+static int append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
+{
+    size_t n = 2 + s->early.n + s->late.n, k = 0;
+    const char **argv = malloc(n * sizeof(*argv));
+    size_t *argvlen = malloc(n * sizeof(*argvlen));
+    char key[48];
+    const char *ver = "0";
+    size_t ver_len = 1;
+    int rc = -1;
+
+    if (argv == NULL || argvlen == NULL)
+        goto out;
+    snprintf(key, sizeof(key), "cb:v:%s", s->tag);
+    if (s->version != NULL && s->version->type == REDIS_REPLY_STRING) {
+        ver = s->version->str;
+        ver_len = s->version->len;
+    }
+    argv[k] = key;
+    argvlen[k++] = strlen(key);
+    argv[k] = ver;
+    argvlen[k++] = ver_len;
+    for (int pass = 0; pass < 2; pass++) {
+        const wlist *l = pass == 0 ? &s->early : &s->late;
+        for (size_t i = 0; i < l->n; i++) {
+            argv[k] = s->arena.data + l->v[i].off;
+            argvlen[k++] = l->v[i].len;
+        }
+    }
+    rc = cb_redis_append_evalsha(r, sc, 1, (int)k, argv, argvlen);
+out:
+    free(argv);
+    free(argvlen);
+    return rc;
+}
+
+static int read_commit(cb_step *s, cb_redis *r, char *errstr,
+                       size_t errstr_size)
+{
+    redisReply *reply = cb_redis_get_reply(r);
+    int rc;
+
+    if (reply == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
+        return CB_STEP_EREDIS;
+    }
+    if (cb_redis_is_noscript(reply)) {
+        snprintf(errstr, errstr_size, "Redis lost the commit script");
+        step_reset(s);
+        rc = CB_STEP_ENOSCRIPT;
+    } else if (cb_redis_is_oom(reply)) {
+        snprintf(errstr, errstr_size, "Redis is out of memory: %s",
+                 reply->str);
+        rc = CB_STEP_EREDIS;
+    } else if (reply->type == REDIS_REPLY_ERROR) {
+        snprintf(errstr, errstr_size, "partition %d: the commit failed in "
+                 "Redis: %s", s->a.partition, reply->str);
+        rc = CB_STEP_EFAILED;
+    } else if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 1) {
+        s->phase = PH_DONE;
+        rc = CB_STEP_DONE;
+    } else if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) {
+        /* another writer came in between: read again, compute again */
+        if (++s->conflicts >= MAX_CONFLICTS) {
+            snprintf(errstr, errstr_size, "partition %d changed under %d "
+                     "commits in a row", s->a.partition, s->conflicts);
+            rc = CB_STEP_EREDIS;
+        } else {
+            rc = CB_STEP_AGAIN;
+        }
+        step_reset(s);
+    } else {
+        snprintf(errstr, errstr_size, "the commit gave a bad reply");
+        rc = CB_STEP_EREDIS;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+/* ------------------------------------------------------------ driving */
+
+int cb_step_append(cb_step *s, cb_redis *r, const cb_redis_script *commit)
+{
+    switch (s->phase) {
+    case PH_READS:
+        return append_reads(s, r);
+    case PH_LOOKUPS:
+        return append_lookups(s, r);
+    case PH_COMMIT:
+        return append_commit(s, r, commit);
+    case PH_DONE:
+        return 0;
+    }
+    return -1;
+}
+
+int cb_step_read(cb_step *s, cb_redis *r, char *errstr, size_t errstr_size)
+{
+    int rc;
+
+    switch (s->phase) {
+    case PH_READS:
+        rc = read_reads(s, r, errstr, errstr_size);
+        if (rc != CB_STEP_AGAIN)
+            return rc;
+        if (evaluate(s, errstr, errstr_size) != 0)
+            return CB_STEP_EFAILED;
+        if (s->lookups.n > 0) {
+            s->phase = PH_LOOKUPS;
+            return CB_STEP_AGAIN;
+        }
+        finish(s);
+        break;
+    case PH_LOOKUPS:
+        rc = read_lookups(s, r, errstr, errstr_size);
+        if (rc != CB_STEP_AGAIN)
+            return rc;
+        finish(s);
+        break;
+    case PH_COMMIT:
+        return read_commit(s, r, errstr, errstr_size);
+    case PH_DONE:
+        return CB_STEP_DONE;
+    }
+    if (s->failed) {
+        snprintf(errstr, errstr_size, "out of memory for a step");
+        return CB_STEP_EFAILED;
+    }
+    s->phase = PH_COMMIT;
+    return CB_STEP_AGAIN;
+}
+
+void cb_step_result(const cb_step *s, cb_step_counts *counts)
+{
+    *counts = s->counts;
+}
+
+int cb_step_conflicts(const cb_step *s)
+{
+    return s->conflicts;
+}
