@@ -22,6 +22,7 @@
 #define TIMER_MS       1000 /* how often timers are looked at */
 #define PUBLISH_CHUNK  1000 /* outbox entries read at a time */
 #define MAX_PARTITIONS 1024
+#define POLL_BURST     1000 /* messages taken between two housekeepings */
 
 /* What waits to be applied to one partition. */
 typedef struct batch {
@@ -357,6 +358,25 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     b->next[t] = msg->offset + 1;
     if (m->first_pending_ms == 0)
         m->first_pending_ms = cb_clock_ms();
+}
+
+/* Takes a message of the consumer: an event, or an error to act on. */
+static void take_or_fail(matcher *m, const rd_kafka_message_t *msg)
+{
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        take_message(m, msg);
+    } else if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+               msg->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+        snprintf(m->fatal_err, sizeof(m->fatal_err),
+                 "%s [%" PRId32 "]: the offset the matcher needs is "
+                 "no longer in the broker (%s); events were pruned "
+                 "before they were applied",
+                 msg->rkt ? rd_kafka_topic_name(msg->rkt) : "?",
+                 msg->partition, rd_kafka_message_errstr(msg));
+        m->fatal = 1;
+    } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        cb_warn("kafka: %s", rd_kafka_message_errstr(msg));
+    }
 }
 
 /* ----------------------------------------------------------------- steps */
@@ -782,6 +802,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
                         opts->buckets, 5000};
     int rc = -1;
     int64_t last_msg, started, shown = 0;
+    /* asked once: isatty is a system call, and the loop turns per message */
+    int tty = !opts->quiet && isatty(STDERR_FILENO);
 
     memset(&m, 0, sizeof(m));
     memset(stats, 0, sizeof(*stats));
@@ -812,26 +834,21 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     while (!cb_cli_stop_requested() && !m.fatal) {
         rd_kafka_message_t *msg = rd_kafka_consumer_poll(m.consumer,
                                                          m.pending ? 5 : 100);
-        int64_t now = cb_clock_ms();
+        int idle = msg == NULL, took = 0;
+        int64_t now;
 
-        if (msg != NULL) {
-            if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                take_message(&m, msg);
-                last_msg = now;
-            } else if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
-                       msg->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
-                snprintf(m.fatal_err, sizeof(m.fatal_err),
-                         "%s [%" PRId32 "]: the offset the matcher needs is "
-                         "no longer in the broker (%s); events were pruned "
-                         "before they were applied",
-                         msg->rkt ? rd_kafka_topic_name(msg->rkt) : "?",
-                         msg->partition, rd_kafka_message_errstr(msg));
-                m.fatal = 1;
-            } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                cb_warn("kafka: %s", rd_kafka_message_errstr(msg));
-            }
+        /* Take what is there, then do the rounds below once: they cost
+         * system calls and locks, too many to pay for every message. */
+        while (msg != NULL) {
+            take_or_fail(&m, msg);
             rd_kafka_message_destroy(msg);
+            if (++took >= POLL_BURST || m.fatal || m.reseek)
+                break;
+            msg = rd_kafka_consumer_poll(m.consumer, 0);
         }
+        now = cb_clock_ms();
+        if (took > 0)
+            last_msg = now;
         rd_kafka_poll(m.producer, 0);
         if (confirm(&m, 0) < 0)
             publish(&m); /* a delivery failed: hand everything over again */
@@ -848,20 +865,20 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         }
         if (m.pending >= (size_t)opts->batch_max * 4 ||
             (m.first_pending_ms && now - m.first_pending_ms >= FLUSH_MS) ||
-            (msg == NULL && m.first_pending_ms)) {
+            (idle && m.first_pending_ms)) {
             if (flush_steps(&m) != 0)
                 break;
             publish(&m);
         }
         if (m.reseek)
             reseek(&m);
-        if (!opts->quiet && isatty(STDERR_FILENO) && now - shown >= 1000) {
+        if (tty && now - shown >= 1000) {
             shown = now;
             progress_line(&m, started);
         }
         /* Idle counts from the first assignment: joining the group takes
          * a while, and nothing arrives before it. */
-        if (opts->idle_exit_s > 0 && msg == NULL && m.pending == 0 &&
+        if (opts->idle_exit_s > 0 && idle && m.pending == 0 &&
             m.assigned_ms > 0 &&
             now - (last_msg > m.assigned_ms ? last_msg : m.assigned_ms) >=
                 (int64_t)opts->idle_exit_s * 1000)
@@ -869,7 +886,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     }
     if (!m.fatal && m.pending > 0 && flush_steps(&m) == 0)
         publish(&m);
-    if (!opts->quiet && isatty(STDERR_FILENO))
+    if (tty)
         fputc('\n', stderr);
     if (m.fatal) {
         snprintf(errstr, errstr_size, "%s", m.fatal_err);

@@ -146,6 +146,17 @@ static void get_str(reader *r, cb_str *s)
     r->pos += n;
 }
 
+/* Whether n elements of at least `each` bytes can still follow; if not,
+ * the value is refused before anything is allocated for them. */
+static int room_for(reader *r, size_t n, size_t each)
+{
+    if (r->failed || n > (r->len - r->pos) / each) {
+        r->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
 /* 0 when every field was there and nothing follows them. */
 static int finish_read(const reader *r)
 {
@@ -344,20 +355,15 @@ void cb_person_free(cb_person *p)
     cb_person_init(p);
 }
 
-/* Room for one more element of an array of *n elements of size sz whose
- * capacity is *n rounded up to a power of two (at least 4).  Returns 0 or
- * -1 (out of memory, *arr unchanged). */
-static int grow(void **arr, size_t n, size_t sz)
+/* Makes *arr hold n elements of size sz (n > 0), keeping those it has.
+ * The arrays carry no capacity: decoding sizes each one to its count, and
+ * an op adds at most one element, so growing by one is enough; an array a
+ * caller filled with malloc works too.  Returns 0 or -1 (out of memory,
+ * *arr unchanged). */
+static int reserve(void **arr, size_t n, size_t sz)
 {
-    size_t cap = 4;
+    void *a = realloc(*arr, n * sz);
 
-    while (cap < n)
-        cap *= 2;
-    if (n < cap && *arr != NULL)
-        return 0;
-    if (n == cap)
-        cap *= 2;
-    void *a = realloc(*arr, cap * sz);
     if (a == NULL)
         return -1;
     *arr = a;
@@ -394,14 +400,16 @@ static size_t own_find(const cb_person *p, const cb_str *uscc, int *found)
     return i;
 }
 
-/* Sets the roster row of r->identity (replacing or inserting). */
-static int roster_put(cb_person *p, const cb_roster_state *r)
+/* Sets the roster row of r->identity, replacing it or inserting it in
+ * order; with room for one more row when grow is 0.  Returns 0 or -1. */
+static int roster_put(cb_person *p, const cb_roster_state *r, int grow)
 {
     int found;
     size_t i = roster_find(p, r->identity, &found);
 
     if (!found) {
-        if (grow((void **)&p->roster, p->nroster, sizeof(*p->roster)) != 0)
+        if (grow && reserve((void **)&p->roster, p->nroster + 1,
+                            sizeof(*p->roster)) != 0)
             return -1;
         memmove(p->roster + i + 1, p->roster + i,
                 (p->nroster - i) * sizeof(*p->roster));
@@ -411,13 +419,14 @@ static int roster_put(cb_person *p, const cb_roster_state *r)
     return 0;
 }
 
-static int own_put(cb_person *p, const cb_own_state *o)
+static int own_put(cb_person *p, const cb_own_state *o, int grow)
 {
     int found;
     size_t i = own_find(p, &o->uscc, &found);
 
     if (!found) {
-        if (grow((void **)&p->own, p->nown, sizeof(*p->own)) != 0)
+        if (grow &&
+            reserve((void **)&p->own, p->nown + 1, sizeof(*p->own)) != 0)
             return -1;
         memmove(p->own + i + 1, p->own + i, (p->nown - i) * sizeof(*p->own));
         p->nown++;
@@ -431,22 +440,6 @@ static void own_remove(cb_person *p, size_t i)
     memmove(p->own + i, p->own + i + 1,
             (p->nown - i - 1) * sizeof(*p->own));
     p->nown--;
-}
-
-static int death_append(cb_person *p, const cb_str *eid)
-{
-    if (grow((void **)&p->deaths, p->ndeaths, sizeof(*p->deaths)) != 0)
-        return -1;
-    p->deaths[p->ndeaths++] = *eid;
-    return 0;
-}
-
-static int fact_append(cb_person *p, const cb_fact *f)
-{
-    if (grow((void **)&p->facts, p->nfacts, sizeof(*p->facts)) != 0)
-        return -1;
-    p->facts[p->nfacts++] = *f;
-    return 0;
 }
 
 int cb_person_decode(const char *data, size_t len, cb_person *p)
@@ -488,12 +481,12 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
         p->death = (int32_t)get_uint(&r, 2);
         p->dtw = get_int(&r, 6);
         n = (size_t)get_uint(&r, 1);
-        for (size_t i = 0; i < n && !r.failed; i++) {
-            cb_str e;
-            get_str(&r, &e);
-            if (!r.failed && death_append(p, &e) != 0)
-                goto bad;
-        }
+        if (!room_for(&r, n, 1))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->deaths, n, sizeof(*p->deaths)))
+            goto bad;
+        for (size_t i = 0; i < n && !r.failed; i++)
+            get_str(&r, &p->deaths[p->ndeaths++]);
     }
     if (flags & F_NAME) { /* <Bc0 */
         p->has_name = 1;
@@ -512,6 +505,10 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
     }
     if (flags & F_ROSTER) { /* <B, then <Bi3i3HI3 each */
         n = (size_t)get_uint(&r, 1);
+        if (!room_for(&r, n, 12))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->roster, n, sizeof(*p->roster)))
+            goto bad;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_roster_state x;
             x.identity = (int)get_uint(&r, 1);
@@ -519,12 +516,18 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             x.to = (int32_t)get_int(&r, 3);
             int64_t d = (int64_t)get_uint(&r, 2);
             x.st = stamp_of(d, (int64_t)get_uint(&r, 3));
-            if (!r.failed && roster_put(p, &x) != 0)
-                goto bad;
+            /* as the script: a later row of one identity replaces an
+             * earlier one */
+            if (!r.failed)
+                roster_put(p, &x, 0);
         }
     }
     if (flags & F_OWN) { /* <B, then <Bc0Bi3i3HI3 each */
         n = (size_t)get_uint(&r, 1);
+        if (!room_for(&r, n, 13))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->own, n, sizeof(*p->own)))
+            goto bad;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_own_state x;
             get_str(&r, &x.uscc);
@@ -533,12 +536,16 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             x.dereg = (int32_t)get_int(&r, 3);
             int64_t d = (int64_t)get_uint(&r, 2);
             x.st = stamp_of(d, (int64_t)get_uint(&r, 3));
-            if (!r.failed && own_put(p, &x) != 0)
-                goto bad;
+            if (!r.failed)
+                own_put(p, &x, 0);
         }
     }
     if (flags & F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each */
         n = (size_t)get_uint(&r, 2);
+        if (!room_for(&r, n, 30))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->facts, n, sizeof(*p->facts)))
+            goto bad;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_fact f;
             f.k = (int)get_uint(&r, 1);
@@ -550,8 +557,8 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             f.tier = get_int(&r, 6);
             f.township = get_int(&r, 6);
             get_str(&r, &f.eid);
-            if (!r.failed && fact_append(p, &f) != 0)
-                goto bad;
+            if (!r.failed)
+                p->facts[p->nfacts++] = f;
         }
     }
     if (finish_read(&r) == 0)
@@ -773,8 +780,9 @@ static int apply_death(cb_person *p, const cb_op *op)
         if (cb_str_cmp(&p->deaths[i], &op->eid) < 0)
             smallest = 0;
     }
-    if (death_append(p, &op->eid) != 0)
+    if (reserve((void **)&p->deaths, p->ndeaths + 1, sizeof(*p->deaths)))
         return -1;
+    p->deaths[p->ndeaths++] = op->eid;
     /* the township of the notice with the smallest event id: an alert's
      * last resort */
     if (smallest)
@@ -827,7 +835,10 @@ static int apply_fact(cb_person *p, const cb_op *op)
     f.tier = op->tier;
     f.township = op->township;
     f.eid = op->eid;
-    return fact_append(p, &f);
+    if (reserve((void **)&p->facts, p->nfacts + 1, sizeof(*p->facts)))
+        return -1;
+    p->facts[p->nfacts++] = f;
+    return 0;
 }
 
 static int apply_roster(cb_person *p, const cb_op *op)
@@ -842,7 +853,7 @@ static int apply_roster(cb_person *p, const cb_op *op)
     if (!later(st, r != NULL, r ? r->st : 0, tie))
         return 0;
     cb_roster_state x = {op->identity, op->from, op->to, st};
-    return roster_put(p, &x);
+    return roster_put(p, &x, 1);
 }
 
 /* Who represents the business: latest wins.  Its deregistration: the
@@ -863,7 +874,7 @@ static int apply_own(cb_person *p, const cb_op *op)
         x.est = op->est;
         x.dereg = op->dereg;
         x.st = st;
-        return own_put(p, &x);
+        return own_put(p, &x, 1);
     }
     cb_own_state *x = &p->own[i];
     if (later(st, 1, x->st, op->active < x->active)) {
