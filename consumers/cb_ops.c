@@ -1,4 +1,4 @@
-/* cb_ops.c -- feed records into the packed ops of matcher.lua. */
+/* cb_ops.c -- feed records into packed ops (cb_state.h decodes them). */
 #include <librdkafka/rdkafka.h>
 
 #include <stdio.h>

@@ -1,11 +1,10 @@
-/* cb_ops.h -- turns a feed record into the op that matcher.lua applies:
+/* cb_ops.h -- turns a feed record into the op that a step applies:
  * the subject's key and bucket, the event's date and stamp, and the few
  * values the rules need, packed in the layout the script unpacks.
  *
- * What the script cannot do in Lua is done here: 64-bit keys from ID
- * numbers, birth dates and sex from IDs, hashes of event ids, calendar
- * dates of instants.  The layouts are documented next to decode_op in
- * consumers/matcher.lua; the two files change together. */
+ * Ops are packed (little-endian fields, u8-length strings) so that a
+ * batch is a list of byte strings, cheap to keep and to copy; cb_state.c
+ * decodes them (cb_op_decode), and the two files change together. */
 #ifndef CB_OPS_H
 #define CB_OPS_H
 

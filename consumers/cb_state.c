@@ -1,11 +1,9 @@
 /* cb_state.c -- the packed states of persons and employers and the ops
- * that change them, in C: a port of decode_op, decode_person,
- * encode_person, apply_person, decode_employer, encode_employer,
- * apply_employer and own_change of consumers/matcher.lua.  The bytes are
- * those of the script's struct.pack formats (little-endian), so a state
- * either side writes the other reads, and the merges are the script's.
+ * that change them.  The layouts are those the first matcher packed in
+ * Lua with struct.pack (little-endian; the formats are in the comments
+ * below), so states stored by it read the same.
  *
- * Where the script trusts its input, this file checks it: a decoder
+ * A decoder
  * refuses bytes that end early, go on past the value, or name an unknown
  * version, flag or op kind, and never reads past the end. */
 #include <stdlib.h>
@@ -858,7 +856,12 @@ static int apply_roster(cb_person *p, const cb_op *op)
 
 /* Who represents the business: latest wins.  Its deregistration: the
  * earliest date, whatever the order.  A business no longer represented is
- * forgotten (see apply_person in matcher.lua for why that is safe). */
+ * forgotten: the changes of one (person, business) come in the order of
+ * their stamps (the business sends one only when its own latest-wins
+ * register moves forward, and the ownership topic keeps the order of a
+ * key), so no older "active" can follow, and the state is the same
+ * whether or not the person was told of a representation a later row
+ * took back. */
 static int apply_own(cb_person *p, const cb_op *op)
 {
     int64_t st = stamp_of(op->date, op->s24);

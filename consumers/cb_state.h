@@ -2,8 +2,9 @@
  * Redis (one packed hash value per subject), and the ops that change it.
  *
  * A state is decoded into a cb_person or cb_employer, changed by ops
- * (cb_person_apply, cb_employer_apply), and encoded again; the same state always encodes to
- * the same bytes, so an unchanged state is seen unchanged and not written.
+ * (cb_person_apply, cb_employer_apply), and encoded again; the same state
+ * always encodes to the same bytes, so an unchanged state is seen
+ * unchanged and not written.
  * Ops arrive packed by cb_ops.c (the layouts are documented there, next to
  * each put_*) and are decoded by cb_op_decode.
  *

@@ -451,7 +451,7 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
 
 /* ---------------------------------------------------- packed records */
 
-/* A reader of little-endian fields, the mirror of Lua's struct.unpack. */
+/* A reader of little-endian fields. */
 typedef struct unpacker {
     const unsigned char *p, *end;
     int failed;
@@ -563,7 +563,7 @@ int cb_store_decode_alert(const char *id, const char *v, size_t len,
     a->evidence.ptr = (const char *)u.p;
     a->evidence.len = n;
     u.p += n;
-    memcpy(&raised, u.p, sizeof(raised)); /* Lua packs a native double */
+    memcpy(&raised, u.p, sizeof(raised)); /* packed native */
     a->raised_at = (int64_t)raised;
     put_code(a->township_code, sizeof(a->township_code), tw);
     return 0;

@@ -125,7 +125,7 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
 
 /* ------------------------------------------------- packed records */
 
-/* Decodes a lead as matcher.lua packs it.  Returns 0 or -1. */
+/* Decodes a lead as cb_step.c packs it.  Returns 0 or -1. */
 int cb_store_decode_lead(const char *v, size_t len, cb_lead *lead);
 
 /* Decodes an alert (alert_id is its hash field); evidence points into v.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # rules.sh -- every rule of docs/RULES.md against the matcher's real step
-# (ops, Lua, Redis), each case in six orders and two batchings
+# (ops, step, Redis), each case in six orders and two batchings
 # (tests/integration/rules.py).
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"

@@ -1,6 +1,6 @@
 /* apply_tool.c -- drives the matcher's atomic step without Kafka, for the
  * rule tests: reads events as JSON lines, applies them through the real ops
- * (cb_ops) and Lua step (cb_store), follows the derived ownership changes
+ * (cb_ops) and step (cb_store, cb_step), follows the derived ownership changes
  * of the outbox, and prints the lead and alert stores as sorted JSON lines.
  *
  *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] [--truth DIR]

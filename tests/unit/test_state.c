@@ -1,6 +1,6 @@
 /* test_state.c -- the packed states of consumers/cb_state.c: ops built by
  * the real cb_ops.c decode back to their fields; persons and employers
- * encode to the bytes of matcher.lua's struct.pack formats (checked against
+ * encode to the bytes of the first matcher's struct.pack formats (checked against
  * hand-packed bytes), round-trip, and encode canonically whatever the order
  * their ops came in; the merges follow the script's tie rules; and every
  * decoder refuses every truncation of a valid value, and bytes after it. */
