@@ -3,9 +3,8 @@
  * Lua with struct.pack (little-endian; the formats are in the comments
  * below), so states stored by it read the same.
  *
- * A decoder
- * refuses bytes that end early, go on past the value, or name an unknown
- * version, flag or op kind, and never reads past the end. */
+ * A decoder refuses bytes that end early, go on past the value, or name
+ * an unknown version, flag or op kind, and never reads past the end. */
 #include <stdlib.h>
 #include <string.h>
 
