@@ -87,13 +87,21 @@ for feed in business household death enrollment assistance; do
 done
 cb_log "$events events in the embedded broker; draining with canbao match"
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
-/usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q \
+redis_cpu() {
+    redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' |
+        awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
+}
+cpu0=$(redis_cpu)
+/usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q ${CANBAO_BENCH_MATCH_ARGS:-} \
     >"$CB_TMP/match.out"
 cat "$CB_TMP/match.out" | sed 's/^/bench: /'
+cpu1=$(redis_cpu)
 read -r us calls < <(evalsha_us)
 read -r wall rss usr sys < "$CB_TMP/time"
 printf 'bench: Redis in the step script: %.1f s over %d steps (%.1f us an event)\n' \
     "$(echo "$us / 1000000" | bc -l)" "$calls" "$(echo "$us / $events" | bc -l)"
+printf 'bench: Redis CPU in all: %.1f s (%.1f us an event)\n' \
+    "$(echo "$cpu1 - $cpu0" | bc -l)" "$(echo "($cpu1 - $cpu0) * 1000000 / $events" | bc -l)"
 printf 'bench: matcher CPU %.1f s user + %.1f s sys (%.1f us an event)\n' "$usr" "$sys" "$(echo "($usr + $sys) * 1000000 / $events" | bc -l)"
 printf 'bench: matcher RSS %d kB; Redis used_memory after %s\n' "$rss" \
     "$(redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory_human:\(.*\)\r/\1/p')"

@@ -16,6 +16,7 @@
 #include "cb_matcher.h"
 #include "cb_ops.h"
 #include "cb_store.h"
+#include "cb_worker.h"
 
 #define NTOPICS        (CB_TOPIC_OWNERSHIP + 1) /* topic numbers in ops */
 #define FLUSH_MS       20   /* longest an event waits in a batch */
@@ -33,6 +34,9 @@ typedef struct batch {
     int touched;     /* has an outbox to publish */
     char sent[48];   /* last outbox id handed to the producer, "" none */
     char trimmed[48];/* the outbox is trimmed through this id */
+    /* of a batch handed to the worker: the offsets it reaches */
+    int off_topics[NTOPICS];
+    int64_t off_next[NTOPICS];
 } batch;
 
 typedef struct matcher {
@@ -41,9 +45,13 @@ typedef struct matcher {
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
     rd_kafka_topic_t *out_topics[3]; /* lead, alert, ownership */
-    cb_store *store;
+    cb_store *store;   /* offsets, timers, outbox: this thread's */
+    cb_worker *worker; /* steps, on their own thread and connection */
     cb_codec *codec;
     batch *batches;
+    batch *jobs;       /* per partition: the ops handed to the worker */
+    int job_parts[MAX_PARTITIONS];
+    size_t njob;
     int npart;
     size_t pending; /* ops waiting, all partitions */
     int64_t first_pending_ms;
@@ -58,6 +66,7 @@ typedef struct matcher {
 } matcher;
 
 static int flush_steps(matcher *m);
+static int collect_steps(matcher *m);
 static void publish(matcher *m);
 
 /* The topic name of a topic number (a kind, or the ownership topic). */
@@ -206,8 +215,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             rd_kafka_assign(rk, parts);
         cb_info("assigned %d topic partition(s)", parts ? parts->cnt : 0);
     } else {
-        /* Whatever waits for these partitions is dropped: the next owner
-         * reads it again from the offsets Redis holds. */
+        /* Steps in hand finish first; whatever waits for these partitions
+         * is dropped: the next owner reads it again from the offsets Redis
+         * holds. */
+        collect_steps(m);
         for (int i = 0; i < parts->cnt; i++) {
             int p = parts->elems[i].partition;
             if (p >= 0 && p < m->npart) {
@@ -381,81 +392,24 @@ static void take_or_fail(matcher *m, const rd_kafka_message_t *msg)
 
 /* ----------------------------------------------------------------- steps */
 
-/* Applies every pending batch, one pipelined step per partition.  On a
- * Redis failure: reconnect (waiting as long as it takes, or until stopped)
- * and seek back to Redis's offsets; pending batches are dropped, because
- * which of them Redis applied is then known only to Redis. */
-static int flush_steps(matcher *m)
+/* After a Redis failure: every batch is dropped, because which of them
+ * Redis applied is then known only to Redis; reconnect both connections
+ * (waiting as long as it takes, or until stopped) and seek back to Redis's
+ * offsets.  Returns 0, or -1 when stopped first. */
+static int ride_out_failure(matcher *m)
 {
-    cb_store_batch batches[MAX_PARTITIONS];
-    cb_store_result res[MAX_PARTITIONS];
-    int topics[MAX_PARTITIONS][NTOPICS];
-    int64_t next[MAX_PARTITIONS][NTOPICS];
-    size_t n = 0;
     char err[512];
-    int64_t clock = now_ms(m);
-    int32_t today = cb_date_of_time(clock);
-    int rc;
 
-    for (int p = 0; p < m->npart; p++) {
-        batch *b = &m->batches[p];
-        size_t noff = 0;
-
-        if (!batch_has_work(b))
-            continue;
-        for (int t = 0; t < NTOPICS; t++) {
-            if (b->next[t] >= 0) {
-                topics[n][noff] = t;
-                next[n][noff++] = b->next[t];
-            }
-        }
-        batches[n] = (cb_store_batch){p, b->ops, b->nops, topics[n],
-                                      next[n], noff};
-        n++;
-    }
-    if (n == 0)
-        return 0;
-    memset(res, 0, sizeof(res));
-    rc = cb_store_apply(m->store, today, clock, batches, n, res, err,
-                        sizeof(err));
-    if (rc == -3) {
-        /* Deterministic: redoing the step would fail the same way. */
-        snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", err);
-        m->fatal = 1;
-        return -1;
-    }
-    if (rc != 0) {
-        cb_error("%s", err);
-        goto redis_failed;
-    }
-    for (size_t i = 0; i < n; i++) {
-        batch *b = &m->batches[batches[i].partition];
-        m->stats->steps++;
-        m->stats->conflicts += (uint64_t)res[i].conflicts;
-        m->stats->applied += (uint64_t)res[i].applied;
-        m->stats->skipped += (uint64_t)res[i].skipped;
-        m->stats->leads_changed += (uint64_t)res[i].leads_changed;
-        m->stats->alerts_changed += (uint64_t)res[i].alerts_changed;
-        if (res[i].leads_changed || res[i].alerts_changed || b->nops > 0)
-            b->touched = 1;
-        m->pending -= b->nops;
-        batch_clear(b);
-    }
-    m->stats->last_step_ms = cb_clock_ms();
-    m->first_pending_ms = 0;
-    return 0;
-
-redis_failed:
     m->stats->redis_failures++;
-    cb_warn("Redis failed (%s); consumption stops until it is back",
-            cb_redis_errstr(cb_store_redis(m->store)));
+    cb_warn("Redis failed; consumption stops until it is back");
     for (int p = 0; p < m->npart; p++)
         batch_clear(&m->batches[p]);
     m->pending = 0;
     m->first_pending_ms = 0;
     for (int wait_ms = 200; !cb_cli_stop_requested();) {
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
-            cb_store_reload(m->store, err, sizeof(err)) == 0) {
+            cb_store_reload(m->store, err, sizeof(err)) == 0 &&
+            cb_worker_reconnect(m->worker, err, sizeof(err)) == 0) {
             cb_info("Redis is back; resuming from the offsets it holds");
             m->reseek = 1;
             return 0;
@@ -465,6 +419,107 @@ redis_failed:
             wait_ms *= 2;
     }
     return -1;
+}
+
+/* Waits for the steps handed to the worker and counts what they did.
+ * Returns 0 (also after riding out a Redis failure, with m->reseek set),
+ * or -1 when the matcher must stop (m->fatal, or stopped meanwhile). */
+static int collect_steps(matcher *m)
+{
+    cb_store_result res[MAX_PARTITIONS];
+    char err[512];
+    int rc;
+
+    if (!cb_worker_busy(m->worker))
+        return 0;
+    rc = cb_worker_wait(m->worker, res, err, sizeof(err));
+    for (size_t i = 0; i < m->njob; i++) {
+        batch *b = &m->batches[m->job_parts[i]];
+        batch *j = &m->jobs[m->job_parts[i]];
+        if (rc == 0) {
+            m->stats->steps++;
+            m->stats->conflicts += (uint64_t)res[i].conflicts;
+            m->stats->applied += (uint64_t)res[i].applied;
+            m->stats->skipped += (uint64_t)res[i].skipped;
+            m->stats->leads_changed += (uint64_t)res[i].leads_changed;
+            m->stats->alerts_changed += (uint64_t)res[i].alerts_changed;
+            if (res[i].leads_changed || res[i].alerts_changed || j->nops > 0)
+                b->touched = 1;
+        }
+        j->nops = 0;
+    }
+    m->njob = 0;
+    if (rc == 0) {
+        m->stats->last_step_ms = cb_clock_ms();
+        return 0;
+    }
+    if (rc == -3) {
+        /* Deterministic: redoing the step would fail the same way. */
+        snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", err);
+        m->fatal = 1;
+        return -1;
+    }
+    cb_error("%s", err);
+    return ride_out_failure(m);
+}
+
+/* Hands every pending batch to the worker, one step per partition, once
+ * the steps it has in hand are done.  A batch's ops move to the worker
+ * (the arrays are swapped), so the matcher fills fresh ones meanwhile.
+ * Returns 0, or -1 when the matcher must stop. */
+static int flush_steps(matcher *m)
+{
+    cb_store_batch batches[MAX_PARTITIONS];
+    int64_t clock;
+
+    if (collect_steps(m) != 0)
+        return -1;
+    if (m->reseek)
+        return 0; /* the batches were dropped: they come again */
+    for (int p = 0; p < m->npart; p++) {
+        batch *b = &m->batches[p], *j = &m->jobs[p];
+        size_t noff = 0;
+
+        if (!batch_has_work(b))
+            continue;
+        for (int t = 0; t < NTOPICS; t++) {
+            if (b->next[t] >= 0) {
+                j->off_topics[noff] = t;
+                j->off_next[noff++] = b->next[t];
+            }
+        }
+        cb_buf *ops = j->ops;
+        size_t cap = j->cap;
+        j->ops = b->ops;
+        j->cap = b->cap;
+        j->nops = b->nops;
+        b->ops = ops;
+        b->cap = cap;
+        m->pending -= b->nops;
+        batch_clear(b);
+        batches[m->njob] = (cb_store_batch){p, j->ops, j->nops,
+                                            j->off_topics, j->off_next, noff};
+        m->job_parts[m->njob++] = p;
+    }
+    m->first_pending_ms = 0;
+    if (m->njob == 0)
+        return 0;
+    clock = now_ms(m);
+    cb_worker_start(m->worker, cb_date_of_time(clock), clock, batches,
+                    m->njob);
+    return 0;
+}
+
+/* Applies everything pending and waits for it. */
+static int drain_steps(matcher *m)
+{
+    while (!m->fatal && (m->pending > 0 || cb_worker_busy(m->worker))) {
+        if (flush_steps(m) != 0 || collect_steps(m) != 0)
+            return -1;
+        if (m->reseek)
+            return 0;
+    }
+    return 0;
 }
 
 /* Seeks every assigned topic partition to the offset Redis holds. */
@@ -816,13 +871,17 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         return -1;
     }
     m.batches = calloc((size_t)m.npart, sizeof(*m.batches));
+    m.jobs = calloc((size_t)m.npart, sizeof(*m.jobs));
     m.codec = cb_codec_new(errstr, errstr_size);
-    if (m.batches == NULL || m.codec == NULL)
+    if (m.batches == NULL || m.jobs == NULL || m.codec == NULL)
         goto out;
     for (int p = 0; p < m.npart; p++)
         batch_clear(&m.batches[p]);
     m.store = cb_store_new(&so, errstr, errstr_size);
     if (m.store == NULL)
+        goto out;
+    m.worker = cb_worker_new(&so, errstr, errstr_size);
+    if (m.worker == NULL)
         goto out;
     if (new_producer(&m, errstr, errstr_size) == NULL ||
         new_consumer(&m, errstr, errstr_size) == NULL)
@@ -869,6 +928,12 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
             if (flush_steps(&m) != 0)
                 break;
             publish(&m);
+        } else if (cb_worker_busy(m.worker) &&
+                   (idle || cb_worker_done(m.worker))) {
+            /* nothing to hand over: see what the steps in hand did */
+            if (collect_steps(&m) != 0)
+                break;
+            publish(&m);
         }
         if (m.reseek)
             reseek(&m);
@@ -879,12 +944,13 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         /* Idle counts from the first assignment: joining the group takes
          * a while, and nothing arrives before it. */
         if (opts->idle_exit_s > 0 && idle && m.pending == 0 &&
+            !cb_worker_busy(m.worker) &&
             m.assigned_ms > 0 &&
             now - (last_msg > m.assigned_ms ? last_msg : m.assigned_ms) >=
                 (int64_t)opts->idle_exit_s * 1000)
             break;
     }
-    if (!m.fatal && m.pending > 0 && flush_steps(&m) == 0)
+    if (!m.fatal && drain_steps(&m) == 0)
         publish(&m);
     if (tty)
         fputc('\n', stderr);
@@ -917,12 +983,19 @@ out:
                 rd_kafka_topic_destroy(m.out_topics[i]);
         rd_kafka_destroy(m.producer);
     }
+    cb_worker_free(m.worker);
     for (int p = 0; m.batches && p < m.npart; p++) {
         for (size_t i = 0; i < m.batches[p].cap; i++)
             cb_buf_free(&m.batches[p].ops[i]);
         free(m.batches[p].ops);
     }
+    for (int p = 0; m.jobs && p < m.npart; p++) {
+        for (size_t i = 0; i < m.jobs[p].cap; i++)
+            cb_buf_free(&m.jobs[p].ops[i]);
+        free(m.jobs[p].ops);
+    }
     free(m.batches);
+    free(m.jobs);
     cb_store_free(m.store);
     cb_codec_free(m.codec);
     cb_buf_free(&m.buf);

@@ -142,19 +142,24 @@ int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
     return 0;
 }
 
-/* Drives the steps in rounds: every unfinished step queues the commands
- * of its phase, then every reply is read.  All replies of a round are
- * read even after an error, so that the pipeline stays in order. */
+/* Drives the steps.  Replies come back in the order the commands went,
+ * so the steps waiting for replies form a queue: the step at its head
+ * reads its replies and, when it has a next phase, queues that phase's
+ * commands at once and goes to the back.  hiredis sends what is queued
+ * before it reads again, so Redis works on one step's next phase while
+ * this thread reads and evaluates the others: neither waits for the
+ * other.  After an error nothing new is queued, but every reply already
+ * asked for is read, so that the pipeline stays in order. */
 int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                    const cb_store_batch *batches, size_t n,
                    cb_store_result *res, char *errstr, size_t errstr_size)
 {
     cb_step **steps = calloc(n ? n : 1, sizeof(*steps));
-    int *done = calloc(n ? n : 1, sizeof(*done));
+    size_t *queue = calloc(n ? n : 1, sizeof(*queue));
     size_t left = n;
     int rc = -1;
 
-    if (steps == NULL || done == NULL) {
+    if (steps == NULL || queue == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
         goto out;
     }
@@ -170,20 +175,27 @@ int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
         }
     }
     while (left > 0) {
+        size_t head = 0, tail = 0, queued = 0;
         int worst = 0, lost = 0;
+        /* a ring of the steps in flight: at most n */
         for (size_t i = 0; i < n; i++) {
-            if (!done[i] &&
-                cb_step_append(steps[i], store->redis, &store->commit) != 0) {
+            if (steps[i] == NULL)
+                continue;
+            if (cb_step_append(steps[i], store->redis, &store->commit) != 0) {
                 snprintf(errstr, errstr_size, "%s",
                          cb_redis_errstr(store->redis));
                 goto out;
             }
+            queue[tail] = i;
+            tail = (tail + 1) % n;
+            queued++;
         }
-        for (size_t i = 0; i < n; i++) {
+        while (queued > 0) {
+            size_t i = queue[head];
             char err[512];
             int r;
-            if (done[i])
-                continue;
+            head = (head + 1) % n;
+            queued--;
             r = cb_step_read(steps[i], store->redis, err, sizeof(err));
             if (r == CB_STEP_DONE) {
                 cb_step_counts c;
@@ -193,11 +205,29 @@ int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                 res[i].leads_changed = c.leads_changed;
                 res[i].alerts_changed = c.alerts_changed;
                 res[i].conflicts = cb_step_conflicts(steps[i]);
-                done[i] = 1;
+                cb_step_free(steps[i]);
+                steps[i] = NULL;
                 left--;
+            } else if (r == CB_STEP_AGAIN) {
+                if (worst == 0 && !lost) {
+                    if (cb_step_append(steps[i], store->redis,
+                                       &store->commit) != 0) {
+                        snprintf(errstr, errstr_size, "%s",
+                                 cb_redis_errstr(store->redis));
+                        goto out;
+                    }
+                    queue[tail] = i;
+                    tail = (tail + 1) % n;
+                    queued++;
+                    if (cb_redis_flush(store->redis) != 0) {
+                        snprintf(errstr, errstr_size, "%s",
+                                 cb_redis_errstr(store->redis));
+                        goto out;
+                    }
+                }
             } else if (r == CB_STEP_ENOSCRIPT) {
                 lost = 1; /* the step starts over once it is loaded */
-            } else if (r < 0 && (worst == 0 || r < worst)) {
+            } else if (worst == 0 || r < worst) {
                 /* a failed step outranks Redis trouble */
                 worst = r;
                 snprintf(errstr, errstr_size, "%s", err);
@@ -218,7 +248,7 @@ out:
     for (size_t i = 0; steps != NULL && i < n; i++)
         cb_step_free(steps[i]);
     free(steps);
-    free(done);
+    free(queue);
     return rc;
 }
 

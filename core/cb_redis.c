@@ -317,6 +317,19 @@ out:
     return rc;
 }
 
+int cb_redis_flush(cb_redis *r)
+{
+    int done = 0;
+
+    do {
+        if (redisBufferWrite(r->ctx, &done) != REDIS_OK) {
+            conn_err(r);
+            return -1;
+        }
+    } while (!done);
+    return 0;
+}
+
 int cb_redis_append(cb_redis *r, int argc, const char **argv,
                     const size_t *argvlen)
 {
