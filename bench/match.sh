@@ -12,6 +12,12 @@
 #       local: events/s from the first message to the last step, the time
 #       Redis spent in the step script, and the memory of both.
 #
+#   bench/match.sh latency [RATE] [BUILD_DIR]    default 10,000 events/s
+#       a matcher running on an empty county (Redis and the embedded
+#       broker local); bench/latency produces new uninsured residents at a
+#       steady RATE for 10 s and times each event to its lead on
+#       canbao.lead.v1: p50, p90, p99, max.
+#
 # Counties are generated once per size and cached in $CANBAO_BENCH_DIR
 # (default /tmp/canbao-bench).
 set -euo pipefail
@@ -19,9 +25,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-drain}
 case "$MODE" in
+latency) RATE=${2:-10000}; PEOPLE=0 ;;
 load) PEOPLE=${2:-1000000} ;;
 drain) PEOPLE=${2:-180000} ;;
-*) echo "usage: bench/match.sh load|drain [PEOPLE] [BUILD_DIR]" >&2; exit 2 ;;
+*) echo "usage: bench/match.sh load|drain [PEOPLE] [BUILD_DIR]" >&2
+   echo "       bench/match.sh latency [RATE] [BUILD_DIR]" >&2; exit 2 ;;
 esac
 BUILD=${3:-build}
 CANBAO=$PWD/$BUILD/cli/canbao
@@ -29,6 +37,22 @@ DIR=${CANBAO_BENCH_DIR:-/tmp/canbao-bench}
 COUNTY=$DIR/county-$PEOPLE
 [ -x "$CANBAO" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
 mkdir -p "$DIR"
+if [ "$MODE" = latency ]; then
+    CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
+    CB_PIDS=()
+    cb_log() { printf 'bench: %s\n' "$*"; }
+    cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
+    . scripts/servers.sh
+    trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
+    cb_start_redis >/dev/null
+    cb_start_broker >/dev/null
+    "$CANBAO" match -q >"$CB_TMP/match.out" 2>&1 &
+    MATCH_PID=$!
+    CB_PIDS+=("$MATCH_PID")
+    sleep 20 # the consumer group settles before the clock starts
+    "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 | sed 's/^/bench: /'
+    exit 0
+fi
 if [ ! -s "$COUNTY/manifest.json" ]; then
     echo "bench: generating a county of $PEOPLE people in $COUNTY"
     "$CANBAO" gen --people "$PEOPLE" --seed 1 --out "$COUNTY" >/dev/null
