@@ -101,24 +101,8 @@ typedef struct packer {
 
 static void put(packer *p, const void *data, size_t n)
 {
-    cb_buf *b = p->buf;
-
-    if (p->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            p->failed = 1;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, n);
-    b->len += n;
+    if (!p->failed && cb_buf_append(p->buf, data, n) != 0)
+        p->failed = 1;
 }
 
 /* An integer of n bytes (1..8), little-endian, two's complement. */

@@ -162,8 +162,8 @@ static int finish_read(const reader *r)
 
 /* ------------------------------------------------------------- writing */
 
-/* A writer of little-endian fields into a cb_buf, which grows by
- * doubling; once failed it writes nothing more. */
+/* A writer of little-endian fields into a cb_buf (cb_buf_append grows
+ * it); once failed it writes nothing more. */
 typedef struct writer {
     cb_buf *buf;
     int failed;
@@ -171,24 +171,8 @@ typedef struct writer {
 
 static void put(writer *w, const void *data, size_t n)
 {
-    cb_buf *b = w->buf;
-
-    if (w->failed || n == 0)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            w->failed = 1;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, n);
-    b->len += n;
+    if (!w->failed && cb_buf_append(w->buf, data, n) != 0)
+        w->failed = 1;
 }
 
 /* The low n bytes (1..8) of v: what struct.pack writes for any of the

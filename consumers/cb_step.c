@@ -113,23 +113,12 @@ struct cb_step {
 
 static int arena_put(cb_step *s, const void *p, size_t n, warg *out)
 {
-    if (s->arena.len + n > s->arena.cap) {
-        size_t cap = s->arena.cap ? s->arena.cap : 4096;
-        while (cap < s->arena.len + n)
-            cap *= 2;
-        char *d = realloc(s->arena.data, cap);
-        if (d == NULL) {
-            s->failed = 1;
-            return -1;
-        }
-        s->arena.data = d;
-        s->arena.cap = cap;
-    }
-    if (n > 0)
-        memcpy(s->arena.data + s->arena.len, p, n);
     out->off = s->arena.len;
     out->len = n;
-    s->arena.len += n;
+    if (cb_buf_append(&s->arena, p, n) != 0) {
+        s->failed = 1;
+        return -1;
+    }
     return 0;
 }
 
@@ -346,17 +335,6 @@ static int op_head(const cb_buf *op, int *topic, int64_t *offset,
     return 0;
 }
 
-static uint32_t key_hash(const char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 cb_step *cb_step_new(const cb_step_args *args, char *errstr,
                      size_t errstr_size)
 {
@@ -393,7 +371,7 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
                      "is malformed", args->partition, i);
             goto fail;
         }
-        size_t h = key_hash(key, key_len) & (cap - 1);
+        size_t h = cb_fnv1a32(key, key_len) & (cap - 1);
         while (table[h] != SIZE_MAX) {
             subject *t = &s->subjects[table[h]];
             if (t->key_len == key_len && memcmp(t->key, key, key_len) == 0)
@@ -682,6 +660,24 @@ nomem:
     return -1;
 }
 
+/* An outbox entry: XADD cb:out:{pN} * t <type> [k <key>] v <value>. */
+static void write_outbox(cb_step *s, wlist *l, const char *type,
+                         const char *key, size_t key_len, const void *v,
+                         size_t v_len)
+{
+    wl_str(s, l, "X");
+    wl_key(s, l, "out:", "");
+    wl_str(s, l, key ? "3" : "2");
+    wl_str(s, l, "t");
+    wl_str(s, l, type);
+    if (key) {
+        wl_str(s, l, "k");
+        wl_arg(s, l, key, key_len);
+    }
+    wl_str(s, l, "v");
+    wl_arg(s, l, v, v_len);
+}
+
 /* The outbox gets an ownership change for the person's partition. */
 static void write_own_change(cb_step *s, const cb_own_change *c)
 {
@@ -691,15 +687,7 @@ static void write_own_change(cb_step *s, const cb_own_change *c)
         s->failed = 1;
         return;
     }
-    wl_str(s, &s->early, "X");
-    wl_key(s, &s->early, "out:", "");
-    wl_str(s, &s->early, "3");
-    wl_str(s, &s->early, "t");
-    wl_str(s, &s->early, "O");
-    wl_str(s, &s->early, "k");
-    wl_arg(s, &s->early, c->rep.s, c->rep.len);
-    wl_str(s, &s->early, "v");
-    wl_arg(s, &s->early, b.data, b.len);
+    write_outbox(s, &s->early, "O", c->rep.s, c->rep.len, b.data, b.len);
     cb_buf_free(&b);
 }
 
@@ -953,13 +941,7 @@ static void write_lead_out(cb_step *s, const raw_lead *l)
         s->failed = 1;
         return;
     }
-    wl_str(s, &s->late, "X");
-    wl_key(s, &s->late, "out:", "");
-    wl_str(s, &s->late, "2");
-    wl_str(s, &s->late, "t");
-    wl_str(s, &s->late, "L");
-    wl_str(s, &s->late, "v");
-    wl_arg(s, &s->late, b.data, b.len);
+    write_outbox(s, &s->late, "L", NULL, 0, b.data, b.len);
     cb_buf_free(&b);
 }
 
@@ -986,12 +968,11 @@ static int finish_lead(cb_step *s, subject *sj)
                   lead_unpack(old->str, old->len, &o) == 0;
     char rest[32];
 
-    if (!has_old && sj->source[0] == '\0') {
-        /* keep the source empty */
-    } else if (sj->source[0] == '\0') {
+    /* no event of its own (a contribution, say): the lead keeps its
+     * provenance */
+    if (has_old && sj->source[0] == '\0')
         snprintf(sj->source, sizeof(sj->source), "%.*s", o.source.len,
                  o.source.s);
-    }
     if (!sj->has_lead) {
         if (!has_old)
             return 0;
@@ -1089,13 +1070,7 @@ static int finish_lead(cb_step *s, subject *sj)
     wl_key(s, &s->late, "lt:", rest);
     wl_fmt(s, &s->late, "%d", (int)n.opened);
     wl_arg(s, &s->late, sj->key, sj->key_len);
-    wl_str(s, &s->late, "X");
-    wl_key(s, &s->late, "out:", "");
-    wl_str(s, &s->late, "2");
-    wl_str(s, &s->late, "t");
-    wl_str(s, &s->late, "L");
-    wl_str(s, &s->late, "v");
-    wl_arg(s, &s->late, v.data, v.len);
+    write_outbox(s, &s->late, "L", NULL, 0, v.data, v.len);
     cb_buf_free(&v);
     return 1;
 }
@@ -1195,15 +1170,7 @@ static int merge_evidence(const char *old, size_t old_len, const char *neu,
 static void write_alert_out(cb_step *s, const char *type, const char *id,
                             const char *v, size_t len)
 {
-    wl_str(s, &s->late, "X");
-    wl_key(s, &s->late, "out:", "");
-    wl_str(s, &s->late, "3");
-    wl_str(s, &s->late, "t");
-    wl_str(s, &s->late, type);
-    wl_str(s, &s->late, "k");
-    wl_str(s, &s->late, id);
-    wl_str(s, &s->late, "v");
-    wl_arg(s, &s->late, v, len);
+    write_outbox(s, &s->late, type, id, strlen(id), v, len);
 }
 
 /* Merges the computed alerts into the store: evidence only grows, amounts
