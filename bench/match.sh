@@ -12,6 +12,8 @@
 #       local: events/s from the first message to the last step, the time
 #       Redis spent in the step script, and the memory of both.
 #
+#   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain.
+#
 #   bench/match.sh latency [RATE] [BUILD_DIR]    default 10,000 events/s
 #       a matcher running on an empty county (Redis and the embedded
 #       broker local); bench/latency produces new uninsured residents at a
@@ -115,11 +117,15 @@ redis_cpu() {
     redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' |
         awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
 }
+# a process's user+system CPU in clock ticks
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu0=$(redis_cpu)
+bticks0=$(proc_ticks "$BROKER_PID")
 /usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q ${CANBAO_BENCH_MATCH_ARGS:-} \
     >"$CB_TMP/match.out"
 cat "$CB_TMP/match.out" | sed 's/^/bench: /'
 cpu1=$(redis_cpu)
+bticks1=$(proc_ticks "$BROKER_PID")
 read -r us calls < <(evalsha_us)
 read -r wall rss usr sys < "$CB_TMP/time"
 printf 'bench: Redis in the step script: %.1f s over %d steps (%.1f us an event)\n' \
@@ -127,5 +133,14 @@ printf 'bench: Redis in the step script: %.1f s over %d steps (%.1f us an event)
 printf 'bench: Redis CPU in all: %.1f s (%.1f us an event)\n' \
     "$(echo "$cpu1 - $cpu0" | bc -l)" "$(echo "($cpu1 - $cpu0) * 1000000 / $events" | bc -l)"
 printf 'bench: matcher CPU %.1f s user + %.1f s sys (%.1f us an event)\n' "$usr" "$sys" "$(echo "($usr + $sys) * 1000000 / $events" | bc -l)"
+hz=$(getconf CLK_TCK)
+printf 'bench: embedded broker CPU %.1f s (%.1f us an event)\n' \
+    "$(echo "($bticks1 - $bticks0) / $hz" | bc -l)" \
+    "$(echo "($bticks1 - $bticks0) * 1000000 / $hz / $events" | bc -l)"
 printf 'bench: matcher RSS %d kB; Redis used_memory after %s\n' "$rss" \
     "$(redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory_human:\(.*\)\r/\1/p')"
+if [ -n "${CANBAO_BENCH_STATS:-}" ]; then
+    # where Redis's time went, command by command (calls, usec)
+    redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
+        sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/bench:   \1 calls=\2 usec=\3/p'
+fi

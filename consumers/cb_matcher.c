@@ -19,11 +19,18 @@
 #include "cb_worker.h"
 
 #define NTOPICS        (CB_TOPIC_OWNERSHIP + 1) /* topic numbers in ops */
-#define FLUSH_MS       20   /* longest an event waits in a batch */
 #define TIMER_MS       1000 /* how often timers are looked at */
 #define PUBLISH_CHUNK  1000 /* outbox entries read at a time */
 #define MAX_PARTITIONS 1024
 #define POLL_BURST     1000 /* messages taken between two housekeepings */
+#define HANDED_MAX     2    /* batches of a partition with the worker */
+#define COLLECT_CHUNK  64   /* results taken from the worker at a time */
+
+/* An array of ops (its cb_bufs keep their memory from batch to batch). */
+typedef struct opsarr {
+    cb_buf *ops;
+    size_t cap;
+} opsarr;
 
 /* What waits to be applied to one partition. */
 typedef struct batch {
@@ -34,9 +41,10 @@ typedef struct batch {
     int touched;     /* has an outbox to publish */
     char sent[48];   /* last outbox id handed to the producer, "" none */
     char trimmed[48];/* the outbox is trimmed through this id */
-    /* of a batch handed to the worker: the offsets it reaches */
-    int off_topics[NTOPICS];
-    int64_t off_next[NTOPICS];
+    opsarr handed[HANDED_MAX]; /* with the worker, oldest first */
+    int nhanded;
+    opsarr spare[HANDED_MAX];  /* back from the worker, to fill again */
+    int nspare;
 } batch;
 
 typedef struct matcher {
@@ -49,12 +57,10 @@ typedef struct matcher {
     cb_worker *worker; /* steps, on their own thread and connection */
     cb_codec *codec;
     batch *batches;
-    batch *jobs;       /* per partition: the ops handed to the worker */
-    int job_parts[MAX_PARTITIONS];
-    size_t njob;
     int npart;
     size_t pending; /* ops waiting, all partitions */
-    int64_t first_pending_ms;
+    int failing;    /* a result came back failed: -1 or -3 */
+    char fail_err[512];
     int64_t last_timer_ms;
     int reseek;     /* seek every assigned partition to Redis's offsets */
     int fatal;
@@ -65,8 +71,8 @@ typedef struct matcher {
     int64_t assigned_ms; /* when partitions were last assigned, 0: never */
 } matcher;
 
-static int flush_steps(matcher *m);
-static int collect_steps(matcher *m);
+static int hand_over(matcher *m, int p);
+static int collect_steps(matcher *m, int wait);
 static void publish(matcher *m);
 
 /* The topic name of a topic number (a kind, or the ownership topic). */
@@ -120,18 +126,30 @@ static int batch_add(batch *b, const cb_buf *op)
     return 0;
 }
 
-/* A partition's batch is one EVALSHA: at most batch_max ops.  A full one
- * is applied (with every other pending batch) before another op joins. */
-static int make_room(matcher *m, const batch *b)
+/* A partition's batch is one step: at most batch_max ops.  A full one is
+ * handed to the worker, after waiting for the worker to take it, before
+ * another op joins. */
+static int make_room(matcher *m, int p)
 {
-    if (b->nops < (size_t)m->opts->batch_max)
-        return 0;
-    if (flush_steps(m) != 0)
-        return -1;
-    publish(m);
-    /* After a Redis failure the batches were dropped: the message in hand
-     * comes again after the seek back, in its order. */
-    return m->reseek ? -1 : 0;
+    while (m->batches[p].nops >= (size_t)m->opts->batch_max) {
+        if (hand_over(m, p))
+            break;
+        if (collect_steps(m, 1) != 0)
+            return -1;
+        publish(m);
+        /* After a Redis failure the batches were dropped: the message in
+         * hand comes again after the seek back, in its order. */
+        if (m->reseek)
+            return -1;
+    }
+    return 0;
+}
+
+static void free_ops(opsarr o)
+{
+    for (size_t i = 0; i < o.cap; i++)
+        cb_buf_free(&o.ops[i]);
+    free(o.ops);
 }
 
 static void batch_clear(batch *b)
@@ -218,7 +236,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         /* Steps in hand finish first; whatever waits for these partitions
          * is dropped: the next owner reads it again from the offsets Redis
          * holds. */
-        collect_steps(m);
+        while (cb_worker_handed(m->worker) > 0 && !m->fatal)
+            if (collect_steps(m, 1) != 0)
+                break;
         for (int i = 0; i < parts->cnt; i++) {
             int p = parts->elems[i].partition;
             if (p >= 0 && p < m->npart) {
@@ -325,7 +345,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
         return;
     b = &m->batches[p];
     /* before m->buf is filled: publishing encodes into it too */
-    if (make_room(m, b) != 0)
+    if (make_room(m, p) != 0)
         return;
     if (t == CB_TOPIC_OWNERSHIP) {
         char person[CB_ID_SIZE] = "";
@@ -367,8 +387,6 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     }
     /* The offset moves on in any case: nothing is read twice. */
     b->next[t] = msg->offset + 1;
-    if (m->first_pending_ms == 0)
-        m->first_pending_ms = cb_clock_ms();
 }
 
 /* Takes a message of the consumer: an event, or an error to act on. */
@@ -405,7 +423,6 @@ static int ride_out_failure(matcher *m)
     for (int p = 0; p < m->npart; p++)
         batch_clear(&m->batches[p]);
     m->pending = 0;
-    m->first_pending_ms = 0;
     for (int wait_ms = 200; !cb_cli_stop_requested();) {
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
             cb_store_reload(m->store, err, sizeof(err)) == 0 &&
@@ -421,100 +438,140 @@ static int ride_out_failure(matcher *m)
     return -1;
 }
 
-/* Waits for the steps handed to the worker and counts what they did.
- * Returns 0 (also after riding out a Redis failure, with m->reseek set),
- * or -1 when the matcher must stop (m->fatal, or stopped meanwhile). */
-static int collect_steps(matcher *m)
+/* Does any partition have something to hand over? */
+static int any_work(const matcher *m)
 {
-    cb_store_result res[MAX_PARTITIONS];
-    char err[512];
+    for (int p = 0; p < m->npart; p++)
+        if (batch_has_work(&m->batches[p]))
+            return 1;
+    return 0;
+}
+
+/* Hands partition p's batch to the worker when it has work and the
+ * worker has room for it; the batch fills a spare array meanwhile.
+ * Returns 1 when handed over. */
+static int hand_over(matcher *m, int p)
+{
+    batch *b = &m->batches[p];
+    int topics[NTOPICS];
+    int64_t next[NTOPICS], clock;
+    size_t noff = 0;
+
+    if (m->reseek || m->failing || m->fatal || b->nhanded >= HANDED_MAX ||
+        !batch_has_work(b))
+        return 0;
+    for (int t = 0; t < NTOPICS; t++) {
+        if (b->next[t] >= 0) {
+            topics[noff] = t;
+            next[noff++] = b->next[t];
+        }
+    }
+    cb_store_batch sb = {p, b->ops, b->nops, topics, next, noff};
+    clock = now_ms(m);
+    if (cb_worker_submit(m->worker, &sb, cb_date_of_time(clock), clock) != 0)
+        return 0;
+    b->handed[b->nhanded++] = (opsarr){b->ops, b->cap};
+    if (b->nspare > 0) {
+        opsarr o = b->spare[--b->nspare];
+        b->ops = o.ops;
+        b->cap = o.cap;
+    } else {
+        b->ops = NULL;
+        b->cap = 0;
+    }
+    m->pending -= b->nops;
+    batch_clear(b);
+    return 1;
+}
+
+static void hand_over_all(matcher *m)
+{
+    for (int p = 0; p < m->npart; p++)
+        hand_over(m, p);
+}
+
+/* Takes the worker's results (waiting for one with wait), counts what
+ * the steps did and takes their arrays back; a failed one sets
+ * m->failing.  Returns how many. */
+static size_t take_results(matcher *m, int wait)
+{
+    cb_worker_result r[COLLECT_CHUNK];
+    char err[512] = "";
+    size_t n, total = 0;
+
+    do {
+        n = cb_worker_collect(m->worker, r, COLLECT_CHUNK, wait, err,
+                              sizeof(err));
+        wait = 0;
+        for (size_t i = 0; i < n; i++) {
+            batch *b = &m->batches[r[i].partition];
+            for (int k = 0; k < b->nhanded; k++) {
+                if (b->handed[k].ops != r[i].ops)
+                    continue;
+                b->spare[b->nspare++] = b->handed[k];
+                memmove(&b->handed[k], &b->handed[k + 1],
+                        (size_t)(b->nhanded - k - 1) * sizeof(*b->handed));
+                b->nhanded--;
+                break;
+            }
+            if (r[i].rc != 0) {
+                if (!m->failing)
+                    snprintf(m->fail_err, sizeof(m->fail_err), "%s", err);
+                /* a failed step outranks Redis trouble */
+                if (m->failing == 0 || r[i].rc < m->failing)
+                    m->failing = r[i].rc;
+                continue;
+            }
+            m->stats->steps++;
+            m->stats->conflicts += (uint64_t)r[i].res.conflicts;
+            m->stats->applied += (uint64_t)r[i].res.applied;
+            m->stats->skipped += (uint64_t)r[i].res.skipped;
+            m->stats->leads_changed += (uint64_t)r[i].res.leads_changed;
+            m->stats->alerts_changed += (uint64_t)r[i].res.alerts_changed;
+            if (r[i].res.leads_changed || r[i].res.alerts_changed ||
+                r[i].nops > 0)
+                b->touched = 1;
+            m->stats->last_step_ms = cb_clock_ms();
+        }
+        total += n;
+    } while (n == COLLECT_CHUNK);
+    return total;
+}
+
+/* Takes what the worker finished (waiting for one with wait).  After a
+ * failure, waits for every batch handed over to come back (failed too),
+ * then stops the matcher (a step that failed would fail again) or rides
+ * the Redis trouble out.  Returns 0 (also after riding out a failure, with
+ * m->reseek set), or -1 when the matcher must stop (m->fatal, or stopped
+ * meanwhile). */
+static int collect_steps(matcher *m, int wait)
+{
     int rc;
 
-    if (!cb_worker_busy(m->worker))
+    take_results(m, wait);
+    if (!m->failing)
         return 0;
-    rc = cb_worker_wait(m->worker, res, err, sizeof(err));
-    for (size_t i = 0; i < m->njob; i++) {
-        batch *b = &m->batches[m->job_parts[i]];
-        batch *j = &m->jobs[m->job_parts[i]];
-        if (rc == 0) {
-            m->stats->steps++;
-            m->stats->conflicts += (uint64_t)res[i].conflicts;
-            m->stats->applied += (uint64_t)res[i].applied;
-            m->stats->skipped += (uint64_t)res[i].skipped;
-            m->stats->leads_changed += (uint64_t)res[i].leads_changed;
-            m->stats->alerts_changed += (uint64_t)res[i].alerts_changed;
-            if (res[i].leads_changed || res[i].alerts_changed || j->nops > 0)
-                b->touched = 1;
-        }
-        j->nops = 0;
-    }
-    m->njob = 0;
-    if (rc == 0) {
-        m->stats->last_step_ms = cb_clock_ms();
-        return 0;
-    }
+    while (cb_worker_handed(m->worker) > 0)
+        take_results(m, 1);
+    rc = m->failing;
+    m->failing = 0;
     if (rc == -3) {
         /* Deterministic: redoing the step would fail the same way. */
-        snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", err);
+        snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", m->fail_err);
         m->fatal = 1;
         return -1;
     }
-    cb_error("%s", err);
+    cb_error("%s", m->fail_err);
     return ride_out_failure(m);
-}
-
-/* Hands every pending batch to the worker, one step per partition, once
- * the steps it has in hand are done.  A batch's ops move to the worker
- * (the arrays are swapped), so the matcher fills fresh ones meanwhile.
- * Returns 0, or -1 when the matcher must stop. */
-static int flush_steps(matcher *m)
-{
-    cb_store_batch batches[MAX_PARTITIONS];
-    int64_t clock;
-
-    if (collect_steps(m) != 0)
-        return -1;
-    if (m->reseek)
-        return 0; /* the batches were dropped: they come again */
-    for (int p = 0; p < m->npart; p++) {
-        batch *b = &m->batches[p], *j = &m->jobs[p];
-        size_t noff = 0;
-
-        if (!batch_has_work(b))
-            continue;
-        for (int t = 0; t < NTOPICS; t++) {
-            if (b->next[t] >= 0) {
-                j->off_topics[noff] = t;
-                j->off_next[noff++] = b->next[t];
-            }
-        }
-        cb_buf *ops = j->ops;
-        size_t cap = j->cap;
-        j->ops = b->ops;
-        j->cap = b->cap;
-        j->nops = b->nops;
-        b->ops = ops;
-        b->cap = cap;
-        m->pending -= b->nops;
-        batch_clear(b);
-        batches[m->njob] = (cb_store_batch){p, j->ops, j->nops,
-                                            j->off_topics, j->off_next, noff};
-        m->job_parts[m->njob++] = p;
-    }
-    m->first_pending_ms = 0;
-    if (m->njob == 0)
-        return 0;
-    clock = now_ms(m);
-    cb_worker_start(m->worker, cb_date_of_time(clock), clock, batches,
-                    m->njob);
-    return 0;
 }
 
 /* Applies everything pending and waits for it. */
 static int drain_steps(matcher *m)
 {
-    while (!m->fatal && (m->pending > 0 || cb_worker_busy(m->worker))) {
-        if (flush_steps(m) != 0 || collect_steps(m) != 0)
+    while (!m->fatal &&
+           (any_work(m) || cb_worker_handed(m->worker) > 0)) {
+        hand_over_all(m);
+        if (collect_steps(m, 1) != 0)
             return -1;
         if (m->reseek)
             return 0;
@@ -745,15 +802,13 @@ static void fire_timers(matcher *m)
             return;
         for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements;
              i++) {
-            if (make_room(m, &m->batches[p]) == 0 &&
+            if (make_room(m, p) == 0 &&
                 cb_subject_from_key(r->element[i]->str, r->element[i]->len,
                                     &s) == 0 &&
                 cb_ops_tick(&s, m->opts->buckets, &m->buf) == 0 &&
                 batch_add(&m->batches[p], &m->buf) == 0) {
                 m->pending++;
                 m->stats->ticks++;
-                if (m->first_pending_ms == 0)
-                    m->first_pending_ms = cb_clock_ms();
             }
         }
         freeReplyObject(r);
@@ -871,9 +926,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         return -1;
     }
     m.batches = calloc((size_t)m.npart, sizeof(*m.batches));
-    m.jobs = calloc((size_t)m.npart, sizeof(*m.jobs));
     m.codec = cb_codec_new(errstr, errstr_size);
-    if (m.batches == NULL || m.jobs == NULL || m.codec == NULL)
+    if (m.batches == NULL || m.codec == NULL)
         goto out;
     for (int p = 0; p < m.npart; p++)
         batch_clear(&m.batches[p]);
@@ -891,8 +945,9 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
 
     started = last_msg = cb_clock_ms();
     while (!cb_cli_stop_requested() && !m.fatal) {
-        rd_kafka_message_t *msg = rd_kafka_consumer_poll(m.consumer,
-                                                         m.pending ? 5 : 100);
+        /* short waits while steps are out: their results are waited for */
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(
+            m.consumer, m.pending || cb_worker_handed(m.worker) ? 1 : 100);
         int idle = msg == NULL, took = 0;
         int64_t now;
 
@@ -922,19 +977,12 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
                     m.batches[p].touched = 1;
             publish(&m);
         }
-        if (m.pending >= (size_t)opts->batch_max * 4 ||
-            (m.first_pending_ms && now - m.first_pending_ms >= FLUSH_MS) ||
-            (idle && m.first_pending_ms)) {
-            if (flush_steps(&m) != 0)
-                break;
-            publish(&m);
-        } else if (cb_worker_busy(m.worker) &&
-                   (idle || cb_worker_done(m.worker))) {
-            /* nothing to hand over: see what the steps in hand did */
-            if (collect_steps(&m) != 0)
-                break;
-            publish(&m);
-        }
+        /* Batches go to the worker as soon as it has room for them: while
+         * it is busy they grow, and steps grow with them. */
+        if (collect_steps(&m, 0) != 0)
+            break;
+        hand_over_all(&m);
+        publish(&m);
         if (m.reseek)
             reseek(&m);
         if (tty && now - shown >= 1000) {
@@ -943,8 +991,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         }
         /* Idle counts from the first assignment: joining the group takes
          * a while, and nothing arrives before it. */
-        if (opts->idle_exit_s > 0 && idle && m.pending == 0 &&
-            !cb_worker_busy(m.worker) &&
+        if (opts->idle_exit_s > 0 && idle && !any_work(&m) &&
+            cb_worker_handed(m.worker) == 0 &&
             m.assigned_ms > 0 &&
             now - (last_msg > m.assigned_ms ? last_msg : m.assigned_ms) >=
                 (int64_t)opts->idle_exit_s * 1000)
@@ -985,17 +1033,14 @@ out:
     }
     cb_worker_free(m.worker);
     for (int p = 0; m.batches && p < m.npart; p++) {
-        for (size_t i = 0; i < m.batches[p].cap; i++)
-            cb_buf_free(&m.batches[p].ops[i]);
-        free(m.batches[p].ops);
-    }
-    for (int p = 0; m.jobs && p < m.npart; p++) {
-        for (size_t i = 0; i < m.jobs[p].cap; i++)
-            cb_buf_free(&m.jobs[p].ops[i]);
-        free(m.jobs[p].ops);
+        batch *b = &m.batches[p];
+        free_ops((opsarr){b->ops, b->cap});
+        for (int k = 0; k < b->nhanded; k++)
+            free_ops(b->handed[k]);
+        for (int k = 0; k < b->nspare; k++)
+            free_ops(b->spare[k]);
     }
     free(m.batches);
-    free(m.jobs);
     cb_store_free(m.store);
     cb_codec_free(m.codec);
     cb_buf_free(&m.buf);

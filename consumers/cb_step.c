@@ -36,6 +36,15 @@ static const char *const alert_names[] = {
 
 enum phase { PH_READS, PH_LOOKUPS, PH_COMMIT, PH_DONE };
 
+/* Late writes grouped by opcode and key (late_list). */
+enum { G_LEAD_H, G_LEAD_D, G_LID_H, G_LID_D, G_ALERT_H, G_ALERT_D, G_TM_Z,
+       G_TM_R, G_OFF_H, G_COUNT };
+static const struct {
+    const char *op, *what;
+} groups[G_COUNT] = {{"H", "lead:"}, {"D", "lead:"}, {"H", "lid:"},
+                     {"D", "lid:"},  {"H", "alert:"}, {"D", "alert:"},
+                     {"Z", "tm:"},   {"R", "tm:"},   {"H", "off:"}};
+
 /* An argument of a write: bytes in the step's arena. */
 typedef struct warg {
     size_t off, len;
@@ -68,7 +77,8 @@ typedef struct subject {
     size_t first, last; /* its ops: a chain through step->op_next */
     int reads_lead;     /* some op may change the lead: read it */
     /* round 1 */
-    redisReply *state, *lead;
+    redisReply *state;
+    const redisReply *lead; /* an element of the step's leads */
     /* evaluation */
     int active;          /* has ops not yet applied */
     int lead_inputs;
@@ -94,12 +104,14 @@ struct cb_step {
     /* subjects, in the order of their first op */
     subject *subjects;
     size_t nsubjects;
+    size_t nread_leads; /* subjects whose lead is read */
     /* round 1 */
-    redisReply *version, *offsets;
+    redisReply *version, *offsets, *leads;
     int64_t stored[NTOPICS]; /* -1: none */
     /* evaluation */
     cb_buf arena;
     wlist early, late;  /* writes: while applying ops; after lookups */
+    wlist grouped[G_COUNT]; /* late writes, by opcode and key */
     ealert *alerts;
     size_t nalerts, alerts_cap;
     wlist lookups;      /* key, field pairs */
@@ -396,9 +408,11 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
         s->op_next[i] = SIZE_MAX;
         s->op_subject[i] = table[h];
         /* a contribution changes no lead: its lead need not be read */
-        if (key_len == CB_SUBJECT_KEY_MAX || kind != CB_OP_FACT ||
-            k != K_CONTRIBUTE)
+        if (!sj->reads_lead && (key_len == CB_SUBJECT_KEY_MAX ||
+                                kind != CB_OP_FACT || k != K_CONTRIBUTE)) {
             sj->reads_lead = 1;
+            s->nread_leads++;
+        }
     }
     free(table);
     return s;
@@ -417,15 +431,16 @@ static void step_reset(cb_step *s)
         subject *sj = &s->subjects[i];
         if (sj->state)
             freeReplyObject(sj->state);
-        if (sj->lead)
-            freeReplyObject(sj->lead);
-        sj->state = sj->lead = NULL;
+        sj->state = NULL;
+        sj->lead = NULL;
     }
     if (s->version)
         freeReplyObject(s->version);
     if (s->offsets)
         freeReplyObject(s->offsets);
-    s->version = s->offsets = NULL;
+    if (s->leads)
+        freeReplyObject(s->leads);
+    s->version = s->offsets = s->leads = NULL;
     for (size_t i = 0; i < s->nlooked; i++)
         if (s->looked[i])
             freeReplyObject(s->looked[i]);
@@ -434,6 +449,8 @@ static void step_reset(cb_step *s)
     s->nlooked = 0;
     s->arena.len = 0;
     s->early.n = s->late.n = s->lookups.n = 0;
+    for (int g = 0; g < G_COUNT; g++)
+        s->grouped[g].n = 0;
     s->nalerts = 0;
     memset(&s->counts, 0, sizeof(s->counts));
     s->failed = 0;
@@ -453,6 +470,8 @@ void cb_step_free(cb_step *s)
     free(s->arena.data);
     free(s->early.v);
     free(s->late.v);
+    for (int g = 0; g < G_COUNT; g++)
+        free(s->grouped[g].v);
     free(s->lookups.v);
     free(s->alerts);
     free(s);
@@ -460,11 +479,14 @@ void cb_step_free(cb_step *s)
 
 /* ------------------------------------------------------------ round 1 */
 
+/* The version, the offsets, each subject's state (its own bucket: one
+ * HGET each), and the leads of one HMGET (one hash a partition). */
 static int append_reads(cb_step *s, cb_redis *r)
 {
     char k[64], off[64], st[64], ld[64];
-    const char *argv[3];
-    size_t argvlen[3];
+    const char *argv[3], **lv;
+    size_t argvlen[3], *lvlen, n = 2;
+    int rc;
 
     snprintf(k, sizeof(k), "cb:v:%s", s->tag);
     snprintf(off, sizeof(off), "cb:off:%s", s->tag);
@@ -488,14 +510,30 @@ static int append_reads(cb_step *s, cb_redis *r)
         argvlen[2] = sj->key_len;
         if (cb_redis_append(r, 3, argv, argvlen) != 0)
             return -1;
-        if (sj->reads_lead) {
-            argv[1] = ld;
-            argvlen[1] = strlen(ld);
-            if (cb_redis_append(r, 3, argv, argvlen) != 0)
-                return -1;
+    }
+    if (s->nread_leads == 0)
+        return 0;
+    lv = malloc((s->nread_leads + 2) * sizeof(*lv));
+    lvlen = malloc((s->nread_leads + 2) * sizeof(*lvlen));
+    if (lv == NULL || lvlen == NULL) {
+        free(lv);
+        free(lvlen);
+        return -1;
+    }
+    lv[0] = "HMGET";
+    lvlen[0] = 5;
+    lv[1] = ld;
+    lvlen[1] = strlen(ld);
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        if (s->subjects[i].reads_lead) {
+            lv[n] = s->subjects[i].key;
+            lvlen[n++] = s->subjects[i].key_len;
         }
     }
-    return 0;
+    rc = cb_redis_append(r, (int)n, lv, lvlen);
+    free(lv);
+    free(lvlen);
+    return rc;
 }
 
 static int conn_dead(cb_redis *r)
@@ -534,12 +572,22 @@ static int read_reads(cb_step *s, cb_redis *r, char *errstr,
 
     s->version = take_reply(r, &rc, errstr, errstr_size);
     s->offsets = take_reply(r, &rc, errstr, errstr_size);
-    for (size_t i = 0; i < s->nsubjects && !conn_dead(r); i++) {
-        subject *sj = &s->subjects[i];
-        sj->state = take_reply(r, &rc, errstr, errstr_size);
-        if (sj->reads_lead)
-            sj->lead = take_reply(r, &rc, errstr, errstr_size);
+    for (size_t i = 0; i < s->nsubjects && !conn_dead(r); i++)
+        s->subjects[i].state = take_reply(r, &rc, errstr, errstr_size);
+    if (s->nread_leads == 0 || conn_dead(r))
+        return rc;
+    s->leads = take_reply(r, &rc, errstr, errstr_size);
+    if (s->leads == NULL)
+        return rc;
+    if (s->leads->type != REDIS_REPLY_ARRAY ||
+        s->leads->elements != s->nread_leads) {
+        snprintf(errstr, errstr_size, "partition %d: a bad reply to the "
+                 "leads' HMGET", s->a.partition);
+        return CB_STEP_EREDIS;
     }
+    for (size_t i = 0, k = 0; i < s->nsubjects; i++)
+        if (s->subjects[i].reads_lead)
+            s->subjects[i].lead = s->leads->element[k++];
     return rc;
 }
 
@@ -945,12 +993,50 @@ static void write_lead_out(cb_step *s, const raw_lead *l)
     cb_buf_free(&b);
 }
 
+/* The list a late write goes in.  Writes of one opcode to one of the
+ * partition's own keys (no rest: the lead hash, the timer set...) go in a
+ * group of their own, so that commit.lua finds them side by side and makes
+ * one call of them all; within a step no two of them touch one field. */
+static wlist *late_list(cb_step *s, const char *op, const char *what,
+                        const char *rest)
+{
+    if (rest[0] == '\0')
+        for (int g = 0; g < G_COUNT; g++)
+            if (strcmp(op, groups[g].op) == 0 &&
+                strcmp(what, groups[g].what) == 0)
+                return &s->grouped[g];
+    return &s->late;
+}
+
+/* A late write of one argument: op key f. */
 static void write_cmd2(cb_step *s, const char *op, const char *what,
                        const char *rest, const void *f, size_t flen)
 {
-    wl_str(s, &s->late, op);
-    wl_key(s, &s->late, what, rest);
-    wl_arg(s, &s->late, f, flen);
+    wlist *l = late_list(s, op, what, rest);
+
+    wl_str(s, l, op);
+    wl_key(s, l, what, rest);
+    wl_arg(s, l, f, flen);
+}
+
+/* A late write of two arguments: op key a b. */
+static void write_cmd3(cb_step *s, const char *op, const char *what,
+                       const char *rest, const void *a, size_t alen,
+                       const void *b, size_t blen)
+{
+    wlist *l = late_list(s, op, what, rest);
+
+    wl_str(s, l, op);
+    wl_key(s, l, what, rest);
+    wl_arg(s, l, a, alen);
+    wl_arg(s, l, b, blen);
+}
+
+/* A number as text, for a score or an offset. */
+static size_t fmt_int(char *buf, size_t size, int64_t v)
+{
+    int n = snprintf(buf, size, "%" PRId64, v);
+    return n < 0 ? 0 : (size_t)n;
 }
 
 static void tw_rest(char *buf, size_t size, int64_t tw)
@@ -966,7 +1052,7 @@ static int finish_lead(cb_step *s, subject *sj)
     raw_lead o, n;
     int has_old = old != NULL && old->type == REDIS_REPLY_STRING &&
                   lead_unpack(old->str, old->len, &o) == 0;
-    char rest[32];
+    char rest[32], num[24];
 
     /* no event of its own (a contribution, say): the lead keeps its
      * provenance */
@@ -1039,10 +1125,7 @@ static int finish_lead(cb_step *s, subject *sj)
         s->failed = 1;
         return 0;
     }
-    wl_str(s, &s->late, "H");
-    wl_key(s, &s->late, "lead:", "");
-    wl_arg(s, &s->late, sj->key, sj->key_len);
-    wl_arg(s, &s->late, v.data, v.len);
+    write_cmd3(s, "H", "lead:", "", sj->key, sj->key_len, v.data, v.len);
     if (has_old && memcmp(o.id, n.id, 16) != 0) {
         write_cmd2(s, "D", "lid:", "", o.id, 16);
         /* a new episode replaces the lead: the topic hears the old one
@@ -1061,15 +1144,10 @@ static int finish_lead(cb_step *s, subject *sj)
         tw_rest(rest, sizeof(rest), o.township);
         write_cmd2(s, "R", "lt:", rest, sj->key, sj->key_len);
     }
-    wl_str(s, &s->late, "H");
-    wl_key(s, &s->late, "lid:", "");
-    wl_arg(s, &s->late, n.id, 16);
-    wl_arg(s, &s->late, sj->key, sj->key_len);
+    write_cmd3(s, "H", "lid:", "", n.id, 16, sj->key, sj->key_len);
     tw_rest(rest, sizeof(rest), n.township);
-    wl_str(s, &s->late, "Z");
-    wl_key(s, &s->late, "lt:", rest);
-    wl_fmt(s, &s->late, "%d", (int)n.opened);
-    wl_arg(s, &s->late, sj->key, sj->key_len);
+    write_cmd3(s, "Z", "lt:", rest, num, fmt_int(num, sizeof(num), n.opened),
+               sj->key, sj->key_len);
     write_outbox(s, &s->late, "L", NULL, 0, v.data, v.len);
     cb_buf_free(&v);
     return 1;
@@ -1180,7 +1258,7 @@ static int finish_alerts(cb_step *s, subject *sj)
 {
     int changed = 0;
     cb_buf ev = {0}, v = {0};
-    char rest[32];
+    char rest[32], num[24];
 
     for (size_t i = sj->alert_first; i < sj->alert_first + sj->nalerts; i++) {
         ealert *e = &s->alerts[i];
@@ -1226,10 +1304,7 @@ static int finish_alerts(cb_step *s, subject *sj)
             goto nomem;
         if (has_old && old->len == v.len && memcmp(old->str, v.data, v.len) == 0)
             continue;
-        wl_str(s, &s->late, "H");
-        wl_key(s, &s->late, "alert:", "");
-        wl_arg(s, &s->late, e->id, 16);
-        wl_arg(s, &s->late, v.data, v.len);
+        write_cmd3(s, "H", "alert:", "", e->id, 16, v.data, v.len);
         if (has_old && o.township != e->township) {
             /* the person's township changed: the old list loses it */
             tw_rest(rest, sizeof(rest), o.township);
@@ -1238,10 +1313,9 @@ static int finish_alerts(cb_step *s, subject *sj)
                 write_alert_out(s, "X", e->id, old->str, old->len);
         }
         tw_rest(rest, sizeof(rest), e->township);
-        wl_str(s, &s->late, "Z");
-        wl_key(s, &s->late, "at:", rest);
-        wl_fmt(s, &s->late, "%" PRId64, (int64_t)(raised / 86400000.0));
-        wl_arg(s, &s->late, e->id, 16);
+        write_cmd3(s, "Z", "at:", rest, num,
+                   fmt_int(num, sizeof(num), (int64_t)(raised / 86400000.0)),
+                   e->id, 16);
         /* the topic is keyed by township: an alert whose township no row
          * has named yet waits in the store until one does */
         if (e->township != 0)
@@ -1260,6 +1334,8 @@ nomem:
 
 static void finish(cb_step *s)
 {
+    char num[24];
+
     for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
         if (!sj->active)
@@ -1269,10 +1345,9 @@ static void finish(cb_step *s)
             continue;
         s->counts.leads_changed += finish_lead(s, sj);
         if (sj->next_day >= 0 && sj->next_day <= s->a.today + s->a.horizon) {
-            wl_str(s, &s->late, "Z");
-            wl_key(s, &s->late, "tm:", "");
-            wl_fmt(s, &s->late, "%d", (int)sj->next_day);
-            wl_arg(s, &s->late, sj->key, sj->key_len);
+            write_cmd3(s, "Z", "tm:", "", num,
+                       fmt_int(num, sizeof(num), sj->next_day), sj->key,
+                       sj->key_len);
         } else {
             write_cmd2(s, "R", "tm:", "", sj->key, sj->key_len);
         }
@@ -1283,10 +1358,10 @@ static void finish(cb_step *s)
         if (t < 0 || t >= NTOPICS)
             continue;
         if (s->stored[t] < 0 || s->a.next[i] > s->stored[t]) {
-            wl_str(s, &s->late, "H");
-            wl_key(s, &s->late, "off:", "");
-            wl_fmt(s, &s->late, "%d", t);
-            wl_fmt(s, &s->late, "%" PRId64, s->a.next[i]);
+            char topic[8];
+            write_cmd3(s, "H", "off:", "", topic,
+                       fmt_int(topic, sizeof(topic), t), num,
+                       fmt_int(num, sizeof(num), s->a.next[i]));
         }
     }
 }
@@ -1296,6 +1371,8 @@ static void finish(cb_step *s)
 static int append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
 {
     size_t n = 2 + s->early.n + s->late.n, k = 0;
+    for (int g = 0; g < G_COUNT; g++)
+        n += s->grouped[g].n;
     const char **argv = malloc(n * sizeof(*argv));
     size_t *argvlen = malloc(n * sizeof(*argvlen));
     char key[48];
@@ -1314,8 +1391,10 @@ static int append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
     argvlen[k++] = strlen(key);
     argv[k] = ver;
     argvlen[k++] = ver_len;
-    for (int pass = 0; pass < 2; pass++) {
-        const wlist *l = pass == 0 ? &s->early : &s->late;
+    for (int pass = 0; pass < 2 + G_COUNT; pass++) {
+        const wlist *l = pass == 0   ? &s->early
+                         : pass == 1 ? &s->late
+                                     : &s->grouped[pass - 2];
         for (size_t i = 0; i < l->n; i++) {
             argv[k] = s->arena.data + l->v[i].off;
             argvlen[k++] = l->v[i].len;

@@ -1,6 +1,6 @@
-/* cb_store.c -- the matcher's Redis store: steps (cb_step.c) driven in
- * pipelined rounds, applied offsets, and packed leads and alerts read
- * back. */
+/* cb_store.c -- the matcher's Redis store: batches applied as steps
+ * (cb_step.c, driven by cb_pipe.c), applied offsets, and packed leads and
+ * alerts read back. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "cb_config.h"
 #include "cb_embed.h"
 #include "cb_log.h"
+#include "cb_pipe.h"
 #include "cb_step.h"
 #include "cb_store.h"
 
@@ -81,6 +82,11 @@ cb_redis *cb_store_redis(cb_store *store)
     return store->redis;
 }
 
+const cb_redis_script *cb_store_script(const cb_store *store)
+{
+    return &store->commit;
+}
+
 int cb_store_partitions(const cb_store *store)
 {
     return store->partitions;
@@ -142,113 +148,33 @@ int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
     return 0;
 }
 
-/* Drives the steps.  Replies come back in the order the commands went,
- * so the steps waiting for replies form a queue: the step at its head
- * reads its replies and, when it has a next phase, queues that phase's
- * commands at once and goes to the back.  hiredis sends what is queued
- * before it reads again, so Redis works on one step's next phase while
- * this thread reads and evaluates the others: neither waits for the
- * other.  After an error nothing new is queued, but every reply already
- * asked for is read, so that the pipeline stays in order. */
+/* The steps of every batch in flight together on the store's connection
+ * (cb_pipe.h), until each has committed. */
 int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                    const cb_store_batch *batches, size_t n,
                    cb_store_result *res, char *errstr, size_t errstr_size)
 {
-    cb_step **steps = calloc(n ? n : 1, sizeof(*steps));
-    size_t *queue = calloc(n ? n : 1, sizeof(*queue));
-    size_t left = n;
-    int rc = -1;
+    cb_pipe *pipe = cb_pipe_new(store);
+    int rc = 0;
 
-    if (steps == NULL || queue == NULL) {
+    if (pipe == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
-        goto out;
+        return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        cb_step_args a = {batches[i].partition, today, now_ms,
-                          CB_STORE_HORIZON, batches[i].ops, batches[i].nops,
-                          batches[i].topics, batches[i].next,
-                          batches[i].noffsets};
-        steps[i] = cb_step_new(&a, errstr, errstr_size);
-        if (steps[i] == NULL) {
-            rc = -3;
-            goto out;
-        }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = cb_pipe_add(pipe, &batches[i], today, now_ms, errstr,
+                         errstr_size);
+    while (rc == 0 && cb_pipe_inflight(pipe) > 0) {
+        cb_store_result r;
+        int partition, t = cb_pipe_turn(pipe, &partition, &r, errstr,
+                                        errstr_size);
+        if (t < 0)
+            rc = t;
+        for (size_t i = 0; t == 1 && i < n; i++)
+            if (batches[i].partition == partition)
+                res[i] = r;
     }
-    while (left > 0) {
-        size_t head = 0, tail = 0, queued = 0;
-        int worst = 0, lost = 0;
-        /* a ring of the steps in flight: at most n */
-        for (size_t i = 0; i < n; i++) {
-            if (steps[i] == NULL)
-                continue;
-            if (cb_step_append(steps[i], store->redis, &store->commit) != 0) {
-                snprintf(errstr, errstr_size, "%s",
-                         cb_redis_errstr(store->redis));
-                goto out;
-            }
-            queue[tail] = i;
-            tail = (tail + 1) % n;
-            queued++;
-        }
-        while (queued > 0) {
-            size_t i = queue[head];
-            char err[512];
-            int r;
-            head = (head + 1) % n;
-            queued--;
-            r = cb_step_read(steps[i], store->redis, err, sizeof(err));
-            if (r == CB_STEP_DONE) {
-                cb_step_counts c;
-                cb_step_result(steps[i], &c);
-                res[i].applied = c.applied;
-                res[i].skipped = c.skipped;
-                res[i].leads_changed = c.leads_changed;
-                res[i].alerts_changed = c.alerts_changed;
-                res[i].conflicts = cb_step_conflicts(steps[i]);
-                cb_step_free(steps[i]);
-                steps[i] = NULL;
-                left--;
-            } else if (r == CB_STEP_AGAIN) {
-                if (worst == 0 && !lost) {
-                    if (cb_step_append(steps[i], store->redis,
-                                       &store->commit) != 0) {
-                        snprintf(errstr, errstr_size, "%s",
-                                 cb_redis_errstr(store->redis));
-                        goto out;
-                    }
-                    queue[tail] = i;
-                    tail = (tail + 1) % n;
-                    queued++;
-                    if (cb_redis_flush(store->redis) != 0) {
-                        snprintf(errstr, errstr_size, "%s",
-                                 cb_redis_errstr(store->redis));
-                        goto out;
-                    }
-                }
-            } else if (r == CB_STEP_ENOSCRIPT) {
-                lost = 1; /* the step starts over once it is loaded */
-            } else if (worst == 0 || r < worst) {
-                /* a failed step outranks Redis trouble */
-                worst = r;
-                snprintf(errstr, errstr_size, "%s", err);
-            }
-            if (r == CB_STEP_EREDIS &&
-                cb_redis_context(store->redis)->err != 0)
-                goto out; /* the connection is gone: nothing more to read */
-        }
-        if (worst != 0) {
-            rc = worst;
-            goto out;
-        }
-        if (lost && cb_store_reload(store, errstr, errstr_size) != 0)
-            goto out;
-    }
-    rc = 0;
-out:
-    for (size_t i = 0; steps != NULL && i < n; i++)
-        cb_step_free(steps[i]);
-    free(steps);
-    free(queue);
+    cb_pipe_free(pipe);
     return rc;
 }
 
@@ -523,10 +449,12 @@ static void get_str(unpacker *u, int lenbytes, char *buf, size_t size)
  * "none" (an empty code). */
 static void put_code(char *buf, size_t size, int64_t code)
 {
-    if (code <= 0 || code > INT64_C(999999999999))
+    int n = -1;
+
+    if (code > 0 && code <= INT64_C(999999999999))
+        n = snprintf(buf, size, "%" PRId64, code);
+    if (n < 0 || (size_t)n >= size)
         buf[0] = '\0';
-    else
-        snprintf(buf, size, "%" PRId64, code % INT64_C(1000000000000));
 }
 
 static int64_t day_ms(int32_t day)

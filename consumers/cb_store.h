@@ -48,6 +48,9 @@ cb_store *cb_store_from_config(const struct cb_config *cfg, char *errstr,
 /* The connection, for commands of its own. */
 cb_redis *cb_store_redis(cb_store *store);
 
+/* The commit script (consumers/commit.lua) as loaded on the connection. */
+const cb_redis_script *cb_store_script(const cb_store *store);
+
 int cb_store_partitions(const cb_store *store);
 unsigned cb_store_buckets(const cb_store *store);
 

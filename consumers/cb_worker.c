@@ -1,48 +1,126 @@
-/* cb_worker.c -- steps on a thread of their own: a mutex, a condition, and
- * one job slot. */
+/* cb_worker.c -- steps on a thread of their own (cb_worker.h).
+ *
+ * Each partition has two slots, running and waiting.  The owner fills
+ * them under the mutex; the thread starts a running slot's step (outside
+ * the mutex: the slot does not change while its step is in flight), turns
+ * the pipe, and on each commit gives the result back and moves the waiting
+ * slot up.  The thread sleeps only when no step is in flight and none is
+ * to start; the owner sleeps only in cb_worker_collect with wait. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_pipe.h"
 #include "cb_worker.h"
 
-enum { IDLE, RUNNING, DONE, QUIT };
+#define MAX_TOPICS (CB_TOPIC_OWNERSHIP + 1)
+
+typedef struct slot {
+    int used;
+    cb_store_batch b;
+    int topics[MAX_TOPICS];
+    int64_t next[MAX_TOPICS];
+    int32_t today;
+    int64_t now_ms;
+} slot;
 
 struct cb_worker {
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int state;
-    cb_store *store; /* used by the thread only, or by the owner when idle */
-    /* the job */
-    int32_t today;
-    int64_t now_ms;
-    cb_store_batch batches[CB_WORKER_MAX];
-    cb_store_result res[CB_WORKER_MAX];
-    size_t n;
-    int rc;
-    char err[512];
+    pthread_cond_t work_cv; /* the thread waits for batches */
+    pthread_cond_t done_cv; /* the owner waits for results */
+    int quit;
+    cb_store *store;  /* the thread's, or the owner's when nothing is handed */
+    cb_pipe *pipe;    /* the thread's */
+    int npart;
+    slot *running, *waiting; /* per partition */
+    int *inhand;      /* per partition: handed over, not yet collected */
+    int *start;       /* partitions whose running slot is to start */
+    int *todo;        /* the thread's copy of start */
+    size_t nstart;
+    cb_worker_result *ring; /* results not yet collected */
+    size_t ring_cap, ring_head, ring_len;
+    size_t handed;
+    int failed;       /* taking no batch until cb_worker_reconnect */
+    char err[512];    /* of the first failure */
 };
+
+/* Under the mutex: the result of partition p's running slot, and the
+ * waiting slot moves up. */
+static void give_back(cb_worker *w, int p, int rc, const cb_store_result *res)
+{
+    cb_worker_result *r =
+        &w->ring[(w->ring_head + w->ring_len++) % w->ring_cap];
+
+    memset(r, 0, sizeof(*r));
+    r->partition = p;
+    r->ops = w->running[p].b.ops;
+    r->nops = w->running[p].b.nops;
+    r->rc = rc;
+    if (res != NULL)
+        r->res = *res;
+    w->running[p].used = 0;
+    if (w->waiting[p].used) {
+        w->running[p] = w->waiting[p];
+        w->running[p].b.topics = w->running[p].topics;
+        w->running[p].b.next = w->running[p].next;
+        w->waiting[p].used = 0;
+        if (rc == 0)
+            w->start[w->nstart++] = p;
+    }
+    pthread_cond_signal(&w->done_cv);
+}
+
+/* Under the mutex: after a failure every batch handed over comes back
+ * failed (the pipe has dropped its steps). */
+static void fail_all(cb_worker *w, int rc, const char *err)
+{
+    if (!w->failed)
+        snprintf(w->err, sizeof(w->err), "%s", err);
+    w->failed = 1;
+    w->nstart = 0;
+    for (int p = 0; p < w->npart; p++) {
+        while (w->running[p].used)
+            give_back(w, p, rc, NULL);
+    }
+}
 
 static void *run(void *arg)
 {
     cb_worker *w = arg;
+    int *todo = w->todo;
+    char err[512];
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (w->state != RUNNING && w->state != QUIT)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (w->state == QUIT)
+        size_t n;
+        while (!w->quit && w->nstart == 0 && cb_pipe_inflight(w->pipe) == 0)
+            pthread_cond_wait(&w->work_cv, &w->mu);
+        if (w->quit)
             break;
+        n = w->nstart;
+        memcpy(todo, w->start, n * sizeof(*todo));
+        w->nstart = 0;
         pthread_mutex_unlock(&w->mu);
-        memset(w->res, 0, w->n * sizeof(*w->res));
-        int rc = cb_store_apply(w->store, w->today, w->now_ms, w->batches,
-                                w->n, w->res, w->err, sizeof(w->err));
+
+        int rc = 0, p = -1;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            slot *s = &w->running[todo[i]];
+            rc = cb_pipe_add(w->pipe, &s->b, s->today, s->now_ms, err,
+                             sizeof(err));
+        }
+        cb_store_result res;
+        int t = rc == 0 ? cb_pipe_turn(w->pipe, &p, &res, err, sizeof(err))
+                        : rc;
+        if (t < 0)
+            cb_pipe_abort(w->pipe);
+
         pthread_mutex_lock(&w->mu);
-        w->rc = rc;
-        w->state = DONE;
-        pthread_cond_broadcast(&w->cv);
+        if (t == 1)
+            give_back(w, p, 0, &res);
+        else if (t < 0)
+            fail_all(w, t, err);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -52,28 +130,55 @@ cb_worker *cb_worker_new(const cb_store_opts *opts, char *errstr,
                          size_t errstr_size)
 {
     cb_worker *w = calloc(1, sizeof(*w));
+    int n = opts->partitions > 0 ? opts->partitions : 1;
 
     if (w == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
         return NULL;
     }
+    w->npart = n;
+    w->running = calloc((size_t)n, sizeof(*w->running));
+    w->waiting = calloc((size_t)n, sizeof(*w->waiting));
+    w->start = calloc((size_t)n, sizeof(*w->start));
+    w->todo = calloc((size_t)n, sizeof(*w->todo));
+    w->inhand = calloc((size_t)n, sizeof(*w->inhand));
+    w->ring_cap = 2 * (size_t)n;
+    w->ring = calloc(w->ring_cap, sizeof(*w->ring));
+    if (w->running == NULL || w->waiting == NULL || w->start == NULL ||
+        w->todo == NULL || w->inhand == NULL || w->ring == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto fail;
+    }
     w->store = cb_store_new(opts, errstr, errstr_size);
-    if (w->store == NULL) {
-        free(w);
-        return NULL;
+    if (w->store == NULL)
+        goto fail;
+    w->pipe = cb_pipe_new(w->store);
+    if (w->pipe == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto fail;
     }
     pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    w->state = IDLE;
+    pthread_cond_init(&w->work_cv, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         snprintf(errstr, errstr_size, "cannot start the step thread");
         pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
-        cb_store_free(w->store);
-        free(w);
-        return NULL;
+        pthread_cond_destroy(&w->work_cv);
+        pthread_cond_destroy(&w->done_cv);
+        goto fail;
     }
     return w;
+fail:
+    cb_pipe_free(w->pipe);
+    cb_store_free(w->store);
+    free(w->running);
+    free(w->waiting);
+    free(w->start);
+    free(w->todo);
+    free(w->inhand);
+    free(w->ring);
+    free(w);
+    return NULL;
 }
 
 void cb_worker_free(cb_worker *w)
@@ -81,73 +186,106 @@ void cb_worker_free(cb_worker *w)
     if (w == NULL)
         return;
     pthread_mutex_lock(&w->mu);
-    while (w->state == RUNNING)
-        pthread_cond_wait(&w->cv, &w->mu);
-    w->state = QUIT;
-    pthread_cond_broadcast(&w->cv);
+    w->quit = 1;
+    pthread_cond_signal(&w->work_cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
     pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->work_cv);
+    pthread_cond_destroy(&w->done_cv);
+    cb_pipe_free(w->pipe);
     cb_store_free(w->store);
+    free(w->running);
+    free(w->waiting);
+    free(w->start);
+    free(w->todo);
+    free(w->inhand);
+    free(w->ring);
     free(w);
 }
 
-void cb_worker_start(cb_worker *w, int32_t today, int64_t now_ms,
-                     const cb_store_batch *batches, size_t n)
+int cb_worker_submit(cb_worker *w, const cb_store_batch *b, int32_t today,
+                     int64_t now_ms)
 {
+    int p = b->partition;
+    slot *s;
+
+    if (p < 0 || p >= w->npart)
+        return -1;
     pthread_mutex_lock(&w->mu);
-    w->today = today;
-    w->now_ms = now_ms;
-    w->n = n < CB_WORKER_MAX ? n : CB_WORKER_MAX;
-    memcpy(w->batches, batches, w->n * sizeof(*batches));
-    w->state = RUNNING;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-}
-
-int cb_worker_busy(const cb_worker *w)
-{
-    /* only the owner moves the state away from IDLE and back */
-    return w->state != IDLE;
-}
-
-int cb_worker_done(cb_worker *w)
-{
-    int done;
-
-    pthread_mutex_lock(&w->mu);
-    done = w->state == DONE;
-    pthread_mutex_unlock(&w->mu);
-    return done;
-}
-
-int cb_worker_wait(cb_worker *w, cb_store_result *res, char *errstr,
-                   size_t errstr_size)
-{
-    int rc;
-
-    pthread_mutex_lock(&w->mu);
-    if (w->state == IDLE) {
+    /* two at most, counting those finished and not collected: the ring
+     * holds every result */
+    if (w->inhand[p] >= 2) {
         pthread_mutex_unlock(&w->mu);
-        return 0;
+        return -1;
     }
-    while (w->state == RUNNING)
-        pthread_cond_wait(&w->cv, &w->mu);
-    rc = w->rc;
-    memcpy(res, w->res, w->n * sizeof(*res));
-    snprintf(errstr, errstr_size, "%s", w->err);
-    w->state = IDLE;
+    w->inhand[p]++;
+    s = w->running[p].used ? &w->waiting[p] : &w->running[p];
+    s->used = 1;
+    s->b = *b;
+    s->b.noffsets = b->noffsets < MAX_TOPICS ? b->noffsets : MAX_TOPICS;
+    memcpy(s->topics, b->topics, s->b.noffsets * sizeof(*s->topics));
+    memcpy(s->next, b->next, s->b.noffsets * sizeof(*s->next));
+    s->b.topics = s->topics;
+    s->b.next = s->next;
+    s->today = today;
+    s->now_ms = now_ms;
+    w->handed++;
+    if (w->failed) {
+        /* nothing runs until the owner has ridden the failure out */
+        while (w->running[p].used)
+            give_back(w, p, -1, NULL);
+    } else if (s == &w->running[p]) {
+        w->start[w->nstart++] = p;
+        pthread_cond_signal(&w->work_cv);
+    }
     pthread_mutex_unlock(&w->mu);
-    return rc;
+    return 0;
+}
+
+size_t cb_worker_collect(cb_worker *w, cb_worker_result *out, size_t max,
+                         int wait, char *errstr, size_t errstr_size)
+{
+    size_t n = 0;
+
+    pthread_mutex_lock(&w->mu);
+    while (wait && w->ring_len == 0 && w->handed > 0)
+        pthread_cond_wait(&w->done_cv, &w->mu);
+    while (n < max && w->ring_len > 0) {
+        out[n] = w->ring[w->ring_head];
+        if (out[n].rc != 0)
+            snprintf(errstr, errstr_size, "%s", w->err);
+        w->inhand[out[n].partition]--;
+        w->ring_head = (w->ring_head + 1) % w->ring_cap;
+        w->ring_len--;
+        w->handed--;
+        n++;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+size_t cb_worker_handed(const cb_worker *w)
+{
+    /* only the owner changes it (submit and collect), under the mutex */
+    return w->handed;
 }
 
 int cb_worker_reconnect(cb_worker *w, char *errstr, size_t errstr_size)
 {
-    if (cb_redis_reconnect(cb_store_redis(w->store)) != 0) {
+    int rc = -1;
+
+    pthread_mutex_lock(&w->mu);
+    if (w->handed > 0) {
+        snprintf(errstr, errstr_size, "batches are still handed over");
+    } else if (cb_redis_reconnect(cb_store_redis(w->store)) != 0) {
         snprintf(errstr, errstr_size, "%s",
                  cb_redis_errstr(cb_store_redis(w->store)));
-        return -1;
+    } else if (cb_store_reload(w->store, errstr, errstr_size) == 0) {
+        w->failed = 0;
+        w->err[0] = '\0';
+        rc = 0;
     }
-    return cb_store_reload(w->store, errstr, errstr_size);
+    pthread_mutex_unlock(&w->mu);
+    return rc;
 }

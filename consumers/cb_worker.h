@@ -1,12 +1,19 @@
-/* cb_worker.h -- a thread that applies steps (cb_store_apply) while the
- * matcher's own thread goes on consuming and decoding the next events.
+/* cb_worker.h -- a thread that applies the matcher's batches as steps
+ * (cb_pipe.h) while the matcher's own thread goes on consuming and
+ * decoding the next events.
  *
  * The matcher is two kinds of work, each about one core: taking messages
- * (Kafka, Avro, ops) and steps (the rules, and Redis's round trips).  Done
- * one after the other, each waits for the other; on a thread of its own,
- * with a Redis connection of its own, the steps of one flush run while the
- * next flush fills.  One job at a time, so a partition's batches are still
- * applied in their order.
+ * (Kafka, Avro, ops) and steps (the rules, and Redis's round trips).  On
+ * a thread of their own, with a Redis connection of their own, the steps
+ * run while the next batches fill.  Batches are handed over one at a time
+ * and join the steps in flight at once: there is no round to wait for, so
+ * Redis has work as long as any partition has.
+ *
+ * Order: a partition has at most two batches handed over, one in flight
+ * and one waiting; the waiting one starts when the first has committed.
+ * After a failure (Redis trouble, a step that failed) every batch handed
+ * over comes back failed, and so does any handed over later, until
+ * cb_worker_reconnect: which of them Redis applied is known only to Redis.
  *
  * Not thread-safe itself: one owner thread calls every function. */
 #ifndef CB_WORKER_H
@@ -19,33 +26,41 @@
 
 typedef struct cb_worker cb_worker;
 
-/* Starts the thread, with a store connected by opts.  NULL with errstr. */
+/* Starts the thread, with a store connected by opts (whose partitions
+ * bound the partition numbers of batches).  NULL with errstr. */
 cb_worker *cb_worker_new(const cb_store_opts *opts, char *errstr,
                          size_t errstr_size);
 
-/* Waits for the running job (its outcome is lost) and stops the thread. */
+/* Stops the thread; steps in flight are dropped. */
 void cb_worker_free(cb_worker *w);
 
-/* Hands n batches (n at most CB_WORKER_MAX) to the thread, which must be
- * idle.  The batches and their ops are the worker's until cb_worker_wait
- * returns: the caller does not touch them. */
-#define CB_WORKER_MAX 1024
-void cb_worker_start(cb_worker *w, int32_t today, int64_t now_ms,
-                     const cb_store_batch *batches, size_t n);
+/* Hands batch b over (its ops are the worker's until its result is
+ * collected; its offsets are copied).  Returns 0, or -1 when its partition
+ * already has two batches handed over. */
+int cb_worker_submit(cb_worker *w, const cb_store_batch *b, int32_t today,
+                     int64_t now_ms);
 
-/* Is a job handed over and not yet waited for? */
-int cb_worker_busy(const cb_worker *w);
+/* What became of a batch handed over. */
+typedef struct cb_worker_result {
+    int partition;
+    const cb_buf *ops; /* given back */
+    size_t nops;
+    int rc;            /* 0 committed; -1 Redis trouble; -3 a step failed */
+    cb_store_result res;
+} cb_worker_result;
 
-/* Is the job handed over finished (cb_worker_wait will not block)? */
-int cb_worker_done(cb_worker *w);
+/* Takes up to max results, in the order the batches finished; with wait,
+ * waits for one when none is there and some batch is handed over.
+ * Returns how many; errstr says why the first failure failed. */
+size_t cb_worker_collect(cb_worker *w, cb_worker_result *out, size_t max,
+                         int wait, char *errstr, size_t errstr_size);
 
-/* Waits for the job: cb_store_apply's return code (0, -1 Redis trouble,
- * -3 a step failed), with res[i] for each batch and errstr. */
-int cb_worker_wait(cb_worker *w, cb_store_result *res, char *errstr,
-                   size_t errstr_size);
+/* Batches handed over and not yet collected. */
+size_t cb_worker_handed(const cb_worker *w);
 
-/* Connects the worker's store again and reloads its script (when idle).
- * Returns 0 or -1. */
+/* Connects the worker's store again, reloads its script and takes batches
+ * again after a failure.  Only with nothing handed over.  Returns 0 or
+ * -1. */
 int cb_worker_reconnect(cb_worker *w, char *errstr, size_t errstr_size);
 
 #endif

@@ -11,7 +11,8 @@
 -- way the partition changes atomically: states, leads, alerts, indexes,
 -- timers, outbox and applied offsets together, or nothing.
 --
--- ARGV[2..] are the writes, each an opcode and its arguments:
+-- ARGV[2..] are the writes, each an opcode and its arguments (a run of
+-- one opcode on one key is applied by one call):
 --   H key field value      HSET            D key field     HDEL
 --   Z key score member     ZADD            L key score member  ZADD LT
 --   R key member           ZREM
@@ -38,28 +39,30 @@ while i <= n do
 end
 
 call('INCR', KEYS[1])
+
+-- Writes of one opcode to one key side by side (the C side groups them:
+-- every lead of the partition, every timer) make one call: a call from a
+-- script costs more than the write it makes.  At most RUN arguments a
+-- call, well within what unpack takes.
+local NAME = {H = 'HSET', D = 'HDEL', Z = 'ZADD', L = 'ZADD', R = 'ZREM'}
+local RUN = 2000
 i = 2
 while i <= n do
-  local c = A[i]
-  if c == 'H' then
-    call('HSET', A[i + 1], A[i + 2], A[i + 3])
-    i = i + 4
-  elseif c == 'D' then
-    call('HDEL', A[i + 1], A[i + 2])
-    i = i + 3
-  elseif c == 'Z' then
-    call('ZADD', A[i + 1], A[i + 2], A[i + 3])
-    i = i + 4
-  elseif c == 'L' then
-    call('ZADD', A[i + 1], 'LT', A[i + 2], A[i + 3])
-    i = i + 4
-  elseif c == 'R' then
-    call('ZREM', A[i + 1], A[i + 2])
-    i = i + 3
-  else -- 'X'
+  local c, key = A[i], A[i + 1]
+  if c == 'X' then
     local m = tonumber(A[i + 2])
-    call('XADD', A[i + 1], '*', unpack(A, i + 3, i + 2 + 2 * m))
+    call('XADD', key, '*', unpack(A, i + 3, i + 2 + 2 * m))
     i = i + 3 + 2 * m
+  else
+    local w = ARITY[c] - 1 -- arguments after the key
+    local t, k = {}, 0
+    if c == 'L' then t[1] = 'LT'; k = 1 end
+    repeat
+      for j = 1, w do t[k + j] = A[i + 1 + j] end
+      k = k + w
+      i = i + 2 + w
+    until i > n or A[i] ~= c or A[i + 1] ~= key or k >= RUN
+    call(NAME[c], key, unpack(t, 1, k))
   end
 end
 return 1

@@ -7,6 +7,8 @@
 #           10 times and restarted each time;
 #   redis   Redis (AOF, appendfsync everysec) is killed and restarted in
 #           the middle of a run while the matcher keeps running;
+#   script  commit.lua is flushed from Redis (SCRIPT FLUSH) again and again
+#           while the matcher runs;
 #   duo     two matchers share the group's partitions.
 # Each ends with leads, alerts, progress and packed states equal to the
 # reference (source_event_id, provenance, aside: docs/RULES.md).
@@ -54,7 +56,7 @@ same_as_reference() {
     cb_pass "$2: $(grep -c '"lead"' "$CB_TMP/db$1.txt") leads, $(grep -c '"alert"' "$CB_TMP/db$1.txt") alerts and $(grep -c '"state"' "$CB_TMP/db$1.txt") states equal the uninterrupted run's"
 }
 
-for db in 1 2 3 4; do prepare_db $db; done
+for db in 1 2 3 4 5; do prepare_db $db; done
 events=0
 for feed in business household death enrollment assistance; do
     out=$("$CANBAO" produce "$feed" "$CB_TMP/county/feeds/$feed.csv")
@@ -120,6 +122,22 @@ cb_pass "the matcher waited for Redis and went on"
 same_as_reference 3 "Redis killed and restarted (AOF everysec)"
 # the reference and the crash run survived the restart too
 same_as_reference 2 "after the restart, the crash run's database"
+
+# --------------------------------------------------------------- script
+CANBAO_REDIS=$BASE/5 "${MATCH[@]}" --group script --batch 50 --until-idle 3 \
+    >"$CB_TMP/script.out" 2>"$CB_TMP/script.log" &
+pid=$!
+cb_wait_for "redis-cli -p $REDIS_PORT -n 5 exists 'cb:off:{p0}' | grep -q 1" 60 ||
+    cb_fail "the matcher did not start applying"
+flushes=0
+while kill -0 "$pid" 2>/dev/null && [ "$flushes" -lt 20 ]; do
+    redis-cli -p "$REDIS_PORT" script flush >/dev/null
+    flushes=$((flushes + 1))
+    sleep 0.1
+done
+wait "$pid" || cb_fail "the matcher failed across SCRIPT FLUSH: $(tail -5 "$CB_TMP/script.log")"
+cb_log "commit.lua flushed $flushes times mid-run"
+same_as_reference 5 "SCRIPT FLUSH mid-run"
 
 # ------------------------------------------------------------------ duo
 CANBAO_REDIS=$BASE/4 "${MATCH[@]}" --group duo --until-idle 8 \
