@@ -24,6 +24,7 @@
 #define MAX_PARTITIONS 1024
 #define POLL_BURST     1000 /* messages taken between two housekeepings */
 #define HANDED_MAX     2    /* batches of a partition with the worker */
+#define HAND_EVERY     1000 /* messages of a burst between two handovers */
 #define COLLECT_CHUNK  64   /* results taken from the worker at a time */
 
 /* An array of ops (its cb_bufs keep their memory from batch to batch). */
@@ -60,6 +61,7 @@ typedef struct matcher {
     int npart;
     size_t pending; /* ops waiting, all partitions */
     int failing;    /* a result came back failed: -1 or -3 */
+    int *asked;     /* publish: the partitions of the replies due */
     char fail_err[512];
     int64_t last_timer_ms;
     int reseek;     /* seek every assigned partition to Redis's offsets */
@@ -699,41 +701,55 @@ static int publish_entry(matcher *m, const redisReply *fields)
 }
 
 /* Hands the new entries of the outboxes that changed to the producer,
- * without waiting for Kafka: b->sent remembers how far each outbox went. */
+ * without waiting for Kafka: b->sent remembers how far each outbox went.
+ * The reads of every outbox go in one round trip: Redis is busy with the
+ * worker's steps, and each trip waits behind them. */
 static void publish(matcher *m)
 {
-    for (int p = 0; p < m->npart && !m->fatal; p++) {
-        batch *b = &m->batches[p];
-        char key[64], from[64];
+    cb_redis *r = cb_store_redis(m->store);
+    int *asked = m->asked, nasked, more = 1;
 
-        if (!b->touched)
-            continue;
-        cb_store_key(key, sizeof(key), "out", p);
-        for (;;) {
+    while (more && !m->fatal) {
+        more = 0;
+        nasked = 0;
+        for (int p = 0; p < m->npart; p++) {
+            batch *b = &m->batches[p];
+            char key[64], from[64], count[16];
+            if (!b->touched)
+                continue;
+            cb_store_key(key, sizeof(key), "out", p);
             /* "(" makes the start exclusive */
             snprintf(from, sizeof(from), "%s%s", b->sent[0] ? "(" : "",
                      b->sent[0] ? b->sent : "-");
-            redisReply *r = cb_redis_commandf(cb_store_redis(m->store),
-                                              "XRANGE %s %s + COUNT %d", key,
-                                              from, PUBLISH_CHUNK);
-            if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
-                if (r != NULL)
-                    freeReplyObject(r);
+            snprintf(count, sizeof(count), "%d", PUBLISH_CHUNK);
+            const char *argv[6] = {"XRANGE", key, from, "+", "COUNT", count};
+            if (cb_redis_append(r, 6, argv, NULL) != 0)
                 return; /* Redis trouble: the next step will say */
+            asked[nasked++] = p;
+        }
+        for (int i = 0; i < nasked; i++) {
+            batch *b = &m->batches[asked[i]];
+            redisReply *x = cb_redis_get_reply(r);
+            if (x == NULL)
+                return;
+            if (x->type != REDIS_REPLY_ARRAY) {
+                freeReplyObject(x);
+                continue; /* stays touched: tried again */
             }
-            size_t n = r->elements;
-            for (size_t i = 0; i < n && !m->fatal; i++) {
-                if (publish_entry(m, r->element[i]->element[1]) != 0 &&
+            size_t n = x->elements;
+            for (size_t k = 0; k < n && !m->fatal; k++) {
+                if (publish_entry(m, x->element[k]->element[1]) != 0 &&
                     !m->fatal)
                     m->delivery_failed++;
                 snprintf(b->sent, sizeof(b->sent), "%s",
-                         r->element[i]->element[0]->str);
+                         x->element[k]->element[0]->str);
             }
-            freeReplyObject(r);
-            if (n < PUBLISH_CHUNK || m->fatal)
-                break;
+            freeReplyObject(x);
+            if (n < PUBLISH_CHUNK)
+                b->touched = 0;
+            else
+                more = 1;
         }
-        b->touched = 0;
     }
 }
 
@@ -926,8 +942,9 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         return -1;
     }
     m.batches = calloc((size_t)m.npart, sizeof(*m.batches));
+    m.asked = calloc((size_t)m.npart, sizeof(*m.asked));
     m.codec = cb_codec_new(errstr, errstr_size);
-    if (m.batches == NULL || m.codec == NULL)
+    if (m.batches == NULL || m.asked == NULL || m.codec == NULL)
         goto out;
     for (int p = 0; p < m.npart; p++)
         batch_clear(&m.batches[p]);
@@ -957,6 +974,11 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
             take_or_fail(&m, msg);
             rd_kafka_message_destroy(msg);
             if (++took >= POLL_BURST || m.fatal || m.reseek)
+                break;
+            /* the worker must not run dry while a burst is taken */
+            if (took % HAND_EVERY == 0 && collect_steps(&m, 0) == 0)
+                hand_over_all(&m);
+            if (m.fatal || m.reseek)
                 break;
             msg = rd_kafka_consumer_poll(m.consumer, 0);
         }
@@ -1041,6 +1063,7 @@ out:
             free_ops(b->spare[k]);
     }
     free(m.batches);
+    free(m.asked);
     cb_store_free(m.store);
     cb_codec_free(m.codec);
     cb_buf_free(&m.buf);

@@ -21,7 +21,7 @@
 
 #define CB_STORE_BUCKETS  1024 /* per partition: ~60 subjects each at 1M */
 #define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
-#define CB_STORE_MAX_BATCH 1000 /* ops in one step */
+#define CB_STORE_MAX_BATCH 5000 /* ops in one step */
 #define CB_STORE_LISTPACK_VALUE 1024 /* hash-max-listpack-value wanted */
 
 typedef struct cb_store cb_store;

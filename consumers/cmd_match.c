@@ -37,7 +37,7 @@ const cb_cli_spec cb_spec_match = {
         "  -p, --partitions N            of every input topic (default 16;\n"
         "                                config: partitions=)\n"
         "  -n, --batch N                 events per Redis step (default "
-        "500)\n",
+        "1000, at most 5000)\n",
     .shortopts = "i:g:p:n:",
     .longopts = match_opts,
     .min_args = 0,
@@ -73,7 +73,7 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
 
 int cb_cmd_match(int argc, char **argv)
 {
-    match_args a = {0, -1, 500, NULL};
+    match_args a = {0, -1, 1000, NULL};
     cb_matcher_opts o;
     cb_matcher_stats st;
     cb_cli cli;
