@@ -126,6 +126,27 @@ static void *run(void *arg)
     return NULL;
 }
 
+static void destroy_sync(cb_worker *w)
+{
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->work_cv);
+    pthread_cond_destroy(&w->done_cv);
+}
+
+/* Frees what the worker owns, and the worker (its thread is gone). */
+static void release(cb_worker *w)
+{
+    cb_pipe_free(w->pipe);
+    cb_store_free(w->store);
+    free(w->running);
+    free(w->waiting);
+    free(w->start);
+    free(w->todo);
+    free(w->inhand);
+    free(w->ring);
+    free(w);
+}
+
 cb_worker *cb_worker_new(const cb_store_opts *opts, char *errstr,
                          size_t errstr_size)
 {
@@ -162,22 +183,12 @@ cb_worker *cb_worker_new(const cb_store_opts *opts, char *errstr,
     pthread_cond_init(&w->done_cv, NULL);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         snprintf(errstr, errstr_size, "cannot start the step thread");
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->work_cv);
-        pthread_cond_destroy(&w->done_cv);
+        destroy_sync(w);
         goto fail;
     }
     return w;
 fail:
-    cb_pipe_free(w->pipe);
-    cb_store_free(w->store);
-    free(w->running);
-    free(w->waiting);
-    free(w->start);
-    free(w->todo);
-    free(w->inhand);
-    free(w->ring);
-    free(w);
+    release(w);
     return NULL;
 }
 
@@ -190,18 +201,8 @@ void cb_worker_free(cb_worker *w)
     pthread_cond_signal(&w->work_cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->work_cv);
-    pthread_cond_destroy(&w->done_cv);
-    cb_pipe_free(w->pipe);
-    cb_store_free(w->store);
-    free(w->running);
-    free(w->waiting);
-    free(w->start);
-    free(w->todo);
-    free(w->inhand);
-    free(w->ring);
-    free(w);
+    destroy_sync(w);
+    release(w);
 }
 
 int cb_worker_submit(cb_worker *w, const cb_store_batch *b, int32_t today,
