@@ -39,13 +39,14 @@ DIR=${CANBAO_BENCH_DIR:-/tmp/canbao-bench}
 COUNTY=$DIR/county-$PEOPLE
 [ -x "$CANBAO" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
 mkdir -p "$DIR"
+# servers of their own, stopped on exit
+CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
+CB_PIDS=()
+cb_log() { printf 'bench: %s\n' "$*"; }
+cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
+. scripts/servers.sh
+trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
 if [ "$MODE" = latency ]; then
-    CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
-    CB_PIDS=()
-    cb_log() { printf 'bench: %s\n' "$*"; }
-    cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
-    . scripts/servers.sh
-    trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
     cb_start_redis >/dev/null
     cb_start_broker >/dev/null
     "$CANBAO" match -q >"$CB_TMP/match.out" 2>&1 &
@@ -60,13 +61,6 @@ if [ ! -s "$COUNTY/manifest.json" ]; then
     "$CANBAO" gen --people "$PEOPLE" --seed 1 --out "$COUNTY" >/dev/null
 fi
 export CANBAO_NOW=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' "$COUNTY/manifest.json")
-
-CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
-CB_PIDS=()
-cb_log() { printf 'bench: %s\n' "$*"; }
-cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
-. scripts/servers.sh
-trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
 
 mem() { redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
 evalsha_us() {

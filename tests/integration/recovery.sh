@@ -106,12 +106,19 @@ cb_expect_exit 0 "the run after $kills kills" env CANBAO_REDIS="$BASE/2" \
 cb_log "$CB_OUT"
 same_as_reference 2 "SIGKILL x $kills"
 
+# start_applying N NAME IDLE: a matcher on database N in group NAME with
+# small batches (--until-idle IDLE; output in NAME.out and NAME.log) in the
+# background, as $pid, once it has applied something.
+start_applying() {
+    CANBAO_REDIS=$BASE/$1 "${MATCH[@]}" --group "$2" --batch 50 \
+        --until-idle "$3" >"$CB_TMP/$2.out" 2>"$CB_TMP/$2.log" &
+    pid=$!
+    cb_wait_for "redis-cli -p $REDIS_PORT -n $1 exists 'cb:off:{p0}' | grep -q 1" 60 ||
+        cb_fail "the matcher did not start applying"
+}
+
 # ---------------------------------------------------------------- redis
-CANBAO_REDIS=$BASE/3 "${MATCH[@]}" --group redis --batch 50 --until-idle 8 \
-    >"$CB_TMP/redis.out" 2>"$CB_TMP/redis.log" &
-pid=$!
-cb_wait_for "redis-cli -p $REDIS_PORT -n 3 exists 'cb:off:{p0}' | grep -q 1" 60 ||
-    cb_fail "the matcher did not start applying"
+start_applying 3 redis 8
 sleep 1
 cb_restart_redis --kill
 cb_log "redis-server killed and restarted from its AOF mid-run"
@@ -124,11 +131,7 @@ same_as_reference 3 "Redis killed and restarted (AOF everysec)"
 same_as_reference 2 "after the restart, the crash run's database"
 
 # --------------------------------------------------------------- script
-CANBAO_REDIS=$BASE/5 "${MATCH[@]}" --group script --batch 50 --until-idle 3 \
-    >"$CB_TMP/script.out" 2>"$CB_TMP/script.log" &
-pid=$!
-cb_wait_for "redis-cli -p $REDIS_PORT -n 5 exists 'cb:off:{p0}' | grep -q 1" 60 ||
-    cb_fail "the matcher did not start applying"
+start_applying 5 script 3
 flushes=0
 while kill -0 "$pid" 2>/dev/null && [ "$flushes" -lt 20 ]; do
     redis-cli -p "$REDIS_PORT" script flush >/dev/null
