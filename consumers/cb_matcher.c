@@ -925,7 +925,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
 {
     matcher m;
     cb_store_opts so = {cb_config_redis(opts->cfg), opts->partitions,
-                        opts->buckets, 5000};
+                        opts->buckets, 5000, 0};
     int rc = -1;
     int64_t last_msg, started, shown = 0;
     /* asked once: isatty is a system call, and the loop turns per message */
@@ -951,6 +951,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     m.store = cb_store_new(&so, errstr, errstr_size);
     if (m.store == NULL)
         goto out;
+    /* the steps run on the worker's store: the cache is its */
+    so.cache_bytes = opts->cache_bytes;
     m.worker = cb_worker_new(&so, errstr, errstr_size);
     if (m.worker == NULL)
         goto out;
@@ -1052,6 +1054,14 @@ out:
             if (m.out_topics[i] != NULL)
                 rd_kafka_topic_destroy(m.out_topics[i]);
         rd_kafka_destroy(m.producer);
+    }
+    if (m.worker != NULL) {
+        cb_cache_stats cs;
+        cb_worker_cache_stats(m.worker, &cs);
+        stats->cache_hits = cs.hits;
+        stats->cache_misses = cs.misses;
+        stats->cache_stale = cs.stale;
+        stats->cache_evicted = cs.evicted;
     }
     cb_worker_free(m.worker);
     for (int p = 0; m.batches && p < m.npart; p++) {

@@ -27,6 +27,7 @@ typedef struct cb_matcher_opts {
     int partitions;       /* of every input topic */
     unsigned buckets;     /* state buckets per partition */
     int batch_max;        /* events per step */
+    size_t cache_bytes;   /* states and leads kept between steps; 0: none */
     int idle_exit_s;      /* exit once idle this long; 0: run until stopped */
     int64_t now_ms;       /* a fixed clock (CANBAO_NOW), or -1 */
     int quiet;            /* no progress line */
@@ -44,6 +45,10 @@ typedef struct cb_matcher_stats {
     uint64_t steps;
     uint64_t conflicts;      /* steps redone: another writer came first */
     uint64_t redis_failures; /* reconnections */
+    uint64_t cache_hits, cache_misses; /* subjects a step found cached, or
+                                          read from Redis */
+    uint64_t cache_stale;    /* partitions another writer had moved on */
+    uint64_t cache_evicted;  /* partitions emptied for room */
     int64_t first_message_ms; /* monotonic: the first message taken */
     int64_t last_step_ms;     /* monotonic: the last step applied */
 } cb_matcher_stats;

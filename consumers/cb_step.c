@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_cache.h"
 #include "cb_ops.h"
 #include "cb_rules.h"
 #include "cb_sha1.h"
@@ -35,6 +36,7 @@ static const char *const alert_names[] = {
     "duplicate_subsidy", "active_after_death"};
 
 enum phase { PH_READS, PH_LOOKUPS, PH_COMMIT, PH_DONE };
+enum { READ_AGAIN = 100 }; /* read_reads: the cache was stale, read again */
 
 /* Late writes grouped by opcode and key (late_list). */
 enum { G_LEAD_H, G_LEAD_D, G_LID_H, G_LID_D, G_ALERT_H, G_ALERT_D, G_TM_Z,
@@ -76,9 +78,16 @@ typedef struct subject {
     unsigned bucket;
     size_t first, last; /* its ops: a chain through step->op_next */
     int reads_lead;     /* some op may change the lead: read it */
-    /* round 1 */
-    redisReply *state;
-    const redisReply *lead; /* an element of the step's leads */
+    /* round 1: what Redis holds, as read or as the cache has it */
+    int cached;              /* state (and lead, if known) from the cache */
+    int lead_read;           /* the lead is in the leads' HMGET */
+    redisReply *state_reply; /* the HGET's, when read */
+    const char *state, *lead;
+    int32_t state_len, lead_len; /* bytes, CB_CACHE_NONE or _UNKNOWN */
+    /* what the commit leaves, for the cache */
+    int state_new;           /* new_state is written */
+    int lead_new;            /* 1: new_lead written; 2: deleted */
+    warg new_state, new_lead; /* in the arena */
     /* evaluation */
     int active;          /* has ops not yet applied */
     int lead_inputs;
@@ -107,6 +116,7 @@ struct cb_step {
     size_t nread_leads; /* subjects whose lead is read */
     /* round 1 */
     redisReply *version, *offsets, *leads;
+    int used_cache;     /* some subject was taken from the cache */
     int64_t stored[NTOPICS]; /* -1: none */
     /* evaluation */
     cb_buf arena;
@@ -408,11 +418,9 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
         s->op_next[i] = SIZE_MAX;
         s->op_subject[i] = table[h];
         /* a contribution changes no lead: its lead need not be read */
-        if (!sj->reads_lead && (key_len == CB_SUBJECT_KEY_MAX ||
-                                kind != CB_OP_FACT || k != K_CONTRIBUTE)) {
+        if (key_len == CB_SUBJECT_KEY_MAX || kind != CB_OP_FACT ||
+            k != K_CONTRIBUTE)
             sj->reads_lead = 1;
-            s->nread_leads++;
-        }
     }
     free(table);
     return s;
@@ -429,11 +437,16 @@ static void step_reset(cb_step *s)
 {
     for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
-        if (sj->state)
-            freeReplyObject(sj->state);
-        sj->state = NULL;
-        sj->lead = NULL;
+        if (sj->state_reply)
+            freeReplyObject(sj->state_reply);
+        sj->state_reply = NULL;
+        sj->cached = sj->lead_read = 0;
+        sj->state = sj->lead = NULL;
+        sj->state_len = sj->lead_len = CB_CACHE_NONE;
+        sj->state_new = sj->lead_new = 0;
     }
+    s->used_cache = 0;
+    s->nread_leads = 0;
     if (s->version)
         freeReplyObject(s->version);
     if (s->offsets)
@@ -480,7 +493,9 @@ void cb_step_free(cb_step *s)
 /* ------------------------------------------------------------ round 1 */
 
 /* The version, the offsets, each subject's state (its own bucket: one
- * HGET each), and the leads of one HMGET (one hash a partition). */
+ * HGET each), and the leads of one HMGET (one hash a partition); the
+ * subjects the cache has are not read (read_reads checks the version
+ * they are true at). */
 static int append_reads(cb_step *s, cb_redis *r)
 {
     char k[64], off[64], st[64], ld[64];
@@ -499,17 +514,33 @@ static int append_reads(cb_step *s, cb_redis *r)
     argv[1] = off;
     if (cb_redis_append(r, 2, argv, NULL) != 0)
         return -1;
+    s->nread_leads = 0;
     for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
-        snprintf(st, sizeof(st), "cb:s:%s:%u", s->tag, sj->bucket);
-        argv[0] = "HGET";
-        argv[1] = st;
-        argv[2] = sj->key;
-        argvlen[0] = 4;
-        argvlen[1] = strlen(st);
-        argvlen[2] = sj->key_len;
-        if (cb_redis_append(r, 3, argv, argvlen) != 0)
-            return -1;
+        cb_cache_entry e;
+        if (s->a.cache != NULL &&
+            cb_cache_get(s->a.cache, s->a.partition, sj->key, sj->key_len,
+                         &e)) {
+            sj->cached = 1;
+            s->used_cache = 1;
+            sj->state = e.state;
+            sj->state_len = e.state_len;
+            sj->lead = e.lead;
+            sj->lead_len = e.lead_len;
+        } else {
+            snprintf(st, sizeof(st), "cb:s:%s:%u", s->tag, sj->bucket);
+            argv[0] = "HGET";
+            argv[1] = st;
+            argv[2] = sj->key;
+            argvlen[0] = 4;
+            argvlen[1] = strlen(st);
+            argvlen[2] = sj->key_len;
+            if (cb_redis_append(r, 3, argv, argvlen) != 0)
+                return -1;
+            sj->lead_len = CB_CACHE_UNKNOWN;
+        }
+        sj->lead_read = sj->reads_lead && sj->lead_len == CB_CACHE_UNKNOWN;
+        s->nread_leads += (size_t)sj->lead_read;
     }
     if (s->nread_leads == 0)
         return 0;
@@ -525,7 +556,7 @@ static int append_reads(cb_step *s, cb_redis *r)
     lv[1] = ld;
     lvlen[1] = strlen(ld);
     for (size_t i = 0; i < s->nsubjects; i++) {
-        if (s->subjects[i].reads_lead) {
+        if (s->subjects[i].lead_read) {
             lv[n] = s->subjects[i].key;
             lvlen[n++] = s->subjects[i].key_len;
         }
@@ -565,6 +596,26 @@ static redisReply *take_reply(cb_redis *r, int *rc, char *errstr,
     return reply;
 }
 
+/* A reply as (bytes, length), CB_CACHE_NONE for nil. */
+static void reply_bytes(const redisReply *r, const char **p, int32_t *len)
+{
+    if (r != NULL && r->type == REDIS_REPLY_STRING && r->len <= INT32_MAX) {
+        *p = r->str;
+        *len = (int32_t)r->len;
+    } else {
+        *p = NULL;
+        *len = CB_CACHE_NONE;
+    }
+}
+
+/* The partition's version as read: 0 when Redis has none. */
+static int64_t read_version(const cb_step *s)
+{
+    if (s->version == NULL || s->version->type != REDIS_REPLY_STRING)
+        return 0;
+    return strtoll(s->version->str, NULL, 10);
+}
+
 static int read_reads(cb_step *s, cb_redis *r, char *errstr,
                       size_t errstr_size)
 {
@@ -573,21 +624,37 @@ static int read_reads(cb_step *s, cb_redis *r, char *errstr,
     s->version = take_reply(r, &rc, errstr, errstr_size);
     s->offsets = take_reply(r, &rc, errstr, errstr_size);
     for (size_t i = 0; i < s->nsubjects && !conn_dead(r); i++)
-        s->subjects[i].state = take_reply(r, &rc, errstr, errstr_size);
-    if (s->nread_leads == 0 || conn_dead(r))
-        return rc;
-    s->leads = take_reply(r, &rc, errstr, errstr_size);
-    if (s->leads == NULL)
-        return rc;
-    if (s->leads->type != REDIS_REPLY_ARRAY ||
-        s->leads->elements != s->nread_leads) {
-        snprintf(errstr, errstr_size, "partition %d: a bad reply to the "
-                 "leads' HMGET", s->a.partition);
-        return CB_STEP_EREDIS;
+        if (!s->subjects[i].cached)
+            s->subjects[i].state_reply = take_reply(r, &rc, errstr,
+                                                    errstr_size);
+    if (s->nread_leads > 0 && !conn_dead(r)) {
+        s->leads = take_reply(r, &rc, errstr, errstr_size);
+        if (s->leads != NULL && (s->leads->type != REDIS_REPLY_ARRAY ||
+                                 s->leads->elements != s->nread_leads)) {
+            snprintf(errstr, errstr_size, "partition %d: a bad reply to the "
+                     "leads' HMGET", s->a.partition);
+            return CB_STEP_EREDIS;
+        }
     }
-    for (size_t i = 0, k = 0; i < s->nsubjects; i++)
-        if (s->subjects[i].reads_lead)
-            s->subjects[i].lead = s->leads->element[k++];
+    if (rc != CB_STEP_AGAIN)
+        return rc;
+    /* the cache is true at one version: if another writer has moved the
+     * partition on since, what came from it is stale: read it all again */
+    if (s->a.cache != NULL &&
+        !cb_cache_valid(s->a.cache, s->a.partition, read_version(s))) {
+        cb_cache_stale(s->a.cache, s->a.partition);
+        if (s->used_cache) {
+            step_reset(s);
+            return READ_AGAIN;
+        }
+    }
+    for (size_t i = 0, k = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        if (!sj->cached)
+            reply_bytes(sj->state_reply, &sj->state, &sj->state_len);
+        if (sj->lead_read)
+            reply_bytes(s->leads->element[k++], &sj->lead, &sj->lead_len);
+    }
     return rc;
 }
 
@@ -762,9 +829,10 @@ static void step_decision(cb_step *s, subject *sj, cb_op *op)
 static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
                         cb_buf *enc, char *errstr, size_t errstr_size)
 {
-    const redisReply *v = sj->state;
+    const char *v = sj->state;
+    size_t v_len = sj->state_len > 0 ? (size_t)sj->state_len : 0;
     int is_employer = sj->key_len == CB_SUBJECT_KEY_MAX;
-    int has_v = v != NULL && v->type == REDIS_REPLY_STRING;
+    int has_v = sj->state_len >= 0;
     cb_employer e;
     char day[11];
 
@@ -776,11 +844,11 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     sj->dec_lookup = -1;
     sj->nalerts = 0;
     if (is_employer) {
-        if (has_v && cb_employer_decode(v->str, v->len, &e) != 0)
+        if (has_v && cb_employer_decode(v, v_len, &e) != 0)
             goto bad_state;
     } else {
         cb_person_free(p);
-        if (has_v && cb_person_decode(v->str, v->len, p) != 0)
+        if (has_v && cb_person_decode(v, v_len, p) != 0)
             goto bad_state;
     }
     for (size_t i = sj->first; i != SIZE_MAX; i = s->op_next[i]) {
@@ -858,13 +926,17 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         if (cb_person_encode(p, enc) != 0)
             return -1;
     }
-    if (!has_v || v->len != enc->len || memcmp(v->str, enc->data, enc->len)) {
+    if (!has_v || v_len != enc->len || memcmp(v, enc->data, enc->len)) {
         char rest[16];
         snprintf(rest, sizeof(rest), ":%u", sj->bucket);
         wl_str(s, &s->early, "H");
         wl_key(s, &s->early, "s:", rest);
         wl_arg(s, &s->early, sj->key, sj->key_len);
         wl_arg(s, &s->early, enc->data, enc->len);
+        if (s->early.n > 0) {
+            sj->new_state = s->early.v[s->early.n - 1];
+            sj->state_new = 1;
+        }
     }
     if (!is_employer && eval_alerts(s, sj, p) != 0)
         return -1;
@@ -1048,10 +1120,9 @@ static void tw_rest(char *buf, size_t size, int64_t tw)
  * change in the outbox.  Returns 1 when it changed. */
 static int finish_lead(cb_step *s, subject *sj)
 {
-    const redisReply *old = sj->lead;
     raw_lead o, n;
-    int has_old = old != NULL && old->type == REDIS_REPLY_STRING &&
-                  lead_unpack(old->str, old->len, &o) == 0;
+    int has_old = sj->lead_len >= 0 &&
+                  lead_unpack(sj->lead, (size_t)sj->lead_len, &o) == 0;
     char rest[32], num[24];
 
     /* no event of its own (a contribution, say): the lead keeps its
@@ -1064,6 +1135,7 @@ static int finish_lead(cb_step *s, subject *sj)
             return 0;
         /* no longer a lead: it leaves the store; the topic hears it closed */
         write_cmd2(s, "D", "lead:", "", sj->key, sj->key_len);
+        sj->lead_new = 2;
         write_cmd2(s, "D", "lid:", "", o.id, 16);
         tw_rest(rest, sizeof(rest), o.township);
         write_cmd2(s, "R", "lt:", rest, sj->key, sj->key_len);
@@ -1126,6 +1198,10 @@ static int finish_lead(cb_step *s, subject *sj)
         return 0;
     }
     write_cmd3(s, "H", "lead:", "", sj->key, sj->key_len, v.data, v.len);
+    if (s->grouped[G_LEAD_H].n > 0) {
+        sj->new_lead = s->grouped[G_LEAD_H].v[s->grouped[G_LEAD_H].n - 1];
+        sj->lead_new = 1;
+    }
     if (has_old && memcmp(o.id, n.id, 16) != 0) {
         write_cmd2(s, "D", "lid:", "", o.id, 16);
         /* a new episode replaces the lead: the topic hears the old one
@@ -1407,6 +1483,42 @@ out:
     return rc;
 }
 
+/* The step committed: what it read and wrote is now what Redis holds of
+ * its subjects, at the version the commit raised.  A subject the cache
+ * already had and the step did not change is there still, unless the
+ * partition was emptied for room meanwhile (then what came from the
+ * cache is gone with it, and the subject is left out). */
+static void remember(cb_step *s)
+{
+    cb_cache *c = s->a.cache;
+    int p = s->a.partition, emptied = 0;
+
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        const char *st = sj->state, *ld = sj->lead;
+        int32_t st_len = sj->state_len, ld_len = sj->lead_len;
+        if (sj->cached && (emptied || (!sj->state_new && !sj->lead_new)))
+            continue;
+        if (sj->state_new) {
+            st = s->arena.data + sj->new_state.off;
+            st_len = (int32_t)sj->new_state.len;
+        }
+        if (sj->lead_new == 1) {
+            ld = s->arena.data + sj->new_lead.off;
+            ld_len = (int32_t)sj->new_lead.len;
+        } else if (sj->lead_new == 2) {
+            ld = NULL;
+            ld_len = CB_CACHE_NONE;
+        }
+        int rc = cb_cache_put(c, p, sj->key, sj->key_len, st, st_len, ld,
+                              ld_len);
+        if (rc < 0)
+            return; /* out of memory: the partition is cleared */
+        emptied |= rc == 1;
+    }
+    cb_cache_commit(c, p, read_version(s) + 1);
+}
+
 static int read_commit(cb_step *s, cb_redis *r, char *errstr,
                        size_t errstr_size)
 {
@@ -1432,8 +1544,12 @@ static int read_commit(cb_step *s, cb_redis *r, char *errstr,
     } else if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 1) {
         s->phase = PH_DONE;
         rc = CB_STEP_DONE;
+        if (s->a.cache != NULL)
+            remember(s);
     } else if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) {
         /* another writer came in between: read again, compute again */
+        if (s->a.cache != NULL)
+            cb_cache_stale(s->a.cache, s->a.partition);
         if (++s->conflicts >= MAX_CONFLICTS) {
             snprintf(errstr, errstr_size, "partition %d changed under %d "
                      "commits in a row", s->a.partition, s->conflicts);
@@ -1474,6 +1590,8 @@ int cb_step_read(cb_step *s, cb_redis *r, char *errstr, size_t errstr_size)
     switch (s->phase) {
     case PH_READS:
         rc = read_reads(s, r, errstr, errstr_size);
+        if (rc == READ_AGAIN)
+            return CB_STEP_AGAIN;
         if (rc != CB_STEP_AGAIN)
             return rc;
         if (evaluate(s, errstr, errstr_size) != 0)

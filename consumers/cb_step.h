@@ -7,7 +7,8 @@
  * for what the step needs and given only what changes:
  *
  *   1. reads   the partition's version and applied offsets, and each
- *              subject's state and lead (pipelined plain reads);
+ *              subject's state and lead (pipelined plain reads) that the
+ *              cache (cb_cache.h) does not have;
  *   2. lookups the stored alerts and team decisions the new outcome names
  *              (only when there are any);
  *   3. commit  one EVALSHA of commit.lua with every write, applied only if
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_cache.h"
 #include "cb_codec.h"
 #include "cb_redis.h"
 
@@ -41,6 +43,8 @@ typedef struct cb_step_args {
     const int *topics; /* the applied offsets this batch reaches */
     const int64_t *next;
     size_t noffsets;
+    cb_cache *cache; /* states and leads not to read again, or NULL; the
+                        step keeps it up to date when it commits */
 } cb_step_args;
 
 typedef struct cb_step_counts {

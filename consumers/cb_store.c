@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_cache.h"
 #include "cb_config.h"
 #include "cb_embed.h"
 #include "cb_log.h"
@@ -18,6 +19,7 @@ extern const cb_embedded_file cb_script_files[];
 struct cb_store {
     cb_redis *redis;
     cb_redis_script commit;
+    cb_cache *cache;
     int partitions;
     unsigned buckets;
 };
@@ -37,10 +39,18 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
     st->partitions = opts->partitions;
     st->buckets = opts->buckets ? opts->buckets : CB_STORE_BUCKETS;
     st->commit.source = lua->data;
+    if (opts->cache_bytes > 0 &&
+        (st->cache = cb_cache_new(opts->partitions, opts->cache_bytes)) ==
+            NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        free(st);
+        return NULL;
+    }
     st->redis = cb_redis_connect(opts->redis_url,
                                  opts->timeout_ms ? opts->timeout_ms : 5000,
                                  errstr, errstr_size);
     if (st->redis == NULL) {
+        cb_cache_free(st->cache);
         free(st);
         return NULL;
     }
@@ -54,7 +64,7 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
 cb_store *cb_store_from_config(const cb_config *cfg, char *errstr,
                                size_t errstr_size)
 {
-    cb_store_opts o = {cb_config_redis(cfg), 16, CB_STORE_BUCKETS, 5000};
+    cb_store_opts o = {cb_config_redis(cfg), 16, CB_STORE_BUCKETS, 5000, 0};
     const char *p = cb_config_get(cfg, "partitions");
 
     if (p != NULL) {
@@ -74,12 +84,18 @@ void cb_store_free(cb_store *store)
     if (store == NULL)
         return;
     cb_redis_free(store->redis);
+    cb_cache_free(store->cache);
     free(store);
 }
 
 cb_redis *cb_store_redis(cb_store *store)
 {
     return store->redis;
+}
+
+cb_cache *cb_store_cache(cb_store *store)
+{
+    return store->cache;
 }
 
 const cb_redis_script *cb_store_script(const cb_store *store)
@@ -140,6 +156,8 @@ static void tune_encoding(cb_store *store)
 
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
 {
+    if (store->cache != NULL)
+        cb_cache_clear(store->cache, -1);
     tune_encoding(store);
     if (cb_redis_script_load(store->redis, &store->commit) != 0) {
         snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));

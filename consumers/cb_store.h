@@ -31,6 +31,8 @@ typedef struct cb_store_opts {
     int partitions; /* of the topics; state is split the same way */
     unsigned buckets;
     int timeout_ms;
+    size_t cache_bytes; /* states and leads kept between steps (cb_cache.h);
+                           0: none, every step reads its subjects */
 } cb_store_opts;
 
 /* Connects and loads the script.  NULL with errstr on failure. */
@@ -47,6 +49,9 @@ cb_store *cb_store_from_config(const struct cb_config *cfg, char *errstr,
 
 /* The connection, for commands of its own. */
 cb_redis *cb_store_redis(cb_store *store);
+
+/* The store's cache of states and leads, or NULL. */
+struct cb_cache *cb_store_cache(cb_store *store);
 
 /* The commit script (consumers/commit.lua) as loaded on the connection. */
 const cb_redis_script *cb_store_script(const cb_store *store);
@@ -88,7 +93,8 @@ int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                    const cb_store_batch *batches, size_t n,
                    cb_store_result *res, char *errstr, size_t errstr_size);
 
-/* Loads the commit script again (after a reconnect). */
+/* Loads the commit script again and empties the cache (after a
+ * reconnect: Redis may have lost writes the cache holds). */
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size);
 
 /* One batch: cb_store_apply of one. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_cache.h"
 #include "cb_pipe.h"
 #include "cb_worker.h"
 
@@ -44,6 +45,7 @@ struct cb_worker {
     size_t handed;
     int failed;       /* taking no batch until cb_worker_reconnect */
     char err[512];    /* of the first failure */
+    cb_cache_stats cache; /* the store's cache, as of the last turn */
 };
 
 /* Under the mutex: the result of partition p's running slot, and the
@@ -92,6 +94,9 @@ static void *run(void *arg)
     int *todo = w->todo;
     char err[512];
 
+    /* named, so that top -H and perf tell the steps from the consuming */
+    pthread_setname_np(pthread_self(), "canbao-steps");
+
     pthread_mutex_lock(&w->mu);
     for (;;) {
         size_t n;
@@ -117,6 +122,8 @@ static void *run(void *arg)
             cb_pipe_abort(w->pipe);
 
         pthread_mutex_lock(&w->mu);
+        if (cb_store_cache(w->store) != NULL)
+            cb_cache_stats_get(cb_store_cache(w->store), &w->cache);
         if (t == 1)
             give_back(w, p, 0, &res);
         else if (t < 0)
@@ -270,6 +277,13 @@ size_t cb_worker_handed(const cb_worker *w)
 {
     /* only the owner changes it (submit and collect), under the mutex */
     return w->handed;
+}
+
+void cb_worker_cache_stats(cb_worker *w, cb_cache_stats *stats)
+{
+    pthread_mutex_lock(&w->mu);
+    *stats = w->cache;
+    pthread_mutex_unlock(&w->mu);
 }
 
 int cb_worker_reconnect(cb_worker *w, char *errstr, size_t errstr_size)

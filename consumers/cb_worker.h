@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_cache.h"
 #include "cb_store.h"
 
 typedef struct cb_worker cb_worker;
@@ -57,6 +58,10 @@ size_t cb_worker_collect(cb_worker *w, cb_worker_result *out, size_t max,
 
 /* Batches handed over and not yet collected. */
 size_t cb_worker_handed(const cb_worker *w);
+
+/* What the store's cache (cb_cache.h) has done, as of the thread's last
+ * step; zeros when it has none.  Any time. */
+void cb_worker_cache_stats(cb_worker *w, cb_cache_stats *stats);
 
 /* Connects the worker's store again, reloads its script and takes batches
  * again after a failure.  Only with nothing handed over.  Returns 0 or

@@ -10,11 +10,15 @@
 #include "cb_matcher.h"
 #include "cb_store.h"
 
+#define DEFAULT_CACHE_MB 256
+#define MAX_CACHE_MB (1L << 20)
+
 static const struct option match_opts[] = {
     {"until-idle", required_argument, NULL, 'i'},
     {"group", required_argument, NULL, 'g'},
     {"partitions", required_argument, NULL, 'p'},
     {"batch", required_argument, NULL, 'n'},
+    {"cache-mb", required_argument, NULL, 'm'},
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_match = {
@@ -37,15 +41,22 @@ const cb_cli_spec cb_spec_match = {
         "  -p, --partitions N            of every input topic (default 16;\n"
         "                                config: partitions=)\n"
         "  -n, --batch N                 events per Redis step (default "
-        "1000, at most 5000)\n",
-    .shortopts = "i:g:p:n:",
+        "1000, at most 5000)\n"
+        "  -m, --cache-mb N              keep up to N MiB of states and leads "
+        "between\n"
+        "                                steps, not read again while no other "
+        "writer\n"
+        "                                touches their partition (default "
+        "256; 0: none;\n"
+        "                                config: cache_mb=)\n",
+    .shortopts = "i:g:p:n:m:",
     .longopts = match_opts,
     .min_args = 0,
     .max_args = 0,
 };
 
 typedef struct match_args {
-    long idle, partitions, batch;
+    long idle, partitions, batch, cache_mb;
     const char *group;
 } match_args;
 
@@ -67,13 +78,16 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     case 'n':
         return cb_cli_parse_int(arg, "--batch", 1, CB_STORE_MAX_BATCH, &a->batch, errstr,
                                 errstr_size);
+    case 'm':
+        return cb_cli_parse_int(arg, "--cache-mb", 0, MAX_CACHE_MB,
+                                &a->cache_mb, errstr, errstr_size);
     }
     return -1;
 }
 
 int cb_cmd_match(int argc, char **argv)
 {
-    match_args a = {0, -1, 1000, NULL};
+    match_args a = {0, -1, 1000, -1, NULL};
     cb_matcher_opts o;
     cb_matcher_stats st;
     cb_cli cli;
@@ -101,6 +115,17 @@ int cb_cmd_match(int argc, char **argv)
         }
         o.partitions = (int)p;
     }
+    if (a.cache_mb < 0) {
+        long mb = DEFAULT_CACHE_MB;
+        const char *v = cb_config_get(&cli.cfg, "cache_mb");
+        if (v != NULL && cb_cli_parse_int(v, "cache_mb", 0, MAX_CACHE_MB,
+                                          &mb, err, sizeof(err))) {
+            cb_cli_term(&cli);
+            return cb_cli_usage_error(&cb_spec_match, "%s", err);
+        }
+        a.cache_mb = mb;
+    }
+    o.cache_bytes = (size_t)a.cache_mb << 20;
     o.buckets = CB_STORE_BUCKETS;
     o.batch_max = (int)a.batch;
     o.idle_exit_s = (int)a.idle;
@@ -121,6 +146,14 @@ int cb_cmd_match(int argc, char **argv)
     if (st.conflicts > 0)
         printf("match: %" PRIu64 " steps redone: another writer committed "
                "to their partition first\n", st.conflicts);
+    if (st.cache_hits + st.cache_misses > 0)
+        printf("match: cache: %" PRIu64 " subjects found, %" PRIu64
+               " read (%.1f%% found); %" PRIu64 " times a partition was "
+               "moved on by another writer, %" PRIu64 " emptied for room\n",
+               st.cache_hits, st.cache_misses,
+               100.0 * (double)st.cache_hits /
+                   (double)(st.cache_hits + st.cache_misses),
+               st.cache_stale, st.cache_evicted);
     if (st.applied > 0 && st.last_step_ms > st.first_message_ms) {
         double secs = (double)(st.last_step_ms - st.first_message_ms) /
                       1000.0;

@@ -4,14 +4,17 @@
  * of the outbox, and prints the lead and alert stores as sorted JSON lines.
  *
  *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] [--truth DIR]
- *              < events > stores
+ *              [--cache-kb N] < events > stores
  *   apply_tool REDIS_URL - [--states]   print the stores (and the states)
  *
  * An input line is {"kind": KIND, "record": {...}} (the record as canbao
  * tail prints it, unmasked), {"tick": ID}, or {"decide": LEAD_ID,
  * "decision": "contacted"|"refused"|"enrolled"|"invalid"}.  Events are
  * applied in batches of N (default: all), each batch one step per
- * partition.  With --snapshot, enrollment rows are snapshot rows.  With
+ * partition, by a store that keeps a cache of N KiB (cb_cache.h; default
+ * none).  An event line with "external": true is applied at once, after
+ * what came before it, through a second connection without a cache, as
+ * another writer (a second matcher, `canbao lead`) would.  With --snapshot, enrollment rows are snapshot rows.  With
  * --truth DIR the records are also folded into the generator's reference
  * implementation of the rules (producers/cb_truth.c), whose leads, alerts
  * and progress on TODAY are written to DIR as `canbao gen` writes its
@@ -37,7 +40,7 @@ typedef struct pending {
     size_t n;
 } pending;
 
-static cb_store *store;
+static cb_store *store, *other;
 static int32_t today;
 static int with_states;
 
@@ -224,7 +227,7 @@ int main(int argc, char **argv)
     int snapshot = 0;
     const char *truth_dir = NULL;
     cb_truth *truth = NULL;
-    cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000};
+    cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000, 0};
 
     if (argc < 3)
         die("usage", "apply_tool REDIS_URL TODAY [--batch N] [--snapshot]");
@@ -237,6 +240,8 @@ int main(int argc, char **argv)
             with_states = 1;
         else if (strcmp(argv[i], "--truth") == 0 && i + 1 < argc)
             truth_dir = argv[++i];
+        else if (strcmp(argv[i], "--cache-kb") == 0 && i + 1 < argc)
+            opts.cache_bytes = (size_t)atol(argv[++i]) << 10;
         else
             die("usage", argv[i]);
     }
@@ -262,6 +267,11 @@ int main(int argc, char **argv)
 
         if (in == NULL)
             die("input", jerr.text);
+        int external = json_is_true(json_object_get(in, "external"));
+        if (external) {
+            flush(&pd);
+            op = &pd.ops[pd.n];
+        }
         memset(op, 0, sizeof(*op));
         if ((x = json_object_get(in, "tick")) != NULL) {
             const char *id = json_string_value(x);
@@ -321,6 +331,21 @@ int main(int argc, char **argv)
         }
         pd.part[pd.n++] = cb_store_partition_of(store, &s);
         json_decref(in);
+        if (external) {
+            cb_store_result res;
+            if (other == NULL) {
+                cb_store_opts o = opts;
+                o.cache_bytes = 0;
+                if ((other = cb_store_new(&o, err, sizeof(err))) == NULL)
+                    die("redis", err);
+            }
+            if (cb_store_step(other, pd.part[0], today, 0, pd.ops, 1, NULL,
+                              NULL, 0, &res, err, sizeof(err)) != 0)
+                die("step", err);
+            cb_buf_free(&pd.ops[0]);
+            pd.n = 0;
+            continue;
+        }
         if (pd.n >= batch || pd.n == MAX_OPS - 1000)
             flush(&pd);
     }
@@ -333,5 +358,6 @@ int main(int argc, char **argv)
     }
     dump();
     cb_store_free(store);
+    cb_store_free(other);
     return 0;
 }
