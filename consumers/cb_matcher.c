@@ -26,6 +26,7 @@
 #define HANDED_MAX     2    /* batches of a partition with the worker */
 #define HAND_EVERY     1000 /* messages of a burst between two handovers */
 #define COLLECT_CHUNK  64   /* results taken from the worker at a time */
+#define QUEUED_MIN     "300000" /* messages the consumer fetches ahead */
 
 /* An array of ops (its cb_bufs keep their memory from batch to batch). */
 typedef struct opsarr {
@@ -858,6 +859,17 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
                           errstr_size) != RD_KAFKA_CONF_OK ||
         (cb_config_get(m->opts->cfg, "kafka.fetch.wait.max.ms") == NULL &&
          rd_kafka_conf_set(conf, "fetch.wait.max.ms", "20", errstr,
+                           errstr_size) != RD_KAFKA_CONF_OK) ||
+        /* librdkafka 2.0 (Debian 12's) stops fetching every partition
+         * once the consumer's queue holds queued.min.messages (100,000 by
+         * default), and looks again only when its broker thread next
+         * wakes, up to a second later.  A matcher working through a
+         * backlog then ran dry for a fraction of every second (a quarter
+         * of the drain benchmark's time): the queue must hold more than
+         * the matcher applies in that second.  Memory: at most
+         * queued.max.messages.kbytes of payload (64 MB by default). */
+        (cb_config_get(m->opts->cfg, "kafka.queued.min.messages") == NULL &&
+         rd_kafka_conf_set(conf, "queued.min.messages", QUEUED_MIN, errstr,
                            errstr_size) != RD_KAFKA_CONF_OK) ||
         /* Offsets the broker no longer has are an error, never a silent
          * jump: the embedded broker prunes old messages. */

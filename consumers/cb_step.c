@@ -19,6 +19,7 @@
 
 #include "cb_cache.h"
 #include "cb_ops.h"
+#include "cb_resp.h"
 #include "cb_rules.h"
 #include "cb_sha1.h"
 #include "cb_state.h"
@@ -121,6 +122,8 @@ struct cb_step {
     /* evaluation */
     cb_buf arena;
     wlist early, late;  /* writes: while applying ops; after lookups */
+    wlist states;       /* the states written, by bucket (one call a
+                           bucket in commit.lua) */
     wlist grouped[G_COUNT]; /* late writes, by opcode and key */
     ealert *alerts;
     size_t nalerts, alerts_cap;
@@ -129,6 +132,7 @@ struct cb_step {
     size_t nlooked;
     cb_step_counts counts;
     int failed;         /* out of memory while building */
+    cb_resp out;        /* the commands of the phase being sent */
 };
 
 /* ------------------------------------------------------------ arena */
@@ -181,7 +185,18 @@ static void wl_fmt(cb_step *s, wlist *l, const char *fmt, ...)
 /* A key of the partition: "cb:<what>{pN}<rest>" (what ends in ':'). */
 static void wl_key(cb_step *s, wlist *l, const char *what, const char *rest)
 {
-    wl_fmt(s, l, "cb:%s%s%s", what, s->tag, rest);
+    char buf[128];
+    size_t lw = strlen(what), lt = strlen(s->tag), lr = strlen(rest);
+
+    if (3 + lw + lt + lr > sizeof(buf)) {
+        s->failed = 1;
+        return;
+    }
+    memcpy(buf, "cb:", 3);
+    memcpy(buf + 3, what, lw);
+    memcpy(buf + 3 + lw, s->tag, lt);
+    memcpy(buf + 3 + lw + lt, rest, lr);
+    wl_arg(s, l, buf, 3 + lw + lt + lr);
 }
 
 /* ------------------------------------------------------------ packing */
@@ -461,7 +476,7 @@ static void step_reset(cb_step *s)
     s->looked = NULL;
     s->nlooked = 0;
     s->arena.len = 0;
-    s->early.n = s->late.n = s->lookups.n = 0;
+    s->early.n = s->late.n = s->lookups.n = s->states.n = 0;
     for (int g = 0; g < G_COUNT; g++)
         s->grouped[g].n = 0;
     s->nalerts = 0;
@@ -482,11 +497,13 @@ void cb_step_free(cb_step *s)
     free(s->subjects);
     free(s->arena.data);
     free(s->early.v);
+    free(s->states.v);
     free(s->late.v);
     for (int g = 0; g < G_COUNT; g++)
         free(s->grouped[g].v);
     free(s->lookups.v);
     free(s->alerts);
+    cb_resp_free(&s->out);
     free(s);
 }
 
@@ -498,22 +515,17 @@ void cb_step_free(cb_step *s)
  * they are true at). */
 static int append_reads(cb_step *s, cb_redis *r)
 {
-    char k[64], off[64], st[64], ld[64];
-    const char *argv[3], **lv;
-    size_t argvlen[3], *lvlen, n = 2;
-    int rc;
+    cb_resp *w = &s->out;
+    char pre[48], num[24];
 
-    snprintf(k, sizeof(k), "cb:v:%s", s->tag);
-    snprintf(off, sizeof(off), "cb:off:%s", s->tag);
-    snprintf(ld, sizeof(ld), "cb:lead:%s", s->tag);
-    argv[0] = "GET";
-    argv[1] = k;
-    if (cb_redis_append(r, 2, argv, NULL) != 0)
-        return -1;
-    argv[0] = "HGETALL";
-    argv[1] = off;
-    if (cb_redis_append(r, 2, argv, NULL) != 0)
-        return -1;
+    cb_resp_reset(w);
+    cb_resp_begin(w, 2);
+    cb_resp_str(w, "GET");
+    cb_resp_cat(w, "cb:v:", s->tag, NULL);
+    cb_resp_begin(w, 2);
+    cb_resp_str(w, "HGETALL");
+    cb_resp_cat(w, "cb:off:", s->tag, NULL);
+    snprintf(pre, sizeof(pre), "cb:s:%s:", s->tag);
     s->nread_leads = 0;
     for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
@@ -528,43 +540,27 @@ static int append_reads(cb_step *s, cb_redis *r)
             sj->lead = e.lead;
             sj->lead_len = e.lead_len;
         } else {
-            snprintf(st, sizeof(st), "cb:s:%s:%u", s->tag, sj->bucket);
-            argv[0] = "HGET";
-            argv[1] = st;
-            argv[2] = sj->key;
-            argvlen[0] = 4;
-            argvlen[1] = strlen(st);
-            argvlen[2] = sj->key_len;
-            if (cb_redis_append(r, 3, argv, argvlen) != 0)
-                return -1;
+            num[cb_resp_itoa(sj->bucket, num)] = '\0';
+            cb_resp_begin(w, 3);
+            cb_resp_str(w, "HGET");
+            cb_resp_cat(w, pre, num, NULL);
+            cb_resp_arg(w, sj->key, sj->key_len);
             sj->lead_len = CB_CACHE_UNKNOWN;
         }
         sj->lead_read = sj->reads_lead && sj->lead_len == CB_CACHE_UNKNOWN;
         s->nread_leads += (size_t)sj->lead_read;
     }
-    if (s->nread_leads == 0)
-        return 0;
-    lv = malloc((s->nread_leads + 2) * sizeof(*lv));
-    lvlen = malloc((s->nread_leads + 2) * sizeof(*lvlen));
-    if (lv == NULL || lvlen == NULL) {
-        free(lv);
-        free(lvlen);
+    if (s->nread_leads > 0) {
+        cb_resp_begin(w, 2 + s->nread_leads);
+        cb_resp_str(w, "HMGET");
+        cb_resp_cat(w, "cb:lead:", s->tag, NULL);
+        for (size_t i = 0; i < s->nsubjects; i++)
+            if (s->subjects[i].lead_read)
+                cb_resp_arg(w, s->subjects[i].key, s->subjects[i].key_len);
+    }
+    if (w->failed)
         return -1;
-    }
-    lv[0] = "HMGET";
-    lvlen[0] = 5;
-    lv[1] = ld;
-    lvlen[1] = strlen(ld);
-    for (size_t i = 0; i < s->nsubjects; i++) {
-        if (s->subjects[i].lead_read) {
-            lv[n] = s->subjects[i].key;
-            lvlen[n++] = s->subjects[i].key_len;
-        }
-    }
-    rc = cb_redis_append(r, (int)n, lv, lvlen);
-    free(lv);
-    free(lvlen);
-    return rc;
+    return cb_redis_append_raw(r, w->buf.data, w->buf.len);
 }
 
 static int conn_dead(cb_redis *r)
@@ -927,14 +923,15 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
             return -1;
     }
     if (!has_v || v_len != enc->len || memcmp(v, enc->data, enc->len)) {
-        char rest[16];
-        snprintf(rest, sizeof(rest), ":%u", sj->bucket);
-        wl_str(s, &s->early, "H");
-        wl_key(s, &s->early, "s:", rest);
-        wl_arg(s, &s->early, sj->key, sj->key_len);
-        wl_arg(s, &s->early, enc->data, enc->len);
-        if (s->early.n > 0) {
-            sj->new_state = s->early.v[s->early.n - 1];
+        char rest[24];
+        rest[0] = ':';
+        rest[1 + cb_resp_itoa(sj->bucket, rest + 1)] = '\0';
+        wl_str(s, &s->states, "H");
+        wl_key(s, &s->states, "s:", rest);
+        wl_arg(s, &s->states, sj->key, sj->key_len);
+        wl_arg(s, &s->states, enc->data, enc->len);
+        if (s->states.n > 0) {
+            sj->new_state = s->states.v[s->states.n - 1];
             sj->state_new = 1;
         }
     }
@@ -971,11 +968,19 @@ bad_state:
     return -1;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 static int evaluate(cb_step *s, char *errstr, size_t errstr_size)
 {
     cb_person *p = malloc(sizeof(*p));
     cb_op *op = malloc(sizeof(*op));
     cb_buf enc = {0};
+    uint64_t *order = NULL;
     int rc = -1;
 
     if (p == NULL || op == NULL) {
@@ -984,8 +989,18 @@ static int evaluate(cb_step *s, char *errstr, size_t errstr_size)
     }
     cb_person_init(p);
     mark_skips(s);
-    for (size_t i = 0; i < s->nsubjects; i++) {
-        subject *sj = &s->subjects[i];
+    /* subjects by bucket: the states they write reach commit.lua bucket
+     * by bucket, and each bucket is one call */
+    order = malloc((s->nsubjects + 1) * sizeof(*order));
+    if (order == NULL) {
+        snprintf(errstr, errstr_size, "out of memory for a step");
+        goto out;
+    }
+    for (size_t i = 0; i < s->nsubjects; i++)
+        order[i] = (uint64_t)s->subjects[i].bucket << 32 | i;
+    qsort(order, s->nsubjects, sizeof(*order), cmp_u64);
+    for (size_t k = 0; k < s->nsubjects; k++) {
+        subject *sj = &s->subjects[order[k] & 0xFFFFFFFFu];
         if (!sj->active)
             continue;
         errstr[0] = '\0';
@@ -1001,6 +1016,7 @@ out:
         cb_person_free(p);
     free(p);
     free(op);
+    free(order);
     cb_buf_free(&enc);
     return rc;
 }
@@ -1009,19 +1025,19 @@ out:
 
 static int append_lookups(cb_step *s, cb_redis *r)
 {
+    cb_resp *w = &s->out;
+
+    cb_resp_reset(w);
     for (size_t i = 0; i + 1 < s->lookups.n; i += 2) {
-        const char *argv[3];
-        size_t argvlen[3];
-        argv[0] = "HGET";
-        argvlen[0] = 4;
-        for (int k = 0; k < 2; k++) {
-            argv[1 + k] = s->arena.data + s->lookups.v[i + (size_t)k].off;
-            argvlen[1 + k] = s->lookups.v[i + (size_t)k].len;
-        }
-        if (cb_redis_append(r, 3, argv, argvlen) != 0)
-            return -1;
+        cb_resp_begin(w, 3);
+        cb_resp_str(w, "HGET");
+        for (size_t k = 0; k < 2; k++)
+            cb_resp_arg(w, s->arena.data + s->lookups.v[i + k].off,
+                        s->lookups.v[i + k].len);
     }
-    return 0;
+    if (w->failed)
+        return -1;
+    return cb_redis_append_raw(r, w->buf.data, w->buf.len);
 }
 
 static int read_lookups(cb_step *s, cb_redis *r, char *errstr,
@@ -1446,41 +1462,36 @@ static void finish(cb_step *s)
 
 static int append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
 {
-    size_t n = 2 + s->early.n + s->late.n, k = 0;
-    for (int g = 0; g < G_COUNT; g++)
-        n += s->grouped[g].n;
-    const char **argv = malloc(n * sizeof(*argv));
-    size_t *argvlen = malloc(n * sizeof(*argvlen));
-    char key[48];
+    cb_resp *w = &s->out;
+    size_t n = 2 + s->early.n + s->states.n + s->late.n;
     const char *ver = "0";
     size_t ver_len = 1;
-    int rc = -1;
 
-    if (argv == NULL || argvlen == NULL)
-        goto out;
-    snprintf(key, sizeof(key), "cb:v:%s", s->tag);
+    for (int g = 0; g < G_COUNT; g++)
+        n += s->grouped[g].n;
     if (s->version != NULL && s->version->type == REDIS_REPLY_STRING) {
         ver = s->version->str;
         ver_len = s->version->len;
     }
-    argv[k] = key;
-    argvlen[k++] = strlen(key);
-    argv[k] = ver;
-    argvlen[k++] = ver_len;
-    for (int pass = 0; pass < 2 + G_COUNT; pass++) {
+    /* EVALSHA sha 1 cb:v:{pN} version writes... */
+    cb_resp_reset(w);
+    cb_resp_begin(w, 3 + n);
+    cb_resp_str(w, "EVALSHA");
+    cb_resp_arg(w, sc->sha, 40);
+    cb_resp_str(w, "1");
+    cb_resp_cat(w, "cb:v:", s->tag, NULL);
+    cb_resp_arg(w, ver, ver_len);
+    for (int pass = 0; pass < 3 + G_COUNT; pass++) {
         const wlist *l = pass == 0   ? &s->early
-                         : pass == 1 ? &s->late
-                                     : &s->grouped[pass - 2];
-        for (size_t i = 0; i < l->n; i++) {
-            argv[k] = s->arena.data + l->v[i].off;
-            argvlen[k++] = l->v[i].len;
-        }
+                         : pass == 1 ? &s->states
+                         : pass == 2 ? &s->late
+                                     : &s->grouped[pass - 3];
+        for (size_t i = 0; i < l->n; i++)
+            cb_resp_arg(w, s->arena.data + l->v[i].off, l->v[i].len);
     }
-    rc = cb_redis_append_evalsha(r, sc, 1, (int)k, argv, argvlen);
-out:
-    free(argv);
-    free(argvlen);
-    return rc;
+    if (w->failed)
+        return -1;
+    return cb_redis_append_raw(r, w->buf.data, w->buf.len);
 }
 
 /* The step committed: what it read and wrote is now what Redis holds of

@@ -340,6 +340,15 @@ int cb_redis_append(cb_redis *r, int argc, const char **argv,
     return 0;
 }
 
+int cb_redis_append_raw(cb_redis *r, const char *cmds, size_t len)
+{
+    if (redisAppendFormattedCommand(r->ctx, cmds, len) != REDIS_OK) {
+        conn_err(r);
+        return -1;
+    }
+    return 0;
+}
+
 redisReply *cb_redis_get_reply(cb_redis *r)
 {
     void *reply = NULL;

@@ -78,6 +78,10 @@ int cb_redis_append_evalsha(cb_redis *r, const cb_redis_script *s,
 int cb_redis_append(cb_redis *r, int argc, const char **argv,
                     const size_t *argvlen);
 
+/* Appends commands already in Redis's protocol (cb_resp.h), len bytes of
+ * whole commands, to the pipeline. */
+int cb_redis_append_raw(cb_redis *r, const char *cmds, size_t len);
+
 /* Sends what the pipeline holds now, without reading: Redis starts on it
  * while the caller reads replies already received.  Returns 0 or -1. */
 int cb_redis_flush(cb_redis *r);
