@@ -95,7 +95,7 @@ typedef struct subject {
     int has_lead;
     cb_rule_lead L;
     char lead_id[17];
-    char source[256];
+    warg source;        /* provenance, in the arena (len 0: none) */
     int32_t next_day;
     int has_decision, decision;
     int32_t decision_day;
@@ -106,6 +106,7 @@ typedef struct subject {
 struct cb_step {
     cb_step_args a;
     char tag[24];  /* "{pN}" */
+    char day[11];  /* today, YYYY-MM-DD */
     enum phase phase;
     int conflicts;
     /* ops */
@@ -382,6 +383,7 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
         goto nomem;
     s->a = *args;
     snprintf(s->tag, sizeof(s->tag), "{p%d}", args->partition);
+    cb_date_format(args->today, s->day);
     s->op_subject = calloc(args->nops + 1, sizeof(*s->op_subject));
     s->op_next = calloc(args->nops + 1, sizeof(*s->op_next));
     s->op_skip = calloc(args->nops + 1, 1);
@@ -830,11 +832,11 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     int is_employer = sj->key_len == CB_SUBJECT_KEY_MAX;
     int has_v = sj->state_len >= 0;
     cb_employer e;
-    char day[11];
+    char source[256];
+    const char *day = s->day;
 
-    cb_date_format(s->a.today, day);
     cb_employer_init(&e);
-    sj->source[0] = '\0';
+    source[0] = '\0';
     sj->lead_inputs = is_employer;
     sj->has_decision = 0;
     sj->dec_lookup = -1;
@@ -900,18 +902,19 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         /* provenance: the event, else the business event behind an
          * ownership change, the timer or the team's decision */
         if (op->eid.len > 0)
-            snprintf(sj->source, sizeof(sj->source), "%.*s", op->eid.len,
+            snprintf(source, sizeof(source), "%.*s", op->eid.len,
                      op->eid.s);
         else if (op->kind == CB_OP_OWN && op->src.len > 0)
-            snprintf(sj->source, sizeof(sj->source), "%.*s", op->src.len,
+            snprintf(source, sizeof(source), "%.*s", op->src.len,
                      op->src.s);
         else if (op->kind == CB_OP_TICK)
-            snprintf(sj->source, sizeof(sj->source), "timer:%s", day);
+            snprintf(source, sizeof(source), "timer:%s", day);
         else if (op->kind == CB_OP_DECIDE && op->decision >= 0 &&
                  op->decision <= 3)
-            snprintf(sj->source, sizeof(sj->source), "decision:%s:%s",
+            snprintf(source, sizeof(source), "decision:%s:%s",
                      decision_names[op->decision], day);
     }
+    arena_put(s, source, strlen(source), &sj->source);
     /* the state, written if it changed */
     if (is_employer) {
         if (cb_employer_encode(&e, enc) != 0)
@@ -1143,9 +1146,8 @@ static int finish_lead(cb_step *s, subject *sj)
 
     /* no event of its own (a contribution, say): the lead keeps its
      * provenance */
-    if (has_old && sj->source[0] == '\0')
-        snprintf(sj->source, sizeof(sj->source), "%.*s", o.source.len,
-                 o.source.s);
+    if (has_old && sj->source.len == 0)
+        arena_put(s, o.source.s, o.source.len, &sj->source);
     if (!sj->has_lead) {
         if (!has_old)
             return 0;
@@ -1160,7 +1162,7 @@ static int finish_lead(cb_step *s, subject *sj)
             o.closed = CB_C_INVALID;
             o.closed_at = s->a.today;
             str_set(&o.subject_id, sj->id, sj->id_len);
-            str_set(&o.source, sj->source, strlen(sj->source));
+            str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
             write_lead_out(s, &o);
         }
         return 1;
@@ -1177,7 +1179,7 @@ static int finish_lead(cb_step *s, subject *sj)
     n.closed_at = sj->L.closed_at;
     n.name = sj->L.name;
     str_set(&n.subject_id, sj->id, sj->id_len);
-    str_set(&n.source, sj->source, strlen(sj->source));
+    str_set(&n.source, s->arena.data + sj->source.off, sj->source.len);
     /* a team's decision on this lead id, if the lead is open */
     if (n.status == CB_ST_OPEN) {
         int decision = -1;
@@ -1228,7 +1230,7 @@ static int finish_lead(cb_step *s, subject *sj)
             o.closed = o.township != n.township ? CB_C_MOVED_OUT
                                                 : CB_C_INVALID;
             str_set(&o.subject_id, sj->id, sj->id_len);
-            str_set(&o.source, sj->source, strlen(sj->source));
+            str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
             write_lead_out(s, &o);
         }
     }

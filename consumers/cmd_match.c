@@ -10,6 +10,7 @@
 #include "cb_matcher.h"
 #include "cb_store.h"
 
+#define DEFAULT_BATCH 2000 /* events a step, at most */
 #define DEFAULT_CACHE_MB 256
 #define MAX_CACHE_MB (1L << 20)
 
@@ -41,7 +42,7 @@ const cb_cli_spec cb_spec_match = {
         "  -p, --partitions N            of every input topic (default 16;\n"
         "                                config: partitions=)\n"
         "  -n, --batch N                 events per Redis step (default "
-        "1000, at most 5000)\n"
+        "2000, at most 5000)\n"
         "  -m, --cache-mb N              keep up to N MiB of states and leads "
         "between\n"
         "                                steps, not read again while no other "
@@ -87,7 +88,7 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
 
 int cb_cmd_match(int argc, char **argv)
 {
-    match_args a = {0, -1, 1000, -1, NULL};
+    match_args a = {0, -1, DEFAULT_BATCH, -1, NULL};
     cb_matcher_opts o;
     cb_matcher_stats st;
     cb_cli cli;
