@@ -7,6 +7,7 @@
 
 #include "cb_ident.h"
 #include "cb_ops.h"
+#include "cb_pack.h"
 
 #define OPEN_END 8388607 /* no valid_to; the script's OPEN_END */
 
@@ -93,73 +94,39 @@ unsigned cb_subject_bucket(const cb_subject *s, unsigned nbuckets)
 
 /* ------------------------------------------------------------- packing */
 
-/* A small writer of little-endian fields into a cb_buf. */
-typedef struct packer {
-    cb_buf *buf;
-    int failed;
-} packer;
-
-static void put(packer *p, const void *data, size_t n)
+static void put_cstr(cb_pack *p, const char *s)
 {
-    if (!p->failed && cb_buf_append(p->buf, data, n) != 0)
-        p->failed = 1;
+    cb_pack_str(p, s, strlen(s), 1);
 }
 
-/* An integer of n bytes (1..8), little-endian, two's complement. */
-static void put_int(packer *p, int64_t v, int n)
-{
-    unsigned char b[8];
-    uint64_t u = (uint64_t)v;
-
-    for (int i = 0; i < n; i++)
-        b[i] = (unsigned char)(u >> (8 * i));
-    put(p, b, (size_t)n);
-}
-
-/* A string behind a one-byte length (struct's "Bc0"). */
-static void put_str(packer *p, const char *s, size_t n)
-{
-    if (n > 255) {
-        p->failed = 1;
-        return;
-    }
-    put_int(p, (int64_t)n, 1);
-    put(p, s, n);
-}
-
-static void put_cstr(packer *p, const char *s)
-{
-    put_str(p, s, strlen(s));
-}
-
-static void put_head(packer *p, int op, int topic, int64_t offset,
+static void put_head(cb_pack *p, int op, int topic, int64_t offset,
                      const cb_subject *s, unsigned nbuckets, const char *eid)
 {
     p->buf->len = 0;
-    put_int(p, op, 1);
-    put_int(p, topic, 1);
-    put_int(p, offset, 8);
-    put_int(p, cb_subject_bucket(s, nbuckets), 2);
-    put_str(p, s->key, s->key_len);
+    cb_pack_int(p, op, 1);
+    cb_pack_int(p, topic, 1);
+    cb_pack_int(p, offset, 8);
+    cb_pack_int(p, cb_subject_bucket(s, nbuckets), 2);
+    cb_pack_str(p, s->key, s->key_len, 1);
     put_cstr(p, s->id);
     put_cstr(p, eid);
 }
 
 /* Birth date (days since 1970) and sex of a person's ID. */
-static void put_birth(packer *p, const cb_subject *s)
+static void put_birth(cb_pack *p, const cb_subject *s)
 {
     int32_t birth = 0;
 
     if (!s->is_employer)
         cb_ident_check_person(s->id, CB_IDENT_LEN, &birth);
-    put_int(p, birth, 3);
-    put_int(p, s->is_employer ? 0 : cb_ident_person_is_male(s->id), 1);
+    cb_pack_int(p, birth, 3);
+    cb_pack_int(p, s->is_employer ? 0 : cb_ident_person_is_male(s->id), 1);
 }
 
 /* The event's date and its stamp: second of the day and 7 bits of its
  * id's hash (docs/RULES.md, "latest").  Returns -1 for a date the state
  * cannot hold (before 1970 or after 2149). */
-static int put_stamp(packer *p, int64_t occurred_at, const char *eid,
+static int put_stamp(cb_pack *p, int64_t occurred_at, const char *eid,
                      char *errstr, size_t errstr_size)
 {
     int32_t date = cb_date_of_time(occurred_at);
@@ -171,8 +138,8 @@ static int put_stamp(packer *p, int64_t occurred_at, const char *eid,
                  "1970-2149");
         return -1;
     }
-    put_int(p, date, 2);
-    put_int(p, (sec << 7) | (cb_fnv1a32(eid, strlen(eid)) & 0x7F), 3);
+    cb_pack_int(p, date, 2);
+    cb_pack_int(p, (sec << 7) | (cb_fnv1a32(eid, strlen(eid)) & 0x7F), 3);
     return 0;
 }
 
@@ -181,7 +148,7 @@ static int64_t code_number(const char *code)
     return code[0] != '\0' ? strtoll(code, NULL, 10) : 0;
 }
 
-static int finish(packer *p, char *errstr, size_t errstr_size)
+static int finish(cb_pack *p, char *errstr, size_t errstr_size)
 {
     if (p->failed) {
         snprintf(errstr, errstr_size, "out of memory, or a text longer "
@@ -196,7 +163,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                        cb_buf *out, cb_subject *subject, char *errstr,
                        size_t errstr_size)
 {
-    packer p = {out, 0};
+    cb_pack p = {out, 0};
 
     switch (kind) {
     case CB_KIND_HOUSEHOLD: {
@@ -204,12 +171,12 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
         if (cb_subject_of_person(h->person_id, subject) != 0)
             goto bad_id;
         put_head(&p, CB_OP_HH, topic, offset, subject, nbuckets, h->event_id);
-        put_int(&p, code_number(h->township_code), 6);
+        cb_pack_int(&p, code_number(h->township_code), 6);
         if (put_stamp(&p, h->occurred_at, h->event_id, errstr,
                       errstr_size) != 0)
             return -1;
-        put_int(&p, h->student, 1);
-        put_int(&p, h->action, 1);
+        cb_pack_int(&p, h->student, 1);
+        cb_pack_int(&p, h->action, 1);
         put_birth(&p, subject);
         put_cstr(&p, h->name);
         break;
@@ -220,8 +187,8 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
             goto bad_id;
         put_head(&p, CB_OP_DEATH, topic, offset, subject, nbuckets,
                  d->event_id);
-        put_int(&p, d->date_of_death, 3);
-        put_int(&p, code_number(d->township_code), 6);
+        cb_pack_int(&p, d->date_of_death, 3);
+        cb_pack_int(&p, code_number(d->township_code), 6);
         put_birth(&p, subject);
         break;
     }
@@ -238,7 +205,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                          "years 1970-2149");
                 return -1;
             }
-            put_int(&p, date, 2);
+            cb_pack_int(&p, date, 2);
             break;
         }
         if (cb_subject_of_person(e->person_id, subject) != 0)
@@ -246,13 +213,13 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
         if (e->action == CB_ENR_ENROLL || e->action == CB_ENR_STOP) {
             put_head(&p, CB_OP_ENR, topic, offset, subject, nbuckets,
                      e->event_id);
-            put_int(&p, e->scheme, 1);
-            put_int(&p, e->action == CB_ENR_ENROLL, 1);
+            cb_pack_int(&p, e->scheme, 1);
+            cb_pack_int(&p, e->action == CB_ENR_ENROLL, 1);
             if (put_stamp(&p, e->occurred_at, e->event_id, errstr,
                           errstr_size) != 0)
                 return -1;
-            put_int(&p, snapshot, 1);
-            put_int(&p, code_number(e->township_code), 6);
+            cb_pack_int(&p, snapshot, 1);
+            cb_pack_int(&p, code_number(e->township_code), 6);
             put_birth(&p, subject);
         } else {
             int32_t period;
@@ -263,15 +230,15 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
             }
             put_head(&p, CB_OP_FACT, topic, offset, subject, nbuckets,
                      e->event_id);
-            put_int(&p, e->action == CB_ENR_CONTRIBUTE, 1);
-            put_int(&p, e->scheme, 1);
-            put_int(&p, code_number(e->region_code), 6);
-            put_int(&p, period, 2);
-            put_int(&p, e->amount_fen, 6);
-            put_int(&p, e->paid_by >= 0 ? e->paid_by : 255, 1);
-            put_int(&p, e->subsidy_tier != CB_LONG_NONE ? e->subsidy_tier : -1,
+            cb_pack_int(&p, e->action == CB_ENR_CONTRIBUTE, 1);
+            cb_pack_int(&p, e->scheme, 1);
+            cb_pack_int(&p, code_number(e->region_code), 6);
+            cb_pack_int(&p, period, 2);
+            cb_pack_int(&p, e->amount_fen, 6);
+            cb_pack_int(&p, e->paid_by >= 0 ? e->paid_by : 255, 1);
+            cb_pack_int(&p, e->subsidy_tier != CB_LONG_NONE ? e->subsidy_tier : -1,
                     6);
-            put_int(&p, code_number(e->township_code), 6);
+            cb_pack_int(&p, code_number(e->township_code), 6);
             put_birth(&p, subject);
         }
         break;
@@ -282,9 +249,9 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
             goto bad_id;
         put_head(&p, CB_OP_ROSTER, topic, offset, subject, nbuckets,
                  a->event_id);
-        put_int(&p, a->identity, 1);
-        put_int(&p, a->valid_from, 3);
-        put_int(&p, a->valid_to != CB_DATE_NONE ? a->valid_to : OPEN_END, 3);
+        cb_pack_int(&p, a->identity, 1);
+        cb_pack_int(&p, a->valid_from, 3);
+        cb_pack_int(&p, a->valid_to != CB_DATE_NONE ? a->valid_to : OPEN_END, 3);
         if (put_stamp(&p, a->occurred_at, a->event_id, errstr,
                       errstr_size) != 0)
             return -1;
@@ -297,10 +264,10 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
             goto bad_id;
         put_head(&p, CB_OP_BIZ, topic, offset, subject, nbuckets,
                  b->event_id);
-        put_int(&p, b->kind, 1);
-        put_int(&p, b->action, 1);
-        put_int(&p, b->established_on, 3);
-        put_int(&p, code_number(b->township_code), 6);
+        cb_pack_int(&p, b->kind, 1);
+        cb_pack_int(&p, b->action, 1);
+        cb_pack_int(&p, b->established_on, 3);
+        cb_pack_int(&p, code_number(b->township_code), 6);
         if (put_stamp(&p, b->occurred_at, b->event_id, errstr,
                       errstr_size) != 0)
             return -1;
@@ -319,7 +286,7 @@ bad_id:
 
 int cb_ops_tick(const cb_subject *subject, unsigned nbuckets, cb_buf *out)
 {
-    packer p = {out, 0};
+    cb_pack p = {out, 0};
     char err[64];
 
     put_head(&p, CB_OP_TICK, 0, -1, subject, nbuckets, "");
@@ -331,17 +298,16 @@ int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
                   const char *lead_id, int decision, const char *reason,
                   cb_buf *out)
 {
-    packer p = {out, 0};
+    cb_pack p = {out, 0};
     char err[64];
     size_t n = reason ? strlen(reason) : 0;
 
     if (n > 1000)
         return -1;
     put_head(&p, CB_OP_DECIDE, 0, -1, subject, nbuckets, "");
-    put_int(&p, decision, 1);
+    cb_pack_int(&p, decision, 1);
     put_cstr(&p, lead_id);
-    put_int(&p, (int64_t)n, 2);
-    put(&p, reason ? reason : "", n);
+    cb_pack_str(&p, reason ? reason : "", n, 2);
     return finish(&p, err, sizeof(err));
 }
 
@@ -350,7 +316,7 @@ int cb_ops_ownership(const char *person_id, const void *payload,
                      cb_buf *out, cb_subject *subject, char *errstr,
                      size_t errstr_size)
 {
-    packer p = {out, 0};
+    cb_pack p = {out, 0};
 
     if (cb_subject_of_person(person_id, subject) != 0) {
         snprintf(errstr, errstr_size, "an ownership message names no "
@@ -359,7 +325,7 @@ int cb_ops_ownership(const char *person_id, const void *payload,
     }
     put_head(&p, CB_OP_OWN, CB_TOPIC_OWNERSHIP, offset, subject, nbuckets,
              "");
-    put(&p, payload, payload_len);
+    cb_pack_bytes(&p, payload, payload_len);
     put_birth(&p, subject);
     return finish(&p, errstr, errstr_size);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_pack.h"
 #include "cb_state.h"
 
 /* Person flags, employer flags (the script's F_* and EF_*). */
@@ -89,235 +90,138 @@ static int later(int64_t st, int has_old, int64_t old, int tie)
 
 /* ------------------------------------------------------------- reading */
 
-/* A reader of little-endian fields; any field past the end sets failed
- * and reads as zero. */
-typedef struct reader {
-    const unsigned char *p;
-    size_t len, pos;
-    int failed;
-} reader;
-
-static int take(reader *r, size_t n)
-{
-    if (r->failed || n > r->len - r->pos) {
-        r->failed = 1;
-        return 0;
-    }
-    return 1;
-}
-
-/* An unsigned integer of n bytes (1..8). */
-static uint64_t get_uint(reader *r, int n)
-{
-    uint64_t v = 0;
-
-    if (!take(r, (size_t)n))
-        return 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | r->p[r->pos + (size_t)i];
-    r->pos += (size_t)n;
-    return v;
-}
-
-/* A signed integer of n bytes (1..8), two's complement. */
-static int64_t get_int(reader *r, int n)
-{
-    uint64_t v = get_uint(r, n);
-
-    if (n < 8 && (v >> (8 * n - 1)) & 1)
-        v |= ~(uint64_t)0 << (8 * n);
-    return (int64_t)v;
-}
-
 /* A string behind a one-byte length ("Bc0"). */
-static void get_str(reader *r, cb_str *s)
+static void put_str(cb_pack *w, const cb_str *s)
 {
-    size_t n = (size_t)get_uint(r, 1);
-
-    if (!take(r, n)) {
-        s->len = 0;
-        return;
-    }
-    memcpy(s->s, r->p + r->pos, n);
-    s->len = (uint8_t)n;
-    r->pos += n;
+    cb_pack_str(w, s->s, s->len, 1);
 }
 
-/* Whether n elements of at least `each` bytes can still follow; if not,
- * the value is refused before anything is allocated for them. */
-static int room_for(reader *r, size_t n, size_t each)
+static void put_stamp(cb_pack *w, int64_t st)
 {
-    if (r->failed || n > (r->len - r->pos) / each) {
-        r->failed = 1;
-        return 0;
-    }
-    return 1;
+    cb_pack_int(w, stamp_day(st), 2);
+    cb_pack_int(w, stamp_low(st), 3);
 }
 
-/* 0 when every field was there and nothing follows them. */
-static int finish_read(const reader *r)
+static void start(cb_pack *w, cb_buf *out)
 {
-    return r->failed || r->pos != r->len ? -1 : 0;
-}
-
-/* ------------------------------------------------------------- writing */
-
-/* A writer of little-endian fields into a cb_buf (cb_buf_append grows
- * it); once failed it writes nothing more. */
-typedef struct writer {
-    cb_buf *buf;
-    int failed;
-} writer;
-
-static void put(writer *w, const void *data, size_t n)
-{
-    if (!w->failed && cb_buf_append(w->buf, data, n) != 0)
-        w->failed = 1;
-}
-
-/* The low n bytes (1..8) of v: what struct.pack writes for any of the
- * integer formats of that size. */
-static void put_int(writer *w, int64_t v, int n)
-{
-    unsigned char b[8];
-    uint64_t u = (uint64_t)v;
-
-    for (int i = 0; i < n; i++)
-        b[i] = (unsigned char)(u >> (8 * i));
-    put(w, b, (size_t)n);
-}
-
-static void put_str(writer *w, const cb_str *s)
-{
-    put_int(w, s->len, 1);
-    put(w, s->s, s->len);
-}
-
-static void put_stamp(writer *w, int64_t st)
-{
-    put_int(w, stamp_day(st), 2);
-    put_int(w, stamp_low(st), 3);
-}
-
-static void start(writer *w, cb_buf *out)
-{
-    w->buf = out;
-    w->failed = 0;
+    cb_pack_init(w, out);
     out->len = 0;
 }
 
 /* ------------------------------------------------------------------ ops */
 
-static void get_birth(reader *r, cb_op *op)
+static void get_birth(cb_unpack *r, cb_op *op)
 {
-    op->birth = (int32_t)get_int(r, 3);
-    op->male = (int)get_uint(r, 1);
+    op->birth = (int32_t)cb_unpack_int(r, 3);
+    op->male = (int)cb_unpack_uint(r, 1);
     op->has_birth = 1;
 }
 
-static void get_stamp(reader *r, cb_op *op)
+static void get_stamp(cb_unpack *r, cb_op *op)
 {
-    op->date = (int32_t)get_uint(r, 2);
-    op->s24 = (uint32_t)get_uint(r, 3);
+    op->date = (int32_t)cb_unpack_uint(r, 2);
+    op->s24 = (uint32_t)cb_unpack_uint(r, 3);
 }
 
 int cb_op_decode(const char *data, size_t len, cb_op *op)
 {
-    reader r = {(const unsigned char *)data, len, 0, 0};
+    cb_unpack r;
+
+    cb_unpack_init(&r, data, len);
 
     memset(op, 0, sizeof(*op));
     /* the head: op u8, topic u8, offset i8, bucket u16, subject key,
      * subject id text, event id */
-    op->kind = (int)get_uint(&r, 1);
-    op->topic = (int)get_uint(&r, 1);
-    op->offset = get_int(&r, 8);
-    op->bucket = (unsigned)get_uint(&r, 2);
-    get_str(&r, &op->subject);
-    get_str(&r, &op->subject_id);
-    get_str(&r, &op->eid);
+    op->kind = (int)cb_unpack_uint(&r, 1);
+    op->topic = (int)cb_unpack_uint(&r, 1);
+    op->offset = cb_unpack_int(&r, 8);
+    op->bucket = (unsigned)cb_unpack_uint(&r, 2);
+    cb_unpack_str(&r, 1, &op->subject);
+    cb_unpack_str(&r, 1, &op->subject_id);
+    cb_unpack_str(&r, 1, &op->eid);
 
     switch (op->kind) {
     case CB_OP_HH: /* <i6HI3bBi3BBc0 */
-        op->township = get_int(&r, 6);
+        op->township = cb_unpack_int(&r, 6);
         get_stamp(&r, op);
-        op->student = (int)get_int(&r, 1);
-        op->action = (int)get_uint(&r, 1);
+        op->student = (int)cb_unpack_int(&r, 1);
+        op->action = (int)cb_unpack_uint(&r, 1);
         get_birth(&r, op);
-        get_str(&r, &op->name);
+        cb_unpack_str(&r, 1, &op->name);
         break;
     case CB_OP_DEATH: /* <i3i6i3B */
-        op->death = (int32_t)get_int(&r, 3);
-        op->township = get_int(&r, 6);
+        op->death = (int32_t)cb_unpack_int(&r, 3);
+        op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
         break;
     case CB_OP_ENR: /* <BBHI3Bi6i3B */
-        op->scheme = (int)get_uint(&r, 1);
-        op->on = (int)get_uint(&r, 1);
+        op->scheme = (int)cb_unpack_uint(&r, 1);
+        op->on = (int)cb_unpack_uint(&r, 1);
         get_stamp(&r, op);
-        op->snapshot = (int)get_uint(&r, 1);
-        op->township = get_int(&r, 6);
+        op->snapshot = (int)cb_unpack_uint(&r, 1);
+        op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
         if (op->scheme >= CB_SCHEMES || op->on > 1)
             return -1; /* a person's state cannot hold it */
         break;
     case CB_OP_FACT: /* <BBi6Hi6Bi6i6i3B */
-        op->k = (int)get_uint(&r, 1);
-        op->scheme = (int)get_uint(&r, 1);
-        op->region = get_int(&r, 6);
-        op->period = (int32_t)get_uint(&r, 2);
-        op->amount = get_int(&r, 6);
-        op->paid = (int)get_uint(&r, 1);
-        op->tier = get_int(&r, 6);
-        op->township = get_int(&r, 6);
+        op->k = (int)cb_unpack_uint(&r, 1);
+        op->scheme = (int)cb_unpack_uint(&r, 1);
+        op->region = cb_unpack_int(&r, 6);
+        op->period = (int32_t)cb_unpack_uint(&r, 2);
+        op->amount = cb_unpack_int(&r, 6);
+        op->paid = (int)cb_unpack_uint(&r, 1);
+        op->tier = cb_unpack_int(&r, 6);
+        op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
         break;
     case CB_OP_ROSTER: /* <Bi3i3HI3i3B */
-        op->identity = (int)get_uint(&r, 1);
-        op->from = (int32_t)get_int(&r, 3);
-        op->to = (int32_t)get_int(&r, 3);
+        op->identity = (int)cb_unpack_uint(&r, 1);
+        op->from = (int32_t)cb_unpack_int(&r, 3);
+        op->to = (int32_t)cb_unpack_int(&r, 3);
         get_stamp(&r, op);
         get_birth(&r, op);
         break;
     case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0i3B */
-        get_str(&r, &op->uscc);
-        op->active = (int)get_uint(&r, 1);
-        op->est = (int32_t)get_int(&r, 3);
-        op->dereg = (int32_t)get_int(&r, 3);
+        cb_unpack_str(&r, 1, &op->uscc);
+        op->active = (int)cb_unpack_uint(&r, 1);
+        op->est = (int32_t)cb_unpack_int(&r, 3);
+        op->dereg = (int32_t)cb_unpack_int(&r, 3);
         get_stamp(&r, op);
-        get_str(&r, &op->src);
+        cb_unpack_str(&r, 1, &op->src);
         get_birth(&r, op);
         break;
     case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0 */
-        op->bkind = (int)get_uint(&r, 1);
-        op->action = (int)get_uint(&r, 1);
-        op->est = (int32_t)get_int(&r, 3);
-        op->township = get_int(&r, 6);
+        op->bkind = (int)cb_unpack_uint(&r, 1);
+        op->action = (int)cb_unpack_uint(&r, 1);
+        op->est = (int32_t)cb_unpack_int(&r, 3);
+        op->township = cb_unpack_int(&r, 6);
         get_stamp(&r, op);
-        get_str(&r, &op->name);
-        get_str(&r, &op->rep);
+        cb_unpack_str(&r, 1, &op->name);
+        cb_unpack_str(&r, 1, &op->rep);
         break;
     case CB_OP_REG: /* <H */
-        op->date = (int32_t)get_uint(&r, 2);
+        op->date = (int32_t)cb_unpack_uint(&r, 2);
         break;
     case CB_OP_TICK: /* <i3B */
         get_birth(&r, op);
         break;
     case CB_OP_DECIDE: { /* <BBc0I2c0 */
-        op->decision = (int)get_uint(&r, 1);
-        get_str(&r, &op->lead_id);
-        size_t n = (size_t)get_uint(&r, 2);
-        if (n > WHY_MAX || !take(&r, n))
+        op->decision = (int)cb_unpack_uint(&r, 1);
+        cb_unpack_str(&r, 1, &op->lead_id);
+        size_t n = (size_t)cb_unpack_uint(&r, 2);
+        const char *why = n > WHY_MAX ? NULL : cb_unpack_bytes(&r, n);
+        if (why == NULL)
             return -1;
-        memcpy(op->why, r.p + r.pos, n);
+        memcpy(op->why, why, n);
         op->why[n] = '\0';
         op->why_len = n;
-        r.pos += n;
         break;
     }
     default:
         return -1;
     }
-    return finish_read(&r);
+    return cb_unpack_done(&r);
 }
 
 /* ------------------------------------------------------------- persons */
@@ -425,59 +329,61 @@ static void own_remove(cb_person *p, size_t i)
 
 int cb_person_decode(const char *data, size_t len, cb_person *p)
 {
-    reader r = {(const unsigned char *)data, len, 0, 0};
+    cb_unpack r;
+
+    cb_unpack_init(&r, data, len);
     unsigned flags;
     size_t n;
 
     cb_person_free(p);
     /* <BHi3: version, flags, birth */
-    if (get_uint(&r, 1) != STATE_VERSION)
+    if (cb_unpack_uint(&r, 1) != STATE_VERSION)
         goto bad;
-    flags = (unsigned)get_uint(&r, 2);
+    flags = (unsigned)cb_unpack_uint(&r, 2);
     if (flags & ~(unsigned)F_ALL)
         goto bad;
-    p->birth = (int32_t)get_int(&r, 3);
+    p->birth = (int32_t)cb_unpack_int(&r, 3);
     p->male = (flags & F_MALE) != 0;
     p->snapbasic = (flags & F_SNAPBASIC) != 0;
     if (flags & F_STAY) { /* <i6HI3 */
         p->has_stay = 1;
-        p->stay.tw = get_int(&r, 6);
-        p->stay.since = (int32_t)get_uint(&r, 2);
-        p->stay.st = stamp_of(p->stay.since, (int64_t)get_uint(&r, 3));
+        p->stay.tw = cb_unpack_int(&r, 6);
+        p->stay.since = (int32_t)cb_unpack_uint(&r, 2);
+        p->stay.st = stamp_of(p->stay.since, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_LEAVE) { /* <i6HI3 */
         p->has_leave = 1;
-        p->leave.tw = get_int(&r, 6);
-        p->leave.out = (int32_t)get_uint(&r, 2);
-        p->leave.st = stamp_of(p->leave.out, (int64_t)get_uint(&r, 3));
+        p->leave.tw = cb_unpack_int(&r, 6);
+        p->leave.out = (int32_t)cb_unpack_uint(&r, 2);
+        p->leave.st = stamp_of(p->leave.out, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_STUDENT) { /* <BHI3 */
         p->has_student = 1;
-        p->student.v = (int)get_uint(&r, 1);
-        int64_t d = (int64_t)get_uint(&r, 2);
-        p->student.st = stamp_of(d, (int64_t)get_uint(&r, 3));
+        p->student.v = (int)cb_unpack_uint(&r, 1);
+        int64_t d = (int64_t)cb_unpack_uint(&r, 2);
+        p->student.st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_DEATH) { /* <Hi6B, then that many Bc0 */
         p->has_death = 1;
-        p->death = (int32_t)get_uint(&r, 2);
-        p->dtw = get_int(&r, 6);
-        n = (size_t)get_uint(&r, 1);
-        if (!room_for(&r, n, 1))
+        p->death = (int32_t)cb_unpack_uint(&r, 2);
+        p->dtw = cb_unpack_int(&r, 6);
+        n = (size_t)cb_unpack_uint(&r, 1);
+        if (!cb_unpack_room(&r, n, 1))
             goto bad;
         if (n > 0 && reserve((void **)&p->deaths, n, sizeof(*p->deaths)))
             goto bad;
         for (size_t i = 0; i < n && !r.failed; i++)
-            get_str(&r, &p->deaths[p->ndeaths++]);
+            cb_unpack_str(&r, 1, &p->deaths[p->ndeaths++]);
     }
     if (flags & F_NAME) { /* <Bc0 */
         p->has_name = 1;
-        get_str(&r, &p->name);
+        cb_unpack_str(&r, 1, &p->name);
     }
-    n = (size_t)get_uint(&r, 1); /* schemes, each <BHI3 */
+    n = (size_t)cb_unpack_uint(&r, 1); /* schemes, each <BHI3 */
     for (size_t i = 0; i < n && !r.failed; i++) {
-        unsigned sb = (unsigned)get_uint(&r, 1);
-        int64_t d = (int64_t)get_uint(&r, 2);
-        int64_t s24 = (int64_t)get_uint(&r, 3);
+        unsigned sb = (unsigned)cb_unpack_uint(&r, 1);
+        int64_t d = (int64_t)cb_unpack_uint(&r, 2);
+        int64_t s24 = (int64_t)cb_unpack_uint(&r, 3);
         cb_scheme_state *e = &p->schemes[sb / 2];
         p->has_scheme[sb / 2] = 1;
         e->on = (int)(sb % 2);
@@ -485,18 +391,18 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
         e->st = stamp_of(d, s24);
     }
     if (flags & F_ROSTER) { /* <B, then <Bi3i3HI3 each */
-        n = (size_t)get_uint(&r, 1);
-        if (!room_for(&r, n, 12))
+        n = (size_t)cb_unpack_uint(&r, 1);
+        if (!cb_unpack_room(&r, n, 12))
             goto bad;
         if (n > 0 && reserve((void **)&p->roster, n, sizeof(*p->roster)))
             goto bad;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_roster_state x;
-            x.identity = (int)get_uint(&r, 1);
-            x.from = (int32_t)get_int(&r, 3);
-            x.to = (int32_t)get_int(&r, 3);
-            int64_t d = (int64_t)get_uint(&r, 2);
-            x.st = stamp_of(d, (int64_t)get_uint(&r, 3));
+            x.identity = (int)cb_unpack_uint(&r, 1);
+            x.from = (int32_t)cb_unpack_int(&r, 3);
+            x.to = (int32_t)cb_unpack_int(&r, 3);
+            int64_t d = (int64_t)cb_unpack_uint(&r, 2);
+            x.st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
             /* as the script: a later row of one identity replaces an
              * earlier one */
             if (!r.failed)
@@ -504,45 +410,45 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
         }
     }
     if (flags & F_OWN) { /* <B, then <Bc0Bi3i3HI3 each */
-        n = (size_t)get_uint(&r, 1);
-        if (!room_for(&r, n, 13))
+        n = (size_t)cb_unpack_uint(&r, 1);
+        if (!cb_unpack_room(&r, n, 13))
             goto bad;
         if (n > 0 && reserve((void **)&p->own, n, sizeof(*p->own)))
             goto bad;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_own_state x;
-            get_str(&r, &x.uscc);
-            x.active = (int)get_uint(&r, 1);
-            x.est = (int32_t)get_int(&r, 3);
-            x.dereg = (int32_t)get_int(&r, 3);
-            int64_t d = (int64_t)get_uint(&r, 2);
-            x.st = stamp_of(d, (int64_t)get_uint(&r, 3));
+            cb_unpack_str(&r, 1, &x.uscc);
+            x.active = (int)cb_unpack_uint(&r, 1);
+            x.est = (int32_t)cb_unpack_int(&r, 3);
+            x.dereg = (int32_t)cb_unpack_int(&r, 3);
+            int64_t d = (int64_t)cb_unpack_uint(&r, 2);
+            x.st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
             if (!r.failed)
                 own_put(p, &x, 0);
         }
     }
     if (flags & F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each */
-        n = (size_t)get_uint(&r, 2);
-        if (!room_for(&r, n, 30))
+        n = (size_t)cb_unpack_uint(&r, 2);
+        if (!cb_unpack_room(&r, n, 30))
             goto bad;
         if (n > 0 && reserve((void **)&p->facts, n, sizeof(*p->facts)))
             goto bad;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_fact f;
-            f.k = (int)get_uint(&r, 1);
-            f.scheme = (int)get_uint(&r, 1);
-            f.region = get_int(&r, 6);
-            f.period = (int32_t)get_uint(&r, 2);
-            f.amount = get_int(&r, 6);
-            f.paid = (int)get_uint(&r, 1);
-            f.tier = get_int(&r, 6);
-            f.township = get_int(&r, 6);
-            get_str(&r, &f.eid);
+            f.k = (int)cb_unpack_uint(&r, 1);
+            f.scheme = (int)cb_unpack_uint(&r, 1);
+            f.region = cb_unpack_int(&r, 6);
+            f.period = (int32_t)cb_unpack_uint(&r, 2);
+            f.amount = cb_unpack_int(&r, 6);
+            f.paid = (int)cb_unpack_uint(&r, 1);
+            f.tier = cb_unpack_int(&r, 6);
+            f.township = cb_unpack_int(&r, 6);
+            cb_unpack_str(&r, 1, &f.eid);
             if (!r.failed)
                 p->facts[p->nfacts++] = f;
         }
     }
-    if (finish_read(&r) == 0)
+    if (cb_unpack_done(&r) == 0)
         return 0;
 bad:
     cb_person_free(p);
@@ -593,7 +499,7 @@ static int fact_cmp(const void *a, const void *b)
 
 int cb_person_encode(cb_person *p, cb_buf *out)
 {
-    writer w;
+    cb_pack w;
     unsigned flags = 0;
     size_t ns = 0;
 
@@ -625,77 +531,77 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         ns += p->has_scheme[s] != 0;
 
     start(&w, out);
-    put_int(&w, STATE_VERSION, 1);
-    put_int(&w, flags, 2);
-    put_int(&w, p->birth, 3);
+    cb_pack_int(&w, STATE_VERSION, 1);
+    cb_pack_int(&w, flags, 2);
+    cb_pack_int(&w, p->birth, 3);
     if (flags & F_STAY) {
-        put_int(&w, p->stay.tw, 6);
-        put_int(&w, p->stay.since, 2);
-        put_int(&w, stamp_low(p->stay.st), 3);
+        cb_pack_int(&w, p->stay.tw, 6);
+        cb_pack_int(&w, p->stay.since, 2);
+        cb_pack_int(&w, stamp_low(p->stay.st), 3);
     }
     if (flags & F_LEAVE) {
-        put_int(&w, p->leave.tw, 6);
-        put_int(&w, p->leave.out, 2);
-        put_int(&w, stamp_low(p->leave.st), 3);
+        cb_pack_int(&w, p->leave.tw, 6);
+        cb_pack_int(&w, p->leave.out, 2);
+        cb_pack_int(&w, stamp_low(p->leave.st), 3);
     }
     if (flags & F_STUDENT) {
-        put_int(&w, p->student.v, 1);
+        cb_pack_int(&w, p->student.v, 1);
         put_stamp(&w, p->student.st);
     }
     if (flags & F_DEATH) {
-        put_int(&w, p->death, 2);
-        put_int(&w, p->dtw, 6);
-        put_int(&w, (int64_t)p->ndeaths, 1);
+        cb_pack_int(&w, p->death, 2);
+        cb_pack_int(&w, p->dtw, 6);
+        cb_pack_int(&w, (int64_t)p->ndeaths, 1);
         for (size_t i = 0; i < p->ndeaths; i++)
             put_str(&w, &p->deaths[i]);
     }
     if (flags & F_NAME)
         put_str(&w, &p->name);
     /* schemes: one record each, s * 2 + on first, so by scheme number */
-    put_int(&w, (int64_t)ns, 1);
+    cb_pack_int(&w, (int64_t)ns, 1);
     for (int s = 0; s < CB_SCHEMES; s++) {
         if (!p->has_scheme[s])
             continue;
-        put_int(&w, s * 2 + (p->schemes[s].on ? 1 : 0), 1);
-        put_int(&w, p->schemes[s].date, 2);
-        put_int(&w, stamp_low(p->schemes[s].st), 3);
+        cb_pack_int(&w, s * 2 + (p->schemes[s].on ? 1 : 0), 1);
+        cb_pack_int(&w, p->schemes[s].date, 2);
+        cb_pack_int(&w, stamp_low(p->schemes[s].st), 3);
     }
     if (flags & F_ROSTER) {
         qsort(p->roster, p->nroster, sizeof(*p->roster), roster_cmp);
-        put_int(&w, (int64_t)p->nroster, 1);
+        cb_pack_int(&w, (int64_t)p->nroster, 1);
         for (size_t i = 0; i < p->nroster; i++) {
             const cb_roster_state *x = &p->roster[i];
-            put_int(&w, x->identity, 1);
-            put_int(&w, x->from, 3);
-            put_int(&w, x->to, 3);
+            cb_pack_int(&w, x->identity, 1);
+            cb_pack_int(&w, x->from, 3);
+            cb_pack_int(&w, x->to, 3);
             put_stamp(&w, x->st);
         }
     }
     if (flags & F_OWN) {
         qsort(p->own, p->nown, sizeof(*p->own), own_qcmp);
-        put_int(&w, (int64_t)p->nown, 1);
+        cb_pack_int(&w, (int64_t)p->nown, 1);
         for (size_t i = 0; i < p->nown; i++) {
             const cb_own_state *x = &p->own[i];
             put_str(&w, &x->uscc);
-            put_int(&w, x->active, 1);
-            put_int(&w, x->est, 3);
-            put_int(&w, x->dereg, 3);
+            cb_pack_int(&w, x->active, 1);
+            cb_pack_int(&w, x->est, 3);
+            cb_pack_int(&w, x->dereg, 3);
             put_stamp(&w, x->st);
         }
     }
     if (flags & F_FACTS) {
         qsort(p->facts, p->nfacts, sizeof(*p->facts), fact_cmp);
-        put_int(&w, (int64_t)p->nfacts, 2);
+        cb_pack_int(&w, (int64_t)p->nfacts, 2);
         for (size_t i = 0; i < p->nfacts; i++) {
             const cb_fact *f = &p->facts[i];
-            put_int(&w, f->k, 1);
-            put_int(&w, f->scheme, 1);
-            put_int(&w, f->region, 6);
-            put_int(&w, f->period, 2);
-            put_int(&w, f->amount, 6);
-            put_int(&w, f->paid, 1);
-            put_int(&w, f->tier, 6);
-            put_int(&w, f->township, 6);
+            cb_pack_int(&w, f->k, 1);
+            cb_pack_int(&w, f->scheme, 1);
+            cb_pack_int(&w, f->region, 6);
+            cb_pack_int(&w, f->period, 2);
+            cb_pack_int(&w, f->amount, 6);
+            cb_pack_int(&w, f->paid, 1);
+            cb_pack_int(&w, f->tier, 6);
+            cb_pack_int(&w, f->township, 6);
             put_str(&w, &f->eid);
         }
     }
@@ -916,36 +822,38 @@ void cb_employer_init(cb_employer *e)
 
 int cb_employer_decode(const char *data, size_t len, cb_employer *e)
 {
-    reader r = {(const unsigned char *)data, len, 0, 0};
+    cb_unpack r;
+
+    cb_unpack_init(&r, data, len);
     unsigned flags;
 
     cb_employer_init(e);
     /* <BH: version, flags */
-    if (get_uint(&r, 1) != STATE_VERSION)
+    if (cb_unpack_uint(&r, 1) != STATE_VERSION)
         goto bad;
-    flags = (unsigned)get_uint(&r, 2);
+    flags = (unsigned)cb_unpack_uint(&r, 2);
     if (flags & ~(unsigned)EF_ALL)
         goto bad;
     if (flags & EF_BIZ) { /* <BBi3i6HI3Bc0Bc0 */
         e->has_biz = 1;
-        e->kind = (int)get_uint(&r, 1);
-        e->action = (int)get_uint(&r, 1);
-        e->est = (int32_t)get_int(&r, 3);
-        e->tw = get_int(&r, 6);
-        int64_t d = (int64_t)get_uint(&r, 2);
-        e->st = stamp_of(d, (int64_t)get_uint(&r, 3));
-        get_str(&r, &e->name);
-        get_str(&r, &e->rep);
+        e->kind = (int)cb_unpack_uint(&r, 1);
+        e->action = (int)cb_unpack_uint(&r, 1);
+        e->est = (int32_t)cb_unpack_int(&r, 3);
+        e->tw = cb_unpack_int(&r, 6);
+        int64_t d = (int64_t)cb_unpack_uint(&r, 2);
+        e->st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+        cb_unpack_str(&r, 1, &e->name);
+        cb_unpack_str(&r, 1, &e->rep);
     }
     if (flags & EF_REG) {
         e->has_reg = 1;
-        e->reg = (int32_t)get_uint(&r, 2);
+        e->reg = (int32_t)cb_unpack_uint(&r, 2);
     }
     if (flags & EF_DEREG) {
         e->has_dereg = 1;
-        e->dereg = (int32_t)get_uint(&r, 2);
+        e->dereg = (int32_t)cb_unpack_uint(&r, 2);
     }
-    if (finish_read(&r) == 0)
+    if (cb_unpack_done(&r) == 0)
         return 0;
 bad:
     cb_employer_init(e);
@@ -954,26 +862,26 @@ bad:
 
 int cb_employer_encode(const cb_employer *e, cb_buf *out)
 {
-    writer w;
+    cb_pack w;
     unsigned flags = (e->has_biz ? EF_BIZ : 0) | (e->has_reg ? EF_REG : 0) |
                      (e->has_dereg ? EF_DEREG : 0);
 
     start(&w, out);
-    put_int(&w, STATE_VERSION, 1);
-    put_int(&w, flags, 2);
+    cb_pack_int(&w, STATE_VERSION, 1);
+    cb_pack_int(&w, flags, 2);
     if (e->has_biz) {
-        put_int(&w, e->kind, 1);
-        put_int(&w, e->action, 1);
-        put_int(&w, e->est, 3);
-        put_int(&w, e->tw, 6);
+        cb_pack_int(&w, e->kind, 1);
+        cb_pack_int(&w, e->action, 1);
+        cb_pack_int(&w, e->est, 3);
+        cb_pack_int(&w, e->tw, 6);
         put_stamp(&w, e->st);
         put_str(&w, &e->name);
         put_str(&w, &e->rep);
     }
     if (e->has_reg)
-        put_int(&w, e->reg, 2);
+        cb_pack_int(&w, e->reg, 2);
     if (e->has_dereg)
-        put_int(&w, e->dereg, 2);
+        cb_pack_int(&w, e->dereg, 2);
     return w.failed ? -1 : 0;
 }
 
@@ -1060,15 +968,15 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
 
 int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
 {
-    writer w;
+    cb_pack w;
 
     /* <Bc0Bi3i3HI3Bc0: USCC, active, established, deregistered (0: not),
      * stamp, the business event */
     start(&w, out);
     put_str(&w, &c->uscc);
-    put_int(&w, c->active, 1);
-    put_int(&w, c->est, 3);
-    put_int(&w, c->dereg, 3);
+    cb_pack_int(&w, c->active, 1);
+    cb_pack_int(&w, c->est, 3);
+    cb_pack_int(&w, c->dereg, 3);
     put_stamp(&w, c->st);
     put_str(&w, &c->eid);
     return w.failed ? -1 : 0;

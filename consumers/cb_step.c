@@ -19,6 +19,7 @@
 
 #include "cb_cache.h"
 #include "cb_ops.h"
+#include "cb_pack.h"
 #include "cb_resp.h"
 #include "cb_rules.h"
 #include "cb_sha1.h"
@@ -202,71 +203,6 @@ static void wl_key(cb_step *s, wlist *l, const char *what, const char *rest)
 
 /* ------------------------------------------------------------ packing */
 
-typedef struct rd {
-    const unsigned char *p, *end;
-    int bad;
-} rd;
-
-static int64_t rd_int(rd *r, int n, int is_signed)
-{
-    uint64_t v = 0;
-
-    if (r->bad || r->end - r->p < n) {
-        r->bad = 1;
-        return 0;
-    }
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += n;
-    if (is_signed && n < 8 && (v >> (8 * n - 1)) & 1)
-        v |= ~(uint64_t)0 << (8 * n);
-    return (int64_t)v;
-}
-
-static const char *rd_bytes(rd *r, size_t n)
-{
-    const char *p = (const char *)r->p;
-
-    if (r->bad || (size_t)(r->end - r->p) < n) {
-        r->bad = 1;
-        return NULL;
-    }
-    r->p += n;
-    return p;
-}
-
-static void rd_str(rd *r, int lenbytes, cb_str *out)
-{
-    size_t n = (size_t)rd_int(r, lenbytes, 0);
-    const char *p = rd_bytes(r, n);
-
-    out->len = 0;
-    if (p != NULL && n <= sizeof(out->s)) {
-        memcpy(out->s, p, n);
-        out->len = (uint8_t)n;
-    } else {
-        r->bad = 1;
-    }
-}
-
-static void pk_int(cb_buf *b, int64_t v, int n, int *failed)
-{
-    char x[8];
-
-    for (int i = 0; i < n; i++)
-        x[i] = (char)((uint64_t)v >> (8 * i));
-    if (cb_buf_append(b, x, (size_t)n) != 0)
-        *failed = 1;
-}
-
-static void pk_str(cb_buf *b, const char *p, size_t n, int lenbytes,
-                   int *failed)
-{
-    pk_int(b, (int64_t)n, lenbytes, failed);
-    if (cb_buf_append(b, p, n) != 0)
-        *failed = 1;
-}
-
 /* A lead as stored. */
 typedef struct raw_lead {
     char id[17];
@@ -278,46 +214,48 @@ typedef struct raw_lead {
 
 static int lead_unpack(const char *v, size_t len, raw_lead *l)
 {
-    rd r = {(const unsigned char *)v, (const unsigned char *)v + len, 0};
-    const char *id = rd_bytes(&r, 16);
+    cb_unpack r;
+
+    cb_unpack_init(&r, v, len);
+    const char *id = cb_unpack_bytes(&r, 16);
 
     if (id == NULL)
         return -1;
     memcpy(l->id, id, 16);
     l->id[16] = '\0';
-    l->kind = (int)rd_int(&r, 1, 0);
-    l->reason = (int)rd_int(&r, 1, 0);
-    l->priority = (int)rd_int(&r, 1, 0);
-    l->status = (int)rd_int(&r, 1, 0);
-    l->closed = (int)rd_int(&r, 1, 0);
-    l->township = rd_int(&r, 6, 1);
-    l->opened = (int32_t)rd_int(&r, 3, 1);
-    l->closed_at = (int32_t)rd_int(&r, 3, 1);
-    rd_str(&r, 1, &l->subject_id);
-    rd_str(&r, 1, &l->source);
-    rd_str(&r, 1, &l->name);
-    return r.bad ? -1 : 0;
+    l->kind = (int)cb_unpack_uint(&r, 1);
+    l->reason = (int)cb_unpack_uint(&r, 1);
+    l->priority = (int)cb_unpack_uint(&r, 1);
+    l->status = (int)cb_unpack_uint(&r, 1);
+    l->closed = (int)cb_unpack_uint(&r, 1);
+    l->township = cb_unpack_int(&r, 6);
+    l->opened = (int32_t)cb_unpack_int(&r, 3);
+    l->closed_at = (int32_t)cb_unpack_int(&r, 3);
+    cb_unpack_str(&r, 1, &l->subject_id);
+    cb_unpack_str(&r, 1, &l->source);
+    cb_unpack_str(&r, 1, &l->name);
+    return r.failed ? -1 : 0;
 }
 
 static int lead_pack(const raw_lead *l, cb_buf *out)
 {
-    int failed = 0;
+    cb_pack w;
 
     out->len = 0;
-    if (cb_buf_append(out, l->id, 16) != 0)
-        return -1;
-    pk_int(out, l->kind, 1, &failed);
-    pk_int(out, l->reason, 1, &failed);
-    pk_int(out, l->priority, 1, &failed);
-    pk_int(out, l->status, 1, &failed);
-    pk_int(out, l->closed, 1, &failed);
-    pk_int(out, l->township, 6, &failed);
-    pk_int(out, l->opened, 3, &failed);
-    pk_int(out, l->closed_at, 3, &failed);
-    pk_str(out, l->subject_id.s, l->subject_id.len, 1, &failed);
-    pk_str(out, l->source.s, l->source.len, 1, &failed);
-    pk_str(out, l->name.s, l->name.len, 1, &failed);
-    return failed ? -1 : 0;
+    cb_pack_init(&w, out);
+    cb_pack_bytes(&w, l->id, 16);
+    cb_pack_int(&w, l->kind, 1);
+    cb_pack_int(&w, l->reason, 1);
+    cb_pack_int(&w, l->priority, 1);
+    cb_pack_int(&w, l->status, 1);
+    cb_pack_int(&w, l->closed, 1);
+    cb_pack_int(&w, l->township, 6);
+    cb_pack_int(&w, l->opened, 3);
+    cb_pack_int(&w, l->closed_at, 3);
+    cb_pack_str(&w, l->subject_id.s, l->subject_id.len, 1);
+    cb_pack_str(&w, l->source.s, l->source.len, 1);
+    cb_pack_str(&w, l->name.s, l->name.len, 1);
+    return w.failed ? -1 : 0;
 }
 
 static void str_set(cb_str *d, const char *p, size_t n)
@@ -354,20 +292,21 @@ static int op_head(const cb_buf *op, int *topic, int64_t *offset,
                    unsigned *bucket, const char **key, size_t *key_len,
                    const char **id, size_t *id_len, int *kind, int *k)
 {
-    rd r = {(const unsigned char *)op->data,
-            (const unsigned char *)op->data + op->len, 0};
+    cb_unpack r;
 
-    *kind = (int)rd_int(&r, 1, 0);
-    *topic = (int)rd_int(&r, 1, 0);
-    *offset = rd_int(&r, 8, 1);
-    *bucket = (unsigned)rd_int(&r, 2, 0);
-    *key_len = (size_t)rd_int(&r, 1, 0);
-    *key = rd_bytes(&r, *key_len);
-    *id_len = (size_t)rd_int(&r, 1, 0);
-    *id = rd_bytes(&r, *id_len);
-    rd_bytes(&r, (size_t)rd_int(&r, 1, 0)); /* the event id */
-    *k = *kind == CB_OP_FACT ? (int)rd_int(&r, 1, 0) : -1;
-    if (r.bad || *topic < 0 || *topic >= NTOPICS ||
+    cb_unpack_init(&r, op->data, op->len);
+
+    *kind = (int)cb_unpack_uint(&r, 1);
+    *topic = (int)cb_unpack_uint(&r, 1);
+    *offset = cb_unpack_int(&r, 8);
+    *bucket = (unsigned)cb_unpack_uint(&r, 2);
+    *key_len = (size_t)cb_unpack_uint(&r, 1);
+    *key = cb_unpack_bytes(&r, *key_len);
+    *id_len = (size_t)cb_unpack_uint(&r, 1);
+    *id = cb_unpack_bytes(&r, *id_len);
+    cb_unpack_bytes(&r, (size_t)cb_unpack_uint(&r, 1)); /* the event id */
+    *k = *kind == CB_OP_FACT ? (int)cb_unpack_uint(&r, 1) : -1;
+    if (r.failed || *topic < 0 || *topic >= NTOPICS ||
         (*key_len != 8 && *key_len != CB_SUBJECT_KEY_MAX))
         return -1;
     return 0;
@@ -861,16 +800,17 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
             sj->lead_inputs = 1;
         if (op->kind == CB_OP_DECIDE) {
             cb_buf d = {0};
-            int failed = 0;
-            pk_int(&d, op->decision, 1, &failed);
-            pk_int(&d, s->a.today, 3, &failed);
-            pk_str(&d, op->why, op->why_len, 2, &failed);
+            cb_pack w;
+            cb_pack_init(&w, &d);
+            cb_pack_int(&w, op->decision, 1);
+            cb_pack_int(&w, s->a.today, 3);
+            cb_pack_str(&w, op->why, op->why_len, 2);
             wl_str(s, &s->early, "H");
             wl_key(s, &s->early, "dec:", "");
             wl_arg(s, &s->early, op->lead_id.s, op->lead_id.len);
             wl_arg(s, &s->early, d.data, d.len);
             cb_buf_free(&d);
-            if (failed)
+            if (w.failed)
                 s->failed = 1;
             sj->has_decision = 1; /* applied if it is this lead's */
         } else if (is_employer) {
@@ -1189,10 +1129,10 @@ static int finish_lead(cb_step *s, subject *sj)
             decision = sj->decision;
             at_day = sj->decision_day;
         } else if (d != NULL && d->len >= 4) {
-            rd r = {(const unsigned char *)d->str,
-                    (const unsigned char *)d->str + d->len, 0};
-            decision = (int)rd_int(&r, 1, 0);
-            at_day = (int32_t)rd_int(&r, 3, 1);
+            cb_unpack r;
+            cb_unpack_init(&r, d->str, d->len);
+            decision = (int)cb_unpack_uint(&r, 1);
+            at_day = (int32_t)cb_unpack_int(&r, 3);
         }
         if (decision == 0) {
             n.status = CB_ST_CONTACTED;
@@ -1259,18 +1199,20 @@ typedef struct raw_alert {
 
 static int alert_unpack(const char *v, size_t len, raw_alert *a)
 {
-    rd r = {(const unsigned char *)v, (const unsigned char *)v + len, 0};
+    cb_unpack r;
+
+    cb_unpack_init(&r, v, len);
     const char *raised;
 
-    a->kind = (int)rd_int(&r, 1, 0);
-    rd_str(&r, 1, &a->subject_id);
-    a->township = rd_int(&r, 6, 1);
-    rd_str(&r, 1, &a->period);
-    a->amount = rd_int(&r, 6, 1);
-    a->ev_len = (size_t)rd_int(&r, 2, 0);
-    a->ev = rd_bytes(&r, a->ev_len);
-    raised = rd_bytes(&r, sizeof(double));
-    if (r.bad)
+    a->kind = (int)cb_unpack_uint(&r, 1);
+    cb_unpack_str(&r, 1, &a->subject_id);
+    a->township = cb_unpack_int(&r, 6);
+    cb_unpack_str(&r, 1, &a->period);
+    a->amount = cb_unpack_int(&r, 6);
+    a->ev_len = (size_t)cb_unpack_uint(&r, 2);
+    a->ev = cb_unpack_bytes(&r, a->ev_len);
+    raised = cb_unpack_bytes(&r, sizeof(double));
+    if (r.failed)
         return -1;
     memcpy(&a->raised, raised, sizeof(double)); /* Lua packed it native */
     return 0;
@@ -1384,17 +1326,19 @@ static int finish_alerts(cb_step *s, subject *sj)
             evp = ev.data;
             evn = ev.len;
         }
-        int failed = 0;
+        cb_pack w;
         v.len = 0;
-        pk_int(&v, e->kind, 1, &failed);
-        pk_str(&v, sj->id, sj->id_len, 1, &failed);
-        pk_int(&v, e->township, 6, &failed);
-        pk_str(&v, e->period, strlen(e->period), 1, &failed);
-        pk_int(&v, amount, 6, &failed);
+        cb_pack_init(&w, &v);
+        cb_pack_int(&w, e->kind, 1);
+        cb_pack_str(&w, sj->id, sj->id_len, 1);
+        cb_pack_int(&w, e->township, 6);
+        cb_pack_str(&w, e->period, strlen(e->period), 1);
+        cb_pack_int(&w, amount, 6);
         if (evn > 65535)
             evn = 65535; /* cannot happen: 12 months of facts */
-        pk_str(&v, evp ? evp : "", evn, 2, &failed);
-        if (failed || cb_buf_append(&v, &raised, sizeof(raised)) != 0)
+        cb_pack_str(&w, evp ? evp : "", evn, 2);
+        cb_pack_bytes(&w, &raised, sizeof(raised));
+        if (w.failed)
             goto nomem;
         if (has_old && old->len == v.len && memcmp(old->str, v.data, v.len) == 0)
             continue;

@@ -10,6 +10,7 @@
 #include "cb_config.h"
 #include "cb_embed.h"
 #include "cb_log.h"
+#include "cb_pack.h"
 #include "cb_pipe.h"
 #include "cb_step.h"
 #include "cb_store.h"
@@ -425,42 +426,20 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
 
 /* ---------------------------------------------------- packed records */
 
-/* A reader of little-endian fields. */
-typedef struct unpacker {
-    const unsigned char *p, *end;
-    int failed;
-} unpacker;
-
-static int64_t get_int(unpacker *u, int n, int is_signed)
+/* A length-prefixed string into a buffer of size bytes, NUL-terminated. */
+static void get_str(cb_unpack *u, int lenbytes, char *buf, size_t size)
 {
-    uint64_t v = 0;
+    size_t n = (size_t)cb_unpack_uint(u, lenbytes);
+    const char *p = n < size ? cb_unpack_bytes(u, n) : NULL;
 
-    if (u->failed || u->end - u->p < n) {
-        u->failed = 1;
-        return 0;
-    }
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)u->p[i] << (8 * i);
-    u->p += n;
-    if (is_signed && n < 8 && (v >> (8 * n - 1)) & 1)
-        v |= ~(uint64_t)0 << (8 * n);
-    return (int64_t)v;
-}
-
-/* A length-prefixed string into a buffer of size bytes. */
-static void get_str(unpacker *u, int lenbytes, char *buf, size_t size)
-{
-    size_t n = (size_t)get_int(u, lenbytes, 0);
-
-    if (u->failed || (size_t)(u->end - u->p) < n || n >= size) {
+    if (p == NULL) {
         u->failed = 1;
         if (size > 0)
             buf[0] = '\0';
         return;
     }
-    memcpy(buf, u->p, n);
+    memcpy(buf, p, n);
     buf[n] = '\0';
-    u->p += n;
 }
 
 /* A township code from its number; codes have 6 to 12 digits, and 0 is
@@ -483,26 +462,26 @@ static int64_t day_ms(int32_t day)
 
 int cb_store_decode_lead(const char *v, size_t len, cb_lead *l)
 {
-    unpacker u = {(const unsigned char *)v, (const unsigned char *)v + len,
-                  0};
+    cb_unpack u;
     int64_t tw, opened, closed_at;
     int closed;
 
     cb_record_clear(CB_KIND_LEAD, l);
-    if (len < 16)
+    cb_unpack_init(&u, v, len);
+    const char *id = cb_unpack_bytes(&u, 16);
+    if (id == NULL)
         return -1;
     l->lead_id[0] = 'L';
-    memcpy(l->lead_id + 1, v, 16);
+    memcpy(l->lead_id + 1, id, 16);
     l->lead_id[17] = '\0';
-    u.p += 16;
-    l->subject_kind = (int)get_int(&u, 1, 0);
-    l->reason = (int)get_int(&u, 1, 0);
-    l->priority = (int)get_int(&u, 1, 0);
-    l->status = (int)get_int(&u, 1, 0);
-    closed = (int)get_int(&u, 1, 0);
-    tw = get_int(&u, 6, 1);
-    opened = get_int(&u, 3, 1);
-    closed_at = get_int(&u, 3, 1);
+    l->subject_kind = (int)cb_unpack_uint(&u, 1);
+    l->reason = (int)cb_unpack_uint(&u, 1);
+    l->priority = (int)cb_unpack_uint(&u, 1);
+    l->status = (int)cb_unpack_uint(&u, 1);
+    closed = (int)cb_unpack_uint(&u, 1);
+    tw = cb_unpack_int(&u, 6);
+    opened = cb_unpack_int(&u, 3);
+    closed_at = cb_unpack_int(&u, 3);
     get_str(&u, 1, l->subject_id, sizeof(l->subject_id));
     get_str(&u, 1, l->source_event_id, sizeof(l->source_event_id));
     get_str(&u, 1, l->name, sizeof(l->name));
@@ -520,26 +499,26 @@ int cb_store_decode_lead(const char *v, size_t len, cb_lead *l)
 int cb_store_decode_alert(const char *id, const char *v, size_t len,
                           cb_alert *a)
 {
-    unpacker u = {(const unsigned char *)v, (const unsigned char *)v + len,
-                  0};
+    cb_unpack u;
     int64_t tw;
     size_t n;
     double raised;
 
     cb_record_clear(CB_KIND_ALERT, a);
+    cb_unpack_init(&u, v, len);
     snprintf(a->alert_id, sizeof(a->alert_id), "A%.16s", id);
-    a->kind = (int)get_int(&u, 1, 0);
+    a->kind = (int)cb_unpack_uint(&u, 1);
     get_str(&u, 1, a->subject_id, sizeof(a->subject_id));
-    tw = get_int(&u, 6, 1);
+    tw = cb_unpack_int(&u, 6);
     get_str(&u, 1, a->period, sizeof(a->period));
-    a->amount_at_risk_fen = get_int(&u, 6, 1);
-    n = (size_t)get_int(&u, 2, 0);
-    if (u.failed || (size_t)(u.end - u.p) < n + sizeof(double))
-        return -1;
-    a->evidence.ptr = (const char *)u.p;
+    a->amount_at_risk_fen = cb_unpack_int(&u, 6);
+    n = (size_t)cb_unpack_uint(&u, 2);
+    a->evidence.ptr = cb_unpack_bytes(&u, n);
     a->evidence.len = n;
-    u.p += n;
-    memcpy(&raised, u.p, sizeof(raised)); /* packed native */
+    const char *r = cb_unpack_bytes(&u, sizeof(raised));
+    if (r == NULL)
+        return -1;
+    memcpy(&raised, r, sizeof(raised)); /* packed native */
     a->raised_at = (int64_t)raised;
     put_code(a->township_code, sizeof(a->township_code), tw);
     return 0;

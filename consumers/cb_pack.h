@@ -1,0 +1,113 @@
+/* cb_pack.h -- the little-endian fields of canbao's packed records: ops
+ * (cb_ops.c), states (cb_state.c), leads, alerts and decisions (cb_step.c,
+ * cb_store.c).
+ *
+ * Integers are the low n bytes (1..8) of a two's complement value, as
+ * Python's struct.pack writes them; strings are a length of 1 or 2 bytes
+ * and the bytes.  A writer or reader that fails (out of memory, a string
+ * too long for its length, a field past the end) sets `failed` and does
+ * nothing more, so a record is built or read with one check at the end. */
+#ifndef CB_PACK_H
+#define CB_PACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_codec.h"
+#include "cb_state.h"
+
+/* A writer appending to buf (not owned). */
+typedef struct cb_pack {
+    cb_buf *buf;
+    int failed;
+} cb_pack;
+
+/* n bytes behind a length of lenbytes (1 or 2); fails when n does not fit
+ * the length. */
+void cb_pack_str(cb_pack *w, const void *p, size_t n, int lenbytes);
+
+/* A reader of len bytes at p (not owned). */
+typedef struct cb_unpack {
+    const unsigned char *p, *end;
+    int failed;
+} cb_unpack;
+
+/* A string behind a length of lenbytes into out; fails when it is longer
+ * than out holds (out->len is then 0). */
+void cb_unpack_str(cb_unpack *r, int lenbytes, cb_str *out);
+/* Whether n elements of at least `each` bytes can still follow: a count
+ * read from the record is checked before anything is allocated for it. */
+int cb_unpack_room(cb_unpack *r, size_t n, size_t each);
+/* 0 when every field was there and nothing follows them, else -1. */
+int cb_unpack_done(const cb_unpack *r);
+
+/* The fields themselves, inline: states and ops are packed and read field
+ * by field on the matcher's hot path. */
+
+static inline void cb_pack_init(cb_pack *w, cb_buf *buf)
+{
+    w->buf = buf;
+    w->failed = 0;
+}
+
+static inline void cb_pack_bytes(cb_pack *w, const void *p, size_t n)
+{
+    if (!w->failed && cb_buf_append(w->buf, p, n) != 0)
+        w->failed = 1;
+}
+
+/* The low n bytes (1..8) of v. */
+static inline void cb_pack_int(cb_pack *w, int64_t v, int n)
+{
+    unsigned char b[8];
+    uint64_t u = (uint64_t)v;
+
+    for (int i = 0; i < n; i++)
+        b[i] = (unsigned char)(u >> (8 * i));
+    cb_pack_bytes(w, b, (size_t)n);
+}
+
+static inline void cb_unpack_init(cb_unpack *r, const void *p, size_t len)
+{
+    r->p = p;
+    r->end = len > 0 ? r->p + len : r->p;
+    r->failed = 0;
+}
+
+/* The next n bytes, or NULL (and failed) when fewer are left. */
+static inline const char *cb_unpack_bytes(cb_unpack *r, size_t n)
+{
+    const char *p = (const char *)r->p;
+
+    if (r->failed || (size_t)(r->end - r->p) < n) {
+        r->failed = 1;
+        return NULL;
+    }
+    r->p += n;
+    return p;
+}
+
+static inline uint64_t cb_unpack_uint(cb_unpack *r, int n)
+{
+    const unsigned char *p = (const unsigned char *)cb_unpack_bytes(
+        r, (size_t)n);
+    uint64_t v = 0;
+
+    if (p == NULL)
+        return 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* n bytes (1..8) as a signed integer (two's complement). */
+static inline int64_t cb_unpack_int(cb_unpack *r, int n)
+{
+    uint64_t v = cb_unpack_uint(r, n);
+
+    if (n < 8 && (v >> (8 * n - 1)) & 1)
+        v |= ~(uint64_t)0 << (8 * n);
+    return (int64_t)v;
+}
+
+#endif
