@@ -1406,35 +1406,108 @@ static void finish(cb_step *s)
 
 /* ------------------------------------------------------------ commit */
 
+/* Arguments after the key of one write of an opcode (commit.lua's W). */
+static int op_width(char op)
+{
+    return op == 'H' || op == 'Z' || op == 'L' ? 2 : op == 'D' || op == 'R' ? 1
+                                                                              : 0;
+}
+
+/* At most this many arguments in one run: commit.lua unpacks a run onto
+ * Lua's stack, which holds some 8,000. */
+#define RUN_ARGS 2000
+
+/* Puts l's writes as commit.lua takes them, or only counts the arguments
+ * (w NULL).  A write is "op key args" in l (an outbox entry "X key n f1 v1
+ * .. fn vn"); commit.lua takes runs "op key m" followed by the arguments
+ * of m writes of that opcode to that key, so that it makes one call of
+ * them without a loop of its own.  Writes side by side with one opcode and
+ * one key join a run.  Returns the arguments put, or -1 for a write that
+ * is not whole. */
+static long put_runs(const cb_step *s, const wlist *l, cb_resp *w)
+{
+    const char *base = s->arena.data;
+    long nargs = 0;
+    size_t i = 0;
+
+    while (i < l->n) {
+        if (i + 2 >= l->n || l->v[i].len != 1)
+            return -1;
+        char op = base[l->v[i].off];
+        const warg *key = &l->v[i + 1];
+        size_t m = 1, width, end;
+        if (op == 'X') { /* one entry, its count already there */
+            const warg *cnt = &l->v[i + 2];
+            size_t pairs = 0;
+            for (size_t k = 0; k < cnt->len; k++)
+                pairs = pairs * 10 + (size_t)(base[cnt->off + k] - '0');
+            if (i + 3 + 2 * pairs > l->n)
+                return -1;
+            if (w) {
+                for (size_t k = i; k < i + 3 + 2 * pairs; k++)
+                    cb_resp_arg(w, base + l->v[k].off, l->v[k].len);
+            }
+            nargs += (long)(3 + 2 * pairs);
+            i += 3 + 2 * pairs;
+            continue;
+        }
+        if ((width = (size_t)op_width(op)) == 0 || i + 2 + width > l->n)
+            return -1;
+        end = i + 2 + width;
+        while (end + 2 + width <= l->n && (m + 1) * width <= RUN_ARGS &&
+               l->v[end].len == 1 && base[l->v[end].off] == op &&
+               l->v[end + 1].len == key->len &&
+               memcmp(base + l->v[end + 1].off, base + key->off,
+                      key->len) == 0) {
+            m++;
+            end += 2 + width;
+        }
+        if (w) {
+            char num[24];
+            cb_resp_arg(w, &op, 1);
+            cb_resp_arg(w, base + key->off, key->len);
+            cb_resp_arg(w, num, fmt_int(num, sizeof(num), (int64_t)m));
+            for (size_t k = i; k < end; k += 2 + width)
+                for (size_t a = 0; a < width; a++)
+                    cb_resp_arg(w, base + l->v[k + 2 + a].off,
+                                l->v[k + 2 + a].len);
+        }
+        nargs += (long)(3 + m * width);
+        i = end;
+    }
+    return nargs;
+}
+
 static int append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
 {
     cb_resp *w = &s->out;
-    size_t n = 2 + s->early.n + s->states.n + s->late.n;
+    const wlist *lists[3 + G_COUNT] = {&s->early, &s->states, &s->late};
+    long n = 2;
     const char *ver = "0";
     size_t ver_len = 1;
 
     for (int g = 0; g < G_COUNT; g++)
-        n += s->grouped[g].n;
+        lists[3 + g] = &s->grouped[g];
+    for (size_t k = 0; k < 3 + G_COUNT; k++) {
+        long c = put_runs(s, lists[k], NULL);
+        if (c < 0)
+            return -1;
+        n += c;
+    }
     if (s->version != NULL && s->version->type == REDIS_REPLY_STRING) {
         ver = s->version->str;
         ver_len = s->version->len;
     }
-    /* EVALSHA sha 1 cb:v:{pN} version writes... */
+    /* EVALSHA sha 1 cb:v:{pN} version runs... */
     cb_resp_reset(w);
-    cb_resp_begin(w, 3 + n);
+    cb_resp_begin(w, 3 + (size_t)n);
     cb_resp_str(w, "EVALSHA");
     cb_resp_arg(w, sc->sha, 40);
     cb_resp_str(w, "1");
     cb_resp_cat(w, "cb:v:", s->tag, NULL);
     cb_resp_arg(w, ver, ver_len);
-    for (int pass = 0; pass < 3 + G_COUNT; pass++) {
-        const wlist *l = pass == 0   ? &s->early
-                         : pass == 1 ? &s->states
-                         : pass == 2 ? &s->late
-                                     : &s->grouped[pass - 3];
-        for (size_t i = 0; i < l->n; i++)
-            cb_resp_arg(w, s->arena.data + l->v[i].off, l->v[i].len);
-    }
+    for (size_t k = 0; k < 3 + G_COUNT; k++)
+        put_runs(s, lists[k], w);
     if (w->failed)
         return -1;
     return cb_redis_append_raw(r, w->buf.data, w->buf.len);

@@ -11,58 +11,54 @@
 -- way the partition changes atomically: states, leads, alerts, indexes,
 -- timers, outbox and applied offsets together, or nothing.
 --
--- ARGV[2..] are the writes, each an opcode and its arguments (a run of
--- one opcode on one key is applied by one call):
---   H key field value      HSET            D key field     HDEL
---   Z key score member     ZADD            L key score member  ZADD LT
---   R key member           ZREM
---   X key n f1 v1 .. fn vn XADD key * f1 v1 .. fn vn
+-- ARGV[2..] are the writes, in runs: an opcode, a key, a count m and the
+-- arguments of m writes of that opcode to that key, applied by one call
+-- (a call from a script costs more than most writes it makes, and a loop
+-- over the arguments in Lua would cost more again):
+--   H key m (field value)*m     HSET
+--   D key m field*m             HDEL
+--   Z key m (score member)*m    ZADD
+--   L key m (score member)*m    ZADD LT
+--   R key m member*m            ZREM
+--   X key m (field value)*m     XADD key * (one entry of m fields)
 -- Every key carries the partition's hash tag, so a commit touches one
 -- Redis Cluster slot.
 
 if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
 
-local call, A, n = redis.call, ARGV, #ARGV
-local ARITY = {H = 3, D = 2, Z = 3, L = 3, R = 2}
+local call, unpack, A, n = redis.call, unpack, ARGV, #ARGV
+local W = {H = 2, D = 1, Z = 2, L = 2, R = 1, X = 2}
+local NAME = {H = 'HSET', D = 'HDEL', Z = 'ZADD', R = 'ZREM'}
+-- A run is unpacked onto Lua's stack, which holds some 8,000 values; the
+-- C side makes runs of at most 2,000 arguments.
+local MAX_RUN = 4000
 
--- A script is not rolled back when it fails half way: check every write
--- before the first one, so that a bad list writes nothing.
+-- A script is not rolled back when it fails half way: check every run
+-- before the first write, so that a bad list writes nothing.
 local i = 2
 while i <= n do
-  local c, a = A[i], ARITY[A[i]]
-  if c == 'X' then a = 2 + 2 * (tonumber(A[i + 2]) or -1) end
-  if a == nil or a < 2 or i + a > n then
-    return redis.error_reply('commit.lua: bad write ' .. tostring(c) ..
+  local w, m = W[A[i]], tonumber(A[i + 2])
+  if w == nil or m == nil or m < 1 or m ~= math.floor(m) or
+     m * w > MAX_RUN or i + 2 + m * w > n then
+    return redis.error_reply('commit.lua: bad write ' .. tostring(A[i]) ..
       ' at argument ' .. i)
   end
-  i = i + 1 + a
+  i = i + 3 + m * w
 end
 
 call('INCR', KEYS[1])
 
--- Writes of one opcode to one key side by side (the C side groups them:
--- every lead of the partition, every timer) make one call: a call from a
--- script costs more than the write it makes.  At most RUN arguments a
--- call, well within what unpack takes.
-local NAME = {H = 'HSET', D = 'HDEL', Z = 'ZADD', L = 'ZADD', R = 'ZREM'}
-local RUN = 2000
 i = 2
 while i <= n do
   local c, key = A[i], A[i + 1]
+  local last = i + 2 + tonumber(A[i + 2]) * W[c]
   if c == 'X' then
-    local m = tonumber(A[i + 2])
-    call('XADD', key, '*', unpack(A, i + 3, i + 2 + 2 * m))
-    i = i + 3 + 2 * m
+    call('XADD', key, '*', unpack(A, i + 3, last))
+  elseif c == 'L' then
+    call('ZADD', key, 'LT', unpack(A, i + 3, last))
   else
-    local w = ARITY[c] - 1 -- arguments after the key
-    local t, k = {}, 0
-    if c == 'L' then t[1] = 'LT'; k = 1 end
-    repeat
-      for j = 1, w do t[k + j] = A[i + 1 + j] end
-      k = k + w
-      i = i + 2 + w
-    until i > n or A[i] ~= c or A[i + 1] ~= key or k >= RUN
-    call(NAME[c], key, unpack(t, 1, k))
+    call(NAME[c], key, unpack(A, i + 3, last))
   end
+  i = last + 1
 end
 return 1
