@@ -215,3 +215,8 @@ void cb_out_record_cells(cb_kind kind, const void *rec,
         cells[c] = cell;
     }
 }
+
+const char *const cb_lead_columns[CB_LEAD_COLUMNS] = {
+    "lead_id",  "township_code", "subject_kind", "subject_id",
+    "name",     "reason",        "priority",     "opened_at",
+    "status",   "closed_reason", "closed_at",    "source_event_id"};

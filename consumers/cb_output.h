@@ -39,6 +39,11 @@ int cb_out_row(cb_out *out, const char *const *cells);
  * writer.  NULL is fine. */
 void cb_out_finish(cb_out *out);
 
+/* The lead columns of CONTRACT.md "Outputs", in its order: what `canbao
+ * leads` and the workbench's CSV export write. */
+#define CB_LEAD_COLUMNS 12
+extern const char *const cb_lead_columns[CB_LEAD_COLUMNS];
+
 /* The text of a record's fields under the given column names, masked when
  * `mask` (cells point into buf, which must hold ncols * 512 bytes). */
 void cb_out_record_cells(cb_kind kind, const void *rec,

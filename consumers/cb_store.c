@@ -523,3 +523,79 @@ int cb_store_decode_alert(const char *id, const char *v, size_t len,
     put_code(a->township_code, sizeof(a->township_code), tw);
     return 0;
 }
+
+int cb_store_decide(cb_store *store, const char *lead_id, int decision,
+                    const char *why, int64_t now_ms, cb_lead *after,
+                    char *errstr, size_t errstr_size)
+{
+    cb_subject subject;
+    cb_store_result res;
+    cb_buf op = {0};
+    int part, rc;
+
+    if (decision < 0 || decision > 3) {
+        snprintf(errstr, errstr_size, "no such decision");
+        return -1;
+    }
+    if (decision == 1 && (why == NULL || *why == '\0')) {
+        snprintf(errstr, errstr_size, "a refusal needs a reason");
+        return -1;
+    }
+    rc = cb_store_find_lead(store, lead_id, &subject, &part, errstr,
+                            errstr_size);
+    if (rc <= 0)
+        return rc;
+    if (cb_ops_decide(&subject, store->buckets, lead_id + 1, decision, why,
+                      &op) != 0) {
+        cb_buf_free(&op);
+        snprintf(errstr, errstr_size, "the decision cannot be packed");
+        return -1;
+    }
+    rc = cb_store_step(store, part, cb_date_of_time(now_ms), now_ms, &op, 1,
+                       NULL, NULL, 0, &res, errstr, errstr_size);
+    cb_buf_free(&op);
+    if (rc != 0)
+        return -1;
+    rc = cb_store_get_lead(store, part, &subject, after, errstr, errstr_size);
+    if (rc == 0)
+        snprintf(errstr, errstr_size, "the decision was recorded, but lead "
+                 "%s is gone", lead_id);
+    return rc == 1 ? 1 : -1;
+}
+
+int cb_store_get_decision(cb_store *store, const char *lead_id,
+                          int *decision, int32_t *day, char *why,
+                          size_t why_size, char *errstr, size_t errstr_size)
+{
+    cb_subject subject;
+    int part, rc;
+    char key[96];
+
+    rc = cb_store_find_lead(store, lead_id, &subject, &part, errstr,
+                            errstr_size);
+    if (rc <= 0)
+        return rc;
+    cb_store_key(key, sizeof(key), "dec", part);
+    redisReply *r = cb_redis_commandf(store->redis, "HGET %s %s", key,
+                                      lead_id + 1);
+    if (r == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        return -1;
+    }
+    rc = 0;
+    if (r->type == REDIS_REPLY_STRING) {
+        /* decision (1 byte), day (3), reason (2-byte length) */
+        cb_unpack u;
+        cb_unpack_init(&u, r->str, r->len);
+        *decision = (int)cb_unpack_int(&u, 1);
+        *day = (int32_t)cb_unpack_int(&u, 3);
+        size_t n = (size_t)cb_unpack_uint(&u, 2);
+        const char *s = cb_unpack_bytes(&u, n);
+        if (cb_unpack_done(&u) == 0) {
+            snprintf(why, why_size, "%.*s", (int)n, s ? s : "");
+            rc = 1;
+        }
+    }
+    freeReplyObject(r);
+    return rc;
+}

@@ -9,12 +9,6 @@
 #include "cb_output.h"
 #include "cb_store.h"
 
-/* The lead columns of CONTRACT.md "Outputs", in its order. */
-static const char *const lead_cols[] = {
-    "lead_id",  "township_code", "subject_kind", "subject_id",
-    "name",     "reason",        "priority",     "opened_at",
-    "status",   "closed_reason", "closed_at",    "source_event_id"};
-#define NLEAD_COLS 12
 
 /* ---------------------------------------------------------------- leads */
 
@@ -141,13 +135,14 @@ static int lead_order(const void *x, const void *y)
 
 static void print_leads(const lead_list *ll, cb_out_format format, int mask)
 {
-    cb_out *out = cb_out_new(stdout, format, NLEAD_COLS, lead_cols, NULL);
-    static char buf[NLEAD_COLS * 512];
-    const char *cells[NLEAD_COLS];
+    cb_out *out = cb_out_new(stdout, format, CB_LEAD_COLUMNS,
+                             cb_lead_columns, NULL);
+    static char buf[CB_LEAD_COLUMNS * 512];
+    const char *cells[CB_LEAD_COLUMNS];
 
     for (size_t i = 0; out && i < ll->n; i++) {
-        cb_out_record_cells(CB_KIND_LEAD, &ll->leads[i], lead_cols,
-                            NLEAD_COLS, mask, buf, cells);
+        cb_out_record_cells(CB_KIND_LEAD, &ll->leads[i], cb_lead_columns,
+                            CB_LEAD_COLUMNS, mask, buf, cells);
         cb_out_row(out, cells);
     }
     cb_out_finish(out);

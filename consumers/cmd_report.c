@@ -8,9 +8,10 @@
 
 #include "cb_commands.h"
 #include "cb_output.h"
+#include "cb_report.h"
 #include "cb_store.h"
 
-#define NREASONS 5
+#define NREASONS CB_REPORT_REASONS
 
 static const struct option report_opts[] = {
     {"year", required_argument, NULL, 'y'},
@@ -69,107 +70,13 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     return -1;
 }
 
-typedef struct row {
-    char code[13];
-    char name[96];
-    int64_t target;   /* -1: none for the year */
-    int64_t enrolled;
-    int64_t open[NREASONS];
-} row;
-
-typedef struct report {
-    row *rows;
-    size_t n;
-    int32_t as_of;
-} report;
-
-static row *row_of(report *rp, const char *code)
-{
-    for (size_t i = 0; i < rp->n; i++)
-        if (strcmp(rp->rows[i].code, code) == 0)
-            return &rp->rows[i];
-    return NULL;
-}
-
-/* Counts a lead if it was open on the day (opened by then, not yet
- * closed). */
 static int count_lead(const cb_lead *l, void *opaque)
 {
-    report *rp = opaque;
-    int32_t opened = cb_date_of_time(l->opened_at);
-    row *r;
-
-    if (opened > rp->as_of)
-        return 0;
-    if (l->status == CB_STATUS_CLOSED &&
-        cb_date_of_time(l->closed_at) <= rp->as_of)
-        return 0;
-    r = row_of(rp, l->township_code);
-    if (r != NULL && l->reason >= 0 && l->reason < NREASONS)
-        r->open[l->reason]++;
+    cb_report_count(opaque, l);
     return 0;
 }
 
-static int load_rows(cb_store *store, report *rp, int year, char *errstr,
-                     size_t errstr_size)
-{
-    cb_redis *r = cb_store_redis(store);
-    redisReply *tw = cb_redis_commandf(r, "HGETALL cb:townships");
-
-    if (tw == NULL || tw->type != REDIS_REPLY_ARRAY) {
-        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
-        if (tw != NULL)
-            freeReplyObject(tw);
-        return -1;
-    }
-    if (tw->elements == 0) {
-        freeReplyObject(tw);
-        snprintf(errstr, errstr_size, "no township table in Redis: load one "
-                 "with canbao targets FILE");
-        return -1;
-    }
-    rp->rows = calloc(tw->elements / 2, sizeof(*rp->rows));
-    if (rp->rows == NULL) {
-        freeReplyObject(tw);
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i + 1 < tw->elements; i += 2) {
-        row *w = &rp->rows[rp->n++];
-        snprintf(w->code, sizeof(w->code), "%s", tw->element[i]->str);
-        snprintf(w->name, sizeof(w->name), "%s", tw->element[i + 1]->str);
-        redisReply *t = cb_redis_commandf(r, "HGET cb:targets %s:%d",
-                                          w->code, year);
-        w->target = t && t->type == REDIS_REPLY_STRING
-                        ? strtoll(t->str, NULL, 10)
-                        : -1;
-        if (t != NULL)
-            freeReplyObject(t);
-        /* enrolled: summed over the partitions, dated up to the day */
-        for (int p = 0; p < cb_store_partitions(store); p++) {
-            redisReply *c = cb_redis_commandf(
-                r, "ZCOUNT cb:pg:{p%d}:%s:%d -inf %" PRId32, p, w->code,
-                year, rp->as_of);
-            if (c == NULL) {
-                freeReplyObject(tw);
-                snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
-                return -1;
-            }
-            if (c->type == REDIS_REPLY_INTEGER)
-                w->enrolled += c->integer;
-            freeReplyObject(c);
-        }
-    }
-    freeReplyObject(tw);
-    return 0;
-}
-
-static int by_code(const void *x, const void *y)
-{
-    return strcmp(((const row *)x)->code, ((const row *)y)->code);
-}
-
-static void print_report(const report *rp, int year, cb_out_format format)
+static void print_report(const cb_report *rp, cb_out_format format)
 {
     static const char *const csv_cols[] = {
         "township_code", "township", "year", "target", "enrolled",
@@ -189,7 +96,7 @@ static void print_report(const report *rp, int year, cb_out_format format)
     const char *c[12];
 
     for (size_t i = 0; i <= rp->n; i++) {
-        const row *w = i < rp->n ? &rp->rows[i] : NULL;
+        const cb_report_row *w = i < rp->n ? &rp->rows[i] : NULL;
         int64_t open = 0, target, enrolled;
         const int64_t *reasons;
         if (w != NULL) {
@@ -210,7 +117,7 @@ static void print_report(const report *rp, int year, cb_out_format format)
             target = tt, enrolled = te, open = to, reasons = tr;
         }
         snprintf(cells[0], 32, "%s", w ? w->code : "total");
-        snprintf(cells[2], 32, "%d", year);
+        snprintf(cells[2], 32, "%d", rp->year);
         if (target >= 0)
             snprintf(cells[3], 32, "%" PRId64, target);
         else
@@ -235,7 +142,7 @@ static void print_report(const report *rp, int year, cb_out_format format)
 int cb_cmd_report(int argc, char **argv)
 {
     report_args a = {0, 0, 0, CB_OUT_TABLE};
-    report rp = {NULL, 0, 0};
+    cb_report rp = {0};
     cb_store *store = NULL;
     cb_cli cli;
     char err[512];
@@ -257,25 +164,24 @@ int cb_cmd_report(int argc, char **argv)
     cb_date_to_ymd(a.as_of, &y, &m, &d);
     if (a.year == 0)
         a.year = y;
-    rp.as_of = a.as_of;
     store = cb_store_from_config(&cli.cfg, err, sizeof(err));
-    if (store == NULL || load_rows(store, &rp, (int)a.year, err,
-                                   sizeof(err)) != 0 ||
+    if (store == NULL ||
+        cb_report_load(store, (int)a.year, a.as_of, &rp, err,
+                       sizeof(err)) != 0 ||
         cb_store_each_lead(store, NULL, count_lead, &rp, err,
                            sizeof(err)) != 0) {
         rc = cb_cli_fail(&cb_spec_report, "%s", err);
         goto out;
     }
-    qsort(rp.rows, rp.n, sizeof(*rp.rows), by_code);
     if (a.format == CB_OUT_TABLE) {
         char day[11];
         cb_date_format(a.as_of, day);
         printf("Progress in %ld as of %s\n", a.year, day);
     }
-    print_report(&rp, (int)a.year, a.format);
+    print_report(&rp, a.format);
     rc = CB_EXIT_OK;
 out:
-    free(rp.rows);
+    cb_report_free(&rp);
     cb_store_free(store);
     cb_cli_term(&cli);
     return rc;

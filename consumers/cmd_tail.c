@@ -90,41 +90,6 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     return -1;
 }
 
-/* Adds every partition of the topic, at the start offset, to parts.
- * Returns the number of partitions, or -1. */
-static int add_partitions(rd_kafka_t *rk, const char *topic, int64_t start,
-                          rd_kafka_topic_partition_list_t *parts, char *errstr,
-                          size_t errstr_size)
-{
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err;
-    int n = -1;
-
-    err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        snprintf(errstr, errstr_size, "metadata of %s: %s", topic,
-                 rd_kafka_err2str(err));
-        goto out;
-    }
-    if (md->topic_cnt != 1 || md->topics[0].err != 0) {
-        snprintf(errstr, errstr_size, "topic %s: %s", topic,
-                 md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
-                                    : "not found");
-        goto out;
-    }
-    n = md->topics[0].partition_cnt;
-    for (int i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(parts, topic,
-                                          md->topics[0].partitions[i].id)
-            ->offset = start;
-out:
-    if (md != NULL)
-        rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
-    return n;
-}
-
 /* Prints one message as a JSON line. */
 static void print_message(cb_codec *codec, const rd_kafka_message_t *m,
                           int unmasked)
@@ -239,7 +204,7 @@ int cb_cmd_tail(int argc, char **argv)
             kinds[nkinds++] = (cb_kind)k;
     parts = rd_kafka_topic_partition_list_new(CB_KIND_COUNT * 16);
     for (int i = 0; i < nkinds; i++) {
-        int n = add_partitions(rk, cb_topic_name(kinds[i]), a.start, parts, err,
+        int n = cb_kafka_add_partitions(rk, cb_topic_name(kinds[i]), a.start, parts, err,
                                sizeof(err));
         if (n < 0) {
             rc = cb_cli_fail(&cb_spec_tail, "%s", err);

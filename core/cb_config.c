@@ -20,6 +20,8 @@ static const char *const known_keys[] = {
     "log.level",   /* error, warn, info, debug */
     "now",         /* the clock canbao reasons with (tests, replays) */
     "townships",   /* a township table to check codes against */
+    "web.listen",  /* the workbench's HOST:PORT */
+    "web.session_idle", /* seconds a workbench session lasts unused */
     NULL,
 };
 

@@ -120,3 +120,36 @@ fail:
     rd_kafka_conf_destroy(conf);
     return NULL;
 }
+
+int cb_kafka_add_partitions(rd_kafka_t *rk, const char *topic, int64_t start,
+                          rd_kafka_topic_partition_list_t *parts, char *errstr,
+                          size_t errstr_size)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err;
+    int n = -1;
+
+    err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(errstr, errstr_size, "metadata of %s: %s", topic,
+                 rd_kafka_err2str(err));
+        goto out;
+    }
+    if (md->topic_cnt != 1 || md->topics[0].err != 0) {
+        snprintf(errstr, errstr_size, "topic %s: %s", topic,
+                 md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
+                                    : "not found");
+        goto out;
+    }
+    n = md->topics[0].partition_cnt;
+    for (int i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(parts, topic,
+                                          md->topics[0].partitions[i].id)
+            ->offset = start;
+out:
+    if (md != NULL)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return n;
+}

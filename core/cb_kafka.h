@@ -45,4 +45,11 @@ typedef enum cb_kafka_role {
 rd_kafka_conf_t *cb_kafka_conf_new(const cb_config *cfg, cb_kafka_role role,
                                    char *errstr, size_t errstr_size);
 
+/* Adds every partition of a topic, each at offset start, to parts (asks
+ * the cluster how many it has).  Returns their number, or -1 with
+ * errstr. */
+int cb_kafka_add_partitions(rd_kafka_t *rk, const char *topic, int64_t start,
+                            rd_kafka_topic_partition_list_t *parts,
+                            char *errstr, size_t errstr_size);
+
 #endif

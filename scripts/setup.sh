@@ -16,6 +16,7 @@ BUILD_DIR=${CANBAO_BUILD_DIR:-build}
 PACKAGES=(
     build-essential cmake pkg-config
     librdkafka-dev libavro-dev libhiredis-dev libjansson-dev
+    libmicrohttpd-dev libcrypt-dev
     libcmocka-dev valgrind
     redis-server redis-tools kcat
     python3 python3-avro python3-stdnum

@@ -1,0 +1,167 @@
+/* cmd_web.c -- `canbao web`: serves the township workbench (cb_api.h) until
+ * stopped, with its lead book loaded from Redis and kept current from
+ * canbao.lead.v1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_api.h"
+#include "cb_commands.h"
+#include "cb_http.h"
+#include "cb_leadfeed.h"
+#include "cb_log.h"
+
+static const struct option web_opts[] = {
+    {"listen", required_argument, NULL, 'l'},
+    {"session-idle", required_argument, NULL, 'i'},
+    {"no-follow", no_argument, NULL, 'F'},
+    {NULL, 0, NULL, 0}};
+
+const cb_cli_spec cb_spec_web = {
+    .name = "web",
+    .synopsis = "",
+    .summary = "Serves the township workbench over HTTP.",
+    .description =
+        "The page (embedded in the program) and its JSON API\n"
+        "(README, \"canbao web\"): the county's progress, each township's\n"
+        "lead list with decisions and CSV export, alerts, the audit log.\n"
+        "Accounts come from canbao user.  Leads are loaded from Redis and\n"
+        "kept current from canbao.lead.v1 (--no-follow: loaded once).\n"
+        "Serve it behind a TLS proxy anywhere but on one machine.\n"
+        "Config keys: web.listen, web.session_idle.",
+    .options_help =
+        "  -l, --listen HOST:PORT        default 127.0.0.1:8080 (port 0: any "
+        "free)\n"
+        "      --session-idle SECONDS    sessions end after this long unused "
+        "(default\n"
+        "                                1800)\n"
+        "      --no-follow               do not follow the lead topic\n",
+    .shortopts = "l:",
+    .longopts = web_opts,
+    .min_args = 0,
+    .max_args = 0,
+};
+
+typedef struct web_args {
+    const char *listen;
+    long idle_s;
+    int no_follow;
+} web_args;
+
+static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
+                  size_t errstr_size)
+{
+    web_args *a = opaque;
+
+    switch (opt) {
+    case 'l':
+        a->listen = arg;
+        return 0;
+    case 'i':
+        return cb_cli_parse_int(arg, "--session-idle", 60, 86400, &a->idle_s,
+                                errstr, errstr_size);
+    case 'F':
+        a->no_follow = 1;
+        return 0;
+    }
+    return -1;
+}
+
+/* "host:port" into its parts.  Returns 0 or -1. */
+static int split_listen(const char *text, char *host, size_t host_size,
+                        int *port)
+{
+    const char *colon = strrchr(text, ':');
+    char *end;
+
+    if (colon == NULL || (size_t)(colon - text) >= host_size ||
+        colon == text)
+        return -1;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+static int following(void *opaque)
+{
+    return cb_leadfeed_live(opaque);
+}
+
+int cb_cmd_web(int argc, char **argv)
+{
+    web_args a = {NULL, 0, 0};
+    cb_api *api = NULL;
+    cb_leadfeed *feed = NULL;
+    cb_http_server *http = NULL;
+    cb_cli cli;
+    char err[512], host[256];
+    int rc, port;
+
+    rc = cb_cli_parse(&cli, &cb_spec_web, argc, argv, on_opt, &a);
+    if (rc == CB_CLI_HELP)
+        return CB_EXIT_OK;
+    if (rc != 0)
+        return rc;
+    if (a.listen == NULL)
+        a.listen = cb_config_get_or(&cli.cfg, "web.listen", "127.0.0.1:8080");
+    if (a.idle_s == 0 &&
+        cb_cli_parse_int(cb_config_get_or(&cli.cfg, "web.session_idle",
+                                          "1800"),
+                         "web.session_idle", 60, 86400, &a.idle_s, err,
+                         sizeof(err)) != 0) {
+        rc = cb_cli_usage_error(&cb_spec_web, "%s", err);
+        goto out;
+    }
+    if (split_listen(a.listen, host, sizeof(host), &port) != 0) {
+        rc = cb_cli_usage_error(&cb_spec_web, "--listen is HOST:PORT, not "
+                                "'%s'", a.listen);
+        goto out;
+    }
+    cb_cli_catch_stop_signals();
+    if ((api = cb_api_new(&cli.cfg, (int)a.idle_s, err, sizeof(err))) ==
+        NULL) {
+        rc = cb_cli_fail(&cb_spec_web, "%s", err);
+        goto out;
+    }
+    /* the book first from Redis, so the page has leads at once; the feed
+     * loads it again once it knows where the topic ends */
+    if (cb_api_reload(api, err, sizeof(err)) != 0) {
+        rc = cb_cli_fail(&cb_spec_web, "cannot load the leads: %s", err);
+        goto out;
+    }
+    if (!a.no_follow) {
+        feed = cb_leadfeed_start(&cli.cfg, cb_api_book(api), cb_api_reload,
+                                 api, err, sizeof(err));
+        if (feed == NULL) {
+            rc = cb_cli_fail(&cb_spec_web, "%s", err);
+            goto out;
+        }
+        cb_api_set_following(api, following, feed);
+    }
+    http = cb_http_start(host, port, cb_api_handle, api, err, sizeof(err));
+    if (http == NULL) {
+        rc = cb_cli_fail(&cb_spec_web, "%s", err);
+        goto out;
+    }
+    /* the address on stdout, for scripts that asked for port 0 */
+    printf("web: serving http://%s:%d/ (%zu leads)\n", host,
+           cb_http_port(http), cb_leadbook_count(cb_api_book(api)));
+    fflush(stdout);
+    while (!cb_cli_stop_requested())
+        usleep(200 * 1000);
+    cb_info("web: stopping");
+    rc = CB_EXIT_OK;
+out:
+    if (api != NULL)
+        cb_api_shutdown(api);
+    cb_http_stop(http);
+    cb_leadfeed_stop(feed);
+    cb_api_free(api);
+    cb_cli_term(&cli);
+    return rc;
+}

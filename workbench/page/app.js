@@ -1,0 +1,376 @@
+// app.js -- the workbench's page: one script, no library, talking to the
+// JSON API of `canbao web` (README "canbao web").  Text from the server is
+// always put in with textContent, never as HTML.
+'use strict';
+
+const state = { session: null, page: 1, perPage: 50, source: null, reasons: [] };
+const $ = (sel) => document.querySelector(sel);
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function say(text, isError) {
+  const m = $('#message');
+  m.textContent = text || '';
+  m.hidden = !text;
+  m.classList.toggle('error', !!isError);
+}
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: 'same-origin' };
+  if (body !== undefined) {
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && state.session) opts.headers['X-CSRF-Token'] = state.session.csrf;
+  const r = await fetch(path, opts);
+  let data = null;
+  try { data = await r.json(); } catch (e) { data = null; }
+  if (r.status === 401 && path !== '/api/session') { signedOut(); throw new Error('sign in again'); }
+  if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
+  return data;
+}
+
+function show(id) {
+  for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== id;
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('current', a.id === 'nav-' + id);
+}
+
+function signedOut() {
+  state.session = null;
+  if (state.source) { state.source.close(); state.source = null; }
+  $('#nav').hidden = true;
+  show('signin');
+}
+
+function signedIn(s) {
+  state.session = s;
+  $('#nav').hidden = false;
+  $('#who').textContent = s.name + ' · ' + (s.role === 'county' ? 'county 县' : 'township ' + s.township_code);
+  $('#nav-county').hidden = false;
+  startLive();
+  route();
+}
+
+// ------------------------------------------------------------- county view
+
+const REASONS = ['working_age_uninsured', 'elderly_no_pension', 'assisted_not_enrolled',
+                 'business_owner_uninsured', 'employer_unregistered'];
+const COLORS = ['#14375e', '#d98c00', '#2e7d32', '#8e44ad', '#b3261e'];
+
+function svgEl(tag, attrs) {
+  const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  return e;
+}
+
+function drawReasons(rows) {
+  const svg = $('#chart-reasons');
+  svg.replaceChildren();
+  const max = Math.max(1, ...rows.map((r) => r.open_leads));
+  const h = 18, w = 420, left = 90;
+  svg.setAttribute('width', w + left);
+  svg.setAttribute('height', rows.length * h + 4);
+  rows.forEach((r, i) => {
+    const label = svgEl('text', { x: 0, y: i * h + 13, 'font-size': 11 });
+    label.textContent = r.township;
+    svg.appendChild(label);
+    let x = left;
+    REASONS.forEach((reason, k) => {
+      const n = r.open_by_reason[reason] || 0;
+      const bw = (n / max) * w;
+      if (bw > 0) {
+        const rect = svgEl('rect', { x, y: i * h + 3, width: bw, height: h - 6, fill: COLORS[k] });
+        const t = svgEl('title', {});
+        t.textContent = reason + ': ' + n;
+        rect.appendChild(t);
+        svg.appendChild(rect);
+      }
+      x += bw;
+    });
+  });
+  const legend = $('#legend-reasons');
+  legend.replaceChildren();
+  REASONS.forEach((reason, k) => {
+    const s = el('span', reason);
+    const i = el('i');
+    i.style.background = COLORS[k];
+    s.prepend(i);
+    legend.appendChild(s);
+  });
+}
+
+function drawAlerts(rows) {
+  const svg = $('#chart-alerts');
+  svg.replaceChildren();
+  const kinds = {};
+  rows.forEach((r) => { for (const k in r.alerts_by_kind) kinds[k] = (kinds[k] || 0) + r.alerts_by_kind[k]; });
+  const names = Object.keys(kinds);
+  const max = Math.max(1, ...names.map((k) => kinds[k]));
+  const h = 22, w = 260, left = 170;
+  svg.setAttribute('width', w + left + 40);
+  svg.setAttribute('height', names.length * h + 4);
+  names.forEach((k, i) => {
+    const label = svgEl('text', { x: 0, y: i * h + 15, 'font-size': 11 });
+    label.textContent = k;
+    svg.appendChild(label);
+    svg.appendChild(svgEl('rect', { x: left, y: i * h + 4, width: (kinds[k] / max) * w, height: h - 8, fill: '#b3261e' }));
+    const n = svgEl('text', { x: left + (kinds[k] / max) * w + 4, y: i * h + 15, 'font-size': 11 });
+    n.textContent = kinds[k];
+    svg.appendChild(n);
+  });
+}
+
+async function showCounty() {
+  show('county');
+  const r = await api('GET', '/api/report');
+  $('#county-asof').textContent = r.year + ' · as of ' + r.as_of;
+  const tb = $('#county-table tbody');
+  tb.replaceChildren();
+  for (const t of r.townships) {
+    const tr = el('tr');
+    const name = el('td');
+    const a = el('a', t.township + ' ' + t.township_code);
+    a.href = '#township/' + t.township_code;
+    name.appendChild(a);
+    tr.appendChild(name);
+    tr.appendChild(el('td', t.target === null ? '' : t.target, 'num'));
+    tr.appendChild(el('td', t.enrolled, 'num'));
+    const p = el('td');
+    const bar = el('span', null, 'bar' + ((t.percent || 0) < 80 ? ' behind' : ''));
+    const fill = el('span');
+    fill.style.width = Math.min(100, t.percent || 0) + '%';
+    bar.appendChild(fill);
+    p.appendChild(bar);
+    p.appendChild(el('span', ' ' + (t.percent === null ? '' : t.percent + '%')));
+    tr.appendChild(p);
+    tr.appendChild(el('td', t.open_leads, 'num'));
+    let alerts = 0;
+    for (const k in t.alerts_by_kind) alerts += t.alerts_by_kind[k];
+    tr.appendChild(el('td', alerts, 'num'));
+    tb.appendChild(tr);
+  }
+  drawReasons(r.townships);
+  drawAlerts(r.townships);
+}
+
+// ----------------------------------------------------------- township view
+
+function filterParams() {
+  const p = new URLSearchParams();
+  const town = state.session.role === 'county' ? $('#f-township').value : state.session.township_code;
+  if (town) p.set('township', town);
+  const pairs = [['status', '#f-status'], ['reason', '#f-reason'], ['priority', '#f-priority'],
+                 ['age_band', '#f-age'], ['sort', '#f-sort'], ['order', '#f-order']];
+  for (const [k, sel] of pairs) if ($(sel).value) p.set(k, $(sel).value);
+  return p;
+}
+
+async function decide(lead, decision, code, note) {
+  const body = { decision };
+  if (code) body.reason_code = code;
+  if (note) body.reason = note;
+  try {
+    await api('POST', '/api/leads/' + lead.lead_id, body);
+    say('Recorded: ' + lead.lead_id + ' ' + decision);
+    await loadLeads();
+  } catch (e) { say(e.message, true); }
+}
+
+function refuse(lead) {
+  const d = $('#refuse-dialog');
+  $('#refuse-lead').textContent = lead.lead_id;
+  $('#refuse-note').value = '';
+  d.onclose = () => {
+    if (d.returnValue === 'ok') decide(lead, 'refused', $('#refuse-code').value, $('#refuse-note').value.trim());
+  };
+  d.showModal();
+}
+
+function leadRow(l) {
+  const tr = el('tr');
+  tr.dataset.lead = l.lead_id;
+  const id = el('td');
+  const a = el('a', l.lead_id);
+  a.href = '#lead/' + l.lead_id;
+  id.appendChild(a);
+  tr.appendChild(id);
+  tr.appendChild(el('td', l.subject_id));
+  tr.appendChild(el('td', l.name || ''));
+  tr.appendChild(el('td', l.reason));
+  tr.appendChild(el('td', l.priority));
+  tr.appendChild(el('td', l.age_band || ''));
+  tr.appendChild(el('td', (l.opened_at || '').slice(0, 10)));
+  tr.appendChild(el('td', l.status + (l.closed_reason ? ' ' + l.closed_reason : ''), 'status status-' + l.status));
+  const act = el('td');
+  if (l.status !== 'closed') {
+    for (const d of ['contacted', 'refused', 'enrolled', 'invalid']) {
+      const b = el('button', d, 'act-' + d);
+      b.type = 'button';
+      b.onclick = () => (d === 'refused' ? refuse(l) : decide(l, d));
+      act.appendChild(b);
+    }
+  }
+  tr.appendChild(act);
+  return tr;
+}
+
+async function loadLeads() {
+  const p = filterParams();
+  p.set('page', state.page);
+  p.set('per_page', state.perPage);
+  const r = await api('GET', '/api/leads?' + p.toString());
+  const tb = $('#leads tbody');
+  tb.replaceChildren(...r.leads.map(leadRow));
+  const pages = Math.max(1, Math.ceil(r.total / state.perPage));
+  $('#total').textContent = r.total + ' leads';
+  $('#pageinfo').textContent = 'page ' + state.page + ' of ' + pages;
+  $('#prev').disabled = state.page <= 1;
+  $('#next').disabled = state.page >= pages;
+  const e = filterParams();
+  $('#export').href = '/api/leads.csv?' + e.toString();
+}
+
+async function showTownship(code) {
+  show('township');
+  const county = state.session.role === 'county';
+  $('#f-township-label').hidden = !county;
+  if (county && $('#f-township').options.length === 0) {
+    const r = await api('GET', '/api/report');
+    $('#f-township').appendChild(el('option', 'all townships'));
+    $('#f-township').options[0].value = '';
+    for (const t of r.townships) {
+      const o = el('option', t.township + ' ' + t.township_code);
+      o.value = t.township_code;
+      $('#f-township').appendChild(o);
+    }
+  }
+  if (county && code) $('#f-township').value = code;
+  $('#township-name').textContent = county ? ($('#f-township').value || 'all townships') : state.session.township_code;
+  await loadLeads();
+}
+
+// A change of a lead, pushed by the server: a lead that leaves the filter
+// (closed, when closed ones are not shown) fades out of the list.
+function onLeadEvent(ev) {
+  const c = JSON.parse(ev.data);
+  const tr = document.querySelector('#leads tr[data-lead="' + c.lead_id + '"]');
+  if (!tr) return;
+  const cell = tr.querySelector('td.status');
+  cell.textContent = c.status;
+  cell.className = 'status status-' + c.status;
+  const wanted = $('#f-status').value;
+  if (c.status === 'closed' && wanted !== 'closed' && wanted !== 'all') {
+    tr.classList.add('gone');
+    setTimeout(() => tr.remove(), 600);
+  }
+}
+
+function startLive() {
+  if (state.source) state.source.close();
+  const s = new EventSource('/api/events');
+  s.addEventListener('lead', onLeadEvent);
+  s.addEventListener('reload', () => { if (!$('#township').hidden) loadLeads(); });
+  s.onopen = () => $('#live').classList.add('on');
+  s.onerror = () => $('#live').classList.remove('on');
+  state.source = s;
+}
+
+// ---------------------------------------------------------------- one lead
+
+async function showLead(id) {
+  show('lead');
+  $('#lead-id').textContent = id;
+  const l = await api('GET', '/api/leads/' + encodeURIComponent(id));
+  const dl = $('#lead-fields');
+  dl.replaceChildren();
+  const rows = [['ID 证件号', l.subject_id], ['Name 姓名', l.name], ['Kind', l.subject_kind],
+                ['Township', l.township_code], ['Reason', l.reason], ['Priority', l.priority],
+                ['Age band', l.age_band], ['Opened', l.opened_at], ['Status', l.status],
+                ['Closed', (l.closed_reason || '') + ' ' + (l.closed_at || '')],
+                ['Source event', l.source_event_id]];
+  if (l.decision) rows.push(['Decision', l.decision.decision + ' ' + l.decision.day + ' ' + l.decision.reason]);
+  for (const [k, v] of rows) { dl.appendChild(el('dt', k)); dl.appendChild(el('dd', v || '')); }
+}
+
+// ------------------------------------------------------------ alerts, audit
+
+async function showAlerts() {
+  show('alerts');
+  const r = await api('GET', '/api/alerts');
+  const tb = $('#alerts-table tbody');
+  tb.replaceChildren();
+  for (const a of r.alerts) {
+    const tr = el('tr');
+    for (const v of [a.alert_id, a.kind, a.subject_id, a.township_code, a.period || '',
+                     (a.amount_at_risk_fen / 100).toFixed(2), a.evidence, (a.raised_at || '').slice(0, 10)])
+      tr.appendChild(el('td', v));
+    tb.appendChild(tr);
+  }
+}
+
+async function showAudit() {
+  show('audit');
+  const r = await api('GET', '/api/audit?limit=500');
+  const tb = $('#audit-table tbody');
+  tb.replaceChildren();
+  for (const e of r.entries) {
+    const tr = el('tr');
+    for (const v of [e.at, e.who, e.action, e.target, e.before, e.after]) tr.appendChild(el('td', v));
+    tb.appendChild(tr);
+  }
+}
+
+// ------------------------------------------------------------------ routes
+
+async function route() {
+  if (!state.session) return show('signin');
+  const [view, arg] = location.hash.slice(1).split('/');
+  say('');
+  try {
+    if (view === 'township') await showTownship(arg);
+    else if (view === 'lead') await showLead(arg);
+    else if (view === 'alerts') await showAlerts();
+    else if (view === 'audit') await showAudit();
+    else if (view === 'county' || state.session.role === 'county') await showCounty();
+    else await showTownship();
+  } catch (e) { say(e.message, true); }
+}
+
+async function start() {
+  $('#signin-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const s = await api('POST', '/api/session', { name: $('#name').value, password: $('#password').value });
+      $('#password').value = '';
+      signedIn(s);
+    } catch (e) { say(e.message, true); }
+  });
+  $('#signout').onclick = async () => {
+    try { await api('DELETE', '/api/session'); } catch (e) { /* gone already */ }
+    signedOut();
+  };
+  for (const id of ['#f-township', '#f-status', '#f-reason', '#f-priority', '#f-age', '#f-sort', '#f-order'])
+    $(id).addEventListener('change', () => { state.page = 1; loadLeads().catch((e) => say(e.message, true)); });
+  $('#prev').onclick = () => { state.page--; loadLeads(); };
+  $('#next').onclick = () => { state.page++; loadLeads(); };
+  window.addEventListener('hashchange', route);
+  try {
+    const r = await api('GET', '/api/refusal_reasons');
+    for (const x of r.reasons) {
+      const o = el('option', x.label);
+      o.value = x.code;
+      $('#refuse-code').appendChild(o);
+    }
+  } catch (e) { say(e.message, true); }
+  try {
+    const s = await api('GET', '/api/session');
+    signedIn(s);
+  } catch (e) { signedOut(); }
+}
+
+document.addEventListener('DOMContentLoaded', start);
