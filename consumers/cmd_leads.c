@@ -219,12 +219,9 @@ int cb_cmd_lead(int argc, char **argv)
                                             "enrolled", "invalid"};
     const char *why = NULL, *lead_id, *decision;
     cb_store *store = NULL;
-    cb_subject subject;
-    cb_store_result res;
-    cb_buf op = {0};
     cb_cli cli;
     char err[512];
-    int rc, d = -1, part;
+    int rc, d = -1;
 
     rc = cb_cli_parse(&cli, &cb_spec_lead, argc, argv, lead_opt, &why);
     if (rc == CB_CLI_HELP)
@@ -256,26 +253,16 @@ int cb_cmd_lead(int argc, char **argv)
         rc = cb_cli_fail(&cb_spec_lead, "%s", err);
         goto out;
     }
-    rc = cb_store_find_lead(store, lead_id, &subject, &part, err,
-                            sizeof(err));
-    if (rc <= 0) {
-        rc = rc < 0 ? cb_cli_fail(&cb_spec_lead, "%s", err)
-                    : cb_cli_fail(&cb_spec_lead, "no lead %s", lead_id);
-        goto out;
-    }
     int64_t now;
-    if (cb_config_now(&cli.cfg, &now, err, sizeof(err)) != 0 ||
-        cb_ops_decide(&subject, cb_store_buckets(store), lead_id + 1, d, why,
-                      &op) != 0 ||
-        cb_store_step(store, part, cb_date_of_time(now), now, &op, 1, NULL,
-                      NULL, 0, &res, err, sizeof(err)) != 0) {
+    cb_lead l;
+    if (cb_config_now(&cli.cfg, &now, err, sizeof(err)) != 0) {
         rc = cb_cli_fail(&cb_spec_lead, "%s", err);
         goto out;
     }
-    cb_lead l;
-    if (cb_store_get_lead(store, part, &subject, &l, err, sizeof(err)) != 1) {
-        rc = cb_cli_fail(&cb_spec_lead, "the decision was recorded, but the "
-                         "lead cannot be read back: %s", err);
+    rc = cb_store_decide(store, lead_id, d, why, now, &l, err, sizeof(err));
+    if (rc <= 0) {
+        rc = rc < 0 ? cb_cli_fail(&cb_spec_lead, "%s", err)
+                    : cb_cli_fail(&cb_spec_lead, "no lead %s", lead_id);
         goto out;
     }
     printf("%s: %s%s%s\n", lead_id,
@@ -286,7 +273,6 @@ int cb_cmd_lead(int argc, char **argv)
                : "");
     rc = CB_EXIT_OK;
 out:
-    cb_buf_free(&op);
     cb_store_free(store);
     cb_cli_term(&cli);
     return rc;

@@ -4,6 +4,10 @@
 #
 #   scripts/setup.sh              install and build
 #   scripts/setup.sh --no-build   install only
+#   scripts/setup.sh --tests      also what only the tests need: headless
+#                                 Chromium and its driver for the browser
+#                                 test of the workbench, and a CJK font for
+#                                 its screenshots
 #
 # Installing needs root (or sudo); on a machine that has every package it
 # needs neither.
@@ -21,6 +25,18 @@ PACKAGES=(
     redis-server redis-tools kcat
     python3 python3-avro python3-stdnum
 )
+
+# Only for the tests (scripts/test.sh): the workbench's browser test.
+TEST_PACKAGES=(chromium chromium-driver fonts-wqy-zenhei)
+
+BUILD=1
+for arg in "$@"; do
+    case "$arg" in
+    --no-build) BUILD=0 ;;
+    --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+    *) echo "usage: scripts/setup.sh [--no-build] [--tests]" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -49,7 +65,7 @@ else
     echo "setup: every package is installed"
 fi
 
-[ "${1:-}" = --no-build ] && exit 0
+[ "$BUILD" = 0 ] && exit 0
 
 echo "setup: building into $BUILD_DIR"
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

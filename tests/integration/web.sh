@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# web.sh -- the workbench (issue 5): a matched county, three accounts, a
+# matcher still running and `canbao web` on a free port; then the JSON API
+# (tests/integration/web_api.py) and, where Chromium is installed, the
+# page itself in a headless browser (tests/integration/web_browser.py).
+. "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
+
+TA=320923001 # 阜城街道
+TB=320923002 # 新沟镇
+"$CANBAO" gen --people 4000 --seed 5 --out "$CB_TMP/county" >/dev/null
+AS_OF=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
+    "$CB_TMP/county/manifest.json")
+export CANBAO_NOW=$AS_OF
+
+cb_start_redis
+cb_start_broker
+cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
+cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
+for feed in business household death enrollment assistance; do
+    cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
+        "$CB_TMP/county/feeds/$feed.csv"
+done
+cb_expect_exit 0 "match" "$CANBAO" match --until-idle 3
+
+for u in ta:"--township $TA" tb:"--township $TB" county:--county \
+    locked:"--township $TA"; do
+    name=${u%%:*}
+    # shellcheck disable=SC2086
+    echo "$name-password" | "$CANBAO" user add "$name" ${u#*:} >/dev/null
+done
+cb_expect_exit 2 "a user without a role" "$CANBAO" user add nobody
+echo short | cb_expect_exit 1 "a short password" "$CANBAO" user add x --county
+echo "x-password" | cb_expect_exit 1 "an unknown township" "$CANBAO" user add \
+    x --township 999999999
+echo "ta-password" | cb_expect_exit 1 "an account that exists" "$CANBAO" user \
+    add ta --township "$TA"
+
+# the matcher keeps running: the live list needs its changes
+"$CANBAO" match >"$CB_TMP/match.log" 2>&1 &
+CB_PIDS+=("$!")
+"$CANBAO" web --listen 127.0.0.1:0 >"$CB_TMP/web.out" 2>"$CB_TMP/web.log" &
+WEB_PID=$!
+CB_PIDS+=("$WEB_PID")
+cb_wait_for "grep -q serving $CB_TMP/web.out" 20 || cb_fail "canbao web did not start"
+URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/web.out")
+cb_log "workbench at $URL"
+cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 30 ||
+    cb_fail "the workbench does not follow the lead topic"
+# the matcher's group must have its partitions before events are produced
+cb_wait_for "grep -q 'assigned' $CB_TMP/match.log" 30 ||
+    cb_log "(the matcher has not said it was assigned; going on)"
+
+"$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/web_api.py" "$URL" \
+    "$CANBAO" "$REDIS_PORT" "$TA" "$TB"
+cb_pass "the JSON API"
+
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    SHOTS=${CANBAO_SCREENSHOTS:-$CANBAO_BUILD_DIR/screenshots}
+    mkdir -p "$SHOTS"
+    "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/web_browser.py" "$URL" \
+        "$SHOTS" "$TA"
+    cb_pass "the page in headless Chromium (screenshots in $SHOTS)"
+elif [ "${CI:-}" = true ]; then
+    cb_fail "CI needs chromium and chromium-driver for the browser test"
+else
+    cb_log "SKIPPED the browser test: no /usr/bin/chromium and chromedriver"
+fi
+
+kill -TERM "$WEB_PID"
+wait "$WEB_PID" || cb_fail "canbao web did not stop cleanly on SIGTERM"
+cb_log "PASS"
