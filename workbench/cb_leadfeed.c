@@ -116,6 +116,12 @@ static void *run(void *arg)
                 continue;
             if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                 take(f, m);
+            } else if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+                cb_warn("web: fell behind what %s keeps (%s); loading the "
+                        "leads again", cb_topic_name(CB_KIND_LEAD),
+                        rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                break;
             } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 int fatal = m->err == RD_KAFKA_RESP_ERR__FATAL;
                 cb_warn("web: lead topic: %s", rd_kafka_message_errstr(m));
@@ -151,7 +157,12 @@ cb_leadfeed *cb_leadfeed_start(const cb_config *cfg, cb_leadbook *book,
     conf = cb_kafka_conf_new(cfg, CB_KAFKA_CONSUMER, errstr, errstr_size);
     if (conf == NULL)
         goto fail;
+    /* a position the topic no longer holds (the feed fell behind its
+     * retention) is an error, not a silent jump: the book is loaded
+     * again from Redis */
     if (rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr,
+                          errstr_size) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "auto.offset.reset", "error", errstr,
                           errstr_size) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "group.id", "canbao-web", errstr,
                           errstr_size) != RD_KAFKA_CONF_OK) {
