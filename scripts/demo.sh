@@ -12,11 +12,14 @@
 #   5. `canbao match` turns the events into leads and alerts, on the county's
 #      evaluation day (CANBAO_NOW, the manifest's as_of);
 #   6. the township report, one township's lead list and the alerts, with ID
-#      numbers and names masked.
+#      numbers and names masked;
+#   7. the workbench: two demo accounts, `canbao web` on a free port, and
+#      its JSON API asked for the county seat's first leads.
 #
 #   scripts/demo.sh          run, then stop the servers
-#   scripts/demo.sh --keep   leave the servers running until Ctrl-C, to try
-#                            canbao leads, lead, alerts, report by hand
+#   scripts/demo.sh --keep   leave the servers and the workbench running
+#                            until Ctrl-C, to open the page in a browser and
+#                            try canbao leads, lead, alerts, report by hand
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -102,6 +105,32 @@ every township's, one file each:
     done
 and closed leads too: canbao leads --status all; a team's decision:
 canbao lead LEAD_ID contacted|refused --reason TEXT|enrolled|invalid.
+EOF
+
+step "canbao user, canbao web: the township workbench"
+# demo accounts only: real ones get real passwords (canbao user --help)
+echo "county-demo-password" | "$CANBAO" user add county --county
+echo "fc-demo-password" | "$CANBAO" user add fc --township "$TOWNSHIP"
+"$CANBAO" web --listen 127.0.0.1:0 >"$CB_TMP/web.out" 2>"$CB_TMP/web.log" &
+CB_PIDS+=("$!")
+cb_wait_for "grep -q serving $CB_TMP/web.out" 20 || cb_fail "canbao web did not start"
+URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/web.out")
+cat "$CB_TMP/web.out"
+JAR=$CB_TMP/cookies
+curl -sf -c "$JAR" -H 'Content-Type: application/json' \
+    -d '{"name":"fc","password":"fc-demo-password"}' "${URL}api/session" >/dev/null
+echo "GET ${URL}api/leads?per_page=3&sort=priority as fc (township $TOWNSHIP):"
+curl -sf -b "$JAR" "${URL}api/leads?per_page=3&sort=priority" |
+    "$CB_PY" -c 'import json, sys
+r = json.load(sys.stdin)
+print("  %d open leads" % r["total"])
+for l in r["leads"]:
+    print("  %s  %s  %s  %-24s %s" % (l["lead_id"], l["subject_id"], l["name"],
+                                    l["reason"], l["priority"]))'
+cat <<EOF
+The page: $URL (sign in as county / county-demo-password for the county
+view, or fc / fc-demo-password for the county seat's lead list; with
+scripts/demo.sh --keep it stays up until Ctrl-C).
 EOF
 
 if [ $KEEP = 1 ]; then

@@ -22,7 +22,7 @@ PACKAGES=(
     librdkafka-dev libavro-dev libhiredis-dev libjansson-dev
     libmicrohttpd-dev libcrypt-dev
     libcmocka-dev valgrind
-    redis-server redis-tools kcat
+    redis-server redis-tools kcat curl
     python3 python3-avro python3-stdnum
 )
 
