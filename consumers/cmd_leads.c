@@ -169,7 +169,8 @@ int cb_cmd_leads(int argc, char **argv)
         rc = cb_cli_fail(&cb_spec_leads, "%s", err);
         goto out;
     }
-    qsort(ll.leads, ll.n, sizeof(*ll.leads), lead_order);
+    if (ll.n > 1)
+        qsort(ll.leads, ll.n, sizeof(*ll.leads), lead_order);
     print_leads(&ll, a.format, !a.unmasked);
     if (a.format == CB_OUT_TABLE)
         fprintf(stderr, "%zu lead(s)\n", ll.n);

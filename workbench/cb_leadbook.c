@@ -412,7 +412,8 @@ int cb_leadbook_select(cb_leadbook *lb, const cb_leadbook_query *q,
         keys_of(e, q->sort, &hits[nhits]);
         hits[nhits++].pos = p;
     }
-    qsort(hits, nhits, sizeof(*hits), by_keys);
+    if (nhits > 1)
+        qsort(hits, nhits, sizeof(*hits), by_keys);
     size_t start = q->offset < nhits ? q->offset : nhits;
     size_t end = q->limit == 0 || q->limit > nhits - start ? nhits
                                                            : start + q->limit;
