@@ -16,22 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "cb_codec.h"
 #include "cb_ident.h"
 #include "cb_kafka.h"
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void die(const char *what, const char *err)
 {
@@ -110,10 +98,10 @@ int main(int argc, char **argv)
 
     srand((unsigned)time(NULL));
     int run = rand() % 900 + 100; /* distinct people per run */
-    start = next = mono_us();
+    start = next = bench_mono_us();
     long produced = 0;
     while (produced < total || nlat < produced) {
-        int64_t now = mono_us();
+        int64_t now = bench_mono_us();
         while (produced < total && now >= next) {
             cb_household h;
             char body[32];
@@ -135,7 +123,7 @@ int main(int argc, char **argv)
             if (cb_codec_encode(codec, CB_KIND_HOUSEHOLD, &h, &buf, err,
                                 sizeof(err)) != 0)
                 die("encode", err);
-            sent[produced] = mono_us();
+            sent[produced] = bench_mono_us();
             if (rd_kafka_producev(
                     prod,
                     RD_KAFKA_V_TOPIC(cb_topic_name(CB_KIND_HOUSEHOLD)),
@@ -160,16 +148,16 @@ int main(int argc, char **argv)
                 if (sscanf(rec.u.lead.source_event_id, "lat-%d-%ld", &r2,
                            &idx) == 2 &&
                     r2 == run && idx >= 0 && idx < total && sent[idx] > 0) {
-                    lat[nlat++] = mono_us() - sent[idx];
+                    lat[nlat++] = bench_mono_us() - sent[idx];
                     sent[idx] = 0;
                 }
             }
             rd_kafka_message_destroy(m);
         }
-        if (mono_us() - start > (seconds + 60) * 1000000LL)
+        if (bench_mono_us() - start > (seconds + 60) * 1000000LL)
             break; /* leads that never came are counted as missing */
     }
-    qsort(lat, (size_t)nlat, sizeof(*lat), cmp64);
+    qsort(lat, (size_t)nlat, sizeof(*lat), bench_cmp64);
     if (nlat == 0)
         die("result", "no lead arrived: is the matcher running?");
     printf("latency: %ld events at %ld/s for %ld s; %ld leads arrived; "

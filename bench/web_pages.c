@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
 #include "cb_codec.h"
 #include "cb_ident.h"
 #include "cb_kafka.h"
@@ -31,19 +32,6 @@ static void die(const char *what, const char *err)
 {
     fprintf(stderr, "web_pages: %s: %s\n", what, err);
     exit(1);
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* ------------------------------------------------------------ the leads */
@@ -206,10 +194,10 @@ int main(int argc, char **argv)
     size_t blen;
     get(&c, "/healthz", NULL, &blen);
     long before = strtol(strstr(c.buf, "\"leads\":") + 8, NULL, 10);
-    int64_t t0 = mono_us();
+    int64_t t0 = bench_mono_us();
     produce_leads(brokers, town, n);
     printf("produced %ld leads of township %s in %.1f s\n", n, town,
-           (double)(mono_us() - t0) / 1e6);
+           (double)(bench_mono_us() - t0) / 1e6);
     for (;;) { /* until the workbench holds them all */
         get(&c, "/healthz", NULL, &blen);
         long now = strtol(strstr(c.buf, "\"leads\":") + 8, NULL, 10);
@@ -218,7 +206,7 @@ int main(int argc, char **argv)
         usleep(200 * 1000);
     }
     printf("the workbench holds them %.1f s after the first was produced\n",
-           (double)(mono_us() - t0) / 1e6);
+           (double)(bench_mono_us() - t0) / 1e6);
 
     int64_t *lat = calloc((size_t)requests, sizeof(*lat));
     long total_rows = 0;
@@ -231,14 +219,14 @@ int main(int argc, char **argv)
                  town, statuses[rand() % 5], reasons[rand() % 4],
                  bands[rand() % 4], sorts[rand() % 4],
                  rand() % 2 ? "asc" : "desc", 1 + rand() % 20);
-        int64_t s = mono_us();
+        int64_t s = bench_mono_us();
         int st = get(&c, path, cookie, &blen);
-        lat[i] = mono_us() - s;
+        lat[i] = bench_mono_us() - s;
         if (st != 200 || strncmp(c.buf, "{\"total\":", 9) != 0)
             die("response", c.buf);
         total_rows += strtol(c.buf + 9, NULL, 10);
     }
-    qsort(lat, (size_t)requests, sizeof(*lat), cmp64);
+    qsort(lat, (size_t)requests, sizeof(*lat), bench_cmp64);
     double mean = 0;
     for (long i = 0; i < requests; i++)
         mean += (double)lat[i];

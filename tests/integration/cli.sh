@@ -46,13 +46,12 @@ cb_assert_contains "$CB_ERR" "bad.conf:2" "names file and line"
 CANBAO_CONFIG="$CB_TMP/bad.conf" cb_expect_exit 2 "bad CANBAO_CONFIG" \
     "$CANBAO" tail
 
-# Subcommands of later issues say so and do nothing.
-while read -r -a args; do
-    cb_expect_exit 1 "canbao ${args[*]} (not built)" "$CANBAO" "${args[@]}"
-    cb_assert_contains "$CB_ERR" "not built yet" "${args[0]} says it is not built"
-done <<'ARGS'
-web
-user add someone --county
-ARGS
+# The workbench's commands refuse bad usage before connecting anywhere.
+cb_expect_exit 2 "web: bad --listen" "$CANBAO" web --listen nope
+cb_expect_exit 2 "web: bad --session-idle" "$CANBAO" web --session-idle 5
+cb_expect_exit 2 "user: no role" "$CANBAO" user add someone
+cb_expect_exit 2 "user: an unknown verb" "$CANBAO" user remove someone --county
+cb_expect_exit 2 "user: a bad name" "$CANBAO" user add "a b" --county
+cb_expect_exit 2 "user: a bad township" "$CANBAO" user add a --township 12x
 
 cb_log "PASS"
