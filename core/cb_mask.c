@@ -110,6 +110,15 @@ void cb_mask_ids_in_text(char *s, size_t len)
             j++;
         i = j;
     }
+    /* A whole valid number glued to other letters or digits ("ID" +
+     * number + "abc") is no run of its own, but it is still a number:
+     * every 18 characters that pass a check are masked too. */
+    for (i = 0; i + CB_IDENT_LEN <= len; i++)
+        if (cb_ident_check_person(s + i, CB_IDENT_LEN, NULL) == CB_IDENT_OK ||
+            cb_ident_check_uscc(s + i, CB_IDENT_LEN) == CB_IDENT_OK) {
+            memset(s + i + 6, '*', 8);
+            i += 13; /* every window up to here holds a '*' now */
+        }
 }
 
 cb_mask_kind cb_mask_field_kind(int kind, const cb_field *f, const void *rec)

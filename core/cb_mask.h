@@ -27,7 +27,9 @@ void cb_mask_name(const char *name, char *out, size_t outsz);
 
 /* Masks, in place, every run of exactly 18 characters of [0-9A-Z] that
  * holds a digit (what an ID number or a USCC looks like) inside text, as
- * cb_mask_id would. */
+ * cb_mask_id would; and any 18 characters anywhere, even inside a longer
+ * word, that pass the check of a resident ID or a USCC (found by
+ * fuzz/fuzz_ident.c: "...002Xm0" showed a whole number). */
 void cb_mask_ids_in_text(char *s, size_t len);
 
 /* Masks, in place, the Chinese names a raw record may hold: in every run

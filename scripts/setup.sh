@@ -6,8 +6,8 @@
 #   scripts/setup.sh --no-build   install only
 #   scripts/setup.sh --tests      also what only the tests need: headless
 #                                 Chromium and its driver for the browser
-#                                 test of the workbench, and a CJK font for
-#                                 its screenshots
+#                                 test of the workbench, a CJK font for its
+#                                 screenshots, clang and libFuzzer
 #
 # Installing needs root (or sudo); on a machine that has every package it
 # needs neither.
@@ -26,8 +26,9 @@ PACKAGES=(
     python3 python3-avro python3-stdnum
 )
 
-# Only for the tests (scripts/test.sh): the workbench's browser test.
-TEST_PACKAGES=(chromium chromium-driver fonts-wqy-zenhei)
+# Only for the tests (scripts/test.sh): the workbench's browser test, and
+# clang with libFuzzer for the fuzz targets (scripts/fuzz.sh).
+TEST_PACKAGES=(chromium chromium-driver fonts-wqy-zenhei clang libclang-rt-14-dev)
 
 BUILD=1
 for arg in "$@"; do

@@ -4,12 +4,15 @@
 # UndefinedBehaviorSanitizer.  Each integration test starts and stops its own
 # redis-server and embedded broker on free loopback ports.
 #
-# Last, the unit test programs run once more under valgrind's memcheck.
+# Then the unit test programs run once more under valgrind's memcheck, and
+# last the libFuzzer targets run for a bounded time each (scripts/fuzz.sh).
 #
 #   scripts/test.sh               everything
 #   scripts/test.sh -L unit       only tests with that ctest label
 #   CANBAO_NO_ASAN=1 scripts/test.sh   skip the sanitizer pass
 #   CANBAO_NO_VALGRIND=1 scripts/test.sh   skip the valgrind pass
+#   CANBAO_NO_FUZZ=1 scripts/test.sh       skip the fuzz targets
+#   CANBAO_FUZZ_SECONDS=N scripts/test.sh  fuzz each target N s (default 60)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -64,6 +67,12 @@ if [ "${CANBAO_NO_VALGRIND:-0}" != 1 ]; then
         fi
     done
     [ $vfail -eq 0 ] || status=1
+fi
+
+# The fuzz targets for a bounded time each (only for the whole suite).
+if [ "${CANBAO_NO_FUZZ:-0}" != 1 ] && [ $# -eq 0 ]; then
+    echo "==== fuzz targets, ${CANBAO_FUZZ_SECONDS:-60} s each (scripts/fuzz.sh)"
+    scripts/fuzz.sh "${CANBAO_FUZZ_SECONDS:-60}" || status=1
 fi
 
 if [ $status -eq 0 ]; then

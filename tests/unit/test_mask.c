@@ -120,9 +120,18 @@ static void test_mask_ids_in_text(void **state)
     } rows[] = {
         {"e1,320923198001011233,x", "e1,320923********1233,x"},
         {"uscc 91320923MA1M123453 ok", "uscc 913209********3453 ok"},
-        {"3209231980010112331", "3209231980010112331"}, /* 19: not an ID */
+        /* 19 digits: no run of 18, but its first 18 pass the check */
+        {"3209231980010112331", "320923********12331"},
+        {"2092319800101123312", "2092319800101123312"}, /* no valid 18 */
         {"ABCDEFGHIJKLMNOPQR", "ABCDEFGHIJKLMNOPQR"},   /* no digit */
-        {"a320923198001011233", "a320923198001011233"}, /* inside a word */
+        /* a valid number inside a word is masked all the same */
+        {"a320923198001011233", "a320923********1233"},
+        /* fuzz_ident's find: glued to lower-case letters after */
+        {"na\"\x9c\xff\xff" "11010519491231002Xm0",
+         "na\"\x9c\xff\xff" "110105********002Xm0"},
+        /* and its second find: two valid numbers overlapping */
+        {"320923192319900100001129800202246X",
+         "32092319********000011********246X"},
         {"\"320923198001011233\"", "\"320923********1233\""},
     };
     char buf[64];
