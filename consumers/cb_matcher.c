@@ -62,6 +62,7 @@ typedef struct matcher {
     int npart;
     size_t pending; /* ops waiting, all partitions */
     int failing;    /* a result came back failed: -1 or -3 */
+    int troubles;   /* Redis failures since the last step committed */
     int *asked;     /* publish: the partitions of the replies due */
     char fail_err[512];
     int64_t last_timer_ms;
@@ -416,16 +417,37 @@ static void take_or_fail(matcher *m, const rd_kafka_message_t *msg)
 /* After a Redis failure: every batch is dropped, because which of them
  * Redis applied is then known only to Redis; reconnect both connections
  * (waiting as long as it takes, or until stopped) and seek back to Redis's
- * offsets.  Returns 0, or -1 when stopped first. */
+ * offsets.  Redis may answer and still refuse every commit (out of memory
+ * with maxmemory and noeviction, a replica gone read-only): then the
+ * failures come one after another with no step committed between them,
+ * and each waits twice as long as the one before (up to 30 s), so that a
+ * full Redis is not hammered and the log says why once a wait, not a
+ * thousand times a second.  Returns 0, or -1 when stopped first. */
 static int ride_out_failure(matcher *m)
 {
     char err[512];
+    int pause_ms = 0;
 
     m->stats->redis_failures++;
-    cb_warn("Redis failed; consumption stops until it is back");
+    if (m->troubles++ > 0) {
+        pause_ms = 250;
+        for (int i = 1; i < m->troubles && pause_ms < 30000; i++)
+            pause_ms *= 2;
+        if (pause_ms > 30000)
+            pause_ms = 30000;
+    }
+    cb_warn("Redis failed; consumption stops until it is back%s",
+            pause_ms ? " and takes commits again" : "");
     for (int p = 0; p < m->npart; p++)
         batch_clear(&m->batches[p]);
     m->pending = 0;
+    if (pause_ms > 0) {
+        cb_warn("Redis refused %d time(s) in a row with no step committed; "
+                "trying again in %.1f s", m->troubles, pause_ms / 1000.0);
+        for (int waited = 0; waited < pause_ms && !cb_cli_stop_requested();
+             waited += 100)
+            usleep(100 * 1000);
+    }
     for (int wait_ms = 200; !cb_cli_stop_requested();) {
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
             cb_store_reload(m->store, err, sizeof(err)) == 0 &&
@@ -525,6 +547,7 @@ static size_t take_results(matcher *m, int wait)
                     m->failing = r[i].rc;
                 continue;
             }
+            m->troubles = 0;
             m->stats->steps++;
             m->stats->conflicts += (uint64_t)r[i].res.conflicts;
             m->stats->applied += (uint64_t)r[i].res.applied;

@@ -46,6 +46,10 @@ while i <= n do
   i = i + 3 + m * w
 end
 
+-- The version's INCR is the first write, on purpose: with maxmemory
+-- reached, Redis refuses a script's first write (OOM) and, once a script
+-- has written, lets the rest through to keep it atomic.  So a commit
+-- refused for memory has written nothing (tests/integration/redis_oom.sh).
 call('INCR', KEYS[1])
 
 i = 2
