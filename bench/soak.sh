@@ -64,7 +64,9 @@ wait "$PROD_PID" || true
 sleep 20 # the last events reach the stores
 kill -TERM "$MATCH_PID"
 wait "$MATCH_PID" || cb_fail "the matcher did not stop cleanly at the end"
-"$APPLY" "$CANBAO_REDIS" - --states >"$CB_TMP/soaked.jsonl"
+# (sorted: a bucket hash lists its fields in the order they came, which
+# differs between two histories of the same end state)
+"$APPLY" "$CANBAO_REDIS" - --states | sort >"$CB_TMP/soaked.jsonl"
 
 # The uninterrupted run: the same snapshot, the same topics, one matcher.
 SOAK_REDIS=$CANBAO_REDIS SOAK_PORT=$REDIS_PORT SOAK_PID=$REDIS_PID
@@ -74,7 +76,7 @@ cb_start_redis >/dev/null
 # (--until-idle counts from the start, and joining a group on the embedded
 # broker takes 5-11 s)
 "$CANBAO" match --group soak-check --until-idle 30 -q >/dev/null
-"$APPLY" "$CANBAO_REDIS" - --states >"$CB_TMP/straight.jsonl"
+"$APPLY" "$CANBAO_REDIS" - --states | sort >"$CB_TMP/straight.jsonl"
 
 "$CB_PY" - "$CB_TMP/rss.csv" <<'PY'
 import csv, sys
@@ -88,7 +90,7 @@ for m in range(0, len(rows), 6):
         max(int(r["matcher_kb"] or 0) for r in chunk)))
 PY
 grep -E "^(count|p50|p99)|events" "$CB_TMP/latency.out" | sed 's/^/soak: producer: /' || true
-cb_log "$(grep -c . "$CB_TMP/soaked.jsonl") lines of stores and states after the soak"
+cb_log "$(grep -c . "$CB_TMP/soaked.jsonl") lines of stores and states after the soak, $(grep -c . "$CB_TMP/straight.jsonl") after the uninterrupted run"
 if cmp -s "$CB_TMP/soaked.jsonl" "$CB_TMP/straight.jsonl"; then
     cb_log "the stores and states equal those of an uninterrupted run"
 else
