@@ -88,3 +88,42 @@ cb_expect_exit() {
     fi
     cb_pass "$what (exit $rc)"
 }
+
+# cb_produced_county PEOPLE SEED: a county of `canbao gen` in $CB_TMP/county,
+# CANBAO_NOW set to its evaluation day, Redis and the broker started, its
+# targets and snapshot loaded and its five feeds produced, each step
+# checked to exit 0.  What the tests that need a county in the pipeline,
+# not yet matched, begin with.
+cb_produced_county() {
+    local feed
+    "$CANBAO" gen --people "$1" --seed "$2" --out "$CB_TMP/county" >/dev/null
+    CANBAO_NOW=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
+        "$CB_TMP/county/manifest.json")
+    export CANBAO_NOW
+    cb_start_redis
+    cb_start_broker
+    cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
+    cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
+    for feed in business household death enrollment assistance; do
+        cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
+            "$CB_TMP/county/feeds/$feed.csv"
+    done
+}
+
+# cb_wait_for_truth SECONDS: waits until the stores in Redis equal the
+# county's ground truth (a matcher still running in the background), or
+# fails the test with the comparison's last lines.
+cb_wait_for_truth() {
+    local deadline=$((SECONDS + $1))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        sleep 2
+        "$APPLY_TOOL" "$CANBAO_REDIS" - >"$CB_TMP/stores.jsonl"
+        if "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/truth_compare.py" \
+            "$CB_TMP/county/truth" "$CB_TMP/stores.jsonl" \
+            >"$CB_TMP/compare.out" 2>&1; then
+            return 0
+        fi
+    done
+    tail -20 "$CB_TMP/compare.out"
+    cb_fail "the stores never reached the ground truth"
+}

@@ -7,19 +7,7 @@
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"
 
-"$CANBAO" gen --people 6000 --seed 31 --out "$CB_TMP/county" >/dev/null
-AS_OF=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
-    "$CB_TMP/county/manifest.json")
-export CANBAO_NOW=$AS_OF
-
-cb_start_redis
-cb_start_broker
-cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
-cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
-for feed in business household death enrollment assistance; do
-    cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
-        "$CB_TMP/county/feeds/$feed.csv"
-done
+cb_produced_county 6000 31
 
 # Small batches, so that the drain lasts while the faults come and go.
 "$CANBAO" match --batch 50 -v >"$CB_TMP/match.log" 2>&1 &
@@ -45,17 +33,7 @@ cb_broker_ctl "rtt 0" >/dev/null
 kill -0 "$MATCH_PID" 2>/dev/null || cb_fail "the matcher exited under broker faults"
 cb_pass "the matcher is still up after the faults"
 
-ok=0
-for _ in $(seq 1 90); do
-    sleep 2
-    "$APPLY_TOOL" "$CANBAO_REDIS" - >"$CB_TMP/stores.jsonl"
-    if "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/truth_compare.py" \
-        "$CB_TMP/county/truth" "$CB_TMP/stores.jsonl" >"$CB_TMP/compare.out" 2>&1; then
-        ok=1
-        break
-    fi
-done
-[ $ok = 1 ] || { tail -20 "$CB_TMP/compare.out"; cb_fail "the stores never reached the ground truth"; }
+cb_wait_for_truth 180
 cb_pass "the stores equal the ground truth"
 kill -TERM "$MATCH_PID"
 wait "$MATCH_PID" || cb_fail "the matcher did not stop cleanly"

@@ -8,19 +8,7 @@
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"
 
-"$CANBAO" gen --people 2000 --seed 21 --out "$CB_TMP/county" >/dev/null
-AS_OF=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
-    "$CB_TMP/county/manifest.json")
-export CANBAO_NOW=$AS_OF
-
-cb_start_redis
-cb_start_broker
-cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
-cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
-for feed in business household death enrollment assistance; do
-    cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
-        "$CB_TMP/county/feeds/$feed.csv"
-done
+cb_produced_county 2000 21
 
 # Room for a few commits at most: the matcher's states and leads outgrow it.
 used=$(redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
@@ -44,17 +32,7 @@ cb_pass "the matcher waits for room ($tries tries so far, with growing pauses)"
 
 redis-cli -p "$REDIS_PORT" config set maxmemory 0 >/dev/null
 cb_log "maxmemory lifted"
-ok=0
-for _ in $(seq 1 60); do
-    sleep 2
-    "$APPLY_TOOL" "$CANBAO_REDIS" - >"$CB_TMP/stores.jsonl"
-    if "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/truth_compare.py" \
-        "$CB_TMP/county/truth" "$CB_TMP/stores.jsonl" >"$CB_TMP/compare.out" 2>&1; then
-        ok=1
-        break
-    fi
-done
-[ $ok = 1 ] || { tail -20 "$CB_TMP/compare.out"; cb_fail "the stores never reached the ground truth"; }
+cb_wait_for_truth 120
 grep -q 'Redis is back' "$CB_TMP/match.log" || cb_fail "no resume in the log"
 cb_pass "resumed by itself; the stores equal the ground truth"
 kill -TERM "$MATCH_PID"

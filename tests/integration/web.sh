@@ -7,19 +7,7 @@
 
 TA=320923001 # 阜城街道
 TB=320923002 # 新沟镇
-"$CANBAO" gen --people 4000 --seed 5 --out "$CB_TMP/county" >/dev/null
-AS_OF=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
-    "$CB_TMP/county/manifest.json")
-export CANBAO_NOW=$AS_OF
-
-cb_start_redis
-cb_start_broker
-cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
-cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
-for feed in business household death enrollment assistance; do
-    cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
-        "$CB_TMP/county/feeds/$feed.csv"
-done
+cb_produced_county 4000 5
 cb_expect_exit 0 "match" "$CANBAO" match --until-idle 3
 
 for u in ta:"--township $TA" tb:"--township $TB" county:--county \
