@@ -1,5 +1,6 @@
 /* cb_auth.c -- accounts and sessions of the workbench (cb_auth.h). */
 #include <crypt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,21 @@
 #define FAIL_LIMIT 10      /* failed sign-ins of a name ... */
 #define FAIL_WINDOW_S 900  /* ... within this many seconds */
 
-/* A hash of a password nobody has, so that an unknown name costs a
- * sign-in as much as a known one. */
+/* A hash of a password nobody has, made once: a sign-in with an unknown
+ * name verifies against it, so that it costs one slow hash, as a known
+ * name does. */
 static const char dummy_password[] = "canbao-no-such-user";
+static char dummy_hash[CRYPT_OUTPUT_SIZE];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+    char err[128];
+
+    if (cb_auth_hash(dummy_password, dummy_hash, sizeof(dummy_hash), err,
+                     sizeof(err)) != 0)
+        dummy_hash[0] = '\0';
+}
 
 const char *cb_role_name(int role)
 {
@@ -184,7 +197,7 @@ int cb_auth_sign_in(cb_redis *r, const char *name, const char *password,
                     int idle_s, cb_session *out, char *errstr,
                     size_t errstr_size)
 {
-    char hash[CRYPT_OUTPUT_SIZE] = "", dummy[CRYPT_OUTPUT_SIZE];
+    char hash[CRYPT_OUTPUT_SIZE] = "";
     cb_user u = {0};
     int known = 0;
     redisReply *rep;
@@ -205,11 +218,10 @@ int cb_auth_sign_in(cb_redis *r, const char *name, const char *password,
         parse_user(rep->str, &u, hash, sizeof(hash)) == 0)
         known = 1;
     freeReplyObject(rep);
-    if (!known) {
-        /* the same work as a wrong password */
-        if (cb_auth_hash(dummy_password, dummy, sizeof(dummy), errstr,
-                         errstr_size) == 0)
-            cb_auth_verify(password, dummy);
+    if (!known) { /* the same work as a wrong password */
+        pthread_once(&dummy_once, make_dummy_hash);
+        if (dummy_hash[0] != '\0')
+            cb_auth_verify(password, dummy_hash);
     }
     if (!known || !cb_auth_verify(password, hash)) {
         rep = cb_redis_commandf(r, "INCR cb:signin:fail:%s", name);
