@@ -21,18 +21,20 @@ cb_report_row *cb_report_row_of(cb_report *rp, const char *code)
     return bsearch(&key, rp->rows, rp->n, sizeof(*rp->rows), by_code);
 }
 
-void cb_report_count(cb_report *rp, const cb_lead *l)
+int cb_report_count(const cb_lead *l, void *report)
 {
+    cb_report *rp = report;
     cb_report_row *r;
 
     if (cb_date_of_time(l->opened_at) > rp->as_of)
-        return;
+        return 0;
     if (l->status == CB_STATUS_CLOSED &&
         cb_date_of_time(l->closed_at) <= rp->as_of)
-        return;
+        return 0;
     r = cb_report_row_of(rp, l->township_code);
     if (r != NULL && l->reason >= 0 && l->reason < CB_REPORT_REASONS)
         r->open[l->reason]++;
+    return 0;
 }
 
 /* Target and enrolled count of one row. */

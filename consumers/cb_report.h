@@ -40,8 +40,10 @@ int cb_report_load(cb_store *store, int year, int32_t as_of, cb_report *rp,
                    char *errstr, size_t errstr_size);
 
 /* Counts lead l if it was open on the report's day (opened by then, not
- * closed by then), in its township's row. */
-void cb_report_count(cb_report *rp, const cb_lead *l);
+ * closed by then), in its township's row; report is the cb_report.  The
+ * shape of a lead callback (cb_store_each_lead, cb_leadbook_each), so that
+ * either walk counts into a report directly.  Returns 0. */
+int cb_report_count(const cb_lead *l, void *report);
 
 /* The row of a township, or NULL. */
 cb_report_row *cb_report_row_of(cb_report *rp, const char *code);

@@ -70,12 +70,6 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     return -1;
 }
 
-static int count_lead(const cb_lead *l, void *opaque)
-{
-    cb_report_count(opaque, l);
-    return 0;
-}
-
 static void print_report(const cb_report *rp, cb_out_format format)
 {
     static const char *const csv_cols[] = {
@@ -168,7 +162,7 @@ int cb_cmd_report(int argc, char **argv)
     if (store == NULL ||
         cb_report_load(store, (int)a.year, a.as_of, &rp, err,
                        sizeof(err)) != 0 ||
-        cb_store_each_lead(store, NULL, count_lead, &rp, err,
+        cb_store_each_lead(store, NULL, cb_report_count, &rp, err,
                            sizeof(err)) != 0) {
         rc = cb_cli_fail(&cb_spec_report, "%s", err);
         goto out;

@@ -62,12 +62,6 @@ void cb_api_get_alerts(const cb_http_req *req, cb_http_resp *resp,
 
 /* ------------------------------------------------------------- report */
 
-static int count_into(const cb_lead *l, void *opaque)
-{
-    cb_report_count(opaque, l);
-    return 0;
-}
-
 typedef struct alert_count {
     cb_report *rp;
     int64_t (*by_kind)[5]; /* per row */
@@ -110,7 +104,7 @@ void cb_api_get_report(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         cb_api_reply_error(resp, *failed ? 503 : 404, "%s", err);
         return;
     }
-    cb_leadbook_each(a->book, count_into, &rp);
+    cb_leadbook_each(a->book, cb_report_count, &rp);
     alert_count ac = {&rp, calloc(rp.n ? rp.n : 1, sizeof(*ac.by_kind))};
     if (ac.by_kind == NULL ||
         cb_store_each_alert(st, count_alert, &ac, err, sizeof(err)) != 0) {

@@ -22,7 +22,6 @@ struct cb_leadfeed {
     cb_leadfeed_reload_fn *reload;
     void *opaque;
     atomic_int stop, live;
-    atomic_ulong count;
 };
 
 /* Sleeps up to ms, waking early when asked to stop. */
@@ -76,7 +75,6 @@ static void take(cb_leadfeed *f, const rd_kafka_message_t *m)
     }
     if (cb_leadbook_put(f->book, &rec.u.lead) < 0)
         cb_error("web: out of memory for lead %s", rec.u.lead.lead_id);
-    atomic_fetch_add(&f->count, 1);
 }
 
 static void *run(void *arg)
@@ -189,11 +187,6 @@ fail:
 }
 
 int cb_leadfeed_live(cb_leadfeed *f) { return atomic_load(&f->live); }
-
-unsigned long cb_leadfeed_count(cb_leadfeed *f)
-{
-    return atomic_load(&f->count);
-}
 
 void cb_leadfeed_stop(cb_leadfeed *f)
 {

@@ -33,9 +33,6 @@ cb_leadfeed *cb_leadfeed_start(const cb_config *cfg, cb_leadbook *book,
  * broker or loads the book). */
 int cb_leadfeed_live(cb_leadfeed *f);
 
-/* Leads read from the topic so far. */
-unsigned long cb_leadfeed_count(cb_leadfeed *f);
-
 /* Stops the thread and frees. */
 void cb_leadfeed_stop(cb_leadfeed *f);
 
