@@ -442,7 +442,7 @@ static int ride_out_failure(matcher *m)
         batch_clear(&m->batches[p]);
     m->pending = 0;
     if (pause_ms > 0) {
-        cb_warn("Redis refused %d time(s) in a row with no step committed; "
+        cb_warn("Redis failed %d time(s) in a row with no step committed; "
                 "trying again in %.1f s", m->troubles, pause_ms / 1000.0);
         for (int waited = 0; waited < pause_ms && !cb_cli_stop_requested();
              waited += 100)

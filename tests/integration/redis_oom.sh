@@ -26,7 +26,7 @@ cb_wait_for "grep -q 'trying again in' $CB_TMP/match.log" 30 ||
     cb_fail "the matcher does not wait between refused tries"
 sleep 8
 kill -0 "$MATCH_PID" 2>/dev/null || cb_fail "the matcher exited while Redis was full"
-tries=$(grep -c 'Redis failed' "$CB_TMP/match.log" || true)
+tries=$(grep -c 'Redis failed;' "$CB_TMP/match.log" || true)
 [ "$tries" -lt 40 ] || cb_fail "the matcher hammered a full Redis: $tries tries"
 cb_pass "the matcher waits for room ($tries tries so far, with growing pauses)"
 
