@@ -5,7 +5,8 @@
 # redis-server and embedded broker on free loopback ports.
 #
 # Then the unit test programs run once more under valgrind's memcheck, and
-# last the libFuzzer targets run for a bounded time each (scripts/fuzz.sh).
+# the processes on a short run of the pipeline (ctest label "valgrind",
+# tests/integration/valgrind_run.sh); last the libFuzzer targets run for a bounded time each (scripts/fuzz.sh).
 #
 #   scripts/test.sh               everything
 #   scripts/test.sh -L unit       only tests with that ctest label
@@ -67,6 +68,10 @@ if [ "${CANBAO_NO_VALGRIND:-0}" != 1 ]; then
         fi
     done
     [ $vfail -eq 0 ] || status=1
+    if [ $# -eq 0 ]; then
+        echo "==== ctest in build: the processes under valgrind"
+        ctest --test-dir build --output-on-failure -L valgrind || status=1
+    fi
 fi
 
 # The fuzz targets for a bounded time each (only for the whole suite).
