@@ -164,6 +164,23 @@ static int open_ctx(cb_redis *r)
             return -1;
         }
         freeReplyObject(reply);
+    } else {
+        /* No credentials: ask now whether Redis wants some, so that the
+         * first error is that, not a later command's NOAUTH. */
+        reply = redisCommand(r->ctx, "PING");
+        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+            if (reply != NULL && strncmp(reply->str, "NOAUTH", 6) == 0)
+                set_err(r, "Redis at %s wants credentials: give them in "
+                        "the URL, redis://user:password@host:port",
+                        r->where);
+            else
+                set_err(r, "Redis at %s: %s", r->where,
+                        reply ? reply->str : r->ctx->errstr);
+            if (reply != NULL)
+                freeReplyObject(reply);
+            return -1;
+        }
+        freeReplyObject(reply);
     }
     if (r->url.db != 0) {
         reply = redisCommand(r->ctx, "SELECT %d", r->url.db);
