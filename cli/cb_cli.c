@@ -213,6 +213,9 @@ int cb_cli_parse(cb_cli *cli, const cb_cli_spec *spec, int argc, char **argv,
             level = CB_LOG_DEBUG;
         cb_log_setup(NULL, level);
     }
+    if (cli->cfg.exposed[0] != '\0')
+        cb_warn("%s holds a secret and others than its owner may read it "
+                "(chmod 600 %s)", cli->cfg.exposed, cli->cfg.exposed);
 
     nargs = argc - optind;
     if (nargs < spec->min_args) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cb_config.h"
 #include "cb_time.h"
@@ -30,6 +31,7 @@ void cb_config_init(cb_config *cfg)
     cfg->entries = NULL;
     cfg->count = 0;
     cfg->cap = 0;
+    cfg->exposed[0] = '\0';
 }
 
 void cb_config_term(cb_config *cfg)
@@ -152,6 +154,46 @@ out:
     return rc;
 }
 
+int cb_config_is_secret(const char *key, const char *value)
+{
+    if (key == NULL || value == NULL)
+        return 0;
+    if (strcmp(key, "redis") == 0) {
+        char redacted[512];
+        cb_config_redact_url(value, redacted, sizeof(redacted));
+        return strcmp(redacted, value) != 0;
+    }
+    if (strncmp(key, "kafka.", 6) != 0)
+        return 0;
+    key += 6;
+    return strstr(key, "password") != NULL || strstr(key, "secret") != NULL ||
+           strcmp(key, "sasl.jaas.config") == 0 ||
+           strcmp(key, "sasl.oauthbearer.config") == 0 ||
+           strcmp(key, "ssl.key.pem") == 0 ||
+           strncmp(key, "ssl.keystore.", 13) == 0;
+}
+
+/* Does a "key = value" line of a config file set a secret? */
+static int line_is_secret(const char *s)
+{
+    const char *eq = strchr(s, '=');
+    char key[256];
+    size_t n;
+
+    if (eq == NULL)
+        return 0;
+    n = (size_t)(eq - s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n >= sizeof(key))
+        return 0;
+    memcpy(key, s, n);
+    key[n] = '\0';
+    for (eq++; *eq == ' ' || *eq == '\t'; eq++)
+        ;
+    return cb_config_is_secret(key, eq);
+}
+
 int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
                         size_t errstr_size)
 {
@@ -160,7 +202,8 @@ int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
     size_t cap = 0;
     ssize_t n;
     long lineno = 0;
-    int rc = 0;
+    int rc = 0, secret = 0;
+    struct stat st;
 
     if (fp == NULL) {
         snprintf(errstr, errstr_size, "cannot open config file %s: %s",
@@ -181,7 +224,11 @@ int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
             rc = -1;
             break;
         }
+        secret |= line_is_secret(s);
     }
+    if (rc == 0 && secret && fstat(fileno(fp), &st) == 0 &&
+        (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+        snprintf(cfg->exposed, sizeof(cfg->exposed), "%s", path);
     if (rc == 0 && ferror(fp)) {
         snprintf(errstr, errstr_size, "cannot read config file %s: %s", path,
                  strerror(errno));

@@ -44,6 +44,9 @@ typedef struct cb_config {
     cb_config_entry *entries; /* in the order keys were first set */
     size_t count;
     size_t cap;
+    /* A config file holding a secret that others than its owner may read:
+     * its path, for the caller to warn about ("" when none). */
+    char exposed[256];
 } cb_config;
 
 /* Starts an empty configuration (defaults are answered by the getters). */
@@ -69,7 +72,9 @@ int cb_config_set_pair(cb_config *cfg, const char *pair,
                        size_t errstr_size);
 
 /* Reads a config file.  Returns 0, or -1 with errstr naming the file and
- * line of the first bad line (no '=', unknown key). */
+ * line of the first bad line (no '=', unknown key).  A file that holds a
+ * secret (cb_config_is_secret) and is readable by its group or by others
+ * is loaded all the same, its path left in cfg->exposed. */
 int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
                         size_t errstr_size);
 
@@ -96,6 +101,12 @@ const char *cb_config_redis(const cb_config *cfg);
  * setting that is not a time. */
 int cb_config_now(const cb_config *cfg, int64_t *ms, char *errstr,
                   size_t errstr_size);
+
+/* Is this setting a secret?  A redis URL with a password, and the
+ * librdkafka properties that hold credentials or private keys (names with
+ * "password" or "secret" in them, sasl.jaas.config, sasl.oauthbearer.config,
+ * ssl.key.pem, ssl.keystore.*). */
+int cb_config_is_secret(const char *key, const char *value);
 
 /* Copies a value into out (of outsz bytes) with anything secret replaced:
  * the password of a redis:// URL becomes "***".  Always NUL-terminates. */

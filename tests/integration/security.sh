@@ -142,6 +142,7 @@ cb_assert_contains "$CB_ERR" "wants credentials" "without a password, the error 
 # ------------------------------------------------ Kafka security settings
 printf 'kafka.sasl.username = canbao\nkafka.sasl.password = %s\n' "$SPW" \
     >"$CB_TMP/secret.conf"
+chmod 644 "$CB_TMP/secret.conf"
 cb_expect_exit 1 "SASL PLAIN against a broker without SASL" "$CANBAO" \
     produce death "$CB_TMP/county/feeds/death.csv" -c "$CB_TMP/secret.conf" \
     -X security.protocol=sasl_plaintext -X sasl.mechanism=PLAIN \
@@ -152,6 +153,8 @@ cb_assert_contains "$CB_ERR" "mechanism PLAIN" "the SASL settings reached librdk
 cb_assert_contains "$CB_OUT" "not delivered" "the failure is counted"
 cb_assert_contains "$CB_ERR" "sasl.password = [redacted]" \
     "librdkafka's conf dump redacts the password"
+cb_assert_contains "$CB_ERR" "secret.conf holds a secret and others" \
+    "a config file with a secret that others may read is named"
 
 # --------------------------------------------------------------- secrets
 kill -TERM "$MON_PID" 2>/dev/null || true

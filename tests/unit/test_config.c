@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cb_cli.h"
@@ -117,6 +118,60 @@ static void test_config_file(void **state)
                      -1);
     assert_non_null(strstr(err, "/nonexistent/x.conf"));
     cb_config_term(&cfg);
+}
+
+/* Secrets are told from other settings; a config file holding one is
+ * flagged when its group or others may read it, and only then. */
+static void test_secrets(void **state)
+{
+    static const struct {
+        const char *key, *value;
+        int secret;
+    } rows[] = {
+        {"redis", "redis://127.0.0.1:6379", 0},
+        {"redis", "redis://u:pw@h:1", 1},
+        {"redis", "redis://:pw@h:1/2", 1},
+        {"brokers", "pw@h:1", 0},
+        {"kafka.sasl.password", "x", 1},
+        {"kafka.sasl.username", "x", 0},
+        {"kafka.ssl.key.password", "x", 1},
+        {"kafka.sasl.oauthbearer.client.secret", "x", 1},
+        {"kafka.sasl.jaas.config", "x", 1},
+        {"kafka.ssl.key.pem", "x", 1},
+        {"kafka.ssl.keystore.password", "x", 1},
+        {"kafka.ssl.ca.location", "/etc/ca.pem", 0},
+        {"kafka.security.protocol", "SASL_SSL", 0},
+        {"now", "2025-01-01", 0},
+    };
+    cb_config cfg;
+    char err[256];
+    char *path;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        assert_int_equal(cb_config_is_secret(rows[i].key, rows[i].value),
+                         rows[i].secret);
+
+    path = write_temp("brokers = a:1\nkafka.sasl.password = hush\n");
+    assert_int_equal(chmod(path, 0644), 0);
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_load_file(&cfg, path, err, sizeof(err)), 0);
+    assert_string_equal(cfg.exposed, path);
+    cb_config_term(&cfg);
+    assert_int_equal(chmod(path, 0600), 0);
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_load_file(&cfg, path, err, sizeof(err)), 0);
+    assert_string_equal(cfg.exposed, "");
+    cb_config_term(&cfg);
+    unlink(path);
+
+    path = write_temp("redis = redis://127.0.0.1:1\n");
+    assert_int_equal(chmod(path, 0644), 0);
+    cb_config_init(&cfg);
+    assert_int_equal(cb_config_load_file(&cfg, path, err, sizeof(err)), 0);
+    assert_string_equal(cfg.exposed, ""); /* nothing secret in it */
+    cb_config_term(&cfg);
+    unlink(path);
 }
 
 static void test_redact(void **state)
@@ -249,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_unknown_key_refused),
         cmocka_unit_test(test_config_file),
         cmocka_unit_test(test_redact),
+        cmocka_unit_test(test_secrets),
         cmocka_unit_test(test_cli_parse),
         cmocka_unit_test(test_kafka_conf),
         cmocka_unit_test(test_topics),
