@@ -23,6 +23,7 @@ static const char *const known_keys[] = {
     "townships",   /* a township table to check codes against */
     "web.listen",  /* the workbench's HOST:PORT */
     "web.session_idle", /* seconds a workbench session lasts unused */
+    "web.secure_cookie", /* 1: the session cookie only over HTTPS */
     NULL,
 };
 

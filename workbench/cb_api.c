@@ -314,9 +314,8 @@ static void post_session(cb_api *a, const cb_http_req *req,
     json_decref(body);
     atomic_fetch_add(&a->signins, 1);
     cb_api_audit(st, &s, s.user.township, "sign_in", "", "", "");
-    snprintf(cookie, sizeof(cookie),
-             COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-             s.token, a->idle_s);
+    snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; %s; Max-Age=%d",
+             s.token, a->cookie_flags, a->idle_s);
     cb_http_add_header(resp, "Set-Cookie", cookie);
     cb_api_reply_json(resp, 200,
                json_pack("{s:s, s:s, s:s, s:s?}", "csrf", s.csrf, "name",
@@ -334,10 +333,11 @@ static void get_session(const cb_session *s, cb_http_resp *resp)
                          s->user.township[0] ? s->user.township : NULL));
 }
 
-static void delete_session(const cb_http_req *req, cb_http_resp *resp,
-                           cb_store *st, const cb_session *s)
+static void delete_session(cb_api *a, const cb_http_req *req,
+                           cb_http_resp *resp, cb_store *st,
+                           const cb_session *s)
 {
-    char err[256];
+    char err[256], cookie[128];
 
     if (!cb_api_change_allowed(req, resp, s))
         return;
@@ -347,9 +347,9 @@ static void delete_session(const cb_http_req *req, cb_http_resp *resp,
         return;
     }
     cb_api_audit(st, s, s->user.township, "sign_out", "", "", "");
-    cb_http_add_header(resp, "Set-Cookie",
-                       COOKIE "=; Path=/; HttpOnly; SameSite=Strict; "
-                              "Max-Age=0");
+    snprintf(cookie, sizeof(cookie), COOKIE "=; Path=/; %s; Max-Age=0",
+             a->cookie_flags);
+    cb_http_add_header(resp, "Set-Cookie", cookie);
     cb_api_reply_json(resp, 200, json_pack("{s:b}", "signed_out", 1));
 }
 
@@ -467,7 +467,7 @@ static void route(cb_api *a, const cb_http_req *req, cb_http_resp *resp)
         if (is(m, "GET"))
             get_session(&s, resp);
         else if (is(m, "DELETE"))
-            delete_session(req, resp, st, &s);
+            delete_session(a, req, resp, st, &s);
         else
             cb_api_reply_error(resp, 405, "GET, POST or DELETE");
     } else if (strcmp(p, "/api/leads") == 0 && is(m, "GET")) {
@@ -518,6 +518,10 @@ cb_api *cb_api_new(const cb_config *cfg, int idle_s, char *errstr,
     }
     a->cfg = cfg;
     a->idle_s = idle_s;
+    a->cookie_flags = strcmp(cb_config_get_or(cfg, "web.secure_cookie", "0"),
+                             "1") == 0
+                          ? "HttpOnly; SameSite=Strict; Secure"
+                          : "HttpOnly; SameSite=Strict";
     pthread_mutex_init(&a->pool_lock, NULL);
     cb_store *st = cb_api_pool_get(a, errstr, errstr_size);
     if (st == NULL) {

@@ -20,6 +20,7 @@
 struct cb_api {
     const cb_config *cfg;
     int idle_s;
+    const char *cookie_flags; /* "HttpOnly; SameSite=Strict[; Secure]" */
     cb_leadbook *book;
     pthread_mutex_t pool_lock;
     cb_store *pool[CB_API_POOL];

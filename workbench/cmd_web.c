@@ -16,6 +16,7 @@ static const struct option web_opts[] = {
     {"listen", required_argument, NULL, 'l'},
     {"session-idle", required_argument, NULL, 'i'},
     {"no-follow", no_argument, NULL, 'F'},
+    {"secure-cookie", no_argument, NULL, 'S'},
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_web = {
@@ -29,14 +30,17 @@ const cb_cli_spec cb_spec_web = {
         "Accounts come from canbao user.  Leads are loaded from Redis and\n"
         "kept current from canbao.lead.v1 (--no-follow: loaded once).\n"
         "Serve it behind a TLS proxy anywhere but on one machine.\n"
-        "Config keys: web.listen, web.session_idle.",
+        "Config keys: web.listen, web.session_idle, web.secure_cookie.",
     .options_help =
         "  -l, --listen HOST:PORT        default 127.0.0.1:8080 (port 0: any "
         "free)\n"
         "      --session-idle SECONDS    sessions end after this long unused "
         "(default\n"
         "                                1800)\n"
-        "      --no-follow               do not follow the lead topic\n",
+        "      --no-follow               do not follow the lead topic\n"
+        "      --secure-cookie           the session cookie is sent over "
+        "HTTPS only\n"
+        "                                (behind a TLS proxy)\n",
     .shortopts = "l:",
     .longopts = web_opts,
     .min_args = 0,
@@ -47,6 +51,7 @@ typedef struct web_args {
     const char *listen;
     long idle_s;
     int no_follow;
+    int secure_cookie;
 } web_args;
 
 static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
@@ -63,6 +68,9 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
                                 errstr, errstr_size);
     case 'F':
         a->no_follow = 1;
+        return 0;
+    case 'S':
+        a->secure_cookie = 1;
         return 0;
     }
     return -1;
@@ -94,7 +102,7 @@ static int following(void *opaque)
 
 int cb_cmd_web(int argc, char **argv)
 {
-    web_args a = {NULL, 0, 0};
+    web_args a = {NULL, 0, 0, 0};
     cb_api *api = NULL;
     cb_leadfeed *feed = NULL;
     cb_http_server *http = NULL;
@@ -116,6 +124,20 @@ int cb_cmd_web(int argc, char **argv)
                          sizeof(err)) != 0) {
         rc = cb_cli_usage_error(&cb_spec_web, "%s", err);
         goto out;
+    }
+    if (a.secure_cookie &&
+        cb_config_set(&cli.cfg, "web.secure_cookie", "1", CB_CONF_ARGS, err,
+                      sizeof(err)) != 0) {
+        rc = cb_cli_fail(&cb_spec_web, "%s", err);
+        goto out;
+    }
+    {
+        const char *sc = cb_config_get_or(&cli.cfg, "web.secure_cookie", "0");
+        if (strcmp(sc, "0") != 0 && strcmp(sc, "1") != 0) {
+            rc = cb_cli_usage_error(&cb_spec_web, "web.secure_cookie is 0 "
+                                    "or 1, not '%s'", sc);
+            goto out;
+        }
     }
     if (split_listen(a.listen, host, sizeof(host), &port) != 0) {
         rc = cb_cli_usage_error(&cb_spec_web, "--listen is HOST:PORT, not "

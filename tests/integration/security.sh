@@ -102,7 +102,8 @@ cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 30 ||
     cb_fail "the workbench does not follow the lead topic"
 curl -s -o /dev/null -H 'Content-Type: application/json' \
     -d '{"name":"ta","password":"not-the-password"}' "${URL}api/session"
-session=$(curl -sf -c "$CB_TMP/jar" -H 'Content-Type: application/json' \
+session=$(curl -sf -c "$CB_TMP/jar" -D "$CB_TMP/signin.headers" \
+    -H 'Content-Type: application/json' \
     -d '{"name":"ta","password":"ta-password"}' "${URL}api/session") ||
     cb_fail "ta cannot sign in"
 csrf=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' <<<"$session")
@@ -127,6 +128,26 @@ kill -TERM "$WEB_PID"
 wait "$WEB_PID" || cb_fail "canbao web did not stop cleanly"
 admin xrange cb:audit - + >"$OUT/audit-stream.txt"
 cb_pass "the workbench served a township (sign-ins, a lead's page, a decision, exports)"
+cookie=$(grep -i '^set-cookie:' "$CB_TMP/signin.headers")
+cb_assert_contains "$cookie" "HttpOnly; SameSite=Strict" "the session cookie is HttpOnly and SameSite=Strict"
+case $cookie in *Secure*) cb_fail "Secure without --secure-cookie: $cookie" ;; esac
+# behind a TLS proxy: --secure-cookie
+"$CANBAO" web --listen 127.0.0.1:0 --no-follow --secure-cookie \
+    >"$OUT/web2.out" 2>"$OUT/web2.err" &
+WEB_PID=$!
+CB_PIDS+=("$WEB_PID")
+cb_wait_for "grep -q serving $OUT/web2.out" 20 || cb_fail "canbao web --secure-cookie did not start"
+URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$OUT/web2.out")
+curl -sf -o /dev/null -D "$CB_TMP/signin2.headers" -H 'Content-Type: application/json' \
+    -d '{"name":"ta","password":"ta-password"}' "${URL}api/session" ||
+    cb_fail "ta cannot sign in to the second workbench"
+cb_assert_contains "$(grep -i '^set-cookie:' "$CB_TMP/signin2.headers")" \
+    "SameSite=Strict; Secure" "--secure-cookie marks the session cookie Secure"
+kill -TERM "$WEB_PID"
+wait "$WEB_PID" || cb_fail "canbao web --secure-cookie did not stop cleanly"
+cb_expect_exit 2 "web.secure_cookie = yes" "$CANBAO" web --listen 127.0.0.1:0 \
+    -c /dev/stdin <<<"web.secure_cookie = yes"
+cb_assert_contains "$CB_ERR" "web.secure_cookie is 0 or 1" "the bad value is refused, named"
 
 # ------------------------------------------------ wrong Redis passwords
 bad="redis://canbao:Wrong-pw-3c9d@127.0.0.1:$REDIS_PORT"
