@@ -28,7 +28,8 @@ PACKAGES=(
 
 # Only for the tests (scripts/test.sh): the workbench's browser test, and
 # clang with libFuzzer for the fuzz targets (scripts/fuzz.sh).
-TEST_PACKAGES=(chromium chromium-driver fonts-wqy-zenhei clang libclang-rt-14-dev)
+TEST_PACKAGES=(chromium chromium-driver fonts-wqy-zenhei clang libclang-rt-14-dev
+    docker-compose yamllint)
 
 BUILD=1
 for arg in "$@"; do
