@@ -29,13 +29,7 @@ cb_start_redis >/dev/null
 cb_start_broker >/dev/null
 "$CANBAO" targets data/townships-funing.csv >/dev/null
 echo "bench-password" | "$CANBAO" user add bench --township 320923001 >/dev/null
-"$CANBAO" web --listen 127.0.0.1:0 >"$CB_TMP/web.out" 2>"$CB_TMP/web.log" &
-WEB_PID=$!
-CB_PIDS+=("$WEB_PID")
-cb_wait_for "grep -q serving $CB_TMP/web.out" 20 || cb_fail "canbao web did not start"
-URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/web.out")
-cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 30 ||
-    cb_fail "the workbench does not follow the lead topic"
+cb_start_web web
 COOKIE=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
     -d '{"name":"bench","password":"bench-password"}' "${URL}api/session" |
     sed -n 's/^Set-Cookie: \(canbao_session=[^;]*\).*/\1/p')

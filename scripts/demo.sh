@@ -111,10 +111,7 @@ step "canbao user, canbao web: the township workbench"
 # demo accounts only: real ones get real passwords (canbao user --help)
 echo "county-demo-password" | "$CANBAO" user add county --county
 echo "fc-demo-password" | "$CANBAO" user add fc --township "$TOWNSHIP"
-"$CANBAO" web --listen 127.0.0.1:0 >"$CB_TMP/web.out" 2>"$CB_TMP/web.log" &
-CB_PIDS+=("$!")
-cb_wait_for "grep -q serving $CB_TMP/web.out" 20 || cb_fail "canbao web did not start"
-URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/web.out")
+cb_start_web web
 cat "$CB_TMP/web.out"
 JAR=$CB_TMP/cookies
 curl -sf -c "$JAR" -H 'Content-Type: application/json' \

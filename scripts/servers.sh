@@ -133,3 +133,22 @@ cb_broker_ctl() {
     grep '^control:' "$CB_TMP/broker.log" | tail -n 1
 }
 
+
+# cb_start_web NAME [canbao web options]: starts `canbao web` on a free
+# loopback port, its stdout in $CB_TMP/NAME.out and its stderr in
+# $CB_TMP/NAME.log; waits until it serves and, unless --no-follow, until it
+# follows the lead topic.  Sets WEB_PID and URL (ending in "/").
+cb_start_web() {
+    local name=$1
+    shift
+    "$CANBAO" web --listen 127.0.0.1:0 "$@" >"$CB_TMP/$name.out" \
+        2>"$CB_TMP/$name.log" &
+    WEB_PID=$!
+    CB_PIDS+=("$WEB_PID")
+    cb_wait_for "grep -q serving $CB_TMP/$name.out" 60 ||
+        cb_fail "canbao web did not start: $(tail -n 3 "$CB_TMP/$name.log")"
+    URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/$name.out")
+    case " $* " in *" --no-follow "*) return 0 ;; esac
+    cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 60 ||
+        cb_fail "the workbench does not follow the lead topic"
+}

@@ -2,7 +2,8 @@
 """cutproxy.py -- a TCP proxy that drops connections in the middle of a
 stream, for the Redis fault tests (issue 6).
 
-    cutproxy.py LISTEN_PORT_FILE TARGET_PORT CUTS MIN_BYTES MAX_BYTES SEED
+    cutproxy.py LISTEN_PORT_FILE TARGET_PORT CUTS MIN_BYTES MAX_BYTES SEED \
+                ARM_FILE
 
 It listens on a free loopback port (written to LISTEN_PORT_FILE once it
 listens) and forwards every connection to 127.0.0.1:TARGET_PORT.  It counts
@@ -10,8 +11,10 @@ the bytes it forwards, both ways and over all connections, and cuts CUTS
 times, each a random MIN_BYTES to MAX_BYTES after the one before: the
 connection that carries the byte where a cut falls gets the part of its
 chunk up to that byte, so that the server sees half a command or the
-client half a reply, and is closed both ways.  After the last cut every
-byte goes through.  Each cut is printed ("cut N: ...") to stdout, flushed,
+client half a reply, and is closed both ways.  Nothing is cut until
+ARM_FILE exists (the test creates it once the client is past its start,
+which is allowed to fail outright); the first cut falls MIN_BYTES to
+MAX_BYTES after that.  After the last cut every byte goes through.  Each cut is printed ("cut N: ...") to stdout, flushed,
 for the test to count.
 
 Whatever is cut is where the pipeline must hold: the commands a client
@@ -27,10 +30,11 @@ import threading
 def main():
     port_file, target = sys.argv[1], int(sys.argv[2])
     cuts, lo, hi, seed = (int(a) for a in sys.argv[3:7])
+    arm_file = sys.argv[7]
     rng = random.Random(seed)
     lock = threading.Lock()
     # bytes forwarded so far, both ways, all connections; the next cut
-    state = {"total": 0, "next": rng.randint(lo, hi), "done": 0}
+    state = {"total": 0, "next": None, "done": 0}
 
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -66,7 +70,10 @@ def main():
                     if not data:
                         break
                     with lock:
-                        room = state["next"] - state["total"]
+                        if state["next"] is None and os.path.exists(arm_file):
+                            state["next"] = state["total"] + rng.randint(lo, hi)
+                        room = (state["next"] - state["total"]
+                                if state["next"] is not None else len(data) + 1)
                         cut = state["done"] < cuts and len(data) >= room
                         if cut:
                             data = data[:room]

@@ -93,13 +93,7 @@ run report report
 run tail tail --exit-at-end
 echo "ta-password" | run user user add ta --township "$TA"
 
-"$CANBAO" web --listen 127.0.0.1:0 -v >"$OUT/web.out" 2>"$OUT/web.err" &
-WEB_PID=$!
-CB_PIDS+=("$WEB_PID")
-cb_wait_for "grep -q serving $OUT/web.out" 20 || cb_fail "canbao web did not start"
-URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$OUT/web.out")
-cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 30 ||
-    cb_fail "the workbench does not follow the lead topic"
+cb_start_web seen/web -v
 curl -s -o /dev/null -H 'Content-Type: application/json' \
     -d '{"name":"ta","password":"not-the-password"}' "${URL}api/session"
 session=$(curl -sf -c "$CB_TMP/jar" -D "$CB_TMP/signin.headers" \
@@ -132,12 +126,7 @@ cookie=$(grep -i '^set-cookie:' "$CB_TMP/signin.headers")
 cb_assert_contains "$cookie" "HttpOnly; SameSite=Strict" "the session cookie is HttpOnly and SameSite=Strict"
 case $cookie in *Secure*) cb_fail "Secure without --secure-cookie: $cookie" ;; esac
 # behind a TLS proxy: --secure-cookie
-"$CANBAO" web --listen 127.0.0.1:0 --no-follow --secure-cookie \
-    >"$OUT/web2.out" 2>"$OUT/web2.err" &
-WEB_PID=$!
-CB_PIDS+=("$WEB_PID")
-cb_wait_for "grep -q serving $OUT/web2.out" 20 || cb_fail "canbao web --secure-cookie did not start"
-URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$OUT/web2.out")
+cb_start_web seen/web2 --no-follow --secure-cookie
 curl -sf -o /dev/null -D "$CB_TMP/signin2.headers" -H 'Content-Type: application/json' \
     -d '{"name":"ta","password":"ta-password"}' "${URL}api/session" ||
     cb_fail "ta cannot sign in to the second workbench"

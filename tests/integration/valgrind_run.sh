@@ -46,13 +46,7 @@ echo "ta-password" | cb_expect_exit 0 "user add" "$CANBAO" user add ta \
     --township "$TA"
 cb_expect_exit 2 "a bad option" "$CANBAO" match --no-such-option
 
-"$CANBAO" web --listen 127.0.0.1:0 >"$CB_TMP/web.out" 2>"$CB_TMP/web.log" &
-WEB_PID=$!
-CB_PIDS+=("$WEB_PID")
-cb_wait_for "grep -q serving $CB_TMP/web.out" 60 || cb_fail "canbao web did not start"
-URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/web.out")
-cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 60 ||
-    cb_fail "the workbench does not follow the lead topic"
+cb_start_web web
 JAR=$CB_TMP/cookies
 session=$(curl -sf -c "$JAR" -H 'Content-Type: application/json' \
     -d '{"name":"ta","password":"ta-password"}' "${URL}api/session")
