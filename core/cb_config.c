@@ -124,32 +124,42 @@ static char *trim(char *s)
     return s;
 }
 
+/* Splits "key=value" in place (s is changed), trims both and sets the key
+ * with `source`; *secret, when given, is raised if the value is a secret
+ * (cb_config_is_secret). */
+static int set_split(cb_config *cfg, char *s, cb_config_source source,
+                     int *secret, char *errstr, size_t errstr_size)
+{
+    char *eq = strchr(s, '='), *key, *value;
+
+    if (eq == NULL) {
+        snprintf(errstr, errstr_size, "expected key=value");
+        return -1;
+    }
+    *eq = '\0';
+    key = trim(s);
+    value = trim(eq + 1);
+    if (*key == '\0') {
+        snprintf(errstr, errstr_size, "empty key before '='");
+        return -1;
+    }
+    if (secret != NULL)
+        *secret |= cb_config_is_secret(key, value);
+    return cb_config_set(cfg, key, value, source, errstr, errstr_size);
+}
+
 int cb_config_set_pair(cb_config *cfg, const char *pair,
                        cb_config_source source, char *errstr,
                        size_t errstr_size)
 {
     char *copy = strdup(pair);
-    char *eq, *key, *value;
-    int rc = -1;
+    int rc;
 
     if (copy == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    eq = strchr(copy, '=');
-    if (eq == NULL) {
-        snprintf(errstr, errstr_size, "expected key=value");
-        goto out;
-    }
-    *eq = '\0';
-    key = trim(copy);
-    value = trim(eq + 1);
-    if (*key == '\0') {
-        snprintf(errstr, errstr_size, "empty key before '='");
-        goto out;
-    }
-    rc = cb_config_set(cfg, key, value, source, errstr, errstr_size);
-out:
+    rc = set_split(cfg, copy, source, NULL, errstr, errstr_size);
     memset(copy, 0, strlen(pair));
     free(copy);
     return rc;
@@ -172,27 +182,6 @@ int cb_config_is_secret(const char *key, const char *value)
            strcmp(key, "sasl.oauthbearer.config") == 0 ||
            strcmp(key, "ssl.key.pem") == 0 ||
            strncmp(key, "ssl.keystore.", 13) == 0;
-}
-
-/* Does a "key = value" line of a config file set a secret? */
-static int line_is_secret(const char *s)
-{
-    const char *eq = strchr(s, '=');
-    char key[256];
-    size_t n;
-
-    if (eq == NULL)
-        return 0;
-    n = (size_t)(eq - s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (n >= sizeof(key))
-        return 0;
-    memcpy(key, s, n);
-    key[n] = '\0';
-    for (eq++; *eq == ' ' || *eq == '\t'; eq++)
-        ;
-    return cb_config_is_secret(key, eq);
 }
 
 int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
@@ -219,13 +208,12 @@ int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
         s = trim(line);
         if (*s == '\0' || *s == '#')
             continue;
-        if (cb_config_set_pair(cfg, s, CB_CONF_FILE, err, sizeof(err)) !=
+        if (set_split(cfg, s, CB_CONF_FILE, &secret, err, sizeof(err)) !=
             0) {
             snprintf(errstr, errstr_size, "%s:%ld: %s", path, lineno, err);
             rc = -1;
             break;
         }
-        secret |= line_is_secret(s);
     }
     if (rc == 0 && secret && fstat(fileno(fp), &st) == 0 &&
         (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
