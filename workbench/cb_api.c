@@ -79,6 +79,21 @@ void cb_api_reply_json(cb_http_resp *resp, int status, json_t *j)
     json_decref(j);
 }
 
+void cb_api_reply_csv(cb_http_resp *resp, char *text, size_t len,
+                      const char *filename)
+{
+    char disposition[128];
+
+    resp->status = 200;
+    resp->type = "text/csv; charset=utf-8";
+    if (cb_buf_append(&resp->body, text, len) != 0)
+        resp->status = 500;
+    free(text);
+    snprintf(disposition, sizeof(disposition),
+             "attachment; filename=\"%s\"", filename);
+    cb_http_add_header(resp, "Content-Disposition", disposition);
+}
+
 void cb_api_reply_error(cb_http_resp *resp, int status, const char *fmt, ...)
 {
     char msg[512];

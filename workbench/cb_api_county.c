@@ -234,12 +234,7 @@ void cb_api_get_audit(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         return;
     }
     if (csv) {
-        resp->status = 200;
-        resp->type = "text/csv; charset=utf-8";
-        cb_buf_append(&resp->body, text, len);
-        free(text);
-        cb_http_add_header(resp, "Content-Disposition",
-                           "attachment; filename=\"audit.csv\"");
+        cb_api_reply_csv(resp, text, len, "audit.csv");
         atomic_fetch_add(&a->exports, 1);
         cb_api_audit(st, s, township ? township : "", "export", "audit", "", "");
         return;

@@ -39,6 +39,11 @@ void cb_api_pool_put(cb_api *a, cb_store *s, int failed);
 
 /* Replies: a JSON value (taken), or {"error": ...}. */
 void cb_api_reply_json(cb_http_resp *resp, int status, json_t *j);
+
+/* Replies 200 with CSV text (taken, len bytes) as a download named
+ * filename. */
+void cb_api_reply_csv(cb_http_resp *resp, char *text, size_t len,
+                      const char *filename);
 void cb_api_reply_error(cb_http_resp *resp, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -179,12 +179,7 @@ void cb_api_get_leads_csv(cb_api *a, const cb_http_req *req,
         cb_api_reply_error(resp, 500, "out of memory");
         return;
     }
-    resp->status = 200;
-    resp->type = "text/csv; charset=utf-8";
-    cb_buf_append(&resp->body, text, len);
-    free(text);
-    cb_http_add_header(resp, "Content-Disposition",
-                       "attachment; filename=\"leads.csv\"");
+    cb_api_reply_csv(resp, text, len, "leads.csv");
     snprintf(what, sizeof(what), "leads township=%s status=%s reason=%s "
              "rows=%zu", township ? township : "all",
              cb_http_query(req, "status") ? cb_http_query(req, "status") : "",
