@@ -294,6 +294,8 @@ def main():
           hd.get("content-type", "").startswith("text/csv") and
           list(rows[0].keys()) == LEAD_COLUMNS and
           lid in [r["lead_id"] for r in rows])
+    check("the export downloads as leads.csv",
+          hd.get("content-disposition") == 'attachment; filename="leads.csv"')
     check("the export is masked",
           all(MASKED_ID.match(r["subject_id"]) for r in rows
               if r["subject_kind"] == "person"))
@@ -343,7 +345,9 @@ def main():
     st, hd, text = county.request("GET", "/api/audit?format=csv")
     check("the audit log exports as CSV", st == 200 and
           text.decode().splitlines()[0] ==
-          "id,at,who,role,township,action,target,before,after")
+          "id,at,who,role,township,action,target,before,after" and
+          hd.get("content-type", "").startswith("text/csv") and
+          hd.get("content-disposition") == 'attachment; filename="audit.csv"')
 
     # -------------------------------------------------------------- live
     live_target = next(l for l in persons if l["status"] == "open" and
