@@ -40,12 +40,8 @@ COUNTY=$DIR/county-$PEOPLE
 [ -x "$CANBAO" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
 mkdir -p "$DIR"
 # servers of their own, stopped on exit
-CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
-CB_PIDS=()
-cb_log() { printf 'bench: %s\n' "$*"; }
-cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
-. scripts/servers.sh
-trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
+. bench/bench_servers.sh
+cb_bench_servers bench
 if [ "$MODE" = latency ]; then
     cb_start_redis >/dev/null
     cb_start_broker >/dev/null

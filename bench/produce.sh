@@ -25,12 +25,8 @@ if [ ! -s "$CSV" ]; then
 fi
 bytes=$(stat -c %s "$CSV")
 
-CB_TMP=$(mktemp -d /tmp/canbao-bench-run.XXXXXX)
-CB_PIDS=()
-cb_log() { printf 'bench: %s\n' "$*"; }
-cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
-. scripts/servers.sh
-trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
+. bench/bench_servers.sh
+cb_bench_servers bench
 
 best=0
 for run in 1 2 3; do

@@ -22,12 +22,8 @@ APPLY=$PWD/$BUILD/tests/apply_tool
 SECONDS_TOTAL=$((MINUTES * 60))
 [ $((RATE * SECONDS_TOTAL)) -le 100000 ] ||
     { echo "soak: RATE x seconds must be at most 100,000" >&2; exit 2; }
-CB_TMP=$(mktemp -d /tmp/canbao-soak.XXXXXX)
-CB_PIDS=()
-cb_log() { printf 'soak: %s\n' "$*"; }
-cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
-. scripts/servers.sh
-trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
+. bench/bench_servers.sh
+cb_bench_servers soak
 
 rss() { ps -o rss= -p "$1" 2>/dev/null | tr -d ' ' || echo 0; }
 

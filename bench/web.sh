@@ -18,12 +18,8 @@ REQUESTS=${2:-2000}
 BUILD=${3:-build}
 CANBAO=$PWD/$BUILD/cli/canbao
 [ -x "$CANBAO" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
-CB_TMP=$(mktemp -d /tmp/canbao-bench-web.XXXXXX)
-CB_PIDS=()
-cb_log() { printf 'bench: %s\n' "$*"; }
-cb_fail() { cb_log "FAILED: $*" >&2; exit 1; }
-. scripts/servers.sh
-trap 'set +e; cb_stop_servers; rm -rf "$CB_TMP"' EXIT
+. bench/bench_servers.sh
+cb_bench_servers bench
 
 cb_start_redis >/dev/null
 cb_start_broker >/dev/null
