@@ -210,6 +210,17 @@ out:
     return rc;
 }
 
+/* Logs and frees an error object librdkafka returned (NULL: none).
+ * Returns 0 when there was none, -1 otherwise. */
+static int kafka_error(rd_kafka_error_t *e, const char *what)
+{
+    if (e == NULL)
+        return 0;
+    cb_warn("%s: %s", what, rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+    return -1;
+}
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -231,10 +242,15 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             if (parts->elems[i].partition < m->npart)
                 m->batches[parts->elems[i].partition].assigned = 1;
         m->assigned_ms = cb_clock_ms();
-        if (cooperative)
-            rd_kafka_incremental_assign(rk, parts);
-        else
+        if (!cooperative) {
             rd_kafka_assign(rk, parts);
+        } else if (parts != NULL &&
+                   kafka_error(rd_kafka_incremental_assign(rk, parts),
+                               "cannot take the assigned partitions") != 0) {
+            m->fatal = 1;
+            snprintf(m->fatal_err, sizeof(m->fatal_err),
+                     "librdkafka refused the assigned partitions");
+        }
         cb_info("assigned %d topic partition(s)", parts ? parts->cnt : 0);
     } else {
         /* Steps in hand finish first; whatever waits for these partitions
@@ -252,7 +268,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             }
         }
         if (cooperative)
-            rd_kafka_incremental_unassign(rk, parts);
+            kafka_error(rd_kafka_incremental_unassign(rk, parts),
+                        "cannot give up the revoked partitions");
         else
             rd_kafka_assign(rk, NULL);
         cb_info("revoked %d topic partition(s)", parts->cnt);
@@ -605,11 +622,14 @@ static int drain_steps(matcher *m)
     return 0;
 }
 
-/* Seeks every assigned topic partition to the offset Redis holds. */
+/* Seeks every assigned topic partition to the offset Redis holds.  Until
+ * a seek takes (m->reseek stays set, and it is tried again) messages are
+ * dropped: they come again from Redis's offsets. */
 static void reseek(matcher *m)
 {
     rd_kafka_topic_partition_list_t *parts = NULL;
     char err[512];
+    int failed;
 
     m->reseek = 0;
     if (rd_kafka_assignment(m->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -618,7 +638,18 @@ static void reseek(matcher *m)
         cb_error("cannot read applied offsets: %s", err);
         m->reseek = 1;
     } else {
-        rd_kafka_seek_partitions(m->consumer, parts, 10000);
+        failed = kafka_error(rd_kafka_seek_partitions(m->consumer, parts,
+                                                      10000),
+                             "cannot seek to the offsets Redis holds");
+        for (int i = 0; !failed && i < parts->cnt; i++)
+            if (parts->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                cb_warn("cannot seek %s [%d] to the offset Redis holds: %s",
+                        parts->elems[i].topic, parts->elems[i].partition,
+                        rd_kafka_err2str(parts->elems[i].err));
+                failed = 1;
+            }
+        if (failed)
+            m->reseek = 1;
     }
     rd_kafka_topic_partition_list_destroy(parts);
 }
