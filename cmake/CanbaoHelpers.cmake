@@ -28,14 +28,15 @@ function(cb_add_unit_test name)
     ENVIRONMENT "CANBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
 
-# cb_add_integration_test(NAME SCRIPT [TIMEOUT s] [LABEL l]) registers a
+# cb_add_integration_test(NAME SCRIPT [TIMEOUT s] [LABEL l] [ENV VAR=value...])
+# registers a
 # shell script of tests/integration with ctest under the label
 # "integration" (or LABEL).  The script
 # gets the program, the test tools (tests/tools), the source tree and the
 # build tree in its environment;
 # it starts and stops its own servers (tests/integration/harness.sh).
 function(cb_add_integration_test name script)
-  cmake_parse_arguments(T "" "TIMEOUT;LABEL" "" ${ARGN})
+  cmake_parse_arguments(T "" "TIMEOUT;LABEL" "ENV" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
@@ -46,5 +47,5 @@ function(cb_add_integration_test name script)
            COMMAND bash ${PROJECT_SOURCE_DIR}/tests/integration/${script})
   set_tests_properties(${name} PROPERTIES LABELS ${T_LABEL}
     TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "CANBAO=$<TARGET_FILE:canbao>;APPLY_TOOL=$<TARGET_FILE:apply_tool>;IDENT_TOOL=$<TARGET_FILE:ident_tool>;CANBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR};CANBAO_BUILD_DIR=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "CANBAO=$<TARGET_FILE:canbao>;APPLY_TOOL=$<TARGET_FILE:apply_tool>;IDENT_TOOL=$<TARGET_FILE:ident_tool>;CANBAO_SOURCE_DIR=${PROJECT_SOURCE_DIR};CANBAO_BUILD_DIR=${PROJECT_BINARY_DIR};${T_ENV}")
 endfunction()

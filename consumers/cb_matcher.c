@@ -608,6 +608,19 @@ static int collect_steps(matcher *m, int wait)
     return ride_out_failure(m);
 }
 
+/* The matcher's own connection failed (publishing, trimming, timers):
+ * Redis trouble, ridden out by the next collect_steps as a step's would
+ * be.  Without this an idle matcher would never notice that a cluster's
+ * master it talks to has died, and warn about it forever. */
+static void own_redis_failed(matcher *m)
+{
+    if (m->failing != 0)
+        return;
+    snprintf(m->fail_err, sizeof(m->fail_err), "%s",
+             cb_redis_errstr(cb_store_redis(m->store)));
+    m->failing = -1;
+}
+
 /* Applies everything pending and waits for it. */
 static int drain_steps(matcher *m)
 {
@@ -761,10 +774,9 @@ static int publish_entry(matcher *m, const redisReply *fields)
  * worker's steps, and each trip waits behind them. */
 static void publish(matcher *m)
 {
-    cb_redis *r = cb_store_redis(m->store);
-    int *asked = m->asked, nasked, more = 1;
+    int *asked = m->asked, nasked, more = 1, lost = 0;
 
-    while (more && !m->fatal) {
+    while (more && !m->fatal && !lost && !m->failing) {
         more = 0;
         nasked = 0;
         for (int p = 0; p < m->npart; p++) {
@@ -778,15 +790,28 @@ static void publish(matcher *m)
                      b->sent[0] ? b->sent : "-");
             snprintf(count, sizeof(count), "%d", PUBLISH_CHUNK);
             const char *argv[6] = {"XRANGE", key, from, "+", "COUNT", count};
-            if (cb_redis_append(r, 6, argv, NULL) != 0)
-                return; /* Redis trouble: the next step will say */
+            /* each on its partition's node (a cluster's master), which
+             * answers in the order it was asked */
+            if (cb_redis_append(cb_store_node(m->store, p), 6, argv,
+                                NULL) != 0) {
+                lost = 1; /* Redis trouble: the next step will say */
+                break;
+            }
             asked[nasked++] = p;
         }
+        /* every reply asked for is read, even after a lost one: the other
+         * nodes of a cluster must not keep a reply nobody reads */
         for (int i = 0; i < nasked; i++) {
             batch *b = &m->batches[asked[i]];
-            redisReply *x = cb_redis_get_reply(r);
+            redisReply *x = cb_redis_get_reply(cb_store_node(m->store,
+                                                             asked[i]));
             if (x == NULL)
-                return;
+                lost = 1;
+            if (x == NULL || lost) {
+                if (x != NULL)
+                    freeReplyObject(x);
+                continue;
+            }
             if (x->type != REDIS_REPLY_ARRAY) {
                 freeReplyObject(x);
                 continue; /* stays touched: tried again */
@@ -806,6 +831,8 @@ static void publish(matcher *m)
                 more = 1;
         }
     }
+    if (lost)
+        own_redis_failed(m);
 }
 
 /* Once Kafka has confirmed everything handed to it, trims each outbox
@@ -829,6 +856,8 @@ static int confirm(matcher *m, int wait)
         }
         return -1;
     }
+    if (m->failing)
+        return 0;
     for (int p = 0; p < m->npart; p++) {
         batch *b = &m->batches[p];
         char key[64];
@@ -841,13 +870,15 @@ static int confirm(matcher *m, int wait)
         redisReply *x = cb_redis_commandf(cb_store_redis(m->store),
                                           "XTRIM %s MINID %llu-%llu", key, ms,
                                           seq + 1);
-        if (x == NULL || x->type == REDIS_REPLY_ERROR)
-            cb_warn("cannot trim the outbox of partition %d: %s", p,
-                    x ? x->str : "no reply");
+        if (x == NULL) {
+            own_redis_failed(m);
+            break;
+        }
+        if (x->type == REDIS_REPLY_ERROR)
+            cb_warn("cannot trim the outbox of partition %d: %s", p, x->str);
         else
             snprintf(b->trimmed, sizeof(b->trimmed), "%s", b->sent);
-        if (x != NULL)
-            freeReplyObject(x);
+        freeReplyObject(x);
     }
     return 0;
 }
@@ -869,8 +900,10 @@ static void fire_timers(matcher *m)
                                           "ZRANGEBYSCORE %s -inf %d LIMIT 0 "
                                           "1000",
                                           key, today);
-        if (r == NULL)
+        if (r == NULL) {
+            own_redis_failed(m);
             return;
+        }
         for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements;
              i++) {
             if (make_room(m, p) == 0 &&
@@ -1017,6 +1050,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     m.store = cb_store_new(&so, errstr, errstr_size);
     if (m.store == NULL)
         goto out;
+    cb_info("Redis at %s", cb_redis_where(cb_store_redis(m.store)));
     /* the steps run on the worker's store: the cache is its */
     so.cache_bytes = opts->cache_bytes;
     m.worker = cb_worker_new(&so, errstr, errstr_size);

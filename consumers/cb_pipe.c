@@ -1,5 +1,7 @@
 /* cb_pipe.c -- steps in flight on one connection, a queue of what each
- * waits for (cb_pipe.h).
+ * waits for (cb_pipe.h).  On a Redis Cluster, on one connection a master:
+ * each entry is sent to its partition's node and read from it, and since
+ * each node answers in the order it was asked, the queue's order holds.
  *
  * The queue holds one entry for each phase sent and not yet read: a step,
  * or a SCRIPT LOAD sent after Redis said it lost commit.lua (SCRIPT FLUSH,
@@ -16,6 +18,7 @@
 typedef struct entry {
     cb_step *step; /* NULL: the reply of a SCRIPT LOAD */
     int partition;
+    cb_redis *node; /* where it was sent: the partition's node */
 } entry;
 
 struct cb_pipe {
@@ -57,7 +60,7 @@ size_t cb_pipe_inflight(const cb_pipe *p)
     return p->steps;
 }
 
-static int push(cb_pipe *p, cb_step *step, int partition)
+static int push(cb_pipe *p, cb_step *step, int partition, cb_redis *node)
 {
     if (p->len == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 32;
@@ -71,7 +74,7 @@ static int push(cb_pipe *p, cb_step *step, int partition)
         p->cap = cap;
         p->head = 0;
     }
-    p->ring[(p->head + p->len) % p->cap] = (entry){step, partition};
+    p->ring[(p->head + p->len) % p->cap] = (entry){step, partition, node};
     p->len++;
     if (step != NULL)
         p->steps++;
@@ -89,15 +92,16 @@ static entry pop(cb_pipe *p)
     return e;
 }
 
-/* Queues the step's current phase and sends it.  Returns 0 or -1. */
+/* Queues the step's current phase on its partition's node and sends it.
+ * Returns 0 or -1. */
 static int send_phase(cb_pipe *p, cb_step *step, int partition)
 {
-    cb_redis *r = cb_store_redis(p->store);
+    cb_redis *r = cb_store_node(p->store, partition);
 
     if (cb_step_append(step, r, cb_store_script(p->store)) != 0 ||
         cb_redis_flush(r) != 0)
         return -1;
-    return push(p, step, partition);
+    return push(p, step, partition, r);
 }
 
 int cb_pipe_add(cb_pipe *p, const cb_store_batch *b, int32_t today,
@@ -113,7 +117,7 @@ int cb_pipe_add(cb_pipe *p, const cb_store_batch *b, int32_t today,
         return -3;
     if (send_phase(p, step, b->partition) != 0) {
         snprintf(errstr, errstr_size, "%s",
-                 cb_redis_errstr(cb_store_redis(p->store)));
+                 cb_redis_errstr(cb_store_node(p->store, b->partition)));
         cb_step_free(step);
         return -1;
     }
@@ -124,11 +128,11 @@ int cb_pipe_add(cb_pipe *p, const cb_store_batch *b, int32_t today,
  * used again, and drops every entry. */
 void cb_pipe_abort(cb_pipe *p)
 {
-    cb_redis *r = cb_store_redis(p->store);
     char err[256];
 
     while (p->len > 0) {
         entry e = pop(p);
+        cb_redis *r = e.node;
         if (cb_redis_context(r) != NULL && cb_redis_context(r)->err == 0) {
             if (e.step != NULL) {
                 cb_step_read(e.step, r, err, sizeof(err));
@@ -143,28 +147,28 @@ void cb_pipe_abort(cb_pipe *p)
     p->head = 0;
 }
 
-/* Asks Redis to load commit.lua again, behind what is already queued. */
-static int send_script_load(cb_pipe *p)
+/* Asks node r to load commit.lua again, behind what is already queued. */
+static int send_script_load(cb_pipe *p, cb_redis *r)
 {
-    cb_redis *r = cb_store_redis(p->store);
     const char *argv[3] = {"SCRIPT", "LOAD",
                            cb_store_script(p->store)->source};
 
     if (cb_redis_append(r, 3, argv, NULL) != 0)
         return -1;
-    return push(p, NULL, -1);
+    return push(p, NULL, -1, r);
 }
 
 int cb_pipe_turn(cb_pipe *p, int *partition, cb_store_result *res,
                  char *errstr, size_t errstr_size)
 {
-    cb_redis *r = cb_store_redis(p->store);
+    cb_redis *r;
     entry e;
     int rc;
 
     if (p->len == 0)
         return 0;
     e = pop(p);
+    r = e.node;
     if (e.step == NULL) {
         redisReply *reply = cb_redis_get_reply(r);
         int ok = reply != NULL && reply->type == REDIS_REPLY_STRING;
@@ -202,7 +206,7 @@ int cb_pipe_turn(cb_pipe *p, int *partition, cb_store_result *res,
         return 0;
     case CB_STEP_ENOSCRIPT:
         /* the step starts over behind a SCRIPT LOAD */
-        if (send_script_load(p) != 0 ||
+        if (send_script_load(p, r) != 0 ||
             send_phase(p, e.step, e.partition) != 0) {
             snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
             rc = -1;

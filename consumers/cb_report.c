@@ -42,7 +42,7 @@ static int load_row(cb_store *store, cb_report *rp, cb_report_row *w,
                     char *errstr, size_t errstr_size)
 {
     cb_redis *r = cb_store_redis(store);
-    redisReply *t = cb_redis_commandf(r, "HGET cb:targets %s:%d", w->code,
+    redisReply *t = cb_redis_commandf(r, "HGET " CB_KEY_TARGETS " %s:%d", w->code,
                                       rp->year);
 
     if (t == NULL) {
@@ -77,7 +77,7 @@ int cb_report_load(cb_store *store, int year, int32_t as_of, cb_report *rp,
     memset(rp, 0, sizeof(*rp));
     rp->year = year;
     rp->as_of = as_of;
-    tw = cb_redis_commandf(r, "HGETALL cb:townships");
+    tw = cb_redis_commandf(r, "HGETALL " CB_KEY_TOWNSHIPS);
     if (tw == NULL || tw->type != REDIS_REPLY_ARRAY) {
         snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
         if (tw != NULL)

@@ -1567,6 +1567,12 @@ static int read_commit(cb_step *s, cb_redis *r, char *errstr,
         snprintf(errstr, errstr_size, "Redis is out of memory: %s",
                  reply->str);
         rc = CB_STEP_EREDIS;
+    } else if (cb_redis_is_redirect(reply)) {
+        /* the cluster moved the slot, or is failing over: ask it for the
+         * slots again (the reconnect) and redo */
+        snprintf(errstr, errstr_size, "partition %d: the Redis Cluster "
+                 "moved on: %s", s->a.partition, reply->str);
+        rc = CB_STEP_EREDIS;
     } else if (reply->type == REDIS_REPLY_ERROR) {
         snprintf(errstr, errstr_size, "partition %d: the commit failed in "
                  "Redis: %s", s->a.partition, reply->str);

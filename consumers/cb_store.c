@@ -94,6 +94,14 @@ cb_redis *cb_store_redis(cb_store *store)
     return store->redis;
 }
 
+cb_redis *cb_store_node(cb_store *store, int partition)
+{
+    char tag[32];
+    int n = snprintf(tag, sizeof(tag), "{p%d}", partition);
+
+    return cb_redis_node(store->redis, tag, (size_t)n);
+}
+
 cb_cache *cb_store_cache(cb_store *store)
 {
     return store->cache;
@@ -130,7 +138,9 @@ void cb_store_key(char *buf, size_t size, const char *what, int partition)
  * hash-max-listpack-value (64 bytes by default), and a person with a name
  * and a year of pension payments is longer.  So canbao raises the limit
  * when Redis lets it (a Redis restart forgets it: this runs again after
- * every reconnection), and says so when it cannot. */
+ * every reconnection), and says so when it cannot.  On a cluster the GET
+ * hears one master only, and a promoted replica may not have the setting:
+ * every master is set. */
 static void tune_encoding(cb_store *store)
 {
     redisReply *r = cb_redis_commandf(store->redis,
@@ -141,7 +151,7 @@ static void tune_encoding(cb_store *store)
         have = strtol(r->element[1]->str, NULL, 10);
     if (r != NULL)
         freeReplyObject(r);
-    if (have >= CB_STORE_LISTPACK_VALUE)
+    if (have >= CB_STORE_LISTPACK_VALUE && !cb_redis_is_cluster(store->redis))
         return;
     r = cb_redis_commandf(store->redis,
                           "CONFIG SET hash-max-listpack-value %d",

@@ -47,8 +47,19 @@ struct cb_config;
 cb_store *cb_store_from_config(const struct cb_config *cfg, char *errstr,
                                size_t errstr_size);
 
-/* The connection, for commands of its own. */
+/* The connection, for commands of its own (on a Redis Cluster, routed by
+ * each command's key). */
 cb_redis *cb_store_redis(cb_store *store);
+
+/* The connection that serves partition's keys, to pipeline on: a node of
+ * a Redis Cluster, or the store's connection.  Valid until the next
+ * reconnect. */
+cb_redis *cb_store_node(cb_store *store, int partition);
+
+/* The township table and its targets (`canbao targets`), one hash tag so
+ * that they are replaced in one transaction on a cluster too. */
+#define CB_KEY_TOWNSHIPS "cb:{plan}:townships"
+#define CB_KEY_TARGETS "cb:{plan}:targets"
 
 /* The store's cache of states and leads, or NULL. */
 struct cb_cache *cb_store_cache(cb_store *store);

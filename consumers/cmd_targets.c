@@ -7,6 +7,7 @@
 
 #include "cb_commands.h"
 #include "cb_redis.h"
+#include "cb_store.h"
 #include "cb_townships.h"
 
 static const struct option targets_opts[] = {
@@ -21,8 +22,8 @@ const cb_cli_spec cb_spec_targets = {
         "data/townships-funing.csv).  Each row's years must add up to its\n"
         "total; rows that do not are named.  The column totals are printed,\n"
         "to be compared with the figures of the document the table came\n"
-        "from.  The table replaces the one in Redis (cb:townships,\n"
-        "cb:targets).",
+        "from.  The table replaces the one in Redis (cb:{plan}:townships,\n"
+        "cb:{plan}:targets).",
     .options_help = "  -S, --strict                  refuse a table whose "
                     "rows do not add up\n",
     .shortopts = "S",
@@ -96,28 +97,31 @@ int cb_cmd_targets(int argc, char **argv)
         rc = cb_cli_fail(&cb_spec_targets, "%s", err);
         goto out;
     }
-    /* Replace the table as one transaction. */
-    const char *multi[] = {"MULTI"}, *del[] = {"DEL", "cb:townships",
-                                               "cb:targets"};
-    if (run(r, 1, multi, err, sizeof(err)) != 0 ||
-        run(r, 3, del, err, sizeof(err)) != 0)
+    /* Replace the table as one transaction, on the node of its keys (they
+     * share a hash tag: one slot of a cluster). */
+    cb_redis *node = cb_redis_node(r, CB_KEY_TOWNSHIPS,
+                                   strlen(CB_KEY_TOWNSHIPS));
+    const char *multi[] = {"MULTI"}, *del[] = {"DEL", CB_KEY_TOWNSHIPS,
+                                               CB_KEY_TARGETS};
+    if (run(node, 1, multi, err, sizeof(err)) != 0 ||
+        run(node, 3, del, err, sizeof(err)) != 0)
         goto redis_failed;
     for (size_t i = 0; i < t.count; i++) {
         const cb_township *tw = &t.rows[i];
-        const char *h[] = {"HSET", "cb:townships", tw->code, tw->name};
-        if (run(r, 4, h, err, sizeof(err)) != 0)
+        const char *h[] = {"HSET", CB_KEY_TOWNSHIPS, tw->code, tw->name};
+        if (run(node, 4, h, err, sizeof(err)) != 0)
             goto redis_failed;
         for (int y = 0; y < t.nyears; y++) {
             char field[32], val[32];
             snprintf(field, sizeof(field), "%s:%d", tw->code, t.years[y]);
             snprintf(val, sizeof(val), "%" PRId64, tw->target[y]);
-            const char *ht[] = {"HSET", "cb:targets", field, val};
-            if (run(r, 4, ht, err, sizeof(err)) != 0)
+            const char *ht[] = {"HSET", CB_KEY_TARGETS, field, val};
+            if (run(node, 4, ht, err, sizeof(err)) != 0)
                 goto redis_failed;
         }
     }
     const char *exec[] = {"EXEC"};
-    if (run(r, 1, exec, err, sizeof(err)) != 0)
+    if (run(node, 1, exec, err, sizeof(err)) != 0)
         goto redis_failed;
     printf("loaded into Redis at %s\n", cb_redis_where(r));
     rc = CB_EXIT_OK;

@@ -1,5 +1,7 @@
 /* cb_redis.c -- hiredis connections: URL, auth, database, scripts,
- * pipelines, with a sticky error that never carries a password. */
+ * pipelines, with a sticky error that never carries a password.  A URL
+ * that names a Redis Cluster node gets the cluster: cb_redis_cluster.c
+ * routes its commands. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,15 +9,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "cb_redis.h"
-
-struct cb_redis {
-    redisContext *ctx;
-    cb_redis_url url;
-    int timeout_ms;
-    char where[300];
-    char err[512];
-};
+#include "cb_redis_int.h"
 
 __attribute__((format(printf, 3, 4))) static int
 fail(char *errstr, size_t errstr_size, const char *fmt, ...)
@@ -121,20 +115,18 @@ int cb_redis_url_parse(const char *url, cb_redis_url *out, char *errstr,
     return 0;
 }
 
-static void set_err(cb_redis *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void set_err(cb_redis *r, const char *fmt, ...)
+void cb_redis_set_err(cb_redis *r, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(r->err, sizeof(r->err), fmt, ap);
     va_end(ap);
+    if (r->parent != NULL)
+        snprintf(r->parent->err, sizeof(r->parent->err), "%s", r->err);
 }
 
-/* Connects, authenticates and selects; sets the sticky error on failure. */
-static int open_ctx(cb_redis *r)
+int cb_redis_open(cb_redis *r)
 {
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
     redisReply *reply;
@@ -144,7 +136,7 @@ static int open_ctx(cb_redis *r)
     r->err[0] = '\0';
     r->ctx = redisConnectWithTimeout(r->url.host, r->url.port, tv);
     if (r->ctx == NULL || r->ctx->err) {
-        set_err(r, "cannot connect to Redis at %s: %s", r->where,
+        cb_redis_set_err(r, "cannot connect to Redis at %s: %s", r->where,
                 r->ctx ? r->ctx->errstr : "out of memory");
         return -1;
     }
@@ -158,7 +150,7 @@ static int open_ctx(cb_redis *r)
         if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
             /* The reply names no password; still, say only that it
              * failed. */
-            set_err(r, "Redis at %s refused the credentials", r->where);
+            cb_redis_set_err(r, "Redis at %s refused the credentials", r->where);
             if (reply != NULL)
                 freeReplyObject(reply);
             return -1;
@@ -170,11 +162,11 @@ static int open_ctx(cb_redis *r)
         reply = redisCommand(r->ctx, "PING");
         if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
             if (reply != NULL && strncmp(reply->str, "NOAUTH", 6) == 0)
-                set_err(r, "Redis at %s wants credentials: give them in "
+                cb_redis_set_err(r, "Redis at %s wants credentials: give them in "
                         "the URL, redis://user:password@host:port",
                         r->where);
             else
-                set_err(r, "Redis at %s: %s", r->where,
+                cb_redis_set_err(r, "Redis at %s: %s", r->where,
                         reply ? reply->str : r->ctx->errstr);
             if (reply != NULL)
                 freeReplyObject(reply);
@@ -185,7 +177,7 @@ static int open_ctx(cb_redis *r)
     if (r->url.db != 0) {
         reply = redisCommand(r->ctx, "SELECT %d", r->url.db);
         if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            set_err(r, "Redis at %s: cannot select database %d: %s",
+            cb_redis_set_err(r, "Redis at %s: cannot select database %d: %s",
                     r->where, r->url.db,
                     reply ? reply->str : r->ctx->errstr);
             if (reply != NULL)
@@ -213,7 +205,7 @@ cb_redis *cb_redis_connect(const char *url, int timeout_ms, char *errstr,
     r->timeout_ms = timeout_ms;
     snprintf(r->where, sizeof(r->where), "%s:%d/%d", r->url.host,
              r->url.port, r->url.db);
-    if (open_ctx(r) != 0) {
+    if (cb_redis_open(r) != 0 || cb_redis_cluster_discover(r) != 0) {
         fail(errstr, errstr_size, "%s", r->err);
         cb_redis_free(r);
         return NULL;
@@ -223,7 +215,9 @@ cb_redis *cb_redis_connect(const char *url, int timeout_ms, char *errstr,
 
 int cb_redis_reconnect(cb_redis *r)
 {
-    return open_ctx(r);
+    if (r->cluster)
+        return cb_redis_cluster_refresh(r);
+    return cb_redis_open(r);
 }
 
 void cb_redis_free(cb_redis *r)
@@ -232,6 +226,7 @@ void cb_redis_free(cb_redis *r)
         return;
     if (r->ctx != NULL)
         redisFree(r->ctx);
+    cb_redis_cluster_drop(r);
     /* the password leaves memory with the connection */
     memset(&r->url, 0, sizeof(r->url));
     free(r);
@@ -252,18 +247,53 @@ redisContext *cb_redis_context(cb_redis *r)
     return r->ctx;
 }
 
+int cb_redis_is_cluster(const cb_redis *r)
+{
+    return r->cluster;
+}
+
 /* After a NULL reply: the connection is broken. */
 static void conn_err(cb_redis *r)
 {
-    set_err(r, "Redis at %s: %s", r->where,
+    cb_redis_set_err(r, "Redis at %s: %s", r->where,
             r->ctx && r->ctx->err ? r->ctx->errstr : "connection lost");
+}
+
+/* A pipeline is one connection's: a cluster has none of its own. */
+static int no_pipeline(cb_redis *r)
+{
+    if (!r->cluster)
+        return 0;
+    cb_redis_set_err(r, "Redis at %s is a cluster: pipeline on the connection of "
+            "a slot (cb_redis_node)", r->where);
+    return 1;
+}
+
+/* A command already in Redis's protocol, on a cluster. */
+static redisReply *run_formatted(cb_redis *r, char *cmd, int len)
+{
+    redisReply *reply;
+
+    if (len < 0) {
+        cb_redis_set_err(r, "out of memory for a command");
+        return NULL;
+    }
+    reply = cb_redis_cluster_run(r, cmd, (size_t)len);
+    redisFreeCommand(cmd);
+    return reply;
 }
 
 redisReply *cb_redis_command(cb_redis *r, int argc, const char **argv,
                              const size_t *argvlen)
 {
-    redisReply *reply = redisCommandArgv(r->ctx, argc, argv, argvlen);
+    redisReply *reply;
 
+    if (r->cluster) {
+        char *cmd = NULL;
+        int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+        return run_formatted(r, cmd, len);
+    }
+    reply = redisCommandArgv(r->ctx, argc, argv, argvlen);
     if (reply == NULL)
         conn_err(r);
     return reply;
@@ -275,6 +305,12 @@ redisReply *cb_redis_commandf(cb_redis *r, const char *fmt, ...)
     redisReply *reply;
 
     va_start(ap, fmt);
+    if (r->cluster) {
+        char *cmd = NULL;
+        int len = redisvFormatCommand(&cmd, fmt, ap);
+        va_end(ap);
+        return run_formatted(r, cmd, len);
+    }
     reply = redisvCommand(r->ctx, fmt, ap);
     va_end(ap);
     if (reply == NULL)
@@ -284,14 +320,13 @@ redisReply *cb_redis_commandf(cb_redis *r, const char *fmt, ...)
 
 int cb_redis_script_load(cb_redis *r, cb_redis_script *s)
 {
-    redisReply *reply = redisCommand(r->ctx, "SCRIPT LOAD %s", s->source);
+    /* on a cluster, SCRIPT LOAD goes to every master */
+    redisReply *reply = cb_redis_commandf(r, "SCRIPT LOAD %s", s->source);
 
-    if (reply == NULL) {
-        conn_err(r);
+    if (reply == NULL)
         return -1;
-    }
     if (reply->type != REDIS_REPLY_STRING || reply->len != 40) {
-        set_err(r, "Redis at %s refused a script: %s", r->where,
+        cb_redis_set_err(r, "Redis at %s refused a script: %s", r->where,
                 reply->type == REDIS_REPLY_ERROR ? reply->str : "bad reply");
         freeReplyObject(reply);
         return -1;
@@ -313,7 +348,7 @@ int cb_redis_append_evalsha(cb_redis *r, const cb_redis_script *s,
     int rc = -1;
 
     if (av == NULL || avlen == NULL) {
-        set_err(r, "out of memory for %d script arguments", argc);
+        cb_redis_set_err(r, "out of memory for %d script arguments", argc);
         goto out;
     }
     snprintf(nk, sizeof(nk), "%d", numkeys);
@@ -338,6 +373,8 @@ int cb_redis_flush(cb_redis *r)
 {
     int done = 0;
 
+    if (no_pipeline(r))
+        return -1;
     do {
         if (redisBufferWrite(r->ctx, &done) != REDIS_OK) {
             conn_err(r);
@@ -350,6 +387,8 @@ int cb_redis_flush(cb_redis *r)
 int cb_redis_append(cb_redis *r, int argc, const char **argv,
                     const size_t *argvlen)
 {
+    if (no_pipeline(r))
+        return -1;
     if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
         conn_err(r);
         return -1;
@@ -359,6 +398,8 @@ int cb_redis_append(cb_redis *r, int argc, const char **argv,
 
 int cb_redis_append_raw(cb_redis *r, const char *cmds, size_t len)
 {
+    if (no_pipeline(r))
+        return -1;
     if (redisAppendFormattedCommand(r->ctx, cmds, len) != REDIS_OK) {
         conn_err(r);
         return -1;
@@ -370,6 +411,8 @@ redisReply *cb_redis_get_reply(cb_redis *r)
 {
     void *reply = NULL;
 
+    if (no_pipeline(r))
+        return NULL;
     if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
         conn_err(r);
         return NULL;
@@ -387,4 +430,17 @@ int cb_redis_is_oom(const redisReply *reply)
 {
     return reply != NULL && reply->type == REDIS_REPLY_ERROR &&
            strncmp(reply->str, "OOM", 3) == 0;
+}
+
+int cb_redis_is_redirect(const redisReply *reply)
+{
+    static const char *const kinds[] = {"MOVED ", "ASK ", "TRYAGAIN",
+                                        "CLUSTERDOWN"};
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR)
+        return 0;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strncmp(reply->str, kinds[i], strlen(kinds[i])) == 0)
+            return 1;
+    return 0;
 }

@@ -7,7 +7,18 @@
  * A connection keeps a sticky error, as hiredis's redisContext does: once
  * a call fails, cb_redis_errstr says why and the connection must be
  * reconnected (cb_redis_reconnect) before it is used again.  Passwords are
- * never part of an error message.  One thread per connection. */
+ * never part of an error message.  One thread per connection.
+ *
+ * Redis Cluster: when the URL names a node of a cluster (CLUSTER SLOTS
+ * answers), the connection is the cluster's.  It connects to every master
+ * and sends each command to the master of its key's slot, following MOVED
+ * and ASK; commands without a key (SCRIPT LOAD, CONFIG, PING) go to every
+ * master, and KEYS gathers every master's answer.  A pipeline belongs to
+ * one node: take the node of a key with cb_redis_node and pipeline on it
+ * (the keys of one pipeline share a hash tag).  Reconnecting asks the
+ * nodes it knows, replicas too, for the slots again, so that after a
+ * failover the promoted replica serves its slots.  A transaction (MULTI)
+ * runs on the node of its keys, which share one slot. */
 #ifndef CB_REDIS_H
 #define CB_REDIS_H
 
@@ -47,7 +58,21 @@ const char *cb_redis_errstr(const cb_redis *r);
 /* "host:port/db" for messages (no user, no password). */
 const char *cb_redis_where(const cb_redis *r);
 
-/* The hiredis context, for callers that build their own pipelines. */
+/* Is this connection a Redis Cluster's? */
+int cb_redis_is_cluster(const cb_redis *r);
+
+#define CB_REDIS_SLOTS 16384
+
+/* The cluster slot of a key: CRC16 of the key, or of its hash tag (the
+ * part between the first { and the next }, when not empty), mod 16384. */
+unsigned cb_redis_slot(const char *key, size_t len);
+
+/* The connection that serves key's slot: a node of the cluster, or r
+ * itself when r is not a cluster.  Valid until the next reconnect. */
+cb_redis *cb_redis_node(cb_redis *r, const char *key, size_t len);
+
+/* The hiredis context, for callers that build their own pipelines (NULL
+ * for a cluster: take a node's). */
 redisContext *cb_redis_context(cb_redis *r);
 
 /* Runs one command (argv form, binary safe) and returns its reply, which
@@ -92,6 +117,10 @@ redisReply *cb_redis_get_reply(cb_redis *r);
 /* Is this reply the NOSCRIPT error (Redis restarted and lost its scripts:
  * load again and retry)? */
 int cb_redis_is_noscript(const redisReply *reply);
+
+/* Is this an error reply of a cluster that moved on (MOVED, ASK,
+ * TRYAGAIN, CLUSTERDOWN): ask for the slots again (reconnect) and redo? */
+int cb_redis_is_redirect(const redisReply *reply);
 
 /* Is this an error reply of out of memory (maxmemory reached)? */
 int cb_redis_is_oom(const redisReply *reply);

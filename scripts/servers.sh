@@ -63,6 +63,11 @@ cb_wait_for() {
 # (appendfsync everysec) for durability tests.
 cb_start_redis() {
     local aof=no attempt
+    # CANBAO_TEST_REDIS=cluster runs a test unchanged on a Redis Cluster
+    if [ "${CANBAO_TEST_REDIS:-}" = cluster ]; then
+        cb_start_redis_cluster
+        return
+    fi
     [ "${1:-}" = --aof ] && aof=yes
     for attempt in 1 2 3 4 5; do
         REDIS_PORT=$(cb_free_port)
@@ -85,6 +90,49 @@ cb_start_redis() {
         cb_log "redis-server did not start on $REDIS_PORT (attempt $attempt)"
     done
     cb_fail "cannot start redis-server"
+}
+
+# cb_start_redis_cluster: a Redis Cluster of 3 masters and 3 replicas
+# (redis-server --cluster-enabled yes, joined by redis-cli --cluster
+# create) on free loopback ports, AOF on, a node timeout of 2 s so that a
+# master's failure is taken over quickly.  CANBAO_REDIS names the first
+# master; REDIS_PORT and REDIS_PID are its; CLUSTER_PORTS and CLUSTER_PIDS
+# hold the six.
+cb_start_redis_cluster() {
+    local i port bus nodes=()
+    CLUSTER_PORTS=()
+    CLUSTER_PIDS=()
+    for i in 1 2 3 4 5 6; do
+        port=$(cb_free_port)
+        bus=$(cb_free_port)
+        mkdir -p "$CB_TMP/cluster-$port"
+        redis-server --port "$port" --cluster-port "$bus" --bind 127.0.0.1 \
+            --dir "$CB_TMP/cluster-$port" --cluster-enabled yes \
+            --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+            --save '' --appendonly yes --appendfsync everysec \
+            --daemonize no >"$CB_TMP/cluster-$port.log" 2>&1 &
+        CLUSTER_PIDS+=("$!")
+        CB_PIDS+=("$!")
+        cb_watchdog "$!"
+        CLUSTER_PORTS+=("$port")
+        nodes+=("127.0.0.1:$port")
+    done
+    for port in "${CLUSTER_PORTS[@]}"; do
+        cb_wait_for "redis-cli -p $port ping | grep -q PONG" 10 ||
+            cb_fail "a cluster node did not start on $port"
+    done
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 \
+        --cluster-yes >"$CB_TMP/cluster-create.log" 2>&1 ||
+        cb_fail "redis-cli --cluster create failed: $(tail -3 "$CB_TMP/cluster-create.log")"
+    for port in "${CLUSTER_PORTS[@]}"; do
+        cb_wait_for "redis-cli -p $port cluster info | grep -q cluster_state:ok" 30 ||
+            cb_fail "the cluster is not ok on $port"
+    done
+    REDIS_PORT=${CLUSTER_PORTS[0]}
+    REDIS_PID=${CLUSTER_PIDS[0]}
+    REDIS_AOF=yes
+    export CANBAO_REDIS="redis://127.0.0.1:$REDIS_PORT"
+    cb_log "Redis Cluster of 3 masters and 3 replicas on ${CLUSTER_PORTS[*]}"
 }
 
 # cb_restart_redis [--kill]: stops and starts the same redis-server again

@@ -8,6 +8,7 @@
 #include "cb_commands.h"
 #include "cb_config.h"
 #include "cb_ident.h"
+#include "cb_store.h"
 
 static const struct option user_opts[] = {
     {"township", required_argument, NULL, 't'},
@@ -118,9 +119,9 @@ int cb_cmd_user(int argc, char **argv)
     }
     if (a.township != NULL) {
         /* a township Redis knows, when it knows any */
-        redisReply *t = cb_redis_commandf(r, "HEXISTS cb:townships %s",
+        redisReply *t = cb_redis_commandf(r, "HEXISTS " CB_KEY_TOWNSHIPS " %s",
                                           a.township);
-        redisReply *n = cb_redis_commandf(r, "HLEN cb:townships");
+        redisReply *n = cb_redis_commandf(r, "HLEN " CB_KEY_TOWNSHIPS);
         int unknown = t && n && t->type == REDIS_REPLY_INTEGER &&
                       n->type == REDIS_REPLY_INTEGER && n->integer > 0 &&
                       t->integer == 0;

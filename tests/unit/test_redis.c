@@ -59,11 +59,83 @@ static void test_connect_refused(void **state)
     assert_null(strstr(err, "topsecret"));
 }
 
+/* Cluster slots: the values Redis's own CLUSTER KEYSLOT gives, and the
+ * hash-tag rules (the first {...} that is not empty decides). */
+static void test_slots(void **state)
+{
+    static const struct {
+        const char *key;
+        unsigned slot;
+    } known[] = {
+        {"foo", 12182},  {"hello", 866},   {"somekey", 11058},
+        {"123456789", 0x31C3 & 16383}, {"", 0},
+        {"cb:v:{p0}", 0}, /* filled below: the slot of "p0" */
+    };
+    const char *same[][2] = {
+        {"{user1000}.following", "{user1000}.followers"},
+        {"cb:s:{p3}:17", "p3"},
+        {"cb:{plan}:townships", "cb:{plan}:targets"},
+        {"foo{}{bar}", "foo{}{bar}"},     /* empty tag: the whole key */
+        {"foo{{bar}}zap", "{bar"},        /* the tag is "{bar" */
+        {"foo{bar}{zap}", "bar"},         /* the first tag only */
+    };
+    (void)state;
+    for (size_t i = 0; i + 1 < sizeof(known) / sizeof(known[0]); i++)
+        assert_int_equal(cb_redis_slot(known[i].key, strlen(known[i].key)),
+                         known[i].slot);
+    assert_int_equal(cb_redis_slot("cb:v:{p0}", 9), cb_redis_slot("p0", 2));
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        assert_int_equal(cb_redis_slot(same[i][0], strlen(same[i][0])),
+                         cb_redis_slot(same[i][1], strlen(same[i][1])));
+    /* an empty tag is no tag: "foo{}{bar}" is not the slot of "bar" */
+    assert_int_not_equal(cb_redis_slot("foo{}{bar}", 10),
+                         cb_redis_slot("bar", 3));
+    /* the 16 partitions of the topics do not all share one slot */
+    unsigned first = cb_redis_slot("{p0}", 4);
+    int spread = 0;
+    for (int p = 1; p < 16; p++) {
+        char tag[16];
+        int n = snprintf(tag, sizeof(tag), "{p%d}", p);
+        spread |= cb_redis_slot(tag, (size_t)n) != first;
+    }
+    assert_true(spread);
+}
+
+/* Redirect replies are told apart from other errors. */
+static void test_redirects(void **state)
+{
+    redisReply r = {0};
+    char moved[] = "MOVED 3999 127.0.0.1:6381", ask[] = "ASK 1 h:1",
+         again[] = "TRYAGAIN Multiple keys request during rehashing of slot",
+         down[] = "CLUSTERDOWN The cluster is down", oom[] = "OOM command",
+         movedish[] = "MOVEDX";
+    (void)state;
+    r.type = REDIS_REPLY_ERROR;
+    r.str = moved;
+    assert_true(cb_redis_is_redirect(&r));
+    r.str = ask;
+    assert_true(cb_redis_is_redirect(&r));
+    r.str = again;
+    assert_true(cb_redis_is_redirect(&r));
+    r.str = down;
+    assert_true(cb_redis_is_redirect(&r));
+    r.str = oom;
+    assert_false(cb_redis_is_redirect(&r));
+    r.str = movedish;
+    assert_false(cb_redis_is_redirect(&r));
+    r.type = REDIS_REPLY_STRING;
+    r.str = moved;
+    assert_false(cb_redis_is_redirect(&r));
+    assert_false(cb_redis_is_redirect(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_connect_refused),
+        cmocka_unit_test(test_slots),
+        cmocka_unit_test(test_redirects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
