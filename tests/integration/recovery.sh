@@ -9,7 +9,8 @@
 #           the middle of a run while the matcher keeps running;
 #   script  commit.lua is flushed from Redis (SCRIPT FLUSH) again and again
 #           while the matcher runs;
-#   duo     two matchers share the group's partitions.
+#   duo     two matchers share the group's partitions;
+#   quartet four matchers share them (16 partitions: 4 each).
 # Each ends with leads, alerts, progress and packed states equal to the
 # reference (source_event_id, provenance, aside: docs/RULES.md).
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
@@ -56,7 +57,7 @@ same_as_reference() {
     cb_pass "$2: $(grep -c '"lead"' "$CB_TMP/db$1.txt") leads, $(grep -c '"alert"' "$CB_TMP/db$1.txt") alerts and $(grep -c '"state"' "$CB_TMP/db$1.txt") states equal the uninterrupted run's"
 }
 
-for db in 1 2 3 4 5; do prepare_db $db; done
+for db in 1 2 3 4 5 6; do prepare_db $db; done
 events=0
 for feed in business household death enrollment assistance; do
     out=$("$CANBAO" produce "$feed" "$CB_TMP/county/feeds/$feed.csv")
@@ -158,4 +159,23 @@ cb_log "matcher a applied ${na:-?}, matcher b ${nb:-?}"
     cb_fail "the two matchers did not share the partitions (a ${na:-?}, b ${nb:-?})"
 cb_pass "two matchers shared the partitions"
 same_as_reference 4 "two matchers in one group"
+
+# -------------------------------------------------------------- quartet
+pids=()
+for i in 1 2 3 4; do
+    CANBAO_REDIS=$BASE/6 "${MATCH[@]}" --group quartet --until-idle 8 \
+        >"$CB_TMP/quartet-$i.out" 2>"$CB_TMP/quartet-$i.log" &
+    pids+=("$!")
+done
+shares=""
+for i in 1 2 3 4; do
+    wait "${pids[$((i - 1))]}" ||
+        cb_fail "matcher $i of 4 failed: $(tail -3 "$CB_TMP/quartet-$i.log")"
+    n=$(sed -n 's/^match: [0-9]* messages, \([0-9]*\) events applied.*/\1/p' \
+        "$CB_TMP/quartet-$i.out")
+    [ "${n:-0}" -gt 0 ] || cb_fail "matcher $i of 4 applied nothing"
+    shares="$shares ${n}"
+done
+cb_pass "four matchers shared the partitions (events applied:$shares)"
+same_as_reference 6 "four matchers in one group"
 cb_log "PASS"
