@@ -14,6 +14,14 @@
 #
 #   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain.
 #
+#   bench/match.sh scale [PEOPLE] [BUILD_DIR]    default 180,000 people
+#       the same feeds drained by 1, 2 and 4 matchers in one consumer group
+#       (CANBAO_BENCH_MATCHERS="1 2 4"), each count into a Redis database
+#       of its own loaded alike: events/s from the group's first message to
+#       its last step (the matchers' monotonic clocks), the events each
+#       matcher applied, and whether the stores equal the one-matcher run's
+#       (tests/tools/apply_tool).
+#
 #   bench/match.sh latency [RATE] [BUILD_DIR]    default 10,000 events/s
 #       a matcher running on an empty county (Redis and the embedded
 #       broker local); bench/latency produces new uninsured residents at a
@@ -29,8 +37,8 @@ MODE=${1:-drain}
 case "$MODE" in
 latency) RATE=${2:-10000}; PEOPLE=0 ;;
 load) PEOPLE=${2:-1000000} ;;
-drain) PEOPLE=${2:-180000} ;;
-*) echo "usage: bench/match.sh load|drain [PEOPLE] [BUILD_DIR]" >&2
+drain|scale) PEOPLE=${2:-180000} ;;
+*) echo "usage: bench/match.sh load|drain|scale [PEOPLE] [BUILD_DIR]" >&2
    echo "       bench/match.sh latency [RATE] [BUILD_DIR]" >&2; exit 2 ;;
 esac
 BUILD=${3:-build}
@@ -102,11 +110,69 @@ for feed in business household death enrollment assistance; do
     events=$((events + n))
 done
 cb_log "$events events in the embedded broker; draining with canbao match"
-redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 redis_cpu() {
     redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' |
         awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
 }
+if [ "$MODE" = scale ]; then
+    BASE=$CANBAO_REDIS
+    APPLY_TOOL=$PWD/$BUILD/tests/apply_tool
+    for n in ${CANBAO_BENCH_MATCHERS:-1 2 4}; do
+        db=$n
+        CANBAO_REDIS=$BASE/$db "$CANBAO" targets "$COUNTY/townships.csv" >/dev/null
+        CANBAO_REDIS=$BASE/$db "$CANBAO" load "$COUNTY/snapshot/enrollment.csv" -q >/dev/null
+        cpu0=$(redis_cpu)
+        pids=()
+        for ((i = 1; i <= n; i++)); do
+            CANBAO_REDIS=$BASE/$db "$CANBAO" match --group "scale-$n" \
+                --until-idle 5 ${CANBAO_BENCH_MATCH_ARGS:-} \
+                >"$CB_TMP/scale-$n-$i.out" 2>"$CB_TMP/scale-$n-$i.log" &
+            pids+=("$!")
+        done
+        for pid in "${pids[@]}"; do
+            wait "$pid" || cb_fail "a matcher of $n failed"
+        done
+        cpu1=$(redis_cpu)
+        cat "$CB_TMP"/scale-"$n"-*.log | "$CB_PY" -c '
+import re, sys
+n, total, first, last, shares = int(sys.argv[1]), 0, None, None, []
+for f in sys.argv[2:]:
+    t = open(f).read()
+    m = re.search(r"(\d+) events applied", t)
+    shares.append(int(m.group(1)) if m else 0)
+for line in sys.stdin:
+    m = re.search(r"first message at (\d+) ms, last step at (\d+) ms", line)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        first = a if first is None else min(first, a)
+        last = b if last is None else max(last, b)
+total = sum(shares)
+secs = (last - first) / 1000.0
+print("bench: %d matcher(s): %d events in %.2f s from the first message to "
+      "the last step: %.0f events/s (each applied %s)" % (
+          n, total, secs, total / secs, " ".join(map(str, shares))))
+' "$n" "$CB_TMP"/scale-"$n"-*.out
+        printf 'bench:   Redis CPU %.1f s\n' "$(echo "$cpu1 - $cpu0" | bc -l)"
+        if [ -x "$APPLY_TOOL" ]; then
+            # provenance (a lead's source_event_id) aside, as it_recovery
+            "$APPLY_TOOL" "$BASE/$db" - --states | "$CB_PY" -c '
+import json, sys
+for line in sys.stdin:
+    j = json.loads(line)
+    j.get("lead", {}).pop("source_event_id", None)
+    print(json.dumps(j, sort_keys=True))' | sort >"$CB_TMP/stores-$n.txt"
+            if [ "$n" != 1 ] && [ -s "$CB_TMP/stores-1.txt" ]; then
+                if cmp -s "$CB_TMP/stores-1.txt" "$CB_TMP/stores-$n.txt"; then
+                    echo "bench:   stores equal the 1-matcher run's ($(wc -l <"$CB_TMP/stores-$n.txt") lines)"
+                else
+                    echo "bench:   STORES DIFFER from the 1-matcher run's"
+                fi
+            fi
+        fi
+    done
+    exit 0
+fi
+redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 # a process's user+system CPU in clock ticks
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu0=$(redis_cpu)
