@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cb_cli.h"
@@ -14,6 +15,7 @@
 #include "cb_kafka.h"
 #include "cb_log.h"
 #include "cb_matcher.h"
+#include "cb_metrics.h"
 #include "cb_ops.h"
 #include "cb_store.h"
 #include "cb_worker.h"
@@ -73,9 +75,15 @@ typedef struct matcher {
     uint64_t delivery_failed;
     uint64_t failed_seen; /* delivery_failed when last looked at */
     int64_t assigned_ms; /* when partitions were last assigned, 0: never */
+    cb_metrics *mx;       /* with --metrics: what /metrics shows, or NULL */
+    cb_metrics_figures fig; /* counted here, handed to mx each turn */
 } matcher;
 
+_Static_assert(CB_TOPIC_OWNERSHIP < CB_METRICS_TOPICS,
+               "every topic number has its count");
+
 static int hand_over(matcher *m, int p);
+static void show_figures(matcher *m, int ready);
 static int collect_steps(matcher *m, int wait);
 static void publish(matcher *m);
 
@@ -343,6 +351,9 @@ static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
                  "(%s); it is counted", rd_kafka_topic_name(msg->rkt),
                  msg->partition, msg->offset, reason);
     m->stats->dead_lettered++;
+    m->fig.dead[strcmp(reason, "undecodable") == 0   ? CB_DEAD_UNDECODABLE
+                : strcmp(reason, "unappliable") == 0 ? CB_DEAD_UNAPPLIABLE
+                                                     : CB_DEAD_WRONG_PARTITION]++;
 }
 
 /* Turns one message into an op in its partition's batch. */
@@ -360,6 +371,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
         m->stats->first_message_ms = cb_clock_ms();
     if (t < 0 || p < 0 || p >= m->npart)
         return;
+    m->fig.events[t]++;
     /* Between a Redis failure and the seek back to Redis's offsets,
      * messages are ahead of what Redis holds: they come again. */
     if (m->reseek)
@@ -462,8 +474,10 @@ static int ride_out_failure(matcher *m)
         cb_warn("Redis failed %d time(s) in a row with no step committed; "
                 "trying again in %.1f s", m->troubles, pause_ms / 1000.0);
         for (int waited = 0; waited < pause_ms && !cb_cli_stop_requested();
-             waited += 100)
+             waited += 100) {
+            show_figures(m, 0);
             usleep(100 * 1000);
+        }
     }
     for (int wait_ms = 200; !cb_cli_stop_requested();) {
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
@@ -473,6 +487,7 @@ static int ride_out_failure(matcher *m)
             m->reseek = 1;
             return 0;
         }
+        show_figures(m, 0);
         usleep((useconds_t)wait_ms * 1000);
         if (wait_ms < 5000)
             wait_ms *= 2;
@@ -621,6 +636,61 @@ static void own_redis_failed(matcher *m)
     m->failing = -1;
 }
 
+/* Hands the figures to the metrics server (with --metrics): once a turn
+ * of the loop, and while a Redis failure is waited out (the process is
+ * alive, not ready). */
+static void show_figures(matcher *m, int ready)
+{
+    int held = 0;
+
+    if (m->mx == NULL)
+        return;
+    for (int p = 0; p < m->npart; p++)
+        held += m->batches[p].assigned != 0;
+    m->fig.applied = m->stats->applied;
+    m->fig.skipped = m->stats->skipped;
+    m->fig.steps = m->stats->steps;
+    m->fig.conflicts = m->stats->conflicts;
+    m->fig.timers = m->stats->ticks;
+    m->fig.redis_failures = m->stats->redis_failures;
+    m->fig.assigned = held;
+    m->fig.ready = ready && held > 0 && !m->failing;
+    m->fig.turned_ms = cb_clock_ms();
+    cb_metrics_publish(m->mx, &m->fig);
+}
+
+/* Times a PING on the matcher's own connection (with --metrics): Redis's
+ * round trip as the matcher sees it, behind whatever Redis is doing. */
+static void ping_redis(matcher *m)
+{
+    struct timespec a, b;
+    redisReply *r;
+
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    r = cb_redis_commandf(cb_store_redis(m->store), "PING");
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    if (r == NULL) {
+        own_redis_failed(m);
+        return;
+    }
+    freeReplyObject(r);
+    m->fig.redis_rtt_s = (double)(b.tv_sec - a.tv_sec) +
+                         (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/* librdkafka's statistics, every statistics.interval.ms (with --metrics),
+ * served by the consumer's poll on the matcher's thread: the lag of each
+ * partition.  librdkafka frees json. */
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+    matcher *m = opaque;
+
+    (void)rk;
+    if (m->mx != NULL && cb_metrics_take_stats(m->mx, json, len) != 0)
+        cb_warn("metrics: librdkafka's statistics do not parse");
+    return 0;
+}
+
 /* Applies everything pending and waits for it. */
 static int drain_steps(matcher *m)
 {
@@ -737,14 +807,17 @@ static int publish_entry(matcher *m, const redisReply *fields)
                             sizeof(err)) != 0) {
             return outbox_broken(m, "a lead", err);
         }
-        return rd_kafka_producev(
-                   m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
-                   RD_KAFKA_V_KEY(l.township_code, strlen(l.township_code)),
-                   RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
-                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                   RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR
-                   ? 0
-                   : -1;
+        if (rd_kafka_producev(
+                m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
+                RD_KAFKA_V_KEY(l.township_code, strlen(l.township_code)),
+                RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_END) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return -1;
+        if (l.reason >= 0 && l.reason < CB_METRICS_REASONS && l.status >= 0 &&
+            l.status < CB_METRICS_STATUSES)
+            m->fig.leads[l.reason][l.status]++;
+        return 0;
     }
     /* 'A' an alert raised or grown, 'X' an alert withdrawn */
     cb_alert a;
@@ -765,6 +838,9 @@ static int publish_entry(matcher *m, const redisReply *fields)
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL)
         rd_kafka_headers_destroy(hdrs);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR && a.kind >= 0 &&
+        a.kind < CB_METRICS_ALERT_KINDS)
+        m->fig.alerts[a.kind][t->str[0] == 'X']++;
     return e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
 }
 
@@ -965,6 +1041,16 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
+    if (m->mx != NULL) {
+        if (cb_config_get(m->opts->cfg, "kafka.statistics.interval.ms") ==
+                NULL &&
+            rd_kafka_conf_set(conf, "statistics.interval.ms", "5000", errstr,
+                              errstr_size) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+        rd_kafka_conf_set_stats_cb(conf, on_stats);
+    }
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_opaque(conf, m);
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
@@ -1056,6 +1142,23 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     m.worker = cb_worker_new(&so, errstr, errstr_size);
     if (m.worker == NULL)
         goto out;
+    if (opts->metrics_listen != NULL) {
+        const char *names[CB_METRICS_TOPICS] = {NULL};
+        int port;
+        for (int t = 0; t < CB_FEED_COUNT; t++)
+            names[t] = topic_of(t);
+        names[CB_TOPIC_OWNERSHIP] = topic_of(CB_TOPIC_OWNERSHIP);
+        m.fig.redis_rtt_s = -1;
+        if ((m.mx = cb_metrics_new(names, CB_METRICS_TOPICS)) == NULL) {
+            snprintf(errstr, errstr_size, "out of memory");
+            goto out;
+        }
+        if ((port = cb_metrics_serve(m.mx, opts->metrics_listen, errstr,
+                                     errstr_size)) < 0)
+            goto out;
+        show_figures(&m, 0);
+        cb_info("metrics on port %d: /metrics, /healthz, /readyz", port);
+    }
     if (new_producer(&m, errstr, errstr_size) == NULL ||
         new_consumer(&m, errstr, errstr_size) == NULL)
         goto out;
@@ -1093,6 +1196,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
 
         if (now - m.last_timer_ms >= TIMER_MS) {
             m.last_timer_ms = now;
+            if (m.mx != NULL)
+                ping_redis(&m);
             fire_timers(&m);
             /* Decisions of township teams reach the outbox outside the
              * matcher's steps: look at every outbox now and then. */
@@ -1109,6 +1214,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         publish(&m);
         if (m.reseek)
             reseek(&m);
+        show_figures(&m, 1);
         if (tty && now - shown >= 1000) {
             shown = now;
             progress_line(&m, started);
@@ -1144,6 +1250,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     }
     rc = 0;
 out:
+    cb_metrics_free(m.mx); /* stops serving */
+    m.mx = NULL;           /* on_stats may still run as the consumer closes */
     if (m.consumer != NULL) {
         rd_kafka_consumer_close(m.consumer);
         rd_kafka_destroy(m.consumer);

@@ -31,6 +31,8 @@ typedef struct cb_matcher_opts {
     int idle_exit_s;      /* exit once idle this long; 0: run until stopped */
     int64_t now_ms;       /* a fixed clock (CANBAO_NOW), or -1 */
     int quiet;            /* no progress line */
+    const char *metrics_listen; /* "HOST:PORT" to serve /metrics, /healthz
+                                   and /readyz on (cb_metrics.h), or NULL */
 } cb_matcher_opts;
 
 typedef struct cb_matcher_stats {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cb_commands.h"
+#include "cb_http.h"
 #include "cb_kafka.h"
 #include "cb_log.h"
 #include "cb_matcher.h"
@@ -20,6 +21,7 @@ static const struct option match_opts[] = {
     {"partitions", required_argument, NULL, 'p'},
     {"batch", required_argument, NULL, 'n'},
     {"cache-mb", required_argument, NULL, 'm'},
+    {"metrics", required_argument, NULL, 'M'},
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_match = {
@@ -49,8 +51,13 @@ const cb_cli_spec cb_spec_match = {
         "writer\n"
         "                                touches their partition (default "
         "256; 0: none;\n"
-        "                                config: cache_mb=)\n",
-    .shortopts = "i:g:p:n:m:",
+        "                                config: cache_mb=)\n"
+        "  -M, --metrics HOST:PORT       serve /metrics (Prometheus text), "
+        "/healthz\n"
+        "                                and /readyz there (port 0: any; "
+        "config:\n"
+        "                                metrics.listen=; default: none)\n",
+    .shortopts = "i:g:p:n:m:M:",
     .longopts = match_opts,
     .min_args = 0,
     .max_args = 0,
@@ -59,6 +66,7 @@ const cb_cli_spec cb_spec_match = {
 typedef struct match_args {
     long idle, partitions, batch, cache_mb;
     const char *group;
+    const char *metrics;
 } match_args;
 
 static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
@@ -72,6 +80,9 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
                                 errstr, errstr_size);
     case 'g':
         a->group = arg;
+        return 0;
+    case 'M':
+        a->metrics = arg;
         return 0;
     case 'p':
         return cb_cli_parse_int(arg, "--partitions", 1, 1024, &a->partitions,
@@ -88,7 +99,7 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
 
 int cb_cmd_match(int argc, char **argv)
 {
-    match_args a = {0, -1, DEFAULT_BATCH, -1, NULL};
+    match_args a = {0, -1, DEFAULT_BATCH, -1, NULL, NULL};
     cb_matcher_opts o;
     cb_matcher_stats st;
     cb_cli cli;
@@ -102,6 +113,19 @@ int cb_cmd_match(int argc, char **argv)
         return rc;
     memset(&o, 0, sizeof(o));
     o.cfg = &cli.cfg;
+    o.metrics_listen = a.metrics ? a.metrics
+                                 : cb_config_get(&cli.cfg, "metrics.listen");
+    if (o.metrics_listen != NULL) {
+        char host[256];
+        int port;
+        if (cb_http_split_listen(o.metrics_listen, host, sizeof(host),
+                                 &port) != 0) {
+            cb_cli_term(&cli);
+            return cb_cli_usage_error(&cb_spec_match, "--metrics is "
+                                      "HOST:PORT, not '%s'",
+                                      o.metrics_listen);
+        }
+    }
     o.group = a.group ? a.group
                       : cb_config_get_or(&cli.cfg, "group", "canbao-matcher");
     o.partitions = (int)a.partitions;

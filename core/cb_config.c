@@ -24,6 +24,7 @@ static const char *const known_keys[] = {
     "web.listen",  /* the workbench's HOST:PORT */
     "web.session_idle", /* seconds a workbench session lasts unused */
     "web.secure_cookie", /* 1: the session cookie only over HTTPS */
+    "metrics.listen", /* the matcher's HOST:PORT for /metrics */
     NULL,
 };
 

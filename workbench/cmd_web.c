@@ -76,25 +76,6 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     return -1;
 }
 
-/* "host:port" into its parts.  Returns 0 or -1. */
-static int split_listen(const char *text, char *host, size_t host_size,
-                        int *port)
-{
-    const char *colon = strrchr(text, ':');
-    char *end;
-
-    if (colon == NULL || (size_t)(colon - text) >= host_size ||
-        colon == text)
-        return -1;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
-        return -1;
-    memcpy(host, text, (size_t)(colon - text));
-    host[colon - text] = '\0';
-    *port = (int)p;
-    return 0;
-}
-
 static int following(void *opaque)
 {
     return cb_leadfeed_live(opaque);
@@ -139,7 +120,7 @@ int cb_cmd_web(int argc, char **argv)
             goto out;
         }
     }
-    if (split_listen(a.listen, host, sizeof(host), &port) != 0) {
+    if (cb_http_split_listen(a.listen, host, sizeof(host), &port) != 0) {
         rc = cb_cli_usage_error(&cb_spec_web, "--listen is HOST:PORT, not "
                                 "'%s'", a.listen);
         goto out;

@@ -1,7 +1,9 @@
 /* cb_http.h -- a small HTTP server on libmicrohttpd: a request comes in
  * whole (its body gathered, at most CB_HTTP_MAX_BODY bytes), a handler
  * fills a response, the server sends it.  Nothing here knows canbao's
- * routes; cb_api.c does.
+ * routes: the workbench's are in cb_api.c, the matcher's metrics in
+ * cb_metrics.c.  A library of its own (canbao_http), so that only the
+ * programs that serve HTTP link libmicrohttpd.
  *
  * Each connection has a thread of its own (MHD_USE_THREAD_PER_CONNECTION),
  * so a handler may block, and a streamed response (server-sent events)
@@ -65,5 +67,10 @@ int cb_http_port(const cb_http_server *s);
 
 /* Stops listening, waits for the connections' threads, frees. */
 void cb_http_stop(cb_http_server *s);
+
+/* "HOST:PORT" (a --listen option) into its parts; port 0 means any free
+ * port.  Returns 0 or -1. */
+int cb_http_split_listen(const char *text, char *host, size_t host_size,
+                         int *port);
 
 #endif

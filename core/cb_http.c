@@ -1,5 +1,5 @@
-/* cb_http.c -- the HTTP server under the workbench (cb_http.h), on
- * libmicrohttpd with a thread per connection. */
+/* cb_http.c -- the HTTP server under the workbench and the matcher's
+ * metrics (cb_http.h), on libmicrohttpd with a thread per connection. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -260,4 +260,23 @@ void cb_http_stop(cb_http_server *s)
         return;
     MHD_stop_daemon(s->d);
     free(s);
+}
+
+int cb_http_split_listen(const char *text, char *host, size_t host_size,
+                         int *port)
+{
+    const char *colon = strrchr(text, ':');
+    char *end;
+    long p;
+
+    if (colon == NULL || (size_t)(colon - text) >= host_size ||
+        colon == text)
+        return -1;
+    p = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    *port = (int)p;
+    return 0;
 }

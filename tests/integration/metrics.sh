@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# metrics.sh -- the matcher's /metrics, /healthz and /readyz (issue 7): a
+# county and one undecodable message drained by a matcher with --metrics;
+# the Prometheus text parses strictly (metrics_check.py), and its figures
+# are the pipeline's: events in by topic equal what the producers
+# delivered, the leads and alerts counted equal the messages on the lead
+# and alert topics, the undecodable message is counted under its reason,
+# every partition's lag comes down to 0, and Redis's round trip is there.
+. "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
+
+cb_produced_county 3000 13
+declare -A produced
+for feed in business household death enrollment assistance; do
+    cb_expect_exit 0 "count $feed" "$CANBAO" tail "$feed" --exit-at-end -q
+    produced[$feed]=$(wc -l <<<"$CB_OUT")
+done
+echo "this is not Avro" | kcat -P -b "$CANBAO_BROKERS" -t canbao.household.v1 -k bad ||
+    cb_fail "kcat could not produce the bad message"
+produced[household]=$((produced[household] + 1))
+
+"$CANBAO" match --metrics 127.0.0.1:0 -X statistics.interval.ms=500 \
+    >"$CB_TMP/match.out" 2>"$CB_TMP/match.log" &
+MATCH_PID=$!
+CB_PIDS+=("$MATCH_PID")
+cb_wait_for "grep -q 'metrics on port' $CB_TMP/match.log" 30 ||
+    cb_fail "no metrics port: $(tail -3 "$CB_TMP/match.log")"
+PORT=$(sed -n 's/.*metrics on port \([0-9]*\):.*/\1/p' "$CB_TMP/match.log")
+M=http://127.0.0.1:$PORT
+cb_log "matcher metrics at $M"
+cb_assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$M/healthz")" \
+    "/healthz answers while the loop turns"
+
+# drained: the events counted equal the producers' and no partition lags
+args=()
+for feed in business household death enrollment assistance; do
+    args+=("canbao.$feed.v1=${produced[$feed]}")
+done
+drained() {
+    curl -sf "$M/metrics" >"$CB_TMP/metrics.txt" &&
+        "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/metrics_check.py" \
+            drained "$CB_TMP/metrics.txt" "${args[@]}" >"$CB_TMP/check.out" 2>&1
+}
+cb_wait_for drained 120 ||
+    cb_fail "the matcher's figures never showed the drain: $(tail -5 "$CB_TMP/check.out")"
+cb_pass "$(tail -1 "$CB_TMP/check.out")"
+cb_assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$M/readyz")" \
+    "/readyz: ready with partitions and Redis"
+cb_assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$M/nothing")" \
+    "an unknown path: 404"
+
+# what was published, against the topics themselves (the matcher keeps
+# running: nothing more is coming)
+sleep 2
+curl -sf "$M/metrics" >"$CB_TMP/metrics.txt" || cb_fail "no /metrics"
+cb_expect_exit 0 "tail lead" "$CANBAO" tail lead --exit-at-end -q
+leads=$(grep -c . <<<"$CB_OUT" || true)
+cb_expect_exit 0 "tail alert" "$CANBAO" tail alert --exit-at-end -q
+alerts=$(grep -c . <<<"$CB_OUT" || true)
+"$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/metrics_check.py" published \
+    "$CB_TMP/metrics.txt" "$leads" "$alerts" >"$CB_TMP/check.out" 2>&1 ||
+    cb_fail "published: $(cat "$CB_TMP/check.out")"
+cb_pass "$(tail -1 "$CB_TMP/check.out")"
+
+kill -TERM "$MATCH_PID"
+wait "$MATCH_PID" || cb_fail "the matcher did not stop cleanly"
+curl -s -o /dev/null "$M/metrics" && cb_fail "/metrics still answers after the matcher stopped"
+cb_pass "the server stops with the matcher"
+cb_expect_exit 2 "a bad --metrics address" "$CANBAO" match --metrics nowhere
+cb_assert_contains "$CB_ERR" "HOST:PORT" "the bad address is named"
+cb_log "PASS"
