@@ -50,8 +50,10 @@ PY
         fail "canbao refuses deploy/k8s's canbao.conf: $(cat "$TMP/conf.err")"
     fi
     log "ok: canbao reads deploy/k8s's canbao.conf (then finds no Redis)"
-    "$CANBAO" match --help 2>&1 | grep -q -- --metrics ||
-        log "NOTE: this canbao match has no --metrics yet; deploy/k8s/matcher.yaml's probes need it"
+    # the matcher's probes (matcher.yaml) need its --metrics server
+    "$CANBAO" match --help 2>&1 | grep -q -- "--metrics HOST:PORT" ||
+        fail "canbao match has no --metrics HOST:PORT, which matcher.yaml's probes need"
+    log "ok: canbao match serves --metrics, which matcher.yaml's probes use"
 fi
 if command -v kubectl >/dev/null; then
     kubectl kustomize "$D/k8s" >"$TMP/k8s-built.yaml" 2>"$TMP/kustomize.err" ||
