@@ -484,6 +484,7 @@ static int ride_out_failure(matcher *m)
             cb_store_reload(m->store, err, sizeof(err)) == 0 &&
             cb_worker_reconnect(m->worker, err, sizeof(err)) == 0) {
             cb_info("Redis is back; resuming from the offsets it holds");
+            m->fig.redis_reconnects++;
             m->reseek = 1;
             return 0;
         }
@@ -581,6 +582,7 @@ static size_t take_results(matcher *m, int wait)
             }
             m->troubles = 0;
             m->stats->steps++;
+            cb_metrics_observe_step(&m->fig, r[i].seconds);
             m->stats->conflicts += (uint64_t)r[i].res.conflicts;
             m->stats->applied += (uint64_t)r[i].res.applied;
             m->stats->skipped += (uint64_t)r[i].res.skipped;

@@ -32,6 +32,11 @@ struct cb_metrics {
 static const char *const dead_reasons[CB_DEAD_REASONS] = {
     "undecodable", "unappliable", "wrong_partition"};
 
+/* A step is a few Redis round trips: under a millisecond on loopback, tens
+ * of milliseconds behind a busy Redis or across a network. */
+static const double step_bounds[CB_METRICS_STEP_BOUNDS] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+
 cb_metrics *cb_metrics_new(const char *const *topics, int ntopics)
 {
     cb_metrics *mx = calloc(1, sizeof(*mx));
@@ -66,6 +71,16 @@ void cb_metrics_free(cb_metrics *mx)
     lags_free(mx->lags, mx->nlags);
     pthread_mutex_destroy(&mx->mu);
     free(mx);
+}
+
+void cb_metrics_observe_step(cb_metrics_figures *f, double seconds)
+{
+    int b = 0;
+
+    while (b < CB_METRICS_STEP_BOUNDS && seconds > step_bounds[b])
+        b++;
+    f->step_buckets[b]++;
+    f->step_seconds += seconds;
 }
 
 void cb_metrics_publish(cb_metrics *mx, const cb_metrics_figures *f)
@@ -119,7 +134,10 @@ int cb_metrics_take_stats(cb_metrics *mx, const char *json, size_t len)
         {
             int p = atoi(pname);
             int64_t v = lag_of(pv);
-            if (p < 0 || v < 0)
+            /* not desired: not assigned to this matcher (any more); its
+             * figures are stale, and another matcher reports it */
+            if (p < 0 || v < 0 || json_is_false(json_object_get(pv,
+                                                                "desired")))
                 continue;
             if (n == cap) {
                 size_t c = cap ? cap * 2 : 64;
@@ -200,10 +218,40 @@ static int counter(cb_buf *out, const char *name, const char *help,
 static int gauge(cb_buf *out, const char *name, const char *help, double v)
 {
     return family(out, name, "gauge", help) ||
-           put(out, "%s %.17g\n", name, v);
+           put(out, "%s %.9g\n", name, v);
 }
 
-static int render_locked(cb_metrics *mx, cb_buf *out)
+/* Has the loop turned within stall_ms of now_ms? */
+static int alive(const cb_metrics_figures *f, int64_t now_ms,
+                 int64_t stall_ms)
+{
+    return f->turned_ms > 0 && now_ms - f->turned_ms <= stall_ms;
+}
+
+/* The steps' histogram: cumulative buckets, then _sum and _count. */
+static int step_histogram(cb_buf *out, const cb_metrics_figures *f)
+{
+    const char *name = "canbao_matcher_step_seconds";
+    uint64_t n = 0;
+    int rc = family(out, name, "histogram",
+                    "Steps committed, by the time from their first command "
+                    "to their commit (Redis's round trips and the rules, "
+                    "behind the other steps in flight).");
+
+    for (int b = 0; b < CB_METRICS_STEP_BUCKETS; b++) {
+        char le[32];
+        n += f->step_buckets[b];
+        if (b < CB_METRICS_STEP_BOUNDS)
+            snprintf(le, sizeof(le), "%g", step_bounds[b]);
+        else
+            snprintf(le, sizeof(le), "+Inf");
+        rc |= put(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, le, n);
+    }
+    return rc | put(out, "%s_sum %.9g\n%s_count %" PRIu64 "\n", name,
+                    f->step_seconds, name, n);
+}
+
+static int render_locked(cb_metrics *mx, int64_t now_ms, cb_buf *out)
 {
     const cb_metrics_figures *f = &mx->f;
     int rc = 0;
@@ -266,37 +314,46 @@ static int render_locked(cb_metrics *mx, cb_buf *out)
               put(out, "\",partition=\"%d\"} %" PRId64 "\n",
                   mx->lags[i].partition, mx->lags[i].lag);
     rc |= counter(out, "canbao_matcher_redis_failures_total",
-                  "Times Redis failed and the matcher reconnected.",
-                  f->redis_failures);
+                  "Redis failures ridden out (the matcher stops consuming "
+                  "until Redis is back).", f->redis_failures);
+    rc |= counter(out, "canbao_matcher_redis_reconnects_total",
+                  "Connections to Redis made again after a failure.",
+                  f->redis_reconnects);
     if (f->redis_rtt_s >= 0)
         rc |= gauge(out, "canbao_matcher_redis_rtt_seconds",
                     "Round trip of the last PING to Redis (to every master "
                     "of a cluster).", f->redis_rtt_s);
+    rc |= step_histogram(out, f);
     rc |= gauge(out, "canbao_matcher_assigned_partitions",
-                "Topic partitions assigned to this matcher.", f->assigned);
+                "State partitions held: partition N of every input topic.",
+                f->assigned);
+    rc |= gauge(out, "canbao_matcher_up",
+                "1 while the matcher's loop has turned within the last 30 s "
+                "(as /healthz).",
+                alive(f, now_ms, STALL_MS));
     rc |= gauge(out, "canbao_matcher_ready",
-                "1 when assigned and Redis answers.", f->ready);
+                "1 when assigned and Redis answers (as /readyz).", f->ready);
     return rc ? -1 : 0;
 }
 
-int cb_metrics_render(cb_metrics *mx, cb_buf *out)
+int cb_metrics_render(cb_metrics *mx, int64_t now_ms, cb_buf *out)
 {
     int rc;
 
     pthread_mutex_lock(&mx->mu);
-    rc = render_locked(mx, out);
+    rc = render_locked(mx, now_ms, out);
     pthread_mutex_unlock(&mx->mu);
     return rc;
 }
 
 int cb_metrics_live(cb_metrics *mx, int64_t now_ms, int64_t stall_ms)
 {
-    int64_t t;
+    int r;
 
     pthread_mutex_lock(&mx->mu);
-    t = mx->f.turned_ms;
+    r = alive(&mx->f, now_ms, stall_ms);
     pthread_mutex_unlock(&mx->mu);
-    return t > 0 && now_ms - t <= stall_ms;
+    return r;
 }
 
 int cb_metrics_ready(cb_metrics *mx)
@@ -324,7 +381,7 @@ static void handle(const cb_http_req *req, cb_http_resp *resp, void *opaque)
     if (strcmp(cb_http_method(req), "GET") != 0)
         return text(resp, 405, "GET only\n");
     if (strcmp(path, "/metrics") == 0) {
-        if (cb_metrics_render(mx, &resp->body) != 0)
+        if (cb_metrics_render(mx, cb_clock_ms(), &resp->body) != 0)
             return text(resp, 500, "out of memory\n");
         resp->status = 200;
         resp->type = "text/plain; version=0.0.4; charset=utf-8";

@@ -32,6 +32,11 @@ enum {
     CB_DEAD_REASONS
 };
 
+/* Steps' durations (cb_worker_result.seconds): the histogram's upper
+ * bounds in seconds, then +Inf. */
+#define CB_METRICS_STEP_BOUNDS 12
+#define CB_METRICS_STEP_BUCKETS (CB_METRICS_STEP_BOUNDS + 1)
+
 typedef struct cb_metrics_figures {
     uint64_t events[CB_METRICS_TOPICS]; /* messages taken, by topic */
     uint64_t applied, skipped, steps, conflicts, timers;
@@ -40,6 +45,11 @@ typedef struct cb_metrics_figures {
                                                    grown [0], withdrawn [1] */
     uint64_t dead[CB_DEAD_REASONS];
     uint64_t redis_failures;
+    uint64_t redis_reconnects; /* after a failure, connected again */
+    uint64_t step_buckets[CB_METRICS_STEP_BUCKETS]; /* steps committed, by
+                                    the first bound their duration is at or
+                                    under (not cumulative) */
+    double step_seconds;         /* their durations summed */
     double redis_rtt_s;  /* the last PING's round trip (every master's on a
                             cluster); < 0 before the first */
     int assigned;        /* state partitions held (partition N of every
@@ -58,17 +68,24 @@ cb_metrics *cb_metrics_new(const char *const *topics, int ntopics);
 /* Stops the server (if any) and frees. */
 void cb_metrics_free(cb_metrics *mx);
 
+/* Counts a committed step that took seconds into f's histogram. */
+void cb_metrics_observe_step(cb_metrics_figures *f, double seconds);
+
 /* Hands the matcher's figures over (copied). */
 void cb_metrics_publish(cb_metrics *mx, const cb_metrics_figures *f);
 
 /* Reads the consumer lag of every partition from a librdkafka statistics
  * document (topics.<t>.partitions.<p>: hi_offset less app_offset, the
- * messages not yet taken; partition -1 and unknown lags left out).
- * Returns 0, or -1 when json does not parse (the last lags are kept). */
+ * messages not yet taken; not consumer_lag, which counts from the offset
+ * committed to Kafka, and the matcher's offsets live in Redis).  Left
+ * out: partition -1, partitions not assigned ("desired": false, as after
+ * a rebalance took them away) and unknown lags.  Returns 0, or -1 when
+ * json does not parse (the last lags are kept). */
 int cb_metrics_take_stats(cb_metrics *mx, const char *json, size_t len);
 
-/* Renders every family into out.  Returns 0 or -1 (out of memory). */
-int cb_metrics_render(cb_metrics *mx, cb_buf *out);
+/* Renders every family into out, canbao_matcher_up as of now_ms (the
+ * monotonic clock, cb_clock_ms).  Returns 0 or -1 (out of memory). */
+int cb_metrics_render(cb_metrics *mx, int64_t now_ms, cb_buf *out);
 
 /* Is the loop alive (turned within stall_ms of now_ms)?  And ready? */
 int cb_metrics_live(cb_metrics *mx, int64_t now_ms, int64_t stall_ms);

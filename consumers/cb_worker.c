@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cb_cache.h"
 #include "cb_pipe.h"
@@ -24,6 +25,7 @@ typedef struct slot {
     int64_t next[MAX_TOPICS];
     int32_t today;
     int64_t now_ms;
+    struct timespec started; /* the step's first command went */
 } slot;
 
 struct cb_worker {
@@ -54,14 +56,20 @@ static void give_back(cb_worker *w, int p, int rc, const cb_store_result *res)
 {
     cb_worker_result *r =
         &w->ring[(w->ring_head + w->ring_len++) % w->ring_cap];
+    const struct timespec *a = &w->running[p].started;
+    struct timespec b;
 
     memset(r, 0, sizeof(*r));
     r->partition = p;
     r->ops = w->running[p].b.ops;
     r->nops = w->running[p].b.nops;
     r->rc = rc;
-    if (res != NULL)
+    if (res != NULL) {
         r->res = *res;
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        r->seconds = (double)(b.tv_sec - a->tv_sec) +
+                     (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+    }
     w->running[p].used = 0;
     if (w->waiting[p].used) {
         w->running[p] = w->waiting[p];
@@ -112,6 +120,7 @@ static void *run(void *arg)
         int rc = 0, p = -1;
         for (size_t i = 0; i < n && rc == 0; i++) {
             slot *s = &w->running[todo[i]];
+            clock_gettime(CLOCK_MONOTONIC, &s->started);
             rc = cb_pipe_add(w->pipe, &s->b, s->today, s->now_ms, err,
                              sizeof(err));
         }

@@ -48,6 +48,10 @@ typedef struct cb_worker_result {
     size_t nops;
     int rc;            /* 0 committed; -1 Redis trouble; -3 a step failed */
     cb_store_result res;
+    double seconds;    /* committed: from its step's first command to its
+                          commit, as the thread saw it (Redis's round trips
+                          and the rules, behind the other steps in
+                          flight) */
 } cb_worker_result;
 
 /* Takes up to max results, in the order the batches finished; with wait,
