@@ -137,7 +137,7 @@ int cb_redis_open(cb_redis *r)
     r->ctx = redisConnectWithTimeout(r->url.host, r->url.port, tv);
     if (r->ctx == NULL || r->ctx->err) {
         cb_redis_set_err(r, "cannot connect to Redis at %s: %s", r->where,
-                r->ctx ? r->ctx->errstr : "out of memory");
+                         r->ctx ? r->ctx->errstr : "out of memory");
         return -1;
     }
     redisSetTimeout(r->ctx, tv);
@@ -150,7 +150,8 @@ int cb_redis_open(cb_redis *r)
         if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
             /* The reply names no password; still, say only that it
              * failed. */
-            cb_redis_set_err(r, "Redis at %s refused the credentials", r->where);
+            cb_redis_set_err(r, "Redis at %s refused the credentials",
+                             r->where);
             if (reply != NULL)
                 freeReplyObject(reply);
             return -1;
@@ -162,12 +163,13 @@ int cb_redis_open(cb_redis *r)
         reply = redisCommand(r->ctx, "PING");
         if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
             if (reply != NULL && strncmp(reply->str, "NOAUTH", 6) == 0)
-                cb_redis_set_err(r, "Redis at %s wants credentials: give them in "
-                        "the URL, redis://user:password@host:port",
-                        r->where);
+                cb_redis_set_err(r, "Redis at %s wants credentials: give "
+                                 "them in the URL, "
+                                 "redis://user:password@host:port",
+                                 r->where);
             else
                 cb_redis_set_err(r, "Redis at %s: %s", r->where,
-                        reply ? reply->str : r->ctx->errstr);
+                                 reply ? reply->str : r->ctx->errstr);
             if (reply != NULL)
                 freeReplyObject(reply);
             return -1;
@@ -177,9 +179,9 @@ int cb_redis_open(cb_redis *r)
     if (r->url.db != 0) {
         reply = redisCommand(r->ctx, "SELECT %d", r->url.db);
         if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            cb_redis_set_err(r, "Redis at %s: cannot select database %d: %s",
-                    r->where, r->url.db,
-                    reply ? reply->str : r->ctx->errstr);
+            cb_redis_set_err(r, "Redis at %s: cannot select database %d: "
+                             "%s", r->where, r->url.db,
+                             reply ? reply->str : r->ctx->errstr);
             if (reply != NULL)
                 freeReplyObject(reply);
             return -1;
@@ -256,7 +258,8 @@ int cb_redis_is_cluster(const cb_redis *r)
 static void conn_err(cb_redis *r)
 {
     cb_redis_set_err(r, "Redis at %s: %s", r->where,
-            r->ctx && r->ctx->err ? r->ctx->errstr : "connection lost");
+                     r->ctx && r->ctx->err ? r->ctx->errstr
+                                           : "connection lost");
 }
 
 /* A pipeline is one connection's: a cluster has none of its own. */
@@ -264,8 +267,8 @@ static int no_pipeline(cb_redis *r)
 {
     if (!r->cluster)
         return 0;
-    cb_redis_set_err(r, "Redis at %s is a cluster: pipeline on the connection of "
-            "a slot (cb_redis_node)", r->where);
+    cb_redis_set_err(r, "Redis at %s is a cluster: pipeline on the "
+                     "connection of a slot (cb_redis_node)", r->where);
     return 1;
 }
 
@@ -327,7 +330,8 @@ int cb_redis_script_load(cb_redis *r, cb_redis_script *s)
         return -1;
     if (reply->type != REDIS_REPLY_STRING || reply->len != 40) {
         cb_redis_set_err(r, "Redis at %s refused a script: %s", r->where,
-                reply->type == REDIS_REPLY_ERROR ? reply->str : "bad reply");
+                         reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                          : "bad reply");
         freeReplyObject(reply);
         return -1;
     }

@@ -53,7 +53,7 @@ cb_redis *cb_redis_node(cb_redis *r, const char *key, size_t len)
 {
     if (!r->cluster)
         return r;
-    return r->nodes[r->slot_node[cb_redis_slot(key, len)]];
+    return r->topo.nodes[r->topo.slot_node[cb_redis_slot(key, len)]];
 }
 
 /* ------------------------------------------------------------- nodes */
@@ -82,14 +82,8 @@ static cb_redis *node_open(cb_redis *c, const char *host, int port)
     return n;
 }
 
-/* What CLUSTER SLOTS says, connected: built aside, then put in place. */
-typedef struct topo {
-    cb_redis **nodes;
-    size_t nnodes;
-    uint16_t *slot_node;
-    cb_redis_addr *known;
-    size_t nknown;
-} topo;
+/* A topology is built aside, then put in place (topo_install). */
+typedef cb_redis_topo topo;
 
 static void topo_free(topo *t)
 {
@@ -217,29 +211,18 @@ static int topo_build(cb_redis *c, const redisReply *reply, const char *asked,
 /* Puts t in place of c's nodes. */
 static void topo_install(cb_redis *c, topo *t)
 {
-    cb_redis_cluster_drop(c);
+    topo_free(&c->topo);
     c->cluster = 1;
-    c->nodes = t->nodes;
-    c->nnodes = t->nnodes;
-    c->slot_node = t->slot_node;
-    c->known = t->known;
-    c->nknown = t->nknown;
+    c->topo = *t;
     memset(t, 0, sizeof(*t));
     snprintf(c->where, sizeof(c->where), "cluster of %zu masters via %s:%d",
-             c->nnodes, c->url.host, c->url.port);
+             c->topo.nnodes, c->url.host, c->url.port);
     c->err[0] = '\0';
 }
 
 void cb_redis_cluster_drop(cb_redis *c)
 {
-    topo t = {c->nodes, c->nnodes, c->slot_node, c->known, c->nknown};
-
-    topo_free(&t);
-    c->nodes = NULL;
-    c->nnodes = 0;
-    c->slot_node = NULL;
-    c->known = NULL;
-    c->nknown = 0;
+    topo_free(&c->topo);
 }
 
 int cb_redis_cluster_discover(cb_redis *c)
@@ -309,8 +292,8 @@ static int ask_slots(cb_redis *c, const char *host, int port, topo *t)
 int cb_redis_cluster_refresh(cb_redis *c)
 {
     /* the nodes last heard of, then the URL's: copied, since a success
-     * replaces c->known */
-    size_t n = c->nknown + 1;
+     * replaces c->topo */
+    size_t n = c->topo.nknown + 1;
     cb_redis_addr *ask = malloc(n * sizeof(*ask));
     int rc = -1;
 
@@ -318,8 +301,8 @@ int cb_redis_cluster_refresh(cb_redis *c)
         cb_redis_set_err(c, "out of memory");
         return -1;
     }
-    if (c->nknown > 0)
-        memcpy(ask, c->known, c->nknown * sizeof(*ask));
+    if (c->topo.nknown > 0)
+        memcpy(ask, c->topo.known, c->topo.nknown * sizeof(*ask));
     snprintf(ask[n - 1].host, sizeof(ask[n - 1].host), "%s", c->url.host);
     ask[n - 1].port = c->url.port;
     for (size_t i = 0; i < n && rc == -1; i++) {
@@ -484,17 +467,12 @@ static int parse_redirect(const char *s, unsigned *slot, char *host,
  * new; -1 with c's error. */
 static int node_at(cb_redis *c, const char *host, int port)
 {
-    topo t = {c->nodes, c->nnodes, c->slot_node, c->known, c->nknown};
-    int i = node_index(c, &t, host, port);
+    int i = node_index(c, &c->topo, host, port);
 
-    if (i >= 0 && add_known(&t, host, port) != 0) {
+    if (i >= 0 && add_known(&c->topo, host, port) != 0) {
         cb_redis_set_err(c, "out of memory");
         i = -1;
     }
-    c->nodes = t.nodes;
-    c->nnodes = t.nnodes;
-    c->known = t.known;
-    c->nknown = t.nknown;
     return i;
 }
 
@@ -511,8 +489,8 @@ static redisReply *run_everywhere(cb_redis *c, const char *cmd, size_t len,
 {
     redisReply *first = NULL, *error = NULL;
 
-    for (size_t i = 0; i < c->nnodes; i++) {
-        redisReply *r = node_run(c->nodes[i], cmd, len, 0);
+    for (size_t i = 0; i < c->topo.nnodes; i++) {
+        redisReply *r = node_run(c->topo.nodes[i], cmd, len, 0);
 
         if (r == NULL) {
             free_reply(first);
@@ -579,9 +557,8 @@ redisReply *cb_redis_cluster_run(cb_redis *c, const char *cmd, size_t len)
         reply = run_everywhere(c, cmd, len, arg_is(&a, 0, "KEYS"));
     } else {
         node = route == ROUTE_ANY
-                   ? c->nodes[0]
-                   : c->nodes[c->slot_node[cb_redis_slot(a.argv[key],
-                                                         a.len[key])]];
+                   ? c->topo.nodes[0]
+                   : cb_redis_node(c, a.argv[key], a.len[key]);
         for (int hops = 0; hops <= MAX_REDIRECTS; hops++) {
             char host[256];
             unsigned slot;
@@ -602,9 +579,9 @@ redisReply *cb_redis_cluster_run(cb_redis *c, const char *cmd, size_t len)
                     break;
                 }
                 /* MOVED: the slot lives there now; ASK: this once */
-                node = c->nodes[i];
+                node = c->topo.nodes[i];
                 if (moved)
-                    c->slot_node[slot] = (uint16_t)i;
+                    c->topo.slot_node[slot] = (uint16_t)i;
                 asking = !moved;
             } else {
                 break; /* CLUSTERDOWN: the caller hears of it */

@@ -4,8 +4,9 @@
  *
  * A cb_redis is one of three things:
  *   - a standalone connection (cluster == 0, parent == NULL): ctx is it;
- *   - a cluster (cluster != 0): ctx is NULL; nodes are its masters, each
- *     a cb_redis of its own, and slot_node says which serves each slot;
+ *   - a cluster (cluster != 0): ctx is NULL; topo.nodes are its masters,
+ *     each a cb_redis of its own, and topo.slot_node says which serves
+ *     each slot;
  *   - a node of a cluster (parent != NULL): a standalone connection whose
  *     errors are also the cluster's, so that a caller holding the cluster
  *     reads them where it reads any other. */
@@ -23,6 +24,16 @@ typedef struct cb_redis_addr {
     int port;
 } cb_redis_addr;
 
+/* What CLUSTER SLOTS said, connected: the masters, which serves each slot,
+ * and every node named (where to ask again after a failover). */
+typedef struct cb_redis_topo {
+    cb_redis **nodes;
+    size_t nnodes;
+    uint16_t *slot_node;  /* CB_REDIS_SLOTS entries, an index of nodes */
+    cb_redis_addr *known; /* masters and replicas */
+    size_t nknown;
+} cb_redis_topo;
+
 struct cb_redis {
     redisContext *ctx;
     cb_redis_url url;
@@ -32,12 +43,7 @@ struct cb_redis {
     cb_redis *parent;
 
     int cluster;
-    cb_redis **nodes;
-    size_t nnodes;
-    uint16_t *slot_node;  /* CB_REDIS_SLOTS entries, an index of nodes */
-    cb_redis_addr *known; /* every node CLUSTER SLOTS named, replicas too:
-                             where to ask again after a failover */
-    size_t nknown;
+    cb_redis_topo topo;
 };
 
 /* Sets the sticky error (and the cluster's, for a node). */
