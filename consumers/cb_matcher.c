@@ -321,9 +321,10 @@ static int check_topics(matcher *m, char *errstr, size_t errstr_size)
 
 /* -------------------------------------------------------------- messages */
 
-/* Sends a message that cannot be applied to the dead-letter topic. */
+/* Sends a message that cannot be applied to the dead-letter topic;
+ * reason is a CB_DEAD_* (cb_metrics.h). */
 static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
-                        const char *reason, const char *detail)
+                        int reason, const char *detail)
 {
     cb_deadletter dl;
     char err[256];
@@ -333,7 +334,8 @@ static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
     snprintf(dl.file, sizeof(dl.file), "kafka:%s/%" PRId32,
              rd_kafka_topic_name(msg->rkt), msg->partition);
     dl.line = msg->offset;
-    snprintf(dl.reason, sizeof(dl.reason), "%s", reason);
+    snprintf(dl.reason, sizeof(dl.reason), "%s",
+             cb_metrics_dead_reason(reason));
     dl.detail.ptr = detail;
     dl.detail.len = strlen(detail);
     dl.raw.ptr = msg->payload ? msg->payload : "";
@@ -349,11 +351,9 @@ static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
                           RD_KAFKA_V_END) != RD_KAFKA_RESP_ERR_NO_ERROR)
         cb_error("%s [%" PRId32 "] at %" PRId64 ": cannot dead-letter "
                  "(%s); it is counted", rd_kafka_topic_name(msg->rkt),
-                 msg->partition, msg->offset, reason);
+                 msg->partition, msg->offset, dl.reason);
     m->stats->dead_lettered++;
-    m->fig.dead[strcmp(reason, "undecodable") == 0   ? CB_DEAD_UNDECODABLE
-                : strcmp(reason, "unappliable") == 0 ? CB_DEAD_UNAPPLIABLE
-                                                     : CB_DEAD_WRONG_PARTITION]++;
+    m->fig.dead[reason]++;
 }
 
 /* Turns one message into an op in its partition's batch. */
@@ -397,13 +397,13 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
             rc = -1;
         }
         if (rc != 0) {
-            dead_letter(m, msg, "undecodable", err);
+            dead_letter(m, msg, CB_DEAD_UNDECODABLE, err);
         } else {
             rc = cb_ops_from_record(rec.kind, &rec.u, t, msg->offset, 0,
                                     m->opts->buckets, &m->buf, &subject, err,
                                     sizeof(err));
             if (rc < 0)
-                dead_letter(m, msg, "unappliable", err);
+                dead_letter(m, msg, CB_DEAD_UNAPPLIABLE, err);
         }
     }
     if (rc == 0) {
@@ -411,7 +411,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
         if (q != p) {
             /* A producer that does not place keys with murmur2: applying
              * it here would split the subject's state. */
-            dead_letter(m, msg, "wrong_partition",
+            dead_letter(m, msg, CB_DEAD_WRONG_PARTITION,
                         "the key belongs to another partition: its "
                         "producer does not use murmur2");
         } else if (batch_add(b, &m->buf) == 0) {

@@ -32,6 +32,11 @@ struct cb_metrics {
 static const char *const dead_reasons[CB_DEAD_REASONS] = {
     "undecodable", "unappliable", "wrong_partition"};
 
+const char *cb_metrics_dead_reason(int reason)
+{
+    return dead_reasons[reason];
+}
+
 /* A step is a few Redis round trips: under a millisecond on loopback, tens
  * of milliseconds behind a busy Redis or across a network. */
 static const double step_bounds[CB_METRICS_STEP_BOUNDS] = {

@@ -32,6 +32,10 @@ enum {
     CB_DEAD_REASONS
 };
 
+/* The reason's token, as the dead-letter record and /metrics give it
+ * ("undecodable", ...). */
+const char *cb_metrics_dead_reason(int reason);
+
 /* Steps' durations (cb_worker_result.seconds): the histogram's upper
  * bounds in seconds, then +Inf. */
 #define CB_METRICS_STEP_BOUNDS 12
