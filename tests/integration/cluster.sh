@@ -14,14 +14,7 @@
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"
 
 export CANBAO_TEST_REDIS=cluster
-"$CANBAO" gen --people 20000 --seed 41 --out "$CB_TMP/county" >/dev/null
-CANBAO_NOW=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
-    "$CB_TMP/county/manifest.json")
-export CANBAO_NOW
-cb_start_redis
-cb_start_broker
-cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
-cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
+cb_loaded_county 20000 41
 SEED_PORT=$REDIS_PORT
 SEED_PID=$REDIS_PID
 # the tools after the kill ask a node that stays up

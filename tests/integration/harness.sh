@@ -89,21 +89,31 @@ cb_expect_exit() {
     cb_pass "$what (exit $rc)"
 }
 
-# cb_produced_county PEOPLE SEED: a county of `canbao gen` in $CB_TMP/county,
-# CANBAO_NOW set to its evaluation day, Redis and the broker started, its
-# targets and snapshot loaded and its five feeds produced, each step
-# checked to exit 0.  What the tests that need a county in the pipeline,
-# not yet matched, begin with.
-cb_produced_county() {
-    local feed
+# cb_county PEOPLE SEED: a county of `canbao gen` in $CB_TMP/county,
+# CANBAO_NOW set to its evaluation day, Redis and the broker started.
+cb_county() {
     "$CANBAO" gen --people "$1" --seed "$2" --out "$CB_TMP/county" >/dev/null
     CANBAO_NOW=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
         "$CB_TMP/county/manifest.json")
     export CANBAO_NOW
     cb_start_redis
     cb_start_broker
+}
+
+# cb_loaded_county PEOPLE SEED: cb_county, then its targets and snapshot
+# loaded, each checked to exit 0.
+cb_loaded_county() {
+    cb_county "$1" "$2"
     cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/county/townships.csv"
     cb_expect_exit 0 "load" "$CANBAO" load "$CB_TMP/county/snapshot/enrollment.csv"
+}
+
+# cb_produced_county PEOPLE SEED: cb_loaded_county, then its five feeds
+# produced, each checked to exit 0.  What the tests that need a county in
+# the pipeline, not yet matched, begin with.
+cb_produced_county() {
+    local feed
+    cb_loaded_county "$1" "$2"
     for feed in business household death enrollment assistance; do
         cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
             "$CB_TMP/county/feeds/$feed.csv"

@@ -373,6 +373,17 @@ def opt_value(args, name):
         if name in args and args.index(name) + 1 < len(args) else None
 
 
+def listen_arg(c, name, w):
+    """The HOST:PORT after option name in container c's args, checked to
+    listen on every address; the port, or None."""
+    addr = opt_value(c.get("args") or [], name) or ""
+    port = int(addr.rsplit(":", 1)[1]) if re.fullmatch(
+        r"[0-9.]+:\d+", addr) else None
+    check(addr.startswith("0.0.0.0:") and port,
+          "%s 0.0.0.0:PORT (%r)" % (name, addr), w)
+    return port
+
+
 def http_probe(c, probe):
     return (c.get(probe) or {}).get("httpGet") or {}
 
@@ -651,11 +662,7 @@ def check_stack(objs, deploy):
               "replicas + maxSurge (%r + %r) <= %d partitions: a surge pod "
               "without partitions never becomes ready" %
               (n, surge, partitions), w)
-        addr = opt_value(c.get("args") or [], "--metrics") or ""
-        mport = int(addr.rsplit(":", 1)[1]) if re.fullmatch(
-            r"[0-9.]+:\d+", addr) else None
-        check(addr.startswith("0.0.0.0:") and mport,
-              "--metrics 0.0.0.0:PORT (%r)" % addr, w)
+        mport = listen_arg(c, "--metrics", w)
         ports = c.get("ports") or []
         check(mport and port_in(mport, ports) == mport,
               "containerPort %s declared" % mport, w)
@@ -689,11 +696,7 @@ def check_stack(objs, deploy):
     if web:
         w = where(web)
         c = pod_spec(web)["containers"][0]
-        addr = opt_value(c.get("args") or [], "--listen") or ""
-        wport = int(addr.rsplit(":", 1)[1]) if re.fullmatch(
-            r"[0-9.]+:\d+", addr) else None
-        check(addr.startswith("0.0.0.0:") and wport,
-              "--listen 0.0.0.0:PORT (%r)" % addr, w)
+        wport = listen_arg(c, "--listen", w)
         ports = c.get("ports") or []
         for probe in ("livenessProbe", "readinessProbe"):
             p = http_probe(c, probe)

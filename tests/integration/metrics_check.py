@@ -152,16 +152,22 @@ def need(ok, what):
         raise SystemExit("not so: " + what)
 
 
+def events_as_produced(f, delivered):
+    """The events-in family, checked topic by topic against TOPIC=N."""
+    events = f["canbao_matcher_events_total"]
+    for arg in delivered:
+        topic, n = arg.split("=")
+        need(total(events, topic=topic) == int(n),
+             "events from %s: %d, the producers delivered %s" %
+             (topic, total(events, topic=topic), n))
+    return events
+
+
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     f = parse(path)
     if mode == "drained":
-        events = f["canbao_matcher_events_total"]
-        for arg in sys.argv[3:]:
-            topic, n = arg.split("=")
-            need(total(events, topic=topic) == int(n),
-                 "events from %s: %d, the producers delivered %s" %
-                 (topic, total(events, topic=topic), n))
+        events = events_as_produced(f, sys.argv[3:])
         dead = f["canbao_matcher_dead_lettered_total"]
         need(total(dead, reason="undecodable") == 1 and total(dead) == 1,
              "one undecodable message dead-lettered: %s" % dead[1])
@@ -211,12 +217,7 @@ def main():
              "a failure and a reconnect: %d and %d" % (failures, reconnects))
         need(value(f, "canbao_matcher_ready") == 1 and
              value(f, "canbao_matcher_up") == 1, "up and ready again")
-        events = f["canbao_matcher_events_total"]
-        for arg in sys.argv[3:]:
-            topic, n = arg.split("=")
-            need(total(events, topic=topic) == int(n),
-                 "events from %s: %d, the producers delivered %s" %
-                 (topic, total(events, topic=topic), n))
+        events_as_produced(f, sys.argv[3:])
         print("reconnected: %d Redis failure(s) ridden out, %d reconnect(s), "
               "ready again" % (failures, reconnects))
     elif mode == "listed":

@@ -25,12 +25,7 @@ TA=320923001
 OUT=$CB_TMP/seen # everything canbao printed, one file per command
 mkdir -p "$OUT"
 
-"$CANBAO" gen --people 1500 --seed 43 --out "$CB_TMP/county" >/dev/null
-CANBAO_NOW=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["as_of"])' \
-    "$CB_TMP/county/manifest.json")
-export CANBAO_NOW
-cb_start_redis
-cb_start_broker
+cb_county 1500 43
 
 # ------------------------------------------------------------ Redis ACL
 redis-cli -p "$REDIS_PORT" acl setuser canbao on ">$RPW" '~cb:*' '&*' \
