@@ -35,7 +35,7 @@ local MAX_RUN = 4000
 
 -- A script is not rolled back when it fails half way: check every run
 -- before the first write, so that a bad list writes nothing.
-local i = 2
+local i, keys = 2, {}
 while i <= n do
   local w, m = W[A[i]], tonumber(A[i + 2])
   if w == nil or m == nil or m < 1 or m ~= math.floor(m) or
@@ -43,7 +43,18 @@ while i <= n do
     return redis.error_reply('commit.lua: bad write ' .. tostring(A[i]) ..
       ' at argument ' .. i)
   end
+  keys[#keys + 1] = A[i + 1]
   i = i + 3 + m * w
+end
+
+-- On a Redis Cluster whose slot is moving to another node, a key already
+-- moved (or not there yet) is not this node's: touching it fails the
+-- script ("non local key").  Touch every key first with a read, so that
+-- such a commit fails here, before its first write, and is redone whole
+-- once the slot has moved (cb_redis_is_redirect).  Nothing can move in
+-- between: a script runs alone.  One EXISTS call for a few hundred keys.
+for k = 1, #keys, MAX_RUN do
+  call('EXISTS', unpack(keys, k, math.min(k + MAX_RUN - 1, #keys)))
 end
 
 -- The version's INCR is the first write, on purpose: with maxmemory

@@ -438,8 +438,11 @@ int cb_redis_is_oom(const redisReply *reply)
 
 int cb_redis_is_redirect(const redisReply *reply)
 {
-    static const char *const kinds[] = {"MOVED ", "ASK ", "TRYAGAIN",
-                                        "CLUSTERDOWN"};
+    /* the last: a script met a key of its slot that has already moved
+     * to another node (commit.lua touches every key before it writes) */
+    static const char *const kinds[] = {
+        "MOVED ", "ASK ", "TRYAGAIN", "CLUSTERDOWN",
+        "ERR Script attempted to access a non local key"};
 
     if (reply == NULL || reply->type != REDIS_REPLY_ERROR)
         return 0;

@@ -119,7 +119,9 @@ redisReply *cb_redis_get_reply(cb_redis *r);
 int cb_redis_is_noscript(const redisReply *reply);
 
 /* Is this an error reply of a cluster that moved on (MOVED, ASK,
- * TRYAGAIN, CLUSTERDOWN): ask for the slots again (reconnect) and redo? */
+ * TRYAGAIN, CLUSTERDOWN, or a script that met a key its node no longer
+ * has while the slot moves): ask for the slots again (reconnect) and
+ * redo? */
 int cb_redis_is_redirect(const redisReply *reply);
 
 /* Is this an error reply of out of memory (maxmemory reached)? */

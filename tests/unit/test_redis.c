@@ -113,6 +113,10 @@ static void test_redirects(void **state)
         {REDIS_REPLY_ERROR,
          "TRYAGAIN Multiple keys request during rehashing of slot", 1},
         {REDIS_REPLY_ERROR, "CLUSTERDOWN The cluster is down", 1},
+        {REDIS_REPLY_ERROR, "ERR Script attempted to access a non local key "
+                            "in a cluster node script: 7511c335, on "
+                            "@user_script:62.", 1},
+        {REDIS_REPLY_ERROR, "ERR Error running script", 0},
         {REDIS_REPLY_ERROR, "OOM command", 0},
         {REDIS_REPLY_ERROR, "MOVEDX", 0},
         {REDIS_REPLY_STRING, "MOVED 3999 127.0.0.1:6381", 0}, /* no error */
