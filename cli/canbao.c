@@ -23,7 +23,7 @@ typedef struct command {
 static const command commands[] = {
     CMD(broker), CMD(produce), CMD(load),   CMD(targets), CMD(match),
     CMD(leads),  CMD(lead),    CMD(alerts), CMD(report),  CMD(web),
-    CMD(user),   CMD(gen),     CMD(tail),   CMD(avro),
+    CMD(user),   CMD(gen),     CMD(tail),   CMD(avro),    CMD(idkey),
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -23,5 +23,6 @@ CB_COMMAND(user);
 CB_COMMAND(gen);
 CB_COMMAND(tail);
 CB_COMMAND(avro);
+CB_COMMAND(idkey);
 
 #endif

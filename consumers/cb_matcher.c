@@ -1112,7 +1112,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
 {
     matcher m;
     cb_store_opts so = {cb_config_redis(opts->cfg), opts->partitions,
-                        opts->buckets, 5000, 0};
+                        opts->buckets, 5000, 0, opts->ids};
     int rc = -1;
     int64_t last_msg, started, shown = 0;
     /* asked once: isatty is a system call, and the loop turns per message */

@@ -23,6 +23,7 @@
 
 typedef struct cb_matcher_opts {
     const cb_config *cfg;
+    const struct cb_idkey *ids; /* keys lead and alert ids (cb_idkey.h) */
     const char *group;    /* consumer group id */
     int partitions;       /* of every input topic */
     unsigned buckets;     /* state buckets per partition */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_csv.h"
 #include "cb_mask.h"
 #include "cb_output.h"
 
@@ -60,29 +61,13 @@ cb_out *cb_out_new(FILE *fp, cb_out_format format, int ncols,
     return o;
 }
 
-/* One CSV field, quoted when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *fp, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 int cb_out_row(cb_out *o, const char *const *cells)
 {
     if (o->format == CB_OUT_CSV) {
         for (int c = 0; c < o->ncols; c++) {
             if (c > 0)
                 fputc(',', o->fp);
-            csv_field(o->fp, cells[c]);
+            cb_csv_put_field(o->fp, cells[c], strlen(cells[c]));
         }
         fputc('\n', o->fp);
         return 0;

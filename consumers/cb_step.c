@@ -22,7 +22,7 @@
 #include "cb_pack.h"
 #include "cb_resp.h"
 #include "cb_rules.h"
-#include "cb_sha1.h"
+#include "cb_idkey.h"
 #include "cb_state.h"
 #include "cb_step.h"
 #include "cb_time.h"
@@ -266,24 +266,6 @@ static void str_set(cb_str *d, const char *p, size_t n)
     d->len = (uint8_t)n;
 }
 
-/* The first 16 hex digits of the SHA-1 of a formatted text: the ids of
- * leads and alerts (RULES.md). */
-static void hash_id(char out[17], const char *fmt, ...)
-{
-    char text[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof(text))
-        n = sizeof(text) - 1;
-    cb_sha1_hex(text, (size_t)n, out, 16);
-}
-
 /* ------------------------------------------------------------- setup */
 
 /* Reads an op's common head: kind, topic, offset, bucket, subject key,
@@ -315,10 +297,15 @@ static int op_head(const cb_buf *op, int *topic, int64_t *offset,
 cb_step *cb_step_new(const cb_step_args *args, char *errstr,
                      size_t errstr_size)
 {
-    cb_step *s = calloc(1, sizeof(*s));
+    cb_step *s;
     size_t cap = 16, *table = NULL;
 
-    if (s == NULL)
+    if (args->ids == NULL) {
+        snprintf(errstr, errstr_size, "partition %d: no id key to make the "
+                 "ids of leads and alerts with", args->partition);
+        return NULL;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL)
         goto nomem;
     s->a = *args;
     snprintf(s->tag, sizeof(s->tag), "{p%d}", args->partition);
@@ -680,8 +667,8 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
         e->township = a->township;
         memcpy(e->period, a->period, sizeof(e->period));
         e->amount = a->amount;
-        hash_id(e->id, "%s|%.*s|%s", alert_names[a->kind], (int)sj->id_len,
-                sj->id, a->period);
+        cb_idkey_alert(s->a.ids, alert_names[a->kind], sj->id, sj->id_len,
+                       a->period, e->id);
         /* the evidence, space separated, in the arena */
         e->ev_off = s->arena.len;
         for (size_t j = 0; j < a->nevidence; j++) {
@@ -701,7 +688,8 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
         if (push_alert(s, &e) != 0)
             goto nomem;
         e->withdraw = 1;
-        hash_id(e->id, "active_after_death|%.*s|", (int)sj->id_len, sj->id);
+        cb_idkey_alert(s->a.ids, "active_after_death", sj->id, sj->id_len,
+                       "", e->id);
         e->lookup = add_lookup(s, "alert:", e->id);
     }
     sj->nalerts = s->nalerts - sj->alert_first;
@@ -890,12 +878,11 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         sj->next_day = cb_rules_person_next(p, s->a.today);
     }
     if (sj->has_lead) {
-        char lead_id[17];
-        char since[11];
+        char lead_id[17], since[11], township[24];
         cb_date_format(sj->L.since, since);
-        hash_id(lead_id, "%s|%.*s|%" PRId64 "|%s",
-                sj->L.kind == 0 ? "person" : "employer", (int)sj->id_len,
-                sj->id, sj->L.township, since);
+        snprintf(township, sizeof(township), "%" PRId64, sj->L.township);
+        cb_idkey_lead(s->a.ids, sj->L.kind == 0 ? "person" : "employer",
+                      sj->id, sj->id_len, township, since, lead_id);
         memcpy(sj->lead_id, lead_id, sizeof(lead_id));
         /* a decision of this step counts if it is this lead's (the last
          * one); else one stored earlier, looked up */

@@ -45,13 +45,15 @@ typedef struct cb_step_args {
     size_t noffsets;
     cb_cache *cache; /* states and leads not to read again, or NULL; the
                         step keeps it up to date when it commits */
+    const struct cb_idkey *ids; /* keys the ids of leads and alerts */
 } cb_step_args;
 
 typedef struct cb_step_counts {
     int64_t applied, skipped, leads_changed, alerts_changed;
 } cb_step_counts;
 
-/* A step over a batch.  NULL with errstr when an op is malformed. */
+/* A step over a batch.  NULL with errstr when an op is malformed or
+ * there is no id key. */
 cb_step *cb_step_new(const cb_step_args *args, char *errstr,
                      size_t errstr_size);
 

@@ -9,6 +9,7 @@
 #include "cb_cache.h"
 #include "cb_config.h"
 #include "cb_embed.h"
+#include "cb_idkey.h"
 #include "cb_log.h"
 #include "cb_pack.h"
 #include "cb_pipe.h"
@@ -21,6 +22,7 @@ struct cb_store {
     cb_redis *redis;
     cb_redis_script commit;
     cb_cache *cache;
+    const cb_idkey *ids; /* borrowed */
     int partitions;
     unsigned buckets;
 };
@@ -39,6 +41,7 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
     }
     st->partitions = opts->partitions;
     st->buckets = opts->buckets ? opts->buckets : CB_STORE_BUCKETS;
+    st->ids = opts->ids;
     st->commit.source = lua->data;
     if (opts->cache_bytes > 0 &&
         (st->cache = cb_cache_new(opts->partitions, opts->cache_bytes)) ==
@@ -62,10 +65,11 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
     return st;
 }
 
-cb_store *cb_store_from_config(const cb_config *cfg, char *errstr,
-                               size_t errstr_size)
+cb_store *cb_store_from_config(const cb_config *cfg, const cb_idkey *ids,
+                               char *errstr, size_t errstr_size)
 {
-    cb_store_opts o = {cb_config_redis(cfg), 16, CB_STORE_BUCKETS, 5000, 0};
+    cb_store_opts o = {cb_config_redis(cfg), 16, CB_STORE_BUCKETS, 5000, 0,
+                       ids};
     const char *p = cb_config_get(cfg, "partitions");
 
     if (p != NULL) {
@@ -100,6 +104,11 @@ cb_redis *cb_store_node(cb_store *store, int partition)
     int n = snprintf(tag, sizeof(tag), "{p%d}", partition);
 
     return cb_redis_node(store->redis, tag, (size_t)n);
+}
+
+const cb_idkey *cb_store_ids(const cb_store *store)
+{
+    return store->ids;
 }
 
 cb_cache *cb_store_cache(cb_store *store)

@@ -33,6 +33,9 @@ typedef struct cb_store_opts {
     int timeout_ms;
     size_t cache_bytes; /* states and leads kept between steps (cb_cache.h);
                            0: none, every step reads its subjects */
+    const struct cb_idkey *ids; /* keys lead and alert ids; must outlive the
+                                   store; NULL for a store that only reads
+                                   (its steps are refused) */
 } cb_store_opts;
 
 /* Connects and loads the script.  NULL with errstr on failure. */
@@ -42,9 +45,11 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
 void cb_store_free(cb_store *store);
 
 /* A store for a command: the Redis URL of cfg, its "partitions" setting
- * (default 16).  NULL with errstr on failure. */
+ * (default 16), and ids (NULL for a command that only reads).  NULL with
+ * errstr on failure. */
 struct cb_config;
-cb_store *cb_store_from_config(const struct cb_config *cfg, char *errstr,
+cb_store *cb_store_from_config(const struct cb_config *cfg,
+                               const struct cb_idkey *ids, char *errstr,
                                size_t errstr_size);
 
 /* The connection, for commands of its own (on a Redis Cluster, routed by
@@ -60,6 +65,9 @@ cb_redis *cb_store_node(cb_store *store, int partition);
  * that they are replaced in one transaction on a cluster too. */
 #define CB_KEY_TOWNSHIPS "cb:{plan}:townships"
 #define CB_KEY_TARGETS "cb:{plan}:targets"
+
+/* The key of the store's steps' ids, or NULL. */
+const struct cb_idkey *cb_store_ids(const cb_store *store);
 
 /* The store's cache of states and leads, or NULL. */
 struct cb_cache *cb_store_cache(cb_store *store);

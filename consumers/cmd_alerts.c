@@ -110,7 +110,7 @@ int cb_cmd_alerts(int argc, char **argv)
         return CB_EXIT_OK;
     if (rc != 0)
         return rc;
-    store = cb_store_from_config(&cli.cfg, err, sizeof(err));
+    store = cb_store_from_config(&cli.cfg, NULL, err, sizeof(err));
     if (store == NULL) {
         rc = cb_cli_fail(&cb_spec_alerts, "%s", err);
         goto out;

@@ -162,7 +162,7 @@ int cb_cmd_leads(int argc, char **argv)
         return CB_EXIT_OK;
     if (rc != 0)
         return rc;
-    store = cb_store_from_config(&cli.cfg, err, sizeof(err));
+    store = cb_store_from_config(&cli.cfg, NULL, err, sizeof(err));
     if (store == NULL ||
         cb_store_each_lead(store, a.township, collect, &ll, err,
                            sizeof(err)) != 0) {
@@ -249,7 +249,7 @@ int cb_cmd_lead(int argc, char **argv)
                                 "bytes");
         goto out;
     }
-    store = cb_store_from_config(&cli.cfg, err, sizeof(err));
+    store = cb_store_from_config(&cli.cfg, NULL, err, sizeof(err));
     if (store == NULL) {
         rc = cb_cli_fail(&cb_spec_lead, "%s", err);
         goto out;

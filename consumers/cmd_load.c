@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "cb_commands.h"
+#include "cb_csv.h"
 #include "cb_feed.h"
 #include "cb_log.h"
 #include "cb_mask.h"
+#include "cb_idkey.h"
 #include "cb_store.h"
 
 #define STEP_OPS    1000  /* ops of one partition in one step */
@@ -160,14 +162,16 @@ static int add_op(loader *ld, int p, const cb_buf *op)
 /* A refused row into the rejects file: file, line, field, reason, raw. */
 static void write_reject(FILE *fp, const char *file, const cb_feed_item *it)
 {
-    fprintf(fp, "%s,%" PRId64 ",%s,%s,\"", file, it->line,
-            it->err.field ? it->err.field : "", it->err.reason);
-    for (size_t i = 0; i < it->raw_len; i++) {
-        if (it->raw[i] == '"')
-            fputc('"', fp);
-        fputc(it->raw[i], fp);
-    }
-    fputs("\"\n", fp);
+    const char *field = it->err.field ? it->err.field : "";
+
+    cb_csv_put_field(fp, file, strlen(file));
+    fprintf(fp, ",%" PRId64 ",", it->line);
+    cb_csv_put_field(fp, field, strlen(field));
+    fputc(',', fp);
+    cb_csv_put_field(fp, it->err.reason, strlen(it->err.reason));
+    fputc(',', fp);
+    cb_csv_put_field(fp, it->raw, it->raw_len);
+    fputc('\n', fp);
 }
 
 static int load_file(loader *ld, const char *file, const cb_feed_opts *o,
@@ -262,6 +266,7 @@ int cb_cmd_load(int argc, char **argv)
     loader ld;
     cb_feed_opts o;
     cb_cli cli;
+    cb_idkey *ids = NULL;
     char err[512];
     int rc, np, failed = 0, progress = isatty(STDERR_FILENO);
     int64_t started = cb_clock_ms();
@@ -291,7 +296,11 @@ int cb_cmd_load(int argc, char **argv)
     }
     o.validate.now_ms = ld.now;
     ld.today = cb_date_of_time(ld.now);
-    ld.store = cb_store_from_config(&cli.cfg, err, sizeof(err));
+    if ((ids = cb_idkey_from_config(&cli.cfg, err, sizeof(err))) == NULL) {
+        rc = cb_cli_fail(&cb_spec_load, "%s", err);
+        goto out;
+    }
+    ld.store = cb_store_from_config(&cli.cfg, ids, err, sizeof(err));
     if (ld.store == NULL) {
         rc = cb_cli_fail(&cb_spec_load, "%s", err);
         goto out;
@@ -338,6 +347,7 @@ out:
     free(ld.nops);
     free(ld.cap);
     cb_store_free(ld.store);
+    cb_idkey_free(ids);
     cb_cli_term(&cli);
     return rc;
 }

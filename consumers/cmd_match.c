@@ -8,6 +8,7 @@
 #include "cb_http.h"
 #include "cb_kafka.h"
 #include "cb_log.h"
+#include "cb_idkey.h"
 #include "cb_matcher.h"
 #include "cb_store.h"
 
@@ -160,8 +161,15 @@ int cb_cmd_match(int argc, char **argv)
         cb_cli_term(&cli);
         return cb_cli_usage_error(&cb_spec_match, "%s", err);
     }
+    cb_idkey *ids = cb_idkey_from_config(&cli.cfg, err, sizeof(err));
+    if (ids == NULL) {
+        cb_cli_term(&cli);
+        return cb_cli_fail(&cb_spec_match, "%s", err);
+    }
+    o.ids = ids;
     cb_cli_catch_stop_signals();
     rc = cb_matcher_run(&o, &st, err, sizeof(err));
+    cb_idkey_free(ids);
     printf("match: %" PRIu64 " messages, %" PRIu64 " events applied, %" PRIu64
            " skipped as already applied, %" PRIu64 " timers, %" PRIu64
            " lead changes, %" PRIu64 " alert changes, %" PRIu64

@@ -158,7 +158,7 @@ int cb_cmd_report(int argc, char **argv)
     cb_date_to_ymd(a.as_of, &y, &m, &d);
     if (a.year == 0)
         a.year = y;
-    store = cb_store_from_config(&cli.cfg, err, sizeof(err));
+    store = cb_store_from_config(&cli.cfg, NULL, err, sizeof(err));
     if (store == NULL ||
         cb_report_load(store, (int)a.year, a.as_of, &rp, err,
                        sizeof(err)) != 0 ||

@@ -25,6 +25,7 @@ static const char *const known_keys[] = {
     "web.session_idle", /* seconds a workbench session lasts unused */
     "web.secure_cookie", /* 1: the session cookie only over HTTPS */
     "metrics.listen", /* the matcher's HOST:PORT for /metrics */
+    "id_key",      /* the secret that keys lead and alert ids (cb_idkey) */
     NULL,
 };
 
@@ -175,6 +176,8 @@ int cb_config_is_secret(const char *key, const char *value)
         cb_config_redact_url(value, redacted, sizeof(redacted));
         return strcmp(redacted, value) != 0;
     }
+    if (strcmp(key, "id_key") == 0)
+        return 1;
     if (strncmp(key, "kafka.", 6) != 0)
         return 0;
     key += 6;
@@ -238,6 +241,7 @@ int cb_config_load_env(cb_config *cfg, int have_file, char *errstr,
     const char *brokers = getenv("CANBAO_BROKERS");
     const char *redis = getenv("CANBAO_REDIS");
     const char *now = getenv("CANBAO_NOW");
+    const char *id_key = getenv("CANBAO_ID_KEY");
 
     if (!have_file && file != NULL && *file != '\0' &&
         cb_config_load_file(cfg, file, errstr, errstr_size) != 0)
@@ -253,6 +257,10 @@ int cb_config_load_env(cb_config *cfg, int have_file, char *errstr,
     if (now != NULL && *now != '\0' &&
         cb_config_set(cfg, "now", now, CB_CONF_ENV, errstr, errstr_size) !=
             0)
+        return -1;
+    if (id_key != NULL && *id_key != '\0' &&
+        cb_config_set(cfg, "id_key", id_key, CB_CONF_ENV, errstr,
+                      errstr_size) != 0)
         return -1;
     return 0;
 }

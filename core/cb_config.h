@@ -5,7 +5,8 @@
  * which they are applied:
  *
  *     command line (-b, -r, -X)  >  environment (CANBAO_BROKERS,
- *     CANBAO_REDIS)  >  config file (-c FILE or CANBAO_CONFIG)  >  defaults
+ *     CANBAO_REDIS, CANBAO_NOW, CANBAO_ID_KEY)  >  config file (-c FILE
+ *     or CANBAO_CONFIG)  >  defaults
  *
  * A config file holds key=value lines; blank lines and lines starting with
  * '#' are ignored, spaces around key and value are trimmed.  Keys:
@@ -80,7 +81,8 @@ int cb_config_load_file(cb_config *cfg, const char *path, char *errstr,
 
 /* Applies CANBAO_CONFIG (a file to load, unless one was given on the
  * command line, which the caller says with `have_file`), CANBAO_BROKERS,
- * CANBAO_REDIS and CANBAO_NOW.  Returns 0 or -1 with errstr. */
+ * CANBAO_REDIS, CANBAO_NOW and CANBAO_ID_KEY.  Returns 0 or -1 with
+ * errstr. */
 int cb_config_load_env(cb_config *cfg, int have_file, char *errstr,
                        size_t errstr_size);
 
@@ -102,7 +104,7 @@ const char *cb_config_redis(const cb_config *cfg);
 int cb_config_now(const cb_config *cfg, int64_t *ms, char *errstr,
                   size_t errstr_size);
 
-/* Is this setting a secret?  A redis URL with a password, and the
+/* Is this setting a secret?  A redis URL with a password, id_key, and the
  * librdkafka properties that hold credentials or private keys (names with
  * "password" or "secret" in them, sasl.jaas.config, sasl.oauthbearer.config,
  * ssl.key.pem, ssl.keystore.*). */

@@ -370,3 +370,23 @@ int cb_csv_next(cb_csv *csv, cb_csv_row *row)
     row->lens = csv->lens;
     return 1;
 }
+
+void cb_csv_put_field(FILE *fp, const char *s, size_t len)
+{
+    int formula = len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+    int quote = formula && (s[0] == '\t' || s[0] == '\r');
+
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (quote)
+        fputc('"', fp);
+    if (formula)
+        fputc('\'', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    if (quote)
+        fputc('"', fp);
+}

@@ -1,4 +1,5 @@
-/* cb_csv.h -- a streaming RFC 4180 reader that survives bad input.
+/* cb_csv.h -- a streaming RFC 4180 reader that survives bad input, and
+ * the writer of one field that every CSV export uses (cb_csv_put_field).
  *
  * Fields are separated by commas and records by CRLF or LF; a field may be
  * quoted, and then holds commas, line breaks and doubled quotes.  The reader
@@ -18,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CB_CSV_MAX_RECORD (1 << 20) /* bytes of one record, at most */
 #define CB_CSV_MAX_FIELDS 256
@@ -60,5 +62,13 @@ const char *cb_csv_strerror(const cb_csv *csv);
 
 /* Bytes consumed so far (for progress reports). */
 uint64_t cb_csv_offset(const cb_csv *csv);
+
+/* Writes one field of an export (len bytes of s) to fp: quoted when it
+ * holds a comma, a quote or a line break, quotes doubled.  A field that
+ * starts with '=', '+', '-', '@', a tab or a carriage return gets a "'" in
+ * front, so that a spreadsheet opening the file shows it as text and never
+ * runs it as a formula (OWASP, "CSV Injection"): feed data such as a
+ * business's name reaches the exports township staff open. */
+void cb_csv_put_field(FILE *fp, const char *s, size_t len);
 
 #endif

@@ -10,10 +10,12 @@
 
 #define CB_MASK_BUFSZ 64
 
-/* Masks an ID number: the first 6 and last 4 characters of an
- * 18-character number stay, the 8 between become '*'
- * ("320923********1234").  Other text is masked whole but for its first two
- * characters, so that a malformed number never leaks either; only
+/* Masks an ID number.  A resident's number (18 characters, or the 15
+ * digits of the legacy form) keeps its first 6, the area that issued it:
+ * "320923************".  A unified social credit code, which is public,
+ * keeps its first 6 and last 4: "913209********123G".  Other text is masked
+ * whole but for its first two characters, so that a malformed number never
+ * leaks either (docs/SECURITY.md, "Masks", says why); only
  * printable ASCII is ever shown, and only the first CB_MASK_BUFSZ - 1
  * bytes are looked at.  out must hold CB_MASK_BUFSZ bytes; it is always
  * NUL-terminated (empty for a NULL id). */
@@ -25,17 +27,22 @@ void cb_mask_id(const char *id, char *out);
  * per byte.  Writes at most outsz bytes, NUL included. */
 void cb_mask_name(const char *name, char *out, size_t outsz);
 
-/* Masks, in place, every run of exactly 18 characters of [0-9A-Z] that
- * holds a digit (what an ID number or a USCC looks like) inside text, as
- * cb_mask_id would; and any 18 characters anywhere, even inside a longer
- * word, that pass the check of a resident ID or a USCC (found by
- * fuzz/fuzz_ident.c: "...002Xm0" showed a whole number). */
+/* Masks, in place and keeping the length, every ID number inside free text
+ * (a decision's note, a dead letter's raw record), however it is written:
+ * digits and capitals ASCII or full-width, x or X, with spaces, tabs,
+ * hyphens, dashes or ideographic spaces between them.  A run of such
+ * characters that is 18 long (with a digit) or 15 long is masked as
+ * cb_mask_id masks its plain form; inside any longer run, every 18
+ * characters that pass the check of a resident's number or a USCC, and
+ * every 15 digits shaped like a legacy number, are masked too.  A masked
+ * character becomes '*', a full-width one U+FF0A. */
 void cb_mask_ids_in_text(char *s, size_t len);
 
 /* Masks, in place, the Chinese names a raw record may hold: in every run
  * of CJK ideographs (UTF-8, U+4E00..U+9FFF) each character after the first
- * becomes one '*', so the text gets shorter.  Returns the new length.  It cannot tell a person's
- * name from a township's or a firm's, so it masks them all: for text
+ * becomes one '*', so the text gets shorter.  Returns the new length.  It
+ * cannot tell a person's name from a township's or a firm's, so it masks
+ * them all: for text
  * whose fields are unknown (a dead letter's raw bytes), over-masking is
  * the safe side. */
 size_t cb_mask_han_in_text(char *s, size_t len);

@@ -268,7 +268,7 @@ int cb_gen_run(const cb_gen_opts *opts, cb_gen_summary *summary, char *errstr,
     g->id_days = g->T - g->id_first_day + 1;
     g->id_count = calloc((size_t)CB_GEN_NREGIONS * (size_t)g->id_days * 2,
                          sizeof(uint16_t));
-    g->truth = cb_truth_new(g->T);
+    g->truth = cb_truth_new(g->T, opts->ids);
     if (g->id_count == NULL || g->truth == NULL) {
         snprintf(g->err, sizeof(g->err), "out of memory");
         goto out;

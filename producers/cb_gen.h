@@ -58,6 +58,7 @@ typedef struct cb_gen_opts {
     const char *out_dir;          /* created if missing */
     int32_t as_of;                /* the evaluation day T (days since 1970) */
     cb_encoding encoding;         /* of the snapshot, feed and bad CSV files */
+    const struct cb_idkey *ids;   /* keys the truth's lead and alert ids */
     cb_gen_progress_fn *progress; /* or NULL */
     void *progress_opaque;
 } cb_gen_opts;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cb_sha1.h"
 #include "cb_ident.h"
+#include "cb_idkey.h"
 #include "cb_truth.h"
 
 #define NONE_STAMP INT64_MIN
@@ -116,6 +116,7 @@ typedef struct table {
 #define ARENA_MAX   1023 /* chunks: 4 GB */
 
 struct cb_truth {
+    const cb_idkey *ids; /* borrowed: keys lead and alert ids */
     int32_t as_of;
     int32_t window;   /* the first month whose facts are kept */
     char **arena;     /* chunks of NUL-terminated strings; "" at 0 */
@@ -445,12 +446,13 @@ static employer *employer_get(cb_truth *t, const char *uscc)
 
 /* ------------------------------------------------------------ lifecycle */
 
-cb_truth *cb_truth_new(int32_t as_of)
+cb_truth *cb_truth_new(int32_t as_of, const cb_idkey *ids)
 {
     cb_truth *t = calloc(1, sizeof(*t));
 
     if (t == NULL)
         return NULL;
+    t->ids = ids;
     t->as_of = as_of;
     t->window = cb_month_of_date(as_of) - 12;
     vec_init(&t->codes, sizeof(str_t));
@@ -974,17 +976,16 @@ static cb_truth_lead *new_lead(rows *w)
     return &r->leads[r->nleads++];
 }
 
-static void set_lead_id(cb_truth_lead *l, const char *kind, const char *subject,
-                        const char *township, int32_t since)
+static void set_lead_id(const cb_truth *t, cb_truth_lead *l, const char *kind,
+                        const char *subject, const char *township,
+                        int32_t since)
 {
-    char text[128], date[11];
-    int n;
+    char date[11];
 
     cb_date_format(since, date);
-    n = snprintf(text, sizeof(text), "%s|%s|%s|%s", kind, subject, township,
-                 date);
     l->lead_id[0] = 'L';
-    cb_sha1_hex(text, (size_t)n, l->lead_id + 1, 16);
+    cb_idkey_lead(t->ids, kind, subject, strlen(subject), township, date,
+                  l->lead_id + 1);
 }
 
 /* The lead of a person on T (RULES.md section 5), appended to the rows. */
@@ -1036,7 +1037,7 @@ static int person_lead(rows *w, const pview *v, int32_t T)
     person_id_of(p->key, l->subject_id);
     snprintf(l->township_code, sizeof(l->township_code), "%s",
              code_str(t, p->stay_tw));
-    set_lead_id(l, "person", l->subject_id, l->township_code, p->stay_since);
+    set_lead_id(t, l, "person", l->subject_id, l->township_code, p->stay_since);
     l->subject_kind = CB_SUBJECT_PERSON;
     l->reason = reason;
     l->priority = prio;
@@ -1088,7 +1089,7 @@ static int employer_lead(rows *w, const cb_truth *t, const employer *b,
     snprintf(l->subject_id, sizeof(l->subject_id), "%s", b->uscc);
     snprintf(l->township_code, sizeof(l->township_code), "%s",
              code_str(t, b->tw));
-    set_lead_id(l, "employer", b->uscc, l->township_code, b->est);
+    set_lead_id(t, l, "employer", b->uscc, l->township_code, b->est);
     l->subject_kind = CB_SUBJECT_EMPLOYER;
     l->reason = CB_REASON_EMPLOYER_UNREGISTERED;
     l->priority = CB_PRIORITY_NORMAL;
@@ -1178,10 +1179,8 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
 {
     const cb_truth *t = v->t;
     cb_truth_alert *a = new_alert(w);
-    char text[96];
     size_t len = 0;
     const char *tw;
-    int n;
 
     if (a == NULL)
         return -1;
@@ -1189,10 +1188,10 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
     person_id_of(v->p->key, a->subject_id);
     snprintf(a->period, sizeof(a->period), "%s", period);
     a->amount_at_risk_fen = amount;
-    n = snprintf(text, sizeof(text), "%s|%s|%s",
-                 cb_symbol(CB_KIND_ALERT, "kind", kind), a->subject_id, period);
     a->alert_id[0] = 'A';
-    cb_sha1_hex(text, (size_t)n, a->alert_id + 1, 16);
+    cb_idkey_alert(t->ids, cb_symbol(CB_KIND_ALERT, "kind", kind),
+                   a->subject_id, strlen(a->subject_id), period,
+                   a->alert_id + 1);
     /* Township: the stay's, the leaving row's, the fact with the latest
      * period (the smaller event id on a tie), or the first death notice's
      * (by event id). */

@@ -27,9 +27,11 @@
 
 typedef struct cb_truth cb_truth;
 
-/* A state for evaluation day as_of (days since 1970-01-01).  NULL when
- * memory runs out. */
-cb_truth *cb_truth_new(int32_t as_of);
+/* A state for evaluation day as_of (days since 1970-01-01), whose lead
+ * and alert ids are keyed with ids (borrowed: it must outlive the state).
+ * NULL when memory runs out. */
+struct cb_idkey;
+cb_truth *cb_truth_new(int32_t as_of, const struct cb_idkey *ids);
 
 /* Frees the state; NULL is fine. */
 void cb_truth_free(cb_truth *truth);

@@ -9,6 +9,7 @@
 
 #include "cb_commands.h"
 #include "cb_gen.h"
+#include "cb_idkey.h"
 
 #define DEFAULT_AS_OF "2025-11-20" /* an assessment date (seed 002) */
 
@@ -134,15 +135,23 @@ int cb_cmd_gen(int argc, char **argv)
         return CB_EXIT_OK;
     if (rc != 0)
         return rc;
-    cb_cli_term(&cli);
-    if (!a.have_people || !a.have_seed || a.opts.out_dir == NULL)
+    if (!a.have_people || !a.have_seed || a.opts.out_dir == NULL) {
+        cb_cli_term(&cli);
         return cb_cli_usage_error(&cb_spec_gen,
                                   "--people, --seed and --out are required");
+    }
+    /* the ground truth's ids are the deployment's */
+    cb_idkey *ids = cb_idkey_from_config(&cli.cfg, err, sizeof(err));
+    cb_cli_term(&cli);
+    if (ids == NULL)
+        return cb_cli_fail(&cb_spec_gen, "%s", err);
+    a.opts.ids = ids;
     if (tty) {
         a.opts.progress = show_progress;
         a.opts.progress_opaque = &ps;
     }
     rc = cb_gen_run(&a.opts, &s, err, sizeof(err));
+    cb_idkey_free(ids);
     if (tty)
         fputs("\r                              \r", stderr);
     if (rc != 0)

@@ -4,10 +4,18 @@
 # that started it is gone (even by SIGKILL, when no trap runs).
 #
 # The includer defines CB_TMP (a private dir for logs and data), CB_PIDS (an
-# array collecting what to stop), CANBAO (the program), and the functions
-# cb_log MESSAGE and cb_fail MESSAGE; cb_stop_servers stops them all.
+# array collecting what to stop), CANBAO (the program, built), and the
+# functions cb_log MESSAGE and cb_fail MESSAGE; cb_stop_servers stops them
+# all.  CANBAO_ID_KEY is exported, made for the run when not given.
 
 CB_PY=${CB_PY:-/usr/bin/python3} # Debian's, with python3-avro and stdnum
+
+# The id key that keys lead and alert ids (docs/SECURITY.md): a fresh one
+# for this run, made by `canbao idkey`, unless the caller gave one.
+if [ -z "${CANBAO_ID_KEY:-}" ]; then
+    CANBAO_ID_KEY=$("$CANBAO" idkey)
+    export CANBAO_ID_KEY
+fi
 
 # Stops every server in CB_PIDS: TERM, then KILL after 5 s.
 cb_stop_servers() {

@@ -20,7 +20,7 @@ BUILD_DIR=${CANBAO_BUILD_DIR:-build}
 PACKAGES=(
     build-essential cmake pkg-config
     librdkafka-dev libavro-dev libhiredis-dev libjansson-dev
-    libmicrohttpd-dev libcrypt-dev
+    libmicrohttpd-dev libcrypt-dev libsodium-dev
     libcmocka-dev valgrind
     redis-server redis-tools kcat curl
     python3 python3-avro python3-stdnum

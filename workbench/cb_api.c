@@ -47,7 +47,7 @@ cb_store *cb_api_pool_get(cb_api *a, char *errstr, size_t errstr_size)
         s = a->pool[--a->npool];
     pthread_mutex_unlock(&a->pool_lock);
     if (s == NULL)
-        s = cb_store_from_config(a->cfg, errstr, errstr_size);
+        s = cb_store_from_config(a->cfg, NULL, errstr, errstr_size);
     return s;
 }
 

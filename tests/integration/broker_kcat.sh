@@ -43,7 +43,7 @@ kcat -P -b "$B" -t canbao.death.v1 -k 11010519491231002X "$CB_TMP/rec.bin"
 line=$("$CANBAO" tail death --exit-at-end)
 cb_assert_contains "$line" '"event_id":"d-1"' "tail decodes the record"
 cb_assert_contains "$line" '"date_of_death":"2024-05-01"' "tail shows the date"
-cb_assert_contains "$line" '110105********002X' "tail masks the ID"
+cb_assert_contains "$line" '110105************' "tail masks the ID"
 cb_assert_contains "$line" '"name":"张*"' "tail masks the name"
 case "$line" in *11010519491231002X* | *张三*) cb_fail "tail printed personal data" ;; esac
 line=$("$CANBAO" tail death --exit-at-end --unmasked)

@@ -18,6 +18,9 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/canbao-deploy.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 PY=/usr/bin/python3
 log() { printf '[deploy] %s\n' "$*"; }
+# docker-compose.yml has no default id key: one for the check
+CANBAO_ID_KEY=${CANBAO_ID_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+export CANBAO_ID_KEY
 fail() { log "FAIL: $*" >&2; exit 1; }
 
 need() {
@@ -73,7 +76,7 @@ yamllint -s -c "$D/.yamllint" "$D"/*.yml || fail "yamllint"
 log "ok: yamllint -s"
 
 "$PY" - "$TMP/compose.yml" "$D/redis.conf" <<'PY'
-import re, sys, yaml
+import os, re, sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
 redis_conf = open(sys.argv[2]).read()
 s = c["services"]
@@ -121,8 +124,10 @@ for n in ("producers", "matcher", "web", "cli"):
     e = s[n].get("environment", {})
     check(s[n]["build"]["dockerfile"] == "deploy/Dockerfile" and
           e.get("CANBAO_BROKERS") == brokers and
-          e.get("CANBAO_REDIS", "").startswith("redis://:"),
-          n + ": the canbao image, the three brokers, Redis with a password")
+          e.get("CANBAO_REDIS", "").startswith("redis://:") and
+          e.get("CANBAO_ID_KEY") == os.environ["CANBAO_ID_KEY"],
+          n + ": the canbao image, the three brokers, Redis with a "
+          "password, the id key from the environment")
 dep = s["matcher"]["depends_on"]
 check(dep["topics"]["condition"] == "service_completed_successfully" and
       dep["redis"]["condition"] == "service_healthy",

@@ -21,7 +21,9 @@ python3-stdnum as an independent judge of the identifiers.
 import csv
 import datetime
 import hashlib
+import hmac
 import json
+import os
 import re
 import sys
 
@@ -195,10 +197,13 @@ kinds = {"paid_after_death", "dual_pension_enrollment",
          "dual_pension_benefit", "duplicate_subsidy", "active_after_death"}
 if not kinds <= {a["kind"] for a in alert}:
     fail("alerts.csv lacks %s" % sorted(kinds - {a["kind"] for a in alert}))
+ID_KEY = bytes.fromhex(os.environ["CANBAO_ID_KEY"])
 for a in alert:
     text = "%s|%s|%s" % (a["kind"], a["subject_id"], a["period"])
-    if a["alert_id"] != "A" + hashlib.sha1(text.encode()).hexdigest()[:16]:
-        fail("alert id %s is not SHA-1 of %s" % (a["alert_id"], text))
+    mac = hmac.new(ID_KEY, text.encode(), hashlib.sha256).hexdigest()
+    if a["alert_id"] != "A" + mac[:16]:
+        fail("alert id %s is not the keyed HMAC-SHA-256 of %s"
+             % (a["alert_id"], text))
     ev = a["evidence"].split(" ")
     if ev != sorted(ev, key=lambda s: s.encode()):
         fail("alert %s: evidence not sorted" % a["alert_id"])

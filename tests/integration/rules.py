@@ -15,6 +15,7 @@ truth has none).
     rules.py APPLY_TOOL REDIS_PORT [CASE...]
 """
 import hashlib
+import hmac
 import json
 import os
 import random
@@ -122,8 +123,11 @@ class Events:
 
 
 def lead_id(kind, subject, township, since):
+    """RULES.md's lead id, keyed with the run's CANBAO_ID_KEY by Python's
+    own HMAC-SHA-256."""
     text = "%s|%s|%s|%s" % (kind, subject, township, since)
-    return "L" + hashlib.sha1(text.encode()).hexdigest()[:16]
+    key = bytes.fromhex(os.environ["CANBAO_ID_KEY"])
+    return "L" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def without_provenance(lines):

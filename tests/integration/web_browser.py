@@ -154,7 +154,8 @@ def run(d):
     check("signed in as township A", TA in who, who)
     check("ID numbers masked on the page", d.js(
         "return [...document.querySelectorAll('#leads tbody tr')].every("
-        "r => /^\\d{6}\\*{8}[\\dX]{4}$/.test(r.children[1].textContent) || "
+        "r => /^(\\d{6}\\*{12}|[0-9A-Z]{6}\\*{8}[0-9A-Z]{4})$/"
+        ".test(r.children[1].textContent) || "
         "!/^\\d/.test(r.children[1].textContent))"))
     path, size = d.shot("township.png")
     check("screenshot of the township view (%d bytes)" % size, size > 5000)

@@ -19,13 +19,15 @@
  * implementation of the rules (producers/cb_truth.c), whose leads, alerts
  * and progress on TODAY are written to DIR as `canbao gen` writes its
  * truth/ (team decisions and ticks are not part of it).  With
- * TODAY "-" nothing is applied and the stores are just printed. */
+ * TODAY "-" nothing is applied and the stores are just printed.  Ids are
+ * keyed with CANBAO_ID_KEY, as the matcher's are. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_ident.h"
+#include "cb_idkey.h"
 #include "cb_ops.h"
 #include "cb_record_json.h"
 #include "cb_store.h"
@@ -227,7 +229,8 @@ int main(int argc, char **argv)
     int snapshot = 0;
     const char *truth_dir = NULL;
     cb_truth *truth = NULL;
-    cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000, 0};
+    cb_idkey *ids = NULL;
+    cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000, 0, NULL};
 
     if (argc < 3)
         die("usage", "apply_tool REDIS_URL TODAY [--batch N] [--snapshot]");
@@ -246,6 +249,11 @@ int main(int argc, char **argv)
             die("usage", argv[i]);
     }
     opts.redis_url = argv[1];
+    /* the ids are keyed as the matcher's: CANBAO_ID_KEY */
+    if ((ids = cb_idkey_from_hex(getenv("CANBAO_ID_KEY"), err,
+                                 sizeof(err))) == NULL)
+        die("CANBAO_ID_KEY", err);
+    opts.ids = ids;
     store = cb_store_new(&opts, err, sizeof(err));
     if (store == NULL)
         die("redis", err);
@@ -256,7 +264,7 @@ int main(int argc, char **argv)
     }
     if (cb_date_parse(argv[2], strlen(argv[2]), &today) != 0)
         die("usage", "TODAY is YYYY-MM-DD");
-    if (truth_dir != NULL && (truth = cb_truth_new(today)) == NULL)
+    if (truth_dir != NULL && (truth = cb_truth_new(today, ids)) == NULL)
         die("truth", "out of memory");
 
     while (getline(&line, &cap, stdin) > 0) {
@@ -358,6 +366,7 @@ int main(int argc, char **argv)
     }
     dump();
     cb_store_free(store);
+    cb_idkey_free(ids);
     cb_store_free(other);
     return 0;
 }

@@ -229,6 +229,44 @@ static void test_no_read_past_line_end(void **state)
     cb_csv_free(csv);
 }
 
+/* The export writer: formulas neutralised (OWASP), quoting as RFC 4180;
+ * and what it writes reads back, through the reader, as the "'"-prefixed
+ * text. */
+static void test_put_field(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } rows[] = {
+        {"plain", "plain"},
+        {"", ""},
+        {"a,b", "\"a,b\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"=HYPERLINK(\"http://127.0.0.1:9/?leak=\"&A2,\"x\")",
+         "\"'=HYPERLINK(\"\"http://127.0.0.1:9/?leak=\"\"&A2,\"\"x\"\")\""},
+        {"=1+1", "'=1+1"},
+        {"+1", "'+1"},
+        {"-2", "'-2"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tx", "\"'\tx\""},
+        {"\rx", "\"'\rx\""},
+        {"a=b", "a=b"}, /* only the first character counts */
+        {"阜宁=", "阜宁="},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        assert_non_null(fp);
+        cb_csv_put_field(fp, rows[i].in, strlen(rows[i].in));
+        fclose(fp);
+        if (strcmp(buf, rows[i].out) != 0)
+            fail_msg("row %zu: got [%s], want [%s]", i, buf, rows[i].out);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_large_input),
         cmocka_unit_test(test_too_many_fields),
         cmocka_unit_test(test_no_read_past_line_end),
+        cmocka_unit_test(test_put_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,7 +65,7 @@ static void test_household_both_ways(void **state)
     assert_int_equal(json_object_size(out), 9);
 
     masked = cb_record_to_json(CB_KIND_HOUSEHOLD, &h, CB_JSON_MASK);
-    assert_string_equal(str(masked, "person_id"), "320923********1233");
+    assert_string_equal(str(masked, "person_id"), "320923************");
     assert_string_equal(str(masked, "name"), "\xe5\xbc\xa0*"); /* 张* */
     assert_string_equal(str(out, "name"), "\xe5\xbc\xa0\xe4\xb8\x89");
 
@@ -159,7 +159,7 @@ static void test_deadletter_bytes(void **state)
     assert_null(json_object_get(out, "field"));
     masked = cb_record_to_json(CB_KIND_DEADLETTER, &d, CB_JSON_MASK);
     assert_string_equal(str(masked, "detail"),
-                        "person_id 320923********1233 is wrong");
+                        "person_id 320923************ is wrong");
 
     /* the plain reader refuses bytes, the owning one decodes them */
     assert_int_equal(cb_record_from_json(CB_KIND_DEADLETTER, out, &back, &err),
@@ -177,7 +177,7 @@ static void test_deadletter_bytes(void **state)
                                                &back, &owned, &err),
                      0);
     assert_int_equal(back.raw.len, sizeof(raw) - 1);
-    assert_memory_equal(back.raw.ptr, "1,320923********1233,", 21);
+    assert_memory_equal(back.raw.ptr, "1,320923************,", 21);
     assert_non_null(
         memmem(back.raw.ptr, back.raw.len, "913209********XXXB;abcdef", 25));
     free(owned);

@@ -18,8 +18,8 @@
 
 #include "cb_feed.h"
 #include "cb_gen.h"
-#include "cb_sha1.h"
 #include "cb_ident.h"
+#include "cb_idkey.h"
 #include "cb_truth.h"
 
 #define TW         "320923008"
@@ -67,6 +67,20 @@ typedef struct tcase {
     xprogress progress[MAX_EXPECT];
     int nprogress; /* -1: not checked */
 } tcase;
+
+/* The tests' id key: bytes 00 01 .. 1f.  Made once, kept to the end. */
+static const cb_idkey *tests_key(void)
+{
+    static cb_idkey *ids;
+    char err[128];
+
+    if (ids == NULL)
+        ids = cb_idkey_from_hex("000102030405060708090a0b0c0d0e0f"
+                                "101112131415161718191a1b1c1d1e1f",
+                                err, sizeof(err));
+    assert_non_null(ids);
+    return ids;
+}
 
 static int32_t day(const char *ymd)
 {
@@ -854,7 +868,7 @@ static char *dump(const cb_truth_result *r)
 static cb_truth_result *run(const tcase *c, const int *order, int n, int twice,
                             cb_truth **truth)
 {
-    cb_truth *t = cb_truth_new(day(c->T));
+    cb_truth *t = cb_truth_new(day(c->T), tests_key());
     cb_truth_result *r;
     char err[128];
 
@@ -1003,22 +1017,17 @@ static void test_cases(void **state)
     }
 }
 
-/* SHA-1 against FIPS 180 examples, and the ids RULES.md defines. */
+/* The ids RULES.md defines, keyed with the test key: the expected digits
+ * are Python's hmac.new(bytes(range(32)), text, sha256), an independent
+ * HMAC-SHA-256. */
 static void test_ids(void **state)
 {
-    char hex[41], a[19];
+    char a[19];
     tcase *c = calloc(1, sizeof(*c));
     cb_truth *t;
     int order[2] = {0, 1};
 
     (void)state;
-    cb_sha1_hex("", 0, hex, 40);
-    assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-    cb_sha1_hex("abc", 3, hex, 40);
-    assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
-    cb_sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-                    56, hex, 40);
-    assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
 
     assert_non_null(c);
     c->T = "2025-11-20";
@@ -1028,7 +1037,7 @@ static void test_ids(void **state)
     /* "person|320923199503041234|320923008|2025-01-02" */
     cb_truth_result *r = run(c, order, 1, 0, &t);
     assert_int_equal(r->nleads, 1);
-    assert_string_equal(r->leads[0].lead_id, "L9e2ef58ea991d0bb");
+    assert_string_equal(r->leads[0].lead_id, "Lf4aa2738e56baf46");
     cb_truth_result_free(r);
     cb_truth_free(t);
 
@@ -1043,8 +1052,8 @@ static void test_ids(void **state)
     int found = 0;
     for (size_t i = 0; i < r->nalerts; i++)
         if (strcmp(r->alerts[i].subject_id, a) == 0) {
-            /* "dual_pension_enrollment|<a>|2025-06" */
-            assert_string_equal(r->alerts[i].alert_id, "A73c9a1d915e333ac");
+            /* "dual_pension_enrollment|320923198003031238|2025-06" */
+            assert_string_equal(r->alerts[i].alert_id, "Addff204d63f5559e");
             found = 1;
         }
     assert_true(found);
@@ -1132,7 +1141,7 @@ static void test_write(void **state)
                               "reason,priority,status,closed_reason,"
                               "opened_at,closed_at,name\n");
     assert_non_null(fgets(line, sizeof(line), f));
-    assert_string_equal(line, "L9e2ef58ea991d0bb,320923008,person,"
+    assert_string_equal(line, "Lf4aa2738e56baf46,320923008,person,"
                               "320923199503041234,working_age_uninsured,"
                               "normal,open,,2025-01-02,,\"王\"\"小\"\",明\"\n");
     fclose(f);
@@ -1223,12 +1232,13 @@ static void test_gen_files_make_the_truth(void **state)
         memset(&opts, 0, sizeof(opts));
         opts.people = 600;
         opts.seed = 11;
+        opts.ids = tests_key();
         opts.out_dir = dir;
         opts.as_of = day("2025-11-20");
         opts.encoding = enc ? CB_ENC_GB18030 : CB_ENC_UTF8;
         if (cb_gen_run(&opts, &sum, err, sizeof(err)) != 0)
             fail_msg("gen: %s", err);
-        t = cb_truth_new(opts.as_of);
+        t = cb_truth_new(opts.as_of, tests_key());
         assert_non_null(t);
         for (int i = 0; i < CB_GEN_NFILES; i++) {
             cb_feed_opts fo;
@@ -1298,6 +1308,7 @@ static void test_gen_bad_files(void **state)
         memset(&opts, 0, sizeof(opts));
         opts.people = 200;
         opts.seed = 3;
+        opts.ids = tests_key();
         opts.out_dir = dir;
         opts.as_of = day("2025-11-20");
         opts.encoding = enc ? CB_ENC_GB18030 : CB_ENC_UTF8;
