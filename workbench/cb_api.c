@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cb_api.h"
 #include "cb_api_int.h"
@@ -203,26 +204,43 @@ static int need_session(cb_api *a, const cb_http_req *req,
     return 1;
 }
 
+/* Whether the request's Origin, when the browser sends one, is the
+ * workbench's own: scheme, host and port.  The origin is --origin when
+ * given, else "http://" (or "https://" with --secure-cookie, which says a
+ * TLS proxy is in front) and the Host header. */
+static int origin_ok(cb_api *a, const cb_http_req *req)
+{
+    const char *origin = cb_http_header(req, "Origin");
+    const char *host = cb_http_header(req, "Host");
+    char want[512];
+
+    if (origin == NULL)
+        return 1; /* not a browser's cross-site request */
+    if (a->origin[0] != '\0')
+        snprintf(want, sizeof(want), "%s", a->origin);
+    else if (host != NULL)
+        snprintf(want, sizeof(want), "%s://%s",
+                 a->secure ? "https" : "http", host);
+    else
+        return 0;
+    return strcasecmp(origin, want) == 0;
+}
+
 /* A change must carry the session's CSRF token, come as JSON, and (when
  * the browser says where from) come from this site.  Answers 403 or 415
  * and returns 0 otherwise. */
-int cb_api_change_allowed(const cb_http_req *req, cb_http_resp *resp,
-                          const cb_session *s)
+int cb_api_change_allowed(cb_api *a, const cb_http_req *req,
+                          cb_http_resp *resp, const cb_session *s)
 {
     const char *token = cb_http_header(req, "X-CSRF-Token");
-    const char *origin = cb_http_header(req, "Origin");
-    const char *host = cb_http_header(req, "Host");
 
     if (token == NULL || !cb_auth_token_eq(token, s->csrf)) {
         cb_api_reply_error(resp, 403, "missing or wrong X-CSRF-Token");
         return 0;
     }
-    if (origin != NULL && host != NULL) {
-        const char *o = strstr(origin, "://");
-        if (o == NULL || strcmp(o + 3, host) != 0) {
-            cb_api_reply_error(resp, 403, "a change from another origin");
-            return 0;
-        }
+    if (!origin_ok(a, req)) {
+        cb_api_reply_error(resp, 403, "a change from another origin");
+        return 0;
     }
     return 1;
 }
@@ -295,14 +313,40 @@ json_t *cb_api_lead_json(const cb_lead *l, int32_t today, int mask)
 
 /* ------------------------------------------------------------ session */
 
+/* A failed sign-in in the audit log: the name (when it could be one: a
+ * password typed into the name field is not kept), the client's address,
+ * the time, and why; the account's role and township when it exists, so
+ * that its township sees it.  Never the password. */
+static void audit_failure(cb_store *st, const cb_http_req *req,
+                          const cb_signin *how)
+{
+    cb_audit_entry e = {NULL, cb_time_now(),
+                        how->outcome == CB_SIGNIN_BAD_NAME ? "-"
+                                                           : how->user.name,
+                        how->known_user ? cb_role_name(how->user.role) : "",
+                        how->known_user ? how->user.township : "",
+                        "sign_in_failed", cb_http_peer(req), "",
+                        cb_signin_outcome_name(how->outcome)};
+    char err[256];
+
+    if (cb_audit_append(cb_store_redis(st), &e, err, sizeof(err)) != 0)
+        cb_error("web: %s (a failed sign-in from %s)", err,
+                 cb_http_peer(req));
+}
+
 static void post_session(cb_api *a, const cb_http_req *req,
                          cb_http_resp *resp, cb_store *st)
 {
     json_t *body;
     const char *name, *password;
     cb_session s;
-    char err[256], cookie[256];
+    cb_signin how;
+    char err[256], cookie[256], wait[16];
 
+    if (!origin_ok(a, req)) { /* no signing in a victim as someone else */
+        cb_api_reply_error(resp, 403, "a sign-in from another origin");
+        return;
+    }
     if (!cb_api_json_body(req, resp, &body))
         return;
     if (json_unpack(body, "{s:s, s:s}", "name", &name, "password",
@@ -311,24 +355,32 @@ static void post_session(cb_api *a, const cb_http_req *req,
         cb_api_reply_error(resp, 400, "send {\"name\": .., \"password\": ..}");
         return;
     }
-    int rc = cb_auth_sign_in(cb_store_redis(st), name, password, a->idle_s,
-                             &s, err, sizeof(err));
-    if (rc != 1) {
-        if (rc == 0 || rc == 2)
-            atomic_fetch_add(&a->signin_failures, 1);
-        if (rc == 0)
-            cb_api_reply_error(resp, 401, "wrong name or password");
-        else if (rc == 2)
-            cb_api_reply_error(resp, 429, "too many failed sign-ins; wait 15 "
-                        "minutes");
-        else
-            cb_api_reply_error(resp, 503, "Redis: %s", err);
-        json_decref(body);
+    int rc = cb_auth_sign_in(cb_store_redis(st), name, password,
+                             cb_http_peer(req), cb_time_now(), a->idle_s, &s,
+                             &how, err, sizeof(err));
+    json_decref(body); /* name and password point into it */
+    if (rc == 0 || rc == 2) {
+        atomic_fetch_add(&a->signin_failures, 1);
+        audit_failure(st, req, &how);
+    }
+    if (rc == 0) {
+        cb_api_reply_error(resp, 401, "wrong name or password");
         return;
     }
-    json_decref(body);
+    if (rc == 2) {
+        snprintf(wait, sizeof(wait), "%d", how.retry_after_s);
+        cb_http_add_header(resp, "Retry-After", wait);
+        cb_api_reply_error(resp, 429, "too many sign-ins tried; try again in "
+                           "%d s", how.retry_after_s);
+        return;
+    }
+    if (rc < 0) {
+        cb_api_reply_error(resp, 503, "Redis: %s", err);
+        return;
+    }
     atomic_fetch_add(&a->signins, 1);
-    cb_api_audit(st, &s, s.user.township, "sign_in", "", "", "");
+    cb_api_audit(st, &s, s.user.township, "sign_in", cb_http_peer(req), "",
+                 "");
     snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; %s; Max-Age=%d",
              s.token, a->cookie_flags, a->idle_s);
     cb_http_add_header(resp, "Set-Cookie", cookie);
@@ -354,13 +406,14 @@ static void delete_session(cb_api *a, const cb_http_req *req,
 {
     char err[256], cookie[128];
 
-    if (!cb_api_change_allowed(req, resp, s))
+    if (!cb_api_change_allowed(a, req, resp, s))
         return;
     if (cb_auth_sign_out(cb_store_redis(st), s->token, err, sizeof(err)) !=
         0) {
         cb_api_reply_error(resp, 503, "Redis: %s", err);
         return;
     }
+    cb_leadbook_wake(a->book); /* its live streams look and end */
     cb_api_audit(st, s, s->user.township, "sign_out", "", "", "");
     snprintf(cookie, sizeof(cookie), COOKIE "=; Path=/; %s; Max-Age=0",
              a->cookie_flags);
@@ -533,10 +586,10 @@ cb_api *cb_api_new(const cb_config *cfg, int idle_s, char *errstr,
     }
     a->cfg = cfg;
     a->idle_s = idle_s;
-    a->cookie_flags = strcmp(cb_config_get_or(cfg, "web.secure_cookie", "0"),
-                             "1") == 0
-                          ? "HttpOnly; SameSite=Strict; Secure"
-                          : "HttpOnly; SameSite=Strict";
+    a->secure = strcmp(cb_config_get_or(cfg, "web.secure_cookie", "0"),
+                       "1") == 0;
+    a->cookie_flags = a->secure ? "HttpOnly; SameSite=Strict; Secure"
+                                : "HttpOnly; SameSite=Strict";
     pthread_mutex_init(&a->pool_lock, NULL);
     cb_store *st = cb_api_pool_get(a, errstr, errstr_size);
     if (st == NULL) {
@@ -564,6 +617,19 @@ void cb_api_shutdown(cb_api *a)
 {
     atomic_store(&a->stopping, 1);
     cb_leadbook_wake(a->book); /* the streams waiting for a change */
+}
+
+int cb_api_set_origin(cb_api *a, const char *origin)
+{
+    const char *rest = strncmp(origin, "https://", 8) == 0  ? origin + 8
+                       : strncmp(origin, "http://", 7) == 0 ? origin + 7
+                                                            : NULL;
+
+    if (rest == NULL || *rest == '\0' || strchr(rest, '/') != NULL ||
+        strlen(origin) >= sizeof(a->origin))
+        return -1;
+    snprintf(a->origin, sizeof(a->origin), "%s", origin);
+    return 0;
 }
 
 void cb_api_set_following(cb_api *a, int (*fn)(void *), void *opaque)

@@ -5,10 +5,16 @@
  * Who may do what:
  *   - every /api route but POST /api/session needs a session (401);
  *   - a township account sees and changes only its own township's leads,
- *     alerts, figures and audit entries (403 for another's); the county
- *     sees everything;
+ *     alerts, figures and audit entries (403 for another township's list,
+ *     404 for another's lead); the county sees everything;
  *   - a change (POST, DELETE) needs the session's X-CSRF-Token and a JSON
- *     body; a request from another origin is refused;
+ *     body; a change or a sign-in from another origin (scheme, host and
+ *     port) is refused;
+ *   - sign-ins are limited per name and per address (cb_auth.h), and each
+ *     failed one is in the audit log with the name, address and time;
+ *   - a lead of another township is answered as one that does not exist
+ *     (404), so that lead ids cannot be probed;
+ *   - a live stream ends once its session has ended or expired;
  *   - ID numbers and persons' names are masked everywhere but one lead's
  *     own page, and each such view goes into the audit log (cb_audit.h),
  *     as does every decision, sign-in and export.
@@ -45,6 +51,12 @@ int cb_api_reload(void *a, char *errstr, size_t errstr_size);
 
 /* Asks the live streams to end (before the server stops). */
 void cb_api_shutdown(cb_api *a);
+
+/* The page's origin ("https://canbao.example.org", no path) that a
+ * change's Origin must equal; without it, http:// (https:// with
+ * web.secure_cookie) and the Host header.  Returns 0, or -1 when origin
+ * is not one. */
+int cb_api_set_origin(cb_api *a, const char *origin);
 
 /* Whether the lead book follows the lead topic, for /healthz and
  * /metrics (set by the caller; 0 until it is). */

@@ -21,6 +21,8 @@ struct cb_api {
     const cb_config *cfg;
     int idle_s;
     const char *cookie_flags; /* "HttpOnly; SameSite=Strict[; Secure]" */
+    int secure;               /* behind TLS: the page's origin is https */
+    char origin[256];         /* the page's origin when set, else "" */
     cb_leadbook *book;
     pthread_mutex_t pool_lock;
     cb_store *pool[CB_API_POOL];
@@ -64,9 +66,10 @@ void cb_api_audit(cb_store *st, const cb_session *s, const char *township,
                   const char *action, const char *target, const char *before,
                   const char *after);
 
-/* Whether a change may go on (CSRF token, origin); answers 403 if not. */
-int cb_api_change_allowed(const cb_http_req *req, cb_http_resp *resp,
-                          const cb_session *s);
+/* Whether a change may go on (CSRF token; an Origin, when sent, equal to
+ * the workbench's scheme, host and port); answers 403 if not. */
+int cb_api_change_allowed(cb_api *a, const cb_http_req *req,
+                          cb_http_resp *resp, const cb_session *s);
 /* The request's JSON object body into *out; answers 400/415 if not. */
 int cb_api_json_body(const cb_http_req *req, cb_http_resp *resp,
                      json_t **out);
@@ -98,7 +101,7 @@ void cb_api_get_report(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
 void cb_api_get_audit(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
                       cb_store *st, const cb_session *s, int *failed);
 
-/* The route of cb_api_live.c. */
+/* The route of cb_api_live.c: a stream that ends when the session does. */
 void cb_api_get_events(cb_api *a, cb_http_resp *resp, const cb_session *s);
 
 #endif

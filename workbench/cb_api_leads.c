@@ -190,7 +190,9 @@ void cb_api_get_leads_csv(cb_api *a, const cb_http_req *req,
 }
 
 /* The lead a request names, checked against the account.  Returns 1 with
- * *l, or answers 400/403/404 and returns 0. */
+ * *l, or answers 400/404 and returns 0.  Another township's lead gets the
+ * very answer of one that does not exist, so that a township account
+ * cannot learn which ids exist by trying them. */
 static int lead_of(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
                    const cb_session *s, const char *id, cb_lead *l)
 {
@@ -199,12 +201,9 @@ static int lead_of(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         cb_api_reply_error(resp, 400, "a lead id is L and 16 hex digits");
         return 0;
     }
-    if (!cb_leadbook_get(a->book, id, l)) {
+    if (!cb_leadbook_get(a->book, id, l) ||
+        !cb_api_may_see(s, l->township_code)) {
         cb_api_reply_error(resp, 404, "no lead %s", id);
-        return 0;
-    }
-    if (!cb_api_may_see(s, l->township_code)) {
-        cb_api_reply_error(resp, 403, "another township's lead");
         return 0;
     }
     return 1;
@@ -265,7 +264,7 @@ void cb_api_post_lead(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
     cb_lead l;
     int d = -1;
 
-    if (!cb_api_change_allowed(req, resp, s) || !lead_of(a, req, resp, s, id, &l) ||
+    if (!cb_api_change_allowed(a, req, resp, s) || !lead_of(a, req, resp, s, id, &l) ||
         !cb_api_json_body(req, resp, &body))
         return;
     if (json_unpack(body, "{s:s, s?s, s?s}", "decision", &decision,

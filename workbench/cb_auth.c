@@ -1,5 +1,7 @@
 /* cb_auth.c -- accounts and sessions of the workbench (cb_auth.h). */
+#include <arpa/inet.h>
 #include <crypt.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,8 @@
 #include "cb_auth.h"
 #include "cb_sha1.h"
 
-#define FAIL_LIMIT 10      /* failed sign-ins of a name ... */
-#define FAIL_WINDOW_S 900  /* ... within this many seconds */
+#define TAG "cb:{signin}"
+#define INET6_TEXT INET6_ADDRSTRLEN /* every key of the sign-in limits: one slot */
 
 /* A hash of a password nobody has, made once: a sign-in with an unknown
  * name verifies against it, so that it costs one slow hash, as a known
@@ -193,61 +195,275 @@ static int redis_fail(cb_redis *r, redisReply *rep, char *errstr,
     return -1;
 }
 
-int cb_auth_sign_in(cb_redis *r, const char *name, const char *password,
-                    int idle_s, cb_session *out, char *errstr,
-                    size_t errstr_size)
+/* ------------------------------------------------------ sign-in limits */
+
+const char *cb_signin_outcome_name(int outcome)
+{
+    switch (outcome) {
+    case CB_SIGNIN_OK:
+        return "ok";
+    case CB_SIGNIN_BAD_NAME:
+        return "not_a_name";
+    case CB_SIGNIN_UNKNOWN_NAME:
+        return "unknown_name";
+    case CB_SIGNIN_WRONG_PASSWORD:
+        return "wrong_password";
+    case CB_SIGNIN_LIMIT_NAME:
+        return "refused_name_limit";
+    case CB_SIGNIN_LIMIT_ADDRESS:
+        return "refused_address_limit";
+    }
+    return "?";
+}
+
+/* One command of a transaction, its arguments as text. */
+typedef struct tx_cmd {
+    int argc;
+    const char *argv[6];
+} tx_cmd;
+
+/* Runs n commands as one MULTI/EXEC on node (one round trip) and returns
+ * EXEC's array, which the caller frees; NULL with errstr when Redis
+ * refused any of it or the connection failed (then the connection's
+ * pipeline is in no known state: the caller drops it). */
+static redisReply *run_tx(cb_redis *node, const tx_cmd *cmds, int n,
+                          char *errstr, size_t errstr_size)
+{
+    const char *multi[] = {"MULTI"}, *exec[] = {"EXEC"};
+    size_t len[6];
+    redisReply *rep = NULL;
+    int ok = 1;
+
+    len[0] = 5;
+    if (cb_redis_append(node, 1, multi, len) != 0)
+        goto conn_failed;
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < cmds[i].argc; k++)
+            len[k] = strlen(cmds[i].argv[k]);
+        /* hiredis's argv is not const-qualified all the way */
+        if (cb_redis_append(node, cmds[i].argc, (const char **)cmds[i].argv,
+                            len) != 0)
+            goto conn_failed;
+    }
+    len[0] = 4;
+    if (cb_redis_append(node, 1, exec, len) != 0)
+        goto conn_failed;
+    for (int i = 0; i < n + 2; i++) { /* OK, QUEUED.., then EXEC's */
+        if ((rep = cb_redis_get_reply(node)) == NULL)
+            goto conn_failed;
+        if (rep->type == REDIS_REPLY_ERROR && ok) {
+            snprintf(errstr, errstr_size, "%s", rep->str);
+            ok = 0;
+        }
+        if (i < n + 1)
+            freeReplyObject(rep);
+    }
+    if (ok && (rep->type != REDIS_REPLY_ARRAY || rep->elements != (size_t)n)) {
+        snprintf(errstr, errstr_size, "a sign-in transaction was aborted");
+        ok = 0;
+    }
+    if (!ok) {
+        freeReplyObject(rep);
+        return NULL;
+    }
+    return rep;
+conn_failed:
+    snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
+    return NULL;
+}
+
+/* A reservation in two budgets: the name's (K) and the address's (A). */
+typedef struct ticket {
+    char name_key[CB_USER_NAME_SIZE + 32];
+    char addr_key[INET6_TEXT + 32];
+    char member[48];   /* unique: "<ms>:<random>" */
+    char now[24], cutoff[24], window_ms[24];
+    long name_count, addr_count;          /* checks in each, this one too */
+    int64_t name_oldest, addr_oldest;     /* their oldest check's time */
+} ticket;
+
+static int64_t oldest_of(const redisReply *zrange)
+{
+    if (zrange->type != REDIS_REPLY_ARRAY || zrange->elements < 2 ||
+        zrange->element[1]->type != REDIS_REPLY_STRING)
+        return 0;
+    return strtoll(zrange->element[1]->str, NULL, 10);
+}
+
+/* Adds the ticket to both budgets, trimmed to the window first, and reads
+ * how many checks each now holds.  One MULTI: requests that arrive
+ * together are counted one after another.  Returns 0 or -1. */
+static int reserve(cb_redis *node, ticket *t, char *errstr,
+                   size_t errstr_size)
+{
+    const char *keys[2] = {t->name_key, t->addr_key};
+    tx_cmd c[10];
+
+    for (int i = 0; i < 2; i++) {
+        tx_cmd *b = &c[5 * i];
+        b[0] = (tx_cmd){4, {"ZREMRANGEBYSCORE", keys[i], "-inf", t->cutoff}};
+        b[1] = (tx_cmd){4, {"ZADD", keys[i], t->now, t->member}};
+        b[2] = (tx_cmd){2, {"ZCARD", keys[i]}};
+        b[3] = (tx_cmd){5, {"ZRANGE", keys[i], "0", "0", "WITHSCORES"}};
+        b[4] = (tx_cmd){3, {"PEXPIRE", keys[i], t->window_ms}};
+    }
+    redisReply *rep = run_tx(node, c, 10, errstr, errstr_size);
+    if (rep == NULL)
+        return -1;
+    t->name_count = (long)rep->element[2]->integer;
+    t->name_oldest = oldest_of(rep->element[3]);
+    t->addr_count = (long)rep->element[7]->integer;
+    t->addr_oldest = oldest_of(rep->element[8]);
+    freeReplyObject(rep);
+    return 0;
+}
+
+/* Takes the ticket out of both budgets again (a refusal, or a right
+ * password), and on success also remembers the address as the name's. */
+static int give_back(cb_redis *node, const ticket *t, const char *seen_key,
+                     const char *address, char *errstr, size_t errstr_size)
+{
+    char seen_cutoff[24], seen_ms[24];
+    tx_cmd c[5];
+    int n = 0;
+
+    c[n++] = (tx_cmd){3, {"ZREM", t->name_key, t->member}};
+    c[n++] = (tx_cmd){3, {"ZREM", t->addr_key, t->member}};
+    if (seen_key != NULL) {
+        snprintf(seen_cutoff, sizeof(seen_cutoff), "%" PRId64,
+                 (int64_t)strtoll(t->now, NULL, 10) -
+                     (int64_t)CB_SIGNIN_SEEN_S * 1000);
+        snprintf(seen_ms, sizeof(seen_ms), "%" PRId64,
+                 (int64_t)CB_SIGNIN_SEEN_S * 1000);
+        c[n++] = (tx_cmd){4, {"ZADD", seen_key, t->now, address}};
+        c[n++] = (tx_cmd){4, {"ZREMRANGEBYSCORE", seen_key, "-inf",
+                              seen_cutoff}};
+        c[n++] = (tx_cmd){3, {"PEXPIRE", seen_key, seen_ms}};
+    }
+    redisReply *rep = run_tx(node, c, n, errstr, errstr_size);
+    if (rep == NULL)
+        return -1;
+    freeReplyObject(rep);
+    return 0;
+}
+
+/* Whether name signed in from address within CB_SIGNIN_SEEN_S.  Returns
+ * 1, 0 or -1. */
+static int address_known(cb_redis *node, const char *seen_key,
+                         const char *address, int64_t now_ms, char *errstr,
+                         size_t errstr_size)
+{
+    const char *argv[] = {"ZSCORE", seen_key, address};
+    size_t len[] = {6, strlen(seen_key), strlen(address)};
+    redisReply *rep = cb_redis_command(node, 3, argv, len);
+
+    if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
+        return redis_fail(node, rep, errstr, errstr_size);
+    int known = rep->type == REDIS_REPLY_STRING &&
+                strtoll(rep->str, NULL, 10) >
+                    now_ms - (int64_t)CB_SIGNIN_SEEN_S * 1000;
+    freeReplyObject(rep);
+    return known;
+}
+
+static int seconds_left(int64_t oldest, int64_t now_ms)
+{
+    int64_t ms = oldest + (int64_t)CB_SIGNIN_WINDOW_S * 1000 - now_ms;
+    int s = (int)((ms + 999) / 1000);
+
+    return s < 1 ? 1 : s > CB_SIGNIN_WINDOW_S ? CB_SIGNIN_WINDOW_S : s;
+}
+
+/* Reserves a check for name from address in the budgets that apply.
+ * Returns 1 (go on: check the password), 2 (refused, how says why), -1. */
+static int take_check(cb_redis *node, const char *name, const char *address,
+                      int64_t now_ms, const char *seen_key, ticket *t,
+                      cb_signin *how, char *errstr, size_t errstr_size)
+{
+    char rnd[17];
+
+    int known = address_known(node, seen_key, address, now_ms, errstr,
+                              errstr_size);
+    if (known < 0)
+        return -1;
+    how->known_address = known;
+    if (random_hex(rnd, 8) != 0) {
+        snprintf(errstr, errstr_size, "no random bytes");
+        return -1;
+    }
+    snprintf(t->name_key, sizeof(t->name_key), TAG ":%s:%s",
+             known ? "known" : "name", name);
+    snprintf(t->addr_key, sizeof(t->addr_key), TAG ":addr:%s", address);
+    snprintf(t->member, sizeof(t->member), "%" PRId64 ":%s", now_ms, rnd);
+    snprintf(t->now, sizeof(t->now), "%" PRId64, now_ms);
+    snprintf(t->cutoff, sizeof(t->cutoff), "%" PRId64,
+             now_ms - (int64_t)CB_SIGNIN_WINDOW_S * 1000);
+    snprintf(t->window_ms, sizeof(t->window_ms), "%d",
+             CB_SIGNIN_WINDOW_S * 1000);
+    if (reserve(node, t, errstr, errstr_size) != 0)
+        return -1;
+    int name_limit = known ? CB_SIGNIN_KNOWN_LIMIT : CB_SIGNIN_NAME_LIMIT;
+    int name_over = t->name_count > name_limit;
+    int addr_over = t->addr_count > CB_SIGNIN_ADDR_LIMIT;
+    if (!name_over && !addr_over)
+        return 1;
+    how->outcome = name_over ? CB_SIGNIN_LIMIT_NAME : CB_SIGNIN_LIMIT_ADDRESS;
+    int wait_name = name_over ? seconds_left(t->name_oldest, now_ms) : 0;
+    int wait_addr = addr_over ? seconds_left(t->addr_oldest, now_ms) : 0;
+    how->retry_after_s = wait_name > wait_addr ? wait_name : wait_addr;
+    if (give_back(node, t, NULL, NULL, errstr, errstr_size) != 0)
+        return -1;
+    return 2;
+}
+
+/* ------------------------------------------------------------ sign in */
+
+/* Looks name up and checks the password (against a dummy hash for an
+ * unknown name, the same work).  Returns 1 right, 0 wrong, -1. */
+static int check_password(cb_redis *r, const char *name,
+                          const char *password, cb_signin *how,
+                          char *errstr, size_t errstr_size)
 {
     char hash[CRYPT_OUTPUT_SIZE] = "";
-    cb_user u = {0};
-    int known = 0;
-    redisReply *rep;
+    redisReply *rep = cb_redis_commandf(r, "HGET cb:users %s", name);
 
-    if (!cb_auth_name_ok(name) || strlen(password) > 256)
-        return 0;
-    rep = cb_redis_commandf(r, "GET cb:signin:fail:%s", name);
-    if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
-        return redis_fail(r, rep, errstr, errstr_size);
-    int fails = rep->type == REDIS_REPLY_STRING ? atoi(rep->str) : 0;
-    freeReplyObject(rep);
-    if (fails >= FAIL_LIMIT)
-        return 2;
-    rep = cb_redis_commandf(r, "HGET cb:users %s", name);
     if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
         return redis_fail(r, rep, errstr, errstr_size);
     if (rep->type == REDIS_REPLY_STRING &&
-        parse_user(rep->str, &u, hash, sizeof(hash)) == 0)
-        known = 1;
+        parse_user(rep->str, &how->user, hash, sizeof(hash)) == 0)
+        how->known_user = 1;
     freeReplyObject(rep);
-    if (!known) { /* the same work as a wrong password */
+    if (!how->known_user) {
         pthread_once(&dummy_once, make_dummy_hash);
         if (dummy_hash[0] != '\0')
             cb_auth_verify(password, dummy_hash);
-    }
-    if (!known || !cb_auth_verify(password, hash)) {
-        rep = cb_redis_commandf(r, "INCR cb:signin:fail:%s", name);
-        if (rep)
-            freeReplyObject(rep);
-        rep = cb_redis_commandf(r, "EXPIRE cb:signin:fail:%s %d", name,
-                                FAIL_WINDOW_S);
-        if (rep)
-            freeReplyObject(rep);
+        how->outcome = CB_SIGNIN_UNKNOWN_NAME;
         return 0;
     }
-    rep = cb_redis_commandf(r, "DEL cb:signin:fail:%s", name);
-    if (rep)
-        freeReplyObject(rep);
-    snprintf(u.name, sizeof(u.name), "%s", name);
+    if (!cb_auth_verify(password, hash)) {
+        how->outcome = CB_SIGNIN_WRONG_PASSWORD;
+        return 0;
+    }
+    how->outcome = CB_SIGNIN_OK;
+    return 1;
+}
+
+static int new_session(cb_redis *r, const cb_user *u, int idle_s,
+                       cb_session *out, char *errstr, size_t errstr_size)
+{
+    char key[64];
+    redisReply *rep;
+
     memset(out, 0, sizeof(*out));
-    out->user = u;
+    out->user = *u;
     if (random_hex(out->token, 32) != 0 || random_hex(out->csrf, 32) != 0) {
         snprintf(errstr, errstr_size, "no random bytes for a token");
         return -1;
     }
-    char key[64];
     session_key(out->token, key, sizeof(key));
     rep = cb_redis_commandf(r, "HSET %s user %s role %s township %s csrf %s",
-                            key, u.name, cb_role_name(u.role),
-                            u.township[0] ? u.township : "-", out->csrf);
+                            key, u->name, cb_role_name(u->role),
+                            u->township[0] ? u->township : "-", out->csrf);
     if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
         return redis_fail(r, rep, errstr, errstr_size);
     freeReplyObject(rep);
@@ -255,6 +471,41 @@ int cb_auth_sign_in(cb_redis *r, const char *name, const char *password,
     if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
         return redis_fail(r, rep, errstr, errstr_size);
     freeReplyObject(rep);
+    return 0;
+}
+
+int cb_auth_sign_in(cb_redis *r, const char *name, const char *password,
+                    const char *address, int64_t now_ms, int idle_s,
+                    cb_session *out, cb_signin *how, char *errstr,
+                    size_t errstr_size)
+{
+    char seen_key[CB_USER_NAME_SIZE + 32];
+    ticket t;
+
+    memset(how, 0, sizeof(*how));
+    how->outcome = CB_SIGNIN_BAD_NAME;
+    if (!cb_auth_name_ok(name) || strlen(password) > 256)
+        return 0;
+    snprintf(how->user.name, sizeof(how->user.name), "%s", name);
+    if (address == NULL || *address == '\0')
+        address = "unknown";
+    snprintf(seen_key, sizeof(seen_key), TAG ":seen:%s", name);
+    cb_redis *node = cb_redis_node(r, seen_key, strlen(seen_key));
+    if (node == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
+        return -1;
+    }
+    int rc = take_check(node, name, address, now_ms, seen_key, &t, how,
+                        errstr, errstr_size);
+    if (rc != 1)
+        return rc;
+    rc = check_password(r, name, password, how, errstr, errstr_size);
+    if (rc != 1)
+        return rc; /* a wrong one keeps its place in the budgets */
+    snprintf(how->user.name, sizeof(how->user.name), "%s", name);
+    if (give_back(node, &t, seen_key, address, errstr, errstr_size) != 0 ||
+        new_session(r, &how->user, idle_s, out, errstr, errstr_size) != 0)
+        return -1;
     return 1;
 }
 
@@ -292,6 +543,22 @@ int cb_auth_session(cb_redis *r, const char *token, int idle_s,
         return redis_fail(r, rep, errstr, errstr_size);
     freeReplyObject(rep);
     return 1;
+}
+
+int cb_auth_session_alive(cb_redis *r, const char *token, char *errstr,
+                          size_t errstr_size)
+{
+    char key[64];
+
+    if (strlen(token) != CB_TOKEN_SIZE - 1)
+        return 0;
+    session_key(token, key, sizeof(key));
+    redisReply *rep = cb_redis_commandf(r, "EXISTS %s", key);
+    if (rep == NULL || rep->type != REDIS_REPLY_INTEGER)
+        return redis_fail(r, rep, errstr, errstr_size);
+    int alive = rep->integer == 1;
+    freeReplyObject(rep);
+    return alive;
 }
 
 int cb_auth_sign_out(cb_redis *r, const char *token, char *errstr,

@@ -42,6 +42,7 @@ struct cb_leadbook {
     /* changes */
     pthread_mutex_t seq_lock;
     pthread_cond_t seq_cond;
+    uint64_t wakes; /* cb_leadbook_wake calls: a wait ends on one */
     uint64_t seq;
     cb_leadbook_change *ring; /* RING entries, change seq at seq % RING */
 };
@@ -474,7 +475,8 @@ uint64_t cb_leadbook_wait(cb_leadbook *lb, uint64_t seq, int timeout_ms)
         until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&lb->seq_lock);
-    while (lb->seq <= seq &&
+    uint64_t wakes = lb->wakes;
+    while (lb->seq <= seq && lb->wakes == wakes &&
            pthread_cond_timedwait(&lb->seq_cond, &lb->seq_lock, &until) == 0)
         ;
     uint64_t s = lb->seq;
@@ -485,6 +487,7 @@ uint64_t cb_leadbook_wait(cb_leadbook *lb, uint64_t seq, int timeout_ms)
 void cb_leadbook_wake(cb_leadbook *lb)
 {
     pthread_mutex_lock(&lb->seq_lock);
+    lb->wakes++;
     pthread_cond_broadcast(&lb->seq_cond);
     pthread_mutex_unlock(&lb->seq_lock);
 }

@@ -105,11 +105,12 @@ typedef struct cb_leadbook_change {
 long cb_leadbook_changes(cb_leadbook *lb, uint64_t seq,
                          cb_leadbook_change *out, size_t max);
 
-/* Waits until the sequence passes seq or timeout_ms passes; returns the
- * sequence number then. */
+/* Waits until the sequence passes seq, cb_leadbook_wake is called or
+ * timeout_ms passes; returns the sequence number then. */
 uint64_t cb_leadbook_wait(cb_leadbook *lb, uint64_t seq, int timeout_ms);
 
-/* Wakes every cb_leadbook_wait (at shutdown). */
+/* Wakes every cb_leadbook_wait now waiting (at shutdown, or when a
+ * session ends and the live streams must look at theirs). */
 void cb_leadbook_wake(cb_leadbook *lb);
 
 #endif

@@ -17,6 +17,8 @@ static const struct option web_opts[] = {
     {"session-idle", required_argument, NULL, 'i'},
     {"no-follow", no_argument, NULL, 'F'},
     {"secure-cookie", no_argument, NULL, 'S'},
+    {"origin", required_argument, NULL, 'O'},
+    {"conns-per-address", required_argument, NULL, 'C'},
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_web = {
@@ -40,7 +42,17 @@ const cb_cli_spec cb_spec_web = {
         "      --no-follow               do not follow the lead topic\n"
         "      --secure-cookie           the session cookie is sent over "
         "HTTPS only\n"
-        "                                (behind a TLS proxy)\n",
+        "                                (behind a TLS proxy)\n"
+        "      --origin URL              the page's origin as browsers see "
+        "it\n"
+        "                                (https://host[:port]); default "
+        "http:// (https://\n"
+        "                                with --secure-cookie) and the Host "
+        "header\n"
+        "      --conns-per-address N     connections one client address may "
+        "hold\n"
+        "                                (default 32; 0: any, behind a "
+        "proxy)\n",
     .shortopts = "l:",
     .longopts = web_opts,
     .min_args = 0,
@@ -52,6 +64,8 @@ typedef struct web_args {
     long idle_s;
     int no_follow;
     int secure_cookie;
+    const char *origin;
+    long per_address; /* -1: not given */
 } web_args;
 
 static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
@@ -72,6 +86,12 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     case 'S':
         a->secure_cookie = 1;
         return 0;
+    case 'O':
+        a->origin = arg;
+        return 0;
+    case 'C':
+        return cb_cli_parse_int(arg, "--conns-per-address", 0, 10000,
+                                &a->per_address, errstr, errstr_size);
     }
     return -1;
 }
@@ -83,7 +103,8 @@ static int following(void *opaque)
 
 int cb_cmd_web(int argc, char **argv)
 {
-    web_args a = {NULL, 0, 0, 0};
+    web_args a = {NULL, 0, 0, 0, NULL, -1};
+    cb_http_limits limits = {0, 0, 0};
     cb_api *api = NULL;
     cb_leadfeed *feed = NULL;
     cb_http_server *http = NULL;
@@ -131,6 +152,14 @@ int cb_cmd_web(int argc, char **argv)
         rc = cb_cli_fail(&cb_spec_web, "%s", err);
         goto out;
     }
+    if (a.origin != NULL && cb_api_set_origin(api, a.origin) != 0) {
+        rc = cb_cli_usage_error(&cb_spec_web, "--origin is http:// or "
+                                "https:// and a host[:port], not '%s'",
+                                a.origin);
+        goto out;
+    }
+    if (a.per_address >= 0)
+        limits.per_address = a.per_address == 0 ? -1 : (int)a.per_address;
     /* the book first from Redis, so the page has leads at once; the feed
      * loads it again once it knows where the topic ends */
     if (cb_api_reload(api, err, sizeof(err)) != 0) {
@@ -146,7 +175,8 @@ int cb_cmd_web(int argc, char **argv)
         }
         cb_api_set_following(api, following, feed);
     }
-    http = cb_http_start(host, port, cb_api_handle, api, err, sizeof(err));
+    http = cb_http_start_limited(host, port, &limits, cb_api_handle, api,
+                                 err, sizeof(err));
     if (http == NULL) {
         rc = cb_cli_fail(&cb_spec_web, "%s", err);
         goto out;
