@@ -18,6 +18,7 @@
 #include "cb_audit.h"
 #include "cb_auth.h"
 #include "cb_embed.h"
+#include "cb_idkey.h"
 #include "cb_log.h"
 #include "cb_record_json.h"
 #include "cb_store.h"
@@ -48,7 +49,7 @@ cb_store *cb_api_pool_get(cb_api *a, char *errstr, size_t errstr_size)
         s = a->pool[--a->npool];
     pthread_mutex_unlock(&a->pool_lock);
     if (s == NULL)
-        s = cb_store_from_config(a->cfg, NULL, errstr, errstr_size);
+        s = cb_store_from_config(a->cfg, a->ids, errstr, errstr_size);
     return s;
 }
 
@@ -591,6 +592,13 @@ cb_api *cb_api_new(const cb_config *cfg, int idle_s, char *errstr,
     a->cookie_flags = a->secure ? "HttpOnly; SameSite=Strict; Secure"
                                 : "HttpOnly; SameSite=Strict";
     pthread_mutex_init(&a->pool_lock, NULL);
+    /* a decision writes the store as the matcher does, with the same ids;
+     * without a key the workbench still serves, its decisions answer 503 */
+    if (cb_config_get(cfg, "id_key") != NULL &&
+        (a->ids = cb_idkey_from_config(cfg, errstr, errstr_size)) == NULL) {
+        cb_api_free(a);
+        return NULL;
+    }
     cb_store *st = cb_api_pool_get(a, errstr, errstr_size);
     if (st == NULL) {
         cb_api_free(a);
@@ -607,6 +615,7 @@ void cb_api_free(cb_api *a)
     for (int i = 0; i < a->npool; i++)
         cb_store_free(a->pool[i]);
     pthread_mutex_destroy(&a->pool_lock);
+    cb_idkey_free(a->ids);
     cb_leadbook_free(a->book);
     free(a);
 }

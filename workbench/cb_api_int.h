@@ -19,6 +19,7 @@
 
 struct cb_api {
     const cb_config *cfg;
+    struct cb_idkey *ids; /* the id key when configured (owned), or NULL */
     int idle_s;
     const char *cookie_flags; /* "HttpOnly; SameSite=Strict[; Secure]" */
     int secure;               /* behind TLS: the page's origin is https */
