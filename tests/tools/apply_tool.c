@@ -260,6 +260,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[2], "-") == 0) {
         dump();
         cb_store_free(store);
+        cb_idkey_free(ids);
         return 0;
     }
     if (cb_date_parse(argv[2], strlen(argv[2]), &today) != 0)
