@@ -13,8 +13,8 @@ const cb_cli_spec cb_spec_idkey = {
         "Lead and alert ids are keyed with a secret of the deployment, so\n"
         "that an id shown beside a masked ID number cannot be used to find\n"
         "or confirm the whole number.  Make the key once, when a deployment\n"
-        "is set up, and give the same key to every canbao match, load and\n"
-        "gen of it, as a line of the config file (mode 600):\n"
+        "is set up, and give the same key to every canbao match, load, gen,\n"
+        "lead and web of it, as a line of the config file (mode 600):\n"
         "    echo \"id_key = $(canbao idkey)\" >> canbao.conf\n"
         "or in the environment (CANBAO_ID_KEY).  A new key gives every lead\n"
         "and alert a new id: see docs/SECURITY.md before changing it.",

@@ -7,6 +7,7 @@
 
 #include "cb_commands.h"
 #include "cb_output.h"
+#include "cb_idkey.h"
 #include "cb_store.h"
 
 
@@ -220,6 +221,7 @@ int cb_cmd_lead(int argc, char **argv)
                                             "enrolled", "invalid"};
     const char *why = NULL, *lead_id, *decision;
     cb_store *store = NULL;
+    cb_idkey *ids = NULL;
     cb_cli cli;
     char err[512];
     int rc, d = -1;
@@ -249,7 +251,12 @@ int cb_cmd_lead(int argc, char **argv)
                                 "bytes");
         goto out;
     }
-    store = cb_store_from_config(&cli.cfg, NULL, err, sizeof(err));
+    /* a decision is a step on the lead's subject: its ids are remade */
+    if ((ids = cb_idkey_from_config(&cli.cfg, err, sizeof(err))) == NULL) {
+        rc = cb_cli_fail(&cb_spec_lead, "%s", err);
+        goto out;
+    }
+    store = cb_store_from_config(&cli.cfg, ids, err, sizeof(err));
     if (store == NULL) {
         rc = cb_cli_fail(&cb_spec_lead, "%s", err);
         goto out;
@@ -275,6 +282,7 @@ int cb_cmd_lead(int argc, char **argv)
     rc = CB_EXIT_OK;
 out:
     cb_store_free(store);
+    cb_idkey_free(ids);
     cb_cli_term(&cli);
     return rc;
 }

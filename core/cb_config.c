@@ -24,6 +24,8 @@ static const char *const known_keys[] = {
     "web.listen",  /* the workbench's HOST:PORT */
     "web.session_idle", /* seconds a workbench session lasts unused */
     "web.secure_cookie", /* 1: the session cookie only over HTTPS */
+    "web.origin",  /* the page's origin as browsers see it */
+    "web.conns_per_address", /* connections one client address may hold */
     "metrics.listen", /* the matcher's HOST:PORT for /metrics */
     "id_key",      /* the secret that keys lead and alert ids (cb_idkey) */
     NULL,

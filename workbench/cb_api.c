@@ -592,10 +592,8 @@ cb_api *cb_api_new(const cb_config *cfg, int idle_s, char *errstr,
     a->cookie_flags = a->secure ? "HttpOnly; SameSite=Strict; Secure"
                                 : "HttpOnly; SameSite=Strict";
     pthread_mutex_init(&a->pool_lock, NULL);
-    /* a decision writes the store as the matcher does, with the same ids;
-     * without a key the workbench still serves, its decisions answer 503 */
-    if (cb_config_get(cfg, "id_key") != NULL &&
-        (a->ids = cb_idkey_from_config(cfg, errstr, errstr_size)) == NULL) {
+    /* a decision writes the store as the matcher does, with the same ids */
+    if ((a->ids = cb_idkey_from_config(cfg, errstr, errstr_size)) == NULL) {
         cb_api_free(a);
         return NULL;
     }

@@ -19,7 +19,7 @@
 
 struct cb_api {
     const cb_config *cfg;
-    struct cb_idkey *ids; /* the id key when configured (owned), or NULL */
+    struct cb_idkey *ids; /* the id key (owned): decisions remake ids */
     int idle_s;
     const char *cookie_flags; /* "HttpOnly; SameSite=Strict[; Secure]" */
     int secure;               /* behind TLS: the page's origin is https */

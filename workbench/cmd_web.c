@@ -32,7 +32,8 @@ const cb_cli_spec cb_spec_web = {
         "Accounts come from canbao user.  Leads are loaded from Redis and\n"
         "kept current from canbao.lead.v1 (--no-follow: loaded once).\n"
         "Serve it behind a TLS proxy anywhere but on one machine.\n"
-        "Config keys: web.listen, web.session_idle, web.secure_cookie.",
+        "Config keys: web.listen, web.session_idle, web.secure_cookie,\n"
+        "web.origin, web.conns_per_address.",
     .options_help =
         "  -l, --listen HOST:PORT        default 127.0.0.1:8080 (port 0: any "
         "free)\n"
@@ -119,6 +120,15 @@ int cb_cmd_web(int argc, char **argv)
         return rc;
     if (a.listen == NULL)
         a.listen = cb_config_get_or(&cli.cfg, "web.listen", "127.0.0.1:8080");
+    if (a.origin == NULL)
+        a.origin = cb_config_get(&cli.cfg, "web.origin");
+    if (a.per_address < 0 && cb_config_get(&cli.cfg, "web.conns_per_address") &&
+        cb_cli_parse_int(cb_config_get(&cli.cfg, "web.conns_per_address"),
+                         "web.conns_per_address", 0, 10000, &a.per_address,
+                         err, sizeof(err)) != 0) {
+        rc = cb_cli_usage_error(&cb_spec_web, "%s", err);
+        goto out;
+    }
     if (a.idle_s == 0 &&
         cb_cli_parse_int(cb_config_get_or(&cli.cfg, "web.session_idle",
                                           "1800"),

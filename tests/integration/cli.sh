@@ -6,7 +6,7 @@
 cb_expect_exit 0 "canbao --help" "$CANBAO" --help
 help=$CB_OUT
 contract="broker produce load targets match leads lead alerts report web user gen"
-for c in $contract tail avro; do
+for c in $contract tail avro idkey; do
     printf '%s\n' "$help" | grep -qE "^  $c " || cb_fail "canbao --help lacks $c"
     cb_expect_exit 0 "canbao $c --help" "$CANBAO" "$c" --help
     cb_assert_contains "$CB_OUT" "Usage: canbao $c" "$c --help shows usage"
@@ -49,6 +49,30 @@ CANBAO_CONFIG="$CB_TMP/bad.conf" cb_expect_exit 2 "bad CANBAO_CONFIG" \
 # The workbench's commands refuse bad usage before connecting anywhere.
 cb_expect_exit 2 "web: bad --listen" "$CANBAO" web --listen nope
 cb_expect_exit 2 "web: bad --session-idle" "$CANBAO" web --session-idle 5
+printf 'web.conns_per_address = many\n' >"$CB_TMP/web.conf"
+cb_expect_exit 2 "web: bad web.conns_per_address" "$CANBAO" web \
+    -c "$CB_TMP/web.conf"
+cb_assert_contains "$CB_ERR" "web.conns_per_address" "names the key"
+
+# The id key: canbao idkey makes 64 hex digits, a new one each time; what
+# makes ids refuses to run without one, saying how to make it, and refuses
+# a malformed one without printing it.
+cb_expect_exit 0 "idkey" "$CANBAO" idkey
+k1=$CB_OUT
+cb_expect_exit 0 "idkey again" "$CANBAO" idkey
+[[ "$k1" =~ ^[0-9a-f]{64}$ ]] || cb_fail "idkey printed '$k1'"
+[ "$k1" != "$CB_OUT" ] || cb_fail "idkey gave the same key twice"
+for c in "match --until-idle 1" "load $CB_TMP/none.csv" \
+    "gen --people 100 --seed 1 --out $CB_TMP/g" \
+    "lead L0123456789abcdef contacted" "web"; do
+    # shellcheck disable=SC2086
+    CANBAO_ID_KEY= cb_expect_exit 1 "$c without an id key" "$CANBAO" $c
+    cb_assert_contains "$CB_ERR" "canbao idkey" "$c says how to make one"
+done
+CANBAO_ID_KEY=abc123secret cb_expect_exit 1 "a malformed key" "$CANBAO" \
+    match --until-idle 1
+cb_assert_contains "$CB_ERR" "64 hex digits" "says what a key is"
+case "$CB_ERR" in *abc123secret*) cb_fail "the key was printed" ;; esac
 cb_expect_exit 2 "user: no role" "$CANBAO" user add someone
 cb_expect_exit 2 "user: an unknown verb" "$CANBAO" user remove someone --county
 cb_expect_exit 2 "user: a bad name" "$CANBAO" user add "a b" --county

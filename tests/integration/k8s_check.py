@@ -399,8 +399,8 @@ def check_canbao_env(o, c, brokers_ref, cms):
     check("secretKeyRef" in r,
           "CANBAO_REDIS from a Secret (it holds the password)", cw)
     k = (env.get("CANBAO_ID_KEY") or {}).get("valueFrom") or {}
-    if c.get("args", [""])[0] == "match" or "canbao gen" in " ".join(
-            (c.get("command") or []) + (c.get("args") or [])):
+    words = " ".join((c.get("command") or []) + (c.get("args") or []))
+    if c.get("args", [""])[0] in ("match", "web") or "canbao gen" in words:
         check("secretKeyRef" in k,
               "CANBAO_ID_KEY from a Secret (it keys lead and alert ids)", cw)
     conf = (env.get("CANBAO_CONFIG") or {}).get("value") or ""
