@@ -47,6 +47,8 @@ create() {
 for t in business household death enrollment assistance; do
     create "canbao.$t.v1" "$FEED_RETENTION_MS"
 done
+# employers' ownership changes that the matchers hand each other
+create canbao.ownership.v1 "$FEED_RETENTION_MS"
 create canbao.lead.v1 "$OUTPUT_RETENTION_MS"
 create canbao.alert.v1 "$OUTPUT_RETENTION_MS"
 create canbao.deadletter.v1 "$DLQ_RETENTION_MS"

@@ -164,7 +164,14 @@ cb_restart_redis() {
 
 # cb_start_broker [canbao broker options]: starts the embedded broker with a
 # control FIFO; sets BROKER_PID, BROKER_CTL and exports CANBAO_BROKERS.
+# The broker of a test: canbao's embedded one, or with CANBAO_TEST_KAFKA=real
+# a real Apache Kafka broker (cb_start_kafka 1); either way CANBAO_BROKERS
+# is exported.  "--partitions N" is understood by both.
 cb_start_broker() {
+    if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
+        cb_start_kafka 1 "$@"
+        return
+    fi
     local bfile="$CB_TMP/bootstrap.$RANDOM"
     BROKER_CTL="$CB_TMP/broker.ctl"
     "$CANBAO" broker --bootstrap-file "$bfile" --control "$BROKER_CTL" "$@" \
@@ -180,6 +187,43 @@ cb_start_broker() {
 
 # cb_broker_ctl COMMAND...: a fault-injection command to the broker; waits
 # until the broker has acknowledged it in its log.
+# cb_start_kafka N [--partitions P] [--config K=V]...: N real Kafka
+# brokers (scripts/kafka.sh run, Kafka installed by scripts/kafka.sh
+# install) with canbao's topics, data in $CB_TMP/kafka (KAFKA_DIR; broker
+# I's pid in $KAFKA_DIR/broker-I/pid); exports CANBAO_BROKERS and sets
+# KAFKA_BIN to the distribution's tools.  Each broker gets a watchdog, as
+# kafka.sh itself cannot stop them once SIGKILLed.
+cb_start_kafka() {
+    local n=$1 i
+    shift
+    KAFKA_DIR=$CB_TMP/kafka
+    KAFKA_SH=$CANBAO_SOURCE_DIR/scripts/kafka.sh
+    KAFKA_BIN=$("$KAFKA_SH" bin)
+    "$KAFKA_SH" run --brokers "$n" --dir "$KAFKA_DIR" "$@" \
+        >"$CB_TMP/kafka.out" 2>"$CB_TMP/kafka.log" &
+    KAFKA_PID=$!
+    CB_PIDS+=("$KAFKA_PID")
+    cb_watchdog "$KAFKA_PID"
+    cb_wait_for "grep -q '^bootstrap=' $CB_TMP/kafka.out || ! kill -0 $KAFKA_PID" 180
+    grep -q '^bootstrap=' "$CB_TMP/kafka.out" ||
+        cb_fail "Kafka did not start: $(tail -n 5 "$CB_TMP/kafka.log")"
+    for ((i = 1; i <= n; i++)); do
+        cb_watchdog "$(cat "$KAFKA_DIR/broker-$i/pid")"
+    done
+    CANBAO_BROKERS=$(sed -n 's/^bootstrap=//p' "$CB_TMP/kafka.out")
+    export CANBAO_BROKERS
+    cb_log "Kafka ($n broker(s)) at $CANBAO_BROKERS"
+}
+
+# cb_embedded_only WHY: ends a test that needs canbao's embedded broker
+# (its fault injection) when the suite runs on real Kafka, saying why.
+cb_embedded_only() {
+    if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
+        cb_log "SKIPPED on real Kafka: $*"
+        exit 0
+    fi
+}
+
 cb_broker_ctl() {
     local before
     before=$(grep -c '^control:' "$CB_TMP/broker.log" || true)

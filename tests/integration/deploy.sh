@@ -186,7 +186,7 @@ def arg(c, name):
 topics = sorted(arg(c, "--topic")[0] for c in calls)
 want = sorted("canbao.%s.v1" % t for t in
               ("business", "household", "death", "enrollment", "assistance",
-               "lead", "alert", "deadletter"))
+               "ownership", "lead", "alert", "deadletter"))
 assert topics == want, topics
 for c in calls:
     assert arg(c, "--bootstrap-server") == ["k1:9092"], c
@@ -196,7 +196,7 @@ for c in calls:
     conf = arg(c, "--config")
     assert "min.insync.replicas=2" in conf, c
     assert any(x.startswith("retention.ms=") for x in conf), c
-print("[deploy] ok: topics.sh creates the 8 topics, 16 partitions, "
+print("[deploy] ok: topics.sh creates the 9 topics, 16 partitions, "
       "replication 3, min.insync.replicas 2, each with a retention")
 PY
 log "PASS"
