@@ -190,7 +190,7 @@ printf 'bench: Redis CPU in all: %.1f s (%.1f us an event)\n' \
     "$(echo "$cpu1 - $cpu0" | bc -l)" "$(echo "($cpu1 - $cpu0) * 1000000 / $events" | bc -l)"
 printf 'bench: matcher CPU %.1f s user + %.1f s sys (%.1f us an event)\n' "$usr" "$sys" "$(echo "($usr + $sys) * 1000000 / $events" | bc -l)"
 hz=$(getconf CLK_TCK)
-printf 'bench: embedded broker CPU %.1f s (%.1f us an event)\n' \
+printf 'bench: broker CPU %.1f s (%.1f us an event)\n' \
     "$(echo "($bticks1 - $bticks0) / $hz" | bc -l)" \
     "$(echo "($bticks1 - $bticks0) * 1000000 / $hz / $events" | bc -l)"
 printf 'bench: matcher RSS %d kB; Redis used_memory after %s\n' "$rss" \
