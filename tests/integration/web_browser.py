@@ -180,10 +180,13 @@ def run(d):
     d.click("#refuse-code option[value='away_for_work']")
     d.type("#refuse-note", "在外务工 two years")
     d.click("#refuse-ok")
+    # the live stream may show the row refused before the POST's answer
+    # comes back and the page says so: wait for both
     d.wait("the refusal recorded", "const r = document.querySelector("
            "'#leads tr[data-lead=\"' + arguments[0] + '\"]');"
            "return r && r.querySelector('td.status').textContent == "
-           "'refused'", lid)
+           "'refused' && document.querySelector('#message').textContent"
+           ".includes(arguments[0])", lid)
     msg = d.js("return document.querySelector('#message').textContent")
     check("the page says the refusal was recorded", lid in msg and
           "refused" in msg, msg)
