@@ -776,10 +776,12 @@ static int outbox_broken(matcher *m, const char *what, const char *err)
     return -1;
 }
 
-/* Produces one outbox entry: a lead or an alert as Avro to its topic
- * (keyed by township), an ownership change raw to the ownership topic
- * (keyed by person).  One that does not encode stops the matcher
- * (outbox_broken). */
+/* Produces one outbox entry: a lead or an alert as Avro to its topic,
+ * keyed by its lead or alert id (the topics are changelogs, compacted by
+ * deploy/topics.sh: the latest record of an id is that lead's or alert's
+ * current state, and every change of one id stays in order on one
+ * partition), an ownership change raw to the ownership topic (keyed by
+ * person).  One that does not encode stops the matcher (outbox_broken). */
 static int publish_entry(matcher *m, const redisReply *fields)
 {
     const redisReply *t = entry_field(fields, "t"),
@@ -811,7 +813,7 @@ static int publish_entry(matcher *m, const redisReply *fields)
         }
         if (rd_kafka_producev(
                 m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
-                RD_KAFKA_V_KEY(l.township_code, strlen(l.township_code)),
+                RD_KAFKA_V_KEY(l.lead_id, strlen(l.lead_id)),
                 RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                 RD_KAFKA_V_END) != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -834,7 +836,7 @@ static int publish_entry(matcher *m, const redisReply *fields)
     }
     rd_kafka_resp_err_t e = rd_kafka_producev(
         m->producer, RD_KAFKA_V_RKT(m->out_topics[1]),
-        RD_KAFKA_V_KEY(a.township_code, strlen(a.township_code)),
+        RD_KAFKA_V_KEY(a.alert_id, strlen(a.alert_id)),
         RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);

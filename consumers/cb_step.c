@@ -1341,8 +1341,9 @@ static int finish_alerts(cb_step *s, subject *sj)
         write_cmd3(s, "Z", "at:", rest, num,
                    fmt_int(num, sizeof(num), (int64_t)(raised / 86400000.0)),
                    e->id, 16);
-        /* the topic is keyed by township: an alert whose township no row
-         * has named yet waits in the store until one does */
+        /* the alert topic's consumers list alerts by township: an alert
+         * whose township no row has named yet waits in the store until
+         * one does */
         if (e->township != 0)
             write_alert_out(s, "A", e->id, v.data, v.len);
         changed++;

@@ -106,7 +106,8 @@ static void print_message(cb_codec *codec, const rd_kafka_message_t *m,
         size_t n = m->key_len < sizeof(raw) - 1 ? m->key_len : sizeof(raw) - 1;
         memcpy(raw, m->key, n);
         raw[n] = '\0';
-        /* Keys are ID numbers (or township codes, which need no mask). */
+        /* Keys are ID numbers (or lead and alert ids, shorter, which
+         * need no mask). */
         if (unmasked || n < CB_IDENT_LEN)
             snprintf(key, sizeof(key), "%s", raw);
         else

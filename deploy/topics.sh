@@ -4,6 +4,12 @@
 # Kafka distribution's tools on PATH or in KAFKA_BIN (the apache/kafka image
 # has them in /opt/kafka/bin).  Existing topics are left as they are.
 #
+# The feeds, ownership changes and dead letters are kept for a time
+# (cleanup.policy=delete with retention.ms).  The lead and alert topics are
+# changelogs keyed by lead and alert id: they are compacted
+# (cleanup.policy=compact), so the latest record of every id, that lead's
+# or alert's current state, stays for as long as the topic does.
+#
 #   BOOTSTRAP=kafka-1:9092 deploy/topics.sh
 #
 # Environment (defaults in brackets):
@@ -15,7 +21,9 @@
 #                        survives the loss of one broker
 #   FEED_RETENTION_MS    the five feed topics [2592000000, 30 days]: a
 #                        matcher can be rebuilt from a snapshot plus this
-#   OUTPUT_RETENTION_MS  leads and alerts [7776000000, 90 days]
+#   OUTPUT_CONFIG        more topic configs for leads and alerts, K=V
+#                        separated by spaces [none] (a test sets
+#                        segment.ms to see the log cleaner at work)
 #   DLQ_RETENTION_MS     dead letters [31536000000, a year: until corrected]
 #   COMMAND_CONFIG       a client properties file (SASL/TLS) for the tools
 set -eu
@@ -25,30 +33,38 @@ PARTITIONS=${PARTITIONS:-16}
 REPLICATION=${REPLICATION:-3}
 MIN_ISR=${MIN_ISR:-2}
 FEED_RETENTION_MS=${FEED_RETENTION_MS:-2592000000}
-OUTPUT_RETENTION_MS=${OUTPUT_RETENTION_MS:-7776000000}
+OUTPUT_CONFIG=${OUTPUT_CONFIG:-}
 DLQ_RETENTION_MS=${DLQ_RETENTION_MS:-31536000000}
 KAFKA_BIN=${KAFKA_BIN:-/opt/kafka/bin}
 TOPICS_CMD=kafka-topics.sh
 [ -x "$KAFKA_BIN/$TOPICS_CMD" ] && TOPICS_CMD=$KAFKA_BIN/$TOPICS_CMD
 
-# create TOPIC RETENTION_MS
+# create TOPIC CONFIG...: the topic with every topic's settings and the
+# given topic configs (K=V, no spaces).
 create() {
+    topic=$1
+    shift
+    configs=
+    for c in "$@"; do
+        configs="$configs --config $c"
+    done
     # shellcheck disable=SC2086
     "$TOPICS_CMD" --bootstrap-server "$BOOTSTRAP" \
         ${COMMAND_CONFIG:+--command-config "$COMMAND_CONFIG"} \
-        --create --if-not-exists --topic "$1" \
+        --create --if-not-exists --topic "$topic" \
         --partitions "$PARTITIONS" --replication-factor "$REPLICATION" \
         --config min.insync.replicas="$MIN_ISR" \
-        --config retention.ms="$2" \
-        --config compression.type=producer
-    echo "topics: $1 ($PARTITIONS partitions, replication $REPLICATION, retention $2 ms)"
+        --config compression.type=producer $configs
+    echo "topics: $topic ($PARTITIONS partitions, replication $REPLICATION, $*)"
 }
 
 for t in business household death enrollment assistance; do
-    create "canbao.$t.v1" "$FEED_RETENTION_MS"
+    create "canbao.$t.v1" retention.ms="$FEED_RETENTION_MS"
 done
 # employers' ownership changes that the matchers hand each other
-create canbao.ownership.v1 "$FEED_RETENTION_MS"
-create canbao.lead.v1 "$OUTPUT_RETENTION_MS"
-create canbao.alert.v1 "$OUTPUT_RETENTION_MS"
-create canbao.deadletter.v1 "$DLQ_RETENTION_MS"
+create canbao.ownership.v1 retention.ms="$FEED_RETENTION_MS"
+# shellcheck disable=SC2086
+create canbao.lead.v1 cleanup.policy=compact $OUTPUT_CONFIG
+# shellcheck disable=SC2086
+create canbao.alert.v1 cleanup.policy=compact $OUTPUT_CONFIG
+create canbao.deadletter.v1 retention.ms="$DLQ_RETENTION_MS"

@@ -195,8 +195,15 @@ for c in calls:
     assert arg(c, "--replication-factor") == ["3"], c
     conf = arg(c, "--config")
     assert "min.insync.replicas=2" in conf, c
-    assert any(x.startswith("retention.ms=") for x in conf), c
+    # leads and alerts are changelogs keyed by id: compacted, no retention
+    if arg(c, "--topic")[0] in ("canbao.lead.v1", "canbao.alert.v1"):
+        assert "cleanup.policy=compact" in conf, c
+        assert not any(x.startswith("retention.ms=") for x in conf), c
+    else:
+        assert not any(x.startswith("cleanup.policy=") for x in conf), c
+        assert any(x.startswith("retention.ms=") for x in conf), c
 print("[deploy] ok: topics.sh creates the 9 topics, 16 partitions, "
-      "replication 3, min.insync.replicas 2, each with a retention")
+      "replication 3, min.insync.replicas 2, leads and alerts compacted, "
+      "the others with a retention")
 PY
 log "PASS"
