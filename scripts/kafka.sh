@@ -9,7 +9,7 @@
 #       no network.  The cache also gets bin/ with the distribution's tools
 #       (kafka-topics.sh, kafka-console-consumer.sh, kafka-acls.sh, ...).
 #   scripts/kafka.sh run [--brokers 1|3] [--dir DIR] [--partitions N]
-#                        [--config KEY=VALUE]...
+#                        [--config KEY=VALUE]... [--security SECDIR]
 #       formats KRaft storage and starts N brokers, each also a controller,
 #       on free loopback ports, with deploy/'s settings (3 brokers:
 #       replication factor 3, min.insync.replicas 2); creates canbao's
@@ -20,20 +20,39 @@
 #       temporary folder removed at exit; with --dir it stays, with the
 #       ports, and a second run resumes it.  --config adds a broker
 #       setting (server.properties syntax) to every broker.
+#       --security SECDIR: clients and brokers authenticate, and ACLs are
+#       enforced.  SECDIR holds ca.pem (a CA's certificate), broker.pem (a
+#       private key, PKCS#8 unencrypted, then its certificate for
+#       127.0.0.1 signed by that CA) and users (USER=PASSWORD lines, mode
+#       600, with at least `admin` and `broker`; passwords of letters,
+#       digits and . _ - only).  The client listener (the bootstrap) is
+#       SASL_SSL with SCRAM-SHA-512 (the users are created when the
+#       storage is formatted), which the brokers replicate over as
+#       `broker`; the controller listener is SSL, with the broker's own
+#       certificate as client certificate required.  The StandardAuthorizer
+#       refuses whatever no ACL allows; admin, broker and the certificate's
+#       subject are super users.  The admin's client settings are written
+#       to DIR/admin.properties (Java tools: --command-config) and
+#       DIR/admin.conf (librdkafka: kcat -F), both mode 600.
 #   scripts/kafka.sh restart-broker --dir DIR I
 #       starts broker I (1..N) of a running cluster again, after a test
 #       killed it (its pid is in DIR/broker-I/pid).
 #   scripts/kafka.sh bin
 #       prints the folder of the distribution's tools.
 #
-# Environment: CANBAO_KAFKA_CACHE (default ~/.cache/canbao/kafka),
+# Environment: CANBAO_KAFKA_VERSION (default: scripts/kafka/pom.xml's; each
+# version installs and runs from a folder of its own), CANBAO_KAFKA_CACHE
+# (default ~/.cache/canbao/kafka),
 # KAFKA_HEAP_OPTS (default -Xms256m -Xmx1g a broker), JAVA (default java).
 # A start takes about 10 s for one broker and 20 s for three on 2 cores.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 POM=$ROOT/scripts/kafka/pom.xml
-VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")
+# CANBAO_KAFKA_VERSION runs another Kafka than the pinned one, from a cache
+# folder of its own (kafka_2.13 3.9.1 is what SCRAM with Debian 12's
+# librdkafka needs: see docs/SECURITY.md).
+VERSION=${CANBAO_KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")}
 CACHE=${CANBAO_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/canbao/kafka}
 HOME_DIR=$CACHE/kafka-$VERSION
 JAVA=${JAVA:-java}
@@ -49,13 +68,14 @@ usage() {
 # ------------------------------------------------------------- install
 
 # The tools of the distribution, each a small script on the same jars:
-# name and main class.
+# name and main class (the first of A|B that the jars have: some moved
+# between Kafka 3.9 and 4).
 TOOLS="kafka-topics.sh org.apache.kafka.tools.TopicCommand
 kafka-console-consumer.sh org.apache.kafka.tools.consumer.ConsoleConsumer
-kafka-console-producer.sh org.apache.kafka.tools.ConsoleProducer
+kafka-console-producer.sh org.apache.kafka.tools.ConsoleProducer|kafka.tools.ConsoleProducer
 kafka-consumer-groups.sh org.apache.kafka.tools.consumer.group.ConsumerGroupCommand
 kafka-get-offsets.sh org.apache.kafka.tools.GetOffsetShell
-kafka-acls.sh org.apache.kafka.tools.AclCommand
+kafka-acls.sh org.apache.kafka.tools.AclCommand|kafka.admin.AclCommand
 kafka-configs.sh kafka.admin.ConfigCommand
 kafka-metadata-quorum.sh org.apache.kafka.tools.MetadataQuorumCommand
 kafka-leader-election.sh org.apache.kafka.tools.LeaderElectionCommand
@@ -73,7 +93,7 @@ install() {
     rm -rf "$HOME_DIR.tmp"
     mkdir -p "$HOME_DIR.tmp/libs" "$HOME_DIR.tmp/bin" "$HOME_DIR.tmp/config"
     mvn -q -B -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
-        -DoutputDirectory="$HOME_DIR.tmp/libs" >&2 ||
+        -Dkafka.version="$VERSION" -DoutputDirectory="$HOME_DIR.tmp/libs" >&2 ||
         die "Maven could not fetch Kafka $VERSION"
     cat >"$HOME_DIR.tmp/config/log4j2.properties" <<'EOF'
 # Kafka's own messages: warnings and worse on stderr, and the start and
@@ -90,7 +110,16 @@ logger.server.name = kafka.server.KafkaRaftServer
 logger.server.level = INFO
 EOF
     local name class
+    local classes
+    classes=$("${CB_PY:-/usr/bin/python3}" -c 'import glob, sys, zipfile
+for j in glob.glob(sys.argv[1] + "/*.jar"):
+    for n in zipfile.ZipFile(j).namelist():
+        if n.endswith(".class"): print(n[:-6].replace("/", "."))' "$HOME_DIR.tmp/libs")
     while read -r name class; do
+        local c
+        for c in ${class//|/ }; do
+            grep -qxF "$c" <<<"$classes" && class=$c && break
+        done
         cat >"$HOME_DIR.tmp/bin/$name" <<EOF
 #!/bin/sh
 # $name -- Apache Kafka $VERSION's tool, from the jars kafka.sh installed.
@@ -114,6 +143,93 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# The listener lines of broker I's server.properties: PLAINTEXT, or with
+# --security SASL_SSL for clients and replication, SSL with client
+# certificates for the controllers.  (Not a PLAINTEXT listener on loopback
+# for the brokers' own traffic: its principal, User:ANONYMOUS, would have
+# to be a super user, and so would anyone on the machine.)
+listeners() {
+    local i=$1
+    if [ -z "$SECURITY" ]; then
+        cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:${PORT[$i]},CONTROLLER://127.0.0.1:${CPORT[$i]}
+advertised.listeners=PLAINTEXT://127.0.0.1:${PORT[$i]}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+EOF
+        return
+    fi
+    cat <<EOF
+listeners=SASL_SSL://127.0.0.1:${PORT[$i]},CONTROLLER://127.0.0.1:${CPORT[$i]}
+advertised.listeners=SASL_SSL://127.0.0.1:${PORT[$i]}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="$(user_password broker)";
+ssl.keystore.type=PEM
+ssl.keystore.location=$SECURITY/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECURITY/ca.pem
+listener.name.controller.ssl.client.auth=required
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:broker;User:$BROKER_DN
+EOF
+}
+
+# The password of USER in SECDIR/users.
+user_password() {
+    sed -n "s/^$1=//p" "$SECURITY/users" | head -n 1
+}
+
+# Checks SECDIR and writes the admin's client settings into the data dir
+# DIR; sets BROKER_DN (the certificate's subject: the principal the
+# controllers see), KCAT_ARGS and TOOL_ARGS (the admin's settings for kcat
+# and for the tools).
+security_setup() {
+    local dir=$1 f line
+    for f in ca.pem broker.pem users; do
+        [ -f "$SECURITY/$f" ] || die "--security: no $SECURITY/$f"
+    done
+    case "$(stat -c %a "$SECURITY/users")" in
+    ?00) ;;
+    *) die "--security: $SECURITY/users must be mode 600 (it holds passwords)" ;;
+    esac
+    while IFS= read -r line || [ -n "$line" ]; do
+        [[ "$line" =~ ^[A-Za-z0-9._-]+=[A-Za-z0-9._-]+$ ]] ||
+            die "--security: $SECURITY/users: a line is not USER=PASSWORD (letters, digits, . _ -)"
+    done <"$SECURITY/users"
+    [ -n "$(user_password admin)" ] && [ -n "$(user_password broker)" ] ||
+        die "--security: $SECURITY/users must give admin and broker a password"
+    BROKER_DN=$(openssl x509 -in "$SECURITY/broker.pem" -noout -subject \
+        -nameopt RFC2253 | sed 's/^subject=//') && [ -n "$BROKER_DN" ] ||
+        die "--security: no certificate in $SECURITY/broker.pem"
+    (
+        umask 077
+        cat >"$dir/admin.properties" <<EOF
+# the admin's settings for Kafka's tools (--command-config), by kafka.sh
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(user_password admin)";
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECURITY/ca.pem
+EOF
+        cat >"$dir/admin.conf" <<EOF
+# the admin's librdkafka settings (kcat -F), by kafka.sh
+security.protocol=sasl_ssl
+sasl.mechanisms=SCRAM-SHA-512
+sasl.username=admin
+sasl.password=$(user_password admin)
+ssl.ca.location=$SECURITY/ca.pem
+EOF
+    )
+    KCAT_ARGS=(-F "$dir/admin.conf")
+    TOOL_ARGS=(--command-config "$dir/admin.properties")
+}
+
 # The server.properties of broker I of N, from deploy/'s settings.
 write_properties() {
     local i=$1 n=$2 dir=$3 voters=$4
@@ -124,11 +240,7 @@ write_properties() {
 process.roles=broker,controller
 node.id=$i
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:${PORT[$i]},CONTROLLER://127.0.0.1:${CPORT[$i]}
-advertised.listeners=PLAINTEXT://127.0.0.1:${PORT[$i]}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+$(listeners "$i")
 log.dirs=$dir/broker-$i/data
 num.partitions=$PARTITIONS
 default.replication.factor=$rf
@@ -184,9 +296,9 @@ ready() {
     local bootstrap=$1 token
     token="ready-$$-$RANDOM"
     printf '%s\n' "$token" |
-        kcat -b "$bootstrap" -P -t canbao.kafka-sh.ready -X acks=all \
+        kcat "${KCAT_ARGS[@]}" -b "$bootstrap" -P -t canbao.kafka-sh.ready -X acks=all \
             -X message.timeout.ms=5000 2>/dev/null || return 1
-    kcat -b "$bootstrap" -G "kafka-sh-ready-$$" -o beginning -e -q \
+    kcat "${KCAT_ARGS[@]}" -b "$bootstrap" -G "kafka-sh-ready-$$" -o beginning -e -q \
         -X session.timeout.ms=6000 canbao.kafka-sh.ready 2>/dev/null |
         grep -q "^$token\$"
 }
@@ -196,12 +308,16 @@ run() {
     PARTITIONS=16
     local dir="" keep=1
     EXTRA=()
+    SECURITY=""
+    KCAT_ARGS=()
+    TOOL_ARGS=()
     while [ $# -gt 0 ]; do
         case "$1" in
         --brokers) NBROKERS=${2:?}; shift 2 ;;
         --dir) dir=${2:?}; shift 2 ;;
         --partitions) PARTITIONS=${2:?}; shift 2 ;;
         --config) EXTRA+=("${2:?}"); shift 2 ;;
+        --security) SECURITY=$(cd "${2:?}" && pwd) || die "no folder '$2'"; shift 2 ;;
         -h | --help) usage ;;
         *) say "run: unknown option '$1'"; usage ;;
         esac
@@ -215,6 +331,7 @@ run() {
     fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
+    [ -z "$SECURITY" ] || security_setup "$dir"
     trap 'stop_brokers "$dir"; [ $keep = 1 ] || rm -rf "$dir"; exit 0' INT TERM
     trap 'stop_brokers "$dir"; [ $keep = 1 ] || rm -rf "$dir"' EXIT
 
@@ -227,6 +344,8 @@ run() {
         . "$dir/cluster.env"
         [ "$CLUSTER_BROKERS" = "$NBROKERS" ] ||
             die "$dir holds a cluster of $CLUSTER_BROKERS brokers, not $NBROKERS"
+        [ "${CLUSTER_SECURE:-0}" = "$([ -n "$SECURITY" ] && echo 1 || echo 0)" ] ||
+            die "$dir holds a cluster started with${SECURITY:+out} --security: start it the same way"
         fresh=0
     else
         CLUSTER_ID=$("$HOME_DIR/bin/kafka-storage.sh" random-uuid 2>/dev/null)
@@ -237,6 +356,7 @@ run() {
         {
             echo "CLUSTER_ID=$CLUSTER_ID"
             echo "CLUSTER_BROKERS=$NBROKERS"
+            echo "CLUSTER_SECURE=$([ -n "$SECURITY" ] && echo 1 || echo 0)"
             for ((i = 1; i <= NBROKERS; i++)); do
                 echo "PORT[$i]=${PORT[$i]}"
                 echo "CPORT[$i]=${CPORT[$i]}"
@@ -250,10 +370,20 @@ run() {
     for ((i = 1; i <= NBROKERS; i++)); do
         mkdir -p "$dir/broker-$i"
         write_properties "$i" "$NBROKERS" "$dir" "$voters"
+        chmod 600 "$dir/broker-$i/server.properties" # the broker's password
         if [ "$fresh" = 1 ]; then
+            # SCRAM users are metadata: created with the storage, so that
+            # the brokers can log in to each other at their first start.
+            # (The passwords show in ps for the seconds format takes.)
+            local scram=() user
+            if [ -n "$SECURITY" ]; then
+                while IFS='=' read -r user _; do
+                    scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(user_password "$user")]")
+                done <"$SECURITY/users"
+            fi
             "$HOME_DIR/bin/kafka-storage.sh" format -t "$CLUSTER_ID" \
-                -c "$dir/broker-$i/server.properties" >/dev/null 2>&1 ||
-                die "cannot format $dir/broker-$i"
+                -c "$dir/broker-$i/server.properties" "${scram[@]}" \
+                >/dev/null 2>&1 || die "cannot format $dir/broker-$i"
         fi
     done
     local t0=$SECONDS
@@ -265,7 +395,7 @@ run() {
     # Up when every broker is in the metadata, then the topics, then a
     # message through.
     local deadline=$((SECONDS + 120))
-    until [ "$(kcat -b "$bootstrap" -L -m 2 2>/dev/null |
+    until [ "$(kcat "${KCAT_ARGS[@]}" -b "$bootstrap" -L -m 2 2>/dev/null |
         grep -c '^  broker ')" = "$NBROKERS" ]; do
         for ((i = 1; i <= NBROKERS; i++)); do
             kill -0 "$(cat "$dir/broker-$i/pid")" 2>/dev/null ||
@@ -277,9 +407,12 @@ run() {
     local rf=1 isr=1
     [ "$NBROKERS" -ge 3 ] && rf=3 && isr=2
     KAFKA_BIN=$HOME_DIR/bin BOOTSTRAP=$bootstrap PARTITIONS=$PARTITIONS \
-        REPLICATION=$rf MIN_ISR=$isr "$ROOT/deploy/topics.sh" >&2 ||
+        REPLICATION=$rf MIN_ISR=$isr \
+        COMMAND_CONFIG=${SECURITY:+$dir/admin.properties} \
+        "$ROOT/deploy/topics.sh" >&2 ||
         die "deploy/topics.sh failed"
-    "$HOME_DIR/bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --create \
+    "$HOME_DIR/bin/kafka-topics.sh" --bootstrap-server "$bootstrap" \
+        "${TOOL_ARGS[@]}" --create \
         --if-not-exists --topic canbao.kafka-sh.ready --partitions 1 \
         --replication-factor "$rf" >/dev/null 2>&1 || true
     until ready "$bootstrap"; do
