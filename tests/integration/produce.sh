@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# produce.sh -- `canbao produce` against the embedded broker:
+# produce.sh -- `canbao produce` against the test's broker (embedded, or
+# real with CANBAO_TEST_KAFKA=real):
 #  - every rejection reason lands in the dead-letter topic with its file,
 #    line and field, and the good records around it are delivered;
 #  - a GB18030 file's Chinese names arrive as the same names in UTF-8, a
 #    quoted line break included;
 #  - 10,000 good records and 1 bad one: 10,000 delivered, 1 dead-lettered;
-#  - the broker taken down mid-run: exit 1, the undelivered counted, and
-#    what the summary calls produced is exactly what the topic holds.
+#  - the broker taken down mid-run (the embedded one's fault injection, a
+#    real one killed with SIGKILL and started again): exit 1, the
+#    undelivered counted, and what the summary calls produced is exactly
+#    what the topic holds.
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 
 DATA="$CANBAO_SOURCE_DIR/tests/integration/produce_data.py"
@@ -106,7 +109,7 @@ exec 3>"$CB_TMP/feed.fifo"
 head -n 1001 "$CB_TMP/good.csv" >&3 # the header and 1,000 rows
 cb_wait_for "[ \$(topic_count canbao.household.v1) -ge $((hh_before + 1000)) ]" 20 ||
     cb_fail "the first 1,000 records were not delivered"
-cb_broker_ctl down
+cb_broker_down --kill
 sed -n 1002,1501p "$CB_TMP/good.csv" >&3 # 500 more while it is down
 exec 3>&-
 rc=0
@@ -116,8 +119,7 @@ cb_log "$(cat "$CB_TMP/outage.out")"
 cb_assert_contains "$(cat "$CB_TMP/outage.out")" "read 1500, produced 1000" "outage summary"
 cb_assert_contains "$(cat "$CB_TMP/outage.out")" "not delivered 500" "outage: 500 not delivered"
 cb_assert_contains "$(cat "$CB_TMP/outage.err")" "500 record(s) were not delivered" "outage named"
-cb_broker_ctl up
-cb_wait_for "kcat -L -b $CANBAO_BROKERS -m 2 -t canbao.household.v1" 15
+cb_broker_up
 cb_assert_eq $((hh_before + 1000)) "$(topic_count canbao.household.v1)" \
     "the topic holds exactly what was reported produced"
 
