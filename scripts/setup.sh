@@ -7,7 +7,10 @@
 #   scripts/setup.sh --tests      also what only the tests need: headless
 #                                 Chromium and its driver for the browser
 #                                 test of the workbench, a CJK font for its
-#                                 screenshots, clang and libFuzzer
+#                                 screenshots, clang and libFuzzer; Java 17
+#                                 and Maven, then a real Apache Kafka
+#                                 (scripts/kafka.sh install: fetched once
+#                                 from Maven Central into a cache)
 #
 # Installing needs root (or sudo); on a machine that has every package it
 # needs neither.
@@ -26,16 +29,19 @@ PACKAGES=(
     python3 python3-avro python3-stdnum
 )
 
-# Only for the tests (scripts/test.sh): the workbench's browser test, and
-# clang with libFuzzer for the fuzz targets (scripts/fuzz.sh).
+# Only for the tests (scripts/test.sh): the workbench's browser test,
+# clang with libFuzzer for the fuzz targets (scripts/fuzz.sh), and Java
+# with Maven for the real Kafka (scripts/kafka.sh) and the Java reference
+# reader of the topics (the JDK: it is compiled at test time).
 TEST_PACKAGES=(chromium chromium-driver fonts-wqy-zenhei clang libclang-rt-14-dev
-    docker-compose yamllint)
+    docker-compose yamllint openjdk-17-jdk-headless maven)
 
 BUILD=1
+TESTS=0
 for arg in "$@"; do
     case "$arg" in
     --no-build) BUILD=0 ;;
-    --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+    --tests) PACKAGES+=("${TEST_PACKAGES[@]}"); TESTS=1 ;;
     *) echo "usage: scripts/setup.sh [--no-build] [--tests]" >&2; exit 2 ;;
     esac
 done
@@ -66,6 +72,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
     echo "setup: every package is installed"
 fi
+
+# Kafka's jars from Maven Central, once (later runs find them cached)
+[ "$TESTS" = 0 ] || scripts/kafka.sh install
 
 [ "$BUILD" = 0 ] && exit 0
 

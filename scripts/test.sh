@@ -2,7 +2,10 @@
 # test.sh -- installs what is missing, builds, and runs the whole test suite
 # twice: a normal build, then one under AddressSanitizer and
 # UndefinedBehaviorSanitizer.  Each integration test starts and stops its own
-# redis-server and embedded broker on free loopback ports.
+# redis-server and embedded broker on free loopback ports.  After the normal
+# build's pass its integration tests run once more on a real Apache Kafka
+# broker each (CANBAO_TEST_KAFKA=real: scripts/kafka.sh, installed by
+# scripts/setup.sh --tests); the sanitizer pass stays on the embedded one.
 #
 # Then the unit test programs run once more under valgrind's memcheck, and
 # the processes on a short run of the pipeline (ctest label "valgrind",
@@ -11,6 +14,7 @@
 #   scripts/test.sh               everything
 #   scripts/test.sh -L unit       only tests with that ctest label
 #   CANBAO_NO_ASAN=1 scripts/test.sh   skip the sanitizer pass
+#   CANBAO_NO_REAL_KAFKA=1 scripts/test.sh  skip the pass on real Kafka
 #   CANBAO_NO_VALGRIND=1 scripts/test.sh   skip the valgrind pass
 #   CANBAO_NO_FUZZ=1 scripts/test.sh       skip the fuzz targets
 #   CANBAO_FUZZ_SECONDS=N scripts/test.sh  fuzz each target N s (default 60)
@@ -40,6 +44,18 @@ run_ctest() {
 }
 
 run_ctest build "$@"
+
+# The integration suite again, each test on a real Kafka broker in place of
+# the embedded one (only for the whole suite).  The tests that start real
+# Kafka themselves (it_kafka_*, it_avro_java, it_one_machine) already ran
+# on it.
+if [ "${CANBAO_NO_REAL_KAFKA:-0}" != 1 ] && [ $# -eq 0 ]; then
+    echo "==== ctest in build: integration tests on real Kafka (CANBAO_TEST_KAFKA=real)"
+    t0=$SECONDS
+    CANBAO_TEST_KAFKA=real ctest --test-dir build --output-on-failure \
+        -j"$JOBS" -L integration -E '^it_(kafka_|avro_java|one_machine)' || status=1
+    echo "==== integration tests on real Kafka: $((SECONDS - t0)) s"
+fi
 
 if [ "${CANBAO_NO_ASAN:-0}" != 1 ]; then
     echo "==== building build-asan (ASan + UBSan)"
