@@ -204,6 +204,15 @@ security_setup() {
     done <"$SECURITY/users"
     [ -n "$(user_password admin)" ] && [ -n "$(user_password broker)" ] ||
         die "--security: $SECURITY/users must give admin and broker a password"
+    # Kafka 4 wants the SCRAM nonce exactly, which librdkafka before
+    # 2.6.1 gets wrong (docs/SECURITY.md): say so, rather than wait 120 s
+    # for a login that cannot succeed.
+    local rdk
+    rdk=$(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9][0-9.]*\).*/\1/p')
+    if [ "${VERSION%%.*}" -ge 4 ] && [ -n "$rdk" ] &&
+        [ "$(printf '%s\n' "$rdk" 2.6.1 | sort -V | head -n 1)" != 2.6.1 ]; then
+        die "--security: Kafka $VERSION refuses the SCRAM logins of librdkafka $rdk (before 2.6.1); run Kafka 3.9.1: CANBAO_KAFKA_VERSION=3.9.1 $0 install"
+    fi
     BROKER_DN=$(openssl x509 -in "$SECURITY/broker.pem" -noout -subject \
         -nameopt RFC2253 | sed 's/^subject=//') && [ -n "$BROKER_DN" ] ||
         die "--security: no certificate in $SECURITY/broker.pem"

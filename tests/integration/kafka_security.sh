@@ -181,6 +181,7 @@ run plaintext-produces 1 produce household "$CB_TMP/small.csv" \
     -c "$CB_TMP/plain.conf" -X message.timeout.ms=15000
 refused plaintext-produces "incorrect security.protocol"
 run plaintext-tails 1 tail lead --exit-at-end -c "$CB_TMP/plain.conf"
+refused plaintext-tails "incorrect security.protocol"
 
 # Nothing was written to the feed by the refused ones: the county's
 # household rows and no more.
