@@ -39,6 +39,10 @@
 #       killed it (its pid is in DIR/broker-I/pid).
 #   scripts/kafka.sh bin
 #       prints the folder of the distribution's tools.
+#   scripts/kafka.sh version [scram]
+#       prints the Kafka version run (CANBAO_KAFKA_VERSION, else the pin),
+#       or with scram the one pinned for SASL/SCRAM with Debian 12's
+#       librdkafka.
 #
 # Environment: CANBAO_KAFKA_VERSION (default: scripts/kafka/pom.xml's; each
 # version installs and runs from a folder of its own), CANBAO_KAFKA_CACHE
@@ -49,10 +53,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 POM=$ROOT/scripts/kafka/pom.xml
+# pinned NAME: a version the pom pins (kafka.version, kafka.scram.version)
+pinned() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$POM"; }
 # CANBAO_KAFKA_VERSION runs another Kafka than the pinned one, from a cache
-# folder of its own (kafka_2.13 3.9.1 is what SCRAM with Debian 12's
+# folder of its own (kafka.scram.version is what SCRAM with Debian 12's
 # librdkafka needs: see docs/SECURITY.md).
-VERSION=${CANBAO_KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")}
+VERSION=${CANBAO_KAFKA_VERSION:-$(pinned kafka.version)}
 CACHE=${CANBAO_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/canbao/kafka}
 HOME_DIR=$CACHE/kafka-$VERSION
 JAVA=${JAVA:-java}
@@ -211,7 +217,7 @@ security_setup() {
     rdk=$(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9][0-9.]*\).*/\1/p')
     if [ "${VERSION%%.*}" -ge 4 ] && [ -n "$rdk" ] &&
         [ "$(printf '%s\n' "$rdk" 2.6.1 | sort -V | head -n 1)" != 2.6.1 ]; then
-        die "--security: Kafka $VERSION refuses the SCRAM logins of librdkafka $rdk (before 2.6.1); run Kafka 3.9.1: CANBAO_KAFKA_VERSION=3.9.1 $0 install"
+        die "--security: Kafka $VERSION refuses the SCRAM logins of librdkafka $rdk (before 2.6.1); run Kafka $(pinned kafka.scram.version): CANBAO_KAFKA_VERSION=$(pinned kafka.scram.version) $0 install"
     fi
     BROKER_DN=$(openssl x509 -in "$SECURITY/broker.pem" -noout -subject \
         -nameopt RFC2253 | sed 's/^subject=//') && [ -n "$BROKER_DN" ] ||
@@ -471,6 +477,8 @@ install) install ;;
 run) shift; run "$@" ;;
 restart-broker) shift; restart_broker "$@" ;;
 bin) echo "$HOME_DIR/bin" ;;
+version) # the version run now, or the one pinned for SCRAM
+    if [ "${2:-}" = scram ]; then pinned kafka.scram.version; else echo "$VERSION"; fi ;;
 -h | --help | help) usage ;;
 *) usage ;;
 esac

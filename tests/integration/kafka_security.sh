@@ -15,7 +15,8 @@
 #     feed; and so are an unknown user, a wrong password and a client
 #     speaking plaintext to the TLS listener.  No password is printed.
 #
-# Kafka: CANBAO_KAFKA_VERSION, 3.9.1 by default and installed by
+# Kafka: CANBAO_KAFKA_VERSION, by default the pom's kafka.scram.version
+# (3.9.1), installed by
 # scripts/kafka.sh install the first time (Maven Central).  Kafka 4's
 # brokers refuse the SCRAM of Debian 12's librdkafka 2.0.2 (a client bug
 # fixed in librdkafka 2.6.1; docs/SECURITY.md), 3.9.1 is the newest that
@@ -23,7 +24,7 @@
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"
 
-export CANBAO_KAFKA_VERSION=${CANBAO_KAFKA_VERSION:-3.9.1}
+export CANBAO_KAFKA_VERSION=${CANBAO_KAFKA_VERSION:-$("$CANBAO_SOURCE_DIR/scripts/kafka.sh" version scram)}
 KAFKA_SH=$CANBAO_SOURCE_DIR/scripts/kafka.sh
 "$KAFKA_SH" install >"$CB_TMP/install.log" 2>&1 ||
     cb_fail "cannot install Kafka $CANBAO_KAFKA_VERSION: $(tail -3 "$CB_TMP/install.log")"
