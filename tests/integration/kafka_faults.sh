@@ -142,6 +142,7 @@ for feed in household enrollment; do
         "$CANBAO" produce "$feed" --format csv - \
             >"$CB_TMP/leader-$feed.out" 2>"$CB_TMP/leader-$feed.log" &
     ppids+=("$!")
+    CB_PIDS+=("$!")
 done
 sleep 3
 for p in "${ppids[@]}"; do
@@ -183,6 +184,7 @@ cb_assert_contains "$CB_ERR" "were not delivered" "minisr: the producer says so 
     "$CB_TMP/county/feeds/assistance.csv" >"$CB_TMP/minisr-assistance.out" \
     2>"$CB_TMP/minisr-assistance.log" &
 waiting=$!
+CB_PIDS+=("$waiting")
 sleep 5
 kill -0 "$waiting" 2>/dev/null ||
     cb_fail "minisr: the waiting producer ended with two brokers down: $(cat "$CB_TMP/minisr-assistance.out")"
@@ -216,6 +218,7 @@ $KF trickle 60 <"$CB_TMP/county/feeds/business.csv" |
     "$CANBAO" produce business --format csv -X message.timeout.ms=300000 - \
         >"$CB_TMP/rolling-business.out" 2>"$CB_TMP/rolling-business.log" &
 producer=$!
+CB_PIDS+=("$producer")
 for b in 1 2 3; do
     stop_broker "$b" TERM
     cb_log "rolling: broker $b stopped (SIGTERM); events applied so far $(applied 1)"
