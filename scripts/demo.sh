@@ -44,7 +44,6 @@ if [ $KAFKA = 1 ]; then
     scripts/kafka.sh install
 fi
 CANBAO=$PWD/${CANBAO_BUILD_DIR:-build}/cli/canbao # setup.sh builds there
-CANBAO_SOURCE_DIR=$PWD # where servers.sh finds scripts/kafka.sh
 PEOPLE=${DEMO_PEOPLE:-20000}
 TOWNSHIP=320923001 # 阜城街道, the county seat
 

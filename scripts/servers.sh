@@ -9,6 +9,8 @@
 # all.  CANBAO_ID_KEY is exported, made for the run when not given.
 
 CB_PY=${CB_PY:-/usr/bin/python3} # Debian's, with python3-avro and stdnum
+# this file's folder, scripts/, wherever the includer runs from
+CB_SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The id key that keys lead and alert ids (docs/SECURITY.md): a fresh one
 # for this run, made by `canbao idkey`, unless the caller gave one.
@@ -201,7 +203,7 @@ cb_start_kafka() {
     local n=$1 i
     shift
     KAFKA_DIR=$CB_TMP/kafka
-    KAFKA_SH=$CANBAO_SOURCE_DIR/scripts/kafka.sh
+    KAFKA_SH=$CB_SCRIPTS_DIR/kafka.sh
     KAFKA_BIN=$("$KAFKA_SH" bin)
     # The distribution's tools are short-lived JVMs (kafka.sh and
     # deploy/topics.sh start one a topic): the client compiler alone and the
