@@ -414,6 +414,7 @@ static void delete_session(cb_api *a, const cb_http_req *req,
         cb_api_reply_error(resp, 503, "Redis: %s", err);
         return;
     }
+    atomic_fetch_add(&a->signouts, 1);
     cb_leadbook_wake(a->book); /* its live streams look and end */
     cb_api_audit(st, s, s->user.township, "sign_out", "", "", "");
     snprintf(cookie, sizeof(cookie), COOKIE "=; Path=/; %s; Max-Age=0",

@@ -29,6 +29,7 @@ struct cb_api {
     cb_store *pool[CB_API_POOL];
     int npool;
     atomic_int stopping;
+    atomic_uint signouts; /* sign-outs so far: live streams look at once */
     int (*following)(void *);
     void *following_opaque;
     atomic_ulong requests, status_4xx, status_5xx, decisions, views,

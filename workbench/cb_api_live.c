@@ -31,6 +31,7 @@ typedef struct live {
     char token[CB_TOKEN_SIZE];
     int started;
     int64_t checked_ms; /* when the session was last found alive */
+    unsigned signouts;  /* the workbench's sign-outs when it last looked */
 } live;
 
 /* Whether the stream's session is still there.  Redis trouble counts as
@@ -57,9 +58,13 @@ static long wait_changes(live *l, cb_leadbook_change *ch, size_t max)
 
     for (;;) {
         int64_t now = cb_clock_ms();
+        unsigned signouts = atomic_load(&l->a->signouts);
         if (atomic_load(&l->a->stopping))
             return -2;
-        if (now - l->checked_ms >= CHECK_MS) {
+        /* a sign-out since the last look, whether or not leads changed
+         * meanwhile (a wake that finds a change is not a sign-out's) */
+        if (now - l->checked_ms >= CHECK_MS || signouts != l->signouts) {
+            l->signouts = signouts;
             if (!session_alive(l))
                 return -2;
             l->checked_ms = now;
@@ -69,9 +74,8 @@ static long wait_changes(live *l, cb_leadbook_change *ch, size_t max)
             return n < 0 ? -1 : n;
         if (now - start >= KEEPALIVE_MS)
             return 0;
-        /* woken without a change: a sign-out, or the time to look */
-        if (cb_leadbook_wait(l->a->book, l->seq, CHECK_MS) <= l->seq)
-            l->checked_ms = 0;
+        /* woken: a change, a sign-out (signouts says) or the time to look */
+        cb_leadbook_wait(l->a->book, l->seq, CHECK_MS);
     }
 }
 
@@ -142,6 +146,7 @@ void cb_api_get_events(cb_api *a, cb_http_resp *resp, const cb_session *s)
     snprintf(l->township, sizeof(l->township), "%s", s->user.township);
     snprintf(l->token, sizeof(l->token), "%s", s->token);
     l->checked_ms = cb_clock_ms(); /* need_session found it just now */
+    l->signouts = atomic_load(&a->signouts);
     resp->status = 200;
     resp->type = "text/event-stream";
     resp->stream = live_next;

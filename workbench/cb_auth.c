@@ -318,16 +318,22 @@ static int reserve(cb_redis *node, ticket *t, char *errstr,
     return 0;
 }
 
-/* Takes the ticket out of both budgets again (a refusal, or a right
- * password), and on success also remembers the address as the name's. */
-static int give_back(cb_redis *node, const ticket *t, const char *seen_key,
-                     const char *address, char *errstr, size_t errstr_size)
+/* Takes the ticket out of the budgets again (a refusal, or a right
+ * password), and on success also remembers the address as the name's.
+ * keep_name leaves it in the name's budget: a right password from an
+ * address the name never signed in from still counts there, so that a
+ * burst of guesses with the right one among them checks at most
+ * CB_SIGNIN_NAME_LIMIT passwords whatever the order they are served in. */
+static int give_back(cb_redis *node, const ticket *t, int keep_name,
+                     const char *seen_key, const char *address, char *errstr,
+                     size_t errstr_size)
 {
     char seen_cutoff[24], seen_ms[24];
     tx_cmd c[5];
     int n = 0;
 
-    c[n++] = (tx_cmd){3, {"ZREM", t->name_key, t->member}};
+    if (!keep_name)
+        c[n++] = (tx_cmd){3, {"ZREM", t->name_key, t->member}};
     c[n++] = (tx_cmd){3, {"ZREM", t->addr_key, t->member}};
     if (seen_key != NULL) {
         snprintf(seen_cutoff, sizeof(seen_cutoff), "%" PRId64,
@@ -411,7 +417,7 @@ static int take_check(cb_redis *node, const char *name, const char *address,
     int wait_name = name_over ? seconds_left(t->name_oldest, now_ms) : 0;
     int wait_addr = addr_over ? seconds_left(t->addr_oldest, now_ms) : 0;
     how->retry_after_s = wait_name > wait_addr ? wait_name : wait_addr;
-    if (give_back(node, t, NULL, NULL, errstr, errstr_size) != 0)
+    if (give_back(node, t, 0, NULL, NULL, errstr, errstr_size) != 0)
         return -1;
     return 2;
 }
@@ -503,7 +509,8 @@ int cb_auth_sign_in(cb_redis *r, const char *name, const char *password,
     if (rc != 1)
         return rc; /* a wrong one keeps its place in the budgets */
     snprintf(how->user.name, sizeof(how->user.name), "%s", name);
-    if (give_back(node, &t, seen_key, address, errstr, errstr_size) != 0 ||
+    if (give_back(node, &t, !how->known_address, seen_key, address, errstr,
+                  errstr_size) != 0 ||
         new_session(r, &how->user, idle_s, out, errstr, errstr_size) != 0)
         return -1;
     return 1;

@@ -20,8 +20,8 @@
  * before the password is looked at, so that parallel requests cannot all
  * pass a count read before any of them raised it; a request that finds a
  * budget spent gives its reservation back and is refused without a check.
- * A check that succeeds gives its reservation back too (it was no guess),
- * one that fails keeps it for 15 minutes.  Budgets: 10 checks of a name
+ * A check that succeeds from a known address gives its reservation back
+ * (it was no guess); any other check keeps it for 15 minutes.  Budgets: 10 checks of a name
  * from unknown addresses, 10 more from its known ones (a stranger cannot
  * spend the real user's), 30 of an address across names.  The {signin}
  * hash tag keeps every key of one MULTI in one cluster slot.

@@ -48,7 +48,7 @@ start_canbao() {
 
 # Stops what runs as an operator's shutdown would: the matcher and the
 # workbench by SIGTERM, Kafka by SIGTERM to kafka.sh (which must exit 0
-# having stopped its broker), Redis by SHUTDOWN (its AOF flushed).
+# having stopped its broker).  Redis follows, with cb_restart_redis.
 stop_all() {
     local rc=0 broker
     broker=$(cat "$KDIR/broker-1/pid")
@@ -59,8 +59,6 @@ stop_all() {
     wait "$KAFKA_PID" || rc=$?
     [ "$rc" = 0 ] || cb_fail "kafka.sh exited $rc on SIGTERM"
     ! kill -0 "$broker" 2>/dev/null || cb_fail "the broker outlived kafka.sh"
-    redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
-    wait "$REDIS_PID" 2>/dev/null || true
 }
 
 cb_start_redis --aof
@@ -77,15 +75,9 @@ done
 stop_all
 cb_pass "everything stopped mid-feed: kafka.sh exit 0, no broker left"
 
-# Again from disk: Redis from its AOF, Kafka from its folder.
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
-    --save '' --appendonly yes --appendfsync everysec --daemonize no \
-    >>"$CB_TMP/redis-$REDIS_PORT.log" 2>&1 &
-REDIS_PID=$!
-CB_PIDS+=("$REDIS_PID")
-cb_watchdog "$REDIS_PID"
-cb_wait_for "redis-cli -p $REDIS_PORT ping | grep -q PONG" 30 ||
-    cb_fail "Redis did not come back from its AOF"
+# Again from disk: Redis stopped (SIGTERM: its AOF flushed) and started
+# from its AOF, then Kafka from its folder.
+cb_restart_redis
 start_kafka
 cb_assert_eq "$first" "$CANBAO_BROKERS" "the same bootstrap after the restart"
 start_canbao
