@@ -48,7 +48,8 @@
 # version installs and runs from a folder of its own), CANBAO_KAFKA_CACHE
 # (default ~/.cache/canbao/kafka),
 # KAFKA_HEAP_OPTS (default -Xms256m -Xmx1g a broker), JAVA (default java).
-# A start takes about 10 s for one broker and 20 s for three on 2 cores.
+# A start takes about 15-18 s for one broker and 32-37 s for three on a
+# quiet 2-core machine (docs/KAFKA.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
