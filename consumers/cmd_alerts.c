@@ -8,7 +8,7 @@
 #include "cb_output.h"
 #include "cb_store.h"
 
-/* The alert columns of CONTRACT.md "Outputs". */
+/* The alert columns (README, "canbao alerts"). */
 static const char *const alert_cols[] = {
     "alert_id", "kind",     "subject_id", "township_code",
     "period",   "amount_at_risk_fen", "evidence", "raised_at"};

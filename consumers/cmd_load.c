@@ -30,7 +30,7 @@ const cb_cli_spec cb_spec_load = {
     .synopsis = "FILE...",
     .summary = "Bulk-loads an enrollment snapshot into Redis.",
     .description =
-        "FILE holds enrollment-feed rows (CONTRACT.md), CSV or JSON Lines,\n"
+        "FILE holds enrollment-feed rows (schemas/), CSV or JSON Lines,\n"
         "as the insurance agency extracts them: enrollments, stops, and the\n"
         "recent benefits and contributions.  Each row is validated as the\n"
         "producer validates it and applied with the matcher's own step;\n"

@@ -1,7 +1,7 @@
 /* cb_feed.h -- reads a feed file into validated records, one at a time,
  * and says why each bad one is bad.
  *
- * Formats (CONTRACT.md, "Feed records"):
+ * Formats (the fields: the schemas in schemas/):
  *  - CSV (RFC 4180, cb_csv.h) with a header row naming the columns in any
  *    order; unknown columns are ignored; a column of the record's table that
  *    the header lacks is absent in every row.  The header must name every

@@ -1,7 +1,7 @@
 /* cb_mask.h -- personal data hidden from whoever does not need it: ID
  * numbers, persons' names, and ID numbers inside free text (a dead letter's
  * raw record).  Lists, exports, logs and pages show masked values unless
- * the reader is entitled to the whole (CONTRACT.md: --unmasked, a lead's
+ * the reader is entitled to the whole (docs/SECURITY.md: --unmasked, a lead's
  * own page).  Pure functions over caller buffers. */
 #ifndef CB_MASK_H
 #define CB_MASK_H

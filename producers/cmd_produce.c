@@ -36,7 +36,7 @@ const cb_cli_spec cb_spec_produce = {
     .summary = "Validates one feed and produces it to Kafka.",
     .description =
         "FEED is business, household, death, enrollment or assistance; FILE\n"
-        "is CSV or JSON Lines (the columns of CONTRACT.md), - for standard\n"
+        "is CSV or JSON Lines (the fields of schemas/), - for standard\n"
         "input.  Good records go to canbao.FEED.v1 keyed by person ID (or\n"
         "USCC); bad ones to canbao.deadletter.v1 with file, line, field and\n"
         "reason.  Prints what was read, produced and rejected; exit 0 only\n"

@@ -5,7 +5,7 @@ python3-stdnum as an independent judge of the identifiers.
     gen_check.py DIR
 
 - manifest.json: its counts are the files' row counts;
-- every file's header is the contract's column list (CONTRACT.md, "Feed
+- every file's header is the contract's column list (the fields of schemas/; "Feed
   records"; the truth's columns of the brief);
 - every resident ID (person_id, legal_rep_id) and every USCC is valid by
   stdnum.cn.ric / stdnum.cn.uscc; household birth dates and sexes agree
