@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# kafka_security.sh -- canbao on a real Kafka broker that authenticates and
-# authorizes (issue 17): always a real broker, whatever CANBAO_TEST_KAFKA.
+# kafka_security.sh -- canbao on a real three-broker Kafka cluster that
+# authenticates and authorizes (issue 17): always real brokers, whatever
+# CANBAO_TEST_KAFKA.
 #
 #   - A throwaway CA and a broker certificate for 127.0.0.1 are made with
 #     openssl; the broker (scripts/kafka.sh run --security) listens for
@@ -15,6 +16,7 @@
 #     feed; and so are an unknown user, a wrong password and a client
 #     speaking plaintext to the TLS listener.  No password is printed.
 #
+# Three brokers (the issue's cluster), replicating over SASL_SSL.
 # Kafka: CANBAO_KAFKA_VERSION, by default the pom's kafka.scram.version
 # (3.9.1), installed by
 # scripts/kafka.sh install the first time (Maven Central).  Kafka 4's
@@ -88,10 +90,12 @@ CANBAO_NOW=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["a
     "$CB_TMP/county/manifest.json")
 export CANBAO_NOW
 cb_start_redis
-cb_start_kafka 1 --security "$SEC"
-cb_log "Kafka $CANBAO_KAFKA_VERSION with SASL_SSL (SCRAM-SHA-512) and ACLs at $CANBAO_BROKERS"
+# three brokers, each also a controller: replication between them goes
+# over SASL_SSL as the principal `broker`, the controllers' quorum over SSL
+cb_start_kafka 3 --security "$SEC"
+cb_log "Kafka $CANBAO_KAFKA_VERSION, 3 brokers, SASL_SSL (SCRAM-SHA-512) and ACLs at $CANBAO_BROKERS"
 for f in "$KAFKA_DIR/admin.conf" "$KAFKA_DIR/admin.properties" \
-    "$KAFKA_DIR/broker-1/server.properties"; do
+    "$KAFKA_DIR"/broker-*/server.properties; do
     cb_assert_eq 600 "$(stat -c %a "$f")" "mode of $(basename "$f"), which holds a password"
 done
 KAFKA_BIN=$KAFKA_BIN BOOTSTRAP=$CANBAO_BROKERS \
@@ -130,6 +134,16 @@ leads=$("$KAFKA_BIN/kafka-get-offsets.sh" --bootstrap-server "$CANBAO_BROKERS" \
     awk -F: '{ n += $3 } END { print n + 0 }')
 [ "$leads" -gt 0 ] || cb_fail "the matcher wrote no lead to canbao.lead.v1"
 cb_pass "canbao.lead.v1 holds $leads leads"
+# every partition of the feeds and the leads in sync on all three brokers:
+# the brokers replicate to each other through the secured listener
+"$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$CANBAO_BROKERS" \
+    --command-config "$KAFKA_DIR/admin.properties" --describe \
+    --topic 'canbao\.(household|lead)\.v1' >"$CB_TMP/describe.out" 2>&1 ||
+    cb_fail "kafka-topics --describe: $(tail -3 "$CB_TMP/describe.out")"
+parts=$(grep -c 'Partition: ' "$CB_TMP/describe.out" || true)
+full=$(grep -cE 'Isr: [0-9]+,[0-9]+,[0-9]+' "$CB_TMP/describe.out" || true)
+[ "$parts" -gt 0 ] || cb_fail "kafka-topics --describe listed no partition"
+cb_assert_eq "$parts" "$full" "partitions of the household feed and the leads with 3 in sync"
 # the county's bad rows (after the comparison: the good rows among them
 # go to the feeds too): refused, to the dead-letter topic
 run produce-bad 0 produce household "$CB_TMP/county/bad/household.csv" \
