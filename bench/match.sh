@@ -8,9 +8,10 @@
 #   bench/match.sh drain [PEOPLE] [BUILD_DIR]   default 180,000 people
 #       a county's five feeds (about 5.7 events a person: 180,000 people
 #       make about 1,000,000 events) produced into the embedded broker
-#       first, then `canbao match --until-idle 3` drains them with Redis
-#       local: events/s from the first message to the last step, the time
-#       Redis spent in the step script, and the memory of both.
+#       (a real one with CANBAO_TEST_KAFKA=real) first, then `canbao match
+#       --until-idle 3` drains them with Redis local: events/s from the
+#       first message to the last step, the time Redis spent in the step
+#       script, and the memory of both.
 #
 #   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain.
 #
@@ -109,7 +110,7 @@ for feed in business household death enrollment assistance; do
     n=$(sed -n 's/.*produced \([0-9]*\),.*/\1/p' <<<"$out")
     events=$((events + n))
 done
-cb_log "$events events in the embedded broker; draining with canbao match"
+cb_log "$events events in the ${CANBAO_TEST_KAFKA:-embedded} broker; draining with canbao match"
 redis_cpu() {
     redis-cli -p "$REDIS_PORT" info cpu | tr -d '\r' |
         awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f", s }'
