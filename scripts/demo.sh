@@ -119,7 +119,7 @@ first 10 "$CANBAO" alerts
 
 step "where to find the lead lists"
 cat <<EOF
-Each township's lead list, as CSV (the README's columns; add --unmasked
+Each township's lead list, as CSV (the columns docs/COMMANDS.md gives; add --unmasked
 for whole ID numbers and names, for those entitled to see them):
     canbao leads --township CODE --format csv >leads-CODE.csv
 every township's, one file each:

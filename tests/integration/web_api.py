@@ -1,4 +1,4 @@
-"""web_api.py -- the workbench's JSON API (README, "The JSON API")
+"""web_api.py -- the workbench's JSON API (docs/COMMANDS.md, "The JSON API")
 against a running `canbao web`, a matched county in Redis and a matcher
 still running (for the live list).
 

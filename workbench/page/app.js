@@ -1,5 +1,5 @@
 // app.js -- the workbench's page: one script, no library, talking to the
-// JSON API of `canbao web` (README "canbao web").  Text from the server is
+// JSON API of `canbao web` (docs/COMMANDS.md, "The JSON API").  Text from the server is
 // always put in with textContent, never as HTML.
 'use strict';
 
