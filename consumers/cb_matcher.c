@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cb_cli.h"
 #include "cb_codec.h"
 #include "cb_kafka.h"
 #include "cb_log.h"
@@ -103,6 +102,12 @@ static int topic_number(const char *name)
     if (cb_topic_kind(name, &k) == 0 && k < CB_FEED_COUNT)
         return (int)k;
     return -1;
+}
+
+/* Has the caller asked the run to end (a signal, in canbao)? */
+static int stopped(const matcher *m)
+{
+    return m->opts->stop_requested != NULL && m->opts->stop_requested();
 }
 
 static int64_t now_ms(const matcher *m)
@@ -473,13 +478,13 @@ static int ride_out_failure(matcher *m)
     if (pause_ms > 0) {
         cb_warn("Redis failed %d time(s) in a row with no step committed; "
                 "trying again in %.1f s", m->troubles, pause_ms / 1000.0);
-        for (int waited = 0; waited < pause_ms && !cb_cli_stop_requested();
+        for (int waited = 0; waited < pause_ms && !stopped(m);
              waited += 100) {
             show_figures(m, 0);
             usleep(100 * 1000);
         }
     }
-    for (int wait_ms = 200; !cb_cli_stop_requested();) {
+    for (int wait_ms = 200; !stopped(m);) {
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
             cb_store_reload(m->store, err, sizeof(err)) == 0 &&
             cb_worker_reconnect(m->worker, err, sizeof(err)) == 0) {
@@ -1170,7 +1175,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         goto out;
 
     started = last_msg = cb_clock_ms();
-    while (!cb_cli_stop_requested() && !m.fatal) {
+    while (!stopped(&m) && !m.fatal) {
         /* short waits while steps are out: their results are waited for */
         rd_kafka_message_t *msg = rd_kafka_consumer_poll(
             m.consumer, m.pending || cb_worker_handed(m.worker) ? 1 : 100);

@@ -34,6 +34,8 @@ typedef struct cb_matcher_opts {
     int quiet;            /* no progress line */
     const char *metrics_listen; /* "HOST:PORT" to serve /metrics, /healthz
                                    and /readyz on (cb_metrics.h), or NULL */
+    int (*stop_requested)(void); /* non-zero once the run must end (the
+                                    caller's signal flag), or NULL: never */
 } cb_matcher_opts;
 
 typedef struct cb_matcher_stats {
@@ -56,8 +58,7 @@ typedef struct cb_matcher_stats {
     int64_t last_step_ms;     /* monotonic: the last step applied */
 } cb_matcher_stats;
 
-/* Runs until SIGINT/SIGTERM (cb_cli_stop_requested), or idle_exit_s of
- * quiet.  Returns 0, or -1 with errstr on a failure it cannot ride through
+/* Runs until opts->stop_requested says so, or idle_exit_s of quiet.  Returns 0, or -1 with errstr on a failure it cannot ride through
  * (bad configuration, a topic with the wrong partition count, offsets the
  * broker no longer has). */
 int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
