@@ -2,11 +2,11 @@
  * a pure evaluation of those states on day T. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_err.h"
 #include "cb_ident.h"
 #include "cb_idkey.h"
 #include "cb_truth.h"
@@ -130,17 +130,6 @@ struct cb_truth {
 };
 
 /* ----------------------------------------------------------- helpers */
-
-__attribute__((format(printf, 3, 4))) static int
-fail(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static void vec_init(vec *v, size_t size)
 {
@@ -1572,7 +1561,7 @@ cb_truth_result *cb_truth_eval(cb_truth *t, char *errstr, size_t errstr_size)
     free(sc.eids);
     return r;
 nomem:
-    fail(errstr, errstr_size, "out of memory evaluating the rules");
+    cb_err_set(errstr, errstr_size, "out of memory evaluating the rules");
     free(own);
     free(sc.facts);
     free(sc.sel);
@@ -1653,8 +1642,8 @@ static int close_out(FILE *f, const char *path, char *errstr,
     int bad = ferror(f);
 
     if (fclose(f) != 0 || bad)
-        return fail(errstr, errstr_size, "cannot write %s: %s", path,
-                    strerror(errno ? errno : EIO));
+        return cb_err_set(errstr, errstr_size, "cannot write %s: %s", path,
+                          strerror(errno ? errno : EIO));
     return 0;
 }
 
@@ -1666,8 +1655,8 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
 
     f = open_out(dir, "leads.csv", path, sizeof(path));
     if (f == NULL)
-        return fail(errstr, errstr_size, "cannot create %s: %s", path,
-                    strerror(errno));
+        return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                          strerror(errno));
     fputs("lead_id,township_code,subject_kind,subject_id,reason,priority,"
           "status,closed_reason,opened_at,closed_at,name\n",
           f);
@@ -1701,8 +1690,8 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
 
     f = open_out(dir, "alerts.csv", path, sizeof(path));
     if (f == NULL)
-        return fail(errstr, errstr_size, "cannot create %s: %s", path,
-                    strerror(errno));
+        return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                          strerror(errno));
     fputs("alert_id,kind,subject_id,township_code,period,"
           "amount_at_risk_fen,evidence\n",
           f);
@@ -1722,8 +1711,8 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
 
     f = open_out(dir, "progress.csv", path, sizeof(path));
     if (f == NULL)
-        return fail(errstr, errstr_size, "cannot create %s: %s", path,
-                    strerror(errno));
+        return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                          strerror(errno));
     fputs("township_code,year,enrolled\n", f);
     for (size_t i = 0; i < r->nprogress; i++)
         fprintf(f, "%s,%d,%" PRId64 "\n", r->progress[i].township_code,
