@@ -1,7 +1,8 @@
 /* cb_matcher.h -- the matcher: a Kafka consumer group over the five feeds
  * (and the derived ownership topic) that applies every event to the state
  * in Redis (cb_step.c, commit.lua), publishes the lead and alert changes
- * the steps put in the outbox, and fires the timers that fall due.
+ * the steps put in the outbox (cb_outbox.h), and fires the timers that
+ * fall due.
  *
  * Exactly-once effects: the offsets a step covers are written by the step
  * itself, atomically with the state; on every assignment (and after every
