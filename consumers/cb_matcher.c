@@ -853,6 +853,7 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
         rd_kafka_conf_set_stats_cb(conf, on_stats);
     }
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_error_cb(conf, cb_kafka_log_error);
     rd_kafka_conf_set_opaque(conf, m);
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (rk == NULL) {

@@ -49,6 +49,22 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
     }
 }
 
+/* Opens the producer's three topics.  Returns 0 or -1 with errstr. */
+static int open_topics(cb_outbox *ob, char *errstr, size_t errstr_size)
+{
+    const char *names[3] = {cb_topic_name(CB_KIND_LEAD),
+                            cb_topic_name(CB_KIND_ALERT), CB_OWNERSHIP_TOPIC};
+
+    for (int i = 0; i < 3; i++) {
+        ob->topics[i] = rd_kafka_topic_new(ob->producer, names[i], NULL);
+        if (ob->topics[i] == NULL)
+            return cb_err_set(errstr, errstr_size, "cannot open topic %s: %s",
+                              names[i],
+                              rd_kafka_err2str(rd_kafka_last_error()));
+    }
+    return 0;
+}
+
 cb_outbox *cb_outbox_new(const cb_outbox_opts *opts, char *errstr,
                          size_t errstr_size)
 {
@@ -81,18 +97,15 @@ cb_outbox *cb_outbox_new(const cb_outbox_opts *opts, char *errstr,
         goto fail;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, cb_kafka_log_error);
     rd_kafka_conf_set_opaque(conf, ob);
     ob->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
     if (ob->producer == NULL) {
         rd_kafka_conf_destroy(conf);
         goto fail;
     }
-    ob->topics[0] = rd_kafka_topic_new(ob->producer,
-                                       cb_topic_name(CB_KIND_LEAD), NULL);
-    ob->topics[1] = rd_kafka_topic_new(ob->producer,
-                                       cb_topic_name(CB_KIND_ALERT), NULL);
-    ob->topics[2] = rd_kafka_topic_new(ob->producer, CB_OWNERSHIP_TOPIC,
-                                       NULL);
+    if (open_topics(ob, errstr, errstr_size) != 0)
+        goto fail;
     return ob;
 fail:
     cb_outbox_free(ob);

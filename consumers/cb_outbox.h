@@ -49,9 +49,9 @@ typedef struct cb_outbox_opts {
 } cb_outbox_opts;
 
 /* A Kafka producer for the lead, alert and ownership topics (linger.ms 2
- * unless -X says otherwise: leads are waited for), with every outbox
- * untouched.  Returns NULL with errstr when librdkafka refuses the
- * configuration. */
+ * unless -X says otherwise: leads are waited for; librdkafka's errors
+ * logged, cb_kafka_log_error), with every outbox untouched.  Returns NULL
+ * with errstr when librdkafka refuses the configuration or a topic. */
 cb_outbox *cb_outbox_new(const cb_outbox_opts *opts, char *errstr,
                          size_t errstr_size);
 
