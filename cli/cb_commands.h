@@ -1,5 +1,5 @@
-/* cb_commands.h -- the subcommands of canbao, each defined next to the code
- * it drives (producers/, consumers/, cli/), listed here for main(). */
+/* cb_commands.h -- the subcommands of canbao, each in its own cli/cmd_*.c
+ * over the libraries it drives, listed here for main(). */
 #ifndef CB_COMMANDS_H
 #define CB_COMMANDS_H
 

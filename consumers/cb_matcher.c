@@ -1,6 +1,7 @@
 /* cb_matcher.c -- the matcher's loop: consume, batch per partition, step
- * in Redis, publish the outbox, fire timers; ride through Redis failures by
- * seeking back to the offsets Redis holds. */
+ * in Redis (on the worker's thread), have the outbox published
+ * (cb_outbox.c), fire timers; ride through Redis failures by seeking back
+ * to the offsets Redis holds. */
 #include <librdkafka/rdkafka.h>
 
 #include <inttypes.h>
@@ -10,19 +11,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cb_cli.h"
 #include "cb_codec.h"
 #include "cb_kafka.h"
 #include "cb_log.h"
 #include "cb_matcher.h"
 #include "cb_metrics.h"
 #include "cb_ops.h"
+#include "cb_outbox.h"
 #include "cb_store.h"
 #include "cb_worker.h"
 
 #define NTOPICS        (CB_TOPIC_OWNERSHIP + 1) /* topic numbers in ops */
 #define TIMER_MS       1000 /* how often timers are looked at */
-#define PUBLISH_CHUNK  1000 /* outbox entries read at a time */
 #define MAX_PARTITIONS 1024
 #define POLL_BURST     1000 /* messages taken between two housekeepings */
 #define HANDED_MAX     2    /* batches of a partition with the worker */
@@ -42,9 +42,6 @@ typedef struct batch {
     size_t nops, cap;
     int64_t next[NTOPICS]; /* next offset per topic, -1: none */
     int assigned;
-    int touched;     /* has an outbox to publish */
-    char sent[48];   /* last outbox id handed to the producer, "" none */
-    char trimmed[48];/* the outbox is trimmed through this id */
     opsarr handed[HANDED_MAX]; /* with the worker, oldest first */
     int nhanded;
     opsarr spare[HANDED_MAX];  /* back from the worker, to fill again */
@@ -55,25 +52,21 @@ typedef struct matcher {
     const cb_matcher_opts *opts;
     cb_matcher_stats *stats;
     rd_kafka_t *consumer;
-    rd_kafka_t *producer;
-    rd_kafka_topic_t *out_topics[3]; /* lead, alert, ownership */
+    cb_outbox *outbox; /* the producer: outbox entries and dead letters */
     cb_store *store;   /* offsets, timers, outbox: this thread's */
     cb_worker *worker; /* steps, on their own thread and connection */
-    cb_codec *codec;
+    cb_codec *codec;   /* decodes the messages taken */
     batch *batches;
     int npart;
     size_t pending; /* ops waiting, all partitions */
     int failing;    /* a result came back failed: -1 or -3 */
     int troubles;   /* Redis failures since the last step committed */
-    int *asked;     /* publish: the partitions of the replies due */
     char fail_err[512];
     int64_t last_timer_ms;
     int reseek;     /* seek every assigned partition to Redis's offsets */
     int fatal;
     char fatal_err[1024];
-    cb_buf buf;     /* scratch for encoding */
-    uint64_t delivery_failed;
-    uint64_t failed_seen; /* delivery_failed when last looked at */
+    cb_buf buf;     /* scratch for an op */
     int64_t assigned_ms; /* when partitions were last assigned, 0: never */
     cb_metrics *mx;       /* with --metrics: what /metrics shows, or NULL */
     cb_metrics_figures fig; /* counted here, handed to mx each turn */
@@ -103,6 +96,12 @@ static int topic_number(const char *name)
     if (cb_topic_kind(name, &k) == 0 && k < CB_FEED_COUNT)
         return (int)k;
     return -1;
+}
+
+/* Has the caller asked the run to end (a signal, in canbao)? */
+static int stopped(const matcher *m)
+{
+    return m->opts->stop_requested != NULL && m->opts->stop_requested();
 }
 
 static int64_t now_ms(const matcher *m)
@@ -327,7 +326,6 @@ static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
                         int reason, const char *detail)
 {
     cb_deadletter dl;
-    char err[256];
 
     cb_record_clear(CB_KIND_DEADLETTER, &dl);
     snprintf(dl.feed, sizeof(dl.feed), "%s", rd_kafka_topic_name(msg->rkt));
@@ -341,14 +339,7 @@ static void dead_letter(matcher *m, const rd_kafka_message_t *msg,
     dl.raw.ptr = msg->payload ? msg->payload : "";
     dl.raw.len = msg->payload ? msg->len : 0;
     dl.rejected_at = cb_time_now();
-    if (cb_codec_encode(m->codec, CB_KIND_DEADLETTER, &dl, &m->buf, err,
-                        sizeof(err)) != 0 ||
-        rd_kafka_producev(m->producer,
-                          RD_KAFKA_V_TOPIC(cb_topic_name(CB_KIND_DEADLETTER)),
-                          RD_KAFKA_V_KEY(dl.feed, strlen(dl.feed)),
-                          RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                          RD_KAFKA_V_END) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    if (cb_outbox_dead_letter(m->outbox, &dl) != 0)
         cb_error("%s [%" PRId32 "] at %" PRId64 ": cannot dead-letter "
                  "(%s); it is counted", rd_kafka_topic_name(msg->rkt),
                  msg->partition, msg->offset, dl.reason);
@@ -377,7 +368,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     if (m->reseek)
         return;
     b = &m->batches[p];
-    /* before m->buf is filled: publishing encodes into it too */
+    /* a full batch goes to the worker before this message's op joins */
     if (make_room(m, p) != 0)
         return;
     if (t == CB_TOPIC_OWNERSHIP) {
@@ -473,13 +464,13 @@ static int ride_out_failure(matcher *m)
     if (pause_ms > 0) {
         cb_warn("Redis failed %d time(s) in a row with no step committed; "
                 "trying again in %.1f s", m->troubles, pause_ms / 1000.0);
-        for (int waited = 0; waited < pause_ms && !cb_cli_stop_requested();
+        for (int waited = 0; waited < pause_ms && !stopped(m);
              waited += 100) {
             show_figures(m, 0);
             usleep(100 * 1000);
         }
     }
-    for (int wait_ms = 200; !cb_cli_stop_requested();) {
+    for (int wait_ms = 200; !stopped(m);) {
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
             cb_store_reload(m->store, err, sizeof(err)) == 0 &&
             cb_worker_reconnect(m->worker, err, sizeof(err)) == 0) {
@@ -590,7 +581,7 @@ static size_t take_results(matcher *m, int wait)
             m->stats->alerts_changed += (uint64_t)r[i].res.alerts_changed;
             if (r[i].res.leads_changed || r[i].res.alerts_changed ||
                 r[i].nops > 0)
-                b->touched = 1;
+                cb_outbox_touch(m->outbox, r[i].partition);
             m->stats->last_step_ms = cb_clock_ms();
         }
         total += n;
@@ -741,226 +732,32 @@ static void reseek(matcher *m)
 
 /* ---------------------------------------------------------------- outbox */
 
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
-                        void *opaque)
-{
-    matcher *m = opaque;
-    (void)rk;
-    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        m->delivery_failed++;
-        cb_error("cannot publish to %s: %s", rd_kafka_topic_name(msg->rkt),
-                 rd_kafka_err2str(msg->err));
-    } else {
-        m->stats->published++;
-    }
-}
-
-/* A field of a stream entry. */
-static const redisReply *entry_field(const redisReply *fields,
-                                     const char *name)
-{
-    for (size_t f = 0; f + 1 < fields->elements; f += 2)
-        if (strcmp(fields->element[f]->str, name) == 0)
-            return fields->element[f + 1];
-    return NULL;
-}
-
-/* An outbox entry that does not encode is a bug, not bad input: the
- * matcher stops with it left in the outbox.  Returns -1. */
-static int outbox_broken(matcher *m, const char *what, const char *err)
-{
-    snprintf(m->fatal_err, sizeof(m->fatal_err),
-             "%s in the outbox does not encode (%s); it stays there and the "
-             "matcher stops", what, err);
-    m->fatal = 1;
-    return -1;
-}
-
-/* Produces one outbox entry: a lead or an alert as Avro to its topic,
- * keyed by its lead or alert id (the topics are changelogs, compacted by
- * deploy/topics.sh: the latest record of an id is that lead's or alert's
- * current state, and every change of one id stays in order on one
- * partition), an ownership change raw to the ownership topic (keyed by
- * person).  One that does not encode stops the matcher (outbox_broken). */
-static int publish_entry(matcher *m, const redisReply *fields)
-{
-    const redisReply *t = entry_field(fields, "t"),
-                     *k = entry_field(fields, "k"),
-                     *v = entry_field(fields, "v");
-    char err[256] = "it does not decode"; /* until an encoder says */
-    rd_kafka_headers_t *hdrs = NULL;
-
-    if (t == NULL || v == NULL)
-        return 0;
-    if (t->str[0] == 'O') {
-        if (k == NULL)
-            return 0;
-        return rd_kafka_producev(
-                   m->producer, RD_KAFKA_V_RKT(m->out_topics[2]),
-                   RD_KAFKA_V_KEY(k->str, k->len),
-                   RD_KAFKA_V_VALUE(v->str, v->len),
-                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                   RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR
-                   ? 0
-                   : -1;
-    }
-    if (t->str[0] == 'L') {
-        cb_lead l;
-        if (cb_store_decode_lead(v->str, v->len, &l) != 0 ||
-            cb_codec_encode(m->codec, CB_KIND_LEAD, &l, &m->buf, err,
-                            sizeof(err)) != 0) {
-            return outbox_broken(m, "a lead", err);
-        }
-        if (rd_kafka_producev(
-                m->producer, RD_KAFKA_V_RKT(m->out_topics[0]),
-                RD_KAFKA_V_KEY(l.lead_id, strlen(l.lead_id)),
-                RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_END) != RD_KAFKA_RESP_ERR_NO_ERROR)
-            return -1;
-        if (l.reason >= 0 && l.reason < CB_METRICS_REASONS && l.status >= 0 &&
-            l.status < CB_METRICS_STATUSES)
-            m->fig.leads[l.reason][l.status]++;
-        return 0;
-    }
-    /* 'A' an alert raised or grown, 'X' an alert withdrawn */
-    cb_alert a;
-    if (k == NULL || cb_store_decode_alert(k->str, v->str, v->len, &a) != 0 ||
-        cb_codec_encode(m->codec, CB_KIND_ALERT, &a, &m->buf, err,
-                        sizeof(err)) != 0) {
-        return outbox_broken(m, "an alert", err);
-    }
-    if (t->str[0] == 'X') {
-        hdrs = rd_kafka_headers_new(1);
-        rd_kafka_header_add(hdrs, "canbao-withdrawn", -1, "1", 1);
-    }
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        m->producer, RD_KAFKA_V_RKT(m->out_topics[1]),
-        RD_KAFKA_V_KEY(a.alert_id, strlen(a.alert_id)),
-        RD_KAFKA_V_VALUE(m->buf.data, m->buf.len),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != NULL)
-        rd_kafka_headers_destroy(hdrs);
-    if (e == RD_KAFKA_RESP_ERR_NO_ERROR && a.kind >= 0 &&
-        a.kind < CB_METRICS_ALERT_KINDS)
-        m->fig.alerts[a.kind][t->str[0] == 'X']++;
-    return e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
-}
-
-/* Hands the new entries of the outboxes that changed to the producer,
- * without waiting for Kafka: b->sent remembers how far each outbox went.
- * The reads of every outbox go in one round trip: Redis is busy with the
- * worker's steps, and each trip waits behind them. */
+/* Hands the new entries of the outboxes that changed to the producer
+ * (cb_outbox_publish), unless the matcher is stopping or its Redis is in
+ * trouble. */
 static void publish(matcher *m)
 {
-    int *asked = m->asked, nasked, more = 1, lost = 0;
+    int lost = 0;
 
-    while (more && !m->fatal && !lost && !m->failing) {
-        more = 0;
-        nasked = 0;
-        for (int p = 0; p < m->npart; p++) {
-            batch *b = &m->batches[p];
-            char key[64], from[64], count[16];
-            if (!b->touched)
-                continue;
-            cb_store_key(key, sizeof(key), "out", p);
-            /* "(" makes the start exclusive */
-            snprintf(from, sizeof(from), "%s%s", b->sent[0] ? "(" : "",
-                     b->sent[0] ? b->sent : "-");
-            snprintf(count, sizeof(count), "%d", PUBLISH_CHUNK);
-            const char *argv[6] = {"XRANGE", key, from, "+", "COUNT", count};
-            /* each on its partition's node (a cluster's master), which
-             * answers in the order it was asked */
-            if (cb_redis_append(cb_store_node(m->store, p), 6, argv,
-                                NULL) != 0) {
-                lost = 1; /* Redis trouble: the next step will say */
-                break;
-            }
-            asked[nasked++] = p;
-        }
-        /* every reply asked for is read, even after a lost one: the other
-         * nodes of a cluster must not keep a reply nobody reads */
-        for (int i = 0; i < nasked; i++) {
-            batch *b = &m->batches[asked[i]];
-            redisReply *x = cb_redis_get_reply(cb_store_node(m->store,
-                                                             asked[i]));
-            if (x == NULL)
-                lost = 1;
-            if (x == NULL || lost) {
-                if (x != NULL)
-                    freeReplyObject(x);
-                continue;
-            }
-            if (x->type != REDIS_REPLY_ARRAY) {
-                freeReplyObject(x);
-                continue; /* stays touched: tried again */
-            }
-            size_t n = x->elements;
-            for (size_t k = 0; k < n && !m->fatal; k++) {
-                if (publish_entry(m, x->element[k]->element[1]) != 0 &&
-                    !m->fatal)
-                    m->delivery_failed++;
-                snprintf(b->sent, sizeof(b->sent), "%s",
-                         x->element[k]->element[0]->str);
-            }
-            freeReplyObject(x);
-            if (n < PUBLISH_CHUNK)
-                b->touched = 0;
-            else
-                more = 1;
-        }
-    }
+    if (m->fatal || m->failing)
+        return;
+    if (cb_outbox_publish(m->outbox, &lost, m->fatal_err,
+                          sizeof(m->fatal_err)) != 0)
+        m->fatal = 1;
     if (lost)
         own_redis_failed(m);
 }
 
-/* Once Kafka has confirmed everything handed to it, trims each outbox
- * through the last entry handed over (XTRIM MINID keeps ids from the one
- * given, so it is given the id just after).  After a failed delivery
- * nothing is trimmed: every outbox is handed over again from its oldest
- * entry (the topics are changelogs; a repeated change says nothing new).
- * wait: flush the producer first.  Returns 0 when everything handed over
- * is confirmed, 1 while deliveries are outstanding, -1 after a failure. */
+/* Trims what Kafka confirmed (cb_outbox_confirm); not while Redis is in
+ * trouble.  Returns as cb_outbox_confirm. */
 static int confirm(matcher *m, int wait)
 {
-    if (wait)
-        rd_kafka_flush(m->producer, 30000);
-    if (rd_kafka_outq_len(m->producer) > 0)
-        return 1;
-    if (m->delivery_failed != m->failed_seen) {
-        m->failed_seen = m->delivery_failed;
-        for (int p = 0; p < m->npart; p++) {
-            m->batches[p].sent[0] = '\0';
-            m->batches[p].touched = 1;
-        }
-        return -1;
-    }
-    if (m->failing)
-        return 0;
-    for (int p = 0; p < m->npart; p++) {
-        batch *b = &m->batches[p];
-        char key[64];
-        unsigned long long ms = 0, seq = 0;
+    int lost = 0;
+    int rc = cb_outbox_confirm(m->outbox, wait, !m->failing, &lost);
 
-        if (b->sent[0] == '\0' || strcmp(b->sent, b->trimmed) == 0)
-            continue;
-        cb_store_key(key, sizeof(key), "out", p);
-        sscanf(b->sent, "%llu-%llu", &ms, &seq);
-        redisReply *x = cb_redis_commandf(cb_store_redis(m->store),
-                                          "XTRIM %s MINID %llu-%llu", key, ms,
-                                          seq + 1);
-        if (x == NULL) {
-            own_redis_failed(m);
-            break;
-        }
-        if (x->type == REDIS_REPLY_ERROR)
-            cb_warn("cannot trim the outbox of partition %d: %s", p, x->str);
-        else
-            snprintf(b->trimmed, sizeof(b->trimmed), "%s", b->sent);
-        freeReplyObject(x);
-    }
-    return 0;
+    if (lost)
+        own_redis_failed(m);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- timers */
@@ -1056,6 +853,7 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
         rd_kafka_conf_set_stats_cb(conf, on_stats);
     }
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_error_cb(conf, cb_kafka_log_error);
     rd_kafka_conf_set_opaque(conf, m);
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (rk == NULL) {
@@ -1080,35 +878,6 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
     return rk;
 }
 
-static rd_kafka_t *new_producer(matcher *m, char *errstr, size_t errstr_size)
-{
-    rd_kafka_conf_t *conf = cb_kafka_conf_new(m->opts->cfg, CB_KAFKA_PRODUCER,
-                                              errstr, errstr_size);
-    if (conf == NULL)
-        return NULL;
-    /* Leads are waited for: send them at once (-X overrides). */
-    if (cb_config_get(m->opts->cfg, "kafka.linger.ms") == NULL &&
-        rd_kafka_conf_set(conf, "linger.ms", "2", errstr, errstr_size) !=
-            RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, m);
-    m->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
-    if (m->producer == NULL) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    m->out_topics[0] = rd_kafka_topic_new(m->producer,
-                                          cb_topic_name(CB_KIND_LEAD), NULL);
-    m->out_topics[1] = rd_kafka_topic_new(m->producer,
-                                          cb_topic_name(CB_KIND_ALERT), NULL);
-    m->out_topics[2] = rd_kafka_topic_new(m->producer, CB_OWNERSHIP_TOPIC,
-                                          NULL);
-    return m->producer;
-}
-
 int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
                    char *errstr, size_t errstr_size)
 {
@@ -1131,9 +900,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         return -1;
     }
     m.batches = calloc((size_t)m.npart, sizeof(*m.batches));
-    m.asked = calloc((size_t)m.npart, sizeof(*m.asked));
     m.codec = cb_codec_new(errstr, errstr_size);
-    if (m.batches == NULL || m.asked == NULL || m.codec == NULL)
+    if (m.batches == NULL || m.codec == NULL)
         goto out;
     for (int p = 0; p < m.npart; p++)
         batch_clear(&m.batches[p]);
@@ -1163,14 +931,16 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         show_figures(&m, 0);
         cb_info("metrics on port %d: /metrics, /healthz, /readyz", port);
     }
-    if (new_producer(&m, errstr, errstr_size) == NULL ||
-        new_consumer(&m, errstr, errstr_size) == NULL)
+    cb_outbox_opts oo = {opts->cfg, m.store, m.npart, &stats->published,
+                         &m.fig};
+    m.outbox = cb_outbox_new(&oo, errstr, errstr_size);
+    if (m.outbox == NULL || new_consumer(&m, errstr, errstr_size) == NULL)
         goto out;
     if (check_topics(&m, errstr, errstr_size) != 0)
         goto out;
 
     started = last_msg = cb_clock_ms();
-    while (!cb_cli_stop_requested() && !m.fatal) {
+    while (!stopped(&m) && !m.fatal) {
         /* short waits while steps are out: their results are waited for */
         rd_kafka_message_t *msg = rd_kafka_consumer_poll(
             m.consumer, m.pending || cb_worker_handed(m.worker) ? 1 : 100);
@@ -1194,7 +964,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         now = cb_clock_ms();
         if (took > 0)
             last_msg = now;
-        rd_kafka_poll(m.producer, 0);
+        cb_outbox_poll(m.outbox);
         if (confirm(&m, 0) < 0)
             publish(&m); /* a delivery failed: hand everything over again */
 
@@ -1207,7 +977,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
              * matcher's steps: look at every outbox now and then. */
             for (int p = 0; p < m.npart; p++)
                 if (m.batches[p].assigned)
-                    m.batches[p].touched = 1;
+                    cb_outbox_touch(m.outbox, p);
             publish(&m);
         }
         /* Batches go to the worker as soon as it has room for them: while
@@ -1249,7 +1019,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     if (confirmed != 0) {
         snprintf(errstr, errstr_size, "%" PRIu64 " lead/alert message(s) "
                  "could not be published; they stay in the outbox and go "
-                 "out on the next run", m.delivery_failed);
+                 "out on the next run", cb_outbox_failed(m.outbox));
         goto out;
     }
     rc = 0;
@@ -1260,13 +1030,7 @@ out:
         rd_kafka_consumer_close(m.consumer);
         rd_kafka_destroy(m.consumer);
     }
-    if (m.producer != NULL) {
-        rd_kafka_flush(m.producer, 10000);
-        for (int i = 0; i < 3; i++)
-            if (m.out_topics[i] != NULL)
-                rd_kafka_topic_destroy(m.out_topics[i]);
-        rd_kafka_destroy(m.producer);
-    }
+    cb_outbox_free(m.outbox); /* waits for what is out */
     if (m.worker != NULL) {
         cb_cache_stats cs;
         cb_worker_cache_stats(m.worker, &cs);
@@ -1285,7 +1049,6 @@ out:
             free_ops(b->spare[k]);
     }
     free(m.batches);
-    free(m.asked);
     cb_store_free(m.store);
     cb_codec_free(m.codec);
     cb_buf_free(&m.buf);

@@ -1,7 +1,8 @@
 /* cb_matcher.h -- the matcher: a Kafka consumer group over the five feeds
  * (and the derived ownership topic) that applies every event to the state
  * in Redis (cb_step.c, commit.lua), publishes the lead and alert changes
- * the steps put in the outbox, and fires the timers that fall due.
+ * the steps put in the outbox (cb_outbox.h), and fires the timers that
+ * fall due.
  *
  * Exactly-once effects: the offsets a step covers are written by the step
  * itself, atomically with the state; on every assignment (and after every
@@ -34,6 +35,8 @@ typedef struct cb_matcher_opts {
     int quiet;            /* no progress line */
     const char *metrics_listen; /* "HOST:PORT" to serve /metrics, /healthz
                                    and /readyz on (cb_metrics.h), or NULL */
+    int (*stop_requested)(void); /* non-zero once the run must end (the
+                                    caller's signal flag), or NULL: never */
 } cb_matcher_opts;
 
 typedef struct cb_matcher_stats {
@@ -56,8 +59,7 @@ typedef struct cb_matcher_stats {
     int64_t last_step_ms;     /* monotonic: the last step applied */
 } cb_matcher_stats;
 
-/* Runs until SIGINT/SIGTERM (cb_cli_stop_requested), or idle_exit_s of
- * quiet.  Returns 0, or -1 with errstr on a failure it cannot ride through
+/* Runs until opts->stop_requested says so, or idle_exit_s of quiet.  Returns 0, or -1 with errstr on a failure it cannot ride through
  * (bad configuration, a topic with the wrong partition count, offsets the
  * broker no longer has). */
 int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 #include "cb_record.h"
 
 #define CB_METRICS_TOPICS 9 /* topic numbers: the kinds, then the ownership

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 #include "cb_record.h"
 
 enum {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 #include "cb_state.h"
 
 /* A writer appending to buf (not owned). */

@@ -1,7 +1,7 @@
 /* cb_rules.h -- what a subject's state means on a day: its lead (open,
  * or closed by a fact), the next day that outcome can change with no event
  * (a timer), and a person's duplicate-claim alerts.  docs/RULES.md says
- * what; producers/cb_truth.c is an independent reference of the same
+ * what; gen/cb_truth*.c are an independent reference of the same
  * rules over a whole county, and the tests hold the two to each other.
  *
  * Pure functions of a decoded state (cb_state.h) and a day; they neither

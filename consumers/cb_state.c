@@ -906,7 +906,7 @@ static void own_change(const cb_str *rep, const cb_str *uscc, int active,
 }
 
 /* Two business rows of one stamp: the greater (action, kind, established,
- * township, name, representative) wins, as in cb_truth.c. */
+ * township, name, representative) wins, as in gen/cb_truth_fold.c. */
 static int biz_tie(const cb_op *op, const cb_employer *e)
 {
     if (op->action != e->action)

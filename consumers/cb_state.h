@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 #include "cb_ops.h"
 
 #define CB_STAMP_LOW 16777216LL /* a stamp: day * CB_STAMP_LOW + 24 bits */

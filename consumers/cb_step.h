@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_buf.h"
 #include "cb_cache.h"
-#include "cb_codec.h"
 #include "cb_redis.h"
 
 typedef struct cb_step cb_step;

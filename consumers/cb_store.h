@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 #include "cb_ops.h"
 #include "cb_record.h"
 #include "cb_redis.h"

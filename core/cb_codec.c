@@ -19,7 +19,6 @@
  *    fields are then set from their defaults. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,54 +27,14 @@
 
 #include "cb_codec.h"
 #include "cb_embed.h"
+#include "cb_err.h"
 #include "cb_schema.h"
 #include "cb_skim.h"
 
 #define MAX_WRITERS    16 /* writer schemas known per kind */
 #define INITIAL_BUF    512
 
-/* ------------------------------------------------------------- errors */
-
-__attribute__((format(printf, 3, 4))) static int
-fail(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (errstr_size > 0) {
-        va_start(ap, fmt);
-        vsnprintf(errstr, errstr_size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-void cb_buf_free(cb_buf *buf)
-{
-    if (buf == NULL)
-        return;
-    free(buf->data);
-    buf->data = NULL;
-    buf->len = buf->cap = 0;
-}
-
-int cb_buf_append(cb_buf *buf, const void *data, size_t len)
-{
-    if (buf->len + len > buf->cap) {
-        size_t cap = buf->cap ? buf->cap : 64;
-        char *d;
-        while (cap < buf->len + len)
-            cap *= 2;
-        d = realloc(buf->data, cap);
-        if (d == NULL)
-            return -1;
-        buf->data = d;
-        buf->cap = cap;
-    }
-    if (len > 0)
-        memcpy(buf->data + buf->len, data, len);
-    buf->len += len;
-    return 0;
-}
+/* ------------------------------------------------------------ buffers */
 
 /* Makes room for at least cap bytes.  Returns 0 or -1. */
 static int buf_reserve(cb_buf *buf, size_t cap)
@@ -151,20 +110,20 @@ static int check_field(const cb_kind_info *info, const cb_field *f,
         if (!json_is_array(t) || json_array_size(t) != 2 ||
             type_of(json_array_get(t, 0), &n0, &l0) != 0 ||
             strcmp(n0, "null") != 0)
-            return fail(errstr, errstr_size,
-                        "%s.%s is optional in the field table, so its "
-                        "type must be [\"null\", %s]",
-                        info->name, f->name, ftype_wants(f->type));
+            return cb_err_set(errstr, errstr_size,
+                              "%s.%s is optional in the field table, so its "
+                              "type must be [\"null\", %s]", info->name,
+                              f->name, ftype_wants(f->type));
         if (dflt == NULL || !json_is_null(dflt))
-            return fail(errstr, errstr_size,
-                        "%s.%s is optional: it needs \"default\": null",
-                        info->name, f->name);
+            return cb_err_set(errstr, errstr_size,
+                              "%s.%s is optional: it needs \"default\": null",
+                              info->name, f->name);
         t = json_array_get(t, 1);
     } else if (json_is_array(t)) {
-        return fail(errstr, errstr_size,
-                    "%s.%s is required in the field table, so its type "
-                    "must be %s, not a union",
-                    info->name, f->name, ftype_wants(f->type));
+        return cb_err_set(errstr, errstr_size,
+                          "%s.%s is required in the field table, so its type "
+                          "must be %s, not a union", info->name, f->name,
+                          ftype_wants(f->type));
     }
     if (type_of(t, &name, &logical) != 0)
         goto mismatch;
@@ -193,18 +152,18 @@ static int check_field(const cb_kind_info *info, const cb_field *f,
         if (strcmp(name, "enum") != 0 || !json_is_array(syms))
             goto mismatch;
         if ((int)json_array_size(syms) != f->nsymbols)
-            return fail(errstr, errstr_size,
-                        "%s.%s: the schema's enum has %zu symbols, the "
-                        "field table %d",
-                        info->name, f->name, json_array_size(syms),
-                        f->nsymbols);
+            return cb_err_set(errstr, errstr_size,
+                              "%s.%s: the schema's enum has %zu symbols, the "
+                              "field table %d", info->name, f->name,
+                              json_array_size(syms), f->nsymbols);
         for (int i = 0; i < f->nsymbols; i++) {
             const char *s = json_string_value(json_array_get(syms, i));
             if (s == NULL || strcmp(s, f->symbols[i]) != 0)
-                return fail(errstr, errstr_size,
-                            "%s.%s: enum symbol %d is '%s' in the schema, "
-                            "'%s' in the field table",
-                            info->name, f->name, i, s ? s : "?", f->symbols[i]);
+                return cb_err_set(
+                    errstr, errstr_size,
+                    "%s.%s: enum symbol %d is '%s' in the schema, "
+                    "'%s' in the field table",
+                    info->name, f->name, i, s ? s : "?", f->symbols[i]);
         }
         return 0;
     }
@@ -217,11 +176,12 @@ static int check_field(const cb_kind_info *info, const cb_field *f,
         goto mismatch;
     return 0;
 mismatch:
-    return fail(errstr, errstr_size,
-                "%s.%s: the schema's type does not match the field table, "
-                "which wants %s%s",
-                info->name, f->name, f->required ? "" : "a union of null and ",
-                ftype_wants(f->type));
+    return cb_err_set(
+        errstr, errstr_size,
+        "%s.%s: the schema's type does not match the field table, "
+        "which wants %s%s",
+        info->name, f->name, f->required ? "" : "a union of null and ",
+        ftype_wants(f->type));
 }
 
 /* The full name of a record schema's JSON, into buf. */
@@ -267,24 +227,24 @@ static int check_builtin(const cb_kind_info *info, const json_t *doc,
     full_name(doc, fullname, sizeof(fullname));
     if (type == NULL || strcmp(type, "record") != 0 ||
         strcmp(fullname, info->schema_name) != 0 || !json_is_array(fields))
-        return fail(errstr, errstr_size,
-                    "%s.avsc must be the record %s with a fields array",
-                    info->name, info->schema_name);
+        return cb_err_set(errstr, errstr_size,
+                          "%s.avsc must be the record %s with a fields array",
+                          info->name, info->schema_name);
     for (int i = 0; i < info->nfields; i++) {
         const json_t *jf = json_array_get(fields, (size_t)i);
         const char *n = json_string_value(json_object_get(jf, "name"));
         if (n == NULL || strcmp(n, info->fields[i].name) != 0)
-            return fail(errstr, errstr_size,
-                        "%s.avsc: field %d is '%s', the field table has "
-                        "'%s'",
-                        info->name, i, n ? n : "(none)", info->fields[i].name);
+            return cb_err_set(errstr, errstr_size,
+                              "%s.avsc: field %d is '%s', the field table has "
+                              "'%s'", info->name, i, n ? n : "(none)",
+                              info->fields[i].name);
         if (check_field(info, &info->fields[i], jf, errstr, errstr_size))
             return -1;
     }
     if ((int)json_array_size(fields) != info->nfields)
-        return fail(errstr, errstr_size,
-                    "%s.avsc has %zu fields, the field table %d", info->name,
-                    json_array_size(fields), info->nfields);
+        return cb_err_set(errstr, errstr_size,
+                          "%s.avsc has %zu fields, the field table %d",
+                          info->name, json_array_size(fields), info->nfields);
     return 0;
 }
 
@@ -395,16 +355,16 @@ static int parse_schema(const char *json, size_t len, json_t **doc,
     *schema = NULL;
     *doc = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
     if (*doc == NULL)
-        return fail(errstr, errstr_size, "not JSON: %s (line %d)", jerr.text,
-                    jerr.line);
+        return cb_err_set(errstr, errstr_size, "not JSON: %s (line %d)",
+                          jerr.text, jerr.line);
     if (cb_schema_canonical_json(*doc, &pcf, errstr, errstr_size) != 0)
         goto fail;
     *fp = cb_schema_crc64(pcf, strlen(pcf));
     free(pcf);
     if (avro_schema_from_json_length(json, len, schema) != 0) {
         *schema = NULL;
-        fail(errstr, errstr_size, "avro-c refuses the schema: %s",
-             avro_strerror());
+        cb_err_set(errstr, errstr_size, "avro-c refuses the schema: %s",
+                   avro_strerror());
         goto fail;
     }
     return 0;
@@ -428,15 +388,15 @@ static int reader_init(reader *rd, const cb_kind_info *info, json_t *doc,
     rd->fp = fp;
     full_name(doc, fullname, sizeof(fullname));
     if (!is_avro_record(schema) || strcmp(fullname, info->schema_name) != 0) {
-        fail(errstr, errstr_size,
-             "a reader schema for %s must be the record %s", info->name,
-             info->schema_name);
+        cb_err_set(errstr, errstr_size,
+                   "a reader schema for %s must be the record %s", info->name,
+                   info->schema_name);
         goto fail;
     }
     rd->iface = avro_generic_class_from_schema(schema);
     if (rd->iface == NULL ||
         avro_generic_value_new(rd->iface, &rd->value) != 0) {
-        fail(errstr, errstr_size, "%s: %s", info->name, avro_strerror());
+        cb_err_set(errstr, errstr_size, "%s: %s", info->name, avro_strerror());
         goto fail;
     }
     rd->has_value = 1;
@@ -444,7 +404,7 @@ static int reader_init(reader *rd, const cb_kind_info *info, json_t *doc,
     rd->child = calloc(rd->nfields + 1, sizeof(*rd->child));
     rd->slot = calloc((size_t)info->nfields, sizeof(*rd->slot));
     if (rd->child == NULL || rd->slot == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < rd->nfields; i++)
@@ -608,12 +568,12 @@ static int resolution_init(resolution *res, const cb_kind_info *info,
         return 0;
     }
     if (!is_avro_record(w->schema))
-        return fail(errstr, errstr_size,
-                    "writer schema %016" PRIx64 " of %s is not a record", w->fp,
-                    info->name);
+        return cb_err_set(errstr, errstr_size,
+                          "writer schema %016" PRIx64 " of %s is not a record",
+                          w->fp, info->name);
     res->bridge_of = calloc(rd->nfields + 1, sizeof(*res->bridge_of));
     if (res->bridge_of == NULL)
-        return fail(errstr, errstr_size, "out of memory");
+        return cb_err_set(errstr, errstr_size, "out of memory");
     for (size_t i = 0, b = 0; i < rd->nfields; i++) {
         const char *name = avro_schema_record_field_name(rd->schema, (int)i);
         if (avro_schema_record_field_get_index(w->schema, name) >= 0) {
@@ -623,10 +583,10 @@ static int resolution_init(resolution *res, const cb_kind_info *info,
         res->bridge_of[i] = -1;
         missing++;
         if (reader_default(rd, i) == NULL) {
-            fail(errstr, errstr_size,
-                 "%s: reader field '%s' is not in writer schema %016" PRIx64
-                 " and has no default",
-                 info->name, name, w->fp);
+            cb_err_set(errstr, errstr_size,
+                       "%s: reader field '%s' is not in writer schema "
+                       "%016" PRIx64 " and has no default",
+                       info->name, name, w->fp);
             goto fail;
         }
     }
@@ -650,7 +610,8 @@ static int resolution_init(resolution *res, const cb_kind_info *info,
         if (avro_schema_from_json_length(bridge_json, strlen(bridge_json),
                                          &res->bridge_schema) != 0) {
             res->bridge_schema = NULL;
-            fail(errstr, errstr_size, "%s: %s", info->name, avro_strerror());
+            cb_err_set(errstr, errstr_size, "%s: %s", info->name,
+                       avro_strerror());
             goto fail;
         }
         res->bridge_iface = avro_generic_class_from_schema(res->bridge_schema);
@@ -661,10 +622,9 @@ static int resolution_init(resolution *res, const cb_kind_info *info,
         res->iface = avro_resolved_writer_new(w->schema, res->bridge_schema);
     }
     if (res->iface == NULL) {
-        fail(errstr, errstr_size,
-             "%s: writer schema %016" PRIx64
-             " cannot be resolved to the reader schema: %s",
-             info->name, w->fp, avro_strerror());
+        cb_err_set(errstr, errstr_size, "%s: writer schema %016" PRIx64
+                   " cannot be resolved to the reader schema: %s", info->name,
+                   w->fp, avro_strerror());
         goto fail;
     }
     if (avro_resolved_writer_new_value(res->iface, &res->rw) != 0)
@@ -678,10 +638,10 @@ static int resolution_init(resolution *res, const cb_kind_info *info,
             continue;
         avro_value_reset(&rd->child[i]);
         if (set_default(&rd->child[i], reader_default(rd, i), 0) != 0) {
-            fail(errstr, errstr_size,
-                 "%s: the default of reader field '%s' does not fit its "
-                 "type",
-                 info->name, avro_schema_record_field_name(rd->schema, (int)i));
+            cb_err_set(errstr, errstr_size,
+                       "%s: the default of reader field '%s' does not fit its "
+                       "type", info->name,
+                       avro_schema_record_field_name(rd->schema, (int)i));
             goto fail;
         }
     }
@@ -689,7 +649,7 @@ static int resolution_init(resolution *res, const cb_kind_info *info,
     free(bridge_json);
     return 0;
 oom:
-    fail(errstr, errstr_size, "out of memory");
+    cb_err_set(errstr, errstr_size, "out of memory");
 fail:
     json_decref(bridge_doc);
     free(bridge_json);
@@ -708,10 +668,9 @@ static int writer_init(writer *w, avro_schema_t schema, uint64_t fp,
     w->skim = cb_skim_new(schema);
     if (w->skim == NULL) {
         writer_term(w);
-        return fail(errstr, errstr_size,
-                    "writer schema %016" PRIx64 " is nested too deeply "
-                    "(or out of memory)",
-                    fp);
+        return cb_err_set(errstr, errstr_size,
+                          "writer schema %016" PRIx64 " is nested too deeply "
+                          "(or out of memory)", fp);
     }
     return 0;
 }
@@ -745,13 +704,13 @@ static int kind_init(kind_codec *kc, cb_kind kind, char *errstr,
     snprintf(file, sizeof(file), "%s.avsc", info->name);
     ef = cb_embed_find(cb_schema_files, file);
     if (ef == NULL)
-        return fail(errstr, errstr_size, "no built-in schema %s", file);
+        return cb_err_set(errstr, errstr_size, "no built-in schema %s", file);
     kc->json = ef->data;
     if (parse_schema(ef->data, ef->size, &doc, &schema, &fp, errstr,
                      errstr_size) != 0) {
         char why[256];
         snprintf(why, sizeof(why), "%s", errstr);
-        return fail(errstr, errstr_size, "%s: %s", file, why);
+        return cb_err_set(errstr, errstr_size, "%s: %s", file, why);
     }
     if (check_builtin(info, doc, errstr, errstr_size) != 0)
         goto fail;
@@ -761,13 +720,13 @@ static int kind_init(kind_codec *kc, cb_kind kind, char *errstr,
     kc->iface = avro_generic_class_from_schema(schema);
     if (kc->iface == NULL ||
         avro_generic_value_new(kc->iface, &kc->value) != 0) {
-        fail(errstr, errstr_size, "%s: %s", file, avro_strerror());
+        cb_err_set(errstr, errstr_size, "%s: %s", file, avro_strerror());
         goto fail;
     }
     kc->has_value = 1;
     kc->child = calloc((size_t)info->nfields, sizeof(*kc->child));
     if (kc->child == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         goto fail;
     }
     for (int i = 0; i < info->nfields; i++)
@@ -804,7 +763,7 @@ cb_codec *cb_codec_new(char *errstr, size_t errstr_size)
     int k = 0;
 
     if (codec == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     for (k = 0; k < CB_KIND_COUNT; k++)
@@ -813,7 +772,7 @@ cb_codec *cb_codec_new(char *errstr, size_t errstr_size)
     codec->aw = avro_writer_memory(dummy, 0);
     codec->ar = avro_reader_memory(dummy, 0);
     if (codec->aw == NULL || codec->ar == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         goto fail;
     }
     return codec;
@@ -876,7 +835,7 @@ int cb_codec_add_writer(cb_codec *codec, cb_kind kind, const char *json,
     uint64_t fp;
 
     if ((int)kind < 0 || kind >= CB_KIND_COUNT)
-        return fail(errstr, errstr_size, "unknown kind %d", (int)kind);
+        return cb_err_set(errstr, errstr_size, "unknown kind %d", (int)kind);
     kc = &codec->kinds[kind];
     if (parse_schema(json, strlen(json), &doc, &schema, &fp, errstr,
                      errstr_size) != 0)
@@ -885,15 +844,16 @@ int cb_codec_add_writer(cb_codec *codec, cb_kind kind, const char *json,
     if (find_writer(codec, fp, &other, &known) == 0) {
         avro_schema_decref(schema);
         if (other != kc)
-            return fail(errstr, errstr_size,
-                        "schema %016" PRIx64 " is already a writer of %s", fp,
-                        other->info->name);
+            return cb_err_set(errstr, errstr_size,
+                              "schema %016" PRIx64 " is already a writer of %s",
+                              fp, other->info->name);
         return 0; /* known already */
     }
     if (kc->nwriters == MAX_WRITERS) {
         avro_schema_decref(schema);
-        return fail(errstr, errstr_size, "%s has %d writer schemas already",
-                    kc->info->name, MAX_WRITERS);
+        return cb_err_set(errstr, errstr_size,
+                          "%s has %d writer schemas already", kc->info->name,
+                          MAX_WRITERS);
     }
     w = &kc->writers[kc->nwriters];
     if (writer_init(w, schema, fp, errstr, errstr_size) != 0)
@@ -919,7 +879,7 @@ int cb_codec_set_reader(cb_codec *codec, cb_kind kind, const char *json,
     int i;
 
     if ((int)kind < 0 || kind >= CB_KIND_COUNT)
-        return fail(errstr, errstr_size, "unknown kind %d", (int)kind);
+        return cb_err_set(errstr, errstr_size, "unknown kind %d", (int)kind);
     kc = &codec->kinds[kind];
     if (parse_schema(json, strlen(json), &doc, &schema, &fp, errstr,
                      errstr_size) != 0)
@@ -963,11 +923,11 @@ static int encode_field(kind_codec *kc, const cb_field *f, const void *rec,
         const char *s = p;
         size_t len = strnlen(s, f->size);
         if (len == f->size)
-            return fail(errstr, errstr_size, "%s.%s is not terminated",
-                        kc->info->name, f->name);
+            return cb_err_set(errstr, errstr_size, "%s.%s is not terminated",
+                              kc->info->name, f->name);
         if (cb_utf8_valid_prefix(s, len) != len)
-            return fail(errstr, errstr_size, "%s.%s is not valid UTF-8",
-                        kc->info->name, f->name);
+            return cb_err_set(errstr, errstr_size, "%s.%s is not valid UTF-8",
+                              kc->info->name, f->name);
         /* no copy: the value borrows the record's bytes until the write */
         avro_wrapped_buffer_new(&wb, s, len + 1);
         rc = avro_value_give_string_len(v, &wb);
@@ -976,8 +936,8 @@ static int encode_field(kind_codec *kc, const cb_field *f, const void *rec,
     case CB_FT_TEXT: {
         const cb_span *sp = p;
         if (cb_utf8_valid_prefix(sp->ptr, sp->len) != sp->len)
-            return fail(errstr, errstr_size, "%s.%s is not valid UTF-8",
-                        kc->info->name, f->name);
+            return cb_err_set(errstr, errstr_size, "%s.%s is not valid UTF-8",
+                              kc->info->name, f->name);
         /* the size counts a NUL that avro-c never reads when writing */
         avro_wrapped_buffer_new(&wb, sp->ptr, sp->len + 1);
         rc = avro_value_give_string_len(v, &wb);
@@ -992,9 +952,9 @@ static int encode_field(kind_codec *kc, const cb_field *f, const void *rec,
     case CB_FT_ENUM: {
         int e = *(const int *)p;
         if (e >= f->nsymbols)
-            return fail(errstr, errstr_size,
-                        "%s.%s is %d, outside its %d symbols", kc->info->name,
-                        f->name, e, f->nsymbols);
+            return cb_err_set(errstr, errstr_size,
+                              "%s.%s is %d, outside its %d symbols",
+                              kc->info->name, f->name, e, f->nsymbols);
         rc = avro_value_set_enum(v, e);
         break;
     }
@@ -1008,15 +968,15 @@ static int encode_field(kind_codec *kc, const cb_field *f, const void *rec,
     case CB_FT_BOOL: {
         int b = *(const int *)p;
         if (b != 0 && b != 1)
-            return fail(errstr, errstr_size, "%s.%s is %d, not 0 or 1",
-                        kc->info->name, f->name, b);
+            return cb_err_set(errstr, errstr_size, "%s.%s is %d, not 0 or 1",
+                              kc->info->name, f->name, b);
         rc = avro_value_set_boolean(v, b);
         break;
     }
     }
     if (rc != 0)
-        return fail(errstr, errstr_size, "%s.%s: %s", kc->info->name, f->name,
-                    avro_strerror());
+        return cb_err_set(errstr, errstr_size, "%s.%s: %s", kc->info->name,
+                          f->name, avro_strerror());
     return 0;
 }
 
@@ -1027,7 +987,7 @@ int cb_codec_encode(cb_codec *codec, cb_kind kind, const void *rec, cb_buf *out,
     int rc;
 
     if ((int)kind < 0 || kind >= CB_KIND_COUNT)
-        return fail(errstr, errstr_size, "unknown kind %d", (int)kind);
+        return cb_err_set(errstr, errstr_size, "unknown kind %d", (int)kind);
     kc = &codec->kinds[kind];
     for (int i = 0; i < kc->info->nfields; i++) {
         const cb_field *f = &kc->info->fields[i];
@@ -1035,18 +995,18 @@ int cb_codec_encode(cb_codec *codec, cb_kind kind, const void *rec, cb_buf *out,
 
         if (cb_field_is_absent(f, rec)) {
             if (f->required)
-                return fail(errstr, errstr_size, "%s.%s is required",
-                            kc->info->name, f->name);
+                return cb_err_set(errstr, errstr_size, "%s.%s is required",
+                                  kc->info->name, f->name);
             if (avro_value_set_branch(v, 0, &branch) != 0 ||
                 avro_value_set_null(&branch) != 0)
-                return fail(errstr, errstr_size, "%s.%s: %s", kc->info->name,
-                            f->name, avro_strerror());
+                return cb_err_set(errstr, errstr_size, "%s.%s: %s",
+                                  kc->info->name, f->name, avro_strerror());
             continue;
         }
         if (!f->required) {
             if (avro_value_set_branch(v, 1, &branch) != 0)
-                return fail(errstr, errstr_size, "%s.%s: %s", kc->info->name,
-                            f->name, avro_strerror());
+                return cb_err_set(errstr, errstr_size, "%s.%s: %s",
+                                  kc->info->name, f->name, avro_strerror());
             v = &branch;
         }
         if (encode_field(kc, f, rec, v, errstr, errstr_size) != 0)
@@ -1054,7 +1014,7 @@ int cb_codec_encode(cb_codec *codec, cb_kind kind, const void *rec, cb_buf *out,
     }
 
     if (buf_reserve(out, INITIAL_BUF) != 0)
-        return fail(errstr, errstr_size, "out of memory");
+        return cb_err_set(errstr, errstr_size, "out of memory");
     for (;;) {
         avro_writer_memory_set_dest(codec->aw, out->data + CB_CODEC_HEADER_SZ,
                                     (int64_t)(out->cap - CB_CODEC_HEADER_SZ));
@@ -1062,10 +1022,10 @@ int cb_codec_encode(cb_codec *codec, cb_kind kind, const void *rec, cb_buf *out,
         if (rc == 0)
             break;
         if (rc != ENOSPC)
-            return fail(errstr, errstr_size, "%s: %s", kc->info->name,
-                        avro_strerror());
+            return cb_err_set(errstr, errstr_size, "%s: %s", kc->info->name,
+                              avro_strerror());
         if (out->cap > ((size_t)1 << 30) || buf_reserve(out, out->cap * 2) != 0)
-            return fail(errstr, errstr_size, "out of memory");
+            return cb_err_set(errstr, errstr_size, "out of memory");
     }
     out->data[0] = (char)CB_CODEC_MAGIC0;
     out->data[1] = (char)CB_CODEC_MAGIC1;
@@ -1104,23 +1064,21 @@ static int decode_to_reader(cb_codec *codec, const void *data, size_t len,
     int rc;
 
     if (len < CB_CODEC_HEADER_SZ)
-        return fail(errstr, errstr_size,
-                    "message too short: %zu bytes, a header alone is %d", len,
-                    CB_CODEC_HEADER_SZ);
+        return cb_err_set(errstr, errstr_size,
+                          "message too short: %zu bytes, a header alone is %d",
+                          len, CB_CODEC_HEADER_SZ);
     if (cb_codec_peek_fingerprint(data, len, &fp) != 0)
-        return fail(errstr, errstr_size,
-                    "not an Avro single-object message: it starts with "
-                    "%02X %02X, not C3 01",
-                    p[0], p[1]);
+        return cb_err_set(errstr, errstr_size,
+                          "not an Avro single-object message: it starts with "
+                          "%02X %02X, not C3 01", p[0], p[1]);
     if (find_writer(codec, fp, &kc, &w) != 0)
-        return fail(errstr, errstr_size,
-                    "unknown writer schema: fingerprint %016" PRIx64
-                    " is not one this program knows",
-                    fp);
+        return cb_err_set(errstr, errstr_size,
+                          "unknown writer schema: fingerprint %016" PRIx64
+                          " is not one this program knows", fp);
     if (cb_skim_check(w->skim, p + CB_CODEC_HEADER_SZ,
                       len - CB_CODEC_HEADER_SZ, &why) != 0)
-        return fail(errstr, errstr_size, "%s datum does not decode: %s",
-                    kc->info->name, why);
+        return cb_err_set(errstr, errstr_size, "%s datum does not decode: %s",
+                          kc->info->name, why);
     dlen = len - CB_CODEC_HEADER_SZ;
     avro_reader_memory_set_source(
         codec->ar, (const char *)p + CB_CODEC_HEADER_SZ, (int64_t)dlen);
@@ -1145,8 +1103,8 @@ static int decode_to_reader(cb_codec *codec, const void *data, size_t len,
         }
     }
     if (rc != 0)
-        return fail(errstr, errstr_size, "%s datum does not decode: %s",
-                    kc->info->name, avro_strerror());
+        return cb_err_set(errstr, errstr_size, "%s datum does not decode: %s",
+                          kc->info->name, avro_strerror());
     *kcp = kc;
     return 0;
 }
@@ -1178,10 +1136,10 @@ static int decode_field(kind_codec *kc, const cb_field *f, avro_value_t *v,
             break;
         len = size > 0 ? size - 1 : 0;
         if (len >= f->size)
-            return fail(errstr, errstr_size,
-                        "%s.%s is %zu bytes long, this program keeps at "
-                        "most %zu",
-                        kc->info->name, f->name, len, f->size - 1);
+            return cb_err_set(errstr, errstr_size,
+                              "%s.%s is %zu bytes long, this program keeps at "
+                              "most %zu", kc->info->name, f->name, len,
+                              f->size - 1);
         memcpy(p, s, len);
         ((char *)p)[len] = '\0';
         break;
@@ -1208,9 +1166,9 @@ static int decode_field(kind_codec *kc, const cb_field *f, avro_value_t *v,
         int e = -1;
         rc = avro_value_get_enum(v, &e);
         if (rc == 0 && (e < 0 || e >= f->nsymbols))
-            return fail(errstr, errstr_size,
-                        "%s.%s: enum index %d out of range", kc->info->name,
-                        f->name, e);
+            return cb_err_set(errstr, errstr_size,
+                              "%s.%s: enum index %d out of range",
+                              kc->info->name, f->name, e);
         *(int *)p = e;
         break;
     }
@@ -1231,8 +1189,8 @@ static int decode_field(kind_codec *kc, const cb_field *f, avro_value_t *v,
     if (rc == 0)
         return 0;
 bad:
-    return fail(errstr, errstr_size, "%s.%s: %s", kc->info->name, f->name,
-                avro_strerror());
+    return cb_err_set(errstr, errstr_size, "%s.%s: %s", kc->info->name, f->name,
+                      avro_strerror());
 }
 
 int cb_codec_decode(cb_codec *codec, const void *data, size_t len,

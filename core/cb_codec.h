@@ -27,6 +27,7 @@
 
 #include <avro.h>
 
+#include "cb_buf.h"
 #include "cb_record.h"
 
 /* The two marker bytes and the length of the header before the datum. */
@@ -35,20 +36,6 @@
 #define CB_CODEC_HEADER_SZ 10
 
 typedef struct cb_codec cb_codec;
-
-/* A growable byte buffer the codec writes into; owned by the caller, who
- * frees .data with free() (cb_buf_free does it). */
-typedef struct cb_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-} cb_buf;
-
-void cb_buf_free(cb_buf *buf);
-
-/* Appends len bytes, growing the buffer.  Returns 0, or -1 out of memory
- * (the buffer unchanged). */
-int cb_buf_append(cb_buf *buf, const void *data, size_t len);
 
 /* Creates a codec that knows the built-in schemas of every kind as both
  * writer and reader schemas.  Returns NULL and writes the reason into

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "cb_csv.h"
+#include "cb_err.h"
 #include "cb_feed.h"
 #include "cb_record_json.h"
 
@@ -40,17 +40,6 @@ struct cb_feed {
     json_t *obj;       /* the last line's object (TEXT views point in) */
     char head[256];    /* the start of a line too long to keep */
 };
-
-__attribute__((format(printf, 3, 4))) static int
-fail(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 int cb_format_parse(const char *name, cb_format *format)
 {
@@ -88,12 +77,14 @@ static int read_header(cb_feed *feed, char *errstr, size_t errstr_size)
         feed->col_of[i] = -1;
     r = cb_csv_next(feed->csv, &row);
     if (r < 0)
-        return fail(errstr, errstr_size, "%s", cb_csv_strerror(feed->csv));
+        return cb_err_set(errstr, errstr_size, "%s",
+                          cb_csv_strerror(feed->csv));
     if (r == 0)
-        return fail(errstr, errstr_size, "the file is empty: no header row");
+        return cb_err_set(errstr, errstr_size,
+                          "the file is empty: no header row");
     if (row.error != NULL)
-        return fail(errstr, errstr_size, "the header row is malformed (%s)",
-                    row.error);
+        return cb_err_set(errstr, errstr_size,
+                          "the header row is malformed (%s)", row.error);
     feed->ncols = row.nfields;
     for (size_t c = 0; c < row.nfields; c++) {
         const cb_field *f = cb_field_find(feed->info, row.fields[c],
@@ -103,15 +94,15 @@ static int read_header(cb_feed *feed, char *errstr, size_t errstr_size)
             continue; /* unknown columns are ignored */
         i = (int)(f - feed->info->fields);
         if (feed->col_of[i] >= 0)
-            return fail(errstr, errstr_size,
-                        "the header names column %s twice", f->name);
+            return cb_err_set(errstr, errstr_size,
+                              "the header names column %s twice", f->name);
         feed->col_of[i] = (int)c;
     }
     for (int i = 0; i < feed->info->nfields; i++)
         if (feed->info->fields[i].required && feed->col_of[i] < 0)
-            return fail(errstr, errstr_size,
-                        "the header lacks the required column %s",
-                        feed->info->fields[i].name);
+            return cb_err_set(errstr, errstr_size,
+                              "the header lacks the required column %s",
+                              feed->info->fields[i].name);
     return 0;
 }
 
@@ -131,7 +122,8 @@ static int next_csv(cb_feed *feed, cb_feed_item *item, char *errstr,
     int r = cb_csv_next(feed->csv, &row);
 
     if (r < 0)
-        return fail(errstr, errstr_size, "%s", cb_csv_strerror(feed->csv));
+        return cb_err_set(errstr, errstr_size, "%s",
+                          cb_csv_strerror(feed->csv));
     if (r == 0)
         return 0;
     item->line = row.line;
@@ -164,7 +156,7 @@ static int next_csv(cb_feed *feed, cb_feed_item *item, char *errstr,
         t = cb_text_to_utf8(feed->text, row.fields[c], row.lens[c], &text,
                             &len, &bad);
         if (t == -2)
-            return fail(errstr, errstr_size, "out of memory");
+            return cb_err_set(errstr, errstr_size, "out of memory");
         if (t != 0) {
             char d[96];
             snprintf(d, sizeof(d), "%s holds bytes that are not %s text "
@@ -201,7 +193,7 @@ static int jsonl_fill(cb_feed *feed, char *errstr, size_t errstr_size)
         size_t cap = feed->cap * 2;
         char *b = realloc(feed->buf, cap);
         if (b == NULL)
-            return fail(errstr, errstr_size, "out of memory");
+            return cb_err_set(errstr, errstr_size, "out of memory");
         feed->buf = b;
         feed->cap = cap;
     }
@@ -209,7 +201,8 @@ static int jsonl_fill(cb_feed *feed, char *errstr, size_t errstr_size)
         n = read(feed->fd, feed->buf + feed->len, feed->cap - feed->len);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        return fail(errstr, errstr_size, "read error: %s", strerror(errno));
+        return cb_err_set(errstr, errstr_size, "read error: %s",
+                          strerror(errno));
     if (n == 0) {
         feed->eof = 1;
         return 0;
@@ -349,7 +342,7 @@ cb_feed *cb_feed_open(const char *path, const cb_feed_opts *opts,
     char err[256];
 
     if (feed == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     feed->opts = *opts;
@@ -358,12 +351,12 @@ cb_feed *cb_feed_open(const char *path, const cb_feed_opts *opts,
     feed->size = -1;
     feed->line = 1;
     if (feed->info == NULL || opts->kind >= CB_FEED_COUNT) {
-        fail(errstr, errstr_size, "not a feed kind");
+        cb_err_set(errstr, errstr_size, "not a feed kind");
         goto fail;
     }
     if (opts->format == CB_FORMAT_JSONL && opts->encoding != CB_ENC_UTF8) {
-        fail(errstr, errstr_size, "JSON Lines are UTF-8; --encoding "
-             "applies to CSV");
+        cb_err_set(errstr, errstr_size, "JSON Lines are UTF-8; --encoding "
+                   "applies to CSV");
         goto fail;
     }
     if (strcmp(path, "-") == 0) {
@@ -371,7 +364,7 @@ cb_feed *cb_feed_open(const char *path, const cb_feed_opts *opts,
     } else {
         feed->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (feed->fd < 0) {
-            fail(errstr, errstr_size, "cannot open: %s", strerror(errno));
+            cb_err_set(errstr, errstr_size, "cannot open: %s", strerror(errno));
             goto fail;
         }
         feed->own_fd = 1;
@@ -383,8 +376,8 @@ cb_feed *cb_feed_open(const char *path, const cb_feed_opts *opts,
         feed->text = cb_text_new(opts->encoding, err, sizeof(err));
         feed->csv = cb_csv_new_fd(feed->fd);
         if (feed->text == NULL || feed->csv == NULL) {
-            fail(errstr, errstr_size, "%s",
-                 feed->text == NULL ? err : "out of memory");
+            cb_err_set(errstr, errstr_size, "%s",
+                       feed->text == NULL ? err : "out of memory");
             goto fail;
         }
         if (read_header(feed, errstr, errstr_size) != 0)
@@ -393,7 +386,7 @@ cb_feed *cb_feed_open(const char *path, const cb_feed_opts *opts,
         feed->cap = 4 * READ_CHUNK;
         feed->buf = malloc(feed->cap);
         if (feed->buf == NULL) {
-            fail(errstr, errstr_size, "out of memory");
+            cb_err_set(errstr, errstr_size, "out of memory");
             goto fail;
         }
     }

@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 
 #define CB_HTTP_MAX_BODY 65536
 

@@ -77,6 +77,16 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
     cb_log(l, "kafka %s: %s", fac, buf);
 }
 
+void cb_kafka_log_error(rd_kafka_t *rk, int err, const char *reason,
+                        void *opaque)
+{
+    (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL)
+        cb_error("kafka %s: fatal: %s", rd_kafka_name(rk), reason);
+    else
+        cb_warn("kafka %s: %s", rd_kafka_name(rk), reason);
+}
+
 static int set(rd_kafka_conf_t *conf, const char *key, const char *value,
                char *errstr, size_t errstr_size)
 {

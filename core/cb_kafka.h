@@ -45,6 +45,14 @@ typedef enum cb_kafka_role {
 rd_kafka_conf_t *cb_kafka_conf_new(const cb_config *cfg, cb_kafka_role role,
                                    char *errstr, size_t errstr_size);
 
+/* An error callback for rd_kafka_conf_set_error_cb: librdkafka's errors
+ * (a broker unreachable, every broker down, a fatal error of the
+ * idempotent producer) logged through cb_log with the client's name, a
+ * fatal one as an error, the others, which librdkafka rides out itself,
+ * as warnings.  Its reasons name brokers and topics, never a record. */
+void cb_kafka_log_error(rd_kafka_t *rk, int err, const char *reason,
+                        void *opaque);
+
 /* Adds every partition of a topic, each at offset start, to parts (asks
  * the cluster how many it has).  Returns their number, or -1 with
  * errstr. */

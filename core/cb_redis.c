@@ -9,18 +9,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "cb_err.h"
 #include "cb_redis_int.h"
-
-__attribute__((format(printf, 3, 4))) static int
-fail(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Decodes %XX escapes of a URL part in place (a password may need them). */
 static int url_decode(char *s)
@@ -53,9 +43,9 @@ int cb_redis_url_parse(const char *url, cb_redis_url *out, char *errstr,
 
     memset(out, 0, sizeof(*out));
     if (strncmp(url, "redis://", 8) != 0)
-        return fail(errstr, errstr_size, "the Redis URL must start with "
-                    "redis:// (TLS, rediss://, is not supported by this "
-                    "build of hiredis)");
+        return cb_err_set(errstr, errstr_size, "the Redis URL must start with "
+                          "redis:// (TLS, rediss://, is not supported by this "
+                          "build of hiredis)");
     p = url + 8;
     at = strchr(p, '@');
     slash = strchr(p, '/');
@@ -65,20 +55,20 @@ int cb_redis_url_parse(const char *url, cb_redis_url *out, char *errstr,
             n = (size_t)(c - p);
             if (n >= sizeof(out->user) ||
                 (size_t)(at - c - 1) >= sizeof(out->pass))
-                return fail(errstr, errstr_size, "the Redis user or "
-                            "password is too long");
+                return cb_err_set(errstr, errstr_size, "the Redis user or "
+                                  "password is too long");
             memcpy(out->user, p, n);
             memcpy(out->pass, c + 1, (size_t)(at - c - 1));
         } else {
             /* redis://pass@host, as some clients write it */
             if ((size_t)(at - p) >= sizeof(out->pass))
-                return fail(errstr, errstr_size, "the Redis password is "
-                            "too long");
+                return cb_err_set(errstr, errstr_size, "the Redis password is "
+                                  "too long");
             memcpy(out->pass, p, (size_t)(at - p));
         }
         if (url_decode(out->user) != 0 || url_decode(out->pass) != 0)
-            return fail(errstr, errstr_size, "bad %%-escape in the Redis "
-                        "user or password");
+            return cb_err_set(errstr, errstr_size, "bad %%-escape in the Redis "
+                              "user or password");
         hostp = at + 1;
     } else {
         hostp = p;
@@ -90,26 +80,26 @@ int cb_redis_url_parse(const char *url, cb_redis_url *out, char *errstr,
     n = (size_t)((colon ? colon : slash ? slash : hostp + strlen(hostp)) -
                  hostp);
     if (n == 0 || n >= sizeof(out->host))
-        return fail(errstr, errstr_size, "the Redis URL has no host");
+        return cb_err_set(errstr, errstr_size, "the Redis URL has no host");
     memcpy(out->host, hostp, n);
     out->port = 6379;
     if (colon != NULL) {
         size_t pl = (size_t)((slash ? slash : colon + strlen(colon)) -
                              (colon + 1));
         if (pl == 0 || pl >= sizeof(port))
-            return fail(errstr, errstr_size, "bad port in the Redis URL");
+            return cb_err_set(errstr, errstr_size, "bad port in the Redis URL");
         memcpy(port, colon + 1, pl);
         port[pl] = '\0';
         v = strtol(port, &end, 10);
         if (*end != '\0' || v < 1 || v > 65535)
-            return fail(errstr, errstr_size, "bad port in the Redis URL");
+            return cb_err_set(errstr, errstr_size, "bad port in the Redis URL");
         out->port = (int)v;
     }
     if (slash != NULL && slash[1] != '\0') {
         v = strtol(slash + 1, &end, 10);
         if (*end != '\0' || v < 0 || v > 1000000)
-            return fail(errstr, errstr_size, "bad database number in the "
-                        "Redis URL");
+            return cb_err_set(errstr, errstr_size, "bad database number in the "
+                              "Redis URL");
         out->db = (int)v;
     }
     return 0;
@@ -197,7 +187,7 @@ cb_redis *cb_redis_connect(const char *url, int timeout_ms, char *errstr,
     cb_redis *r = calloc(1, sizeof(*r));
 
     if (r == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     if (cb_redis_url_parse(url, &r->url, errstr, errstr_size) != 0) {
@@ -208,7 +198,7 @@ cb_redis *cb_redis_connect(const char *url, int timeout_ms, char *errstr,
     snprintf(r->where, sizeof(r->where), "%s:%d/%d", r->url.host,
              r->url.port, r->url.db);
     if (cb_redis_open(r) != 0 || cb_redis_cluster_discover(r) != 0) {
-        fail(errstr, errstr_size, "%s", r->err);
+        cb_err_set(errstr, errstr_size, "%s", r->err);
         cb_redis_free(r);
         return NULL;
     }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cb_codec.h"
+#include "cb_buf.h"
 
 typedef struct cb_resp {
     cb_buf buf;  /* the commands so far; owned, freed by cb_resp_free */

@@ -1,12 +1,12 @@
 /* cb_townships.c -- township targets: parsed, checked, looked up. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_csv.h"
+#include "cb_err.h"
 #include "cb_record.h"
 #include "cb_townships.h"
 
@@ -25,17 +25,6 @@ static long read_mem(void *opaque, char *buf, size_t size)
     memcpy(buf, m->data + m->pos, n);
     m->pos += n;
     return (long)n;
-}
-
-__attribute__((format(printf, 3, 4))) static int
-fail(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-    return -1;
 }
 
 /* Appends one line to the warnings. */
@@ -81,11 +70,11 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
 
     memset(t, 0, sizeof(*t));
     if (csv == NULL)
-        return fail(errstr, errstr_size, "out of memory");
+        return cb_err_set(errstr, errstr_size, "out of memory");
 
     r = cb_csv_next(csv, &row);
     if (r != 1 || row.error != NULL) {
-        fail(errstr, errstr_size, "%s: no header row", name);
+        cb_err_set(errstr, errstr_size, "%s: no header row", name);
         goto out;
     }
     ncols = row.nfields;
@@ -102,8 +91,8 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
         else if (sscanf(h, "target_%4d%c", &year, &tail) == 1 &&
                  year >= 1900 && year <= 9999) {
             if (t->nyears == CB_TOWNSHIPS_MAX_YEARS) {
-                fail(errstr, errstr_size, "%s: more than %d target years",
-                     name, CB_TOWNSHIPS_MAX_YEARS);
+                cb_err_set(errstr, errstr_size, "%s: more than %d target years",
+                           name, CB_TOWNSHIPS_MAX_YEARS);
                 goto out;
             }
             t->years[t->nyears] = year;
@@ -111,8 +100,8 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
         }
     }
     if (col_code < 0 || col_name < 0 || col_total < 0) {
-        fail(errstr, errstr_size, "%s: the header needs township_code, "
-             "township and target_total", name);
+        cb_err_set(errstr, errstr_size, "%s: the header needs township_code, "
+                   "township and target_total", name);
         goto out;
     }
 
@@ -120,20 +109,21 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
         cb_township *tw;
         int64_t sum = 0;
         if (row.error != NULL) {
-            fail(errstr, errstr_size, "%s:%" PRId64 ": malformed row (%s)",
-                 name, row.line, row.error);
+            cb_err_set(errstr, errstr_size,
+                       "%s:%" PRId64 ": malformed row (%s)", name, row.line,
+                       row.error);
             goto out;
         }
         if (row.nfields != ncols) {
-            fail(errstr, errstr_size, "%s:%" PRId64 ": %zu fields, the "
-                 "header has %zu", name, row.line, row.nfields, ncols);
+            cb_err_set(errstr, errstr_size, "%s:%" PRId64 ": %zu fields, the "
+                       "header has %zu", name, row.line, row.nfields, ncols);
             goto out;
         }
         if (t->count == cap) {
             size_t ncap = cap ? cap * 2 : 32;
             cb_township *n = realloc(t->rows, ncap * sizeof(*n));
             if (n == NULL) {
-                fail(errstr, errstr_size, "out of memory");
+                cb_err_set(errstr, errstr_size, "out of memory");
                 goto out;
             }
             t->rows = n;
@@ -148,13 +138,14 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
             for (size_t i = 0; digits && i < cl; i++)
                 digits = c[i] >= '0' && c[i] <= '9';
             if (!digits) {
-                fail(errstr, errstr_size, "%s:%" PRId64 ": township_code "
-                     "must be 6 to 12 digits", name, row.line);
+                cb_err_set(errstr, errstr_size, "%s:%" PRId64 ": township_code "
+                           "must be 6 to 12 digits", name, row.line);
                 goto out;
             }
             if (cb_townships_find(t, c, cl) != NULL) {
-                fail(errstr, errstr_size, "%s:%" PRId64 ": township_code %s "
-                     "appears twice", name, row.line, c);
+                cb_err_set(errstr, errstr_size,
+                           "%s:%" PRId64 ": township_code %s "
+                           "appears twice", name, row.line, c);
                 goto out;
             }
             memcpy(tw->code, c, cl);
@@ -162,23 +153,26 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
         if (row.lens[col_name] == 0 || row.lens[col_name] >= sizeof(tw->name) ||
             cb_utf8_valid_prefix(row.fields[col_name], row.lens[col_name]) !=
                 row.lens[col_name]) {
-            fail(errstr, errstr_size, "%s:%" PRId64 ": township name missing, "
-                 "too long or not UTF-8", name, row.line);
+            cb_err_set(errstr, errstr_size,
+                       "%s:%" PRId64 ": township name missing, "
+                       "too long or not UTF-8", name, row.line);
             goto out;
         }
         memcpy(tw->name, row.fields[col_name], row.lens[col_name]);
         if (parse_count(row.fields[col_total], row.lens[col_total],
                         &tw->total) != 0) {
-            fail(errstr, errstr_size, "%s:%" PRId64 ": target_total is not "
-                 "a whole number", name, row.line);
+            cb_err_set(errstr, errstr_size,
+                       "%s:%" PRId64 ": target_total is not "
+                       "a whole number", name, row.line);
             goto out;
         }
         for (int y = 0; y < t->nyears; y++) {
             int c = col_year[y];
             if (parse_count(row.fields[c], row.lens[c], &tw->target[y]) !=
                 0) {
-                fail(errstr, errstr_size, "%s:%" PRId64 ": target_%d is not "
-                     "a whole number", name, row.line, t->years[y]);
+                cb_err_set(errstr, errstr_size,
+                           "%s:%" PRId64 ": target_%d is not "
+                           "a whole number", name, row.line, t->years[y]);
                 goto out;
             }
             sum += tw->target[y];
@@ -196,11 +190,11 @@ int cb_townships_parse(cb_townships *t, const char *data, size_t len,
         t->count++;
     }
     if (r < 0) {
-        fail(errstr, errstr_size, "%s: %s", name, cb_csv_strerror(csv));
+        cb_err_set(errstr, errstr_size, "%s: %s", name, cb_csv_strerror(csv));
         goto out;
     }
     if (t->count == 0) {
-        fail(errstr, errstr_size, "%s: no townships", name);
+        cb_err_set(errstr, errstr_size, "%s: no townships", name);
         goto out;
     }
     rc = 0;
@@ -221,22 +215,22 @@ int cb_townships_load(cb_townships *t, const char *path, char *errstr,
 
     memset(t, 0, sizeof(*t));
     if (fp == NULL)
-        return fail(errstr, errstr_size, "cannot open %s: %s", path,
-                    strerror(errno));
+        return cb_err_set(errstr, errstr_size, "cannot open %s: %s", path,
+                          strerror(errno));
     for (;;) {
         if (cap - len < 4096) {
             char *n;
             if (cap > (16u << 20)) { /* a township table is small */
                 free(data);
                 fclose(fp);
-                return fail(errstr, errstr_size, "%s: too large", path);
+                return cb_err_set(errstr, errstr_size, "%s: too large", path);
             }
             cap = cap ? cap * 2 : 8192;
             n = realloc(data, cap);
             if (n == NULL) {
                 free(data);
                 fclose(fp);
-                return fail(errstr, errstr_size, "out of memory");
+                return cb_err_set(errstr, errstr_size, "out of memory");
             }
             data = n;
         }
@@ -248,7 +242,7 @@ int cb_townships_load(cb_townships *t, const char *path, char *errstr,
     if (ferror(fp)) {
         free(data);
         fclose(fp);
-        return fail(errstr, errstr_size, "cannot read %s", path);
+        return cb_err_set(errstr, errstr_size, "cannot read %s", path);
     }
     fclose(fp);
     rc = cb_townships_parse(t, data, len, path, errstr, errstr_size);

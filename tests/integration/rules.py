@@ -7,7 +7,7 @@ must hold after them.  Each case runs in several orders (the given one,
 reversed, shuffled) and batchings (one step per event, one step for all):
 every run must give the same stores, and those must be the expected ones.
 The same events folded by the generator's reference implementation
-(producers/cb_truth.c, through apply_tool --truth) must give the same
+(gen/cb_truth*.c, through apply_tool --truth) must give the same
 leads, alerts and progress too, so the ground truth of `canbao gen` and
 the matcher cannot drift apart (cases with team decisions excepted: the
 truth has none).

@@ -16,7 +16,7 @@
  * what came before it, through a second connection without a cache, as
  * another writer (a second matcher, `canbao lead`) would.  With --snapshot, enrollment rows are snapshot rows.  With
  * --truth DIR the records are also folded into the generator's reference
- * implementation of the rules (producers/cb_truth.c), whose leads, alerts
+ * implementation of the rules (gen/cb_truth*.c), whose leads, alerts
  * and progress on TODAY are written to DIR as `canbao gen` writes its
  * truth/ (team decisions and ticks are not part of it).  With
  * TODAY "-" nothing is applied and the stores are just printed.  Ids are

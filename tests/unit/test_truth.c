@@ -1,5 +1,5 @@
 /* test_truth.c -- the reference implementation of docs/RULES.md
- * (producers/cb_truth.c) against expectations worked out by hand from that
+ * (gen/cb_truth*.c) against expectations worked out by hand from that
  * document: every lead reason, closing, alert kind and timer, each case
  * applied in several orders and with every event delivered twice, which
  * must all give the same result. */

@@ -1,6 +1,6 @@
 /* cb_gen_int.h -- what the parts of the generator share: the context, the
  * PRNG, persons and their identifiers, and the builders that write one row
- * of a feed (and fold it into the ground truth).  Internal to producers/. */
+ * of a feed (and fold it into the ground truth).  Internal to gen/. */
 #ifndef CB_GEN_INT_H
 #define CB_GEN_INT_H
 

@@ -1,12 +1,12 @@
 /* cb_gen_out.c -- spill files per period, sorted into the output files. */
 #include <errno.h>
 #include <iconv.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cb_err.h"
 #include "cb_gen_out.h"
 #include "cb_record.h"
 #include "cb_time.h"
@@ -46,17 +46,6 @@ typedef struct spill_head {
     uint32_t len;
 } spill_head;
 
-__attribute__((format(printf, 3, 4))) static int
-fail(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static void spill_path(const cb_gen_out *out, int file, int period, char *buf,
                        size_t size)
 {
@@ -71,14 +60,14 @@ cb_gen_out *cb_gen_out_new(const char *dir, int32_t start, int32_t end,
     int32_t ms = cb_month_of_date(start), me = cb_month_of_date(end);
 
     if (out == NULL) {
-        fail(errstr, errstr_size, "out of memory");
+        cb_err_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     snprintf(out->dir, sizeof(out->dir), "%s", dir);
     snprintf(path, sizeof(path), "%s/" SPILL_DIR, dir);
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        fail(errstr, errstr_size, "cannot create %s: %s", path,
-             strerror(errno));
+        cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                   strerror(errno));
         free(out);
         return NULL;
     }
@@ -92,7 +81,7 @@ cb_gen_out *cb_gen_out_new(const char *dir, int32_t start, int32_t end,
         }
         out->spill[f] = calloc((size_t)out->plan[f].n, sizeof(FILE *));
         if (out->spill[f] == NULL) {
-            fail(errstr, errstr_size, "out of memory");
+            cb_err_set(errstr, errstr_size, "out of memory");
             cb_gen_out_free(out);
             return NULL;
         }
@@ -149,13 +138,13 @@ int cb_gen_out_add(cb_gen_out *out, int file, int64_t place_ms,
         spill_path(out, file, p, path, sizeof(path));
         f = fopen(path, "w+b");
         if (f == NULL)
-            return fail(errstr, errstr_size, "cannot create %s: %s", path,
-                        strerror(errno));
+            return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                              strerror(errno));
         out->spill[file][p] = f;
     }
     if (fwrite(&h, sizeof(h), 1, f) != 1 || fwrite(line, 1, len, f) != len)
-        return fail(errstr, errstr_size, "cannot write a spill file: %s",
-                    strerror(errno));
+        return cb_err_set(errstr, errstr_size, "cannot write a spill file: %s",
+                          strerror(errno));
     return 0;
 }
 
@@ -312,8 +301,8 @@ int cb_gen_out_finish(cb_gen_out *out, cb_encoding enc,
     FILE *f = NULL;
 
     if (enc == CB_ENC_GB18030 && (cv = cb_gen_iconv_new()) == NULL)
-        return fail(errstr, errstr_size,
-                    "this system's iconv cannot write GB18030");
+        return cb_err_set(errstr, errstr_size,
+                          "this system's iconv cannot write GB18030");
     for (int file = 0; file < CB_GEN_NFILES; file++)
         total += out->plan[file].n;
     for (int file = 0; file < CB_GEN_NFILES; file++) {
@@ -322,8 +311,8 @@ int cb_gen_out_finish(cb_gen_out *out, cb_encoding enc,
         snprintf(path, sizeof(path), "%s/%s", out->dir, paths[file]);
         f = fopen(path, "w");
         if (f == NULL) {
-            fail(errstr, errstr_size, "cannot create %s: %s", path,
-                 strerror(errno));
+            cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                       strerror(errno));
             goto out;
         }
         for (int i = 0; i < info->nfields; i++)
@@ -336,8 +325,9 @@ int cb_gen_out_finish(cb_gen_out *out, cb_encoding enc,
             if (spill == NULL)
                 continue;
             if (drain(spill, f, cv, enc, &rows[file]) != 0) {
-                fail(errstr, errstr_size, "cannot write %s: %s", path,
-                     errno ? strerror(errno) : "out of memory or bad text");
+                cb_err_set(errstr, errstr_size, "cannot write %s: %s", path,
+                           errno ? strerror(errno)
+                                 : "out of memory or bad text");
                 goto out;
             }
             fclose(spill);
@@ -348,8 +338,8 @@ int cb_gen_out_finish(cb_gen_out *out, cb_encoding enc,
         }
         if (ferror(f) || fclose(f) != 0) {
             f = NULL;
-            fail(errstr, errstr_size, "cannot write %s: %s", path,
-                 strerror(errno));
+            cb_err_set(errstr, errstr_size, "cannot write %s: %s", path,
+                       strerror(errno));
             goto out;
         }
         f = NULL;

@@ -167,6 +167,7 @@ int cb_cmd_match(int argc, char **argv)
         return cb_cli_fail(&cb_spec_match, "%s", err);
     }
     o.ids = ids;
+    o.stop_requested = cb_cli_stop_requested;
     cb_cli_catch_stop_signals();
     rc = cb_matcher_run(&o, &st, err, sizeof(err));
     cb_idkey_free(ids);

@@ -1,0 +1,27 @@
+/* cb_buf.h -- a growable byte buffer: what the codec encodes into, the
+ * packed states and ops are built in, Redis commands are written into and
+ * HTTP bodies are gathered in.  Nothing Avro about it.
+ *
+ * The caller owns the struct and its memory: a zeroed cb_buf is empty and
+ * ready, .data holds .len bytes (not NUL-terminated) in .cap allocated,
+ * and cb_buf_free (or free(.data)) releases it.  Code that reuses a
+ * buffer sets .len to 0 and keeps the memory. */
+#ifndef CB_BUF_H
+#define CB_BUF_H
+
+#include <stddef.h>
+
+typedef struct cb_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} cb_buf;
+
+/* Frees the memory and empties the buffer; NULL is fine. */
+void cb_buf_free(cb_buf *buf);
+
+/* Appends len bytes, growing the buffer.  Returns 0, or -1 out of memory
+ * (the buffer unchanged). */
+int cb_buf_append(cb_buf *buf, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,192 @@
+/* cb_truth_int.h -- what the three parts of the ground truth share: the
+ * compact per-subject states and the containers that hold them (chunked
+ * arrays, hash tables, the string arena, the interned codes).  cb_truth.c
+ * keeps the containers and writes the result, cb_truth_fold.c folds
+ * records into the states (docs/RULES.md sections 1-3), cb_truth_rules.c
+ * evaluates the states on T (sections 4-8).  Internal to gen/: other
+ * modules use cb_truth.h. */
+#ifndef CB_TRUTH_INT_H
+#define CB_TRUTH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_idkey.h"
+#include "cb_truth.h"
+
+#define NONE_STAMP INT64_MIN
+#define OPEN_END   INT32_MAX /* a roster identity without valid_to */
+
+/* ------------------------------------------------------------- states */
+
+/* A latest-wins stamp (RULES.md section 1): the second of occurred_at, then
+ * the low 7 bits of the FNV-1a hash of the event id. */
+typedef int64_t stamp_t;
+
+typedef struct scheme_ent { /* enrollment state of one scheme */
+    stamp_t st;
+    int32_t since; /* the latest row's date */
+    uint32_t next;
+    uint8_t scheme, on;
+} scheme_ent;
+
+typedef struct roster_ent { /* one hardship identity */
+    stamp_t st;
+    int32_t from, to; /* to: OPEN_END when open-ended */
+    uint32_t next;
+    uint8_t identity;
+} roster_ent;
+
+/* Strings live in one arena, addressed by 32-bit offsets: 4 GB of names
+ * and event ids (some 250 million facts) is the truth's limit. */
+typedef uint32_t str_t;
+#define STR_FAIL UINT32_MAX
+
+typedef struct eid_ent { /* a death notice's event id */
+    str_t eid;
+    uint32_t next;
+} eid_ent;
+
+typedef struct fact_ent { /* a benefit or a contribution: 32 bytes */
+    int64_t amount;
+    int64_t tier; /* CB_LONG_NONE when absent */
+    str_t eid;
+    uint32_t next;
+    uint16_t region, township; /* interned codes */
+    int16_t month;             /* months since 1970-01 */
+    uint8_t kind;              /* FACT_BENEFIT bit | scheme */
+    uint8_t paid_by;           /* 255: absent */
+} fact_ent;
+
+#define FACT_BENEFIT  0x80
+#define IS_BENEFIT(f) (((f)->kind & FACT_BENEFIT) != 0)
+#define SCHEME(f)     ((f)->kind & 0x7F)
+#define MAX_CODES     UINT16_MAX /* distinct township and region codes */
+
+typedef struct mark_ent { /* a feed enrollment toward progress */
+    uint32_t township;
+    int32_t date; /* the earliest of its township and year */
+    uint32_t next;
+} mark_ent;
+
+typedef struct person {
+    uint64_t key; /* the 17 digits before the check character */
+    stamp_t stay_st, leave_st, student_st, name_st;
+    str_t name; /* the latest household row's name */
+    int32_t stay_since, leave_out, death;
+    uint32_t stay_tw, leave_tw;
+    uint32_t death_tw; /* the township of the death notice with the
+                          smallest event id */
+    uint32_t schemes, roster, deaths, facts, marks; /* list heads */
+    int8_t student;
+    uint8_t snap_basic; /* the snapshot enrolled the person in a basic
+                           pension */
+} person;
+
+typedef struct employer {
+    char uscc[CB_ID_SIZE];
+    int8_t kind, action; /* of the latest established/changed row */
+    stamp_t st;
+    int32_t est, dereg, reg;
+    uint32_t tw;
+    str_t name;
+    uint64_t rep; /* legal representative's key, 0 when none */
+} employer;
+
+/* A growable array of fixed-size elements, in chunks (so that growing
+ * neither copies nor overshoots by much); element 0 is never used, so that
+ * index 0 can mean "none" in lists. */
+#define CHUNK_BITS 14
+#define CHUNK_MASK ((1u << CHUNK_BITS) - 1)
+
+typedef struct vec {
+    char **chunks;
+    size_t nchunks, chunks_cap;
+    size_t n, size;
+} vec;
+
+/* Slots of an open-addressing hash table: element index + 1, 0 empty. */
+typedef struct table {
+    uint32_t *slots;
+    size_t mask;
+    size_t used;
+} table;
+
+/* The string arena: chunks of 4 MB, a string never across two; a str_t
+ * is the chunk number above ARENA_BITS and the offset below. */
+#define ARENA_BITS  22
+#define ARENA_CHUNK ((size_t)1 << ARENA_BITS)
+#define ARENA_MAX   1023 /* chunks: 4 GB */
+
+struct cb_truth {
+    const cb_idkey *ids; /* borrowed: keys lead and alert ids */
+    int32_t as_of;
+    int32_t window;   /* the first month whose facts are kept */
+    char **arena;     /* chunks of NUL-terminated strings; "" at 0 */
+    size_t narena;    /* chunks */
+    size_t arena_len; /* bytes used in the last chunk */
+    vec codes;        /* str_t of the interned codes */
+    table code_tab;
+    vec persons, employers;
+    table person_tab, employer_tab;
+    vec schemes, rosters, eids, facts, marks;
+};
+
+/* --------------------------------------------------------- containers */
+
+static inline void *vec_at(const vec *v, uint32_t i)
+{
+    return v->chunks[i >> CHUNK_BITS] + (size_t)(i & CHUNK_MASK) * v->size;
+}
+
+#define AT(v, type, i) ((type *)vec_at(&(v), (i)))
+
+/* Appends a zeroed element; returns its index, or 0 when memory runs
+ * out. */
+uint32_t cb_truth_vec_push(vec *v);
+
+static inline const char *str_at(const cb_truth *t, str_t off)
+{
+    return t->arena[off >> ARENA_BITS] + (off & (ARENA_CHUNK - 1));
+}
+
+/* Copies a string into the arena; returns its offset, 0 for the empty
+ * string (offset 0 holds ""), or STR_FAIL when memory or the 4 GB run
+ * out. */
+str_t cb_truth_arena_put(cb_truth *t, const char *s);
+
+/* The text of interned code i (1-based), "" for 0. */
+static inline const char *code_str(const cb_truth *t, uint32_t i)
+{
+    return i == 0 ? "" : str_at(t, *AT(t->codes, str_t, i));
+}
+
+/* The index (1-based) of a township or region code, interned; 0 for an
+ * empty code; UINT32_MAX when memory runs out. */
+uint32_t cb_truth_intern(cb_truth *t, const char *code);
+
+/* ----------------------------------------------------------- subjects */
+
+/* A resident ID's 17 leading digits as a number: the person's key. */
+uint64_t cb_truth_person_key(const char *id);
+
+/* The resident ID of a key, check character recomputed. */
+void cb_truth_person_id(uint64_t key, char out[CB_ID_SIZE]);
+
+/* The state of a person, created empty when first seen; NULL when memory
+ * runs out. */
+person *cb_truth_person(cb_truth *t, const char *id);
+
+/* The state of an employer, created empty when first seen; NULL when
+ * memory runs out. */
+employer *cb_truth_employer(cb_truth *t, const char *uscc);
+
+/* A basic pension: the two schemes the lead reasons and the dual-pension
+ * alerts look at. */
+static inline int is_basic(int scheme)
+{
+    return scheme == CB_SCHEME_EMPLOYEE_PENSION ||
+           scheme == CB_SCHEME_RESIDENT_PENSION;
+}
+
+#endif
