@@ -8,7 +8,7 @@
 #include "cb_output.h"
 #include "cb_store.h"
 
-/* The alert columns (README, "canbao alerts"). */
+/* The alert columns (docs/COMMANDS.md, "canbao alerts"). */
 static const char *const alert_cols[] = {
     "alert_id", "kind",     "subject_id", "township_code",
     "period",   "amount_at_risk_fen", "evidence", "raised_at"};

@@ -28,7 +28,7 @@ const cb_cli_spec cb_spec_leads = {
     .description =
         "Reads the lead store the matcher keeps in Redis.  ID numbers and\n"
         "persons' names are masked unless --unmasked (for those entitled to\n"
-        "see them).  CSV has the columns of the README.",
+        "see them).  CSV has the columns docs/COMMANDS.md lists.",
     .options_help =
         "  -t, --township CODE           one township only\n"
         "  -s, --status S|all            open, contacted, refused, closed, or "

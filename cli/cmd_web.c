@@ -27,7 +27,7 @@ const cb_cli_spec cb_spec_web = {
     .summary = "Serves the township workbench over HTTP.",
     .description =
         "The page (embedded in the program) and its JSON API\n"
-        "(README, \"canbao web\"): the county's progress, each township's\n"
+        "(docs/COMMANDS.md): the county's progress, each township's\n"
         "lead list with decisions and CSV export, alerts, the audit log.\n"
         "Accounts come from canbao user.  Leads are loaded from Redis and\n"
         "kept current from canbao.lead.v1 (--no-follow: loaded once).\n"

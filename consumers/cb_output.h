@@ -39,8 +39,8 @@ int cb_out_row(cb_out *out, const char *const *cells);
  * writer.  NULL is fine. */
 void cb_out_finish(cb_out *out);
 
-/* The lead columns of README's "canbao leads", in their order: what `canbao
- * leads` and the workbench's CSV export write. */
+/* The lead columns of "canbao leads" in docs/COMMANDS.md, in their order:
+ * what `canbao leads` and the workbench's CSV export write. */
 #define CB_LEAD_COLUMNS 12
 extern const char *const cb_lead_columns[CB_LEAD_COLUMNS];
 

@@ -1,5 +1,5 @@
-/* cb_api.h -- the workbench's routes: the page, its JSON API (README
- * "The JSON API"), the live list and the metrics, served by
+/* cb_api.h -- the workbench's routes: the page, its JSON API
+ * (docs/COMMANDS.md, "The JSON API"), the live list and the metrics, served by
  * cb_http.h.
  *
  * Who may do what:

@@ -54,7 +54,7 @@ PY
     fi
     log "ok: canbao reads deploy/k8s's canbao.conf (then finds no Redis)"
     # the matcher's probes (matcher.yaml) need its --metrics server
-    "$CANBAO" match --help 2>&1 | grep -q -- "--metrics HOST:PORT" ||
+    grep -q -- "--metrics HOST:PORT" <<<"$("$CANBAO" match --help 2>&1)" ||
         fail "canbao match has no --metrics HOST:PORT, which matcher.yaml's probes need"
     log "ok: canbao match serves --metrics, which matcher.yaml's probes use"
 fi
