@@ -1,6 +1,8 @@
 // app.js -- the workbench's page: one script, no library, talking to the
 // JSON API of `canbao web` (docs/COMMANDS.md, "The JSON API").  Text from the server is
-// always put in with textContent, never as HTML.
+// always put in with textContent, never as HTML.  The API speaks in codes
+// (working_age_uninsured, under_30, ...); the page shows their Chinese
+// names from labels.js (LABELS, label()), loaded before this script.
 'use strict';
 
 const state = { session: null, page: 1, perPage: 50, source: null, reasons: [] };
@@ -20,6 +22,41 @@ function say(text, isError) {
   m.classList.toggle('error', !!isError);
 }
 
+// What the page says for a failed request: the HTTP status in words, then
+// the server's own detail (for whoever helps).
+function errorText(status, detail) {
+  const head = known('http_status', String(status)) ? label('http_status', String(status))
+                                                    : '出错（HTTP ' + status + '）';
+  return detail ? head + '：' + detail : head;
+}
+
+// A select's options: every code of a group of LABELS shown by its name
+// (the value sent is the code), between extra [value, text] pairs.
+function fillSelect(sel, group, first, last) {
+  const s = $(sel);
+  s.replaceChildren();
+  const pairs = (first || []).concat(Object.keys(LABELS[group]).map((c) => [c, label(group, c)]),
+                                     last || []);
+  for (const [value, text] of pairs) {
+    const o = el('option', text);
+    o.value = value;
+    s.appendChild(o);
+  }
+}
+
+// A lead's status as people read it: 已关闭（已参保）.
+function statusText(status, closedReason) {
+  return label('lead_status', status) + (closedReason ? '（' + label('closed_reason', closedReason) + '）' : '');
+}
+
+// A decision's reason as stored, "code: note", "code" or "note": the
+// refusal code named.
+function describeWhy(why) {
+  const m = /^([a-z_]+)(?:: ([\s\S]*))?$/.exec(why || '');
+  if (!m || !known('refusal_reason', m[1])) return why || '';
+  return label('refusal_reason', m[1]) + (m[2] ? '：' + m[2] : '');
+}
+
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: 'same-origin' };
   if (body !== undefined) {
@@ -30,8 +67,12 @@ async function api(method, path, body) {
   const r = await fetch(path, opts);
   let data = null;
   try { data = await r.json(); } catch (e) { data = null; }
-  if (r.status === 401 && path !== '/api/session') { signedOut(); throw new Error('sign in again'); }
-  if (!r.ok) throw new Error((data && data.error) || ('HTTP ' + r.status));
+  if (r.status === 401 && path !== '/api/session') { signedOut(); throw new Error('登录已失效，请重新登录'); }
+  if (!r.ok) {
+    const e = new Error(errorText(r.status, data && data.error));
+    e.status = r.status;
+    throw e;
+  }
   return data;
 }
 
@@ -50,7 +91,8 @@ function signedOut() {
 function signedIn(s) {
   state.session = s;
   $('#nav').hidden = false;
-  $('#who').textContent = s.name + ' · ' + (s.role === 'county' ? 'county 县' : 'township ' + s.township_code);
+  $('#who').textContent = s.name + ' · ' + label('role', s.role) + '账号' +
+                          (s.role === 'county' ? '' : ' ' + s.township_code);
   $('#nav-county').hidden = false;
   startLive();
   route();
@@ -58,8 +100,7 @@ function signedIn(s) {
 
 // ------------------------------------------------------------- county view
 
-const REASONS = ['working_age_uninsured', 'elderly_no_pension', 'assisted_not_enrolled',
-                 'business_owner_uninsured', 'employer_unregistered'];
+const REASONS = Object.keys(LABELS.lead_reason);
 const COLORS = ['#14375e', '#d98c00', '#2e7d32', '#8e44ad', '#b3261e'];
 
 function svgEl(tag, attrs) {
@@ -72,13 +113,13 @@ function drawReasons(rows) {
   const svg = $('#chart-reasons');
   svg.replaceChildren();
   const max = Math.max(1, ...rows.map((r) => r.open_leads));
-  const h = 18, w = 420, left = 90;
+  const h = 18, w = 420, left = 130;
   svg.setAttribute('width', w + left);
   svg.setAttribute('height', rows.length * h + 4);
   rows.forEach((r, i) => {
-    const label = svgEl('text', { x: 0, y: i * h + 13, 'font-size': 11 });
-    label.textContent = r.township;
-    svg.appendChild(label);
+    const name = svgEl('text', { x: 0, y: i * h + 13, 'font-size': 11 });
+    name.textContent = r.township;
+    svg.appendChild(name);
     let x = left;
     REASONS.forEach((reason, k) => {
       const n = r.open_by_reason[reason] || 0;
@@ -86,7 +127,7 @@ function drawReasons(rows) {
       if (bw > 0) {
         const rect = svgEl('rect', { x, y: i * h + 3, width: bw, height: h - 6, fill: COLORS[k] });
         const t = svgEl('title', {});
-        t.textContent = reason + ': ' + n;
+        t.textContent = label('lead_reason', reason) + '：' + n;
         rect.appendChild(t);
         svg.appendChild(rect);
       }
@@ -96,7 +137,7 @@ function drawReasons(rows) {
   const legend = $('#legend-reasons');
   legend.replaceChildren();
   REASONS.forEach((reason, k) => {
-    const s = el('span', reason);
+    const s = el('span', label('lead_reason', reason));
     const i = el('i');
     i.style.background = COLORS[k];
     s.prepend(i);
@@ -115,9 +156,9 @@ function drawAlerts(rows) {
   svg.setAttribute('width', w + left + 40);
   svg.setAttribute('height', names.length * h + 4);
   names.forEach((k, i) => {
-    const label = svgEl('text', { x: 0, y: i * h + 15, 'font-size': 11 });
-    label.textContent = k;
-    svg.appendChild(label);
+    const name = svgEl('text', { x: 0, y: i * h + 15, 'font-size': 11 });
+    name.textContent = label('alert_kind', k);
+    svg.appendChild(name);
     svg.appendChild(svgEl('rect', { x: left, y: i * h + 4, width: (kinds[k] / max) * w, height: h - 8, fill: '#b3261e' }));
     const n = svgEl('text', { x: left + (kinds[k] / max) * w + 4, y: i * h + 15, 'font-size': 11 });
     n.textContent = kinds[k];
@@ -128,7 +169,7 @@ function drawAlerts(rows) {
 async function showCounty() {
   show('county');
   const r = await api('GET', '/api/report');
-  $('#county-asof').textContent = r.year + ' · as of ' + r.as_of;
+  $('#county-asof').textContent = r.year + '年 · 截至 ' + r.as_of;
   const tb = $('#county-table tbody');
   tb.replaceChildren();
   for (const t of r.townships) {
@@ -176,7 +217,7 @@ async function decide(lead, decision, code, note) {
   if (note) body.reason = note;
   try {
     await api('POST', '/api/leads/' + lead.lead_id, body);
-    say('Recorded: ' + lead.lead_id + ' ' + decision);
+    say('已记录：' + lead.lead_id + ' ' + label('decision', decision));
     await loadLeads();
   } catch (e) { say(e.message, true); }
 }
@@ -201,15 +242,15 @@ function leadRow(l) {
   tr.appendChild(id);
   tr.appendChild(el('td', l.subject_id));
   tr.appendChild(el('td', l.name || ''));
-  tr.appendChild(el('td', l.reason));
-  tr.appendChild(el('td', l.priority));
-  tr.appendChild(el('td', l.age_band || ''));
+  tr.appendChild(el('td', label('lead_reason', l.reason)));
+  tr.appendChild(el('td', label('priority', l.priority), 'priority-' + l.priority));
+  tr.appendChild(el('td', label('age_band', l.age_band)));
   tr.appendChild(el('td', (l.opened_at || '').slice(0, 10)));
-  tr.appendChild(el('td', l.status + (l.closed_reason ? ' ' + l.closed_reason : ''), 'status status-' + l.status));
+  tr.appendChild(el('td', statusText(l.status, l.closed_reason), 'status status-' + l.status));
   const act = el('td');
   if (l.status !== 'closed') {
     for (const d of ['contacted', 'refused', 'enrolled', 'invalid']) {
-      const b = el('button', d, 'act-' + d);
+      const b = el('button', label('decision', d), 'act-' + d);
       b.type = 'button';
       b.onclick = () => (d === 'refused' ? refuse(l) : decide(l, d));
       act.appendChild(b);
@@ -227,8 +268,8 @@ async function loadLeads() {
   const tb = $('#leads tbody');
   tb.replaceChildren(...r.leads.map(leadRow));
   const pages = Math.max(1, Math.ceil(r.total / state.perPage));
-  $('#total').textContent = r.total + ' leads';
-  $('#pageinfo').textContent = 'page ' + state.page + ' of ' + pages;
+  $('#total').textContent = '共 ' + r.total + ' 条线索';
+  $('#pageinfo').textContent = '第 ' + state.page + ' / ' + pages + ' 页';
   $('#prev').disabled = state.page <= 1;
   $('#next').disabled = state.page >= pages;
   const e = filterParams();
@@ -241,7 +282,7 @@ async function showTownship(code) {
   $('#f-township-label').hidden = !county;
   if (county && $('#f-township').options.length === 0) {
     const r = await api('GET', '/api/report');
-    $('#f-township').appendChild(el('option', 'all townships'));
+    $('#f-township').appendChild(el('option', '全部乡镇'));
     $('#f-township').options[0].value = '';
     for (const t of r.townships) {
       const o = el('option', t.township + ' ' + t.township_code);
@@ -250,7 +291,9 @@ async function showTownship(code) {
     }
   }
   if (county && code) $('#f-township').value = code;
-  $('#township-name').textContent = county ? ($('#f-township').value || 'all townships') : state.session.township_code;
+  const town = $('#f-township').selectedOptions[0];
+  $('#township-name').textContent = !county ? state.session.township_code
+                                    : town && town.value ? town.textContent : '全部乡镇';
   await loadLeads();
 }
 
@@ -261,7 +304,7 @@ function onLeadEvent(ev) {
   const tr = document.querySelector('#leads tr[data-lead="' + c.lead_id + '"]');
   if (!tr) return;
   const cell = tr.querySelector('td.status');
-  cell.textContent = c.status;
+  cell.textContent = label('lead_status', c.status);
   cell.className = 'status status-' + c.status;
   const wanted = $('#f-status').value;
   if (c.status === 'closed' && wanted !== 'closed' && wanted !== 'all') {
@@ -288,12 +331,17 @@ async function showLead(id) {
   const l = await api('GET', '/api/leads/' + encodeURIComponent(id));
   const dl = $('#lead-fields');
   dl.replaceChildren();
-  const rows = [['ID 证件号', l.subject_id], ['Name 姓名', l.name], ['Kind', l.subject_kind],
-                ['Township', l.township_code], ['Reason', l.reason], ['Priority', l.priority],
-                ['Age band', l.age_band], ['Opened', l.opened_at], ['Status', l.status],
-                ['Closed', (l.closed_reason || '') + ' ' + (l.closed_at || '')],
-                ['Source event', l.source_event_id]];
-  if (l.decision) rows.push(['Decision', l.decision.decision + ' ' + l.decision.day + ' ' + l.decision.reason]);
+  // the codes beside the names where staff meet them elsewhere (the CSV)
+  const rows = [['证件号码', l.subject_id], ['姓名（名称）', l.name], ['对象类型', label('subject_kind', l.subject_kind)],
+                ['乡镇（街道）', l.township_code], ['原因', labelAndCode('lead_reason', l.reason)],
+                ['优先级', label('priority', l.priority)], ['年龄段', label('age_band', l.age_band)],
+                ['发现时间', l.opened_at], ['状态', labelAndCode('lead_status', l.status)],
+                ['关闭原因', (labelAndCode('closed_reason', l.closed_reason) + ' ' + (l.closed_at || '')).trim()],
+                ['来源事件', l.source_event_id]];
+  if (l.decision) {
+    rows.push(['最近处理', [label('decision', l.decision.decision), l.decision.day,
+                            describeWhy(l.decision.reason)].join(' ').trim()]);
+  }
   for (const [k, v] of rows) { dl.appendChild(el('dt', k)); dl.appendChild(el('dd', v || '')); }
 }
 
@@ -306,11 +354,46 @@ async function showAlerts() {
   tb.replaceChildren();
   for (const a of r.alerts) {
     const tr = el('tr');
-    for (const v of [a.alert_id, a.kind, a.subject_id, a.township_code, a.period || '',
+    for (const v of [a.alert_id, label('alert_kind', a.kind), a.subject_id, a.township_code, a.period || '',
                      (a.amount_at_risk_fen / 100).toFixed(2), a.evidence, (a.raised_at || '').slice(0, 10)])
       tr.appendChild(el('td', v));
     tb.appendChild(tr);
   }
+}
+
+// An audit entry as people read it.  The server writes a decision's before
+// and after as "status[ closed_reason]" and "status[ closed_reason];
+// decision[: why]", an export's target as "leads township=.. status=..
+// reason=.. rows=..", a failed sign-in's after as its outcome; anything
+// else is shown as it is.
+function auditCells(e) {
+  const status = (s) => {
+    const m = /^([a-z_]+)(?: ([a-z_]+))?$/.exec(s || '');
+    return m ? statusText(m[1], m[2]) : (s || '');
+  };
+  let target = e.target, before = e.before, after = e.after;
+  if (e.action === 'decide') {
+    before = status(e.before);
+    const i = (e.after || '').indexOf('; ');
+    const m = i < 0 ? null : /^([a-z_]+)(?:: ([\s\S]*))?$/.exec(e.after.slice(i + 2));
+    if (m) {
+      after = status(e.after.slice(0, i)) + '；处理：' + label('decision', m[1]) +
+              (m[2] ? '（' + describeWhy(m[2]) + '）' : '');
+    }
+  } else if (e.action === 'sign_in_failed') {
+    after = label('signin_outcome', e.after);
+  } else if (e.action === 'export') {
+    const values = { township: (v) => (v === 'all' ? '全部乡镇' : v),
+                     status: (v) => (v === 'all' ? '全部' : label('lead_status', v)),
+                     reason: (v) => label('lead_reason', v) };
+    target = (e.target || '').split(' ').map((w) => {
+      const [k, v] = w.split('=');
+      if (v === undefined) return label('audit_field', k);
+      if (v === '') return null;
+      return label('audit_field', k) + '：' + (values[k] ? values[k](v) : v);
+    }).filter((w) => w !== null).join(' ');
+  }
+  return [e.at, e.who, label('audit_action', e.action), target, before, after];
 }
 
 async function showAudit() {
@@ -320,7 +403,12 @@ async function showAudit() {
   tb.replaceChildren();
   for (const e of r.entries) {
     const tr = el('tr');
-    for (const v of [e.at, e.who, e.action, e.target, e.before, e.after]) tr.appendChild(el('td', v));
+    const raw = [e.at, e.who, e.action, e.target, e.before, e.after];
+    auditCells(e).forEach((v, i) => {
+      const td = el('td', v);
+      if (v !== raw[i]) td.title = raw[i]; // the record as the CSV has it
+      tr.appendChild(td);
+    });
     tb.appendChild(tr);
   }
 }
@@ -348,12 +436,18 @@ async function start() {
       const s = await api('POST', '/api/session', { name: $('#name').value, password: $('#password').value });
       $('#password').value = '';
       signedIn(s);
-    } catch (e) { say(e.message, true); }
+    } catch (e) { say(e.status === 401 ? '账号或密码不对' : e.message, true); }
   });
   $('#signout').onclick = async () => {
     try { await api('DELETE', '/api/session'); } catch (e) { /* gone already */ }
     signedOut();
   };
+  fillSelect('#f-status', 'lead_status', [['', '未关闭']], [['all', '全部']]);
+  fillSelect('#f-reason', 'lead_reason', [['', '全部']]);
+  fillSelect('#f-priority', 'priority', [['', '全部']]);
+  fillSelect('#f-age', 'age_band', [['', '全部']]);
+  fillSelect('#f-sort', 'sort');
+  fillSelect('#f-order', 'order');
   for (const id of ['#f-township', '#f-status', '#f-reason', '#f-priority', '#f-age', '#f-sort', '#f-order'])
     $(id).addEventListener('change', () => { state.page = 1; loadLeads().catch((e) => say(e.message, true)); });
   $('#prev').onclick = () => { state.page--; loadLeads(); };
@@ -362,7 +456,7 @@ async function start() {
   try {
     const r = await api('GET', '/api/refusal_reasons');
     for (const x of r.reasons) {
-      const o = el('option', x.label);
+      const o = el('option', known('refusal_reason', x.code) ? label('refusal_reason', x.code) : x.label);
       o.value = x.code;
       $('#refuse-code').appendChild(o);
     }
