@@ -114,6 +114,10 @@ def main():
           hd.get("cache-control") == "no-store")
     st, hd, _ = anon.request("GET", "/static/app.js")
     check("its script is served", st == 200)
+    st, hd, text = anon.request("GET", "/static/labels.js")
+    check("and its table of Chinese names, as JavaScript", st == 200 and
+          "text/javascript" in hd.get("content-type", "") and
+          "劳动年龄段未参保".encode() in text)
     st, j = anon.json("GET", "/api/leads")
     check("no session: 401", st == 401 and "error" in j)
     st, j = anon.json("GET", "/api/refusal_reasons")

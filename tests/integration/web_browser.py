@@ -2,14 +2,18 @@
 WebDriver (Debian's chromium-driver; the protocol spoken with the standard
 library, no client package): a township team signs in, filters its list,
 marks a lead refused with a reason, exports the CSV and finds the refusal
-in the audit log; the county's view is drawn.  Screenshots of both views
-go to SHOT_DIR.
+in the audit log; the county's view is drawn.  The page speaks Chinese:
+every code it shows (reasons, priorities, statuses, age bands, decisions,
+alert kinds, audit actions) is shown by its name from labels.js, while
+the filters send and the CSV export keeps the codes.  Screenshots of the
+views go to SHOT_DIR.
 
 usage: web_browser.py URL SHOT_DIR TOWNSHIP
 """
 import base64
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -134,6 +138,29 @@ def main():
 
 ROWS = "return document.querySelectorAll('#leads tbody tr').length"
 
+# The names the page must show (as in workbench/page/labels.js; written out
+# here so that a wrong name in the table fails too).
+WORKING_AGE = "劳动年龄段未参保"
+AGE_BANDS = {"under_30": "30岁以下", "30_44": "30–44岁", "45_59": "45–59岁",
+             "60_plus": "60岁及以上"}
+PRIORITIES = {"high": "优先", "normal": "一般"}
+STATUSES = {"open": "待处理", "contacted": "已联系", "refused": "拒绝参保",
+            "closed": "已关闭"}
+AWAY = "外出务工联系不上"
+
+# Whether an element's visible text holds any code of the groups named, as
+# a word: the page must show names, never these.
+CODES_IN = """
+const groups = arguments[1], text = document.querySelector(arguments[0])
+    .innerText;
+const found = [];
+for (const g of groups)
+  for (const c of Object.keys(LABELS[g]))
+    if (new RegExp('(^|[^A-Za-z0-9_])' + c + '($|[^A-Za-z0-9_])').test(text))
+      found.push(g + '.' + c);
+return found;
+"""
+
 
 def sign_in(d, name):
     d.go(URL)
@@ -151,7 +178,36 @@ def run(d):
            ".hidden && document.querySelectorAll('#leads tbody tr')"
            ".length > 0")
     who = d.js("return document.querySelector('#who').textContent")
-    check("signed in as township A", TA in who, who)
+    check("signed in as township A", TA in who and "乡镇账号" in who, who)
+    check("the page says it is Chinese (lang zh-CN)",
+          d.js("return document.documentElement.lang") == "zh-CN")
+    heads = d.js("return [...document.querySelectorAll('#leads thead th')]"
+                 ".map(t => t.textContent)")
+    check("the list's columns are in Chinese", heads[3:8] == [
+        "原因", "优先级", "年龄段", "发现日期", "状态"], heads)
+    cells = d.js("return [...document.querySelectorAll('#leads tbody tr')]"
+                 ".map(r => [...r.children].map(c => c.textContent))")
+    check("every row's priority is a name (优先, 一般)",
+          all(c[4] in PRIORITIES.values() for c in cells),
+          [c[4] for c in cells[:5]])
+    check("every row's age band is a name (30岁以下 ...)",
+          all(c[5] in AGE_BANDS.values() or c[5] == "" for c in cells) and
+          any(c[5] in AGE_BANDS.values() for c in cells),
+          [c[5] for c in cells[:5]])
+    check("every row's status is a name (待处理 ...)",
+          all(c[7].split("（")[0] in STATUSES.values() for c in cells),
+          [c[7] for c in cells[:5]])
+    check("the actions are named (已联系, 拒绝参保, 已参保, 无效线索)", d.js(
+        "return [...document.querySelectorAll('#leads tbody tr td:last-child"
+        " button')].map(b => b.textContent).slice(0, 4).join(',')") ==
+        "已联系,拒绝参保,已参保,无效线索")
+    check("a code the table lacks is shown as itself, never blank", d.js(
+        "return [label('lead_reason', 'a_new_reason'), label('no_group', "
+        "'x'), label('age_band', null)]") == ["a_new_reason", "x", ""])
+    codes = d.js(CODES_IN, "#township", [
+        "lead_reason", "priority", "lead_status", "closed_reason", "age_band",
+        "decision", "sort", "order"])
+    check("no code in the township view's text", codes == [], codes)
     check("ID numbers masked on the page", d.js(
         "return [...document.querySelectorAll('#leads tbody tr')].every("
         "r => /^(\\d{6}\\*{12}|[0-9A-Z]{6}\\*{8}[0-9A-Z]{4})$/"
@@ -160,14 +216,26 @@ def run(d):
     path, size = d.shot("township.png")
     check("screenshot of the township view (%d bytes)" % size, size > 5000)
 
-    # filter by reason
+    # filter by reason: the option shows the name and sends the code
+    opt = d.js("const o = document.querySelector(\"#f-reason option[value="
+               "'working_age_uninsured']\"); return o && o.textContent")
+    check("the reason filter shows %s for working_age_uninsured"
+          % WORKING_AGE, opt == WORKING_AGE, opt)
     d.click("#f-reason option[value='working_age_uninsured']")
     d.wait("the filtered list", "return [...document.querySelectorAll("
            "'#leads tbody tr')].length > 0 && [...document.querySelectorAll("
            "'#leads tbody tr')].every(r => r.children[3].textContent == "
-           "'working_age_uninsured')")
+           "arguments[0])", WORKING_AGE)
     total = d.js("return document.querySelector('#total').textContent")
-    check("the list is filtered by reason", "leads" in total, total)
+    check("the list is filtered by reason (%s)" % total,
+          total.startswith("共 ") and total.endswith(" 条线索"), total)
+    row = d.js("const r = document.querySelector('#leads tbody tr');"
+               "return [...r.children].map(c => c.textContent)")
+    check("a lead row shows %s, not working_age_uninsured" % WORKING_AGE,
+          row[3] == WORKING_AGE and
+          "working_age_uninsured" not in " ".join(row), row)
+    check("a lead row shows its age band's name (%s)" % row[5],
+          row[5] in AGE_BANDS.values(), row)
 
     # mark the first open lead refused, with a reason from the list
     lid = d.js("const r = [...document.querySelectorAll('#leads tbody tr')]"
@@ -177,6 +245,9 @@ def run(d):
     d.click("#leads tr[data-lead='%s'] .act-refused" % lid)
     d.wait("the refusal dialog",
            "return document.querySelector('#refuse-dialog').open")
+    opt = d.js("return document.querySelector(\"#refuse-code option[value="
+               "'away_for_work']\").textContent")
+    check("the refusal reasons are named (%s)" % AWAY, opt == AWAY, opt)
     d.click("#refuse-code option[value='away_for_work']")
     d.type("#refuse-note", "在外务工 two years")
     d.click("#refuse-ok")
@@ -185,11 +256,11 @@ def run(d):
     d.wait("the refusal recorded", "const r = document.querySelector("
            "'#leads tr[data-lead=\"' + arguments[0] + '\"]');"
            "return r && r.querySelector('td.status').textContent == "
-           "'refused' && document.querySelector('#message').textContent"
-           ".includes(arguments[0])", lid)
+           "arguments[1] && document.querySelector('#message').textContent"
+           ".includes(arguments[0])", lid, STATUSES["refused"])
     msg = d.js("return document.querySelector('#message').textContent")
-    check("the page says the refusal was recorded", lid in msg and
-          "refused" in msg, msg)
+    check("the page says the refusal was recorded (%s)" % msg,
+          lid in msg and "已记录" in msg and "拒绝参保" in msg, msg)
 
     # export the filtered list as CSV, with the session's cookie
     href = d.js("return document.querySelector('#export').href")
@@ -204,16 +275,55 @@ def run(d):
     row = [l for l in lines if l.startswith(lid + ",")]
     check("the refused lead is in the export, refused and masked",
           row and ",refused," in row[0] and "********" in row[0], row)
+    check("the export keeps the codes (working_age_uninsured, refused), "
+          "no names", row and ",working_age_uninsured," in row[0] and
+          not any(n in text for n in (WORKING_AGE, "拒绝参保", "待处理",
+                                      "优先", "一般")), row)
+
+    # one lead: the names, with the codes beside the reason and status
+    d.go(URL + "#lead/" + lid)
+    d.wait("the lead's page", "return !document.querySelector('#lead')"
+           ".hidden && document.querySelectorAll('#lead-fields dd').length"
+           " > 0")
+    fields = dict(d.js("const dt = [...document.querySelectorAll("
+                       "'#lead-fields dt')]; return dt.map(t => "
+                       "[t.textContent, t.nextElementSibling.textContent])"))
+    path, size = d.shot("lead.png")
+    check("screenshot of one lead (%d bytes)" % size, size > 5000)
+    check("the lead shows its reason with the code beside it",
+          fields.get("原因") == WORKING_AGE + " (working_age_uninsured)",
+          fields)
+    check("the lead shows its status and the team's refusal by name",
+          fields.get("状态") == "拒绝参保 (refused)" and
+          fields.get("对象类型") == "个人" and
+          fields.get("年龄段") in AGE_BANDS.values() and
+          fields.get("最近处理", "").startswith("拒绝参保 ") and
+          AWAY + "：在外务工 two years" in fields.get("最近处理", ""),
+          fields)
 
     # the refusal in the audit log
     d.click("#nav-audit")
     d.wait("the audit log", "return document.querySelectorAll("
            "'#audit-table tbody tr').length > 0")
     found = d.js("return [...document.querySelectorAll('#audit-table tbody "
-                 "tr')].some(r => r.children[2].textContent == 'decide' && "
-                 "r.children[3].textContent == arguments[0] && "
-                 "r.children[5].textContent.includes('away_for_work'))", lid)
-    check("the refusal is in the audit log", found)
+                 "tr')].find(r => r.children[2].textContent == '处理线索' && "
+                 "r.children[3].textContent == arguments[0])", lid)
+    check("the refusal is in the audit log", found is not None)
+    entry = d.js("const r = [...document.querySelectorAll('#audit-table "
+                 "tbody tr')].find(r => r.children[3].textContent == "
+                 "arguments[0] && r.children[2].title == 'decide');"
+                 "return r && [r.children[4].textContent, r.children[5]"
+                 ".textContent, r.children[5].title]", lid)
+    check("the audit entry names the refusal, the record's text in its "
+          "title", entry and entry[0] in STATUSES.values() and
+          entry[1] == "拒绝参保；处理：拒绝参保（%s：在外务工 two years）"
+          % AWAY and
+          "away_for_work" in entry[2], entry)
+    codes = d.js(CODES_IN, "#audit-table tbody", [
+        "audit_action", "lead_status", "decision", "refusal_reason"])
+    check("no code in the audit log's text", codes == [], codes)
+    path, size = d.shot("audit.png")
+    check("screenshot of the audit log (%d bytes)" % size, size > 5000)
 
     # the county's view
     d.click("#signout")
@@ -228,8 +338,27 @@ def run(d):
     bars = d.js("return document.querySelectorAll('.bar > span').length")
     check("the county view: every township with a progress bar (%d)" % n,
           n >= 10 and bars == n)
+    legend = d.js("return [...document.querySelectorAll('#legend-reasons "
+                  "span')].map(s => s.textContent)")
+    check("the chart's legend names the reasons", WORKING_AGE in legend and
+          all(not re.search("[a-z_]{4,}", x) for x in legend), legend)
+    codes = d.js(CODES_IN, "#county", ["lead_reason", "alert_kind"])
+    check("no code in the county view's text", codes == [], codes)
     path, size = d.shot("county.png")
     check("screenshot of the county view (%d bytes)" % size, size > 5000)
+
+    # the county's alerts, by kind name
+    d.click("#nav-alerts")
+    d.wait("the alerts", "return !document.querySelector('#alerts').hidden"
+           " && document.querySelectorAll('#alerts-table tbody tr').length"
+           " > 0")
+    kinds = set(d.js("return [...document.querySelectorAll('#alerts-table "
+                     "tbody tr')].map(r => r.children[1].textContent)"))
+    names = set(d.js("return Object.values(LABELS.alert_kind)"))
+    check("every alert's kind is a name (%s)" % ", ".join(sorted(kinds)),
+          kinds and kinds <= names, kinds)
+    path, size = d.shot("alerts.png")
+    check("screenshot of the alerts (%d bytes)" % size, size > 5000)
 
 
 if __name__ == "__main__":
