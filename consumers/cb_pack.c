@@ -3,6 +3,16 @@
 
 #include "cb_pack.h"
 
+int cb_str_cmp(const cb_str *a, const cb_str *b)
+{
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->s, b->s, n);
+
+    if (c != 0)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
 void cb_pack_str(cb_pack *w, const void *p, size_t n, int lenbytes)
 {
     if (n >> (8 * lenbytes) != 0) {

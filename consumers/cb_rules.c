@@ -51,7 +51,7 @@ static int on_roster(const cb_person *p, int32_t d)
 {
     for (size_t i = 0; i < p->nroster; i++) {
         const cb_roster_state *r = &p->roster[i];
-        if (r->from <= d && (r->to == CB_OPEN_END || r->to >= d))
+        if (r->from <= d && (r->to == CB_DATE_OPEN_END || r->to >= d))
             return 1;
     }
     return 0;
@@ -177,7 +177,7 @@ int32_t cb_rules_person_next(const cb_person *p, int32_t today)
         candidate(&best, cb_birthday(p->birth, thresholds[i]), today);
     for (size_t i = 0; i < p->nroster; i++) {
         candidate(&best, p->roster[i].from, today);
-        if (p->roster[i].to != CB_OPEN_END)
+        if (p->roster[i].to != CB_DATE_OPEN_END)
             candidate(&best, p->roster[i].to + 1, today);
     }
     for (size_t i = 0; i < p->nfacts; i++) {
