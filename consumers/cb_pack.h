@@ -24,6 +24,15 @@ typedef struct cb_str {
 /* Bytewise order of two short strings: <0, 0, >0. */
 int cb_str_cmp(const cb_str *a, const cb_str *b);
 
+/* A short string as C text into buf (of size bytes).  Returns 0, or -1
+ * (buf "") when it does not fit with its NUL. */
+int cb_str_to_text(const cb_str *s, char *buf, size_t size);
+
+/* A township code packed as a number, as text into buf (of size bytes):
+ * codes have 6 to 12 digits, and 0 (none), or a number no code has, is
+ * "". */
+void cb_code_to_text(int64_t code, char *buf, size_t size);
+
 /* A writer appending to buf (not owned). */
 typedef struct cb_pack {
     cb_buf *buf;

@@ -1,14 +1,8 @@
 /* cb_step.c -- one step of one partition: reads, rules, one commit.
  *
- * Records this file packs and unpacks (little endian; the lead and alert
- * layouts are also read by cb_store.c):
- *   lead      c16 id, u8 kind, reason, priority, status, closed, i6
- *             township, i3 opened, i3 closed_at, then u8-length strings:
- *             subject id, source, name
- *   alert     u8 kind, u8-length subject id, i6 township, u8-length
- *             period, i6 amount, u16-length evidence (event ids, one
- *             space between), double raised (ms)
- *   decision  u8 decision, i3 day, u16-length reason */
+ * The records it stores have a module each: the lead (cb_leadrec.h), the
+ * alert (cb_alertrec.h), the team decision (cb_decisionrec.h); states
+ * and ops are cb_state.h's and cb_ops.h's. */
 #include <hiredis.h>
 
 #include <inttypes.h>
@@ -17,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_alertrec.h"
 #include "cb_cache.h"
+#include "cb_decisionrec.h"
+#include "cb_leadrec.h"
 #include "cb_ops.h"
 #include "cb_pack.h"
 #include "cb_resp.h"
@@ -202,61 +199,6 @@ static void wl_key(cb_step *s, wlist *l, const char *what, const char *rest)
 }
 
 /* ------------------------------------------------------------ packing */
-
-/* A lead as stored. */
-typedef struct raw_lead {
-    char id[17];
-    int kind, reason, priority, status, closed;
-    int64_t township;
-    int32_t opened, closed_at;
-    cb_str subject_id, source, name;
-} raw_lead;
-
-static int lead_unpack(const char *v, size_t len, raw_lead *l)
-{
-    cb_unpack r;
-
-    cb_unpack_init(&r, v, len);
-    const char *id = cb_unpack_bytes(&r, 16);
-
-    if (id == NULL)
-        return -1;
-    memcpy(l->id, id, 16);
-    l->id[16] = '\0';
-    l->kind = (int)cb_unpack_uint(&r, 1);
-    l->reason = (int)cb_unpack_uint(&r, 1);
-    l->priority = (int)cb_unpack_uint(&r, 1);
-    l->status = (int)cb_unpack_uint(&r, 1);
-    l->closed = (int)cb_unpack_uint(&r, 1);
-    l->township = cb_unpack_int(&r, 6);
-    l->opened = (int32_t)cb_unpack_int(&r, 3);
-    l->closed_at = (int32_t)cb_unpack_int(&r, 3);
-    cb_unpack_str(&r, 1, &l->subject_id);
-    cb_unpack_str(&r, 1, &l->source);
-    cb_unpack_str(&r, 1, &l->name);
-    return r.failed ? -1 : 0;
-}
-
-static int lead_pack(const raw_lead *l, cb_buf *out)
-{
-    cb_pack w;
-
-    out->len = 0;
-    cb_pack_init(&w, out);
-    cb_pack_bytes(&w, l->id, 16);
-    cb_pack_int(&w, l->kind, 1);
-    cb_pack_int(&w, l->reason, 1);
-    cb_pack_int(&w, l->priority, 1);
-    cb_pack_int(&w, l->status, 1);
-    cb_pack_int(&w, l->closed, 1);
-    cb_pack_int(&w, l->township, 6);
-    cb_pack_int(&w, l->opened, 3);
-    cb_pack_int(&w, l->closed_at, 3);
-    cb_pack_str(&w, l->subject_id.s, l->subject_id.len, 1);
-    cb_pack_str(&w, l->source.s, l->source.len, 1);
-    cb_pack_str(&w, l->name.s, l->name.len, 1);
-    return w.failed ? -1 : 0;
-}
 
 static void str_set(cb_str *d, const char *p, size_t n)
 {
@@ -787,19 +729,16 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         if (op->kind != CB_OP_FACT || op->k != K_CONTRIBUTE)
             sj->lead_inputs = 1;
         if (op->kind == CB_OP_DECIDE) {
+            cb_decisionrec dr = {op->decision, s->a.today, op->why,
+                                 op->why_len};
             cb_buf d = {0};
-            cb_pack w;
-            cb_pack_init(&w, &d);
-            cb_pack_int(&w, op->decision, 1);
-            cb_pack_int(&w, s->a.today, 3);
-            cb_pack_str(&w, op->why, op->why_len, 2);
+            if (cb_decisionrec_encode(&dr, &d) != 0)
+                s->failed = 1;
             wl_str(s, &s->early, "H");
             wl_key(s, &s->early, "dec:", "");
             wl_arg(s, &s->early, op->lead_id.s, op->lead_id.len);
             wl_arg(s, &s->early, d.data, d.len);
             cb_buf_free(&d);
-            if (w.failed)
-                s->failed = 1;
             sj->has_decision = 1; /* applied if it is this lead's */
         } else if (is_employer) {
             cb_own_change ch[2];
@@ -999,11 +938,11 @@ static const redisReply *looked(const cb_step *s, long i)
 
 /* ------------------------------------------------------------ finishing */
 
-static void write_lead_out(cb_step *s, const raw_lead *l)
+static void write_lead_out(cb_step *s, const cb_leadrec *l)
 {
     cb_buf b = {0};
 
-    if (lead_pack(l, &b) != 0) {
+    if (cb_leadrec_encode(l, &b) != 0) {
         s->failed = 1;
         return;
     }
@@ -1066,9 +1005,9 @@ static void tw_rest(char *buf, size_t size, int64_t tw)
  * change in the outbox.  Returns 1 when it changed. */
 static int finish_lead(cb_step *s, subject *sj)
 {
-    raw_lead o, n;
+    cb_leadrec o, n;
     int has_old = sj->lead_len >= 0 &&
-                  lead_unpack(sj->lead, (size_t)sj->lead_len, &o) == 0;
+                  cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, &o) == 0;
     char rest[32], num[24];
 
     /* no event of its own (a contribution, say): the lead keeps its
@@ -1111,15 +1050,15 @@ static int finish_lead(cb_step *s, subject *sj)
     if (n.status == CB_ST_OPEN) {
         int decision = -1;
         int32_t at_day = 0;
+        cb_decisionrec stored;
         const redisReply *d = looked(s, sj->dec_lookup);
         if (sj->has_decision) {
             decision = sj->decision;
             at_day = sj->decision_day;
-        } else if (d != NULL && d->len >= 4) {
-            cb_unpack r;
-            cb_unpack_init(&r, d->str, d->len);
-            decision = (int)cb_unpack_uint(&r, 1);
-            at_day = (int32_t)cb_unpack_int(&r, 3);
+        } else if (d != NULL && cb_decisionrec_decode(d->str, d->len,
+                                                      &stored) == 0) {
+            decision = stored.decision;
+            at_day = stored.day;
         }
         if (decision == 0) {
             n.status = CB_ST_CONTACTED;
@@ -1138,7 +1077,7 @@ static int finish_lead(cb_step *s, subject *sj)
         cb_str_cmp(&o.name, &n.name) == 0)
         return 0;
     cb_buf v = {0};
-    if (lead_pack(&n, &v) != 0) {
+    if (cb_leadrec_encode(&n, &v) != 0) {
         s->failed = 1;
         return 0;
     }
@@ -1172,37 +1111,6 @@ static int finish_lead(cb_step *s, subject *sj)
     write_outbox(s, &s->late, "L", NULL, 0, v.data, v.len);
     cb_buf_free(&v);
     return 1;
-}
-
-/* An alert as stored. */
-typedef struct raw_alert {
-    int kind;
-    cb_str subject_id, period;
-    int64_t township, amount;
-    const char *ev;
-    size_t ev_len;
-    double raised;
-} raw_alert;
-
-static int alert_unpack(const char *v, size_t len, raw_alert *a)
-{
-    cb_unpack r;
-
-    cb_unpack_init(&r, v, len);
-    const char *raised;
-
-    a->kind = (int)cb_unpack_uint(&r, 1);
-    cb_unpack_str(&r, 1, &a->subject_id);
-    a->township = cb_unpack_int(&r, 6);
-    cb_unpack_str(&r, 1, &a->period);
-    a->amount = cb_unpack_int(&r, 6);
-    a->ev_len = (size_t)cb_unpack_uint(&r, 2);
-    a->ev = cb_unpack_bytes(&r, a->ev_len);
-    raised = cb_unpack_bytes(&r, sizeof(double));
-    if (r.failed)
-        return -1;
-    memcpy(&a->raised, raised, sizeof(double)); /* Lua packed it native */
-    return 0;
 }
 
 /* Event ids: spans of text, sorted bytewise. */
@@ -1286,8 +1194,9 @@ static int finish_alerts(cb_step *s, subject *sj)
     for (size_t i = sj->alert_first; i < sj->alert_first + sj->nalerts; i++) {
         ealert *e = &s->alerts[i];
         const redisReply *old = looked(s, e->lookup);
-        raw_alert o;
-        int has_old = old != NULL && alert_unpack(old->str, old->len, &o) == 0;
+        cb_alertrec o;
+        int has_old = old != NULL &&
+                      cb_alertrec_decode(old->str, old->len, &o) == 0;
         if (e->withdraw) {
             if (!has_old)
                 continue;
@@ -1307,25 +1216,26 @@ static int finish_alerts(cb_step *s, subject *sj)
             raised = o.raised;
             if (o.amount > amount)
                 amount = o.amount;
-            if (merge_evidence(o.ev, o.ev_len, s->arena.data + e->ev_off,
-                               e->ev_len, &ev) != 0)
+            if (merge_evidence(o.evidence, o.evidence_len,
+                               s->arena.data + e->ev_off, e->ev_len,
+                               &ev) != 0)
                 goto nomem;
             evp = ev.data;
             evn = ev.len;
         }
-        cb_pack w;
-        v.len = 0;
-        cb_pack_init(&w, &v);
-        cb_pack_int(&w, e->kind, 1);
-        cb_pack_str(&w, sj->id, sj->id_len, 1);
-        cb_pack_int(&w, e->township, 6);
-        cb_pack_str(&w, e->period, strlen(e->period), 1);
-        cb_pack_int(&w, amount, 6);
-        if (evn > 65535)
-            evn = 65535; /* cannot happen: 12 months of facts */
-        cb_pack_str(&w, evp ? evp : "", evn, 2);
-        cb_pack_bytes(&w, &raised, sizeof(raised));
-        if (w.failed)
+        cb_alertrec a;
+        a.kind = e->kind;
+        str_set(&a.subject_id, sj->id, sj->id_len);
+        a.township = e->township;
+        str_set(&a.period, e->period, strlen(e->period));
+        a.amount = amount;
+        a.evidence = evp;
+        a.evidence_len = evn;
+        if (a.evidence_len > CB_ALERTREC_EVIDENCE_MAX)
+            a.evidence_len = CB_ALERTREC_EVIDENCE_MAX; /* cannot happen: 12
+                                                          months of facts */
+        a.raised = raised;
+        if (cb_alertrec_encode(&a, &v) != 0)
             goto nomem;
         if (has_old && old->len == v.len && memcmp(old->str, v.data, v.len) == 0)
             continue;

@@ -168,11 +168,12 @@ int cb_store_get_decision(cb_store *store, const char *lead_id,
 
 /* ------------------------------------------------- packed records */
 
-/* Decodes a lead as cb_step.c packs it.  Returns 0 or -1. */
+/* A value of the lead hash as a cb_lead (cb_leadrec.h: decoded, then
+ * made a record).  Returns 0 or -1. */
 int cb_store_decode_lead(const char *v, size_t len, cb_lead *lead);
 
-/* Decodes an alert (alert_id is its hash field); evidence points into v.
- * Returns 0 or -1. */
+/* A value of the alert hash as a cb_alert (cb_alertrec.h), id its hash
+ * field; evidence points into v.  Returns 0 or -1. */
 int cb_store_decode_alert(const char *id, const char *v, size_t len,
                           cb_alert *alert);
 
