@@ -462,7 +462,8 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         op->decision = (int)cb_unpack_uint(&r, 1);
         cb_unpack_str(&r, 1, &op->lead_id);
         size_t n = (size_t)cb_unpack_uint(&r, 2);
-        const char *why = n > CB_DECISION_WHY_MAX ? NULL : cb_unpack_bytes(&r, n);
+        const char *why =
+            n > CB_DECISION_WHY_MAX ? NULL : cb_unpack_bytes(&r, n);
         if (why == NULL)
             return -1;
         memcpy(op->why, why, n);

@@ -24,15 +24,7 @@
 #include "cb_step.h"
 #include "cb_time.h"
 
-#define NTOPICS (CB_TOPIC_OWNERSHIP + 1)
 #define MAX_CONFLICTS 1000 /* commits refused in a row before giving up */
-#define K_CONTRIBUTE 1
-
-static const char *const decision_names[] = {"contacted", "refused",
-                                             "enrolled", "invalid"};
-static const char *const alert_names[] = {
-    "paid_after_death", "dual_pension_enrollment", "dual_pension_benefit",
-    "duplicate_subsidy", "active_after_death"};
 
 enum phase { PH_READS, PH_LOOKUPS, PH_COMMIT, PH_DONE };
 enum { READ_AGAIN = 100 }; /* read_reads: the cache was stale, read again */
@@ -104,7 +96,6 @@ typedef struct subject {
 struct cb_step {
     cb_step_args a;
     char tag[24];  /* "{pN}" */
-    char day[11];  /* today, YYYY-MM-DD */
     enum phase phase;
     int conflicts;
     /* ops */
@@ -117,7 +108,7 @@ struct cb_step {
     /* round 1 */
     redisReply *version, *offsets, *leads;
     int used_cache;     /* some subject was taken from the cache */
-    int64_t stored[NTOPICS]; /* -1: none */
+    int64_t stored[CB_TOPIC_COUNT]; /* -1: none */
     /* evaluation */
     cb_buf arena;
     wlist early, late;  /* writes: while applying ops; after lookups */
@@ -230,7 +221,7 @@ static int op_head(const cb_buf *op, int *topic, int64_t *offset,
     *id = cb_unpack_bytes(&r, *id_len);
     cb_unpack_bytes(&r, (size_t)cb_unpack_uint(&r, 1)); /* the event id */
     *k = *kind == CB_OP_FACT ? (int)cb_unpack_uint(&r, 1) : -1;
-    if (r.failed || *topic < 0 || *topic >= NTOPICS ||
+    if (r.failed || *topic < 0 || *topic >= CB_TOPIC_COUNT ||
         (*key_len != 8 && *key_len != CB_SUBJECT_KEY_MAX))
         return -1;
     return 0;
@@ -251,7 +242,6 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
         goto nomem;
     s->a = *args;
     snprintf(s->tag, sizeof(s->tag), "{p%d}", args->partition);
-    cb_date_format(args->today, s->day);
     s->op_subject = calloc(args->nops + 1, sizeof(*s->op_subject));
     s->op_next = calloc(args->nops + 1, sizeof(*s->op_next));
     s->op_skip = calloc(args->nops + 1, 1);
@@ -303,8 +293,8 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
         s->op_next[i] = SIZE_MAX;
         s->op_subject[i] = table[h];
         /* a contribution changes no lead: its lead need not be read */
-        if (key_len == CB_SUBJECT_KEY_MAX || kind != CB_OP_FACT ||
-            k != K_CONTRIBUTE)
+        if (key_len == CB_SUBJECT_KEY_MAX ||
+            cb_rules_op_may_change_lead(kind, k))
             sj->reads_lead = 1;
     }
     free(table);
@@ -535,14 +525,14 @@ static int64_t reply_int(const redisReply *r)
 /* The ops already applied (at offsets below Redis's) are skipped. */
 static void mark_skips(cb_step *s)
 {
-    int64_t upto[NTOPICS];
+    int64_t upto[CB_TOPIC_COUNT];
 
-    for (int t = 0; t < NTOPICS; t++)
+    for (int t = 0; t < CB_TOPIC_COUNT; t++)
         s->stored[t] = -1;
     if (s->offsets && s->offsets->type == REDIS_REPLY_ARRAY)
         for (size_t i = 0; i + 1 < s->offsets->elements; i += 2) {
             int64_t t = reply_int(s->offsets->element[i]);
-            if (t >= 0 && t < NTOPICS)
+            if (t >= 0 && t < CB_TOPIC_COUNT)
                 s->stored[t] = reply_int(s->offsets->element[i + 1]);
         }
     memcpy(upto, s->stored, sizeof(upto));
@@ -609,8 +599,8 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
         e->township = a->township;
         memcpy(e->period, a->period, sizeof(e->period));
         e->amount = a->amount;
-        cb_idkey_alert(s->a.ids, alert_names[a->kind], sj->id, sj->id_len,
-                       a->period, e->id);
+        cb_rules_alert_id(s->a.ids, a->kind, sj->id, sj->id_len, a->period,
+                          e->id);
         /* the evidence, space separated, in the arena */
         e->ev_off = s->arena.len;
         for (size_t j = 0; j < a->nevidence; j++) {
@@ -622,7 +612,7 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
         }
         e->ev_len = s->arena.len - e->ev_off;
         e->lookup = add_lookup(s, "alert:", e->id);
-        if (a->kind == CB_A_ACTIVE_AFTER)
+        if (a->kind == CB_ALERT_ACTIVE_AFTER_DEATH)
             have_active = 1;
     }
     if (p->has_death && !have_active) {
@@ -630,8 +620,8 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
         if (push_alert(s, &e) != 0)
             goto nomem;
         e->withdraw = 1;
-        cb_idkey_alert(s->a.ids, "active_after_death", sj->id, sj->id_len,
-                       "", e->id);
+        cb_rules_alert_id(s->a.ids, CB_ALERT_ACTIVE_AFTER_DEATH, sj->id,
+                          sj->id_len, "", e->id);
         e->lookup = add_lookup(s, "alert:", e->id);
     }
     sj->nalerts = s->nalerts - sj->alert_first;
@@ -702,7 +692,6 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     int has_v = sj->state_len >= 0;
     cb_employer e;
     char source[256];
-    const char *day = s->day;
 
     cb_employer_init(&e);
     source[0] = '\0';
@@ -726,7 +715,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
                      "batch is malformed", s->a.partition, i);
             return -1;
         }
-        if (op->kind != CB_OP_FACT || op->k != K_CONTRIBUTE)
+        if (cb_rules_op_may_change_lead(op->kind, op->k))
             sj->lead_inputs = 1;
         if (op->kind == CB_OP_DECIDE) {
             cb_decisionrec dr = {op->decision, s->a.today, op->why,
@@ -766,20 +755,8 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
                 wl_arg(s, &s->early, sj->key, sj->key_len);
             }
         }
-        /* provenance: the event, else the business event behind an
-         * ownership change, the timer or the team's decision */
-        if (op->eid.len > 0)
-            snprintf(source, sizeof(source), "%.*s", op->eid.len,
-                     op->eid.s);
-        else if (op->kind == CB_OP_OWN && op->src.len > 0)
-            snprintf(source, sizeof(source), "%.*s", op->src.len,
-                     op->src.s);
-        else if (op->kind == CB_OP_TICK)
-            snprintf(source, sizeof(source), "timer:%s", day);
-        else if (op->kind == CB_OP_DECIDE && op->decision >= 0 &&
-                 op->decision <= 3)
-            snprintf(source, sizeof(source), "decision:%s:%s",
-                     decision_names[op->decision], day);
+        /* provenance: the latest op that names one */
+        cb_rules_op_source(op, s->a.today, source, sizeof(source));
     }
     arena_put(s, source, strlen(source), &sj->source);
     /* the state, written if it changed */
@@ -787,8 +764,8 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         if (cb_employer_encode(&e, enc) != 0)
             return -1;
     } else {
-        /* facts older than 12 months before today's month are not kept */
-        cb_person_drop_facts(p, cb_month_of_date(s->a.today) - 12);
+        /* facts that left the window are not kept */
+        cb_rules_forget_old_facts(p, s->a.today);
         if (cb_person_encode(p, enc) != 0)
             return -1;
     }
@@ -817,17 +794,14 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         sj->next_day = cb_rules_person_next(p, s->a.today);
     }
     if (sj->has_lead) {
-        char lead_id[17], since[11], township[24];
-        cb_date_format(sj->L.since, since);
-        snprintf(township, sizeof(township), "%" PRId64, sj->L.township);
-        cb_idkey_lead(s->a.ids, sj->L.kind == 0 ? "person" : "employer",
-                      sj->id, sj->id_len, township, since, lead_id);
+        char lead_id[CB_ID_DIGITS + 1];
+        cb_rules_lead_id(s->a.ids, &sj->L, sj->id, sj->id_len, lead_id);
         memcpy(sj->lead_id, lead_id, sizeof(lead_id));
         /* a decision of this step counts if it is this lead's (the last
          * one); else one stored earlier, looked up */
         if (sj->has_decision)
             step_decision(s, sj, op);
-        if (sj->L.status == CB_ST_OPEN && !sj->has_decision)
+        if (cb_rules_takes_decision(&sj->L) && !sj->has_decision)
             sj->dec_lookup = add_lookup(s, "dec:", lead_id);
     }
     return s->failed ? -1 : 0;
@@ -1023,9 +997,9 @@ static int finish_lead(cb_step *s, subject *sj)
         write_cmd2(s, "D", "lid:", "", o.id, 16);
         tw_rest(rest, sizeof(rest), o.township);
         write_cmd2(s, "R", "lt:", rest, sj->key, sj->key_len);
-        if (o.status != CB_ST_CLOSED) {
-            o.status = CB_ST_CLOSED;
-            o.closed = CB_C_INVALID;
+        if (o.status != CB_STATUS_CLOSED) {
+            o.status = CB_STATUS_CLOSED;
+            o.closed = cb_rules_end_reason(o.township, NULL);
             o.closed_at = s->a.today;
             str_set(&o.subject_id, sj->id, sj->id_len);
             str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
@@ -1033,43 +1007,31 @@ static int finish_lead(cb_step *s, subject *sj)
         }
         return 1;
     }
+    /* a team's decision on this lead id, if the lead takes one: this
+     * step's, else one stored earlier */
+    cb_rule_lead L = sj->L;
+    if (cb_rules_takes_decision(&L)) {
+        const redisReply *d = looked(s, sj->dec_lookup);
+        cb_decisionrec stored;
+        if (sj->has_decision)
+            cb_rules_decide(&L, sj->decision, sj->decision_day);
+        else if (d != NULL &&
+                 cb_decisionrec_decode(d->str, d->len, &stored) == 0)
+            cb_rules_decide(&L, stored.decision, stored.day);
+    }
     memset(&n, 0, sizeof(n));
     memcpy(n.id, sj->lead_id, sizeof(n.id));
-    n.kind = sj->L.kind;
-    n.reason = sj->L.reason;
-    n.priority = sj->L.priority;
-    n.status = sj->L.status;
-    n.closed = sj->L.closed;
-    n.township = sj->L.township;
-    n.opened = sj->L.opened;
-    n.closed_at = sj->L.closed_at;
-    n.name = sj->L.name;
+    n.kind = L.kind;
+    n.reason = L.reason;
+    n.priority = L.priority;
+    n.status = L.status;
+    n.closed = L.closed;
+    n.township = L.township;
+    n.opened = L.opened;
+    n.closed_at = L.closed_at;
+    n.name = L.name;
     str_set(&n.subject_id, sj->id, sj->id_len);
     str_set(&n.source, s->arena.data + sj->source.off, sj->source.len);
-    /* a team's decision on this lead id, if the lead is open */
-    if (n.status == CB_ST_OPEN) {
-        int decision = -1;
-        int32_t at_day = 0;
-        cb_decisionrec stored;
-        const redisReply *d = looked(s, sj->dec_lookup);
-        if (sj->has_decision) {
-            decision = sj->decision;
-            at_day = sj->decision_day;
-        } else if (d != NULL && cb_decisionrec_decode(d->str, d->len,
-                                                      &stored) == 0) {
-            decision = stored.decision;
-            at_day = stored.day;
-        }
-        if (decision == 0) {
-            n.status = CB_ST_CONTACTED;
-        } else if (decision == 1) {
-            n.status = CB_ST_REFUSED;
-        } else if (decision == 2 || decision == 3) {
-            n.status = CB_ST_CLOSED;
-            n.closed = decision == 2 ? CB_C_ENROLLED : CB_C_INVALID;
-            n.closed_at = at_day;
-        }
-    }
     if (has_old && memcmp(o.id, n.id, 16) == 0 && o.reason == n.reason &&
         o.priority == n.priority && o.status == n.status &&
         o.closed == n.closed && o.township == n.township &&
@@ -1090,11 +1052,10 @@ static int finish_lead(cb_step *s, subject *sj)
         write_cmd2(s, "D", "lid:", "", o.id, 16);
         /* a new episode replaces the lead: the topic hears the old one
          * closed, moved_out when the subject's township changed */
-        if (o.status != CB_ST_CLOSED) {
-            o.status = CB_ST_CLOSED;
+        if (o.status != CB_STATUS_CLOSED) {
+            o.status = CB_STATUS_CLOSED;
             o.closed_at = s->a.today;
-            o.closed = o.township != n.township ? CB_C_MOVED_OUT
-                                                : CB_C_INVALID;
+            o.closed = cb_rules_end_reason(o.township, &L);
             str_set(&o.subject_id, sj->id, sj->id_len);
             str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
             write_lead_out(s, &o);
@@ -1291,7 +1252,7 @@ static void finish(cb_step *s)
     /* the applied positions, with the state they cover */
     for (size_t i = 0; i < s->a.noffsets; i++) {
         int t = s->a.topics[i];
-        if (t < 0 || t >= NTOPICS)
+        if (t < 0 || t >= CB_TOPIC_COUNT)
             continue;
         if (s->stored[t] < 0 || s->a.next[i] > s->stored[t]) {
             char topic[8];
