@@ -474,11 +474,11 @@ int cb_store_decide(cb_store *store, const char *lead_id, int decision,
     cb_buf op = {0};
     int part, rc;
 
-    if (decision < 0 || decision > 3) {
+    if (cb_decision_symbol(decision) == NULL) {
         snprintf(errstr, errstr_size, "no such decision");
         return -1;
     }
-    if (decision == 1 && (why == NULL || *why == '\0')) {
+    if (decision == CB_DECISION_REFUSED && (why == NULL || *why == '\0')) {
         snprintf(errstr, errstr_size, "a refusal needs a reason");
         return -1;
     }

@@ -151,17 +151,18 @@ int cb_store_find_lead(cb_store *store, const char *lead_id,
 int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
                       cb_lead *lead, char *errstr, size_t errstr_size);
 
-/* Records a township team's decision on a lead (cb_lead_status's
- * contacted or refused keep it listed; enrolled and invalid close it; see
- * cb_ops_decide), as one step of the lead's partition, on the day of now.
- * A refusal needs a reason.  Returns 1 with the lead as it is after in
+/* Records a township team's decision (cb_decision) on a lead, as one
+ * step of the lead's partition, on the day of now: contacted or refused
+ * keep it listed, enrolled and invalid close it (cb_rules_decide).  A
+ * refusal needs a reason.  Returns 1 with the lead as it is after in
  * *after, 0 when there is no such lead, -1 with errstr. */
 int cb_store_decide(cb_store *store, const char *lead_id, int decision,
                     const char *why, int64_t now_ms, cb_lead *after,
                     char *errstr, size_t errstr_size);
 
-/* The decision recorded on a lead: 1 with *decision, its day and its
- * reason (why holds why_size bytes), 0 when none, -1 with errstr. */
+/* The decision recorded on a lead: 1 with *decision (cb_decision), its
+ * day and its reason (why holds why_size bytes), 0 when none, -1 with
+ * errstr. */
 int cb_store_get_decision(cb_store *store, const char *lead_id,
                           int *decision, int32_t *day, char *why,
                           size_t why_size, char *errstr, size_t errstr_size);

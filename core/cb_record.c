@@ -50,6 +50,12 @@ static const char *const sym_decision[] = {"contacted", "refused",
 
 _Static_assert(NSYM(sym_decision) == CB_DECISION_COUNT,
                "a symbol for every decision");
+_Static_assert(NSYM(sym_lead_reason) == CB_LEAD_REASON_COUNT,
+               "a symbol for every lead reason");
+_Static_assert(NSYM(sym_lead_status) == CB_LEAD_STATUS_COUNT,
+               "a symbol for every lead status");
+_Static_assert(NSYM(sym_alert_kind) == CB_ALERT_KIND_COUNT,
+               "a symbol for every alert kind");
 
 /* ------------------------------------------------------------- tables */
 

@@ -95,6 +95,11 @@ typedef enum { CB_ALERT_PAID_AFTER_DEATH, CB_ALERT_DUAL_PENSION_ENROLLMENT,
                CB_ALERT_DUAL_PENSION_BENEFIT, CB_ALERT_DUPLICATE_SUBSIDY,
                CB_ALERT_ACTIVE_AFTER_DEATH } cb_alert_kind;
 
+/* How many values the enums that outputs count by have. */
+#define CB_LEAD_REASON_COUNT (CB_REASON_EMPLOYER_UNREGISTERED + 1)
+#define CB_LEAD_STATUS_COUNT (CB_STATUS_CLOSED + 1)
+#define CB_ALERT_KIND_COUNT (CB_ALERT_ACTIVE_AFTER_DEATH + 1)
+
 /* A township team's decision on a lead (docs/RULES.md section 7): the
  * first two set an open lead's status, the last two close it.  No record
  * carries it as a field: it travels in an op and is stored by lead id,
