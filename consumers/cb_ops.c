@@ -375,6 +375,27 @@ static void get_stamp(cb_unpack *r, cb_op *op)
     op->s24 = (uint32_t)cb_unpack_uint(r, 3);
 }
 
+int cb_op_read_head(const char *data, size_t len, cb_op_head *h)
+{
+    cb_unpack r;
+
+    cb_unpack_init(&r, data, len);
+    h->kind = (int)cb_unpack_uint(&r, 1);
+    h->topic = (int)cb_unpack_uint(&r, 1);
+    h->offset = cb_unpack_int(&r, 8);
+    h->bucket = (unsigned)cb_unpack_uint(&r, 2);
+    h->key_len = (size_t)cb_unpack_uint(&r, 1);
+    h->key = cb_unpack_bytes(&r, h->key_len);
+    h->id_len = (size_t)cb_unpack_uint(&r, 1);
+    h->id = cb_unpack_bytes(&r, h->id_len);
+    cb_unpack_bytes(&r, (size_t)cb_unpack_uint(&r, 1)); /* the event id */
+    h->fact_kind = h->kind == CB_OP_FACT ? (int)cb_unpack_uint(&r, 1) : -1;
+    if (r.failed || h->topic < 0 || h->topic >= CB_TOPIC_COUNT ||
+        (h->key_len != 8 && h->key_len != CB_SUBJECT_KEY_MAX))
+        return -1;
+    return 0;
+}
+
 int cb_op_decode(const char *data, size_t len, cb_op *op)
 {
     cb_unpack r;

@@ -194,6 +194,25 @@ typedef struct cb_op {
  * a person's state cannot hold. */
 int cb_op_decode(const char *data, size_t len, cb_op *op);
 
+/* The head of a packed op, read without the rest (a step groups and skips
+ * the ops of its batch before it decodes them): key and id point into the
+ * op's bytes. */
+typedef struct cb_op_head {
+    int kind;        /* CB_OP_* */
+    int topic;       /* below CB_TOPIC_COUNT */
+    int64_t offset;
+    unsigned bucket;
+    const char *key; /* the state key: 8 bytes, or CB_SUBJECT_KEY_MAX */
+    size_t key_len;
+    const char *id;  /* the ID number or USCC as text */
+    size_t id_len;
+    int fact_kind;   /* a fact op's CB_FACT_*, else -1 */
+} cb_op_head;
+
+/* Reads the head of a packed op.  Returns 0, or -1 when it is cut short or
+ * names a topic or a key no op has. */
+int cb_op_read_head(const char *data, size_t len, cb_op_head *head);
+
 /* 32-bit FNV-1a, used for buckets and stamps. */
 uint32_t cb_fnv1a32(const void *data, size_t len);
 

@@ -413,6 +413,52 @@ static void test_ownership(void **state)
     cb_buf_free(&b);
 }
 
+/* The head alone, as a step reads it to group and skip its ops. */
+static void test_head(void **state)
+{
+    cb_enrollment e;
+    cb_op_head h;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_ENROLLMENT, &e);
+    strcpy(e.event_id, "c-1");
+    strcpy(e.person_id, PERSON);
+    e.scheme = CB_SCHEME_RESIDENT_PENSION;
+    e.action = CB_ENR_CONTRIBUTE;
+    strcpy(e.period, "2024-01");
+    e.amount_fen = 12000;
+    strcpy(e.region_code, "320900");
+    strcpy(e.township_code, TW_TEXT);
+    e.occurred_at = instant("2024-01-20T12:00:00+08:00");
+    encode_record(CB_KIND_ENROLLMENT, &e, CB_KIND_ENROLLMENT, 99, 0, &b,
+                  &op);
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), 0);
+    assert_int_equal(h.kind, CB_OP_FACT);
+    assert_int_equal(h.topic, CB_KIND_ENROLLMENT);
+    assert_int_equal(h.offset, 99);
+    assert_int_equal(h.bucket, 19);
+    assert_int_equal(h.key_len, 8);
+    assert_memory_equal(h.key, "\x03\x09\xb4\x79\xcb\x03\x72\x00", 8);
+    assert_int_equal(h.id_len, 18);
+    assert_memory_equal(h.id, PERSON, 18);
+    assert_int_equal(h.fact_kind, CB_FACT_CONTRIBUTION);
+    /* the head is the first 44 bytes, and the fact kind after them */
+    assert_int_equal(cb_op_read_head(b.data, 45, &h), 0);
+    assert_int_equal(cb_op_read_head(b.data, 44, &h), -1);
+    b.data[1] = CB_TOPIC_COUNT; /* no such topic */
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1);
+    b.data[1] = CB_TOPIC_OWNERSHIP;
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), 0);
+    b.data[12] = 7; /* a key of 7 bytes */
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1);
+
+    assert_int_equal(cb_ops_tick(&(cb_subject){0}, NBUCKETS, &b), 0);
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1); /* no key */
+    cb_buf_free(&b);
+}
+
 /* Stamps split and join as the first matcher's Lua did, whatever the
  * sign. */
 static void test_stamps(void **state)
@@ -440,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_tick),
         cmocka_unit_test(test_decide),
         cmocka_unit_test(test_ownership),
+        cmocka_unit_test(test_head),
         cmocka_unit_test(test_stamps),
     };
 
