@@ -615,7 +615,7 @@ static int collect_steps(matcher *m, int wait)
         take_results(m, 1);
     rc = m->failing;
     m->failing = 0;
-    if (rc == -3) {
+    if (rc == CB_STEP_EFAILED) {
         /* Deterministic: redoing the step would fail the same way. */
         snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", m->fail_err);
         m->fatal = 1;

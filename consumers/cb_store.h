@@ -18,6 +18,7 @@
 #include "cb_ops.h"
 #include "cb_record.h"
 #include "cb_redis.h"
+#include "cb_step.h"
 
 #define CB_STORE_BUCKETS  1024 /* per partition: ~60 subjects each at 1M */
 #define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
@@ -103,11 +104,12 @@ typedef struct cb_store_result {
 /* Applies n batches of distinct partitions, one step each (cb_step.h),
  * their rounds pipelined together; res[i] says what batch i did.  today is
  * the evaluation day (days since 1970, UTC+08:00), now_ms the clock.
- * Returns 0 when every step committed; -1 on Redis trouble (the
- * connection failed, Redis is out of memory: reconnect, wait, redo --
- * some steps may have committed, and redoing them changes nothing); or -3
- * when a step itself failed (an op or a state that does not decode, a
- * commit Redis refused): redoing it would fail again.  errstr says why. */
+ * Returns 0 when every step committed; CB_STEP_EREDIS (-1) on Redis
+ * trouble (the connection failed, Redis is out of memory: reconnect,
+ * wait, redo -- some steps may have committed, and redoing them changes
+ * nothing); or CB_STEP_EFAILED (-3) when a step itself failed (an op or a
+ * state that does not decode, a commit Redis refused): redoing it would
+ * fail again.  errstr says why. */
 int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                    const cb_store_batch *batches, size_t n,
                    cb_store_result *res, char *errstr, size_t errstr_size);
