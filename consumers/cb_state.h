@@ -42,10 +42,11 @@ typedef struct cb_own_state {
     int64_t st;
 } cb_own_state;
 
+/* A benefit or contribution kept for the alerts (RULES.md 2). */
 typedef struct cb_fact {
-    int k, scheme, paid;
+    int k, scheme, paid; /* CB_FACT_*, cb_scheme, cb_paid_by (255: none) */
     int64_t region, amount, tier, township;
-    int32_t period;
+    int32_t period; /* months since 1970-01 */
     cb_str eid;
 } cb_fact;
 
