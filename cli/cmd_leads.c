@@ -217,14 +217,12 @@ static int lead_opt(void *opaque, int opt, const char *arg, char *errstr,
 
 int cb_cmd_lead(int argc, char **argv)
 {
-    static const char *const decisions[] = {"contacted", "refused",
-                                            "enrolled", "invalid"};
     const char *why = NULL, *lead_id, *decision;
     cb_store *store = NULL;
     cb_idkey *ids = NULL;
     cb_cli cli;
     char err[512];
-    int rc, d = -1;
+    int rc, d;
 
     rc = cb_cli_parse(&cli, &cb_spec_lead, argc, argv, lead_opt, &why);
     if (rc == CB_CLI_HELP)
@@ -233,20 +231,18 @@ int cb_cmd_lead(int argc, char **argv)
         return rc;
     lead_id = argv[cli.optind];
     decision = argv[cli.optind + 1];
-    for (int i = 0; i < 4; i++)
-        if (strcmp(decision, decisions[i]) == 0)
-            d = i;
+    d = cb_decision_value(decision);
     if (d < 0) {
         rc = cb_cli_usage_error(&cb_spec_lead, "DECISION is contacted, "
                                 "refused, enrolled or invalid, not '%s'",
                                 decision);
         goto out;
     }
-    if (d == 1 && (why == NULL || *why == '\0')) {
+    if (d == CB_DECISION_REFUSED && (why == NULL || *why == '\0')) {
         rc = cb_cli_usage_error(&cb_spec_lead, "a refusal needs --reason");
         goto out;
     }
-    if (why != NULL && strlen(why) > 1000) {
+    if (why != NULL && strlen(why) > CB_DECISION_WHY_MAX) {
         rc = cb_cli_usage_error(&cb_spec_lead, "--reason is at most 1000 "
                                 "bytes");
         goto out;

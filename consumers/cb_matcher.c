@@ -21,7 +21,6 @@
 #include "cb_store.h"
 #include "cb_worker.h"
 
-#define NTOPICS        (CB_TOPIC_OWNERSHIP + 1) /* topic numbers in ops */
 #define TIMER_MS       1000 /* how often timers are looked at */
 #define MAX_PARTITIONS 1024
 #define POLL_BURST     1000 /* messages taken between two housekeepings */
@@ -40,7 +39,7 @@ typedef struct opsarr {
 typedef struct batch {
     cb_buf *ops;
     size_t nops, cap;
-    int64_t next[NTOPICS]; /* next offset per topic, -1: none */
+    int64_t next[CB_TOPIC_COUNT]; /* next offset per topic, -1: none */
     int assigned;
     opsarr handed[HANDED_MAX]; /* with the worker, oldest first */
     int nhanded;
@@ -166,7 +165,7 @@ static void free_ops(opsarr o)
 static void batch_clear(batch *b)
 {
     b->nops = 0;
-    for (int t = 0; t < NTOPICS; t++)
+    for (int t = 0; t < CB_TOPIC_COUNT; t++)
         b->next[t] = -1;
 }
 
@@ -174,7 +173,7 @@ static int batch_has_work(const batch *b)
 {
     if (b->nops > 0)
         return 1;
-    for (int t = 0; t < NTOPICS; t++)
+    for (int t = 0; t < CB_TOPIC_COUNT; t++)
         if (b->next[t] >= 0)
             return 1;
     return 0;
@@ -188,7 +187,7 @@ static int set_offsets_from_redis(matcher *m,
                                   rd_kafka_topic_partition_list_t *parts,
                                   char *errstr, size_t errstr_size)
 {
-    int64_t (*next)[NTOPICS] = calloc((size_t)m->npart, sizeof(*next));
+    int64_t (*next)[CB_TOPIC_COUNT] = calloc((size_t)m->npart, sizeof(*next));
     char *have = calloc((size_t)m->npart, 1);
     int rc = -1;
 
@@ -203,7 +202,7 @@ static int set_offsets_from_redis(matcher *m,
         if (t < 0 || p < 0 || p >= m->npart)
             continue;
         if (!have[p]) {
-            if (cb_store_offsets(m->store, p, next[p], NTOPICS, errstr,
+            if (cb_store_offsets(m->store, p, next[p], CB_TOPIC_COUNT, errstr,
                                  errstr_size) != 0)
                 goto out;
             have[p] = 1;
@@ -295,7 +294,7 @@ static int check_topics(matcher *m, char *errstr, size_t errstr_size)
                  rd_kafka_err2str(err));
         return -1;
     }
-    for (int t = 0; t < NTOPICS; t++) {
+    for (int t = 0; t < CB_TOPIC_COUNT; t++) {
         if (t >= CB_FEED_COUNT && t != CB_TOPIC_OWNERSHIP)
             continue;
         int found = -1;
@@ -502,14 +501,14 @@ static int any_work(const matcher *m)
 static int hand_over(matcher *m, int p)
 {
     batch *b = &m->batches[p];
-    int topics[NTOPICS];
-    int64_t next[NTOPICS], clock;
+    int topics[CB_TOPIC_COUNT];
+    int64_t next[CB_TOPIC_COUNT], clock;
     size_t noff = 0;
 
     if (m->reseek || m->failing || m->fatal || b->nhanded >= HANDED_MAX ||
         !batch_has_work(b))
         return 0;
-    for (int t = 0; t < NTOPICS; t++) {
+    for (int t = 0; t < CB_TOPIC_COUNT; t++) {
         if (b->next[t] >= 0) {
             topics[noff] = t;
             next[noff++] = b->next[t];
@@ -606,7 +605,7 @@ static int collect_steps(matcher *m, int wait)
         take_results(m, 1);
     rc = m->failing;
     m->failing = 0;
-    if (rc == -3) {
+    if (rc == CB_STEP_EFAILED) {
         /* Deterministic: redoing the step would fail the same way. */
         snprintf(m->fatal_err, sizeof(m->fatal_err), "%s", m->fail_err);
         m->fatal = 1;
@@ -861,8 +860,8 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
         return NULL;
     }
     rd_kafka_poll_set_consumer(rk);
-    topics = rd_kafka_topic_partition_list_new(NTOPICS);
-    for (int t = 0; t < NTOPICS; t++)
+    topics = rd_kafka_topic_partition_list_new(CB_TOPIC_COUNT);
+    for (int t = 0; t < CB_TOPIC_COUNT; t++)
         if (t < CB_FEED_COUNT || t == CB_TOPIC_OWNERSHIP)
             rd_kafka_topic_partition_list_add(topics, topic_of(t),
                                               RD_KAFKA_PARTITION_UA);

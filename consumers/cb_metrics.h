@@ -16,13 +16,14 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_ops.h"
 #include "cb_record.h"
 
-#define CB_METRICS_TOPICS 9 /* topic numbers: the kinds, then the ownership
-                               topic (cb_ops.h) */
-#define CB_METRICS_REASONS 5     /* cb_lead_reason */
-#define CB_METRICS_STATUSES 4    /* cb_lead_status */
-#define CB_METRICS_ALERT_KINDS 5 /* cb_alert_kind */
+#define CB_METRICS_TOPICS CB_TOPIC_COUNT /* the kinds, then the ownership
+                                            topic (cb_ops.h) */
+#define CB_METRICS_REASONS CB_LEAD_REASON_COUNT
+#define CB_METRICS_STATUSES CB_LEAD_STATUS_COUNT
+#define CB_METRICS_ALERT_KINDS CB_ALERT_KIND_COUNT
 
 /* Why a message went to the dead-letter topic. */
 enum {

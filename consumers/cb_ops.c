@@ -1,4 +1,8 @@
-/* cb_ops.c -- feed records into packed ops (cb_state.h decodes them). */
+/* cb_ops.c -- the packed ops: feed records, ticks, decisions and
+ * ownership changes packed into ops, and ops decoded again (cb_ops.h).
+ * Encoder and decoder are side by side so that the layout changes in one
+ * place; each op is the head (put_head) and a body whose struct.pack
+ * format the decoder's cases give. */
 #include <librdkafka/rdkafka.h>
 
 #include <stdio.h>
@@ -8,8 +12,9 @@
 #include "cb_ident.h"
 #include "cb_ops.h"
 #include "cb_pack.h"
-
-#define OPEN_END 8388607 /* no valid_to; the script's OPEN_END */
+#include "cb_policy.h"
+#include "cb_state.h" /* CB_SCHEMES: the schemes a state can hold */
+#include "cb_time.h"
 
 uint32_t cb_fnv1a32(const void *data, size_t len)
 {
@@ -130,8 +135,9 @@ static int put_stamp(cb_pack *p, int64_t occurred_at, const char *eid,
                      char *errstr, size_t errstr_size)
 {
     int32_t date = cb_date_of_time(occurred_at);
-    int64_t local_s = occurred_at / 1000 + 8 * 3600;
+    int64_t local_s = occurred_at / 1000 + CB_TIME_LOCAL_OFFSET_S;
     int64_t sec = ((local_s % 86400) + 86400) % 86400;
+    uint32_t hash_bits = (1u << CB_STAMP_HASH_BITS) - 1;
 
     if (date < 0 || date > 65535) {
         snprintf(errstr, errstr_size, "occurred_at is outside the years "
@@ -139,7 +145,9 @@ static int put_stamp(cb_pack *p, int64_t occurred_at, const char *eid,
         return -1;
     }
     cb_pack_int(p, date, 2);
-    cb_pack_int(p, (sec << 7) | (cb_fnv1a32(eid, strlen(eid)) & 0x7F), 3);
+    cb_pack_int(p, (sec << CB_STAMP_HASH_BITS) |
+                       (cb_fnv1a32(eid, strlen(eid)) & hash_bits),
+                3);
     return 0;
 }
 
@@ -230,7 +238,10 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
             }
             put_head(&p, CB_OP_FACT, topic, offset, subject, nbuckets,
                      e->event_id);
-            cb_pack_int(&p, e->action == CB_ENR_CONTRIBUTE, 1);
+            cb_pack_int(&p, e->action == CB_ENR_CONTRIBUTE
+                                ? CB_FACT_CONTRIBUTION
+                                : CB_FACT_BENEFIT,
+                        1);
             cb_pack_int(&p, e->scheme, 1);
             cb_pack_int(&p, code_number(e->region_code), 6);
             cb_pack_int(&p, period, 2);
@@ -251,7 +262,9 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                  a->event_id);
         cb_pack_int(&p, a->identity, 1);
         cb_pack_int(&p, a->valid_from, 3);
-        cb_pack_int(&p, a->valid_to != CB_DATE_NONE ? a->valid_to : OPEN_END, 3);
+        cb_pack_int(&p, a->valid_to != CB_DATE_NONE ? a->valid_to
+                                                    : CB_DATE_OPEN_END,
+                    3);
         if (put_stamp(&p, a->occurred_at, a->event_id, errstr,
                       errstr_size) != 0)
             return -1;
@@ -302,13 +315,30 @@ int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
     char err[64];
     size_t n = reason ? strlen(reason) : 0;
 
-    if (n > 1000)
+    if (n > CB_DECISION_WHY_MAX)
         return -1;
     put_head(&p, CB_OP_DECIDE, 0, -1, subject, nbuckets, "");
     cb_pack_int(&p, decision, 1);
     put_cstr(&p, lead_id);
     cb_pack_str(&p, reason ? reason : "", n, 2);
     return finish(&p, err, sizeof(err));
+}
+
+int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
+{
+    cb_pack w = {out, 0};
+
+    /* <Bc0Bi3i3HI3Bc0: USCC, active, established, deregistered (0: not),
+     * stamp, the business event */
+    out->len = 0;
+    cb_pack_str(&w, c->uscc.s, c->uscc.len, 1);
+    cb_pack_int(&w, c->active, 1);
+    cb_pack_int(&w, c->est, 3);
+    cb_pack_int(&w, c->dereg, 3);
+    cb_pack_int(&w, cb_stamp_day(c->st), 2);
+    cb_pack_int(&w, cb_stamp_low(c->st), 3);
+    cb_pack_str(&w, c->eid.s, c->eid.len, 1);
+    return w.failed ? -1 : 0;
 }
 
 int cb_ops_ownership(const char *person_id, const void *payload,
@@ -328,4 +358,142 @@ int cb_ops_ownership(const char *person_id, const void *payload,
     cb_pack_bytes(&p, payload, payload_len);
     put_birth(&p, subject);
     return finish(&p, errstr, errstr_size);
+}
+
+/* ------------------------------------------------------------ decoding */
+
+static void get_birth(cb_unpack *r, cb_op *op)
+{
+    op->birth = (int32_t)cb_unpack_int(r, 3);
+    op->male = (int)cb_unpack_uint(r, 1);
+    op->has_birth = 1;
+}
+
+static void get_stamp(cb_unpack *r, cb_op *op)
+{
+    op->date = (int32_t)cb_unpack_uint(r, 2);
+    op->s24 = (uint32_t)cb_unpack_uint(r, 3);
+}
+
+int cb_op_read_head(const char *data, size_t len, cb_op_head *h)
+{
+    cb_unpack r;
+
+    cb_unpack_init(&r, data, len);
+    h->kind = (int)cb_unpack_uint(&r, 1);
+    h->topic = (int)cb_unpack_uint(&r, 1);
+    h->offset = cb_unpack_int(&r, 8);
+    h->bucket = (unsigned)cb_unpack_uint(&r, 2);
+    h->key_len = (size_t)cb_unpack_uint(&r, 1);
+    h->key = cb_unpack_bytes(&r, h->key_len);
+    h->id_len = (size_t)cb_unpack_uint(&r, 1);
+    h->id = cb_unpack_bytes(&r, h->id_len);
+    cb_unpack_bytes(&r, (size_t)cb_unpack_uint(&r, 1)); /* the event id */
+    h->fact_kind = h->kind == CB_OP_FACT ? (int)cb_unpack_uint(&r, 1) : -1;
+    if (r.failed || h->topic < 0 || h->topic >= CB_TOPIC_COUNT ||
+        (h->key_len != 8 && h->key_len != CB_SUBJECT_KEY_MAX))
+        return -1;
+    return 0;
+}
+
+int cb_op_decode(const char *data, size_t len, cb_op *op)
+{
+    cb_unpack r;
+
+    cb_unpack_init(&r, data, len);
+
+    memset(op, 0, sizeof(*op));
+    /* the head: op u8, topic u8, offset i8, bucket u16, subject key,
+     * subject id text, event id */
+    op->kind = (int)cb_unpack_uint(&r, 1);
+    op->topic = (int)cb_unpack_uint(&r, 1);
+    op->offset = cb_unpack_int(&r, 8);
+    op->bucket = (unsigned)cb_unpack_uint(&r, 2);
+    cb_unpack_str(&r, 1, &op->subject);
+    cb_unpack_str(&r, 1, &op->subject_id);
+    cb_unpack_str(&r, 1, &op->eid);
+
+    switch (op->kind) {
+    case CB_OP_HH: /* <i6HI3bBi3BBc0 */
+        op->township = cb_unpack_int(&r, 6);
+        get_stamp(&r, op);
+        op->student = (int)cb_unpack_int(&r, 1);
+        op->action = (int)cb_unpack_uint(&r, 1);
+        get_birth(&r, op);
+        cb_unpack_str(&r, 1, &op->name);
+        break;
+    case CB_OP_DEATH: /* <i3i6i3B */
+        op->death = (int32_t)cb_unpack_int(&r, 3);
+        op->township = cb_unpack_int(&r, 6);
+        get_birth(&r, op);
+        break;
+    case CB_OP_ENR: /* <BBHI3Bi6i3B */
+        op->scheme = (int)cb_unpack_uint(&r, 1);
+        op->on = (int)cb_unpack_uint(&r, 1);
+        get_stamp(&r, op);
+        op->snapshot = (int)cb_unpack_uint(&r, 1);
+        op->township = cb_unpack_int(&r, 6);
+        get_birth(&r, op);
+        if (op->scheme >= CB_SCHEMES || op->on > 1)
+            return -1; /* a person's state cannot hold it */
+        break;
+    case CB_OP_FACT: /* <BBi6Hi6Bi6i6i3B */
+        op->k = (int)cb_unpack_uint(&r, 1);
+        op->scheme = (int)cb_unpack_uint(&r, 1);
+        op->region = cb_unpack_int(&r, 6);
+        op->period = (int32_t)cb_unpack_uint(&r, 2);
+        op->amount = cb_unpack_int(&r, 6);
+        op->paid = (int)cb_unpack_uint(&r, 1);
+        op->tier = cb_unpack_int(&r, 6);
+        op->township = cb_unpack_int(&r, 6);
+        get_birth(&r, op);
+        break;
+    case CB_OP_ROSTER: /* <Bi3i3HI3i3B */
+        op->identity = (int)cb_unpack_uint(&r, 1);
+        op->from = (int32_t)cb_unpack_int(&r, 3);
+        op->to = (int32_t)cb_unpack_int(&r, 3);
+        get_stamp(&r, op);
+        get_birth(&r, op);
+        break;
+    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0i3B */
+        cb_unpack_str(&r, 1, &op->uscc);
+        op->active = (int)cb_unpack_uint(&r, 1);
+        op->est = (int32_t)cb_unpack_int(&r, 3);
+        op->dereg = (int32_t)cb_unpack_int(&r, 3);
+        get_stamp(&r, op);
+        cb_unpack_str(&r, 1, &op->src);
+        get_birth(&r, op);
+        break;
+    case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0 */
+        op->bkind = (int)cb_unpack_uint(&r, 1);
+        op->action = (int)cb_unpack_uint(&r, 1);
+        op->est = (int32_t)cb_unpack_int(&r, 3);
+        op->township = cb_unpack_int(&r, 6);
+        get_stamp(&r, op);
+        cb_unpack_str(&r, 1, &op->name);
+        cb_unpack_str(&r, 1, &op->rep);
+        break;
+    case CB_OP_REG: /* <H */
+        op->date = (int32_t)cb_unpack_uint(&r, 2);
+        break;
+    case CB_OP_TICK: /* <i3B */
+        get_birth(&r, op);
+        break;
+    case CB_OP_DECIDE: { /* <BBc0I2c0 */
+        op->decision = (int)cb_unpack_uint(&r, 1);
+        cb_unpack_str(&r, 1, &op->lead_id);
+        size_t n = (size_t)cb_unpack_uint(&r, 2);
+        const char *why =
+            n > CB_DECISION_WHY_MAX ? NULL : cb_unpack_bytes(&r, n);
+        if (why == NULL)
+            return -1;
+        memcpy(op->why, why, n);
+        op->why[n] = '\0';
+        op->why_len = n;
+        break;
+    }
+    default:
+        return -1;
+    }
+    return cb_unpack_done(&r);
 }

@@ -1,10 +1,14 @@
 /* cb_ops.h -- turns a feed record into the op that a step applies:
  * the subject's key and bucket, the event's date and stamp, and the few
- * values the rules need, packed in the layout the script unpacks.
+ * values the rules need, packed in the layout cb_op_decode reads.
  *
- * Ops are packed (little-endian fields, u8-length strings) so that a
- * batch is a list of byte strings, cheap to keep and to copy; cb_state.c
- * decodes them (cb_op_decode), and the two files change together. */
+ * Ops are packed (little-endian fields, u8-length strings, cb_pack.h) so
+ * that a batch is a list of byte strings, cheap to keep and to copy.  This
+ * module is the one home of the format: every encoder (cb_ops_*) and the
+ * decoder (cb_op_decode) are in cb_ops.c, the layouts in its comments; so
+ * is the ownership change a business op sends to its representative's
+ * partition (cb_own_change_pack), which comes back as the body of an
+ * ownership op. */
 #ifndef CB_OPS_H
 #define CB_OPS_H
 
@@ -12,6 +16,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_pack.h"
 #include "cb_record.h"
 
 enum {
@@ -28,8 +33,42 @@ enum {
 };
 
 /* Topic numbers in ops and in the applied-offsets hash: the record kinds,
- * and one more for the derived ownership topic. */
+ * and one more for the derived ownership topic; CB_TOPIC_COUNT in all. */
 #define CB_TOPIC_OWNERSHIP CB_KIND_COUNT
+#define CB_TOPIC_COUNT (CB_TOPIC_OWNERSHIP + 1)
+
+/* What a fact op (CB_OP_FACT) records. */
+enum { CB_FACT_BENEFIT = 0, CB_FACT_CONTRIBUTION = 1 };
+
+/* A "latest" stamp (docs/RULES.md 1) as one number: the event's date
+ * times CB_STAMP_LOW, plus 24 low bits (the second of the day, then
+ * CB_STAMP_HASH_BITS bits of the event id's hash).  Ops and states pack
+ * it as the date (2 bytes) and the low bits (3 bytes). */
+#define CB_STAMP_LOW 16777216LL
+
+static inline int64_t cb_stamp_of(int64_t day, int64_t s24)
+{
+    return day * CB_STAMP_LOW + s24;
+}
+
+/* floor(st / CB_STAMP_LOW) and st mod CB_STAMP_LOW, floored as the first
+ * matcher's Lua computed them, so that a stamp packs the same whatever its
+ * sign. */
+static inline int64_t cb_stamp_day(int64_t st)
+{
+    int64_t q = st / CB_STAMP_LOW;
+
+    if (st % CB_STAMP_LOW < 0)
+        q--;
+    return q;
+}
+
+static inline int64_t cb_stamp_low(int64_t st)
+{
+    int64_t r = st % CB_STAMP_LOW;
+
+    return r < 0 ? r + CB_STAMP_LOW : r;
+}
 
 #define CB_SUBJECT_KEY_MAX 18 /* a person's 8 bytes, an employer's 18 */
 
@@ -70,20 +109,109 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
 /* A re-evaluation of a subject (a timer that fell due). */
 int cb_ops_tick(const cb_subject *subject, unsigned nbuckets, cb_buf *out);
 
-/* A team's decision on the lead of a subject (decision: 0 contacted,
- * 1 refused, 2 enrolled, 3 invalid), with its reason (up to 1000 bytes of
- * text). */
+/* A team's decision (cb_decision) on the lead of a subject, with its
+ * reason (up to CB_DECISION_WHY_MAX bytes of text). */
 int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
                   const char *lead_id, int decision, const char *reason,
                   cb_buf *out);
 
+/* An ownership change a business op makes, for the representative's own
+ * partition to apply (the person may live in another partition): the
+ * value of an outbox 'O' entry and of the ownership topic. */
+typedef struct cb_own_change {
+    cb_str rep;      /* the person's ID text (the message's key) */
+    cb_str uscc;
+    int active;
+    int32_t est, dereg; /* dereg 0: not deregistered */
+    int64_t st;
+    cb_str eid;      /* the business event behind it */
+} cb_own_change;
+
+/* Packs an ownership change as an outbox value: the body of the
+ * ownership op it becomes.  Returns 0 or -1. */
+int cb_own_change_pack(const cb_own_change *c, cb_buf *out);
+
 /* An ownership change from the outbox ('O' entries): the person's ID and
- * the payload the script packed; offset is its Kafka offset in the
+ * the payload cb_own_change_pack packed; offset is its Kafka offset in the
  * ownership topic. */
 int cb_ops_ownership(const char *person_id, const void *payload,
                      size_t payload_len, int64_t offset, unsigned nbuckets,
                      cb_buf *out, cb_subject *subject, char *errstr,
                      size_t errstr_size);
+
+/* ------------------------------------------------------------ decoding */
+
+/* An op, decoded.  Fields not used by its kind are zero. */
+typedef struct cb_op {
+    int kind;        /* CB_OP_* */
+    int topic;       /* topic number of its offset */
+    int64_t offset;  /* Kafka offset, -1 for snapshot rows and ticks */
+    unsigned bucket; /* the state's bucket in its partition */
+    cb_str subject;  /* the state key (8 binary bytes or an 18-char USCC) */
+    cb_str subject_id; /* the ID number or USCC as text */
+    cb_str eid;      /* event id, empty for ticks, decisions, ownership */
+    /* common to the person ops: the birth date and sex of the ID */
+    int32_t birth;
+    int male;
+    int has_birth;   /* the op carries birth and male */
+    /* stamped ops: day and 24 low bits */
+    int32_t date;
+    uint32_t s24;
+    int64_t township;
+    /* CB_OP_HH */
+    int student;     /* -1 absent, 0, 1 */
+    int action;      /* CB_OP_HH: household action; CB_OP_BIZ: business */
+    cb_str name;
+    /* CB_OP_DEATH */
+    int32_t death;
+    /* CB_OP_ENR */
+    int scheme, on, snapshot;
+    /* CB_OP_FACT */
+    int k;           /* CB_FACT_BENEFIT or CB_FACT_CONTRIBUTION */
+    int64_t region, amount, tier;
+    int32_t period;  /* months since 1970-01 */
+    int paid;
+    /* CB_OP_ROSTER */
+    int identity;
+    int32_t from, to; /* to: CB_DATE_OPEN_END when open */
+    /* CB_OP_OWN */
+    cb_str uscc;
+    int active;
+    int32_t est, dereg;
+    cb_str src;      /* the business event behind an ownership change */
+    /* CB_OP_BIZ */
+    int bkind;
+    cb_str rep;
+    /* CB_OP_DECIDE */
+    int decision;    /* cb_decision */
+    cb_str lead_id;  /* 16 hex digits */
+    char why[CB_DECISION_WHY_MAX + 1];
+    size_t why_len;
+} cb_op;
+
+/* Decodes a packed op.  Returns 0, or -1 for bytes that are not an op: a
+ * field missing, bytes after the last, an unknown kind, a scheme or flag
+ * a person's state cannot hold. */
+int cb_op_decode(const char *data, size_t len, cb_op *op);
+
+/* The head of a packed op, read without the rest (a step groups and skips
+ * the ops of its batch before it decodes them): key and id point into the
+ * op's bytes. */
+typedef struct cb_op_head {
+    int kind;        /* CB_OP_* */
+    int topic;       /* below CB_TOPIC_COUNT */
+    int64_t offset;
+    unsigned bucket;
+    const char *key; /* the state key: 8 bytes, or CB_SUBJECT_KEY_MAX */
+    size_t key_len;
+    const char *id;  /* the ID number or USCC as text */
+    size_t id_len;
+    int fact_kind;   /* a fact op's CB_FACT_*, else -1 */
+} cb_op_head;
+
+/* Reads the head of a packed op.  Returns 0, or -1 when it is cut short or
+ * names a topic or a key no op has. */
+int cb_op_read_head(const char *data, size_t len, cb_op_head *head);
 
 /* 32-bit FNV-1a, used for buckets and stamps. */
 uint32_t cb_fnv1a32(const void *data, size_t len);

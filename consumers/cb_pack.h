@@ -1,6 +1,6 @@
 /* cb_pack.h -- the little-endian fields of canbao's packed records: ops
- * (cb_ops.c), states (cb_state.c), leads, alerts and decisions (cb_step.c,
- * cb_store.c).
+ * (cb_ops.c), states (cb_state.c), leads (cb_leadrec.c), alerts
+ * (cb_alertrec.c) and decisions (cb_decisionrec.c).
  *
  * Integers are the low n bytes (1..8) of a two's complement value, as
  * Python's struct.pack writes them; strings are a length of 1 or 2 bytes
@@ -14,7 +14,24 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
-#include "cb_state.h"
+
+/* A short string of a packed record (a u8 length in the packing). */
+typedef struct cb_str {
+    uint8_t len;
+    char s[255];
+} cb_str;
+
+/* Bytewise order of two short strings: <0, 0, >0. */
+int cb_str_cmp(const cb_str *a, const cb_str *b);
+
+/* A short string as C text into buf (of size bytes).  Returns 0, or -1
+ * (buf "") when it does not fit with its NUL. */
+int cb_str_to_text(const cb_str *s, char *buf, size_t size);
+
+/* A township code packed as a number, as text into buf (of size bytes):
+ * codes have 6 to 12 digits, and 0 (none), or a number no code has, is
+ * "". */
+void cb_code_to_text(int64_t code, char *buf, size_t size);
 
 /* A writer appending to buf (not owned). */
 typedef struct cb_pack {

@@ -114,12 +114,12 @@ int cb_pipe_add(cb_pipe *p, const cb_store_batch *b, int32_t today,
     cb_step *step = cb_step_new(&a, errstr, errstr_size);
 
     if (step == NULL)
-        return -3;
+        return CB_STEP_EFAILED;
     if (send_phase(p, step, b->partition) != 0) {
         snprintf(errstr, errstr_size, "%s",
                  cb_redis_errstr(cb_store_node(p->store, b->partition)));
         cb_step_free(step);
-        return -1;
+        return CB_STEP_EREDIS;
     }
     return 0;
 }
@@ -179,7 +179,7 @@ int cb_pipe_turn(cb_pipe *p, int *partition, cb_store_result *res,
             freeReplyObject(reply);
         if (ok)
             return 0;
-        rc = -1;
+        rc = CB_STEP_EREDIS;
         goto failed;
     }
     rc = cb_step_read(e.step, r, errstr, errstr_size);
@@ -200,7 +200,7 @@ int cb_pipe_turn(cb_pipe *p, int *partition, cb_store_result *res,
     case CB_STEP_AGAIN:
         if (send_phase(p, e.step, e.partition) != 0) {
             snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
-            rc = -1;
+            rc = CB_STEP_EREDIS;
             break;
         }
         return 0;
@@ -209,15 +209,14 @@ int cb_pipe_turn(cb_pipe *p, int *partition, cb_store_result *res,
         if (send_script_load(p, r) != 0 ||
             send_phase(p, e.step, e.partition) != 0) {
             snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
-            rc = -1;
+            rc = CB_STEP_EREDIS;
             break;
         }
         return 0;
     case CB_STEP_EFAILED:
-        rc = -3;
         break;
     default:
-        rc = -1;
+        rc = CB_STEP_EREDIS;
         break;
     }
     cb_step_free(e.step);

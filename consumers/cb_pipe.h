@@ -33,9 +33,9 @@ cb_pipe *cb_pipe_new(cb_store *store);
 void cb_pipe_free(cb_pipe *pipe);
 
 /* Starts a step over batch b (its ops and offsets are the caller's, kept
- * until the step finishes) and queues its reads.  Returns 0; -3 when the
- * batch does not make a step (an op that does not decode); -1 when the
- * connection fails.  errstr says why. */
+ * until the step finishes) and queues its reads.  Returns 0;
+ * CB_STEP_EFAILED when the batch does not make a step (an op that does not
+ * decode); CB_STEP_EREDIS when the connection fails.  errstr says why. */
 int cb_pipe_add(cb_pipe *pipe, const cb_store_batch *b, int32_t today,
                 int64_t now_ms, char *errstr, size_t errstr_size);
 
@@ -45,12 +45,12 @@ size_t cb_pipe_inflight(const cb_pipe *pipe);
 /* Reads the replies of the step at the head of the queue (waiting for
  * them) and moves it on.  Returns 1 when it committed, with its partition
  * and what it did; 0 when it went on to another phase (or nothing is in
- * flight); -1 on Redis trouble (the connection failed, Redis refused for
- * want of memory) or -3 when a step itself failed (a state that does not
- * decode, a commit Redis refused), with errstr.  After -1 or -3 every
- * step in flight is dropped: the replies still due are read (while the
- * connection lives) so that it can be used again; which steps had
- * committed is then known only to Redis. */
+ * flight); CB_STEP_EREDIS on Redis trouble (the connection failed, Redis
+ * refused for want of memory) or CB_STEP_EFAILED when a step itself
+ * failed (a state that does not decode, a commit Redis refused), with
+ * errstr.  After either every step in flight is dropped: the replies
+ * still due are read (while the connection lives) so that it can be used
+ * again; which steps had committed is then known only to Redis. */
 int cb_pipe_turn(cb_pipe *pipe, int *partition, cb_store_result *res,
                  char *errstr, size_t errstr_size);
 

@@ -15,7 +15,7 @@
 #include "cb_record.h"
 #include "cb_store.h"
 
-#define CB_REPORT_REASONS 5 /* cb_lead_reason */
+#define CB_REPORT_REASONS CB_LEAD_REASON_COUNT
 
 typedef struct cb_report_row {
     char code[13];

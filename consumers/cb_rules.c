@@ -1,17 +1,19 @@
-/* cb_rules.c -- leads, timers and alerts of a decoded state (RULES.md). */
+/* cb_rules.c -- leads, timers and alerts of a decoded state, and the
+ * rules' other decisions the matcher's step takes (RULES.md): the one
+ * place the matcher states the rules. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_policy.h"
 #include "cb_rules.h"
 #include "cb_time.h"
 
-#define S_EMPLOYEE 0 /* the two basic pension schemes */
-#define S_RESIDENT 1
-#define K_BENEFIT 0
-#define K_CONTRIBUTE 1
-#define PAID_GOVERNMENT 2
-#define BIZ_INDIVIDUAL 1
+/* The two basic pension schemes, in the order a lead closed by enrolling
+ * looks at them. */
+#define S_FIRST_BASIC CB_SCHEME_EMPLOYEE_PENSION
+#define S_LAST_BASIC  CB_SCHEME_RESIDENT_PENSION
 
 /* ------------------------------------------------------------ persons */
 
@@ -33,15 +35,16 @@ static int enrolled(const cb_person *p, int s, int32_t d)
            p->schemes[s].date <= d;
 }
 
-/* Draws a basic pension: a benefit paid for one of the last 3 months. */
+/* Draws a basic pension: a benefit paid for one of the months of the
+ * pension window that ends with d's. */
 static int draws(const cb_person *p, int32_t d)
 {
     int32_t m = cb_month_of_date(d);
 
     for (size_t i = 0; i < p->nfacts; i++) {
         const cb_fact *f = &p->facts[i];
-        if (f->k == K_BENEFIT && f->scheme <= 1 && f->period >= m - 2 &&
-            f->period <= m)
+        if (f->k == CB_FACT_BENEFIT && cb_scheme_is_basic_pension(f->scheme) &&
+            f->period > m - CB_PENSION_WINDOW_MONTHS && f->period <= m)
             return 1;
     }
     return 0;
@@ -51,7 +54,7 @@ static int on_roster(const cb_person *p, int32_t d)
 {
     for (size_t i = 0; i < p->nroster; i++) {
         const cb_roster_state *r = &p->roster[i];
-        if (r->from <= d && (r->to == CB_OPEN_END || r->to >= d))
+        if (r->from <= d && (r->to == CB_DATE_OPEN_END || r->to >= d))
             return 1;
     }
     return 0;
@@ -77,28 +80,29 @@ static int person_reason(const cb_person *p, int32_t d, int *reason,
     if (!resident(p, d) || (p->has_death && p->death <= d))
         return 0;
     age = cb_age_on(p->birth, d);
-    if (age < 16)
+    if (age < CB_AGE_LEADS)
         return 0;
-    *priority = CB_P_NORMAL;
-    if (on_roster(p, d) && !enrolled(p, S_RESIDENT, d)) {
-        *reason = CB_R_ASSISTED;
-        *priority = CB_P_HIGH;
+    *priority = CB_PRIORITY_NORMAL;
+    if (on_roster(p, d) && !enrolled(p, CB_SCHEME_RESIDENT_PENSION, d)) {
+        *reason = CB_REASON_ASSISTED_NOT_ENROLLED;
+        *priority = CB_PRIORITY_HIGH;
         return 1;
     }
-    if (enrolled(p, S_EMPLOYEE, d) || enrolled(p, S_RESIDENT, d))
+    if (enrolled(p, CB_SCHEME_EMPLOYEE_PENSION, d) ||
+        enrolled(p, CB_SCHEME_RESIDENT_PENSION, d))
         return 0;
-    if (age >= 60) {
-        *reason = CB_R_ELDERLY;
+    if (age >= CB_AGE_ELDERLY) {
+        *reason = CB_REASON_ELDERLY_NO_PENSION;
         return !draws(p, d);
     }
     if (owner(p, d)) {
-        *reason = CB_R_OWNER;
+        *reason = CB_REASON_BUSINESS_OWNER_UNINSURED;
         return 1;
     }
     if (p->has_student && p->student.v == 1)
         return 0;
-    *reason = CB_R_WORKING;
-    *priority = age >= 45 ? CB_P_HIGH : CB_P_NORMAL;
+    *reason = CB_REASON_WORKING_AGE_UNINSURED;
+    *priority = age >= CB_AGE_PRIORITY ? CB_PRIORITY_HIGH : CB_PRIORITY_NORMAL;
     return 1;
 }
 
@@ -109,7 +113,7 @@ static int person_closes(const cb_person *p, int32_t day, int32_t today,
 {
     if (day > today || !person_reason(p, day - 1, &l->reason, &l->priority))
         return 0;
-    l->status = CB_ST_CLOSED;
+    l->status = CB_STATUS_CLOSED;
     l->closed = why;
     l->closed_at = day;
     return 1;
@@ -122,35 +126,38 @@ int cb_rules_person_lead(const cb_person *p, int32_t today,
     if (!p->has_stay)
         return 0;
     if (person_reason(p, today, &l->reason, &l->priority)) {
-        l->status = CB_ST_OPEN;
-        l->closed = CB_C_NONE;
+        l->status = CB_STATUS_OPEN;
+        l->closed = -1;
         l->closed_at = -1;
     } else {
         int found = p->has_death &&
-                    person_closes(p, p->death, today, CB_C_DECEASED, l);
+                    person_closes(p, p->death, today, CB_CLOSED_DECEASED, l);
         if (!found && moved_out(p))
-            found = person_closes(p, p->leave.out, today, CB_C_MOVED_OUT, l);
+            found = person_closes(p, p->leave.out, today, CB_CLOSED_MOVED_OUT,
+                                  l);
         if (!found) {
             int32_t e = -1;
-            for (int s = S_EMPLOYEE; s <= S_RESIDENT; s++) {
+            for (int s = S_FIRST_BASIC; s <= S_LAST_BASIC; s++) {
                 const cb_scheme_state *x = &p->schemes[s];
                 if (p->has_scheme[s] && x->on == 1 && x->date <= today &&
                     (e < 0 || x->date < e))
                     e = x->date;
             }
-            found = e >= 0 && person_closes(p, e, today, CB_C_ENROLLED, l);
+            found = e >= 0 &&
+                    person_closes(p, e, today, CB_CLOSED_ENROLLED, l);
         }
         if (!found)
             return 0;
     }
-    l->kind = 0;
+    l->kind = CB_SUBJECT_PERSON;
     l->township = p->stay.tw;
     l->since = p->stay.since;
-    /* opened: the latest of arriving, turning 16, the last pension stop */
-    int32_t opened = cb_birthday(p->birth, 16);
+    /* opened: the latest of arriving, coming of age (CB_AGE_LEADS), the
+     * last pension stop */
+    int32_t opened = cb_birthday(p->birth, CB_AGE_LEADS);
     if (p->stay.since > opened)
         opened = p->stay.since;
-    for (int s = S_EMPLOYEE; s <= S_RESIDENT; s++) {
+    for (int s = S_FIRST_BASIC; s <= S_LAST_BASIC; s++) {
         const cb_scheme_state *x = &p->schemes[s];
         if (p->has_scheme[s] && x->on == 0 && x->date <= today &&
             x->date > opened)
@@ -170,21 +177,22 @@ static void candidate(int32_t *best, int32_t d, int32_t today)
 
 int32_t cb_rules_person_next(const cb_person *p, int32_t today)
 {
-    static const int thresholds[] = {16, 45, 60};
+    static const int thresholds[] = {CB_AGE_LEADS, CB_AGE_PRIORITY,
+                                     CB_AGE_ELDERLY};
     int32_t best = -1;
 
     for (size_t i = 0; i < sizeof(thresholds) / sizeof(*thresholds); i++)
         candidate(&best, cb_birthday(p->birth, thresholds[i]), today);
     for (size_t i = 0; i < p->nroster; i++) {
         candidate(&best, p->roster[i].from, today);
-        if (p->roster[i].to != CB_OPEN_END)
+        if (p->roster[i].to != CB_DATE_OPEN_END)
             candidate(&best, p->roster[i].to + 1, today);
     }
     for (size_t i = 0; i < p->nfacts; i++) {
         const cb_fact *f = &p->facts[i];
-        if (f->k == K_BENEFIT && f->scheme <= 1) {
-            /* the pension window ends with the third month after */
-            int32_t m = f->period + 3;
+        if (f->k == CB_FACT_BENEFIT && cb_scheme_is_basic_pension(f->scheme)) {
+            /* the pension window moves past the benefit's month */
+            int32_t m = f->period + CB_PENSION_WINDOW_MONTHS;
             candidate(&best, cb_date_from_ymd(1970 + m / 12, m % 12 + 1, 1),
                       today);
         }
@@ -203,9 +211,9 @@ int32_t cb_rules_person_next(const cb_person *p, int32_t today)
 
 static int employer_reason(const cb_employer *e, int32_t d)
 {
-    int32_t deadline = e->est + 30;
+    int32_t deadline = e->est + CB_EMPLOYER_GRACE_DAYS;
 
-    if (!e->has_biz || e->kind == BIZ_INDIVIDUAL)
+    if (!e->has_biz || e->kind == CB_BIZ_INDIVIDUAL)
         return 0;
     if (e->has_dereg && e->dereg <= d)
         return 0;
@@ -222,36 +230,38 @@ int cb_rules_employer_lead(const cb_employer *e, int32_t today,
     memset(l, 0, sizeof(*l));
     if (!e->has_biz)
         return 0;
-    l->reason = CB_R_EMPLOYER;
-    l->priority = CB_P_NORMAL;
+    l->reason = CB_REASON_EMPLOYER_UNREGISTERED;
+    l->priority = CB_PRIORITY_NORMAL;
     if (employer_reason(e, today)) {
-        l->status = CB_ST_OPEN;
-        l->closed = CB_C_NONE;
+        l->status = CB_STATUS_OPEN;
+        l->closed = -1;
         l->closed_at = -1;
     } else if (e->has_dereg && e->dereg <= today &&
                employer_reason(e, e->dereg - 1)) {
-        l->status = CB_ST_CLOSED;
-        l->closed = CB_C_DEREGISTERED;
+        l->status = CB_STATUS_CLOSED;
+        l->closed = CB_CLOSED_DEREGISTERED;
         l->closed_at = e->dereg;
     } else if (e->has_reg && e->reg <= today &&
                employer_reason(e, e->reg - 1)) {
-        l->status = CB_ST_CLOSED;
-        l->closed = CB_C_ENROLLED;
+        l->status = CB_STATUS_CLOSED;
+        l->closed = CB_CLOSED_ENROLLED;
         l->closed_at = e->reg;
     } else {
         return 0;
     }
-    l->kind = 1;
+    l->kind = CB_SUBJECT_EMPLOYER;
     l->township = e->tw;
     l->since = e->est;
-    l->opened = e->est + 31;
+    l->opened = e->est + CB_EMPLOYER_LEAD_OPENS;
     l->name = e->name;
     return 1;
 }
 
 int32_t cb_rules_employer_next(const cb_employer *e, int32_t today)
 {
-    return e->has_biz && e->est + 31 > today ? e->est + 31 : -1;
+    int32_t opens = e->est + CB_EMPLOYER_LEAD_OPENS;
+
+    return e->has_biz && opens > today ? opens : -1;
 }
 
 /* -------------------------------------------------------------- alerts */
@@ -350,21 +360,22 @@ static int after_death(const cb_person *p, cb_rule_alerts *out)
 
     for (size_t i = 0; i < p->nfacts; i++) {
         const cb_fact *f = &p->facts[i];
-        if (f->k == K_BENEFIT && f->period > dm) {
+        if (f->k == CB_FACT_BENEFIT && f->period > dm) {
             amount += f->amount;
             if (fact_push(&facts, f) != 0)
                 goto out;
         }
     }
-    if (facts.n > 0 &&
-        add_alert(p, out, CB_A_PAID_AFTER, "", amount, 1, &facts) != 0)
+    if (facts.n > 0 && add_alert(p, out, CB_ALERT_PAID_AFTER_DEATH, "",
+                                 amount, 1, &facts) != 0)
         goto out;
     for (int s = 0; s < CB_SCHEMES; s++)
         if (p->has_scheme[s] &&
             (p->schemes[s].on == 1 || p->schemes[s].date > p->death))
             active = 1;
     facts.n = 0;
-    if (active && add_alert(p, out, CB_A_ACTIVE_AFTER, "", 0, 1, &facts) != 0)
+    if (active && add_alert(p, out, CB_ALERT_ACTIVE_AFTER_DEATH, "", 0, 1,
+                            &facts) != 0)
         goto out;
     rc = 0;
 out:
@@ -391,7 +402,7 @@ static size_t distinct(int32_t *v, size_t n)
 }
 
 /* Two basic pensions in one month (two scheme/region pairs), of
- * contributions (k = K_CONTRIBUTE) or benefits. */
+ * contributions (k = CB_FACT_CONTRIBUTION) or benefits. */
 static int dual(const cb_person *p, int k, cb_rule_alerts *out)
 {
     int32_t *periods = malloc((p->nfacts ? p->nfacts : 1) * sizeof(*periods));
@@ -404,7 +415,8 @@ static int dual(const cb_person *p, int k, cb_rule_alerts *out)
     if (periods == NULL || pair_sum == NULL)
         goto out;
     for (size_t i = 0; i < p->nfacts; i++)
-        if (p->facts[i].k == k && p->facts[i].scheme <= 1)
+        if (p->facts[i].k == k &&
+            cb_scheme_is_basic_pension(p->facts[i].scheme))
             periods[np++] = p->facts[i].period;
     np = distinct(periods, np);
     for (size_t m = 0; m < np; m++) {
@@ -414,7 +426,8 @@ static int dual(const cb_person *p, int k, cb_rule_alerts *out)
         for (size_t i = 0; i < p->nfacts; i++) {
             const cb_fact *f = &p->facts[i];
             size_t j;
-            if (f->k != k || f->scheme > 1 || f->period != periods[m])
+            if (f->k != k || !cb_scheme_is_basic_pension(f->scheme) ||
+                f->period != periods[m])
                 continue;
             for (j = 0; j < npairs; j++)
                 if (pair_sum[j][0] == f->scheme && pair_sum[j][1] == f->region)
@@ -437,7 +450,10 @@ static int dual(const cb_person *p, int k, cb_rule_alerts *out)
                 largest = pair_sum[j][2];
         char ym[8];
         cb_month_format(periods[m], ym);
-        if (add_alert(p, out, k == K_CONTRIBUTE ? CB_A_DUAL_ENR : CB_A_DUAL_BEN,
+        if (add_alert(p, out,
+                      k == CB_FACT_CONTRIBUTION
+                          ? CB_ALERT_DUAL_PENSION_ENROLLMENT
+                          : CB_ALERT_DUAL_PENSION_BENEFIT,
                       ym, total - largest, 0, &facts) != 0)
             goto out;
     }
@@ -462,8 +478,8 @@ static int dup_subsidy(const cb_person *p, cb_rule_alerts *out)
     if (years == NULL)
         goto out;
     for (size_t i = 0; i < p->nfacts; i++)
-        if (p->facts[i].k == K_CONTRIBUTE &&
-            p->facts[i].paid == PAID_GOVERNMENT)
+        if (p->facts[i].k == CB_FACT_CONTRIBUTION &&
+            p->facts[i].paid == CB_PAID_GOVERNMENT)
             years[ny++] = 1970 + p->facts[i].period / 12;
     ny = distinct(years, ny);
     for (size_t y = 0; y < ny; y++) {
@@ -472,7 +488,8 @@ static int dup_subsidy(const cb_person *p, cb_rule_alerts *out)
         facts.n = 0;
         for (size_t i = 0; i < p->nfacts; i++) {
             const cb_fact *f = &p->facts[i];
-            if (f->k != K_CONTRIBUTE || f->paid != PAID_GOVERNMENT ||
+            if (f->k != CB_FACT_CONTRIBUTION ||
+                f->paid != CB_PAID_GOVERNMENT ||
                 1970 + f->period / 12 != years[y])
                 continue;
             if (fact_push(&facts, f) != 0)
@@ -491,7 +508,8 @@ static int dup_subsidy(const cb_person *p, cb_rule_alerts *out)
                 amount += facts.v[i]->amount;
         char year[8];
         snprintf(year, sizeof(year), "%d", (int)years[y]);
-        if (add_alert(p, out, CB_A_DUP_SUBSIDY, year, amount, 0, &facts) != 0)
+        if (add_alert(p, out, CB_ALERT_DUPLICATE_SUBSIDY, year, amount, 0,
+                      &facts) != 0)
             goto out;
     }
     rc = 0;
@@ -507,7 +525,8 @@ int cb_rules_person_alerts(const cb_person *p, cb_rule_alerts *out)
         return -1;
     if (p->nfacts == 0)
         return 0;
-    if (dual(p, K_CONTRIBUTE, out) != 0 || dual(p, K_BENEFIT, out) != 0)
+    if (dual(p, CB_FACT_CONTRIBUTION, out) != 0 ||
+        dual(p, CB_FACT_BENEFIT, out) != 0)
         return -1;
     return dup_subsidy(p, out);
 }
@@ -518,4 +537,96 @@ void cb_rule_alerts_free(cb_rule_alerts *a)
         free(a->v[i].evidence);
     free(a->v);
     memset(a, 0, sizeof(*a));
+}
+
+/* -------------------------------------------------- around the rules */
+
+int cb_rules_op_may_change_lead(int op_kind, int fact_kind)
+{
+    return op_kind != CB_OP_FACT || fact_kind != CB_FACT_CONTRIBUTION;
+}
+
+int cb_rules_takes_decision(const cb_rule_lead *l)
+{
+    return l->status == CB_STATUS_OPEN;
+}
+
+void cb_rules_decide(cb_rule_lead *l, int decision, int32_t day)
+{
+    if (!cb_rules_takes_decision(l))
+        return;
+    switch (decision) {
+    case CB_DECISION_CONTACTED:
+        l->status = CB_STATUS_CONTACTED;
+        break;
+    case CB_DECISION_REFUSED:
+        l->status = CB_STATUS_REFUSED;
+        break;
+    case CB_DECISION_ENROLLED:
+    case CB_DECISION_INVALID:
+        l->status = CB_STATUS_CLOSED;
+        l->closed = decision == CB_DECISION_ENROLLED ? CB_CLOSED_ENROLLED
+                                                     : CB_CLOSED_INVALID;
+        l->closed_at = day;
+        break;
+    default:
+        break;
+    }
+}
+
+int cb_rules_end_reason(int64_t township, const cb_rule_lead *next)
+{
+    return next != NULL && next->township != township ? CB_CLOSED_MOVED_OUT
+                                                      : CB_CLOSED_INVALID;
+}
+
+void cb_rules_lead_id(const cb_idkey *ids, const cb_rule_lead *l,
+                      const char *subject, size_t subject_len,
+                      char out[CB_ID_DIGITS + 1])
+{
+    char since[11], township[24];
+
+    cb_date_format(l->since, since);
+    snprintf(township, sizeof(township), "%" PRId64, l->township);
+    cb_idkey_lead(ids, cb_symbol(CB_KIND_LEAD, "subject_kind", l->kind),
+                  subject, subject_len, township, since, out);
+}
+
+void cb_rules_alert_id(const cb_idkey *ids, int kind, const char *subject,
+                       size_t subject_len, const char *period,
+                       char out[CB_ID_DIGITS + 1])
+{
+    cb_idkey_alert(ids, cb_symbol(CB_KIND_ALERT, "kind", kind), subject,
+                   subject_len, period, out);
+}
+
+void cb_rules_forget_old_facts(cb_person *p, int32_t today)
+{
+    cb_person_drop_facts(p, cb_month_of_date(today) - CB_FACT_WINDOW_MONTHS);
+}
+
+int cb_rules_op_source(const cb_op *op, int32_t today, char *buf,
+                       size_t size)
+{
+    const char *decision = cb_decision_symbol(op->decision);
+    char day[11];
+
+    if (op->eid.len > 0) {
+        snprintf(buf, size, "%.*s", op->eid.len, op->eid.s);
+        return 1;
+    }
+    if (op->kind == CB_OP_OWN && op->src.len > 0) {
+        snprintf(buf, size, "%.*s", op->src.len, op->src.s);
+        return 1;
+    }
+    cb_date_format(today, day);
+    if (op->kind == CB_OP_TICK) {
+        snprintf(buf, size, "timer:%s", day);
+        return 1;
+    }
+    if (op->kind == CB_OP_DECIDE && decision != NULL) {
+        snprintf(buf, size, "decision:%s:%s", decision, day);
+        return 1;
+    }
+    return 0;
 }

@@ -1,8 +1,14 @@
 /* cb_rules.h -- what a subject's state means on a day: its lead (open,
  * or closed by a fact), the next day that outcome can change with no event
- * (a timer), and a person's duplicate-claim alerts.  docs/RULES.md says
- * what; gen/cb_truth*.c are an independent reference of the same
- * rules over a whole county, and the tests hold the two to each other.
+ * (a timer), a person's duplicate-claim alerts, and what the matcher does
+ * around them by the rules' text: what a team's decision does to a lead,
+ * how a lead that leaves the store is last heard of, the text of lead and
+ * alert ids, the window of facts kept, the provenance a lead names.
+ * docs/RULES.md says what; gen/cb_truth*.c are an independent
+ * reference of the same rules over a whole county, and the tests hold the
+ * two to each other.  The rules' numbers are core/cb_policy.h's; their
+ * reasons, priorities, statuses, closing reasons, alert kinds and
+ * decisions are core/cb_record.h's enums.
  *
  * Pure functions of a decoded state (cb_state.h) and a day; they neither
  * read nor write Redis.  Days are days since 1970-01-01 (UTC+08:00). */
@@ -12,36 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_idkey.h"
+#include "cb_record.h"
 #include "cb_state.h"
 
-/* Lead reasons, priorities, statuses and closed reasons as packed in the
- * lead store (the numbers of cb_record.h's enums). */
-enum { CB_R_ASSISTED, CB_R_ELDERLY, CB_R_OWNER, CB_R_WORKING, CB_R_EMPLOYER };
-enum { CB_P_HIGH, CB_P_NORMAL };
-enum { CB_ST_OPEN, CB_ST_CONTACTED, CB_ST_REFUSED, CB_ST_CLOSED };
-enum {
-    CB_C_ENROLLED,
-    CB_C_DECEASED,
-    CB_C_MOVED_OUT,
-    CB_C_DEREGISTERED,
-    CB_C_INVALID,
-    CB_C_NONE = 255
-};
-
-/* Alert kinds, in the order of cb_record.h's cb_alert_kind. */
-enum {
-    CB_A_PAID_AFTER,
-    CB_A_DUAL_ENR,
-    CB_A_DUAL_BEN,
-    CB_A_DUP_SUBSIDY,
-    CB_A_ACTIVE_AFTER
-};
-
 /* A subject's lead as the rules make it on a day (before any team
- * decision). */
+ * decision: cb_rules_decide). */
 typedef struct cb_rule_lead {
-    int kind; /* 0 person, 1 employer */
-    int reason, priority, status, closed;
+    int kind;      /* cb_subject_kind */
+    int reason;    /* cb_lead_reason */
+    int priority;  /* cb_priority */
+    int status;    /* cb_lead_status */
+    int closed;    /* cb_closed_reason, -1 while not closed */
     int32_t closed_at; /* -1 while not closed */
     int64_t township;
     int32_t since;  /* the episode's start: arrival, establishment */
@@ -83,5 +71,54 @@ typedef struct cb_rule_alerts {
 int cb_rules_person_alerts(const cb_person *p, cb_rule_alerts *out);
 
 void cb_rule_alerts_free(cb_rule_alerts *a);
+
+/* ------------------------------------------------ around the rules */
+
+/* Whether an op (kind CB_OP_*; fact_kind CB_FACT_* for a fact op) can
+ * change its person's lead: every op but a contribution, which feeds only
+ * alerts (so a step need not read the lead). */
+int cb_rules_op_may_change_lead(int op_kind, int fact_kind);
+
+/* Whether a team's decision applies to the lead: only an open lead takes
+ * one (RULES.md 5 and 7). */
+int cb_rules_takes_decision(const cb_rule_lead *lead);
+
+/* A team's decision (cb_decision) taken on `day`, applied to the lead
+ * when it takes one: contacted and refused set its status, enrolled and
+ * invalid close it with that closed_reason on that day.  Anything else
+ * leaves it as it is. */
+void cb_rules_decide(cb_rule_lead *lead, int decision, int32_t day);
+
+/* The closed_reason a stored lead (of `township`) is last heard of with
+ * when it is not closed and stops being the subject's lead (RULES.md 5):
+ * next is the subject's new lead (of another id), or NULL when the subject
+ * has none any more.  moved_out when the new lead is in another township,
+ * else invalid. */
+int cb_rules_end_reason(int64_t township, const cb_rule_lead *next);
+
+/* The id digits of a lead (its letter 'L' is the caller's): keyed by ids,
+ * over the subject (the ID number or USCC, subject_len bytes), the kind,
+ * township and start of the lead's episode (cb_idkey_lead). */
+void cb_rules_lead_id(const cb_idkey *ids, const cb_rule_lead *lead,
+                      const char *subject, size_t subject_len,
+                      char out[CB_ID_DIGITS + 1]);
+
+/* The id digits of an alert (letter 'A') of kind (cb_alert_kind) and
+ * period ("" for none) about the subject (cb_idkey_alert). */
+void cb_rules_alert_id(const cb_idkey *ids, int kind, const char *subject,
+                       size_t subject_len, const char *period,
+                       char out[CB_ID_DIGITS + 1]);
+
+/* Drops the person's payment facts that fall out of the window kept on
+ * `today` (CB_FACT_WINDOW_MONTHS before today's month). */
+void cb_rules_forget_old_facts(cb_person *p, int32_t today);
+
+/* The provenance an op gives its subject's lead (RULES.md 5,
+ * source_event_id), into buf: its event id, else the business event
+ * behind an ownership change, else "timer:YYYY-MM-DD" for a tick or
+ * "decision:<decision>:YYYY-MM-DD" for a team's decision, today's date.
+ * Returns 1, or 0 (buf untouched) when the op names none. */
+int cb_rules_op_source(const cb_op *op, int32_t today, char *buf,
+                       size_t size);
 
 #endif

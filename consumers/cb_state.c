@@ -1,14 +1,15 @@
-/* cb_state.c -- the packed states of persons and employers and the ops
- * that change them.  The layouts are those the first matcher packed in
- * Lua with struct.pack (little-endian; the formats are in the comments
- * below), so states stored by it read the same.
+/* cb_state.c -- the packed states of persons and employers, and the
+ * merges by which ops change them.  The layouts are those the first
+ * matcher packed in Lua with struct.pack (little-endian; the formats are
+ * in the comments below), so states stored by it read the same.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
- * an unknown version, flag or op kind, and never reads past the end. */
+ * an unknown version or flag, and never reads past the end. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_pack.h"
+#include "cb_policy.h"
 #include "cb_state.h"
 
 /* Person flags, employer flags (the script's F_* and EF_*). */
@@ -30,22 +31,8 @@
 #define EF_ALL   7
 
 #define STATE_VERSION 1
-#define HH_MOVE_OUT 3        /* CB_HH_MOVE_OUT */
-#define BIZ_INDIVIDUAL 1     /* CB_BIZ_INDIVIDUAL */
-#define BIZ_DEREGISTERED 2   /* CB_BIZ_DEREGISTERED */
-#define WHY_MAX 1000         /* a decision's reason, as cb_ops_decide */
 
 /* -------------------------------------------------------------- strings */
-
-int cb_str_cmp(const cb_str *a, const cb_str *b)
-{
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->s, b->s, n);
-
-    if (c != 0)
-        return c;
-    return (a->len > b->len) - (a->len < b->len);
-}
 
 static int str_eq(const cb_str *a, const cb_str *b)
 {
@@ -53,29 +40,6 @@ static int str_eq(const cb_str *a, const cb_str *b)
 }
 
 /* -------------------------------------------------------------- stamps */
-
-/* floor(st / STAMP) and st % STAMP as Lua computes them (floored), so a
- * stamp packs as the script packs it whatever its sign. */
-static int64_t stamp_day(int64_t st)
-{
-    int64_t q = st / CB_STAMP_LOW;
-
-    if (st % CB_STAMP_LOW < 0)
-        q--;
-    return q;
-}
-
-static int64_t stamp_low(int64_t st)
-{
-    int64_t r = st % CB_STAMP_LOW;
-
-    return r < 0 ? r + CB_STAMP_LOW : r;
-}
-
-static int64_t stamp_of(int64_t day, int64_t s24)
-{
-    return day * CB_STAMP_LOW + s24;
-}
 
 /* The script's later(): the new stamp is later, or equal and tie says so;
  * with no old value (has_old 0) the new one wins. */
@@ -98,130 +62,14 @@ static void put_str(cb_pack *w, const cb_str *s)
 
 static void put_stamp(cb_pack *w, int64_t st)
 {
-    cb_pack_int(w, stamp_day(st), 2);
-    cb_pack_int(w, stamp_low(st), 3);
+    cb_pack_int(w, cb_stamp_day(st), 2);
+    cb_pack_int(w, cb_stamp_low(st), 3);
 }
 
 static void start(cb_pack *w, cb_buf *out)
 {
     cb_pack_init(w, out);
     out->len = 0;
-}
-
-/* ------------------------------------------------------------------ ops */
-
-static void get_birth(cb_unpack *r, cb_op *op)
-{
-    op->birth = (int32_t)cb_unpack_int(r, 3);
-    op->male = (int)cb_unpack_uint(r, 1);
-    op->has_birth = 1;
-}
-
-static void get_stamp(cb_unpack *r, cb_op *op)
-{
-    op->date = (int32_t)cb_unpack_uint(r, 2);
-    op->s24 = (uint32_t)cb_unpack_uint(r, 3);
-}
-
-int cb_op_decode(const char *data, size_t len, cb_op *op)
-{
-    cb_unpack r;
-
-    cb_unpack_init(&r, data, len);
-
-    memset(op, 0, sizeof(*op));
-    /* the head: op u8, topic u8, offset i8, bucket u16, subject key,
-     * subject id text, event id */
-    op->kind = (int)cb_unpack_uint(&r, 1);
-    op->topic = (int)cb_unpack_uint(&r, 1);
-    op->offset = cb_unpack_int(&r, 8);
-    op->bucket = (unsigned)cb_unpack_uint(&r, 2);
-    cb_unpack_str(&r, 1, &op->subject);
-    cb_unpack_str(&r, 1, &op->subject_id);
-    cb_unpack_str(&r, 1, &op->eid);
-
-    switch (op->kind) {
-    case CB_OP_HH: /* <i6HI3bBi3BBc0 */
-        op->township = cb_unpack_int(&r, 6);
-        get_stamp(&r, op);
-        op->student = (int)cb_unpack_int(&r, 1);
-        op->action = (int)cb_unpack_uint(&r, 1);
-        get_birth(&r, op);
-        cb_unpack_str(&r, 1, &op->name);
-        break;
-    case CB_OP_DEATH: /* <i3i6i3B */
-        op->death = (int32_t)cb_unpack_int(&r, 3);
-        op->township = cb_unpack_int(&r, 6);
-        get_birth(&r, op);
-        break;
-    case CB_OP_ENR: /* <BBHI3Bi6i3B */
-        op->scheme = (int)cb_unpack_uint(&r, 1);
-        op->on = (int)cb_unpack_uint(&r, 1);
-        get_stamp(&r, op);
-        op->snapshot = (int)cb_unpack_uint(&r, 1);
-        op->township = cb_unpack_int(&r, 6);
-        get_birth(&r, op);
-        if (op->scheme >= CB_SCHEMES || op->on > 1)
-            return -1; /* a person's state cannot hold it */
-        break;
-    case CB_OP_FACT: /* <BBi6Hi6Bi6i6i3B */
-        op->k = (int)cb_unpack_uint(&r, 1);
-        op->scheme = (int)cb_unpack_uint(&r, 1);
-        op->region = cb_unpack_int(&r, 6);
-        op->period = (int32_t)cb_unpack_uint(&r, 2);
-        op->amount = cb_unpack_int(&r, 6);
-        op->paid = (int)cb_unpack_uint(&r, 1);
-        op->tier = cb_unpack_int(&r, 6);
-        op->township = cb_unpack_int(&r, 6);
-        get_birth(&r, op);
-        break;
-    case CB_OP_ROSTER: /* <Bi3i3HI3i3B */
-        op->identity = (int)cb_unpack_uint(&r, 1);
-        op->from = (int32_t)cb_unpack_int(&r, 3);
-        op->to = (int32_t)cb_unpack_int(&r, 3);
-        get_stamp(&r, op);
-        get_birth(&r, op);
-        break;
-    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0i3B */
-        cb_unpack_str(&r, 1, &op->uscc);
-        op->active = (int)cb_unpack_uint(&r, 1);
-        op->est = (int32_t)cb_unpack_int(&r, 3);
-        op->dereg = (int32_t)cb_unpack_int(&r, 3);
-        get_stamp(&r, op);
-        cb_unpack_str(&r, 1, &op->src);
-        get_birth(&r, op);
-        break;
-    case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0 */
-        op->bkind = (int)cb_unpack_uint(&r, 1);
-        op->action = (int)cb_unpack_uint(&r, 1);
-        op->est = (int32_t)cb_unpack_int(&r, 3);
-        op->township = cb_unpack_int(&r, 6);
-        get_stamp(&r, op);
-        cb_unpack_str(&r, 1, &op->name);
-        cb_unpack_str(&r, 1, &op->rep);
-        break;
-    case CB_OP_REG: /* <H */
-        op->date = (int32_t)cb_unpack_uint(&r, 2);
-        break;
-    case CB_OP_TICK: /* <i3B */
-        get_birth(&r, op);
-        break;
-    case CB_OP_DECIDE: { /* <BBc0I2c0 */
-        op->decision = (int)cb_unpack_uint(&r, 1);
-        cb_unpack_str(&r, 1, &op->lead_id);
-        size_t n = (size_t)cb_unpack_uint(&r, 2);
-        const char *why = n > WHY_MAX ? NULL : cb_unpack_bytes(&r, n);
-        if (why == NULL)
-            return -1;
-        memcpy(op->why, why, n);
-        op->why[n] = '\0';
-        op->why_len = n;
-        break;
-    }
-    default:
-        return -1;
-    }
-    return cb_unpack_done(&r);
 }
 
 /* ------------------------------------------------------------- persons */
@@ -349,19 +197,19 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
         p->has_stay = 1;
         p->stay.tw = cb_unpack_int(&r, 6);
         p->stay.since = (int32_t)cb_unpack_uint(&r, 2);
-        p->stay.st = stamp_of(p->stay.since, (int64_t)cb_unpack_uint(&r, 3));
+        p->stay.st = cb_stamp_of(p->stay.since, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_LEAVE) { /* <i6HI3 */
         p->has_leave = 1;
         p->leave.tw = cb_unpack_int(&r, 6);
         p->leave.out = (int32_t)cb_unpack_uint(&r, 2);
-        p->leave.st = stamp_of(p->leave.out, (int64_t)cb_unpack_uint(&r, 3));
+        p->leave.st = cb_stamp_of(p->leave.out, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_STUDENT) { /* <BHI3 */
         p->has_student = 1;
         p->student.v = (int)cb_unpack_uint(&r, 1);
         int64_t d = (int64_t)cb_unpack_uint(&r, 2);
-        p->student.st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+        p->student.st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_DEATH) { /* <Hi6B, then that many Bc0 */
         p->has_death = 1;
@@ -388,7 +236,7 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
         p->has_scheme[sb / 2] = 1;
         e->on = (int)(sb % 2);
         e->date = (int32_t)d;
-        e->st = stamp_of(d, s24);
+        e->st = cb_stamp_of(d, s24);
     }
     if (flags & F_ROSTER) { /* <B, then <Bi3i3HI3 each */
         n = (size_t)cb_unpack_uint(&r, 1);
@@ -402,7 +250,7 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             x.from = (int32_t)cb_unpack_int(&r, 3);
             x.to = (int32_t)cb_unpack_int(&r, 3);
             int64_t d = (int64_t)cb_unpack_uint(&r, 2);
-            x.st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+            x.st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
             /* as the script: a later row of one identity replaces an
              * earlier one */
             if (!r.failed)
@@ -422,7 +270,7 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             x.est = (int32_t)cb_unpack_int(&r, 3);
             x.dereg = (int32_t)cb_unpack_int(&r, 3);
             int64_t d = (int64_t)cb_unpack_uint(&r, 2);
-            x.st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+            x.st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
             if (!r.failed)
                 own_put(p, &x, 0);
         }
@@ -537,12 +385,12 @@ int cb_person_encode(cb_person *p, cb_buf *out)
     if (flags & F_STAY) {
         cb_pack_int(&w, p->stay.tw, 6);
         cb_pack_int(&w, p->stay.since, 2);
-        cb_pack_int(&w, stamp_low(p->stay.st), 3);
+        cb_pack_int(&w, cb_stamp_low(p->stay.st), 3);
     }
     if (flags & F_LEAVE) {
         cb_pack_int(&w, p->leave.tw, 6);
         cb_pack_int(&w, p->leave.out, 2);
-        cb_pack_int(&w, stamp_low(p->leave.st), 3);
+        cb_pack_int(&w, cb_stamp_low(p->leave.st), 3);
     }
     if (flags & F_STUDENT) {
         cb_pack_int(&w, p->student.v, 1);
@@ -564,7 +412,7 @@ int cb_person_encode(cb_person *p, cb_buf *out)
             continue;
         cb_pack_int(&w, s * 2 + (p->schemes[s].on ? 1 : 0), 1);
         cb_pack_int(&w, p->schemes[s].date, 2);
-        cb_pack_int(&w, stamp_low(p->schemes[s].st), 3);
+        cb_pack_int(&w, cb_stamp_low(p->schemes[s].st), 3);
     }
     if (flags & F_ROSTER) {
         qsort(p->roster, p->nroster, sizeof(*p->roster), roster_cmp);
@@ -612,7 +460,7 @@ int cb_person_encode(cb_person *p, cb_buf *out)
 
 static void apply_hh(cb_person *p, const cb_op *op)
 {
-    int64_t st = stamp_of(op->date, op->s24);
+    int64_t st = cb_stamp_of(op->date, op->s24);
     int64_t latest = -1;
 
     if (p->has_stay && p->stay.st > latest)
@@ -628,7 +476,7 @@ static void apply_hh(cb_person *p, const cb_op *op)
         p->name = op->name;
         p->has_name = 1;
     }
-    if (op->action == HH_MOVE_OUT) {
+    if (op->action == CB_HH_MOVE_OUT) {
         if (later(st, p->has_leave, p->leave.st,
                   p->has_leave && op->township > p->leave.tw)) {
             p->has_leave = 1;
@@ -683,7 +531,7 @@ static int apply_death(cb_person *p, const cb_op *op)
 
 static int apply_enr(cb_person *p, const cb_op *op, int *progress)
 {
-    int64_t st = stamp_of(op->date, op->s24);
+    int64_t st = cb_stamp_of(op->date, op->s24);
     int s = op->scheme;
 
     if (s < 0 || s >= CB_SCHEMES)
@@ -696,12 +544,12 @@ static int apply_enr(cb_person *p, const cb_op *op, int *progress)
         e->date = op->date;
         e->st = st;
     }
-    if (op->snapshot == 1 && op->on == 1 && s <= 1)
+    if (op->snapshot == 1 && op->on == 1 && cb_scheme_is_basic_pension(s))
         p->snapbasic = 1;
     /* progress: a new enrollment from the feed, of someone the snapshot
      * did not have insured */
-    if (op->snapshot == 0 && op->on == 1 && s <= 1 && !p->snapbasic &&
-        op->township > 0)
+    if (op->snapshot == 0 && op->on == 1 && cb_scheme_is_basic_pension(s) &&
+        !p->snapbasic && op->township > 0)
         *progress = 1;
     return 0;
 }
@@ -730,7 +578,7 @@ static int apply_fact(cb_person *p, const cb_op *op)
 
 static int apply_roster(cb_person *p, const cb_op *op)
 {
-    int64_t st = stamp_of(op->date, op->s24);
+    int64_t st = cb_stamp_of(op->date, op->s24);
     int found;
     size_t i = roster_find(p, op->identity, &found);
     const cb_roster_state *r = found ? &p->roster[i] : NULL;
@@ -753,7 +601,7 @@ static int apply_roster(cb_person *p, const cb_op *op)
  * took back. */
 static int apply_own(cb_person *p, const cb_op *op)
 {
-    int64_t st = stamp_of(op->date, op->s24);
+    int64_t st = cb_stamp_of(op->date, op->s24);
     int found;
     size_t i = own_find(p, &op->uscc, &found);
 
@@ -841,7 +689,7 @@ int cb_employer_decode(const char *data, size_t len, cb_employer *e)
         e->est = (int32_t)cb_unpack_int(&r, 3);
         e->tw = cb_unpack_int(&r, 6);
         int64_t d = (int64_t)cb_unpack_uint(&r, 2);
-        e->st = stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+        e->st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
         cb_unpack_str(&r, 1, &e->name);
         cb_unpack_str(&r, 1, &e->rep);
     }
@@ -927,20 +775,20 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
 {
     *nchanges = 0;
     if (op->kind == CB_OP_BIZ) {
-        int64_t st = stamp_of(op->date, op->s24);
-        if (op->action == BIZ_DEREGISTERED) {
+        int64_t st = cb_stamp_of(op->date, op->s24);
+        if (op->action == CB_BIZ_DEREGISTERED) {
             if (!e->has_dereg || op->date < e->dereg) {
                 e->dereg = op->date;
                 e->has_dereg = 1;
             }
-            if (e->has_biz && e->kind == BIZ_INDIVIDUAL)
+            if (e->has_biz && e->kind == CB_BIZ_INDIVIDUAL)
                 own_change(&e->rep, &op->subject, 1, e, e->st, &op->eid,
                            changes, nchanges);
             return 0;
         }
         if (later(st, e->has_biz, e->st, e->has_biz && biz_tie(op, e))) {
             cb_str old_rep = e->rep;
-            int old_individual = e->has_biz && e->kind == BIZ_INDIVIDUAL;
+            int old_individual = e->has_biz && e->kind == CB_BIZ_INDIVIDUAL;
             e->has_biz = 1;
             e->kind = op->bkind;
             e->action = op->action;
@@ -950,10 +798,10 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
             e->name = op->name;
             e->rep = op->rep;
             if (old_individual && old_rep.len > 0 &&
-                (!str_eq(&old_rep, &e->rep) || e->kind != BIZ_INDIVIDUAL))
+                (!str_eq(&old_rep, &e->rep) || e->kind != CB_BIZ_INDIVIDUAL))
                 own_change(&old_rep, &op->subject, 0, e, st, &op->eid,
                            changes, nchanges);
-            if (e->kind == BIZ_INDIVIDUAL)
+            if (e->kind == CB_BIZ_INDIVIDUAL)
                 own_change(&e->rep, &op->subject, 1, e, st, &op->eid,
                            changes, nchanges);
         }
@@ -964,20 +812,4 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
         }
     }
     return 0;
-}
-
-int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
-{
-    cb_pack w;
-
-    /* <Bc0Bi3i3HI3Bc0: USCC, active, established, deregistered (0: not),
-     * stamp, the business event */
-    start(&w, out);
-    put_str(&w, &c->uscc);
-    cb_pack_int(&w, c->active, 1);
-    cb_pack_int(&w, c->est, 3);
-    cb_pack_int(&w, c->dereg, 3);
-    put_stamp(&w, c->st);
-    put_str(&w, &c->eid);
-    return w.failed ? -1 : 0;
 }

@@ -3,8 +3,8 @@
  * re-evaluated, and the whole committed to Redis atomically with the
  * partition's applied offsets.
  *
- * The rules run here, in C (cb_state.h, cb_rules.h); Redis is asked only
- * for what the step needs and given only what changes:
+ * The rules run in the step, in C (cb_state.h, cb_rules.h); Redis is
+ * asked only for what the step needs and given only what changes:
  *
  *   1. reads   the partition's version and applied offsets, and each
  *              subject's state and lead (pipelined plain reads) that the
@@ -18,9 +18,11 @@
  * between) sends the step back to 1: optimistic concurrency, so that two
  * matchers, or a matcher and `canbao lead`, never write from stale reads.
  *
- * Phases are driven from outside (cb_store.c) so that the steps of many
+ * Phases are driven from outside, by a pipe (cb_pipe.c; the matcher's
+ * worker runs one, cb_store_apply another), so that the steps of many
  * partitions share each round trip: cb_step_append queues the commands of
- * the step's current phase, cb_step_read reads their replies. */
+ * the step's current phase, cb_step_read reads their replies.  The files
+ * of a step are listed in cb_step_int.h. */
 #ifndef CB_STEP_H
 #define CB_STEP_H
 

@@ -1,17 +1,18 @@
 /* cb_store.c -- the matcher's Redis store: batches applied as steps
  * (cb_step.c, driven by cb_pipe.c), applied offsets, and packed leads and
  * alerts read back. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_alertrec.h"
 #include "cb_cache.h"
 #include "cb_config.h"
+#include "cb_decisionrec.h"
 #include "cb_embed.h"
 #include "cb_idkey.h"
+#include "cb_leadrec.h"
 #include "cb_log.h"
-#include "cb_pack.h"
 #include "cb_pipe.h"
 #include "cb_step.h"
 #include "cb_store.h"
@@ -445,102 +446,23 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
 
 /* ---------------------------------------------------- packed records */
 
-/* A length-prefixed string into a buffer of size bytes, NUL-terminated. */
-static void get_str(cb_unpack *u, int lenbytes, char *buf, size_t size)
-{
-    size_t n = (size_t)cb_unpack_uint(u, lenbytes);
-    const char *p = n < size ? cb_unpack_bytes(u, n) : NULL;
-
-    if (p == NULL) {
-        u->failed = 1;
-        if (size > 0)
-            buf[0] = '\0';
-        return;
-    }
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-}
-
-/* A township code from its number; codes have 6 to 12 digits, and 0 is
- * "none" (an empty code). */
-static void put_code(char *buf, size_t size, int64_t code)
-{
-    int n = -1;
-
-    if (code > 0 && code <= INT64_C(999999999999))
-        n = snprintf(buf, size, "%" PRId64, code);
-    if (n < 0 || (size_t)n >= size)
-        buf[0] = '\0';
-}
-
-static int64_t day_ms(int32_t day)
-{
-    /* 00:00 UTC+08:00 of the day */
-    return (int64_t)day * 86400000 - 8 * 3600000;
-}
-
 int cb_store_decode_lead(const char *v, size_t len, cb_lead *l)
 {
-    cb_unpack u;
-    int64_t tw, opened, closed_at;
-    int closed;
+    cb_leadrec r;
 
-    cb_record_clear(CB_KIND_LEAD, l);
-    cb_unpack_init(&u, v, len);
-    const char *id = cb_unpack_bytes(&u, 16);
-    if (id == NULL)
+    if (cb_leadrec_decode(v, len, &r) != 0)
         return -1;
-    l->lead_id[0] = 'L';
-    memcpy(l->lead_id + 1, id, 16);
-    l->lead_id[17] = '\0';
-    l->subject_kind = (int)cb_unpack_uint(&u, 1);
-    l->reason = (int)cb_unpack_uint(&u, 1);
-    l->priority = (int)cb_unpack_uint(&u, 1);
-    l->status = (int)cb_unpack_uint(&u, 1);
-    closed = (int)cb_unpack_uint(&u, 1);
-    tw = cb_unpack_int(&u, 6);
-    opened = cb_unpack_int(&u, 3);
-    closed_at = cb_unpack_int(&u, 3);
-    get_str(&u, 1, l->subject_id, sizeof(l->subject_id));
-    get_str(&u, 1, l->source_event_id, sizeof(l->source_event_id));
-    get_str(&u, 1, l->name, sizeof(l->name));
-    if (u.failed)
-        return -1;
-    put_code(l->township_code, sizeof(l->township_code), tw);
-    l->opened_at = day_ms((int32_t)opened);
-    if (closed != 255) {
-        l->closed_reason = closed;
-        l->closed_at = day_ms((int32_t)closed_at);
-    }
-    return 0;
+    return cb_leadrec_to_lead(&r, l);
 }
 
 int cb_store_decode_alert(const char *id, const char *v, size_t len,
                           cb_alert *a)
 {
-    cb_unpack u;
-    int64_t tw;
-    size_t n;
-    double raised;
+    cb_alertrec r;
 
-    cb_record_clear(CB_KIND_ALERT, a);
-    cb_unpack_init(&u, v, len);
-    snprintf(a->alert_id, sizeof(a->alert_id), "A%.16s", id);
-    a->kind = (int)cb_unpack_uint(&u, 1);
-    get_str(&u, 1, a->subject_id, sizeof(a->subject_id));
-    tw = cb_unpack_int(&u, 6);
-    get_str(&u, 1, a->period, sizeof(a->period));
-    a->amount_at_risk_fen = cb_unpack_int(&u, 6);
-    n = (size_t)cb_unpack_uint(&u, 2);
-    a->evidence.ptr = cb_unpack_bytes(&u, n);
-    a->evidence.len = n;
-    const char *r = cb_unpack_bytes(&u, sizeof(raised));
-    if (r == NULL)
+    if (cb_alertrec_decode(v, len, &r) != 0)
         return -1;
-    memcpy(&raised, r, sizeof(raised)); /* packed native */
-    a->raised_at = (int64_t)raised;
-    put_code(a->township_code, sizeof(a->township_code), tw);
-    return 0;
+    return cb_alertrec_to_alert(&r, id, a);
 }
 
 int cb_store_decide(cb_store *store, const char *lead_id, int decision,
@@ -552,11 +474,11 @@ int cb_store_decide(cb_store *store, const char *lead_id, int decision,
     cb_buf op = {0};
     int part, rc;
 
-    if (decision < 0 || decision > 3) {
+    if (cb_decision_symbol(decision) == NULL) {
         snprintf(errstr, errstr_size, "no such decision");
         return -1;
     }
-    if (decision == 1 && (why == NULL || *why == '\0')) {
+    if (decision == CB_DECISION_REFUSED && (why == NULL || *why == '\0')) {
         snprintf(errstr, errstr_size, "a refusal needs a reason");
         return -1;
     }
@@ -602,18 +524,13 @@ int cb_store_get_decision(cb_store *store, const char *lead_id,
         return -1;
     }
     rc = 0;
-    if (r->type == REDIS_REPLY_STRING) {
-        /* decision (1 byte), day (3), reason (2-byte length) */
-        cb_unpack u;
-        cb_unpack_init(&u, r->str, r->len);
-        *decision = (int)cb_unpack_int(&u, 1);
-        *day = (int32_t)cb_unpack_int(&u, 3);
-        size_t n = (size_t)cb_unpack_uint(&u, 2);
-        const char *s = cb_unpack_bytes(&u, n);
-        if (cb_unpack_done(&u) == 0) {
-            snprintf(why, why_size, "%.*s", (int)n, s ? s : "");
-            rc = 1;
-        }
+    cb_decisionrec d;
+    if (r->type == REDIS_REPLY_STRING &&
+        cb_decisionrec_decode(r->str, r->len, &d) == 0) {
+        *decision = d.decision;
+        *day = d.day;
+        snprintf(why, why_size, "%.*s", (int)d.why_len, d.why ? d.why : "");
+        rc = 1;
     }
     freeReplyObject(r);
     return rc;

@@ -18,6 +18,7 @@
 #include "cb_ops.h"
 #include "cb_record.h"
 #include "cb_redis.h"
+#include "cb_step.h"
 
 #define CB_STORE_BUCKETS  1024 /* per partition: ~60 subjects each at 1M */
 #define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
@@ -103,11 +104,12 @@ typedef struct cb_store_result {
 /* Applies n batches of distinct partitions, one step each (cb_step.h),
  * their rounds pipelined together; res[i] says what batch i did.  today is
  * the evaluation day (days since 1970, UTC+08:00), now_ms the clock.
- * Returns 0 when every step committed; -1 on Redis trouble (the
- * connection failed, Redis is out of memory: reconnect, wait, redo --
- * some steps may have committed, and redoing them changes nothing); or -3
- * when a step itself failed (an op or a state that does not decode, a
- * commit Redis refused): redoing it would fail again.  errstr says why. */
+ * Returns 0 when every step committed; CB_STEP_EREDIS (-1) on Redis
+ * trouble (the connection failed, Redis is out of memory: reconnect,
+ * wait, redo -- some steps may have committed, and redoing them changes
+ * nothing); or CB_STEP_EFAILED (-3) when a step itself failed (an op or a
+ * state that does not decode, a commit Redis refused): redoing it would
+ * fail again.  errstr says why. */
 int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                    const cb_store_batch *batches, size_t n,
                    cb_store_result *res, char *errstr, size_t errstr_size);
@@ -151,28 +153,30 @@ int cb_store_find_lead(cb_store *store, const char *lead_id,
 int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
                       cb_lead *lead, char *errstr, size_t errstr_size);
 
-/* Records a township team's decision on a lead (cb_lead_status's
- * contacted or refused keep it listed; enrolled and invalid close it; see
- * cb_ops_decide), as one step of the lead's partition, on the day of now.
- * A refusal needs a reason.  Returns 1 with the lead as it is after in
+/* Records a township team's decision (cb_decision) on a lead, as one
+ * step of the lead's partition, on the day of now: contacted or refused
+ * keep it listed, enrolled and invalid close it (cb_rules_decide).  A
+ * refusal needs a reason.  Returns 1 with the lead as it is after in
  * *after, 0 when there is no such lead, -1 with errstr. */
 int cb_store_decide(cb_store *store, const char *lead_id, int decision,
                     const char *why, int64_t now_ms, cb_lead *after,
                     char *errstr, size_t errstr_size);
 
-/* The decision recorded on a lead: 1 with *decision, its day and its
- * reason (why holds why_size bytes), 0 when none, -1 with errstr. */
+/* The decision recorded on a lead: 1 with *decision (cb_decision), its
+ * day and its reason (why holds why_size bytes), 0 when none, -1 with
+ * errstr. */
 int cb_store_get_decision(cb_store *store, const char *lead_id,
                           int *decision, int32_t *day, char *why,
                           size_t why_size, char *errstr, size_t errstr_size);
 
 /* ------------------------------------------------- packed records */
 
-/* Decodes a lead as cb_step.c packs it.  Returns 0 or -1. */
+/* A value of the lead hash as a cb_lead (cb_leadrec.h: decoded, then
+ * made a record).  Returns 0 or -1. */
 int cb_store_decode_lead(const char *v, size_t len, cb_lead *lead);
 
-/* Decodes an alert (alert_id is its hash field); evidence points into v.
- * Returns 0 or -1. */
+/* A value of the alert hash as a cb_alert (cb_alertrec.h), id its hash
+ * field; evidence points into v.  Returns 0 or -1. */
 int cb_store_decode_alert(const char *id, const char *v, size_t len,
                           cb_alert *alert);
 

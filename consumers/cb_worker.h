@@ -46,7 +46,8 @@ typedef struct cb_worker_result {
     int partition;
     const cb_buf *ops; /* given back */
     size_t nops;
-    int rc;            /* 0 committed; -1 Redis trouble; -3 a step failed */
+    int rc;            /* 0 committed; CB_STEP_EREDIS Redis trouble;
+                          CB_STEP_EFAILED a step failed */
     cb_store_result res;
     double seconds;    /* committed: from its step's first command to its
                           commit, as the thread saw it (Redis's round trips

@@ -1,6 +1,7 @@
 -- commit.lua -- commits one step of the matcher on one partition: the
--- writes the C side computed (consumers/cb_step.c) from what it read of
--- the partition, applied only if the partition has not changed since.
+-- writes the C side computed (consumers/cb_step*.c; their encoding is
+-- cb_step_writes.c's) from what it read of the partition, applied only if
+-- the partition has not changed since.
 --
 -- KEYS[1] is the partition's version (cb:v:{pN}, a counter every commit
 -- raises); ARGV[1] the version the step's reads saw ("0" when none).  If

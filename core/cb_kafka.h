@@ -22,7 +22,8 @@
 /* The matcher's own topic: "person P represents business B" changes,
  * keyed by the person, so that they reach P's partition (a business event
  * arrives on the business's).  Values are the packed payload of
- * consumers/cb_state.c, not Avro: only the matcher reads them. */
+ * consumers/cb_ops.c (cb_own_change_pack), not Avro: only the matcher
+ * reads them. */
 #define CB_OWNERSHIP_TOPIC "canbao.ownership.v1"
 
 /* "canbao.household.v1" and so on; NULL for a kind outside cb_kind. */

@@ -43,8 +43,19 @@ static const char *const sym_closed_reason[] = {
 static const char *const sym_alert_kind[] = {
     "paid_after_death", "dual_pension_enrollment", "dual_pension_benefit",
     "duplicate_subsidy", "active_after_death"};
+static const char *const sym_decision[] = {"contacted", "refused",
+                                           "enrolled", "invalid"};
 
 #define NSYM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+_Static_assert(NSYM(sym_decision) == CB_DECISION_COUNT,
+               "a symbol for every decision");
+_Static_assert(NSYM(sym_lead_reason) == CB_LEAD_REASON_COUNT,
+               "a symbol for every lead reason");
+_Static_assert(NSYM(sym_lead_status) == CB_LEAD_STATUS_COUNT,
+               "a symbol for every lead status");
+_Static_assert(NSYM(sym_alert_kind) == CB_ALERT_KIND_COUNT,
+               "a symbol for every alert kind");
 
 /* ------------------------------------------------------------- tables */
 
@@ -228,6 +239,21 @@ const char *cb_symbol(cb_kind kind, const char *field, int value)
         return NULL;
     f = cb_field_find(info, field, strlen(field));
     return f != NULL ? cb_enum_symbol(f, value) : NULL;
+}
+
+const char *cb_decision_symbol(int decision)
+{
+    if (decision < 0 || decision >= NSYM(sym_decision))
+        return NULL;
+    return sym_decision[decision];
+}
+
+int cb_decision_value(const char *text)
+{
+    for (int i = 0; i < NSYM(sym_decision); i++)
+        if (strcmp(sym_decision[i], text) == 0)
+            return i;
+    return -1;
 }
 
 const char *cb_record_key(cb_kind kind, const void *rec)

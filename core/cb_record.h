@@ -95,6 +95,22 @@ typedef enum { CB_ALERT_PAID_AFTER_DEATH, CB_ALERT_DUAL_PENSION_ENROLLMENT,
                CB_ALERT_DUAL_PENSION_BENEFIT, CB_ALERT_DUPLICATE_SUBSIDY,
                CB_ALERT_ACTIVE_AFTER_DEATH } cb_alert_kind;
 
+/* How many values the enums that outputs count by have. */
+#define CB_LEAD_REASON_COUNT (CB_REASON_EMPLOYER_UNREGISTERED + 1)
+#define CB_LEAD_STATUS_COUNT (CB_STATUS_CLOSED + 1)
+#define CB_ALERT_KIND_COUNT (CB_ALERT_ACTIVE_AFTER_DEATH + 1)
+
+/* A township team's decision on a lead (docs/RULES.md section 7): the
+ * first two set an open lead's status, the last two close it.  No record
+ * carries it as a field: it travels in an op and is stored by lead id,
+ * numbered as here; its symbols are those of `canbao lead` and the
+ * workbench.  A decision's reason is at most CB_DECISION_WHY_MAX bytes. */
+typedef enum { CB_DECISION_CONTACTED, CB_DECISION_REFUSED,
+               CB_DECISION_ENROLLED, CB_DECISION_INVALID,
+               CB_DECISION_COUNT } cb_decision;
+
+#define CB_DECISION_WHY_MAX 1000
+
 /* ------------------------------------------------------------- records */
 
 typedef struct cb_business {
@@ -281,6 +297,12 @@ int cb_enum_value(const cb_field *f, const char *text, size_t len);
 /* A symbol by enum name and value, for code that knows the enum it holds:
  * cb_symbol(CB_KIND_LEAD, "reason", CB_REASON_...) .  NULL if unknown. */
 const char *cb_symbol(cb_kind kind, const char *field, int value);
+
+/* The symbol of a decision ("contacted", ...), or NULL when out of range. */
+const char *cb_decision_symbol(int decision);
+
+/* The decision a symbol names, or -1. */
+int cb_decision_value(const char *text);
 
 /* The Kafka key of a record: the value of its kind's key field (for an
  * enrollment row without a person, its USCC).  Points into rec. */

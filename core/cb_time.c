@@ -390,6 +390,11 @@ int32_t cb_date_of_time(int64_t ms)
     return (int32_t)day;
 }
 
+int64_t cb_time_of_date(int32_t days)
+{
+    return days * MS_PER_DAY - CB_TIME_LOCAL_OFFSET_MS;
+}
+
 /* ---------------------------------------------------------------- clocks */
 
 /* Both clocks return CB_TIME_NONE if clock_gettime fails, which Linux does

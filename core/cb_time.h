@@ -18,9 +18,17 @@
 #define CB_MONTH_NONE INT32_MIN /* an absent month */
 #define CB_TIME_NONE  INT64_MIN /* an absent instant */
 
-/* The offset canbao uses when it formats an instant for people: China
- * Standard Time, UTC+08:00. */
+/* The offset canbao uses when it formats an instant for people, and whose
+ * calendar dates the rules reason on: China Standard Time, UTC+08:00.  The
+ * same offset in seconds and in milliseconds. */
 #define CB_TIME_LOCAL_OFFSET_MIN (8 * 60)
+#define CB_TIME_LOCAL_OFFSET_S   (CB_TIME_LOCAL_OFFSET_MIN * 60)
+#define CB_TIME_LOCAL_OFFSET_MS  (CB_TIME_LOCAL_OFFSET_S * INT64_C(1000))
+
+/* The end of a range of dates that has none (an assistance row without
+ * valid_to): later than any date YYYY-MM-DD names, and the largest day a
+ * packed 3-byte field holds (the matcher's ops and states keep it). */
+#define CB_DATE_OPEN_END 8388607
 
 /* Days since 1970-01-01 of a valid civil date.  Returns CB_DATE_NONE when
  * the date does not exist (month 13, 30 February, 29 February of a common
@@ -78,6 +86,9 @@ void cb_time_format(int64_t ms, char buf[CB_TIME_BUFSZ]);
 
 /* The calendar date of an instant in UTC+08:00. */
 int32_t cb_date_of_time(int64_t ms);
+
+/* The instant a calendar date begins: 00:00 UTC+08:00 of `days`. */
+int64_t cb_time_of_date(int32_t days);
 
 /* The current wall-clock instant, milliseconds since the epoch. */
 int64_t cb_time_now(void);

@@ -116,7 +116,7 @@ int cb_gen_tw_other(cb_gen_ctx *g, int tw)
 
 int64_t cb_gen_ms(int32_t day, int sec)
 {
-    return ((int64_t)day * 86400 - 8 * 3600 + sec) * 1000;
+    return ((int64_t)day * 86400 - CB_TIME_LOCAL_OFFSET_S + sec) * 1000;
 }
 
 int32_t cb_gen_add_years(int32_t day, int years)

@@ -276,7 +276,7 @@ cb_truth *cb_truth_new(int32_t as_of, const cb_idkey *ids)
         return NULL;
     t->ids = ids;
     t->as_of = as_of;
-    t->window = cb_month_of_date(as_of) - 12;
+    t->window = cb_month_of_date(as_of) - CB_FACT_WINDOW_MONTHS;
     vec_init(&t->codes, sizeof(str_t));
     vec_init(&t->persons, sizeof(person));
     vec_init(&t->employers, sizeof(employer));

@@ -28,7 +28,8 @@ static stamp_t stamp_of(int64_t occurred_ms, const char *event_id)
 
     if (occurred_ms % 1000 < 0)
         sec--; /* floor, before 1970 */
-    return sec * 128 + (fnv1a32(event_id) & 0x7F);
+    return sec * (1 << CB_STAMP_HASH_BITS) +
+           (fnv1a32(event_id) & ((1u << CB_STAMP_HASH_BITS) - 1));
 }
 
 /* ---------------------------------------------------------------- fold */

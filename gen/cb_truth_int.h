@@ -12,10 +12,11 @@
 #include <stdint.h>
 
 #include "cb_idkey.h"
+#include "cb_policy.h"
 #include "cb_truth.h"
 
 #define NONE_STAMP INT64_MIN
-#define OPEN_END   INT32_MAX /* a roster identity without valid_to */
+#define OPEN_END   CB_DATE_OPEN_END /* a roster identity without valid_to */
 
 /* ------------------------------------------------------------- states */
 
@@ -183,10 +184,6 @@ employer *cb_truth_employer(cb_truth *t, const char *uscc);
 
 /* A basic pension: the two schemes the lead reasons and the dual-pension
  * alerts look at. */
-static inline int is_basic(int scheme)
-{
-    return scheme == CB_SCHEME_EMPLOYEE_PENSION ||
-           scheme == CB_SCHEME_RESIDENT_PENSION;
-}
+#define is_basic cb_scheme_is_basic_pension
 
 #endif

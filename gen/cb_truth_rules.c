@@ -80,7 +80,7 @@ static int draws(const pview *v, int32_t d)
     for (uint32_t i = v->p->facts; i != 0;
          i = AT(v->t->facts, fact_ent, i)->next) {
         const fact_ent *f = AT(v->t->facts, fact_ent, i);
-        if (IS_BENEFIT(f) && is_basic(SCHEME(f)) && f->month >= m - 2 &&
+        if (IS_BENEFIT(f) && is_basic(SCHEME(f)) && f->month > m - CB_PENSION_WINDOW_MONTHS &&
             f->month <= m)
             return 1;
     }
@@ -117,7 +117,7 @@ static int person_reason(const pview *v, int32_t d, int *priority)
     if (!resident(v, d) || !alive(v, d))
         return -1;
     age = cb_age_on(v->birth, d);
-    if (age < 16)
+    if (age < CB_AGE_LEADS)
         return -1;
     *priority = CB_PRIORITY_NORMAL;
     if (on_roster(v, d) && !enrolled(v, CB_SCHEME_RESIDENT_PENSION, d)) {
@@ -125,12 +125,12 @@ static int person_reason(const pview *v, int32_t d, int *priority)
         return CB_REASON_ASSISTED_NOT_ENROLLED;
     }
     b = basic(v, d);
-    if (age >= 60 && !draws(v, d) && !b)
+    if (age >= CB_AGE_ELDERLY && !draws(v, d) && !b)
         return CB_REASON_ELDERLY_NO_PENSION;
-    if (age <= 59 && owner(v, d) && !b)
+    if (age < CB_AGE_ELDERLY && owner(v, d) && !b)
         return CB_REASON_BUSINESS_OWNER_UNINSURED;
-    if (age <= 59 && v->p->student != 1 && !b) {
-        if (age >= 45)
+    if (age < CB_AGE_ELDERLY && v->p->student != 1 && !b) {
+        if (age >= CB_AGE_PRIORITY)
             *priority = CB_PRIORITY_HIGH;
         return CB_REASON_WORKING_AGE_UNINSURED;
     }
@@ -206,8 +206,8 @@ static int person_lead(rows *w, const pview *v, int32_t T)
     /* Opened: the latest of arriving, turning 16 and the last stop of a
      * basic pension. */
     opened = p->stay_since;
-    if (cb_birthday(v->birth, 16) > opened)
-        opened = cb_birthday(v->birth, 16);
+    if (cb_birthday(v->birth, CB_AGE_LEADS) > opened)
+        opened = cb_birthday(v->birth, CB_AGE_LEADS);
     for (uint32_t i = p->schemes; i != 0;
          i = AT(t->schemes, scheme_ent, i)->next) {
         const scheme_ent *s = AT(t->schemes, scheme_ent, i);
@@ -240,9 +240,9 @@ static int employer_reason(const employer *b, int32_t d)
         return 0;
     if (b->est == CB_DATE_NONE)
         return 0;
-    if (b->reg != CB_DATE_NONE && b->reg <= b->est + 30)
+    if (b->reg != CB_DATE_NONE && b->reg <= b->est + CB_EMPLOYER_GRACE_DAYS)
         return 0; /* registered in time: never a lead */
-    if (d <= b->est + 30)
+    if (d <= b->est + CB_EMPLOYER_GRACE_DAYS)
         return 0;
     if (b->dereg != CB_DATE_NONE && b->dereg <= d)
         return 0;
@@ -278,7 +278,7 @@ static int employer_lead(rows *w, const cb_truth *t, const employer *b,
     l->priority = CB_PRIORITY_NORMAL;
     l->status = closed < 0 ? CB_STATUS_OPEN : CB_STATUS_CLOSED;
     l->closed_reason = closed;
-    l->opened_at = b->est + 31;
+    l->opened_at = b->est + CB_EMPLOYER_LEAD_OPENS;
     l->closed_at = closed_at;
     l->name = str_at(t, b->name);
     return 0;

@@ -15,9 +15,6 @@
 
 #define MAX_PER_PAGE 500
 
-static const char *const decision_names[] = {"contacted", "refused",
-                                             "enrolled", "invalid"};
-
 /* -------------------------------------------------------------- leads */
 
 /* The filters of a lead list from the query.  Returns 1, or answers 400
@@ -226,12 +223,12 @@ void cb_api_get_lead(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         return;
     }
     json_t *j = cb_api_lead_json(&l, cb_date_of_time(cb_api_now_ms(a)), 0);
-    if (rc == 1 && decision >= 0 && decision < 4) {
+    if (rc == 1 && cb_decision_symbol(decision) != NULL) {
         cb_date_format(day, dayt);
         json_object_set_new(j, "decision",
                             json_pack("{s:s, s:s, s:s}", "decision",
-                                      decision_names[decision], "day", dayt,
-                                      "reason", why));
+                                      cb_decision_symbol(decision), "day",
+                                      dayt, "reason", why));
     }
     atomic_fetch_add(&a->views, 1);
     cb_api_audit(st, s, l.township_code, "view_lead", id, "", "");
@@ -274,9 +271,7 @@ void cb_api_post_lead(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
                     "\"reason\": ..}");
         return;
     }
-    for (int i = 0; i < 4; i++)
-        if (strcmp(decision, decision_names[i]) == 0)
-            d = i;
+    d = cb_decision_value(decision);
     int known = code == NULL;
     for (int i = 0; code && cb_refusal_reasons[i].code; i++)
         if (strcmp(code, cb_refusal_reasons[i].code) == 0)
@@ -285,10 +280,11 @@ void cb_api_post_lead(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
     const char *bad =
         d < 0 ? "decision is contacted, refused, enrolled or invalid"
         : !known ? "reason_code is not one of /api/refusal_reasons"
-        : d == 1 && code == NULL ? "a refusal needs a reason_code"
+        : d == CB_DECISION_REFUSED && code == NULL
+            ? "a refusal needs a reason_code"
         : code && strcmp(code, "other") == 0 && note_len == 0
             ? "reason_code other needs a reason"
-        : note_len > 1000 ? "reason is at most 1000 bytes"
+        : note_len > CB_DECISION_WHY_MAX ? "reason is at most 1000 bytes"
         : note && cb_utf8_valid_prefix(note, note_len) != note_len
             ? "reason is not UTF-8"
             : NULL;
@@ -331,7 +327,7 @@ static int post_decision(cb_api *a, cb_http_resp *resp, cb_store *st,
     status_text(l, before, sizeof(before));
     snprintf(after, sizeof(after), "%s; %s%s%s",
              status_text(&now_lead, now_text, sizeof(now_text)),
-             decision_names[d], why[0] ? ": " : "", why);
+             cb_decision_symbol(d), why[0] ? ": " : "", why);
     cb_api_audit(st, s, l->township_code, "decide", id, before, after);
     cb_api_reply_json(resp, 200, cb_api_lead_json(&now_lead, cb_date_of_time(cb_api_now_ms(a)),
                                     1));

@@ -1,6 +1,6 @@
 """commit_lua.py -- the contract of consumers/commit.lua, on a real Redis.
 
-The matcher's C side (cb_step.c) writes its commits as runs "op key m
+The matcher's C side (cb_step_writes.c) writes its commits as runs "op key m
 args"; this checks the script's side of that contract on its own: every
 opcode applies, a stale version writes nothing, and a malformed list is
 refused before its first write (a script is not rolled back when it fails

@@ -67,6 +67,25 @@ static void test_symbols_match_enums(void **state)
     assert_null(cb_symbol(CB_KIND_LEAD, "nosuch", 0));
 }
 
+/* A team's decision: its symbols in the enum's order, and back. */
+static void test_decision_symbols(void **state)
+{
+    static const char *const names[CB_DECISION_COUNT] = {
+        "contacted", "refused", "enrolled", "invalid"};
+
+    (void)state;
+    assert_int_equal(CB_DECISION_REFUSED, 1);
+    assert_int_equal(CB_DECISION_INVALID, 3);
+    for (int d = 0; d < CB_DECISION_COUNT; d++) {
+        assert_string_equal(cb_decision_symbol(d), names[d]);
+        assert_int_equal(cb_decision_value(names[d]), d);
+    }
+    assert_null(cb_decision_symbol(-1));
+    assert_null(cb_decision_symbol(CB_DECISION_COUNT));
+    assert_int_equal(cb_decision_value("closed"), -1);
+    assert_int_equal(cb_decision_value(""), -1);
+}
+
 typedef struct parse_case {
     cb_kind kind;
     const char *field;
@@ -236,6 +255,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables_are_sound),
         cmocka_unit_test(test_symbols_match_enums),
+        cmocka_unit_test(test_decision_symbols),
         cmocka_unit_test(test_field_parse_table),
         cmocka_unit_test(test_field_round_trip),
         cmocka_unit_test(test_clear_marks_absent),

@@ -65,7 +65,8 @@ static int64_t instant(const char *text)
 /* The stamp cb_ops.c gives an instant and an event id. */
 static uint32_t s24_of(int64_t ms, const char *eid)
 {
-    int64_t sec = ((ms / 1000 + 8 * 3600) % 86400 + 86400) % 86400;
+    int64_t sec =
+        ((ms / 1000 + CB_TIME_LOCAL_OFFSET_S) % 86400 + 86400) % 86400;
 
     return (uint32_t)((sec << 7) | (cb_fnv1a32(eid, strlen(eid)) & 0x7F));
 }
@@ -278,7 +279,7 @@ static void full_person(cb_person *p)
         op_enr(0, 1, 18000, 5, 0, TW),
         op_enr(3, 0, 18100, 6, 0, TW),
         op_enr(1, 1, 18200, 7, 1, TW),
-        op_roster(4, 18500, CB_OPEN_END, 18500, 8),
+        op_roster(4, 18500, CB_DATE_OPEN_END, 18500, 8),
         op_roster(1, 18400, 18800, 18400, 9),
         op_own(USCC2, 1, 17000, 0, 18000, 10),
         op_own(USCC, 1, 17500, 19550, 18100, 11),
@@ -549,7 +550,7 @@ static void test_op_roster(void **state)
     assert_int_equal(op.kind, CB_OP_ROSTER);
     assert_int_equal(op.identity, 3);
     assert_int_equal(op.from, cb_date_from_ymd(2023, 6, 1));
-    assert_int_equal(op.to, CB_OPEN_END);
+    assert_int_equal(op.to, CB_DATE_OPEN_END);
     assert_int_equal(op.date, cb_date_from_ymd(2023, 6, 2));
     assert_int_equal(op.s24, s24_of(a.occurred_at, a.event_id));
     assert_int_equal(op.has_birth, 1);
@@ -842,7 +843,7 @@ static void test_person_round_trip(void **state)
     assert_int_equal(q.roster[0].to, 18800);
     assert_int_equal(q.roster[0].st, STAMP(18400, 9));
     assert_int_equal(q.roster[1].identity, 4);
-    assert_int_equal(q.roster[1].to, CB_OPEN_END);
+    assert_int_equal(q.roster[1].to, CB_DATE_OPEN_END);
     assert_int_equal(q.nown, 2);
     assert_str(&q.own[0].uscc, USCC);
     assert_int_equal(q.own[0].active, 1);
@@ -912,7 +913,7 @@ static void test_person_canonical(void **state)
         op_enr(0, 0, 18500, 5, 0, TW),
         op_enr(5, 1, 18100, 6, 0, TW),
         op_enr(2, 1, 18200, 7, 1, TW),
-        op_roster(4, 18500, CB_OPEN_END, 18500, 8),
+        op_roster(4, 18500, CB_DATE_OPEN_END, 18500, 8),
         op_roster(4, 18000, 18300, 18000, 8),
         op_roster(0, 18400, 18800, 18400, 9),
         op_roster(200, 18400, 18800, 18400, 9),
@@ -940,7 +941,7 @@ static void test_person_canonical(void **state)
     assert_int_equal(p.stay.tw, TW + 5);
     assert_int_equal(p.roster[0].identity, 0);
     assert_int_equal(p.roster[1].identity, 4);
-    assert_int_equal(p.roster[1].to, CB_OPEN_END);
+    assert_int_equal(p.roster[1].to, CB_DATE_OPEN_END);
     assert_int_equal(p.roster[2].identity, 200);
     /* by period, then bytes: a prefix first, bytes unsigned */
     assert_str(&p.facts[0].eid, "f-z");
@@ -1090,10 +1091,10 @@ static void test_person_ties(void **state)
     cb_person_free(&p);
 
     /* roster: the later valid_to (open-ended latest), then valid_from */
-    a = op_roster(2, 18000, CB_OPEN_END, 19000, 77);
+    a = op_roster(2, 18000, CB_DATE_OPEN_END, 19000, 77);
     b = op_roster(2, 18500, 19999, 19000, 77);
     both_orders(&a, &b, &p);
-    assert_int_equal(p.roster[0].to, CB_OPEN_END);
+    assert_int_equal(p.roster[0].to, CB_DATE_OPEN_END);
     assert_int_equal(p.roster[0].from, 18000);
     cb_person_free(&p);
     a = op_roster(2, 18000, 19999, 19000, 77);
@@ -1101,7 +1102,7 @@ static void test_person_ties(void **state)
     both_orders(&a, &b, &p);
     assert_int_equal(p.roster[0].from, 18500);
     /* an older row loses whatever its values */
-    b = op_roster(2, 1, CB_OPEN_END, 19000, 76);
+    b = op_roster(2, 1, CB_DATE_OPEN_END, 19000, 76);
     apply(&p, &b);
     assert_int_equal(p.roster[0].from, 18500);
     assert_int_equal(p.roster[0].to, 19999);
@@ -1340,7 +1341,8 @@ static void test_person_arrays(void **state)
     p.death = 20000;
     p.roster = malloc(sizeof(*p.roster));
     assert_non_null(p.roster);
-    p.roster[0] = (cb_roster_state){5, 18000, CB_OPEN_END, STAMP(18000, 1)};
+    p.roster[0] =
+        (cb_roster_state){5, 18000, CB_DATE_OPEN_END, STAMP(18000, 1)};
     p.nroster = 1;
     p.own = malloc(sizeof(*p.own));
     assert_non_null(p.own);

@@ -616,6 +616,22 @@ static void test_date_of_time(void **state)
     }
 }
 
+/* The instant a date begins, and back: midnight UTC+08:00. */
+static void test_time_of_date(void **state)
+{
+    static const int32_t days[] = {-1, 0, 1, 19782, 2932896, -719162};
+
+    (void)state;
+    assert_int_equal(cb_time_of_date(0), -28800000);
+    assert_int_equal(cb_time_of_date(19782), INT64_C(1709136000000));
+    assert_int_equal(CB_TIME_LOCAL_OFFSET_MS, 28800000);
+    for (size_t i = 0; i < N_ROWS(days); i++) {
+        assert_int_equal(cb_date_of_time(cb_time_of_date(days[i])), days[i]);
+        assert_int_equal(cb_date_of_time(cb_time_of_date(days[i]) - 1),
+                         days[i] - 1);
+    }
+}
+
 static void test_clocks(void **state)
 {
     int64_t now = cb_time_now(), a = cb_clock_ms(), b;
@@ -644,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_time_round_trip),
         cmocka_unit_test(test_date_of_time),
+        cmocka_unit_test(test_time_of_date),
         cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,55 @@
+/* cb_leadrec.h -- the packed lead: how the matcher stores a subject's
+ * lead (a field of cb:lead:{pN}, keyed by the subject) and sends it to
+ * the lead topic (an 'L' entry of the outbox).  One encoder, one decoder,
+ * and the lead as a cb_lead record for those who list leads.
+ *
+ * Layout (little endian, cb_pack.h):
+ *   c16 id            the lead id's 16 hex digits (without its 'L')
+ *   u8  kind          cb_subject_kind
+ *   u8  reason        cb_lead_reason
+ *   u8  priority      cb_priority
+ *   u8  status        cb_lead_status
+ *   u8  closed        cb_closed_reason, 255 while not closed
+ *   i6  township      the township code as a number
+ *   i3  opened        day (days since 1970-01-01, UTC+08:00)
+ *   i3  closed_at     day, -1 while not closed
+ *   u8-length strings: subject id, source (provenance), name
+ * Bytes after the name are not read. */
+#ifndef CB_LEADREC_H
+#define CB_LEADREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_codec.h"
+#include "cb_pack.h"
+#include "cb_record.h"
+
+#define CB_LEADREC_ID_DIGITS 16
+
+/* A lead as stored. */
+typedef struct cb_leadrec {
+    char id[CB_LEADREC_ID_DIGITS + 1]; /* hex digits, NUL-terminated */
+    int kind;      /* cb_subject_kind */
+    int reason;    /* cb_lead_reason */
+    int priority;  /* cb_priority */
+    int status;    /* cb_lead_status */
+    int closed;    /* cb_closed_reason, -1 while not closed */
+    int64_t township;
+    int32_t opened, closed_at; /* days; closed_at -1 while not closed */
+    cb_str subject_id, source, name;
+} cb_leadrec;
+
+/* Packs l into out (replacing its contents).  Returns 0, or -1 out of
+ * memory. */
+int cb_leadrec_encode(const cb_leadrec *l, cb_buf *out);
+
+/* Reads a packed lead.  Returns 0, or -1 when a field is missing. */
+int cb_leadrec_decode(const char *v, size_t len, cb_leadrec *l);
+
+/* The stored lead as a record of the lead topic's schema ("L" + id,
+ * township code as text, days as 00:00 UTC+08:00).  Returns 0, or -1
+ * when a string does not fit the record's buffers. */
+int cb_leadrec_to_lead(const cb_leadrec *l, cb_lead *out);
+
+#endif

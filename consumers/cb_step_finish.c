@@ -1,0 +1,347 @@
+/* cb_step_finish.c -- the end of a step's evaluation: the leads and
+ * alerts the rules made, merged with what the store holds (read in the
+ * lookups), become the commit's writes: a changed lead with its indexes
+ * and outbox entry (and the old one heard of closed), alerts that appear
+ * or grow, timers, the applied offsets.  Apart from the phases because it
+ * is what the store's keys and the topics' changelogs hold. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_alertrec.h"
+#include "cb_decisionrec.h"
+#include "cb_leadrec.h"
+#include "cb_step_int.h"
+
+/* -------------------------------------------------------------- leads */
+
+static void str_set(cb_str *d, const char *p, size_t n)
+{
+    if (n > sizeof(d->s))
+        n = sizeof(d->s);
+    memcpy(d->s, p, n);
+    d->len = (uint8_t)n;
+}
+
+static const redisReply *looked(const cb_step *s, long i)
+{
+    const redisReply *r;
+
+    if (i < 0 || (size_t)i >= s->nlooked)
+        return NULL;
+    r = s->looked[i];
+    return r != NULL && r->type == REDIS_REPLY_STRING ? r : NULL;
+}
+
+static void write_lead_out(cb_step *s, const cb_leadrec *l)
+{
+    cb_buf b = {0};
+
+    if (cb_leadrec_encode(l, &b) != 0) {
+        s->failed = 1;
+        return;
+    }
+    cb_step_outbox(s, &s->late, "L", NULL, 0, b.data, b.len);
+    cb_buf_free(&b);
+}
+
+static void tw_rest(char *buf, size_t size, int64_t tw)
+{
+    snprintf(buf, size, ":%" PRId64, tw);
+}
+
+/* Stores the subject's lead if it changed, with its indexes, and puts the
+ * change in the outbox.  Returns 1 when it changed. */
+static int finish_lead(cb_step *s, subject *sj)
+{
+    cb_leadrec o, n;
+    int has_old = sj->lead_len >= 0 &&
+                  cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, &o) == 0;
+    char rest[32], num[24];
+
+    /* no event of its own (a contribution, say): the lead keeps its
+     * provenance */
+    if (has_old && sj->source.len == 0)
+        cb_step_put(s, o.source.s, o.source.len, &sj->source);
+    if (!sj->has_lead) {
+        if (!has_old)
+            return 0;
+        /* no longer a lead: it leaves the store; the topic hears it closed */
+        cb_step_write2(s, "D", "lead:", "", sj->key, sj->key_len);
+        sj->lead_new = 2;
+        cb_step_write2(s, "D", "lid:", "", o.id, CB_ID_DIGITS);
+        tw_rest(rest, sizeof(rest), o.township);
+        cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
+        if (o.status != CB_STATUS_CLOSED) {
+            o.status = CB_STATUS_CLOSED;
+            o.closed = cb_rules_end_reason(o.township, NULL);
+            o.closed_at = s->a.today;
+            str_set(&o.subject_id, sj->id, sj->id_len);
+            str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
+            write_lead_out(s, &o);
+        }
+        return 1;
+    }
+    /* a team's decision on this lead id, if the lead takes one: this
+     * step's, else one stored earlier */
+    cb_rule_lead L = sj->L;
+    if (cb_rules_takes_decision(&L)) {
+        const redisReply *d = looked(s, sj->dec_lookup);
+        cb_decisionrec stored;
+        if (sj->has_decision)
+            cb_rules_decide(&L, sj->decision, sj->decision_day);
+        else if (d != NULL &&
+                 cb_decisionrec_decode(d->str, d->len, &stored) == 0)
+            cb_rules_decide(&L, stored.decision, stored.day);
+    }
+    memset(&n, 0, sizeof(n));
+    memcpy(n.id, sj->lead_id, sizeof(n.id));
+    n.kind = L.kind;
+    n.reason = L.reason;
+    n.priority = L.priority;
+    n.status = L.status;
+    n.closed = L.closed;
+    n.township = L.township;
+    n.opened = L.opened;
+    n.closed_at = L.closed_at;
+    n.name = L.name;
+    str_set(&n.subject_id, sj->id, sj->id_len);
+    str_set(&n.source, s->arena.data + sj->source.off, sj->source.len);
+    if (has_old && memcmp(o.id, n.id, CB_ID_DIGITS) == 0 && o.reason == n.reason &&
+        o.priority == n.priority && o.status == n.status &&
+        o.closed == n.closed && o.township == n.township &&
+        o.opened == n.opened && o.closed_at == n.closed_at &&
+        cb_str_cmp(&o.name, &n.name) == 0)
+        return 0;
+    cb_buf v = {0};
+    if (cb_leadrec_encode(&n, &v) != 0) {
+        s->failed = 1;
+        return 0;
+    }
+    cb_step_write3(s, "H", "lead:", "", sj->key, sj->key_len, v.data, v.len);
+    if (s->grouped[G_LEAD_H].n > 0) {
+        sj->new_lead = s->grouped[G_LEAD_H].v[s->grouped[G_LEAD_H].n - 1];
+        sj->lead_new = 1;
+    }
+    if (has_old && memcmp(o.id, n.id, CB_ID_DIGITS) != 0) {
+        cb_step_write2(s, "D", "lid:", "", o.id, CB_ID_DIGITS);
+        /* a new episode replaces the lead: the topic hears the old one
+         * closed, moved_out when the subject's township changed */
+        if (o.status != CB_STATUS_CLOSED) {
+            o.status = CB_STATUS_CLOSED;
+            o.closed_at = s->a.today;
+            o.closed = cb_rules_end_reason(o.township, &L);
+            str_set(&o.subject_id, sj->id, sj->id_len);
+            str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
+            write_lead_out(s, &o);
+        }
+    }
+    if (has_old && o.township != n.township) {
+        tw_rest(rest, sizeof(rest), o.township);
+        cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
+    }
+    cb_step_write3(s, "H", "lid:", "", n.id, CB_ID_DIGITS, sj->key, sj->key_len);
+    tw_rest(rest, sizeof(rest), n.township);
+    cb_step_write3(s, "Z", "lt:", rest, num,
+                   cb_step_fmt_int(num, sizeof(num), n.opened), sj->key,
+                   sj->key_len);
+    cb_step_outbox(s, &s->late, "L", NULL, 0, v.data, v.len);
+    cb_buf_free(&v);
+    return 1;
+}
+
+/* ------------------------------------------------------------- alerts */
+
+/* Event ids: spans of text, sorted bytewise. */
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->p, y->p, n);
+
+    if (c != 0)
+        return c;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Splits space-separated ids (any ASCII white space) into v[*n..]. */
+static void split_ids(const char *p, size_t len, span *v, size_t *n)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        while (i < len && (p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r')))
+            i++;
+        size_t j = i;
+        while (j < len && !(p[j] == ' ' || (p[j] >= '\t' && p[j] <= '\r')))
+            j++;
+        if (j > i) {
+            v[*n].p = p + i;
+            v[(*n)++].n = j - i;
+        }
+        i = j;
+    }
+}
+
+/* The union of the stored evidence and the new, sorted, into out. */
+static int merge_evidence(const char *old, size_t old_len, const char *neu,
+                          size_t neu_len, cb_buf *out)
+{
+    size_t cap = (old_len + neu_len) / 2 + 2, n = 0, k = 0;
+    span *v = malloc(cap * sizeof(*v));
+
+    if (v == NULL)
+        return -1;
+    split_ids(old, old_len, v, &n);
+    split_ids(neu, neu_len, v, &n);
+    qsort(v, n, sizeof(*v), span_cmp);
+    out->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && span_cmp(&v[i], &v[k - 1]) == 0)
+            continue;
+        v[k++] = v[i];
+        if ((out->len > 0 && cb_buf_append(out, " ", 1) != 0) ||
+            cb_buf_append(out, v[i].p, v[i].n) != 0) {
+            free(v);
+            return -1;
+        }
+    }
+    free(v);
+    return 0;
+}
+
+static void write_alert_out(cb_step *s, const char *type, const char *id,
+                            const char *v, size_t len)
+{
+    cb_step_outbox(s, &s->late, type, id, strlen(id), v, len);
+}
+
+/* Merges the computed alerts into the store: evidence only grows, amounts
+ * only rise, and an active_after_death that no longer holds leaves.
+ * Returns how many changed. */
+static int finish_alerts(cb_step *s, subject *sj)
+{
+    int changed = 0;
+    cb_buf ev = {0}, v = {0};
+    char rest[32], num[24];
+
+    for (size_t i = sj->alert_first; i < sj->alert_first + sj->nalerts; i++) {
+        ealert *e = &s->alerts[i];
+        const redisReply *old = looked(s, e->lookup);
+        cb_alertrec o;
+        int has_old = old != NULL &&
+                      cb_alertrec_decode(old->str, old->len, &o) == 0;
+        if (e->withdraw) {
+            if (!has_old)
+                continue;
+            cb_step_write2(s, "D", "alert:", "", e->id, CB_ID_DIGITS);
+            tw_rest(rest, sizeof(rest), o.township);
+            cb_step_write2(s, "R", "at:", rest, e->id, CB_ID_DIGITS);
+            if (o.township != 0)
+                write_alert_out(s, "X", e->id, old->str, old->len);
+            changed++;
+            continue;
+        }
+        double raised = (double)s->a.now_ms;
+        int64_t amount = e->amount;
+        const char *evp = s->arena.data + e->ev_off;
+        size_t evn = e->ev_len;
+        if (has_old) {
+            raised = o.raised;
+            if (o.amount > amount)
+                amount = o.amount;
+            if (merge_evidence(o.evidence, o.evidence_len,
+                               s->arena.data + e->ev_off, e->ev_len,
+                               &ev) != 0)
+                goto nomem;
+            evp = ev.data;
+            evn = ev.len;
+        }
+        cb_alertrec a;
+        a.kind = e->kind;
+        str_set(&a.subject_id, sj->id, sj->id_len);
+        a.township = e->township;
+        str_set(&a.period, e->period, strlen(e->period));
+        a.amount = amount;
+        a.evidence = evp;
+        a.evidence_len = evn;
+        if (a.evidence_len > CB_ALERTREC_EVIDENCE_MAX)
+            a.evidence_len = CB_ALERTREC_EVIDENCE_MAX; /* cannot happen: 12
+                                                          months of facts */
+        a.raised = raised;
+        if (cb_alertrec_encode(&a, &v) != 0)
+            goto nomem;
+        if (has_old && old->len == v.len &&
+            memcmp(old->str, v.data, v.len) == 0)
+            continue;
+        cb_step_write3(s, "H", "alert:", "", e->id, CB_ID_DIGITS, v.data, v.len);
+        if (has_old && o.township != e->township) {
+            /* the person's township changed: the old list loses it */
+            tw_rest(rest, sizeof(rest), o.township);
+            cb_step_write2(s, "R", "at:", rest, e->id, CB_ID_DIGITS);
+            if (o.township != 0)
+                write_alert_out(s, "X", e->id, old->str, old->len);
+        }
+        tw_rest(rest, sizeof(rest), e->township);
+        cb_step_write3(s, "Z", "at:", rest, num,
+                       cb_step_fmt_int(num, sizeof(num),
+                                       (int64_t)(raised / 86400000.0)),
+                       e->id, CB_ID_DIGITS);
+        /* the alert topic's consumers list alerts by township: an alert
+         * whose township no row has named yet waits in the store until
+         * one does */
+        if (e->township != 0)
+            write_alert_out(s, "A", e->id, v.data, v.len);
+        changed++;
+    }
+    cb_buf_free(&ev);
+    cb_buf_free(&v);
+    return changed;
+nomem:
+    s->failed = 1;
+    cb_buf_free(&ev);
+    cb_buf_free(&v);
+    return changed;
+}
+
+/* ----------------------------------------------------------- the step */
+
+void cb_step_finish(cb_step *s)
+{
+    char num[24];
+
+    for (size_t i = 0; i < s->nsubjects; i++) {
+        subject *sj = &s->subjects[i];
+        if (!sj->active)
+            continue;
+        s->counts.alerts_changed += finish_alerts(s, sj);
+        if (!sj->lead_inputs)
+            continue;
+        s->counts.leads_changed += finish_lead(s, sj);
+        if (sj->next_day >= 0 && sj->next_day <= s->a.today + s->a.horizon) {
+            cb_step_write3(s, "Z", "tm:", "", num,
+                           cb_step_fmt_int(num, sizeof(num), sj->next_day),
+                           sj->key, sj->key_len);
+        } else {
+            cb_step_write2(s, "R", "tm:", "", sj->key, sj->key_len);
+        }
+    }
+    /* the applied positions, with the state they cover */
+    for (size_t i = 0; i < s->a.noffsets; i++) {
+        int t = s->a.topics[i];
+        if (t < 0 || t >= CB_TOPIC_COUNT)
+            continue;
+        if (s->stored[t] < 0 || s->a.next[i] > s->stored[t]) {
+            char topic[8];
+            cb_step_write3(s, "H", "off:", "", topic,
+                           cb_step_fmt_int(topic, sizeof(topic), t), num,
+                           cb_step_fmt_int(num, sizeof(num), s->a.next[i]));
+        }
+    }
+}

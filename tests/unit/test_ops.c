@@ -1,0 +1,494 @@
+/* test_ops.c -- the packed ops of consumers/cb_ops.c, pinned: one op of
+ * every kind, built from a fixed record, encodes to the bytes written
+ * here (worked out by hand from the layouts: a change to them is a change
+ * of the format, which Redis and the ownership topic hold), and decodes
+ * back to the record's values.  test_state.c tests the decoder's refusals
+ * and what the ops do to states. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cb_ops.h"
+#include "cb_time.h"
+
+#define NBUCKETS 64
+#define TW       320923008LL
+#define TW_TEXT  "320923008"
+#define PERSON   "320923198001011233" /* born 1980-01-01, male */
+#define USCC     "91320923MA1XXXXXXB"
+#define BIRTH    3652                 /* 1980-01-01 */
+
+/* The head every op of PERSON starts with, after its kind, topic and
+ * offset: bucket 19, the 8-byte key, the ID text. */
+#define PERSON_HEAD_REST                                                   \
+    "1300"                                                                 \
+    "080309b479cb037200"                                                   \
+    "12333230393233313938303031303131323333"
+
+/* The same for USCC: bucket 39, the key and the ID are the USCC. */
+#define USCC_HEAD_REST                                                     \
+    "2700"                                                                 \
+    "1239313332303932334d41315858585858584212"                             \
+    "39313332303932334d4131585858585858 42"
+
+/* ------------------------------------------------------------ helpers */
+
+/* The bytes as lower-case hex, spaces in want ignored. */
+static void assert_hex(const cb_buf *b, const char *want)
+{
+    char got[1024], w[1024];
+    size_t n = 0;
+
+    assert_true(b->len * 2 < sizeof(got));
+    for (size_t i = 0; i < b->len; i++)
+        snprintf(got + 2 * i, 3, "%02x", (unsigned char)b->data[i]);
+    got[2 * b->len] = '\0';
+    for (const char *p = want; *p; p++)
+        if (*p != ' ' && n + 1 < sizeof(w))
+            w[n++] = *p;
+    w[n] = '\0';
+    assert_string_equal(got, w);
+}
+
+static void assert_str(const cb_str *s, const char *text)
+{
+    assert_int_equal(s->len, strlen(text));
+    assert_memory_equal(s->s, text, s->len);
+}
+
+static int64_t instant(const char *text)
+{
+    int64_t ms;
+
+    assert_int_equal(cb_time_parse(text, strlen(text), &ms), 0);
+    return ms;
+}
+
+static int32_t day(const char *text)
+{
+    int32_t d;
+
+    assert_int_equal(cb_date_parse(text, strlen(text), &d), 0);
+    return d;
+}
+
+/* The op of a record, decoded again; the head checked. */
+static void encode_record(cb_kind kind, const void *rec, int topic,
+                          int64_t offset, int snapshot, cb_buf *b,
+                          cb_op *op)
+{
+    cb_subject subj;
+    char err[128];
+
+    assert_int_equal(cb_ops_from_record(kind, rec, topic, offset, snapshot,
+                                        NBUCKETS, b, &subj, err,
+                                        sizeof(err)),
+                     0);
+    assert_int_equal(cb_op_decode(b->data, b->len, op), 0);
+    assert_int_equal(op->topic, topic);
+    assert_int_equal(op->offset, offset);
+    assert_int_equal(op->bucket, cb_subject_bucket(&subj, NBUCKETS));
+    assert_str(&op->subject_id, subj.id);
+    assert_int_equal(op->subject.len, subj.key_len);
+    assert_memory_equal(op->subject.s, subj.key, subj.key_len);
+}
+
+static void assert_person_birth(const cb_op *op)
+{
+    assert_int_equal(op->has_birth, 1);
+    assert_int_equal(op->birth, BIRTH);
+    assert_int_equal(op->male, 1);
+}
+
+/* ------------------------------------------------------------- records */
+
+static void test_household(void **state)
+{
+    cb_household h;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_HOUSEHOLD, &h);
+    strcpy(h.event_id, "hh-1");
+    strcpy(h.person_id, PERSON);
+    strcpy(h.name, "\xe5\xbc\xa0\xe4\xb8\x89"); /* 张三 */
+    h.action = CB_HH_MOVE_IN;
+    strcpy(h.township_code, TW_TEXT);
+    h.student = 1;
+    h.occurred_at = instant("2024-02-29T10:00:00+08:00");
+    encode_record(CB_KIND_HOUSEHOLD, &h, CB_KIND_HOUSEHOLD, 41, 0, &b, &op);
+    assert_hex(&b, "01 01 2900000000000000" PERSON_HEAD_REST "0468682d31"
+                   "80e520130000 464d 235046 01 02 440e00 01"
+                   "06e5bca0e4b889");
+    assert_int_equal(op.kind, CB_OP_HH);
+    assert_str(&op.eid, "hh-1");
+    assert_int_equal(op.township, TW);
+    assert_int_equal(op.date, day("2024-02-29"));
+    assert_int_equal(op.s24, 0x465023);
+    assert_int_equal(op.student, 1);
+    assert_int_equal(op.action, CB_HH_MOVE_IN);
+    assert_str(&op.name, h.name);
+    assert_person_birth(&op);
+    cb_buf_free(&b);
+}
+
+static void test_death(void **state)
+{
+    cb_death d;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_DEATH, &d);
+    strcpy(d.event_id, "d-1");
+    strcpy(d.person_id, PERSON);
+    d.date_of_death = day("2024-01-15");
+    d.source = CB_DEATH_CIVIL;
+    strcpy(d.township_code, TW_TEXT);
+    d.occurred_at = instant("2024-01-16T09:00:00+08:00");
+    encode_record(CB_KIND_DEATH, &d, CB_KIND_DEATH, 7, 0, &b, &op);
+    assert_hex(&b, "02 02 0700000000000000" PERSON_HEAD_REST "03642d31"
+                   "194d00 80e520130000 440e00 01");
+    assert_int_equal(op.kind, CB_OP_DEATH);
+    assert_str(&op.eid, "d-1");
+    assert_int_equal(op.death, d.date_of_death);
+    assert_int_equal(op.township, TW);
+    assert_person_birth(&op);
+    cb_buf_free(&b);
+}
+
+static void test_enroll(void **state)
+{
+    cb_enrollment e;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_ENROLLMENT, &e);
+    strcpy(e.event_id, "s-1");
+    strcpy(e.person_id, PERSON);
+    e.scheme = CB_SCHEME_RESIDENT_PENSION;
+    e.action = CB_ENR_ENROLL;
+    strcpy(e.region_code, "320900");
+    strcpy(e.township_code, TW_TEXT);
+    e.occurred_at = instant("2023-06-01T09:30:05+08:00");
+    /* a snapshot row: no offset */
+    encode_record(CB_KIND_ENROLLMENT, &e, CB_KIND_ENROLLMENT, -1, 1, &b,
+                  &op);
+    assert_hex(&b, "03 03 ffffffffffffffff" PERSON_HEAD_REST "03732d31"
+                   "01 01 354c a4ce42 01 80e520130000 440e00 01");
+    assert_int_equal(op.kind, CB_OP_ENR);
+    assert_int_equal(op.scheme, CB_SCHEME_RESIDENT_PENSION);
+    assert_int_equal(op.on, 1);
+    assert_int_equal(op.date, day("2023-06-01"));
+    assert_int_equal(op.s24, 0x42cea4);
+    assert_int_equal(op.snapshot, 1);
+    assert_int_equal(op.township, TW);
+    assert_person_birth(&op);
+    cb_buf_free(&b);
+}
+
+static void test_contribution(void **state)
+{
+    cb_enrollment e;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_ENROLLMENT, &e);
+    strcpy(e.event_id, "c-1");
+    strcpy(e.person_id, PERSON);
+    e.scheme = CB_SCHEME_RESIDENT_PENSION;
+    e.action = CB_ENR_CONTRIBUTE;
+    strcpy(e.period, "2024-01");
+    e.amount_fen = 12000;
+    e.paid_by = CB_PAID_GOVERNMENT;
+    e.subsidy_tier = 30000;
+    strcpy(e.region_code, "320900");
+    strcpy(e.township_code, TW_TEXT);
+    e.occurred_at = instant("2024-01-20T12:00:00+08:00");
+    encode_record(CB_KIND_ENROLLMENT, &e, CB_KIND_ENROLLMENT, 99, 0, &b,
+                  &op);
+    assert_hex(&b, "04 03 6300000000000000" PERSON_HEAD_REST "03632d31"
+                   "01 01 84e504000000 8802 e02e00000000 02 307500000000"
+                   "80e520130000 440e00 01");
+    assert_int_equal(op.kind, CB_OP_FACT);
+    assert_int_equal(op.k, CB_FACT_CONTRIBUTION);
+    assert_int_equal(op.scheme, CB_SCHEME_RESIDENT_PENSION);
+    assert_int_equal(op.region, 320900);
+    assert_int_equal(op.period, cb_month_from_ym(2024, 1));
+    assert_int_equal(op.amount, 12000);
+    assert_int_equal(op.paid, CB_PAID_GOVERNMENT);
+    assert_int_equal(op.tier, 30000);
+    assert_int_equal(op.township, TW);
+    assert_person_birth(&op);
+    cb_buf_free(&b);
+}
+
+static void test_roster(void **state)
+{
+    cb_assistance a;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_ASSISTANCE, &a);
+    strcpy(a.event_id, "a-1");
+    strcpy(a.person_id, PERSON);
+    strcpy(a.name, "x");
+    a.identity = CB_ID_LIFTED_OUT;
+    a.valid_from = day("2023-01-01");
+    strcpy(a.township_code, TW_TEXT);
+    a.occurred_at = instant("2023-01-02T08:00:00+08:00");
+    encode_record(CB_KIND_ASSISTANCE, &a, CB_KIND_ASSISTANCE, 3, 0, &b, &op);
+    /* no valid_to: the open end, ffff7f */
+    assert_hex(&b, "05 04 0300000000000000" PERSON_HEAD_REST "03612d31"
+                   "03 9e4b00 ffff7f 9f4b 064038 440e00 01");
+    assert_int_equal(op.kind, CB_OP_ROSTER);
+    assert_int_equal(op.identity, CB_ID_LIFTED_OUT);
+    assert_int_equal(op.from, a.valid_from);
+    assert_int_equal(op.to, CB_DATE_OPEN_END);
+    assert_int_equal(op.date, day("2023-01-02"));
+    assert_person_birth(&op);
+    cb_buf_free(&b);
+}
+
+static void test_business(void **state)
+{
+    cb_business r;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_BUSINESS, &r);
+    strcpy(r.event_id, "b-1");
+    strcpy(r.uscc, USCC);
+    strcpy(r.name, "Shop");
+    r.kind = CB_BIZ_INDIVIDUAL;
+    r.action = CB_BIZ_ESTABLISHED;
+    r.established_on = day("2023-03-01");
+    strcpy(r.township_code, TW_TEXT);
+    strcpy(r.legal_rep_id, PERSON);
+    r.occurred_at = instant("2023-03-01T14:00:00+08:00");
+    encode_record(CB_KIND_BUSINESS, &r, CB_KIND_BUSINESS, 5, 0, &b, &op);
+    assert_hex(&b, "06 00 0500000000000000" USCC_HEAD_REST "03622d31"
+                   "01 00 d94b00 80e520130000 d94b 4b7062 0453686f70"
+                   "12333230393233313938303031303131323333");
+    assert_int_equal(op.kind, CB_OP_BIZ);
+    assert_int_equal(op.bkind, CB_BIZ_INDIVIDUAL);
+    assert_int_equal(op.action, CB_BIZ_ESTABLISHED);
+    assert_int_equal(op.est, r.established_on);
+    assert_int_equal(op.township, TW);
+    assert_str(&op.name, "Shop");
+    assert_str(&op.rep, PERSON);
+    assert_int_equal(op.has_birth, 0);
+    cb_buf_free(&b);
+}
+
+static void test_register_employer(void **state)
+{
+    cb_enrollment e;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_ENROLLMENT, &e);
+    strcpy(e.event_id, "r-1");
+    strcpy(e.uscc, USCC);
+    e.action = CB_ENR_REGISTER_EMPLOYER;
+    strcpy(e.region_code, "320900");
+    strcpy(e.township_code, TW_TEXT);
+    e.occurred_at = instant("2023-03-20T16:45:00+08:00");
+    encode_record(CB_KIND_ENROLLMENT, &e, CB_KIND_ENROLLMENT, 11, 0, &b,
+                  &op);
+    assert_hex(&b, "07 03 0b00000000000000" USCC_HEAD_REST "03722d31"
+                   "ec4b");
+    assert_int_equal(op.kind, CB_OP_REG);
+    assert_int_equal(op.date, day("2023-03-20"));
+    cb_buf_free(&b);
+}
+
+/* ------------------------------------------------- ops of no record */
+
+static void test_tick(void **state)
+{
+    cb_subject subj;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    assert_int_equal(cb_subject_of_person(PERSON, &subj), 0);
+    assert_int_equal(cb_ops_tick(&subj, NBUCKETS, &b), 0);
+    assert_hex(&b, "09 00 ffffffffffffffff" PERSON_HEAD_REST "00"
+                   "440e00 01");
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_TICK);
+    assert_int_equal(op.offset, -1);
+    assert_int_equal(op.eid.len, 0);
+    assert_person_birth(&op);
+    cb_buf_free(&b);
+}
+
+static void test_decide(void **state)
+{
+    cb_subject subj;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    assert_int_equal(cb_subject_of_person(PERSON, &subj), 0);
+    assert_int_equal(cb_ops_decide(&subj, NBUCKETS, "0123456789abcdef",
+                                   CB_DECISION_REFUSED, "no answer", &b),
+                     0);
+    assert_hex(&b, "0a 00 ffffffffffffffff" PERSON_HEAD_REST "00"
+                   "01 1030313233343536373839616263646566"
+                   "0900 6e6f20616e73776572");
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_DECIDE);
+    assert_int_equal(op.decision, CB_DECISION_REFUSED);
+    assert_str(&op.lead_id, "0123456789abcdef");
+    assert_int_equal(op.why_len, 9);
+    assert_string_equal(op.why, "no answer");
+
+    /* a reason longer than a decision's is refused */
+    char why[CB_DECISION_WHY_MAX + 2];
+    memset(why, 'x', sizeof(why) - 1);
+    why[sizeof(why) - 1] = '\0';
+    assert_int_equal(cb_ops_decide(&subj, NBUCKETS, "0123456789abcdef",
+                                   CB_DECISION_REFUSED, why, &b),
+                     -1);
+    cb_buf_free(&b);
+}
+
+/* An ownership change: its payload (the ownership topic's value), then
+ * the op it becomes in the person's partition. */
+static void test_ownership(void **state)
+{
+    cb_own_change c;
+    cb_subject subj;
+    cb_buf payload = {0}, b = {0};
+    cb_op op;
+    char err[128];
+    int32_t est = day("2023-03-01");
+
+    (void)state;
+    memset(&c, 0, sizeof(c));
+    c.rep.len = 18;
+    memcpy(c.rep.s, PERSON, 18);
+    c.uscc.len = 18;
+    memcpy(c.uscc.s, USCC, 18);
+    c.active = 1;
+    c.est = est;
+    c.dereg = 0;
+    c.st = cb_stamp_of(est, 99);
+    c.eid.len = 3;
+    memcpy(c.eid.s, "b-1", 3);
+    assert_int_equal(cb_own_change_pack(&c, &payload), 0);
+    assert_hex(&payload, "1239313332303932334d41315858585858584201"
+                         "d94b00 000000 d94b 630000 03622d31");
+    assert_int_equal(cb_ops_ownership(PERSON, payload.data, payload.len, 77,
+                                      NBUCKETS, &b, &subj, err, sizeof(err)),
+                     0);
+    assert_hex(&b, "08 08 4d00000000000000" PERSON_HEAD_REST "00"
+                   "1239313332303932334d41315858585858584201"
+                   "d94b00 000000 d94b 630000 03622d31 440e00 01");
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_OWN);
+    assert_int_equal(op.topic, CB_TOPIC_OWNERSHIP);
+    assert_str(&op.uscc, USCC);
+    assert_int_equal(op.active, 1);
+    assert_int_equal(op.est, est);
+    assert_int_equal(op.dereg, 0);
+    assert_int_equal(op.date, est);
+    assert_int_equal(op.s24, 99);
+    assert_str(&op.src, "b-1");
+    assert_person_birth(&op);
+    cb_buf_free(&payload);
+    cb_buf_free(&b);
+}
+
+/* The head alone, as a step reads it to group and skip its ops. */
+static void test_head(void **state)
+{
+    cb_enrollment e;
+    cb_op_head h;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    cb_record_clear(CB_KIND_ENROLLMENT, &e);
+    strcpy(e.event_id, "c-1");
+    strcpy(e.person_id, PERSON);
+    e.scheme = CB_SCHEME_RESIDENT_PENSION;
+    e.action = CB_ENR_CONTRIBUTE;
+    strcpy(e.period, "2024-01");
+    e.amount_fen = 12000;
+    strcpy(e.region_code, "320900");
+    strcpy(e.township_code, TW_TEXT);
+    e.occurred_at = instant("2024-01-20T12:00:00+08:00");
+    encode_record(CB_KIND_ENROLLMENT, &e, CB_KIND_ENROLLMENT, 99, 0, &b,
+                  &op);
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), 0);
+    assert_int_equal(h.kind, CB_OP_FACT);
+    assert_int_equal(h.topic, CB_KIND_ENROLLMENT);
+    assert_int_equal(h.offset, 99);
+    assert_int_equal(h.bucket, 19);
+    assert_int_equal(h.key_len, 8);
+    assert_memory_equal(h.key, "\x03\x09\xb4\x79\xcb\x03\x72\x00", 8);
+    assert_int_equal(h.id_len, 18);
+    assert_memory_equal(h.id, PERSON, 18);
+    assert_int_equal(h.fact_kind, CB_FACT_CONTRIBUTION);
+    /* the head is the first 44 bytes, and the fact kind after them */
+    assert_int_equal(cb_op_read_head(b.data, 45, &h), 0);
+    assert_int_equal(cb_op_read_head(b.data, 44, &h), -1);
+    b.data[1] = CB_TOPIC_COUNT; /* no such topic */
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1);
+    b.data[1] = CB_TOPIC_OWNERSHIP;
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), 0);
+    b.data[12] = 7; /* a key of 7 bytes */
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1);
+
+    assert_int_equal(cb_ops_tick(&(cb_subject){0}, NBUCKETS, &b), 0);
+    assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1); /* no key */
+    cb_buf_free(&b);
+}
+
+/* Stamps split and join as the first matcher's Lua did, whatever the
+ * sign. */
+static void test_stamps(void **state)
+{
+    (void)state;
+    assert_int_equal(cb_stamp_of(19000, 5), 19000 * CB_STAMP_LOW + 5);
+    assert_int_equal(cb_stamp_day(cb_stamp_of(19000, 5)), 19000);
+    assert_int_equal(cb_stamp_low(cb_stamp_of(19000, 5)), 5);
+    assert_int_equal(cb_stamp_day(-1), -1);
+    assert_int_equal(cb_stamp_low(-1), CB_STAMP_LOW - 1);
+    assert_int_equal(cb_stamp_day(-CB_STAMP_LOW), -1);
+    assert_int_equal(cb_stamp_low(-CB_STAMP_LOW), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_household),
+        cmocka_unit_test(test_death),
+        cmocka_unit_test(test_enroll),
+        cmocka_unit_test(test_contribution),
+        cmocka_unit_test(test_roster),
+        cmocka_unit_test(test_business),
+        cmocka_unit_test(test_register_employer),
+        cmocka_unit_test(test_tick),
+        cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_ownership),
+        cmocka_unit_test(test_head),
+        cmocka_unit_test(test_stamps),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,763 @@
+/* test_rules.c -- consumers/cb_rules.c against the text of docs/RULES.md:
+ * each row of each table is a sentence of the rules (quoted in `rule`)
+ * made into a state on a day T and what the rules must say of it -- the
+ * person reasons by age and status and their priorities (section 4), the
+ * employer's 30 days (4, rule 5), the closing reasons (5), the timers'
+ * next day (1), the alert kinds (6), what a team's decision does (7), and
+ * the matcher's pieces around them: how a lead that goes is last heard of,
+ * the text of ids, the facts' window, provenance.  Links only the rules'
+ * library. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_idkey.h"
+#include "cb_policy.h"
+#include "cb_rules.h"
+#include "cb_time.h"
+
+#define N_ROWS(a) (sizeof(a) / sizeof((a)[0]))
+#define TW  320923008LL
+#define TW2 320923100LL
+#define PERSON "320923198001011233"
+#define USCC   "91320923MA1XXXXXXB"
+#define KEY "000102030405060708090a0b0c0d0e0f" \
+            "101112131415161718191a1b1c1d1e1f"
+
+/* T, the evaluation day of every row: 2024-06-15. */
+static int32_t T;
+
+static int setup(void **state)
+{
+    (void)state;
+    T = cb_date_from_ymd(2024, 6, 15);
+    return 0;
+}
+
+static cb_str S(const char *text)
+{
+    cb_str s;
+
+    memset(&s, 0, sizeof(s));
+    s.len = (uint8_t)strlen(text);
+    memcpy(s.s, text, s.len);
+    return s;
+}
+
+/* ----------------------------------------------------------- persons */
+
+/* What a row's person has on T (all dates relative to T). */
+enum {
+    P_RESIDENT = 1 << 0,   /* a stay since T - 100 */
+    P_ROSTER = 1 << 1,     /* on a roster since T - 50, open-ended */
+    P_EMPLOYEE = 1 << 2,   /* enrolled in employee_pension since T - 200,
+                              before arriving */
+    P_RESIDENT_PEN = 1 << 3, /* the same in resident_pension */
+    P_OWNER = 1 << 4,      /* represents an individual business */
+    P_STUDENT = 1 << 5,
+    P_DRAWS = 1 << 6,      /* a basic-pension benefit for last month */
+    P_DIED = 1 << 7,       /* died on T - 1 */
+    P_MOVED_OUT = 1 << 8,  /* moved out on T - 1 */
+    P_ENROLLED_T1 = 1 << 9, /* enrolled in resident_pension on T - 1 */
+    P_OTHER_MEDICAL = 1 << 10, /* enrolled in resident_medical only */
+};
+
+static void *alloc_one(size_t size)
+{
+    void *p = calloc(1, size);
+
+    assert_non_null(p);
+    return p;
+}
+
+/* A person of `age` on T (born that many years before T) with `has`. */
+static void make_person(cb_person *p, int age, unsigned has)
+{
+    int y, m, d;
+
+    cb_person_init(p);
+    cb_date_to_ymd(T, &y, &m, &d);
+    p->birth = cb_date_from_ymd(y - age, m, d);
+    if (has & P_RESIDENT) {
+        p->has_stay = 1;
+        p->stay.tw = TW;
+        p->stay.since = T - 100;
+        p->stay.st = cb_stamp_of(T - 100, 0);
+    }
+    if (has & P_ROSTER) {
+        p->roster = alloc_one(sizeof(*p->roster));
+        p->roster[0] = (cb_roster_state){CB_ID_MINIMUM_LIVING, T - 50,
+                                         CB_DATE_OPEN_END, 0};
+        p->nroster = 1;
+    }
+    if (has & (P_EMPLOYEE | P_RESIDENT_PEN | P_ENROLLED_T1 |
+               P_OTHER_MEDICAL)) {
+        int s = (has & P_EMPLOYEE)        ? CB_SCHEME_EMPLOYEE_PENSION
+                : (has & P_OTHER_MEDICAL) ? CB_SCHEME_RESIDENT_MEDICAL
+                                          : CB_SCHEME_RESIDENT_PENSION;
+        p->has_scheme[s] = 1;
+        p->schemes[s].on = 1;
+        p->schemes[s].date = (has & P_ENROLLED_T1) ? T - 1 : T - 200;
+    }
+    if (has & P_OWNER) {
+        p->own = alloc_one(sizeof(*p->own));
+        p->own[0].uscc = S(USCC);
+        p->own[0].active = 1;
+        p->own[0].est = T - 200;
+        p->nown = 1;
+    }
+    if (has & P_STUDENT) {
+        p->has_student = 1;
+        p->student.v = 1;
+    }
+    if (has & P_DRAWS) {
+        p->facts = alloc_one(sizeof(*p->facts));
+        p->facts[0].k = CB_FACT_BENEFIT;
+        p->facts[0].scheme = CB_SCHEME_EMPLOYEE_PENSION;
+        p->facts[0].period = cb_month_of_date(T) - 1;
+        p->facts[0].amount = 100000;
+        p->facts[0].eid = S("b-1");
+        p->nfacts = 1;
+    }
+    if (has & P_DIED) {
+        p->has_death = 1;
+        p->death = T - 1;
+        p->deaths = alloc_one(sizeof(*p->deaths));
+        p->deaths[0] = S("d-1");
+        p->ndeaths = 1;
+    }
+    if (has & P_MOVED_OUT) {
+        p->has_leave = 1;
+        p->leave.tw = TW;
+        p->leave.out = T - 1;
+        p->leave.st = cb_stamp_of(T - 1, 0);
+    }
+}
+
+typedef struct person_row {
+    const char *rule;
+    int age;
+    unsigned has;
+    int lead;   /* 0: none */
+    int reason, priority, status, closed;
+    int closed_at; /* relative to T, when closed */
+} person_row;
+
+#define NONE 0, -1, -1, -1, -1, 0
+#define OPEN(reason, priority) \
+    1, reason, priority, CB_STATUS_OPEN, -1, 0
+#define CLOSED(reason, priority, why, at) \
+    1, reason, priority, CB_STATUS_CLOSED, why, at
+
+static const person_row person_rows[] = {
+    /* section 4, rule 1 */
+    {"1. assisted_not_enrolled, high: resident, alive, 16+, roster, not "
+     "enrolled(resident_pension)",
+     16, P_RESIDENT | P_ROSTER,
+     OPEN(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH)},
+    {"Rule 1 also needs age 16: nobody younger can join",
+     15, P_RESIDENT | P_ROSTER, NONE},
+    {"1. ... not enrolled(resident_pension): an employee pension does not "
+     "count", 70, P_RESIDENT | P_ROSTER | P_EMPLOYEE,
+     OPEN(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH)},
+    {"1. roster(D) and enrolled(resident_pension): no lead",
+     40, P_RESIDENT | P_ROSTER | P_RESIDENT_PEN, NONE},
+    {"the first reason that holds: rule 1 before rule 2",
+     75, P_RESIDENT | P_ROSTER,
+     OPEN(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH)},
+    /* rule 2 */
+    {"2. elderly_no_pension, normal: 60+, not draws, not basic",
+     60, P_RESIDENT,
+     OPEN(CB_REASON_ELDERLY_NO_PENSION, CB_PRIORITY_NORMAL)},
+    {"2. ... not draws(D): a pension drawn from elsewhere",
+     65, P_RESIDENT | P_DRAWS, NONE},
+    {"2. ... not basic(D)", 61, P_RESIDENT | P_RESIDENT_PEN, NONE},
+    {"2. an elderly owner is an elderly lead", 62,
+     P_RESIDENT | P_OWNER,
+     OPEN(CB_REASON_ELDERLY_NO_PENSION, CB_PRIORITY_NORMAL)},
+    /* rule 3 */
+    {"3. business_owner_uninsured, normal: 16 <= age <= 59, owner",
+     59, P_RESIDENT | P_OWNER,
+     OPEN(CB_REASON_BUSINESS_OWNER_UNINSURED, CB_PRIORITY_NORMAL)},
+    {"3. an owner who is a student is still an owner", 20,
+     P_RESIDENT | P_OWNER | P_STUDENT,
+     OPEN(CB_REASON_BUSINESS_OWNER_UNINSURED, CB_PRIORITY_NORMAL)},
+    {"3. ... not basic(D)", 40, P_RESIDENT | P_OWNER | P_EMPLOYEE, NONE},
+    /* rule 4 */
+    {"4. working_age_uninsured: 16 <= age <= 59, normal before 45",
+     16, P_RESIDENT,
+     OPEN(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL)},
+    {"4. ... normal before 45", 44, P_RESIDENT,
+     OPEN(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL)},
+    {"4. ... priority high from age 45", 45, P_RESIDENT,
+     OPEN(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_HIGH)},
+    {"4. ... high up to 59", 59, P_RESIDENT,
+     OPEN(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_HIGH)},
+    {"4. ... not a student", 19, P_RESIDENT | P_STUDENT, NONE},
+    {"4. ... not basic(D): employee_pension", 30, P_RESIDENT | P_EMPLOYEE,
+     NONE},
+    {"basic(D) is a pension scheme: medical insurance is not",
+     30, P_RESIDENT | P_OTHER_MEDICAL,
+     OPEN(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL)},
+    {"no reason before 16", 15, P_RESIDENT, NONE},
+    {"Every person reason needs residence in the county", 30, 0, NONE},
+    /* section 5: closing */
+    {"5.1 deceased: a reason held on the day before the death date",
+     50, P_RESIDENT | P_DIED,
+     CLOSED(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_HIGH,
+            CB_CLOSED_DECEASED, -1)},
+    {"5.2 moved_out: a reason held on the day before `out`",
+     30, P_RESIDENT | P_MOVED_OUT,
+     CLOSED(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL,
+            CB_CLOSED_MOVED_OUT, -1)},
+    {"5.4 enrolled: a basic pension since <= T and a reason the day before",
+     30, P_RESIDENT | P_ENROLLED_T1,
+     CLOSED(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL,
+            CB_CLOSED_ENROLLED, -1)},
+    {"5.4 enrolled: the reason that held, assisted, closes",
+     30, P_RESIDENT | P_ROSTER | P_ENROLLED_T1,
+     CLOSED(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH,
+            CB_CLOSED_ENROLLED, -1)},
+    {"5.1 deceased comes before moved_out", 30,
+     P_RESIDENT | P_DIED | P_MOVED_OUT,
+     CLOSED(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL,
+            CB_CLOSED_DECEASED, -1)},
+    {"None otherwise: became a student, the lead leaves the store",
+     18, P_RESIDENT | P_STUDENT, NONE},
+};
+
+static void test_person_leads(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(person_rows); i++) {
+        const person_row *r = &person_rows[i];
+        cb_person p;
+        cb_rule_lead l;
+        make_person(&p, r->age, r->has);
+        int got = cb_rules_person_lead(&p, T, &l);
+        if (got != r->lead)
+            fail_msg("row %zu (%s): lead %d, want %d", i, r->rule, got,
+                     r->lead);
+        if (got && (l.reason != r->reason || l.priority != r->priority ||
+                    l.status != r->status || l.closed != r->closed ||
+                    (r->closed >= 0 && l.closed_at != T + r->closed_at) ||
+                    (r->closed < 0 && l.closed_at != -1) ||
+                    l.kind != CB_SUBJECT_PERSON || l.township != TW))
+            fail_msg("row %zu (%s): reason %d priority %d status %d closed "
+                     "%d at T%+d", i, r->rule, l.reason, l.priority,
+                     l.status, l.closed, (int)(l.closed_at - T));
+        cb_person_free(&p);
+    }
+}
+
+/* opened_at: the latest of residence since, the 16th birthday and the
+ * latest stop of a basic pension scheme. */
+static void test_person_opened(void **state)
+{
+    cb_person p;
+    cb_rule_lead l;
+
+    (void)state;
+    make_person(&p, 30, P_RESIDENT);
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.opened, T - 100);
+    assert_int_equal(l.since, T - 100);
+    p.has_scheme[CB_SCHEME_EMPLOYEE_PENSION] = 1;
+    p.schemes[CB_SCHEME_EMPLOYEE_PENSION].on = 0; /* stopped on T - 10 */
+    p.schemes[CB_SCHEME_EMPLOYEE_PENSION].date = T - 10;
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.opened, T - 10);
+    cb_person_free(&p);
+
+    make_person(&p, 16, P_RESIDENT); /* 16 today */
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.opened, T);
+    assert_int_equal(l.opened, cb_birthday(p.birth, CB_AGE_LEADS));
+    cb_person_free(&p);
+}
+
+/* --------------------------------------------------------- employers */
+
+typedef struct employer_row {
+    const char *rule;
+    int kind;           /* cb_business_kind */
+    int est;            /* established_on, relative to T */
+    int reg, dereg;     /* relative to T; 99: none */
+    int lead, status, closed, closed_at;
+} employer_row;
+
+#define NO 99
+
+static const employer_row employer_rows[] = {
+    {"5. D > established_on + 30 days: not on the 30th day",
+     CB_BIZ_ENTERPRISE, -30, NO, NO, 0, -1, -1, 0},
+    {"5. ... open from the 31st day", CB_BIZ_ENTERPRISE, -31, NO, NO, 1,
+     CB_STATUS_OPEN, -1, 0},
+    {"5. kind is enterprise, cooperative or branch", CB_BIZ_COOPERATIVE,
+     -100, NO, NO, 1, CB_STATUS_OPEN, -1, 0},
+    {"5. ... branch", CB_BIZ_BRANCH, -100, NO, NO, 1, CB_STATUS_OPEN, -1, 0},
+    {"5. ... an individual business is no employer lead",
+     CB_BIZ_INDIVIDUAL, -100, NO, NO, 0, -1, -1, 0},
+    {"5. registered on or before established_on + 30: no lead at any D",
+     CB_BIZ_ENTERPRISE, -100, -70, NO, 0, -1, -1, 0},
+    {"5.4 enrolled: registered on or before T, the reason the day before",
+     CB_BIZ_ENTERPRISE, -100, -5, NO, 1, CB_STATUS_CLOSED,
+     CB_CLOSED_ENROLLED, -5},
+    {"5. not registered on or before D: a registration after T",
+     CB_BIZ_ENTERPRISE, -100, 5, NO, 1, CB_STATUS_OPEN, -1, 0},
+    {"5.3 deregistered: on or before T, the reason the day before",
+     CB_BIZ_ENTERPRISE, -100, NO, -3, 1, CB_STATUS_CLOSED,
+     CB_CLOSED_DEREGISTERED, -3},
+    {"5.3 deregistered comes before enrolled", CB_BIZ_ENTERPRISE, -100, -2,
+     -3, 1, CB_STATUS_CLOSED, CB_CLOSED_DEREGISTERED, -3},
+    {"5. deregistered within the 30 days: no lead", CB_BIZ_ENTERPRISE, -100,
+     NO, -80, 0, -1, -1, 0},
+};
+
+static void test_employer_leads(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(employer_rows); i++) {
+        const employer_row *r = &employer_rows[i];
+        cb_employer e;
+        cb_rule_lead l;
+        cb_employer_init(&e);
+        e.has_biz = 1;
+        e.kind = r->kind;
+        e.est = T + r->est;
+        e.tw = TW;
+        e.name = S("Shop");
+        if (r->reg != NO) {
+            e.has_reg = 1;
+            e.reg = T + r->reg;
+        }
+        if (r->dereg != NO) {
+            e.has_dereg = 1;
+            e.dereg = T + r->dereg;
+        }
+        int got = cb_rules_employer_lead(&e, T, &l);
+        if (got != r->lead)
+            fail_msg("row %zu (%s): lead %d, want %d", i, r->rule, got,
+                     r->lead);
+        if (got && (l.status != r->status || l.closed != r->closed ||
+                    (r->closed >= 0 && l.closed_at != T + r->closed_at) ||
+                    l.reason != CB_REASON_EMPLOYER_UNREGISTERED ||
+                    l.priority != CB_PRIORITY_NORMAL ||
+                    l.kind != CB_SUBJECT_EMPLOYER ||
+                    l.opened != e.est + CB_EMPLOYER_GRACE_DAYS + 1 ||
+                    l.since != e.est))
+            fail_msg("row %zu (%s): status %d closed %d at T%+d opened T%+d",
+                     i, r->rule, l.status, l.closed, (int)(l.closed_at - T),
+                     (int)(l.opened - T));
+    }
+}
+
+/* ------------------------------------------------------------ timers */
+
+/* The next day a person's outcome can change with no event. */
+static void test_person_next(void **state)
+{
+    cb_person p;
+    int y, m, d;
+
+    (void)state;
+    cb_date_to_ymd(T, &y, &m, &d);
+    /* a birthday: 16, 45 and 60 */
+    static const int ages[] = {CB_AGE_LEADS, CB_AGE_PRIORITY,
+                               CB_AGE_ELDERLY};
+    for (size_t i = 0; i < N_ROWS(ages); i++) {
+        make_person(&p, ages[i] - 1, P_RESIDENT);
+        p.birth = cb_date_from_ymd(y - ages[i], m, d) + 10; /* in 10 days */
+        assert_int_equal(cb_rules_person_next(&p, T), T + 10);
+        cb_person_free(&p);
+    }
+    /* the day after a roster's end */
+    make_person(&p, 30, P_RESIDENT | P_ROSTER);
+    p.roster[0].to = T + 5;
+    assert_int_equal(cb_rules_person_next(&p, T), T + 6);
+    /* an open-ended roster row ends never */
+    p.roster[0].to = CB_DATE_OPEN_END;
+    int32_t next = cb_rules_person_next(&p, T);
+    assert_true(next > T + 6);
+    cb_person_free(&p);
+    /* the pension window: a benefit for last month stops counting on the
+     * first day of the third month after it */
+    make_person(&p, 70, P_RESIDENT | P_DRAWS);
+    int32_t lm = cb_month_of_date(T) - 1 + CB_PENSION_WINDOW_MONTHS;
+    assert_int_equal(cb_rules_person_next(&p, T),
+                     cb_date_from_ymd(1970 + lm / 12, lm % 12 + 1, 1));
+    assert_int_equal(cb_rules_person_next(&p, T),
+                     cb_date_from_ymd(2024, 8, 1));
+    cb_person_free(&p);
+    /* a business's deregistration */
+    make_person(&p, 80, P_RESIDENT | P_OWNER);
+    p.own[0].dereg = T + 3;
+    assert_int_equal(cb_rules_person_next(&p, T), T + 3);
+    cb_person_free(&p);
+    /* nothing ahead */
+    make_person(&p, 80, P_RESIDENT);
+    assert_int_equal(cb_rules_person_next(&p, T), -1);
+    cb_person_free(&p);
+}
+
+/* An employer's: the day its lead opens, established_on + 31. */
+static void test_employer_next(void **state)
+{
+    cb_employer e;
+
+    (void)state;
+    cb_employer_init(&e);
+    assert_int_equal(cb_rules_employer_next(&e, T), -1);
+    e.has_biz = 1;
+    e.est = T - 10;
+    assert_int_equal(cb_rules_employer_next(&e, T), T + 21);
+    e.est = T - 31;
+    assert_int_equal(cb_rules_employer_next(&e, T), -1);
+}
+
+/* ------------------------------------------------------------ alerts */
+
+static void add_fact(cb_person *p, int k, int scheme, int64_t region,
+                     int32_t period, int64_t amount, int paid, int64_t tier,
+                     int64_t township, const char *eid)
+{
+    cb_fact *v = realloc(p->facts, (p->nfacts + 1) * sizeof(*v));
+
+    assert_non_null(v);
+    p->facts = v;
+    memset(&v[p->nfacts], 0, sizeof(*v));
+    v[p->nfacts] = (cb_fact){k, scheme, paid, region, amount, tier, township,
+                             period, S(eid)};
+    p->nfacts++;
+}
+
+static void evidence(const cb_rule_alert *a, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < a->nevidence; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%.*s", i ? " " : "",
+                              a->evidence[i]->len, a->evidence[i]->s);
+}
+
+typedef struct alert_row {
+    const char *rule;
+    int kind;
+    const char *period;
+    int64_t amount;
+    const char *evidence;
+} alert_row;
+
+/* A person who died on 2024-01-10, with a pension after it, enrolled
+ * still, paid twice for one month, subsidised twice in one year. */
+static const alert_row alert_rows[] = {
+    {"paid_after_death: benefits for a period after the month of d; every "
+     "death notice and those benefits",
+     CB_ALERT_PAID_AFTER_DEATH, "", 300, "b-feb b-mar d-1 d-2"},
+    {"active_after_death: a scheme whose latest state is enrolled; amount "
+     "0, every death notice",
+     CB_ALERT_ACTIVE_AFTER_DEATH, "", 0, "d-1 d-2"},
+    {"dual_pension_enrollment: two (scheme, region) pairs in a month; the "
+     "total less the largest pair's",
+     CB_ALERT_DUAL_PENSION_ENROLLMENT, "2023-11", 30, "c-a c-b c-c"},
+    {"dual_pension_benefit: the same over benefits",
+     CB_ALERT_DUAL_PENSION_BENEFIT, "2023-12", 40, "b-x b-y"},
+    {"duplicate_subsidy: the highest tier is due, the others at risk",
+     CB_ALERT_DUPLICATE_SUBSIDY, "2023", 50, "c-a s-1"},
+};
+
+static void test_person_alerts(void **state)
+{
+    cb_person p;
+    cb_rule_alerts out = {0};
+    int32_t nov = cb_month_from_ym(2023, 11), dec = cb_month_from_ym(2023, 12);
+    char ev[256];
+
+    (void)state;
+    make_person(&p, 70, P_RESIDENT | P_RESIDENT_PEN);
+    p.has_death = 1;
+    p.death = cb_date_from_ymd(2024, 1, 10);
+    p.deaths = alloc_one(2 * sizeof(*p.deaths));
+    p.deaths[0] = S("d-1");
+    p.deaths[1] = S("d-2");
+    p.ndeaths = 2;
+    /* benefits after January 2024 (not January itself) */
+    add_fact(&p, CB_FACT_BENEFIT, 0, 320900, cb_month_from_ym(2024, 1), 999,
+             255, -1, TW, "b-jan");
+    add_fact(&p, CB_FACT_BENEFIT, 0, 320900, cb_month_from_ym(2024, 2), 100,
+             255, -1, TW, "b-feb");
+    add_fact(&p, CB_FACT_BENEFIT, 5, 320900, cb_month_from_ym(2024, 3), 200,
+             255, -1, TW, "b-mar");
+    /* November: employee pension here (100 + 20) and resident pension
+     * elsewhere (30): 150 less the largest pair, 120 */
+    add_fact(&p, CB_FACT_CONTRIBUTION, 0, 320900, nov, 100, CB_PAID_GOVERNMENT,
+             200, TW, "c-a");
+    add_fact(&p, CB_FACT_CONTRIBUTION, 0, 320900, nov, 20, CB_PAID_SELF, -1,
+             TW, "c-b");
+    add_fact(&p, CB_FACT_CONTRIBUTION, 1, 110100, nov, 30, CB_PAID_SELF, -1,
+             TW, "c-c");
+    /* December: two benefits from two regions, 40 and 70 */
+    add_fact(&p, CB_FACT_BENEFIT, 0, 320900, dec, 40, 255, -1, TW, "b-x");
+    add_fact(&p, CB_FACT_BENEFIT, 0, 110100, dec, 70, 255, -1, TW, "b-y");
+    /* 2023: government paid twice, tiers 200 (c-a) and 100 */
+    add_fact(&p, CB_FACT_CONTRIBUTION, 3, 320900, cb_month_from_ym(2023, 2),
+             50, CB_PAID_GOVERNMENT, 100, TW, "s-1");
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.n, N_ROWS(alert_rows));
+    for (size_t i = 0; i < N_ROWS(alert_rows); i++) {
+        const alert_row *r = &alert_rows[i];
+        size_t k = 0;
+        while (k < out.n && out.v[k].kind != r->kind)
+            k++;
+        if (k == out.n)
+            fail_msg("row %zu (%s): no alert", i, r->rule);
+        const cb_rule_alert *a = &out.v[k];
+        evidence(a, ev, sizeof(ev));
+        if (strcmp(a->period, r->period) != 0 || a->amount != r->amount ||
+            strcmp(ev, r->evidence) != 0 || a->township != TW)
+            fail_msg("row %zu (%s): period '%s' amount %lld evidence '%s'",
+                     i, r->rule, a->period, (long long)a->amount, ev);
+    }
+    cb_rule_alerts_free(&out);
+
+    /* active_after_death leaves when the enrollment stopped in time */
+    p.schemes[CB_SCHEME_RESIDENT_PENSION].on = 0;
+    p.schemes[CB_SCHEME_RESIDENT_PENSION].date = p.death;
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    for (size_t k = 0; k < out.n; k++)
+        assert_int_not_equal(out.v[k].kind, CB_ALERT_ACTIVE_AFTER_DEATH);
+    cb_rule_alerts_free(&out);
+    cb_person_free(&p);
+}
+
+/* An alert's township: the stay's, else the leaving row's, else the
+ * latest fact's, else the death notice's. */
+static void test_alert_township(void **state)
+{
+    cb_person p;
+    cb_rule_alerts out = {0};
+
+    (void)state;
+    make_person(&p, 70, 0);
+    p.has_death = 1;
+    p.death = cb_date_from_ymd(2024, 1, 10);
+    p.dtw = TW2 + 1;
+    p.deaths = alloc_one(sizeof(*p.deaths));
+    p.deaths[0] = S("d-1");
+    p.ndeaths = 1;
+    p.has_scheme[0] = 1;
+    p.schemes[0].on = 1;
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].township, TW2 + 1); /* the death notice's */
+    cb_rule_alerts_free(&out);
+    add_fact(&p, CB_FACT_BENEFIT, 0, 1, cb_month_from_ym(2024, 2), 1, 255,
+             -1, TW2, "b-1");
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.v[0].township, TW2); /* the fact's */
+    cb_rule_alerts_free(&out);
+    p.has_leave = 1;
+    p.leave.tw = TW;
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.v[0].township, TW); /* the leaving row's */
+    cb_rule_alerts_free(&out);
+    cb_person_free(&p);
+}
+
+/* --------------------------------------------------- team decisions */
+
+typedef struct decision_row {
+    const char *rule;
+    int status_before;
+    int decision;
+    int status, closed; /* after */
+} decision_row;
+
+static const decision_row decision_rows[] = {
+    {"contacted sets the status of an open lead", CB_STATUS_OPEN,
+     CB_DECISION_CONTACTED, CB_STATUS_CONTACTED, -1},
+    {"refused sets the status of an open lead", CB_STATUS_OPEN,
+     CB_DECISION_REFUSED, CB_STATUS_REFUSED, -1},
+    {"enrolled closes it with that closed_reason", CB_STATUS_OPEN,
+     CB_DECISION_ENROLLED, CB_STATUS_CLOSED, CB_CLOSED_ENROLLED},
+    {"invalid closes it with that closed_reason", CB_STATUS_OPEN,
+     CB_DECISION_INVALID, CB_STATUS_CLOSED, CB_CLOSED_INVALID},
+    {"a closed lead takes no decision", CB_STATUS_CLOSED,
+     CB_DECISION_CONTACTED, CB_STATUS_CLOSED, CB_CLOSED_DECEASED},
+    {"no decision: nothing changes", CB_STATUS_OPEN, CB_DECISION_COUNT,
+     CB_STATUS_OPEN, -1},
+};
+
+static void test_decisions(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(decision_rows); i++) {
+        const decision_row *r = &decision_rows[i];
+        cb_rule_lead l;
+        memset(&l, 0, sizeof(l));
+        l.status = r->status_before;
+        l.closed = r->status_before == CB_STATUS_CLOSED ? CB_CLOSED_DECEASED
+                                                        : -1;
+        l.closed_at = r->status_before == CB_STATUS_CLOSED ? T - 9 : -1;
+        assert_int_equal(cb_rules_takes_decision(&l),
+                         r->status_before == CB_STATUS_OPEN);
+        cb_rules_decide(&l, r->decision, T - 2);
+        if (l.status != r->status || l.closed != r->closed)
+            fail_msg("row %zu (%s): status %d closed %d", i, r->rule,
+                     l.status, l.closed);
+        if (r->closed >= 0)
+            assert_int_equal(l.closed_at,
+                             r->status_before == CB_STATUS_CLOSED ? T - 9
+                                                                  : T - 2);
+        else
+            assert_int_equal(l.closed_at, -1);
+    }
+}
+
+/* ----------------------------------------- around the rules: the store */
+
+/* A lead that leaves the store, or that a new lead replaces, is last
+ * heard of closed: moved_out when the new lead is in another township,
+ * else invalid. */
+static void test_end_reasons(void **state)
+{
+    cb_rule_lead next;
+
+    (void)state;
+    memset(&next, 0, sizeof(next));
+    next.township = TW2;
+    assert_int_equal(cb_rules_end_reason(TW, &next), CB_CLOSED_MOVED_OUT);
+    next.township = TW;
+    assert_int_equal(cb_rules_end_reason(TW, &next), CB_CLOSED_INVALID);
+    assert_int_equal(cb_rules_end_reason(TW, NULL), CB_CLOSED_INVALID);
+}
+
+/* lead_id over person|<id>|<township>|<since>, alert_id over
+ * <kind>|<subject_id>|<period>, under the id key. */
+static void test_id_texts(void **state)
+{
+    char err[128], got[CB_ID_DIGITS + 1], want[CB_ID_DIGITS + 1];
+    const char *text;
+    cb_idkey *k = cb_idkey_from_hex(KEY, err, sizeof(err));
+    cb_rule_lead l;
+
+    (void)state;
+    assert_non_null(k);
+    memset(&l, 0, sizeof(l));
+    l.kind = CB_SUBJECT_PERSON;
+    l.township = TW;
+    l.since = cb_date_from_ymd(2024, 1, 2);
+    cb_rules_lead_id(k, &l, PERSON, strlen(PERSON), got);
+    text = "person|" PERSON "|320923008|2024-01-02";
+    cb_idkey_digest(k, text, strlen(text), want);
+    assert_string_equal(got, want);
+    l.kind = CB_SUBJECT_EMPLOYER;
+    cb_rules_lead_id(k, &l, USCC, strlen(USCC), got);
+    text = "employer|" USCC "|320923008|2024-01-02";
+    cb_idkey_digest(k, text, strlen(text), want);
+    assert_string_equal(got, want);
+
+    cb_rules_alert_id(k, CB_ALERT_DUAL_PENSION_BENEFIT, PERSON,
+                      strlen(PERSON), "2023-12", got);
+    text = "dual_pension_benefit|" PERSON "|2023-12";
+    cb_idkey_digest(k, text, strlen(text), want);
+    assert_string_equal(got, want);
+    cb_rules_alert_id(k, CB_ALERT_ACTIVE_AFTER_DEATH, PERSON, strlen(PERSON),
+                      "", got);
+    text = "active_after_death|" PERSON "|";
+    cb_idkey_digest(k, text, strlen(text), want);
+    assert_string_equal(got, want);
+    cb_idkey_free(k);
+}
+
+/* Facts whose period is more than 12 months before T's month are not
+ * kept. */
+static void test_fact_window(void **state)
+{
+    cb_person p;
+    int32_t m = cb_month_of_date(T);
+
+    (void)state;
+    cb_person_init(&p);
+    add_fact(&p, CB_FACT_BENEFIT, 0, 1, m - 13, 1, 255, -1, TW, "f-13");
+    add_fact(&p, CB_FACT_BENEFIT, 0, 1, m - 12, 1, 255, -1, TW, "f-12");
+    add_fact(&p, CB_FACT_CONTRIBUTION, 0, 1, m, 1, 255, -1, TW, "f-0");
+    cb_rules_forget_old_facts(&p, T);
+    assert_int_equal(p.nfacts, 2);
+    assert_int_equal(p.facts[0].period, m - CB_FACT_WINDOW_MONTHS);
+    assert_int_equal(p.facts[1].period, m);
+    cb_person_free(&p);
+}
+
+/* Only a contribution leaves the lead as it was. */
+static void test_lead_inputs(void **state)
+{
+    (void)state;
+    assert_false(cb_rules_op_may_change_lead(CB_OP_FACT,
+                                             CB_FACT_CONTRIBUTION));
+    assert_true(cb_rules_op_may_change_lead(CB_OP_FACT, CB_FACT_BENEFIT));
+    assert_true(cb_rules_op_may_change_lead(CB_OP_HH, -1));
+    assert_true(cb_rules_op_may_change_lead(CB_OP_TICK, -1));
+    assert_true(cb_rules_op_may_change_lead(CB_OP_DECIDE, -1));
+}
+
+/* source_event_id: the event; the business event behind an ownership
+ * change; timer:YYYY-MM-DD; decision:<decision>:YYYY-MM-DD. */
+static void test_sources(void **state)
+{
+    cb_op op;
+    char buf[256] = "before";
+
+    (void)state;
+    memset(&op, 0, sizeof(op));
+    op.kind = CB_OP_HH;
+    op.eid = S("hh-9");
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "hh-9");
+    memset(&op, 0, sizeof(op));
+    op.kind = CB_OP_OWN;
+    op.src = S("b-4");
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "b-4");
+    memset(&op, 0, sizeof(op));
+    op.kind = CB_OP_TICK;
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "timer:2024-06-15");
+    op.kind = CB_OP_DECIDE;
+    op.decision = CB_DECISION_REFUSED;
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "decision:refused:2024-06-15");
+    op.decision = 9;
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 0);
+    op.kind = CB_OP_OWN; /* an ownership change with no event behind it */
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "decision:refused:2024-06-15");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_person_leads),
+        cmocka_unit_test(test_person_opened),
+        cmocka_unit_test(test_employer_leads),
+        cmocka_unit_test(test_person_next),
+        cmocka_unit_test(test_employer_next),
+        cmocka_unit_test(test_person_alerts),
+        cmocka_unit_test(test_alert_township),
+        cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_end_reasons),
+        cmocka_unit_test(test_id_texts),
+        cmocka_unit_test(test_fact_window),
+        cmocka_unit_test(test_lead_inputs),
+        cmocka_unit_test(test_sources),
+    };
+
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
