@@ -15,33 +15,7 @@
 
 #include "cb_leadrec.h"
 #include "cb_time.h"
-
-static cb_str S(const char *text)
-{
-    cb_str s;
-
-    memset(&s, 0, sizeof(s));
-    s.len = (uint8_t)strlen(text);
-    memcpy(s.s, text, s.len);
-    return s;
-}
-
-/* The bytes as lower-case hex, spaces in want ignored. */
-static void assert_hex(const cb_buf *b, const char *want)
-{
-    char got[1024], w[1024];
-    size_t n = 0;
-
-    assert_true(b->len * 2 < sizeof(got));
-    for (size_t i = 0; i < b->len; i++)
-        snprintf(got + 2 * i, 3, "%02x", (unsigned char)b->data[i]);
-    got[2 * b->len] = '\0';
-    for (const char *p = want; *p; p++)
-        if (*p != ' ' && n + 1 < sizeof(w))
-            w[n++] = *p;
-    w[n] = '\0';
-    assert_string_equal(got, w);
-}
+#include "golden.h"
 
 static void assert_same(const cb_leadrec *a, const cb_leadrec *b)
 {

@@ -15,6 +15,7 @@
 
 #include "cb_ops.h"
 #include "cb_time.h"
+#include "golden.h"
 
 #define NBUCKETS 64
 #define TW       320923008LL
@@ -37,23 +38,6 @@
     "39313332303932334d4131585858585858 42"
 
 /* ------------------------------------------------------------ helpers */
-
-/* The bytes as lower-case hex, spaces in want ignored. */
-static void assert_hex(const cb_buf *b, const char *want)
-{
-    char got[1024], w[1024];
-    size_t n = 0;
-
-    assert_true(b->len * 2 < sizeof(got));
-    for (size_t i = 0; i < b->len; i++)
-        snprintf(got + 2 * i, 3, "%02x", (unsigned char)b->data[i]);
-    got[2 * b->len] = '\0';
-    for (const char *p = want; *p; p++)
-        if (*p != ' ' && n + 1 < sizeof(w))
-            w[n++] = *p;
-    w[n] = '\0';
-    assert_string_equal(got, w);
-}
 
 static void assert_str(const cb_str *s, const char *text)
 {
