@@ -146,3 +146,12 @@ void cb_idkey_alert(const cb_idkey *key, const char *kind, const char *subject,
 {
     digestf(key, out, "%s|%.*s|%s", kind, (int)subject_len, subject, period);
 }
+
+void cb_idkey_review(const cb_idkey *key, const char *kind,
+                     const char *subject, size_t subject_len,
+                     const char *other, size_t other_len,
+                     char out[CB_ID_DIGITS + 1])
+{
+    digestf(key, out, "%s|%.*s|%.*s", kind, (int)subject_len, subject,
+            (int)other_len, other);
+}

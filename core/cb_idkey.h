@@ -63,4 +63,13 @@ void cb_idkey_alert(const cb_idkey *key, const char *kind, const char *subject,
                     size_t subject_len, const char *period,
                     char out[CB_ID_DIGITS + 1]);
 
+/* The digits of a review item's id (letter 'R', docs/RULES.md 9.3): the
+ * digest of "KIND|SUBJECT|OTHER", kind a review kind's symbol, subject the
+ * registered person's 18-digit number, other the normal form of the other
+ * name (cb_name_normalize), the number as written, or the larger number. */
+void cb_idkey_review(const cb_idkey *key, const char *kind,
+                     const char *subject, size_t subject_len,
+                     const char *other, size_t other_len,
+                     char out[CB_ID_DIGITS + 1]);
+
 #endif

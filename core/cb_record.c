@@ -46,7 +46,22 @@ static const char *const sym_alert_kind[] = {
 static const char *const sym_decision[] = {"contacted", "refused",
                                            "enrolled", "invalid"};
 
+static const char *const sym_review_kind[] = {
+    "name_mismatch", "death_unconfirmed", "probable_typo",
+    "duplicate_identity"};
+static const char *const sym_review_status[] = {"open", "confirmed",
+                                                "rejected", "corrected"};
+static const char *const sym_review_verdict[] = {"confirm", "reject",
+                                                 "correct"};
+
 #define NSYM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+_Static_assert(NSYM(sym_review_kind) == CB_REVIEW_KIND_COUNT,
+               "a symbol for every review kind");
+_Static_assert(NSYM(sym_review_status) == CB_REVIEW_STATUS_COUNT,
+               "a symbol for every review status");
+_Static_assert(NSYM(sym_review_verdict) == CB_VERDICT_COUNT,
+               "a symbol for every verdict");
 
 _Static_assert(NSYM(sym_decision) == CB_DECISION_COUNT,
                "a symbol for every decision");
@@ -254,6 +269,60 @@ int cb_decision_value(const char *text)
         if (strcmp(sym_decision[i], text) == 0)
             return i;
     return -1;
+}
+
+/* symbol and value of index i of a table of n symbols */
+static const char *symbol_at(const char *const *sym, int n, int i)
+{
+    return i >= 0 && i < n ? sym[i] : NULL;
+}
+
+static int symbol_index(const char *const *sym, int n, const char *text)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(sym[i], text) == 0)
+            return i;
+    return -1;
+}
+
+const char *cb_review_kind_symbol(int kind)
+{
+    return symbol_at(sym_review_kind, NSYM(sym_review_kind), kind);
+}
+
+int cb_review_kind_value(const char *text)
+{
+    return symbol_index(sym_review_kind, NSYM(sym_review_kind), text);
+}
+
+const char *cb_review_status_symbol(int status)
+{
+    return symbol_at(sym_review_status, NSYM(sym_review_status), status);
+}
+
+int cb_review_status_value(const char *text)
+{
+    return symbol_index(sym_review_status, NSYM(sym_review_status), text);
+}
+
+const char *cb_review_verdict_symbol(int verdict)
+{
+    return symbol_at(sym_review_verdict, NSYM(sym_review_verdict), verdict);
+}
+
+int cb_review_verdict_value(const char *text)
+{
+    return symbol_index(sym_review_verdict, NSYM(sym_review_verdict), text);
+}
+
+cb_review_status cb_review_status_after(cb_review_verdict verdict)
+{
+    switch (verdict) {
+    case CB_VERDICT_CONFIRM: return CB_REVIEW_CONFIRMED;
+    case CB_VERDICT_REJECT: return CB_REVIEW_REJECTED;
+    case CB_VERDICT_CORRECT: return CB_REVIEW_CORRECTED;
+    default: return CB_REVIEW_OPEN;
+    }
 }
 
 const char *cb_record_key(cb_kind kind, const void *rec)

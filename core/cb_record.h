@@ -111,6 +111,19 @@ typedef enum { CB_DECISION_CONTACTED, CB_DECISION_REFUSED,
 
 #define CB_DECISION_WHY_MAX 1000
 
+/* A review item's kind and status (docs/RULES.md section 9.3), and a
+ * reviewer's decision on one: confirm, reject, or (probable_typo only)
+ * correct, which leave the item confirmed, rejected or corrected.  Like a
+ * team's decision, no feed record carries them; their symbols are those
+ * of `canbao reviews`, `canbao review`, the workbench and the CSV. */
+typedef enum { CB_REVIEW_NAME_MISMATCH, CB_REVIEW_DEATH_UNCONFIRMED,
+               CB_REVIEW_PROBABLE_TYPO, CB_REVIEW_DUPLICATE_IDENTITY,
+               CB_REVIEW_KIND_COUNT } cb_review_kind;
+typedef enum { CB_REVIEW_OPEN, CB_REVIEW_CONFIRMED, CB_REVIEW_REJECTED,
+               CB_REVIEW_CORRECTED, CB_REVIEW_STATUS_COUNT } cb_review_status;
+typedef enum { CB_VERDICT_CONFIRM, CB_VERDICT_REJECT, CB_VERDICT_CORRECT,
+               CB_VERDICT_COUNT } cb_review_verdict;
+
 /* ------------------------------------------------------------- records */
 
 typedef struct cb_business {
@@ -303,6 +316,19 @@ const char *cb_decision_symbol(int decision);
 
 /* The decision a symbol names, or -1. */
 int cb_decision_value(const char *text);
+
+/* Symbols of review kinds ("name_mismatch", ...), statuses ("open", ...)
+ * and verdicts ("confirm", ...), NULL when out of range; and the value a
+ * symbol names, or -1. */
+const char *cb_review_kind_symbol(int kind);
+int cb_review_kind_value(const char *text);
+const char *cb_review_status_symbol(int status);
+int cb_review_status_value(const char *text);
+const char *cb_review_verdict_symbol(int verdict);
+int cb_review_verdict_value(const char *text);
+
+/* The status a verdict leaves an item in. */
+cb_review_status cb_review_status_after(cb_review_verdict verdict);
 
 /* The Kafka key of a record: the value of its kind's key field (for an
  * enrollment row without a person, its USCC).  Points into rec. */

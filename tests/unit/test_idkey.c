@@ -82,7 +82,7 @@ static void test_digest(void **state)
     }
 }
 
-/* The texts RULES.md gives for lead and alert ids. */
+/* The texts RULES.md gives for lead, alert and review ids. */
 static void test_lead_and_alert(void **state)
 {
     char err[128], out[CB_ID_DIGITS + 1];
@@ -97,6 +97,11 @@ static void test_lead_and_alert(void **state)
     cb_idkey_alert(k, "active_after_death", "320923198003031238", 18, "",
                    out);
     assert_string_equal(out, "c3751d8d8f53ba3b");
+    /* a review item's (RULES.md 9.3), against Python's hmac; only the
+     * other's first other_len bytes count */
+    cb_idkey_review(k, "death_unconfirmed", "320923198003031238", 18,
+                    "王小明 and more", 9, out);
+    assert_string_equal(out, "dcb008940147b16b");
     cb_idkey_free(k);
 }
 
