@@ -5,12 +5,11 @@ The codes are read from where they are made, not from a list kept here:
 - every enum symbol table of core/cb_record.c (sym_lead_reason -> group
   lead_reason, ...) and every enum of schemas/*.avsc (LeadReason ->
   lead_reason): a new enum or symbol there needs its name;
-- the workbench's own tables: age bands (cb_leadbook.c), decisions and
-  sorts (cb_api_leads.c), refusal reasons (cb_api.c), roles and sign-in
+- the workbench's own tables: age bands (cb_leadbook.c), sorts
+  (cb_api_leads.c), refusal reasons (cb_api.c), roles and sign-in
   outcomes (cb_auth.c), and the audit actions of every cb_api_audit call
   and audit entry in workbench/*.c.
-Each name must be a non-empty string with Chinese in it.  The review kinds
-and statuses, which have no enum yet, must be there already.  And the page
+Each name must be a non-empty string with Chinese in it.  And the page
 must load labels.js before app.js, and the build must embed it.
 
 Then, when the table is whole, it checks itself: with each required name
@@ -27,13 +26,6 @@ import sys
 
 SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(__file__), "..", "..")
-
-# Coming with the review queue (issue 19): named before their enums land.
-AHEAD = {
-    "review_kind": ["name_mismatch", "death_unconfirmed", "probable_typo",
-                    "duplicate_identity"],
-    "review_status": ["open", "confirmed", "rejected", "corrected"],
-}
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -113,8 +105,6 @@ def required():
     need("age_band", c_array(lb, "cb_age_band_names", "cb_leadbook.c"),
          "workbench/cb_leadbook.c cb_age_band_names")
     leads = strip_comments(read("workbench/cb_api_leads.c"))
-    need("decision", c_array(leads, "decision_names", "cb_api_leads.c"),
-         "workbench/cb_api_leads.c decision_names")
     need("sort", c_array(leads, "sorts", "cb_api_leads.c"),
          "workbench/cb_api_leads.c sorts")
     api = strip_comments(read("workbench/cb_api.c"))
@@ -148,8 +138,6 @@ def required():
                 actions.append(words[0])
     need("audit_action", actions, "workbench/*.c cb_api_audit calls")
 
-    for group, codes in AHEAD.items():
-        need(group, codes, "issue 19 (review queue, coming)")
     return req
 
 

@@ -81,6 +81,11 @@ const LABELS = {
     "rejected": "核实不属实",
     "corrected": "已更正"
   },
+  "review_verdict": {
+    "confirm": "确认属实",
+    "reject": "确认不属实",
+    "correct": "按候选号码更正"
+  },
   "sort": {
     "opened": "发现日期",
     "priority": "优先级",
