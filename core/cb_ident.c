@@ -1,5 +1,6 @@
-/* cb_ident.c -- resident ID numbers (GB 11643-1999) and unified social
- * credit codes (GB 32100-2015): check characters, validation. */
+/* cb_ident.c -- resident ID numbers (GB 11643-1999, and the legacy
+ * 15-digit form) and unified social credit codes (GB 32100-2015): check
+ * characters, validation, the 18-character form of a legacy number. */
 #include "cb_ident.h"
 
 #include "cb_time.h"
@@ -8,6 +9,9 @@
 
 /* The earliest birth date canbao takes from an ID number. */
 #define PERSON_BIRTH_MIN_YEAR 1900
+
+/* A legacy number's birth year is 19YY: this is the 19. */
+#define LEGACY_CENTURY "19"
 
 /* The USCC characters in the order of their values 0..30. */
 #define USCC_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -20,11 +24,13 @@ const char *cb_ident_strerror(cb_ident_err err)
     case CB_IDENT_OK:
         return "valid";
     case CB_IDENT_LENGTH:
-        return "not 18 characters long";
+        return "not 18 characters long (nor 15 digits, for a resident "
+               "number where the legacy form is taken)";
     case CB_IDENT_CHARSET:
         return "character outside the identifier's alphabet";
     case CB_IDENT_BIRTH_DATE:
-        return "birth date is not a real date from 1900-01-01 on";
+        return "birth date is not a real date from 1900-01-01 on (in "
+               "19YY for a 15-digit number)";
     case CB_IDENT_CHECK:
         return "wrong check character";
     }
@@ -93,9 +99,56 @@ cb_ident_err cb_ident_check_person(const char *id, size_t len, int32_t *birth)
     return CB_IDENT_OK;
 }
 
+/* A legacy number: 15 digits, YYMMDD a real date of 19YY.  The 18
+ * characters go to out (NUL-terminated) and the date to *born. */
+static cb_ident_err legacy_to_18(const char *id, char *out, int32_t *born)
+{
+    for (size_t i = 0; i < CB_IDENT_LEGACY_LEN; i++) {
+        if (!is_digit(id[i]))
+            return CB_IDENT_CHARSET;
+    }
+    memcpy(out, id, 6);
+    memcpy(out + 6, LEGACY_CENTURY, 2);
+    memcpy(out + 8, id + 6, CB_IDENT_LEGACY_LEN - 6);
+    if (cb_date_parse_compact(out + 6, 8, born) != 0)
+        return CB_IDENT_BIRTH_DATE;
+    out[17] = cb_ident_person_check_char(out);
+    out[18] = '\0';
+    return CB_IDENT_OK;
+}
+
+cb_ident_err cb_ident_person_canonical(const char *id, size_t len,
+                                       char out[CB_IDENT_LEN + 1],
+                                       int32_t *birth)
+{
+    char tmp[CB_IDENT_LEN + 1];
+    int32_t born = CB_DATE_NONE;
+    cb_ident_err err;
+
+    out[0] = '\0';
+    if (id != NULL && len == CB_IDENT_LEGACY_LEN) {
+        err = legacy_to_18(id, tmp, &born);
+    } else {
+        err = cb_ident_check_person(id, len, &born);
+        if (err == CB_IDENT_OK) {
+            memcpy(tmp, id, CB_IDENT_LEN);
+            tmp[CB_IDENT_LEN] = '\0';
+        }
+    }
+    if (err != CB_IDENT_OK)
+        return err;
+    memcpy(out, tmp, sizeof(tmp));
+    if (birth != NULL)
+        *birth = born;
+    return CB_IDENT_OK;
+}
+
 int cb_ident_person_is_male(const char *id)
 {
-    return (id[16] - '0') % 2;
+    /* an 18-character number has a digit at 15, a legacy one its end */
+    int last = id[CB_IDENT_LEGACY_LEN] == '\0' ? CB_IDENT_LEGACY_LEN - 1
+                                                : 16;
+    return (id[last] - '0') % 2;
 }
 
 /* ---------------------------------------------------------------- USCC */

@@ -1,6 +1,7 @@
 /* test_ident.c -- resident ID numbers and unified social credit codes:
  * good ones (each checked with python3-stdnum), every kind of bad one,
- * every wrong check character.  All numbers are synthetic. */
+ * every wrong check character; legacy 15-digit numbers and their
+ * 18-character form.  All numbers are synthetic. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -203,6 +204,193 @@ static void test_person_every_wrong_check(void **state)
     assert_int_equal(refused, N_ROWS(person_good) * 10);
 }
 
+/* ------------------------------------------------------ legacy numbers */
+
+typedef struct legacy_ok {
+    const char *legacy; /* 15 digits */
+    const char *full;   /* its 18-character form */
+    const char *birth;  /* YYYY-MM-DD */
+    int male;
+} legacy_ok;
+
+/* The first row is GB 11643-1999's own example; the check characters of
+ * the others were computed by hand with the weights 7 9 10 5 8 4 2 1 6 3 7
+ * 9 10 5 8 4 2 (sum mod 11 -> 1 0 X 9 8 7 6 5 4 3 2), and each full form
+ * is valid by stdnum.cn.ric.  Between them they end in each of the 11
+ * check characters. */
+static const legacy_ok legacy_good[] = {
+    {"110105491231002", "11010519491231002X", "1949-12-31", 0},
+    {"320923850307123", "320923198503071236", "1985-03-07", 1},
+    {"320923000101001", "320923190001010015", "1900-01-01", 1}, /* 00: 1900 */
+    {"320923991231998", "320923199912319989", "1999-12-31", 0},
+    {"320923960229124", "320923199602291247", "1996-02-29", 0},
+    {"440305000228005", "440305190002280051", "1900-02-28", 1},
+    {"650102700101002", "650102197001010026", "1970-01-01", 0},
+    {"320923790524367", "320923197905243673", "1979-05-24", 1},
+    {"320923670127476", "320923196701274764", "1967-01-27", 0},
+    {"320923490501369", "320923194905013698", "1949-05-01", 1},
+    {"320923610823180", "320923196108231800", "1961-08-23", 0},
+    {"320923460719861", "320923194607198612", "1946-07-19", 1},
+};
+
+static const ident_bad legacy_bad[] = {
+    /* length: 15 is the only other length taken */
+    {"32092385030712", 0, CB_IDENT_LENGTH},
+    {"3209238503071234", 0, CB_IDENT_LENGTH},
+    {"32092385030712345", 0, CB_IDENT_LENGTH},
+    {"320923850307123 ", 0, CB_IDENT_LENGTH},
+    {"320923-850307-123", 0, CB_IDENT_LENGTH},
+    /* charset: digits only, no check character (so no X), before the date */
+    {"32092385030712X", 0, CB_IDENT_CHARSET},
+    {"32092385030712x", 0, CB_IDENT_CHARSET},
+    {"3209238503071A3", 0, CB_IDENT_CHARSET},
+    {"A20923850307123", 0, CB_IDENT_CHARSET},
+    {"320923 50307123", 0, CB_IDENT_CHARSET},
+    {"320923851307X23", 0, CB_IDENT_CHARSET}, /* and month 13 */
+    {"3209238503\000123", 15, CB_IDENT_CHARSET}, /* NUL inside */
+    {"\357\274\223\357\274\222\357\274\220\357\274\231\357\274\222", 0,
+     CB_IDENT_CHARSET}, /* five full-width digits, 15 bytes */
+    /* birth date: YYMMDD a real date of 19YY */
+    {"320923990230123", 0, CB_IDENT_BIRTH_DATE}, /* 1999-02-30 */
+    {"320923000229123", 0, CB_IDENT_BIRTH_DATE}, /* 1900 is common */
+    {"320923970229123", 0, CB_IDENT_BIRTH_DATE},
+    {"320923851301123", 0, CB_IDENT_BIRTH_DATE}, /* month 13 */
+    {"320923850001123", 0, CB_IDENT_BIRTH_DATE}, /* month 0 */
+    {"320923850100123", 0, CB_IDENT_BIRTH_DATE}, /* day 0 */
+    {"320923850431123", 0, CB_IDENT_BIRTH_DATE},
+    {"320923850732123", 0, CB_IDENT_BIRTH_DATE},
+    {"320923071185123", 0, CB_IDENT_BIRTH_DATE}, /* DDMMYY */
+    {"320923850307123", 0, CB_IDENT_OK},         /* control row */
+};
+
+static void test_legacy_good(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(legacy_good); i++) {
+        const legacy_ok *c = &legacy_good[i];
+        char out[CB_IDENT_LEN + 1];
+        int32_t birth = CB_DATE_NONE, want;
+        cb_ident_err err;
+
+        err = cb_ident_person_canonical(c->legacy, 15, out, &birth);
+        if (err != CB_IDENT_OK)
+            fail_msg("row %zu %s: refused (%s)", i, c->legacy,
+                     cb_ident_reason(err));
+        if (strcmp(out, c->full) != 0)
+            fail_msg("row %zu %s: %s, want %s", i, c->legacy, out, c->full);
+        assert_int_equal(cb_date_parse(c->birth, 10, &want), 0);
+        if (birth != want)
+            fail_msg("row %zu %s: birth %d, want %s", i, c->legacy,
+                     (int)birth, c->birth);
+        /* sex from the sequence's last digit, in either form */
+        if (cb_ident_person_is_male(c->legacy) != c->male ||
+            cb_ident_person_is_male(out) != c->male)
+            fail_msg("row %zu %s: wrong sex", i, c->legacy);
+        /* the full form is a number of its own, the same person */
+        assert_int_equal(cb_ident_check_person(c->full, 18, NULL),
+                         CB_IDENT_OK);
+        memset(out, '?', sizeof(out));
+        assert_int_equal(cb_ident_person_canonical(c->full, 18, out, &birth),
+                         CB_IDENT_OK);
+        assert_string_equal(out, c->full);
+        assert_int_equal(birth, want);
+        /* birth may be NULL; the strict check takes 18 characters only */
+        assert_int_equal(cb_ident_person_canonical(c->legacy, 15, out, NULL),
+                         CB_IDENT_OK);
+        assert_int_equal(cb_ident_check_person(c->legacy, 15, NULL),
+                         CB_IDENT_LENGTH);
+    }
+}
+
+static void test_legacy_bad(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(legacy_bad); i++) {
+        const ident_bad *c = &legacy_bad[i];
+        size_t len = c->len ? c->len : strlen(c->text);
+        char out[CB_IDENT_LEN + 1] = "unchanged";
+        int32_t birth = 4242;
+        cb_ident_err got = cb_ident_person_canonical(c->text, len, out, &birth);
+
+        if (got != c->err)
+            fail_msg("row %zu \"%s\" (len %zu): got %s, want %s", i, c->text,
+                     len, cb_ident_reason(got), cb_ident_reason(c->err));
+        if (got != CB_IDENT_OK && (birth != 4242 || out[0] != '\0'))
+            fail_msg("row %zu \"%s\": refused but wrote a result", i,
+                     c->text);
+    }
+    {
+        char out[CB_IDENT_LEN + 1];
+        assert_int_equal(cb_ident_person_canonical(NULL, 0, out, NULL),
+                         CB_IDENT_LENGTH);
+        assert_int_equal(cb_ident_person_canonical(NULL, 15, out, NULL),
+                         CB_IDENT_LENGTH);
+    }
+}
+
+/* For 18 characters the canonical form is cb_ident_check_person's verdict
+ * and the text itself: every good and bad row of the strict check. */
+static void test_canonical_is_strict_for_18(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(person_good); i++) {
+        char out[CB_IDENT_LEN + 1];
+        const char *id = person_good[i].id;
+        assert_int_equal(cb_ident_person_canonical(id, 18, out, NULL),
+                         CB_IDENT_OK);
+        assert_string_equal(out, id);
+    }
+    for (size_t i = 0; i < N_ROWS(person_bad); i++) {
+        const ident_bad *c = &person_bad[i];
+        size_t len = c->len ? c->len : strlen(c->text);
+        char out[CB_IDENT_LEN + 1];
+        if (len == 15)
+            continue; /* the legacy form, above */
+        if (cb_ident_person_canonical(c->text, len, out, NULL) !=
+            cb_ident_check_person(c->text, len, NULL))
+            fail_msg("row %zu \"%s\": verdicts differ", i, c->text);
+    }
+}
+
+/* Every digit of a good legacy number changed: still 15 digits, so the
+ * only refusal is the birth date (no check character catches the rest). */
+static void test_legacy_every_digit(void **state)
+{
+    size_t ok = 0, refused = 0;
+
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(legacy_good); i++) {
+        char id[16];
+        memcpy(id, legacy_good[i].legacy, sizeof(id));
+        for (size_t pos = 0; pos < 15; pos++) {
+            for (char d = '0'; d <= '9'; d++) {
+                char out[CB_IDENT_LEN + 1];
+                cb_ident_err err;
+                if (d == legacy_good[i].legacy[pos])
+                    continue;
+                id[pos] = d;
+                err = cb_ident_person_canonical(id, 15, out, NULL);
+                if (err == CB_IDENT_OK) {
+                    ok++;
+                    /* the full form is a valid number with the same body */
+                    assert_int_equal(cb_ident_check_person(out, 18, NULL),
+                                     CB_IDENT_OK);
+                    assert_memory_equal(out + 8, id + 6, 9);
+                } else if (err == CB_IDENT_BIRTH_DATE && pos >= 6 &&
+                           pos < 12) {
+                    refused++;
+                } else {
+                    fail_msg("row %zu %s: got %s", i, id,
+                             cb_ident_reason(err));
+                }
+            }
+            id[pos] = legacy_good[i].legacy[pos];
+        }
+    }
+    assert_int_equal(ok + refused, N_ROWS(legacy_good) * 15 * 9);
+    assert_true(refused > 0);
+}
+
 /* ---------------------------------------------------------------- USCC */
 
 /* stdnum.cn.uscc.is_valid() says True for all but the rows marked: stdnum
@@ -370,6 +558,10 @@ int main(void)
         cmocka_unit_test(test_person_good),
         cmocka_unit_test(test_person_bad),
         cmocka_unit_test(test_person_every_wrong_check),
+        cmocka_unit_test(test_legacy_good),
+        cmocka_unit_test(test_legacy_bad),
+        cmocka_unit_test(test_canonical_is_strict_for_18),
+        cmocka_unit_test(test_legacy_every_digit),
         cmocka_unit_test(test_uscc_good),
         cmocka_unit_test(test_uscc_bad),
         cmocka_unit_test(test_uscc_every_wrong_check),
