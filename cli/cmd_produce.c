@@ -201,7 +201,8 @@ static int produce_file(produce_run *run, const char *file,
     while ((r = cb_feed_next(feed, &item, err, sizeof(err))) == 1) {
         run->read++;
         if (item.ok) {
-            const char *key = cb_record_key(run->kind, &item.rec.u);
+            char keybuf[CB_ID_SIZE];
+            const char *key = cb_record_key(run->kind, &item.rec.u, keybuf);
             if (cb_codec_encode(run->codec, run->kind, &item.rec.u,
                                 &run->buf, err, sizeof(err)) != 0 ||
                 cb_delivery_send(run->delivery, run->kind, key, strlen(key),

@@ -325,17 +325,29 @@ cb_review_status cb_review_status_after(cb_review_verdict verdict)
     }
 }
 
-const char *cb_record_key(cb_kind kind, const void *rec)
+const char *cb_record_key(cb_kind kind, const void *rec,
+                          char buf[CB_ID_SIZE])
 {
+    const char *key;
+    const cb_field *f;
+
     if (kind == CB_KIND_ENROLLMENT) {
         const cb_enrollment *e = rec;
-        return e->person_id[0] != '\0' ? e->person_id : e->uscc;
+        if (e->person_id[0] == '\0')
+            return e->uscc;
+        f = cb_field_find(cb_kind_info_get(kind), "person_id", 9);
+    } else {
+        const cb_kind_info *info = cb_kind_info_get(kind);
+        f = cb_field_find(info, info->key_field, strlen(info->key_field));
     }
-    const cb_kind_info *info = cb_kind_info_get(kind);
-    const cb_field *f = cb_field_find(info, info->key_field,
-                                      strlen(info->key_field));
     assert(f != NULL && f->type == CB_FT_STRING);
-    return CB_FIELD_CPTR(rec, f);
+    key = CB_FIELD_CPTR(rec, f);
+    /* a person's number, in either form, keys by its 18 characters */
+    if (f->check == CB_FC_PERSON_ID &&
+        cb_ident_person_canonical(key, strlen(key), buf, NULL) ==
+            CB_IDENT_OK)
+        return buf;
+    return key;
 }
 
 /* -------------------------------------------------------- absent values */
@@ -508,13 +520,16 @@ static int string_check(const cb_field *f, const char *s, size_t len,
                               "%s must be printable ASCII without spaces",
                               f->name);
         break;
-    case CB_FC_PERSON_ID:
-        ie = cb_ident_check_person(s, len, NULL);
+    case CB_FC_PERSON_ID: {
+        /* either form: a legacy 15-digit number is kept as written */
+        char full[CB_IDENT_LEN + 1];
+        ie = cb_ident_person_canonical(s, len, full, NULL);
         if (ie != CB_IDENT_OK)
             return field_fail(err, cb_ident_reason(ie),
                               "%s is not a valid resident ID: %s", f->name,
                               cb_ident_strerror(ie));
         break;
+    }
     case CB_FC_USCC:
         ie = cb_ident_check_uscc(s, len);
         if (ie != CB_IDENT_OK)

@@ -331,8 +331,12 @@ int cb_review_verdict_value(const char *text);
 cb_review_status cb_review_status_after(cb_review_verdict verdict);
 
 /* The Kafka key of a record: the value of its kind's key field (for an
- * enrollment row without a person, its USCC).  Points into rec. */
-const char *cb_record_key(cb_kind kind, const void *rec);
+ * enrollment row without a person, its USCC); a person's number is given
+ * in its 18-character form (a legacy 15-digit number converted into buf,
+ * docs/RULES.md 9.1), so that both forms of a person share a partition.
+ * Points into rec or into buf. */
+const char *cb_record_key(cb_kind kind, const void *rec,
+                          char buf[CB_ID_SIZE]);
 
 /* The length of the longest prefix of s that is valid UTF-8 without NUL
  * bytes (overlong forms, surrogates and values past U+10FFFF are invalid);

@@ -21,12 +21,13 @@ reject(cb_field_error *err, const char *reason, const char *field,
 }
 
 /* The birth date written inside a resident ID that cb_field_parse has
- * already accepted. */
+ * already accepted, in either form (a legacy number's is in 19YY). */
 static int32_t id_birth(const char *id)
 {
+    char full[CB_IDENT_LEN + 1];
     int32_t birth = CB_DATE_NONE;
 
-    cb_ident_check_person(id, strlen(id), &birth);
+    cb_ident_person_canonical(id, strlen(id), full, &birth);
     return birth;
 }
 
@@ -58,13 +59,20 @@ static int check_future(cb_kind kind, const void *rec,
     return 0;
 }
 
+/* Birth date and sex against the number's 18-character form. */
 static int check_household(const cb_household *h, cb_field_error *err)
 {
-    if (h->birth_date != id_birth(h->person_id))
+    char full[CB_IDENT_LEN + 1];
+    int32_t birth = CB_DATE_NONE;
+
+    cb_ident_person_canonical(h->person_id, strlen(h->person_id), full,
+                              &birth);
+    if (h->birth_date != birth)
         return reject(err, "birth_date_mismatch", "birth_date",
                       "birth_date differs from the birth date in "
                       "person_id");
-    if ((h->sex == CB_SEX_M) != cb_ident_person_is_male(h->person_id))
+    if (full[0] == '\0' ||
+        (h->sex == CB_SEX_M) != cb_ident_person_is_male(full))
         return reject(err, "sex_mismatch", "sex",
                       "sex differs from the sex digit of person_id");
     return 0;

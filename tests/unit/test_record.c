@@ -98,6 +98,17 @@ static const parse_case parse_cases[] = {
     {CB_KIND_HOUSEHOLD, "person_id", "110105194912310021", "id_check"},
     {CB_KIND_HOUSEHOLD, "person_id", "11010519491231002", "id_length"},
     {CB_KIND_HOUSEHOLD, "person_id", "", "missing_field"},
+    /* the legacy 15-digit form, in every person field (RULES.md 9.1) */
+    {CB_KIND_HOUSEHOLD, "person_id", "110105491231002", NULL},
+    {CB_KIND_DEATH, "person_id", "110105491231002", NULL},
+    {CB_KIND_ENROLLMENT, "person_id", "110105491231002", NULL},
+    {CB_KIND_ASSISTANCE, "person_id", "110105491231002", NULL},
+    {CB_KIND_BUSINESS, "legal_rep_id", "110105491231002", NULL},
+    {CB_KIND_HOUSEHOLD, "person_id", "11010549123100X", "id_charset"},
+    {CB_KIND_HOUSEHOLD, "person_id", "110105990230002", "id_birth_date"},
+    {CB_KIND_BUSINESS, "legal_rep_id", "110105490230002", "id_birth_date"},
+    {CB_KIND_HOUSEHOLD, "person_id", "1101054912310021", "id_length"},
+    {CB_KIND_HOUSEHOLD, "person_id", "11010549123100", "id_length"},
     {CB_KIND_HOUSEHOLD, "sex", "F", NULL},
     {CB_KIND_HOUSEHOLD, "sex", "female", "unknown_enum"},
     {CB_KIND_HOUSEHOLD, "birth_date", "1949-12-31", NULL},
@@ -154,6 +165,10 @@ static void test_field_parse_table(void **state)
                      rc == 0 ? "accepted" : err.reason);
         if (rc != 0)
             assert_true(strstr(err.detail, c->field) != NULL);
+        /* a number is kept as written, in either form */
+        if (rc == 0 && f->check == CB_FC_PERSON_ID)
+            assert_string_equal((const char *)CB_FIELD_CPTR(&rec.u, f),
+                                c->text);
     }
 }
 
@@ -215,15 +230,40 @@ static void test_clear_marks_absent(void **state)
 
 static void test_record_key(void **state)
 {
+    char buf[CB_ID_SIZE];
     cb_enrollment e;
+    cb_household h;
+    cb_death d;
+    cb_assistance a;
     (void)state;
     cb_record_clear(CB_KIND_ENROLLMENT, &e);
     strcpy(e.uscc, "91320923MA1MXXXX0A");
-    assert_string_equal(cb_record_key(CB_KIND_ENROLLMENT, &e),
+    assert_string_equal(cb_record_key(CB_KIND_ENROLLMENT, &e, buf),
                         "91320923MA1MXXXX0A");
     strcpy(e.person_id, "11010519491231002X");
-    assert_string_equal(cb_record_key(CB_KIND_ENROLLMENT, &e),
+    assert_string_equal(cb_record_key(CB_KIND_ENROLLMENT, &e, buf),
                         "11010519491231002X");
+    /* a legacy number keys by its 18 characters; the record keeps it */
+    strcpy(e.person_id, "110105491231002");
+    assert_string_equal(cb_record_key(CB_KIND_ENROLLMENT, &e, buf),
+                        "11010519491231002X");
+    assert_string_equal(e.person_id, "110105491231002");
+    cb_record_clear(CB_KIND_HOUSEHOLD, &h);
+    strcpy(h.person_id, "320923850307123");
+    assert_string_equal(cb_record_key(CB_KIND_HOUSEHOLD, &h, buf),
+                        "320923198503071236");
+    cb_record_clear(CB_KIND_DEATH, &d);
+    strcpy(d.person_id, "320923850307123");
+    assert_string_equal(cb_record_key(CB_KIND_DEATH, &d, buf),
+                        "320923198503071236");
+    cb_record_clear(CB_KIND_ASSISTANCE, &a);
+    strcpy(a.person_id, "320923850307123");
+    assert_string_equal(cb_record_key(CB_KIND_ASSISTANCE, &a, buf),
+                        "320923198503071236");
+    /* text that is no number (never produced: refused first) stays */
+    strcpy(a.person_id, "320923850230123");
+    assert_string_equal(cb_record_key(CB_KIND_ASSISTANCE, &a, buf),
+                        "320923850230123");
 }
 
 static void test_utf8(void **state)

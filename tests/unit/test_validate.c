@@ -80,6 +80,23 @@ static const vcase cases[] = {
     {CB_KIND_HOUSEHOLD, "occurred_at=2026-11-23T12:04:00+08:00", NULL, NULL},
     {CB_KIND_HOUSEHOLD, "township_code=320923099", "unknown_township",
      "township_code"},
+    /* the legacy form of 320923198001011233: birth date and sex are
+     * checked against its 18-digit form (born 1980, not 2080 or 1880) */
+    {CB_KIND_HOUSEHOLD, "person_id=320923800101123", NULL, NULL},
+    {CB_KIND_HOUSEHOLD, "person_id=320923800101123|birth_date=1880-01-01",
+     "birth_date_mismatch", "birth_date"},
+    {CB_KIND_HOUSEHOLD, "person_id=320923800101123|birth_date=1980-01-02",
+     "birth_date_mismatch", "birth_date"},
+    {CB_KIND_HOUSEHOLD, "person_id=320923800101123|sex=F", "sex_mismatch",
+     "sex"},
+    {CB_KIND_HOUSEHOLD, "person_id=320923800101124|sex=F", NULL, NULL},
+    {CB_KIND_HOUSEHOLD, "person_id=320923800101124", "sex_mismatch", "sex"},
+    {CB_KIND_DEATH, "person_id=320923800101123", NULL, NULL},
+    {CB_KIND_DEATH, "person_id=320923800101123|date_of_death=1979-12-31",
+     "death_before_birth", "date_of_death"},
+    {CB_KIND_BUSINESS, "legal_rep_id=320923800101123", NULL, NULL},
+    {CB_KIND_ENROLLMENT, "person_id=320923800101123", NULL, NULL},
+    {CB_KIND_ASSISTANCE, "person_id=320923800101123", NULL, NULL},
     {CB_KIND_BUSINESS, "", NULL, NULL},
     {CB_KIND_BUSINESS, "established_on=2026-11-24", "future_date",
      "established_on"},
@@ -159,6 +176,7 @@ static void test_cases(void **state)
             /* The sentence names the field and never an ID number. */
             assert_non_null(strstr(ferr.detail, c->field));
             assert_null(strstr(ferr.detail, "320923198001011233"));
+            assert_null(strstr(ferr.detail, "320923800101123"));
         }
     }
     cb_townships_term(&t);
