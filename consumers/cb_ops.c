@@ -36,10 +36,19 @@ int32_t cb_key_partition(const char *key, size_t len, int32_t partitions)
 
 /* ------------------------------------------------------------ subjects */
 
+/* The subject of a person is the 18-character form of the number
+ * (docs/RULES.md 9.1): a legacy 15-digit number is converted first. */
 int cb_subject_of_person(const char *id, cb_subject *s)
 {
+    char full[CB_IDENT_LEN + 1];
     uint64_t body = 0;
 
+    if (strlen(id) == CB_IDENT_LEGACY_LEN) {
+        if (cb_ident_person_canonical(id, CB_IDENT_LEGACY_LEN, full, NULL) !=
+            CB_IDENT_OK)
+            return -1;
+        id = full;
+    }
     if (strlen(id) != CB_IDENT_LEN)
         return -1;
     for (int i = 0; i < 17; i++) {
@@ -149,6 +158,20 @@ static int put_stamp(cb_pack *p, int64_t occurred_at, const char *eid,
                        (cb_fnv1a32(eid, strlen(eid)) & hash_bits),
                 3);
     return 0;
+}
+
+/* A business's legal representative as the ops carry it: the 18-character
+ * form of the number, so that the ownership change reaches the person's
+ * subject and partition whichever form the row wrote; text that is no
+ * number (never produced: refused first) as written. */
+static void put_rep(cb_pack *p, const char *rep)
+{
+    char full[CB_IDENT_LEN + 1];
+
+    if (cb_ident_person_canonical(rep, strlen(rep), full, NULL) ==
+        CB_IDENT_OK)
+        rep = full;
+    put_cstr(p, rep);
 }
 
 static int64_t code_number(const char *code)
@@ -285,7 +308,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                       errstr_size) != 0)
             return -1;
         put_cstr(&p, b->name);
-        put_cstr(&p, b->legal_rep_id);
+        put_rep(&p, b->legal_rep_id);
         break;
     }
     default:

@@ -80,8 +80,9 @@ typedef struct cb_subject {
     int is_employer;
 } cb_subject;
 
-/* The subject of an ID number (18 characters, already validated) or of a
- * USCC.  Returns 0, or -1 for text that is neither. */
+/* The subject of an ID number (already validated; a legacy 15-digit
+ * number is the subject of its 18-character form, which s->id holds) or
+ * of a USCC.  Returns 0, or -1 for text that is neither. */
 int cb_subject_of_person(const char *id, cb_subject *s);
 int cb_subject_of_employer(const char *uscc, cb_subject *s);
 

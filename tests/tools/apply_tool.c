@@ -284,9 +284,12 @@ int main(int argc, char **argv)
         memset(op, 0, sizeof(*op));
         if ((x = json_object_get(in, "tick")) != NULL) {
             const char *id = json_string_value(x);
-            /* a valid resident ID is a person; anything else a USCC */
-            if (cb_ident_check_person(id, strlen(id), NULL) == CB_IDENT_OK)
-                cb_subject_of_person(id, &s);
+            /* a valid resident ID (either form) is a person; anything
+             * else a USCC */
+            char full[CB_IDENT_LEN + 1];
+            if (cb_ident_person_canonical(id, strlen(id), full, NULL) ==
+                CB_IDENT_OK)
+                cb_subject_of_person(full, &s);
             else if (cb_subject_of_employer(id, &s) != 0)
                 die("tick", "not an ID number or a USCC");
             cb_ops_tick(&s, CB_STORE_BUCKETS, op);

@@ -397,6 +397,102 @@ static void test_ownership(void **state)
     cb_buf_free(&b);
 }
 
+/* A legacy 15-digit number is its 18-digit form (RULES.md 9.1): the same
+ * subject, and every op of a record that writes it packs to the same
+ * bytes as the record with the 18 digits; a business's representative is
+ * packed in the 18-digit form too, so its ownership change goes to the
+ * person's own key and partition. */
+#define LEGACY "320923800101123" /* PERSON as issued before 1999 */
+
+static void assert_same_op(cb_kind kind, const void *full, const void *old)
+{
+    cb_buf a = {0}, b = {0};
+    cb_subject sa, sb;
+    char err[128];
+
+    assert_int_equal(cb_ops_from_record(kind, full, kind, 9, 0, NBUCKETS, &a,
+                                        &sa, err, sizeof(err)),
+                     0);
+    assert_int_equal(cb_ops_from_record(kind, old, kind, 9, 0, NBUCKETS, &b,
+                                        &sb, err, sizeof(err)),
+                     0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    assert_string_equal(sb.id, sa.id);
+    cb_buf_free(&a);
+    cb_buf_free(&b);
+}
+
+static void test_legacy(void **state)
+{
+    cb_subject s, t;
+    cb_household h[2];
+    cb_death d[2];
+    cb_enrollment e[2];
+    cb_assistance r[2];
+    cb_business z[2];
+
+    (void)state;
+    assert_int_equal(cb_subject_of_person(LEGACY, &s), 0);
+    assert_int_equal(cb_subject_of_person(PERSON, &t), 0);
+    assert_string_equal(s.id, PERSON);
+    assert_int_equal(s.key_len, t.key_len);
+    assert_memory_equal(s.key, t.key, t.key_len);
+    assert_int_equal(s.is_employer, 0);
+    /* not a legacy number: refused, as any other text */
+    assert_int_equal(cb_subject_of_person("320923800230123", &s), -1);
+    assert_int_equal(cb_subject_of_person("32092380010112X", &s), -1);
+    assert_int_equal(cb_subject_of_person("3209238001011", &s), -1);
+
+    for (int i = 0; i < 2; i++) {
+        const char *id = i == 0 ? PERSON : LEGACY;
+        cb_record_clear(CB_KIND_HOUSEHOLD, &h[i]);
+        strcpy(h[i].event_id, "hh-1");
+        strcpy(h[i].person_id, id);
+        strcpy(h[i].name, "W");
+        strcpy(h[i].township_code, TW_TEXT);
+        h[i].occurred_at = instant("2024-02-29T10:00:00+08:00");
+        cb_record_clear(CB_KIND_DEATH, &d[i]);
+        strcpy(d[i].event_id, "d-1");
+        strcpy(d[i].person_id, id);
+        d[i].date_of_death = day("2024-02-01");
+        cb_record_clear(CB_KIND_ENROLLMENT, &e[i]);
+        strcpy(e[i].event_id, "e-1");
+        strcpy(e[i].person_id, id);
+        e[i].scheme = CB_SCHEME_RESIDENT_PENSION;
+        e[i].action = CB_ENR_BENEFIT;
+        strcpy(e[i].period, "2024-01");
+        e[i].amount_fen = 21500;
+        strcpy(e[i].region_code, "320923");
+        strcpy(e[i].township_code, TW_TEXT);
+        e[i].occurred_at = instant("2024-02-05T10:00:00+08:00");
+        cb_record_clear(CB_KIND_ASSISTANCE, &r[i]);
+        strcpy(r[i].event_id, "a-1");
+        strcpy(r[i].person_id, id);
+        r[i].valid_from = day("2024-01-01");
+        r[i].occurred_at = instant("2024-01-05T10:00:00+08:00");
+        cb_record_clear(CB_KIND_BUSINESS, &z[i]);
+        strcpy(z[i].event_id, "b-1");
+        strcpy(z[i].uscc, USCC);
+        strcpy(z[i].name, "Shop");
+        z[i].kind = CB_BIZ_INDIVIDUAL;
+        z[i].established_on = day("2023-03-01");
+        strcpy(z[i].township_code, TW_TEXT);
+        strcpy(z[i].legal_rep_id, id);
+        z[i].occurred_at = instant("2023-03-01T14:00:00+08:00");
+    }
+    assert_same_op(CB_KIND_HOUSEHOLD, &h[0], &h[1]);
+    assert_same_op(CB_KIND_DEATH, &d[0], &d[1]);
+    assert_same_op(CB_KIND_ENROLLMENT, &e[0], &e[1]);
+    e[0].action = e[1].action = CB_ENR_ENROLL;
+    assert_same_op(CB_KIND_ENROLLMENT, &e[0], &e[1]);
+    assert_same_op(CB_KIND_ASSISTANCE, &r[0], &r[1]);
+    assert_same_op(CB_KIND_BUSINESS, &z[0], &z[1]);
+    /* the record itself still holds the number as written */
+    assert_string_equal(h[1].person_id, LEGACY);
+    assert_string_equal(z[1].legal_rep_id, LEGACY);
+}
+
 /* The head alone, as a step reads it to group and skip its ops. */
 static void test_head(void **state)
 {
@@ -470,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_tick),
         cmocka_unit_test(test_decide),
         cmocka_unit_test(test_ownership),
+        cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_head),
         cmocka_unit_test(test_stamps),
     };
