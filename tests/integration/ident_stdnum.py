@@ -19,6 +19,25 @@ judge the same way, against stdnum's own parts instead:
    digits in positions 1-8 and refuses them): canbao must say ok exactly
    when stdnum's calc_check_digit matches.
 
+Every one of the resident ID numbers above also goes through canbao's
+18-digit form (`person18`, cb_ident_person_canonical), which must give the
+same verdict and the number itself.  Legacy 15-digit numbers
+(docs/RULES.md 9.1), which stdnum does not take, are judged through the
+18-digit number canbao makes of them:
+
+ - 10,000 random valid ones (a region stdnum knows, a real date of
+   1900..1999 as YYMMDD, a random sequence): canbao's 18-digit form must
+   be valid by stdnum.cn.ric, be the region, 19, the YYMMDD and the
+   sequence, and stdnum's birth date of it must be the 19YY date; canbao's
+   birth date and sex (from the sequence's last digit) must agree.
+ - 2,000 whose YYMMDD is no date of 19YY (30 February, month 13, day 0,
+   31 April, 29 February of a common year, 1900 included): the 18-digit
+   text made of them with a right check character is refused by stdnum;
+   canbao must say id_birth_date.
+ - 1,000 with a non-digit in one place (X, x, a letter, a space, a
+   hyphen, a dot): id_charset.  1,000 strings of digits 13, 14, 16, 17 or
+   19 long: id_length.
+
 Known differences, not generated: stdnum accepts births before 1900 and a
 lower-case 'x' (it upper-cases), canbao refuses both; stdnum refuses region
 codes missing from its GB/T 2260 table, canbao does not look regions up.
@@ -38,6 +57,8 @@ from stdnum.cn import ric, uscc
 SEED = 20240229
 N_EACH = 20000
 N_EXTRA = 2000
+N_LEGACY = 10000
+N_LEGACY_BAD = 1000
 USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 RIC_CHECKS = '0123456789X'
 SHOW = 10
@@ -86,6 +107,71 @@ def expected_person(number):
     return 'ok %s %s' % (birth.isoformat(), sex)
 
 
+def legacy_judge(number):
+    """A judge of canbao's `person18` line for a valid 15-digit number:
+    None when stdnum agrees with it, else what is wrong."""
+    born = datetime.date(1900 + int(number[6:8]), int(number[8:10]),
+                         int(number[10:12]))
+    sex = 'M' if int(number[14]) % 2 else 'F'
+
+    def judge(line):
+        parts = line.split()
+        if len(parts) != 4 or parts[0] != 'ok':
+            return 'refused'
+        full = parts[1]
+        if not ric.is_valid(full):
+            return 'stdnum refuses %s' % full
+        if full[:6] != number[:6] or full[6:8] != '19' or \
+                full[8:17] != number[6:]:
+            return '%s is not region + 19 + YYMMDD + sequence' % full
+        if ric.get_birth_date(full) != born:
+            return 'stdnum reads birth %s' % ric.get_birth_date(full)
+        if parts[2] != born.isoformat() or parts[3] != sex:
+            return 'birth or sex differ from the number'
+        return None
+    return judge
+
+
+def legacy_cases(rnd, regions):
+    """Legacy 15-digit numbers: valid ones judged through stdnum, and the
+    three ways to be refused."""
+    cases = []
+    first, last = datetime.date(1900, 1, 1), datetime.date(1999, 12, 31)
+    for _ in range(N_LEGACY):
+        number = (rnd.choice(regions)
+                  + random_date(rnd, first, last).strftime('%y%m%d')
+                  + '%03d' % rnd.randint(0, 999))
+        cases.append(('person18', number, legacy_judge(number), 'legacy'))
+
+    bad_dates = []
+    for yy in range(100):
+        bad_dates += ['%02d0230' % yy, '%02d1301' % yy, '%02d0100' % yy,
+                      '%02d0431' % yy, '%02d0001' % yy]
+        year = 1900 + yy
+        if not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+            bad_dates.append('%02d0229' % yy)
+    for _ in range(N_EXTRA):
+        number = (rnd.choice(regions) + rnd.choice(bad_dates)
+                  + '%03d' % rnd.randint(0, 999))
+        body = number[:6] + '19' + number[6:]
+        if ric.is_valid(body + ric.calc_check_digit(body + '0')):
+            raise SystemExit('stdnum takes %s: generator is wrong' % number)
+        cases.append(('person18', number, 'id_birth_date', 'legacy-bad-date'))
+
+    for _ in range(N_LEGACY_BAD):
+        number = list(rnd.choice(regions)
+                      + random_date(rnd, first, last).strftime('%y%m%d')
+                      + '%03d' % rnd.randint(0, 999))
+        number[rnd.randrange(15)] = rnd.choice('XxAO -.')
+        cases.append(('person18', ''.join(number), 'id_charset',
+                      'legacy-charset'))
+    for _ in range(N_LEGACY_BAD):
+        n = rnd.choice([13, 14, 16, 17, 19])
+        number = ''.join(rnd.choice('0123456789') for _ in range(n))
+        cases.append(('person18', number, 'id_length', 'legacy-length'))
+    return cases
+
+
 def make_cases(rnd):
     """A list of (kind, number, expected line or None for 'any refusal',
     wanted reason token when refused, set name)."""
@@ -100,6 +186,10 @@ def make_cases(rnd):
         number = ric_with_check(body, rnd, i % 2 == 0)
         want = expected_person(number)
         cases.append(('person', number, want or 'id_check', 'ric'))
+        # the 18-digit form of an 18-digit number: itself, same verdict
+        cases.append(('person18', number,
+                      'ok %s %s' % (number, want[3:]) if want
+                      else 'id_check', 'ric-person18'))
 
     bad_dates = []
     for year in range(1901, 2026):
@@ -116,6 +206,7 @@ def make_cases(rnd):
         if ric.is_valid(number):
             raise SystemExit('stdnum takes %s: generator is wrong' % number)
         cases.append(('person', number, 'id_birth_date', 'ric-bad-date'))
+        cases.append(('person18', number, 'id_birth_date', 'ric-bad-date'))
 
     for i in range(N_EACH):
         body = (rnd.choice('123456789') + rnd.choice('123456789')
@@ -135,7 +226,7 @@ def make_cases(rnd):
         want = 'ok' if code[17] == uscc.calc_check_digit(code[:17]) \
             else 'id_check'
         cases.append(('uscc', code, want, 'uscc-letter-led'))
-    return cases
+    return cases + legacy_cases(rnd, regions)
 
 
 def main(argv):
@@ -163,6 +254,15 @@ def main(argv):
     for (kind, number, want, name), line in zip(cases, got):
         c = counts.setdefault(name, {'cases': 0, 'valid': 0, 'agree': 0})
         c['cases'] += 1
+        if callable(want):  # a valid number judged through stdnum
+            c['valid'] += 1
+            wrong = want(line)
+            if wrong is None:
+                c['agree'] += 1
+            else:
+                bad.append('%s %s: canbao "%s": %s'
+                           % (kind, number, line, wrong))
+            continue
         c['valid'] += want.startswith('ok')
         if line == want:
             c['agree'] += 1

@@ -1,5 +1,6 @@
 /* ident_tool.c -- checks identifiers read from stdin, one per line, for the
- * integration tests: "person ID" or "uscc CODE" in, a verdict out. */
+ * integration tests: "person ID", "person18 ID" or "uscc CODE" in, a
+ * verdict out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,11 @@
 #include "cb_time.h"
 
 /* Writes the verdict for one line (without its newline) to out: "ok" or
- * the reason token, and for a good person "ok YYYY-MM-DD M|F".  A line of
- * another shape gets "error bad_line"; returns -1 for it, else 0. */
+ * the reason token, and for a good person "ok YYYY-MM-DD M|F" (person:
+ * cb_ident_check_person, 18 characters only) or "ok ID18 YYYY-MM-DD M|F"
+ * (person18: cb_ident_person_canonical, either form, ID18 its 18-digit
+ * form).  A line of another shape gets "error bad_line"; returns -1 for
+ * it, else 0. */
 static int check_line(const char *line, size_t len, FILE *out)
 {
     const char *sp = memchr(line, ' ', len);
@@ -36,6 +40,23 @@ static int check_line(const char *line, size_t len, FILE *out)
         cb_date_format(birth, date);
         fprintf(out, "ok %s %s\n", date,
                 cb_ident_person_is_male(id) ? "M" : "F");
+        return 0;
+    }
+    if (kind_len == 8 && memcmp(line, "person18", 8) == 0) {
+        char full[CB_IDENT_LEN + 1], written[CB_IDENT_LEN + 1], date[11];
+        int32_t birth = CB_DATE_NONE;
+
+        err = cb_ident_person_canonical(id, id_len, full, &birth);
+        if (err != CB_IDENT_OK) {
+            fprintf(out, "%s\n", cb_ident_reason(err));
+            return 0;
+        }
+        /* the sex from the number as written (15 or 18 characters) */
+        memcpy(written, id, id_len);
+        written[id_len] = '\0';
+        cb_date_format(birth, date);
+        fprintf(out, "ok %s %s %s\n", full, date,
+                cb_ident_person_is_male(written) ? "M" : "F");
         return 0;
     }
     if (kind_len == 4 && memcmp(line, "uscc", 4) == 0) {
