@@ -187,6 +187,15 @@ uint64_t cb_truth_person_key(const char *id)
 {
     uint64_t k = 0;
 
+    /* a legacy number (RULES.md 9.1): the region, 19, then its 9 digits */
+    if (strlen(id) == 15) {
+        for (int i = 0; i < 6; i++)
+            k = k * 10 + (uint64_t)(id[i] - '0');
+        k = k * 100 + 19;
+        for (int i = 6; i < 15; i++)
+            k = k * 10 + (uint64_t)(id[i] - '0');
+        return k;
+    }
     for (int i = 0; i < 17; i++)
         k = k * 10 + (uint64_t)(id[i] - '0');
     return k;

@@ -168,7 +168,8 @@ uint32_t cb_truth_intern(cb_truth *t, const char *code);
 
 /* ----------------------------------------------------------- subjects */
 
-/* A resident ID's 17 leading digits as a number: the person's key. */
+/* A resident ID's 17 leading digits as a number: the person's key; a
+ * legacy 15-digit number gets the key of its 18-digit form. */
 uint64_t cb_truth_person_key(const char *id);
 
 /* The resident ID of a key, check character recomputed. */

@@ -36,6 +36,23 @@ def pid(birth, seq=123):
     return body + ric.calc_check_digit(body + "0")
 
 
+def legacy(person):
+    """The legacy 15-digit form of an 18-digit number born 1900-1999:
+    without the century and the check character (RULES.md 9.1)."""
+    assert person[6:8] == "19", person
+    return person[:6] + person[8:17]
+
+
+def full(person):
+    """The 18-digit form of a number in either form, made with stdnum's
+    check character (not canbao's)."""
+    if len(person) == 15:
+        body = person[:6] + "19" + person[6:]
+        person = body + ric.calc_check_digit(body + "0")
+    assert ric.is_valid(person), person
+    return person
+
+
 def employer_id(n):
     body = "91320923MA1M%05d" % n
     return body + uscc.calc_check_digit(body + "0")
@@ -62,10 +79,11 @@ class Events:
 
     def hh(self, person, day, action="resident", tw=TW, student=None,
            name="王建国", eid=None):
+        p18 = full(person)
         rec = {"event_id": eid or self._id("hh"), "person_id": person,
-               "name": name, "sex": "M" if int(person[16]) % 2 else "F",
-               "birth_date": "%s-%s-%s" % (person[6:10], person[10:12],
-                                           person[12:14]),
+               "name": name, "sex": "M" if int(p18[16]) % 2 else "F",
+               "birth_date": "%s-%s-%s" % (p18[6:10], p18[10:12],
+                                           p18[12:14]),
                "action": action, "township_code": tw, "occurred_at": at(day)}
         if student is not None:
             rec["student"] = student
@@ -405,6 +423,78 @@ def alert_township_from_the_first_death_notice():
     return e, "2025-11-20", {}, [
         ("active_after_death", a, "", 0, " ".join(sorted([da, db]))),
         ("active_after_death", b, "", 0, d)]
+
+
+# ------------------------------------------------------ legacy numbers
+
+@case
+def legacy_household_row_full_later_rows():
+    # The household register wrote the 15-digit form, the agency and the
+    # death notice the 18-digit one: one subject each, one lead each,
+    # closed by the enrollment or the death; the lead is the 18-digit
+    # subject's (its subject_id, and its id computed over it).
+    e = Events()
+    a, b, c = pid("1980-03-11"), pid("1980-03-12"), pid("1985-03-13")
+    e.hh(legacy(a), "2025-01-02")
+    e.enr(a, "resident_pension", "enroll", "2025-05-01")
+    e.hh(legacy(b), "2025-01-02")
+    e.death(b, "2025-06-01", "2025-06-03")
+    e.hh(legacy(c), "2025-01-02")  # nothing else: stays open
+    e.expect = {("lead", p): {"lead_id": lead_id("person", p, TW,
+                                                 "2025-01-02")}
+                for p in (a, b, c)}
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "high", "closed", "enrolled"),
+        b: ("working_age_uninsured", "high", "closed", "deceased"),
+        c: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
+def full_household_row_legacy_later_rows():
+    # The other way round, and every other person field: the agency, the
+    # death notice, the hardship roster and the business register write
+    # the 15-digit form.
+    e = Events()
+    a, b, c, d = (pid("1981-04-%02d" % n) for n in (11, 12, 13, 14))
+    owner = pid("1990-07-07")
+    code = employer_id(21)
+    e.hh(a, "2025-01-02")
+    e.enr(legacy(a), "resident_pension", "enroll", "2025-05-01")
+    e.hh(b, "2025-01-02")
+    e.death(legacy(b), "2025-06-01", "2025-06-03")
+    e.hh(c, "2025-01-02")
+    e.roster(legacy(c), "minimum_living", "2025-01-01", "2025-12-31",
+             "2025-06-30")
+    e.hh(d, "2025-01-02")  # both forms in the household register itself
+    e.hh(legacy(d), "2025-04-01", action="address_change")
+    e.hh(owner, "2025-01-02")
+    e.biz(code, "individual", "established", "2025-03-01", "2025-03-02",
+          rep=legacy(owner))
+    # born in 1981: 44 in 2025, so normal priority
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "closed", "enrolled"),
+        b: ("working_age_uninsured", "normal", "closed", "deceased"),
+        c: ("assisted_not_enrolled", "high", "open", ""),
+        d: ("working_age_uninsured", "normal", "open", ""),
+        owner: ("business_owner_uninsured", "normal", "open", "")}, []
+
+
+@case
+def legacy_numbers_in_alerts():
+    # A pension paid after a death, the rows split between the two forms:
+    # one alert, on the 18-digit subject.
+    e, a = Events(), pid("1950-02-02")
+    e.hh(legacy(a), "2025-01-02")
+    e.enr(a, "resident_pension", "enroll", "2025-01-02")
+    ids = [e.fact(legacy(a) if m == "2025-06" else a, "benefit",
+                  "resident_pension", m, 21500, m + "-05")
+           for m in ("2025-05", "2025-06", "2025-07")]
+    d = e.death(legacy(a), "2025-05-20", "2025-08-10")
+    e.enr(legacy(a), "resident_pension", "stop", "2025-08-15")
+    return e, "2025-11-20", {}, [
+        ("paid_after_death", a, "", 2 * 21500, " ".join(sorted([d] +
+                                                             ids[1:]))),
+        ("active_after_death", a, "", 0, d)]
 
 
 def fnv1a7(s):
