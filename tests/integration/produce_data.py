@@ -6,6 +6,10 @@
     produce_data.py good N FILE   N valid household rows, then one bad one
     produce_data.py names FILE    household rows with Chinese names (UTF-8),
                                   one with a line break inside quotes
+    produce_data.py legacy DIR    rows of every feed with legacy 15-digit
+                                  numbers, good and bad, DIR/expected.csv
+                                  (feed,file,line,field,reason) and
+                                  DIR/persons.csv (event_id,as_written,full)
 
 IDs are synthetic, made valid with python3-stdnum's own check characters
 (an implementation independent of canbao's)."""
@@ -263,6 +267,99 @@ def names(path):
         f.write(csv_text(HH_HEADER, rows))
 
 
+def legacy_of(pid):
+    """The 15-digit form of an 18-digit number born 1900-1999."""
+    assert pid[6:8] == "19"
+    return pid[:6] + pid[8:17]
+
+
+def legacy(d):
+    """Legacy 15-digit numbers (RULES.md 9.1) in every person field: good
+    rows, each with its 18-digit form (stdnum's check character) for the
+    key, and bad ones with the reason they must be dead-lettered with."""
+    expected, persons = [], []
+    a = person_id("19800101", 123)          # a man
+    b = person_id("19491231", 2, "110105")  # GB 11643's example, a woman
+    la, lb = legacy_of(a), legacy_of(b)
+    assert lb == "110105491231002" and b == "11010519491231002X"
+    # (hh_row computes sex and birth date from the 18-digit form given as
+    # pid; person_id then writes the number as the row has it.)
+    rows = [
+        (hh_row("l-hh-1", a, person_id=la), None, None),
+        (hh_row("l-hh-2", a), None, None),  # the same person, 18 digits
+        (hh_row("l-hh-3", b, person_id=lb), None, None),
+        (hh_row("l-hh-4", a, person_id=la[:14] + "X"), "person_id",
+         "id_charset"),
+        (hh_row("l-hh-5", a, person_id=la[:6] + "990230123"), "person_id",
+         "id_birth_date"),
+        (hh_row("l-hh-6", a, person_id=la + "4"), "person_id", "id_length"),
+        (hh_row("l-hh-7", a, person_id=la, birth_date="2080-01-01"),
+         "birth_date", "future_date"),
+        (hh_row("l-hh-8", a, person_id=la, birth_date="1880-01-01"),
+         "birth_date", "birth_date_mismatch"),
+        (hh_row("l-hh-9", a, person_id=la, sex="F"), "sex", "sex_mismatch"),
+    ]
+    with open(os.path.join(d, "household.csv"), "w") as f:
+        f.write(csv_text(HH_HEADER, [r[0] for r in rows]))
+    for i, (row, field, reason) in enumerate(rows):
+        if reason:
+            expected.append(("household", "household.csv", i + 2, field,
+                             reason))
+        else:
+            persons.append((row["event_id"], row["person_id"],
+                            a if row["person_id"] in (a, la) else b))
+
+    one = {
+        "death": (["event_id", "person_id", "date_of_death", "source",
+                   "occurred_at"],
+                  {"event_id": "l-d-1", "person_id": lb,
+                   "date_of_death": "2025-02-01", "source": "police",
+                   "occurred_at": WHEN}, "person_id"),
+        "enrollment": (["event_id", "person_id", "scheme", "action",
+                        "region_code", "township_code", "occurred_at"],
+                       {"event_id": "l-e-1", "person_id": la,
+                        "scheme": "resident_pension", "action": "enroll",
+                        "region_code": "320923",
+                        "township_code": "320923008", "occurred_at": WHEN},
+                       "person_id"),
+        "assistance": (["event_id", "person_id", "name", "identity",
+                        "valid_from", "township_code", "occurred_at"],
+                       {"event_id": "l-a-1", "person_id": la, "name": "王建国",
+                        "identity": "minimum_living",
+                        "valid_from": "2025-01-01",
+                        "township_code": "320923008", "occurred_at": WHEN},
+                       "person_id"),
+        "business": (["event_id", "uscc", "name", "kind", "action",
+                      "established_on", "township_code", "legal_rep_id",
+                      "legal_rep_name", "occurred_at"],
+                     {"event_id": "l-b-1",
+                      "uscc": uscc_code("91320923MA1M54321"),
+                      "name": "阜宁县某某店", "kind": "individual",
+                      "action": "established", "established_on": "2025-01-10",
+                      "township_code": "320923008", "legal_rep_id": la,
+                      "legal_rep_name": "王建国", "occurred_at": WHEN},
+                     "legal_rep_id"),
+    }
+    for feed, (header, good_row, field) in one.items():
+        bad_row = dict(good_row, event_id=good_row["event_id"] + "-bad")
+        bad_row[field] = la[:6] + "000229123"  # 1900 is a common year
+        with open(os.path.join(d, feed + ".csv"), "w") as f:
+            f.write(csv_text(header, [good_row, bad_row]))
+        expected.append((feed, feed + ".csv", 3, field, "id_birth_date"))
+        if feed != "business":  # keyed by its USCC
+            persons.append((good_row["event_id"], good_row[field],
+                            a if good_row[field] == la else b))
+
+    with open(os.path.join(d, "expected.csv"), "w") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["feed", "file", "line", "field", "reason"])
+        w.writerows(expected)
+    with open(os.path.join(d, "persons.csv"), "w") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["event_id", "as_written", "full"])
+        w.writerows(persons)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "bad":
         bad(sys.argv[2])
@@ -270,5 +367,8 @@ if __name__ == "__main__":
         good(int(sys.argv[2]), sys.argv[3])
     elif sys.argv[1] == "names":
         names(sys.argv[2])
+    elif sys.argv[1] == "legacy":
+        legacy(sys.argv[2])
     else:
-        sys.exit("usage: produce_data.py bad DIR | good N FILE | names FILE")
+        sys.exit("usage: produce_data.py bad DIR | good N FILE | names FILE "
+                 "| legacy DIR")
