@@ -13,12 +13,16 @@
 
 #define DEFAULT_AS_OF "2025-11-20" /* an assessment date (seed 002) */
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static const struct option gen_opts[] = {
     {"people", required_argument, NULL, 'n'},
     {"seed", required_argument, NULL, 's'},
     {"out", required_argument, NULL, 'o'},
     {"as-of", required_argument, NULL, 'a'},
     {"encoding", required_argument, NULL, 'e'},
+    {"legacy-ids", required_argument, NULL, 'l'},
     {NULL, 0, NULL, 0}};
 
 const cb_cli_spec cb_spec_gen = {
@@ -43,7 +47,13 @@ const cb_cli_spec cb_spec_gen = {
         "      --as-of YYYY-MM-DD        the evaluation day "
         "(default " DEFAULT_AS_OF ")\n"
         "      --encoding utf-8|gb18030  of the feed files (default "
-        "utf-8)\n",
+        "utf-8)\n"
+        "      --legacy-ids PERCENT      rows of persons born 1900-1999 "
+        "that write\n"
+        "                                the legacy 15-digit number (0 to "
+        "100, default\n"
+        "                                " STRINGIFY(CB_GEN_LEGACY_PCT) "; 0: none; "
+        "the truth is the same)\n",
     .shortopts = "n:s:o:",
     .longopts = gen_opts,
     .min_args = 0,
@@ -90,6 +100,12 @@ static int accept_opt(void *opaque, int opt, const char *arg, char *errstr,
             return -1;
         }
         return 0;
+    case 'l':
+        if (cb_cli_parse_int(arg, "--legacy-ids", 0, 100, &n, errstr,
+                             errstr_size) != 0)
+            return -1;
+        a->opts.legacy_pct = (int)n;
+        return 0;
     case 'e':
         if (cb_encoding_parse(arg, &a->opts.encoding) != 0) {
             snprintf(errstr, errstr_size,
@@ -130,6 +146,7 @@ int cb_cmd_gen(int argc, char **argv)
     memset(&a, 0, sizeof(a));
     cb_date_parse(DEFAULT_AS_OF, strlen(DEFAULT_AS_OF), &a.opts.as_of);
     a.opts.encoding = CB_ENC_UTF8;
+    a.opts.legacy_pct = CB_GEN_LEGACY_PCT;
     rc = cb_cli_parse(&cli, &cb_spec_gen, argc, argv, accept_opt, &a);
     if (rc == CB_CLI_HELP)
         return CB_EXIT_OK;

@@ -193,9 +193,10 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
     fprintf(f,
             "{\n  \"seed\": %" PRIu64 ",\n  \"people\": %" PRId64
             ",\n  \"as_of\": \"%s\",\n  \"stream_start\": \"%s\",\n"
-            "  \"encoding\": \"%s\",\n  \"files\": ",
+            "  \"encoding\": \"%s\",\n  \"legacy_ids_pct\": %d,\n"
+            "  \"files\": ",
             g->opts->seed, g->opts->people, as_of, start,
-            cb_encoding_name(g->opts->encoding));
+            cb_encoding_name(g->opts->encoding), g->opts->legacy_pct);
     json_counts(f, "  ", files, s->rows, CB_GEN_NFILES);
     fputs(",\n  \"bad_files\": ", f);
     json_counts(f, "  ", bad, s->bad_rows, CB_GEN_NBAD);

@@ -28,6 +28,8 @@
 #include "cb_text.h"
 #include "cb_truth.h"
 
+#define CB_GEN_LEGACY_PCT 3 /* canbao gen's rate of legacy numbers */
+
 #define CB_GEN_MIN_PEOPLE 100
 #define CB_GEN_MAX_PEOPLE 10000000
 
@@ -58,6 +60,10 @@ typedef struct cb_gen_opts {
     const char *out_dir;          /* created if missing */
     int32_t as_of;                /* the evaluation day T (days since 1970) */
     cb_encoding encoding;         /* of the snapshot, feed and bad CSV files */
+    int legacy_pct;               /* percent of the rows of persons born
+                                     1900-1999 that write the legacy
+                                     15-digit number (0: none; `canbao
+                                     gen` uses CB_GEN_LEGACY_PCT) */
     const struct cb_idkey *ids;   /* keys the truth's lead and alert ids */
     cb_gen_progress_fn *progress; /* or NULL */
     void *progress_opaque;

@@ -128,7 +128,7 @@ int cb_gen_hh(cb_gen_ctx *g, const gen_person *p, int action, int tw,
     cb_household *h = &rec.u.household;
 
     start(&rec, CB_KIND_HOUSEHOLD);
-    snprintf(h->person_id, sizeof(h->person_id), "%s", p->id);
+    cb_gen_id_as_written(g, CB_GEN_HOUSEHOLD, p, h->person_id);
     snprintf(h->name, sizeof(h->name), "%s", p->name);
     h->sex = p->male ? CB_SEX_M : CB_SEX_F;
     h->birth_date = p->birth;
@@ -147,7 +147,7 @@ int cb_gen_death(cb_gen_ctx *g, const gen_person *p, int32_t date, int source,
     cb_death *d = &rec.u.death;
 
     start(&rec, CB_KIND_DEATH);
-    snprintf(d->person_id, sizeof(d->person_id), "%s", p->id);
+    cb_gen_id_as_written(g, CB_GEN_DEATH, p, d->person_id);
     snprintf(d->name, sizeof(d->name), "%s", p->name);
     d->date_of_death = date;
     d->source = source;
@@ -167,7 +167,8 @@ int cb_gen_enroll(cb_gen_ctx *g, int snapshot, const gen_person *p, int scheme,
     cb_enrollment *e = &rec.u.enrollment;
 
     start(&rec, CB_KIND_ENROLLMENT);
-    snprintf(e->person_id, sizeof(e->person_id), "%s", p->id);
+    cb_gen_id_as_written(g, snapshot ? CB_GEN_SNAPSHOT : CB_GEN_ENROLLMENT, p,
+                         e->person_id);
     e->scheme = scheme;
     e->action = action;
     snprintf(e->region_code, sizeof(e->region_code), "%s", region);
@@ -187,7 +188,8 @@ int cb_gen_fact(cb_gen_ctx *g, int snapshot, const gen_person *p, int action,
     cb_enrollment *e = &rec.u.enrollment;
 
     start(&rec, CB_KIND_ENROLLMENT);
-    snprintf(e->person_id, sizeof(e->person_id), "%s", p->id);
+    cb_gen_id_as_written(g, snapshot ? CB_GEN_SNAPSHOT : CB_GEN_ENROLLMENT, p,
+                         e->person_id);
     e->scheme = scheme;
     e->action = action;
     cb_month_format(month, e->period);
@@ -210,7 +212,7 @@ int cb_gen_roster(cb_gen_ctx *g, const gen_person *p, int identity,
     cb_assistance *a = &rec.u.assistance;
 
     start(&rec, CB_KIND_ASSISTANCE);
-    snprintf(a->person_id, sizeof(a->person_id), "%s", p->id);
+    cb_gen_id_as_written(g, CB_GEN_ASSISTANCE, p, a->person_id);
     snprintf(a->name, sizeof(a->name), "%s", p->name);
     a->identity = identity;
     a->valid_from = from;
@@ -237,7 +239,7 @@ int cb_gen_biz(cb_gen_ctx *g, const char *uscc, const char *name, int kind,
     snprintf(b->township_code, sizeof(b->township_code), "%s",
              cb_gen_tw(g, tw));
     if (rep != NULL) {
-        snprintf(b->legal_rep_id, sizeof(b->legal_rep_id), "%s", rep->id);
+        cb_gen_id_as_written(g, CB_GEN_BUSINESS, rep, b->legal_rep_id);
         snprintf(b->legal_rep_name, sizeof(b->legal_rep_name), "%s", rep->name);
     }
     b->occurred_at = at;

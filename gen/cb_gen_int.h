@@ -106,6 +106,13 @@ void cb_gen_uscc(cb_gen_ctx *g, int kind, char out[CB_ID_SIZE]);
 /* An employer's name in a township. */
 void cb_gen_org_name(cb_gen_ctx *g, int kind, int tw, char *out, size_t size);
 
+/* A person's number as a row of file writes it: the 18-digit form, or
+ * for a person born 1900-1999 now and then the legacy 15-digit form
+ * (cb_gen_legacy.c, opts->legacy_pct).  Call it before the row is emitted
+ * (the choice hangs on the row's event number). */
+void cb_gen_id_as_written(const cb_gen_ctx *g, int file, const gen_person *p,
+                          char out[CB_ID_SIZE]);
+
 /* ------------------------------------------------------------- builders */
 
 /* Appends a field's text to buf (at *len, no NUL), quoted when it holds a

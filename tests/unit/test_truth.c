@@ -1232,6 +1232,7 @@ static void test_gen_files_make_the_truth(void **state)
         memset(&opts, 0, sizeof(opts));
         opts.people = 600;
         opts.seed = 11;
+        opts.legacy_pct = CB_GEN_LEGACY_PCT; /* some 15-digit numbers too */
         opts.ids = tests_key();
         opts.out_dir = dir;
         opts.as_of = day("2025-11-20");
