@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # gen.sh -- `canbao gen`: the same seed writes the same bytes and another
 # seed another county; identifiers, headers and the truth's coverage
-# (gen_check.py, python3-stdnum as judge); GB18030 files that decode to the
-# UTF-8 ones byte for byte; every good record accepted by `canbao produce`
-# and every bad one dead-lettered exactly where bad/expected.csv says.
+# (gen_check.py, python3-stdnum as judge); legacy 15-digit numbers that
+# change nothing but the text of some numbers (the same seed without them
+# has the same truth); GB18030 files that decode to the UTF-8 ones byte
+# for byte; every good record accepted by `canbao produce` and every bad
+# one dead-lettered exactly where bad/expected.csv says.
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 
 CHECK="$CANBAO_SOURCE_DIR/tests/integration/gen_check.py"
@@ -21,6 +23,8 @@ cb_expect_exit 2 "gen with a bad --encoding" "$CANBAO" gen --people 100 \
     --seed 1 --out "$CB_TMP/x" --encoding latin1
 cb_expect_exit 2 "gen with a bad --seed" "$CANBAO" gen --people 100 \
     --seed -3 --out "$CB_TMP/x"
+cb_expect_exit 2 "gen with a bad --legacy-ids" "$CANBAO" gen --people 100 \
+    --seed 1 --out "$CB_TMP/x" --legacy-ids 101
 cb_expect_exit 1 "gen where no directory can be" "$CANBAO" gen --people 100 \
     --seed 1 --out /dev/null/county
 cb_assert_contains "$CB_ERR" "/dev/null/county" "names the directory"
@@ -65,6 +69,44 @@ cb_expect_exit 0 "gen on another day" "$CANBAO" gen --people 500 --seed 3 \
 "$CB_PY" "$CHECK" "$CB_TMP/d" >"$CB_TMP/d.check" ||
     cb_fail "gen_check.py --as-of 2024-03-15: $(tail -5 "$CB_TMP/d.check")"
 cb_pass "as of 2024-03-15 too"
+
+# ---------------------------------------------- legacy 15-digit numbers
+# The same seed without legacy numbers: the same truth, and the same files
+# but for numbers the default run writes in the 15-digit form.
+cb_expect_exit 0 "gen, seed 7, no legacy numbers" "$CANBAO" gen --people 1000 \
+    --seed 7 --legacy-ids 0 --out "$CB_TMP/nolegacy"
+diff -r "$A/truth" "$CB_TMP/nolegacy/truth" >"$CB_TMP/diff" ||
+    cb_fail "legacy numbers changed the truth: $(head -c 400 "$CB_TMP/diff")"
+"$CB_PY" - "$A" "$CB_TMP/nolegacy" <<'PY' || cb_fail "legacy numbers changed more than numbers"
+import csv, sys
+from stdnum.cn import ric
+files = ["snapshot/enrollment.csv", "feeds/business.csv", "feeds/household.csv",
+         "feeds/death.csv", "feeds/enrollment.csv", "feeds/assistance.csv"]
+total = 0
+for f in files:
+    a = list(csv.reader(open(sys.argv[1] + "/" + f, encoding="utf-8")))
+    b = list(csv.reader(open(sys.argv[2] + "/" + f, encoding="utf-8")))
+    assert len(a) == len(b) and a[0] == b[0], f
+    cols = [i for i, c in enumerate(a[0]) if c in ("person_id", "legal_rep_id")]
+    n = 0
+    for ra, rb in zip(a[1:], b[1:]):
+        for i, (x, y) in enumerate(zip(ra, rb)):
+            if x == y:
+                continue
+            # the 15-digit form of the same number, born 1900-1999
+            assert i in cols, (f, a[0][i], x, y)
+            assert len(x) == 15 and len(y) == 18 and y[6:8] == "19", (f, x, y)
+            body = x[:6] + "19" + x[6:]
+            assert body + ric.calc_check_digit(body + "0") == y, (f, x, y)
+            n += 1
+    print("%-26s %5d numbers in the legacy form" % (f, n))
+    total += n
+assert total > 0, "no legacy numbers"
+PY
+cb_pass "legacy numbers: the same truth, the same rows but for their text"
+"$CB_PY" "$CHECK" "$CB_TMP/nolegacy" >"$CB_TMP/nolegacy.check" ||
+    cb_fail "gen_check.py --legacy-ids 0: $(tail -5 "$CB_TMP/nolegacy.check")"
+cb_pass "--legacy-ids 0 writes none"
 
 # ------------------------------------------------------------ GB18030
 cb_expect_exit 0 "gen in GB18030" "$CANBAO" gen --people 1000 --seed 7 \

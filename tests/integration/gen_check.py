@@ -10,6 +10,11 @@ python3-stdnum as an independent judge of the identifiers.
 - every resident ID (person_id, legal_rep_id) and every USCC is valid by
   stdnum.cn.ric / stdnum.cn.uscc; household birth dates and sexes agree
   with the IDs;
+- legacy 15-digit numbers (RULES.md 9.1) are judged through their 18-digit
+  form (region, 19, YYMMDD, sequence, stdnum's check character), belong to
+  persons born 1900-1999, and make up about manifest's legacy_ids_pct of
+  such persons' rows in every file (none when it is 0); subject_ids in
+  the truth are 18 characters;
 - the stream lies between its start and 00:00 of as_of, the snapshot
   before the stream; files are sorted by occurred_at but for a few
   deliberately misplaced rows; an event_id seen twice in a feed is the
@@ -81,6 +86,15 @@ def rows(path):
         return header, list(r)
 
 
+def full_id(v):
+    """The 18-digit form of a number as written: a legacy 15-digit one
+    gets 19 and stdnum's check character (canbao's is not used here)."""
+    if len(v) == 15 and v.isdigit():
+        body = v[:6] + "19" + v[6:]
+        return body + ric.calc_check_digit(body + "0")
+    return v
+
+
 def instant(text):
     return datetime.datetime.fromisoformat(text)
 
@@ -94,6 +108,7 @@ stream_start = datetime.datetime(start.year, start.month, start.day,
 
 # ------------------------------------------------------------- the feeds
 ids = uscc_seen = 0
+legacy_pct = manifest.get("legacy_ids_pct", 0)
 for name, feed in FILES.items():
     header, data = rows(DIR + "/" + name)
     if ",".join(header) != HEADERS[feed]:
@@ -103,20 +118,28 @@ for name, feed in FILES.items():
                                                 manifest["files"][name]))
     col = {c: i for i, c in enumerate(header)}
     seen, inversions, last = {}, 0, None
+    born_19, legacy = 0, 0  # numbers of persons born 1900-1999, and old ones
     for k, row in enumerate(data):
         rec = dict(zip(header, row))
         for field in ("person_id", "legal_rep_id"):
             v = rec.get(field, "")
             if v:
                 ids += 1
-                if not ric.is_valid(v):
+                full = full_id(v)
+                if not ric.is_valid(full):
                     fail("%s row %d: %s %s invalid" % (name, k + 2, field, v))
+                elif full[6:8] == "19":
+                    born_19 += 1
+                    legacy += len(v) == 15
+                elif len(v) != 18:
+                    fail("%s row %d: %s %s: a legacy number" % (
+                        name, k + 2, field, v))
         if rec.get("uscc"):
             uscc_seen += 1
             if not uscc.is_valid(rec["uscc"]):
                 fail("%s row %d: uscc %s invalid" % (name, k + 2, rec["uscc"]))
         if feed == "household":
-            pid = rec["person_id"]
+            pid = full_id(rec["person_id"])
             born = "%s-%s-%s" % (pid[6:10], pid[10:12], pid[12:14])
             if born != rec["birth_date"]:
                 fail("%s row %d: birth date %s, ID says %s" % (
@@ -143,6 +166,17 @@ for name, feed in FILES.items():
         fail("%s: %d rows out of order" % (name, inversions))
     print("%-26s %7d rows, header ok, %d out of order, %d delivered twice" % (
         name, len(data), inversions, len(data) - len(seen)))
+    # The rate: a binomial draw, so checked loosely, and only on a file
+    # with enough rows to say anything.
+    share = 100.0 * legacy / born_19 if born_19 else 0.0
+    print("%-26s %7d numbers of persons born 1900-1999, %d (%.1f%%) in the "
+          "legacy form" % ("", born_19, legacy, share))
+    if legacy_pct == 0 and legacy:
+        fail("%s: %d legacy numbers, none asked for" % (name, legacy))
+    if legacy_pct and born_19 >= 2000 and not (
+            legacy_pct / 2 <= share <= legacy_pct * 2):
+        fail("%s: %.1f%% legacy numbers, %d%% asked for" % (
+            name, share, legacy_pct))
 print("identifiers: %d resident IDs and %d USCCs valid by python-stdnum" % (
     ids - sum(1 for m in FAILED if "invalid" in m), uscc_seen))
 
@@ -165,6 +199,8 @@ for field, values in want.items():
     if not values <= got:
         fail("leads.csv lacks %s %s" % (field, sorted(values - got)))
 for l in lead:
+    if l["subject_kind"] == "person" and not ric.is_valid(l["subject_id"]):
+        fail("lead %s: subject_id is not an 18-digit number" % l["lead_id"])
     if not re.fullmatch(r"L[0-9a-f]{16}", l["lead_id"]):
         fail("lead id %s" % l["lead_id"])
     if (l["status"] == "closed") != (l["closed_reason"] != "" and
@@ -199,6 +235,8 @@ if not kinds <= {a["kind"] for a in alert}:
     fail("alerts.csv lacks %s" % sorted(kinds - {a["kind"] for a in alert}))
 ID_KEY = bytes.fromhex(os.environ["CANBAO_ID_KEY"])
 for a in alert:
+    if not ric.is_valid(a["subject_id"]):
+        fail("alert %s: subject_id is not an 18-digit number" % a["alert_id"])
     text = "%s|%s|%s" % (a["kind"], a["subject_id"], a["period"])
     mac = hmac.new(ID_KEY, text.encode(), hashlib.sha256).hexdigest()
     if a["alert_id"] != "A" + mac[:16]:
