@@ -187,6 +187,11 @@ if "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/find_ids.py" \
     "$CB_TMP/unmasked.csv" >/dev/null; then
     cb_fail "find_ids.py finds no ID in an unmasked export: it cannot see them"
 fi
+# the county's feeds write some numbers in the legacy 15-digit form
+"$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/find_ids.py" \
+    "$CB_TMP/county/feeds/household.csv" >"$CB_TMP/legacy.seen" || true
+grep -qE '\([1-9][0-9]* legacy\)' "$CB_TMP/legacy.seen" ||
+    cb_fail "find_ids.py sees no legacy number in the feeds: it cannot see them"
 if ! "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/find_ids.py" "$OUT"/*; then
     cb_fail "whole identifiers in the logs or masked exports above"
 fi
