@@ -1,7 +1,9 @@
 /* fuzz_ident.c -- libFuzzer target: the identifier validators
  * (core/cb_ident.c) and the masks (core/cb_mask.c).  A resident ID or USCC
  * the validator takes has 18 characters whose last is the check character
- * recomputed from the first 17; a mask of anything keeps within its buffer
+ * recomputed from the first 17; the 18-digit form of a number in either
+ * form is a valid ID, the number itself for 18 characters, the 15 digits
+ * with 19 inserted for a legacy one; a mask of anything keeps within its buffer
  * and never shows a whole valid ID; and text masked by cb_mask_ids_in_text
  * holds no whole number in any form it may be written in: read back with
  * full-width digits and capitals made ASCII, x made X and separators
@@ -80,6 +82,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cb_ident_check_person(s, size, &birth) == CB_IDENT_OK) {
         if (size != 18 || cb_ident_person_check_char(s) != s[17])
             abort();
+    }
+    char full[CB_IDENT_LEN + 1];
+    if (cb_ident_person_canonical(s, size, full, &birth) == CB_IDENT_OK) {
+        if (strlen(full) != 18 ||
+            cb_ident_check_person(full, 18, NULL) != CB_IDENT_OK)
+            abort();
+        if (size == 18 ? memcmp(full, s, 18) != 0
+                       : size != 15 || memcmp(full, s, 6) != 0 ||
+                             memcmp(full + 6, "19", 2) != 0 ||
+                             memcmp(full + 8, s + 6, 9) != 0)
+            abort();
+    } else if (full[0] != '\0') {
+        abort(); /* a refusal leaves no number behind */
     }
     if (cb_ident_check_uscc(s, size) == CB_IDENT_OK) {
         if (size != 18 || cb_ident_uscc_check_char(s) != s[17])
