@@ -13,6 +13,7 @@
 
 #define DEFAULT_AS_OF "2025-11-20" /* an assessment date (seed 002) */
 
+/* A macro's value as a string literal, for the help text. */
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 
@@ -52,8 +53,8 @@ const cb_cli_spec cb_spec_gen = {
         "that write\n"
         "                                the legacy 15-digit number (0 to "
         "100, default\n"
-        "                                " STRINGIFY(CB_GEN_LEGACY_PCT) "; 0: none; "
-        "the truth is the same)\n",
+        "                                " STRINGIFY(CB_GEN_LEGACY_PCT)
+        "; 0: none; the truth is the same)\n",
     .shortopts = "n:s:o:",
     .longopts = gen_opts,
     .min_args = 0,
