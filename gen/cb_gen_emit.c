@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_gen_int.h"
+#include "cb_gen_names.h"
 
 static const cb_kind file_kind[CB_GEN_NFILES] = {
     CB_KIND_ENROLLMENT, CB_KIND_BUSINESS,   CB_KIND_HOUSEHOLD,
@@ -148,7 +149,7 @@ int cb_gen_death(cb_gen_ctx *g, const gen_person *p, int32_t date, int source,
 
     start(&rec, CB_KIND_DEATH);
     snprintf(d->person_id, sizeof(d->person_id), "%s", p->id);
-    snprintf(d->name, sizeof(d->name), "%s", p->name);
+    cb_gen_names_row(g, CB_GEN_DEATH, p->name, d->name, sizeof(d->name));
     d->date_of_death = date;
     d->source = source;
     /* health notices come without a township */
@@ -211,7 +212,7 @@ int cb_gen_roster(cb_gen_ctx *g, const gen_person *p, int identity,
 
     start(&rec, CB_KIND_ASSISTANCE);
     snprintf(a->person_id, sizeof(a->person_id), "%s", p->id);
-    snprintf(a->name, sizeof(a->name), "%s", p->name);
+    cb_gen_names_row(g, CB_GEN_ASSISTANCE, p->name, a->name, sizeof(a->name));
     a->identity = identity;
     a->valid_from = from;
     a->valid_to = to;
@@ -238,7 +239,8 @@ int cb_gen_biz(cb_gen_ctx *g, const char *uscc, const char *name, int kind,
              cb_gen_tw(g, tw));
     if (rep != NULL) {
         snprintf(b->legal_rep_id, sizeof(b->legal_rep_id), "%s", rep->id);
-        snprintf(b->legal_rep_name, sizeof(b->legal_rep_name), "%s", rep->name);
+        cb_gen_names_row(g, CB_GEN_BUSINESS, rep->name, b->legal_rep_name,
+                         sizeof(b->legal_rep_name));
     }
     b->occurred_at = at;
     return emit(g, CB_GEN_BUSINESS, &rec, place, NULL);
