@@ -261,6 +261,15 @@ def stamp(rec):
             fnv7(rec["event_id"]))
 
 
+def subject(pid):
+    """The 18-digit number a person's number as written stands for
+    (RULES.md 9.1: a 15-digit one is 19YY and a check character)."""
+    if len(pid) != 15:
+        return pid
+    body = pid[:6] + "19" + pid[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
 def read_feed(name):
     header, data = rows(DIR + "/" + name)
     return [dict(zip(header, r)) for r in data]
@@ -270,7 +279,7 @@ def read_feed(name):
 # name, the latest stay row's township and the latest move_out's.
 register, stay, leave = {}, {}, {}
 for r in read_feed("feeds/household.csv"):
-    pid, st = r["person_id"], stamp(r)
+    pid, st = subject(r["person_id"]), stamp(r)
     cur = register.get(pid)
     if cur is None or (st, r["name"].encode()) > (cur[0], cur[1].encode()):
         register[pid] = (st, r["name"])
@@ -283,15 +292,15 @@ for r in read_feed("feeds/household.csv"):
 # id, name as written, township).
 named = {}
 for r in read_feed("feeds/assistance.csv"):
-    named[r["event_id"]] = ("assistance", r["person_id"], r["name"],
+    named[r["event_id"]] = ("assistance", subject(r["person_id"]), r["name"],
                             r["township_code"])
 for r in read_feed("feeds/business.csv"):
     if r["legal_rep_id"] and r["legal_rep_name"]:
-        named[r["event_id"]] = ("business", r["legal_rep_id"],
+        named[r["event_id"]] = ("business", subject(r["legal_rep_id"]),
                                 r["legal_rep_name"], r["township_code"])
 for r in read_feed("feeds/death.csv"):
     if r["name"]:
-        named[r["event_id"]] = ("death", r["person_id"], r["name"],
+        named[r["event_id"]] = ("death", subject(r["person_id"]), r["name"],
                                 r["township_code"])
 
 nd = manifest["name_defects"]
@@ -368,7 +377,7 @@ unconfirmed = {e[0] for (k, _, _), ev in groups.items()
 for a in alert:
     if unconfirmed & set(a["evidence"].split(" ")):
         fail("alert %s counts an unconfirmed death notice" % a["alert_id"])
-applied = {r["person_id"] for r in read_feed("feeds/death.csv")
+applied = {subject(r["person_id"]) for r in read_feed("feeds/death.csv")
            if r["event_id"] not in unconfirmed}
 for l in lead:
     if l["closed_reason"] == "deceased" and l["subject_id"] not in applied:
