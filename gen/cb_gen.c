@@ -10,6 +10,7 @@
 
 #include "cb_embed.h"
 #include "cb_gen_int.h"
+#include "cb_gen_names.h"
 
 #define TOWNSHIPS_FILE "townships-funing.csv"
 
@@ -169,6 +170,7 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
     static const char *const kinds[5] = {
         "paid_after_death", "dual_pension_enrollment", "dual_pension_benefit",
         "duplicate_subsidy", "active_after_death"};
+    const char *review_kinds[CB_REVIEW_KIND_COUNT];
     const char *files[CB_GEN_NFILES], *bad[CB_GEN_NBAD];
     const cb_truth_counts *t = &s->truth;
     char path[1200], as_of[11], start[11];
@@ -181,6 +183,8 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
         files[i] = cb_gen_file_path(i);
     for (int i = 0; i < CB_GEN_NBAD; i++)
         bad[i] = cb_gen_bad_path(i);
+    for (int i = 0; i < CB_REVIEW_KIND_COUNT; i++)
+        review_kinds[i] = cb_review_kind_symbol(i);
     cb_date_format(g->T, as_of);
     cb_date_format(g->S, start);
     snprintf(path, sizeof(path), "%s/manifest.json", g->opts->out_dir);
@@ -203,6 +207,8 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
     fprintf(f, ",\n  \"bad_records\": %" PRId64 ",\n  \"injected\": ",
             s->bad_records);
     json_counts(f, "  ", s->case_names, s->case_counts, s->ncases);
+    fputs(",\n  \"name_defects\": ", f);
+    cb_gen_names_manifest(g, f);
     fprintf(f,
             ",\n  \"truth\": {\n    \"leads\": %" PRId64 ",\n"
             "    \"leads_by_status\": ",
@@ -217,10 +223,37 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
     json_counts(f, "    ", kinds, t->by_alert_kind, 5);
     fprintf(f,
             ",\n    \"progress_rows\": %" PRId64
-            ",\n    \"progress_enrolled\": %" PRId64 "\n  }\n}\n",
-            t->progress_rows, t->progress_enrolled);
+            ",\n    \"progress_enrolled\": %" PRId64
+            ",\n    \"reviews\": %" PRId64 ",\n    \"reviews_by_kind\": ",
+            t->progress_rows, t->progress_enrolled, t->reviews);
+    json_counts(f, "    ", review_kinds, t->by_review_kind,
+                CB_REVIEW_KIND_COUNT);
+    fputs("\n  }\n}\n", f);
     if (ferror(f) || fclose(f) != 0) {
         snprintf(g->err, sizeof(g->err), "cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The names' state, with the defects on unless the options or
+ * CANBAO_GEN_DEFECTS=0 turn them off. */
+static int name_defects(cb_gen_ctx *g)
+{
+    const char *env = getenv("CANBAO_GEN_DEFECTS");
+    int on = !g->opts->no_defects;
+
+    if (env != NULL && *env != '\0') {
+        if (strcmp(env, "0") != 0 && strcmp(env, "1") != 0) {
+            snprintf(g->err, sizeof(g->err),
+                     "CANBAO_GEN_DEFECTS must be 0 or 1, not '%.40s'", env);
+            return -1;
+        }
+        on = on && env[0] == '1';
+    }
+    g->names = cb_gen_names_new(g->opts->seed, on);
+    if (g->names == NULL) {
+        snprintf(g->err, sizeof(g->err), "out of memory");
         return -1;
     }
     return 0;
@@ -265,6 +298,8 @@ int cb_gen_run(const cb_gen_opts *opts, cb_gen_summary *summary, char *errstr,
         goto out;
     }
     cb_gen_rng_seed(&g->rng, opts->seed);
+    if (name_defects(g) != 0)
+        goto out;
     g->id_first_day = cb_date_from_ymd(1900, 1, 1);
     g->id_days = g->T - g->id_first_day + 1;
     g->id_count = calloc((size_t)CB_GEN_NREGIONS * (size_t)g->id_days * 2,
@@ -286,7 +321,8 @@ int cb_gen_run(const cb_gen_opts *opts, cb_gen_summary *summary, char *errstr,
         goto out;
 
     /* The cases first: they take their persons from the register. */
-    if (cb_gen_cases(g, cases_per_kind(opts->people)) != 0)
+    if (cb_gen_cases(g, cases_per_kind(opts->people)) != 0 ||
+        cb_gen_names_cases(g, cases_per_kind(opts->people)) != 0)
         goto out;
     if (g->register_used > opts->people) {
         snprintf(g->err, sizeof(g->err),
@@ -325,6 +361,7 @@ out:
         snprintf(errstr, errstr_size, "%s", g->err);
     cb_gen_out_free(g->out);
     cb_truth_free(g->truth);
+    cb_gen_names_free(g->names);
     cb_townships_term(&g->tws);
     free(g->tw_cum);
     free(g->id_count);

@@ -8,9 +8,13 @@
  *                                  about 11 months of events up to as_of
  *   bad/{feed}.csv, bad/household.jsonl, bad/expected.csv
  *                                  records of every rejection reason
- *   truth/{leads,alerts,progress}.csv
+ *   truth/{leads,alerts,progress,reviews}.csv
  *                                  the ground truth on as_of, computed by
  *                                  cb_truth from the records written
+ *
+ * Names are now and then written as offices write them, and not always
+ * the register's (cb_gen_names.h): the name defects, on unless
+ * no_defects or CANBAO_GEN_DEFECTS=0.
  *
  * The same options give byte-identical files: everything comes from a
  * PRNG seeded with the seed, nothing from the clock.  Every row is dated
@@ -67,9 +71,10 @@ typedef struct cb_gen_opts {
     const struct cb_idkey *ids;   /* keys the truth's lead and alert ids */
     cb_gen_progress_fn *progress; /* or NULL */
     void *progress_opaque;
+    int no_defects; /* 1: every row names persons as the register does */
 } cb_gen_opts;
 
-#define CB_GEN_MAX_CASES 48
+#define CB_GEN_MAX_CASES 64
 
 typedef struct cb_gen_summary {
     int64_t rows[CB_GEN_NFILES];   /* data rows written per file */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_gen_int.h"
+#include "cb_gen_names.h"
 
 static const cb_kind file_kind[CB_GEN_NFILES] = {
     CB_KIND_ENROLLMENT, CB_KIND_BUSINESS,   CB_KIND_HOUSEHOLD,
@@ -148,7 +149,7 @@ int cb_gen_death(cb_gen_ctx *g, const gen_person *p, int32_t date, int source,
 
     start(&rec, CB_KIND_DEATH);
     cb_gen_id_as_written(g, CB_GEN_DEATH, p, d->person_id);
-    snprintf(d->name, sizeof(d->name), "%s", p->name);
+    cb_gen_names_row(g, CB_GEN_DEATH, p->name, d->name, sizeof(d->name));
     d->date_of_death = date;
     d->source = source;
     /* health notices come without a township */
@@ -213,7 +214,7 @@ int cb_gen_roster(cb_gen_ctx *g, const gen_person *p, int identity,
 
     start(&rec, CB_KIND_ASSISTANCE);
     cb_gen_id_as_written(g, CB_GEN_ASSISTANCE, p, a->person_id);
-    snprintf(a->name, sizeof(a->name), "%s", p->name);
+    cb_gen_names_row(g, CB_GEN_ASSISTANCE, p->name, a->name, sizeof(a->name));
     a->identity = identity;
     a->valid_from = from;
     a->valid_to = to;
@@ -240,7 +241,8 @@ int cb_gen_biz(cb_gen_ctx *g, const char *uscc, const char *name, int kind,
              cb_gen_tw(g, tw));
     if (rep != NULL) {
         cb_gen_id_as_written(g, CB_GEN_BUSINESS, rep, b->legal_rep_id);
-        snprintf(b->legal_rep_name, sizeof(b->legal_rep_name), "%s", rep->name);
+        cb_gen_names_row(g, CB_GEN_BUSINESS, rep->name, b->legal_rep_name,
+                         sizeof(b->legal_rep_name));
     }
     b->occurred_at = at;
     return emit(g, CB_GEN_BUSINESS, &rec, place, NULL);

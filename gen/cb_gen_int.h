@@ -33,6 +33,9 @@ int cb_gen_rng_chance(cb_gen_rng *rng, double p);
 
 #define CB_GEN_NREGIONS 16 /* region codes persons are registered in */
 
+/* Names as offices write them, and the name defects (cb_gen_names.h). */
+typedef struct cb_gen_names cb_gen_names;
+
 typedef struct cb_gen_ctx {
     const cb_gen_opts *opts;
     int32_t S, T; /* stream start and the evaluation day */
@@ -53,6 +56,7 @@ typedef struct cb_gen_ctx {
     int ncases;
     const char *case_names[CB_GEN_MAX_CASES];
     int64_t case_counts[CB_GEN_MAX_CASES];
+    cb_gen_names *names;
     char err[1600]; /* room for a path and a reason */
 } cb_gen_ctx;
 

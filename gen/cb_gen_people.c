@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cb_gen_int.h"
+#include "cb_gen_names.h"
 
 #define RNG (&g->rng)
 
@@ -478,7 +479,7 @@ static int death_notices(cb_gen_ctx *g, life *L)
                 CB_TIME_NONE) != 0)
             return -1;
     }
-    return 0;
+    return cb_gen_names_wrong_death(g, &L->p, d);
 }
 
 /* Household rows of a move: within the county (an address change, or a
@@ -618,6 +619,8 @@ static int register_person(cb_gen_ctx *g)
         L.new_tw = cb_gen_tw_other(g, L.p.tw);
     }
     L.last = L.death != CB_DATE_NONE ? L.death : g->E;
+    if (L.death == CB_DATE_NONE && L.gone == CB_DATE_NONE)
+        cb_gen_names_living(g, &L.p);
     if (moves(g, &L) != 0)
         return -1;
     return live(g, &L, student);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_gen_int.h"
+#include "cb_gen_names.h"
 #include "cb_ident.h"
 
 /* ----------------------------------------------------------------- PRNG */
@@ -284,6 +285,7 @@ int cb_gen_person(cb_gen_ctx *g, gen_person *p, int32_t birth, int male,
         p->male = male;
         p->tw = tw;
         person_name(g, male, p->name, sizeof(p->name));
+        cb_gen_names_person(g, p);
         return 0;
     }
     snprintf(g->err, sizeof(g->err), "no resident ID number left for a day");

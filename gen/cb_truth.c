@@ -2,7 +2,8 @@
  * arrays, open-addressing hash tables and a string arena that hold the
  * per-subject states compactly, the lookup of a subject's state, the
  * truth's lifecycle, and its result counted and written as CSV.  What the
- * rules say is in cb_truth_fold.c and cb_truth_rules.c. */
+ * rules say is in cb_truth_fold.c, cb_truth_rules.c and
+ * cb_truth_review.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -238,7 +239,7 @@ person *cb_truth_person(cb_truth *t, const char *id)
     p = AT(t->persons, person, e);
     p->key = key;
     p->stay_st = p->leave_st = p->student_st = p->name_st = NONE_STAMP;
-    p->stay_since = p->leave_out = p->death = CB_DATE_NONE;
+    p->stay_since = p->leave_out = CB_DATE_NONE;
     p->student = -1;
     return p;
 }
@@ -291,7 +292,8 @@ cb_truth *cb_truth_new(int32_t as_of, const cb_idkey *ids)
     vec_init(&t->employers, sizeof(employer));
     vec_init(&t->schemes, sizeof(scheme_ent));
     vec_init(&t->rosters, sizeof(roster_ent));
-    vec_init(&t->eids, sizeof(eid_ent));
+    vec_init(&t->deaths, sizeof(named_ent));
+    vec_init(&t->names, sizeof(named_ent));
     vec_init(&t->facts, sizeof(fact_ent));
     vec_init(&t->marks, sizeof(mark_ent));
     /* offset 0 is the empty string */
@@ -318,7 +320,8 @@ void cb_truth_free(cb_truth *t)
     vec_term(&t->employers);
     vec_term(&t->schemes);
     vec_term(&t->rosters);
-    vec_term(&t->eids);
+    vec_term(&t->deaths);
+    vec_term(&t->names);
     vec_term(&t->facts);
     vec_term(&t->marks);
     free(t->code_tab.slots);
@@ -335,9 +338,14 @@ void cb_truth_result_free(cb_truth_result *r)
         return;
     for (size_t i = 0; i < r->nalerts; i++)
         free(r->alerts[i].evidence);
+    for (size_t i = 0; i < r->nreviews; i++) {
+        free(r->reviews[i].names);
+        free(r->reviews[i].evidence);
+    }
     free(r->leads);
     free(r->alerts);
     free(r->progress);
+    free(r->reviews);
     free(r);
 }
 
@@ -365,6 +373,9 @@ void cb_truth_result_count(const cb_truth_result *r, cb_truth_counts *c)
     c->progress_rows = (int64_t)r->nprogress;
     for (size_t i = 0; i < r->nprogress; i++)
         c->progress_enrolled += r->progress[i].enrolled;
+    c->reviews = (int64_t)r->nreviews;
+    for (size_t i = 0; i < r->nreviews; i++)
+        c->by_review_kind[r->reviews[i].kind]++;
 }
 
 /* ------------------------------------------------------------- writing */
@@ -476,6 +487,27 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
     for (size_t i = 0; i < r->nprogress; i++)
         fprintf(f, "%s,%d,%" PRId64 "\n", r->progress[i].township_code,
                 r->progress[i].year, r->progress[i].enrolled);
+    if (close_out(f, path, errstr, errstr_size) != 0)
+        return -1;
+
+    f = open_out(dir, "reviews.csv", path, sizeof(path));
+    if (f == NULL)
+        return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
+                          strerror(errno));
+    fputs("review_id,kind,township_code,subject_id,other_id,names,evidence,"
+          "status\n",
+          f);
+    for (size_t i = 0; i < r->nreviews; i++) {
+        const cb_truth_review *v = &r->reviews[i];
+        put_field(f, v->review_id, 0);
+        put_field(f, cb_review_kind_symbol(v->kind), 0);
+        put_field(f, v->township_code, 0);
+        put_field(f, v->subject_id, 0);
+        put_field(f, v->other_id, 0);
+        put_field(f, v->names, 0);
+        put_field(f, v->evidence, 0);
+        put_field(f, cb_review_status_symbol(v->status), 1);
+    }
     return close_out(f, path, errstr, errstr_size);
 }
 

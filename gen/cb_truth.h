@@ -1,6 +1,6 @@
 /* cb_truth.h -- a reference implementation of docs/RULES.md: the leads,
- * alerts and progress that a correct matcher must hold on a day T, after a
- * set of good feed and snapshot records.
+ * alerts, progress and review items that a correct matcher must hold on a
+ * day T, after a set of good feed and snapshot records.
  *
  * Written from that document alone, apart from the matcher, so that the
  * two can be held against each other: `canbao gen` writes its ground truth
@@ -11,8 +11,9 @@
  *
  * State is per subject (a person by resident ID, an employer by USCC) and
  * compact: fixed fields plus short pooled lists (schemes, roster
- * identities, death notices, benefit and contribution facts of the last 12
- * months, progress marks).  Records must have passed the producer's checks
+ * identities, death notices, the names assistance and business rows give
+ * a person, benefit and contribution facts of the last 12 months,
+ * progress marks).  Records must have passed the producer's checks
  * (cb_field_parse and cb_validate_record); a record without what its action
  * needs is ignored.  Limits: 65,535 distinct township and region codes
  * and 4 GB of names and event ids (some 250 million facts); past them
@@ -79,8 +80,21 @@ typedef struct cb_truth_progress {
     int64_t enrolled;
 } cb_truth_progress;
 
+/* One review item (docs/RULES.md 9.3).  The truth has no decisions, so
+ * every item is open.  names and evidence are owned by the result. */
+typedef struct cb_truth_review {
+    char review_id[18]; /* "R" + 16 hex digits */
+    int kind;           /* cb_review_kind */
+    char township_code[CB_CODE_SIZE]; /* "" when none is known */
+    char subject_id[CB_ID_SIZE];      /* the 18-digit number */
+    char other_id[CB_ID_SIZE]; /* "" for name_mismatch, death_unconfirmed */
+    char *names;    /* "REGISTER|OTHER", the other as written */
+    char *evidence; /* event ids sorted bytewise, space separated */
+    int status;     /* cb_review_status: CB_REVIEW_OPEN */
+} cb_truth_review;
+
 /* The outcome on T: leads sorted by lead_id, alerts by alert_id, progress
- * by township code and year. */
+ * by township code and year, review items by review_id. */
 typedef struct cb_truth_result {
     cb_truth_lead *leads;
     size_t nleads;
@@ -88,6 +102,8 @@ typedef struct cb_truth_result {
     size_t nalerts;
     cb_truth_progress *progress;
     size_t nprogress;
+    cb_truth_review *reviews;
+    size_t nreviews;
 } cb_truth_result;
 
 /* Evaluates the rules on T over everything added so far.  Returns a result
@@ -103,9 +119,11 @@ void cb_truth_result_free(cb_truth_result *result);
 /* Writes dir/leads.csv (lead_id, township_code, subject_kind, subject_id,
  * reason, priority, status, closed_reason, opened_at, closed_at, name),
  * dir/alerts.csv (alert_id, kind, subject_id, township_code, period,
- * amount_at_risk_fen, evidence) and dir/progress.csv (township_code, year,
- * enrolled): UTF-8, LF, RFC 4180 quoting, dates YYYY-MM-DD.  dir must
- * exist.  Returns 0 or -1 with errstr. */
+ * amount_at_risk_fen, evidence), dir/progress.csv (township_code, year,
+ * enrolled) and dir/reviews.csv (review_id, kind, township_code,
+ * subject_id, other_id, names, evidence, status): UTF-8, LF, RFC 4180
+ * quoting, dates YYYY-MM-DD.  dir must exist.  Returns 0 or -1 with
+ * errstr. */
 int cb_truth_result_write(const cb_truth_result *result, const char *dir,
                           char *errstr, size_t errstr_size);
 
@@ -117,6 +135,8 @@ typedef struct cb_truth_counts {
     int64_t alerts;
     int64_t by_alert_kind[5]; /* by cb_alert_kind */
     int64_t progress_rows, progress_enrolled;
+    int64_t reviews;
+    int64_t by_review_kind[CB_REVIEW_KIND_COUNT];
 } cb_truth_counts;
 
 void cb_truth_result_count(const cb_truth_result *result,

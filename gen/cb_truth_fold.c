@@ -88,40 +88,46 @@ static int add_household(cb_truth *t, const cb_household *h)
     return 0;
 }
 
-/* Death notices: the earliest date of death; every notice's event id; the
- * township of the notice with the smallest event id. */
+/* Keeps a row that names a person in the list at *head (of vector v):
+ * its event id, name as written, date and township, once per event id.
+ * The order of the list does not matter: what reads it sorts or takes
+ * the smallest event id. */
+static int add_named(cb_truth *t, vec *v, uint32_t *head, const char *eid,
+                     const char *name, int32_t date, const char *township)
+{
+    uint32_t i, tw;
+    str_t e, n;
+
+    for (i = *head; i != 0; i = AT(*v, named_ent, i)->next)
+        if (strcmp(str_at(t, AT(*v, named_ent, i)->eid), eid) == 0)
+            return 0;
+    tw = cb_truth_intern(t, township);
+    e = cb_truth_arena_put(t, eid);
+    n = cb_truth_arena_put(t, name);
+    i = cb_truth_vec_push(v);
+    if (tw == UINT32_MAX || e == STR_FAIL || n == STR_FAIL || i == 0)
+        return -1;
+    named_ent *x = AT(*v, named_ent, i);
+    x->eid = e;
+    x->name = n;
+    x->date = date;
+    x->tw = tw;
+    x->next = *head;
+    *head = i;
+    return 0;
+}
+
+/* Death notices: each kept with its name, date of death and township;
+ * which of them count, and so the date of death, is decided on T against
+ * the register name (RULES.md 9.3, cb_truth_review.c). */
 static int add_death(cb_truth *t, const cb_death *d)
 {
     person *p = cb_truth_person(t, d->person_id);
-    uint32_t i, tw;
-    str_t off;
-    int smallest = 1;
 
     if (p == NULL)
         return -1;
-    if (p->death == CB_DATE_NONE || d->date_of_death < p->death)
-        p->death = d->date_of_death;
-    for (i = p->deaths; i != 0; i = AT(t->eids, eid_ent, i)->next) {
-        int c = strcmp(str_at(t, AT(t->eids, eid_ent, i)->eid), d->event_id);
-        if (c == 0)
-            return 0;
-        if (c < 0)
-            smallest = 0;
-    }
-    if (smallest) {
-        tw = cb_truth_intern(t, d->township_code);
-        if (tw == UINT32_MAX)
-            return -1;
-        p->death_tw = tw;
-    }
-    off = cb_truth_arena_put(t, d->event_id);
-    i = cb_truth_vec_push(&t->eids);
-    if (off == STR_FAIL || i == 0)
-        return -1;
-    AT(t->eids, eid_ent, i)->eid = off;
-    AT(t->eids, eid_ent, i)->next = p->deaths;
-    p->deaths = i;
-    return 0;
+    return add_named(t, &t->deaths, &p->deaths, d->event_id, d->name,
+                     d->date_of_death, d->township_code);
 }
 
 /* enroll / stop: the scheme's latest row wins (stop over enroll on a full
@@ -250,7 +256,8 @@ static int add_enrollment(cb_truth *t, const cb_enrollment *e,
 }
 
 /* Assistance rows: per identity, latest wins (on a full tie the later
- * valid_to, then the later valid_from). */
+ * valid_to, then the later valid_from); the name the row gives is kept
+ * for RULES.md 9.3. */
 static int add_assistance(cb_truth *t, const cb_assistance *a)
 {
     person *p = cb_truth_person(t, a->person_id);
@@ -259,6 +266,10 @@ static int add_assistance(cb_truth *t, const cb_assistance *a)
     uint32_t i;
 
     if (p == NULL)
+        return -1;
+    if (a->name[0] != '\0' &&
+        add_named(t, &t->names, &p->names, a->event_id, a->name,
+                  CB_DATE_NONE, a->township_code) != 0)
         return -1;
     for (i = p->roster; i != 0; i = AT(t->rosters, roster_ent, i)->next)
         if (AT(t->rosters, roster_ent, i)->identity == a->identity)
@@ -308,7 +319,9 @@ static int business_tie(const cb_truth *t, const employer *b,
 
 /* Business rows: the latest established/changed row gives kind, name,
  * township, establishment and representative; deregistration is the
- * earliest deregistered row's date. */
+ * earliest deregistered row's date.  Every row, whatever its action, that
+ * names a legal representative by number and name gives that person a
+ * name (RULES.md 9.3). */
 static int add_business(cb_truth *t, const cb_business *r)
 {
     employer *b = cb_truth_employer(t, r->uscc);
@@ -318,6 +331,13 @@ static int add_business(cb_truth *t, const cb_business *r)
 
     if (b == NULL)
         return -1;
+    if (rep != 0 && r->legal_rep_name[0] != '\0') {
+        person *p = cb_truth_person(t, r->legal_rep_id);
+        if (p == NULL ||
+            add_named(t, &t->names, &p->names, r->event_id, r->legal_rep_name,
+                      CB_DATE_NONE, r->township_code) != 0)
+            return -1;
+    }
     if (r->action == CB_BIZ_DEREGISTERED) {
         int32_t date = cb_date_of_time(r->occurred_at);
         if (b->dereg == CB_DATE_NONE || date < b->dereg)

@@ -1,10 +1,11 @@
-/* cb_truth_int.h -- what the three parts of the ground truth share: the
+/* cb_truth_int.h -- what the four parts of the ground truth share: the
  * compact per-subject states and the containers that hold them (chunked
  * arrays, hash tables, the string arena, the interned codes).  cb_truth.c
  * keeps the containers and writes the result, cb_truth_fold.c folds
  * records into the states (docs/RULES.md sections 1-3), cb_truth_rules.c
- * evaluates the states on T (sections 4-8).  Internal to gen/: other
- * modules use cb_truth.h. */
+ * evaluates the states on T (sections 4-8), cb_truth_review.c says which
+ * death notices apply and which review items the names raise (section
+ * 9).  Internal to gen/: other modules use cb_truth.h. */
 #ifndef CB_TRUTH_INT_H
 #define CB_TRUTH_INT_H
 
@@ -43,10 +44,16 @@ typedef struct roster_ent { /* one hardship identity */
 typedef uint32_t str_t;
 #define STR_FAIL UINT32_MAX
 
-typedef struct eid_ent { /* a death notice's event id */
+/* A row that gives the person a name: a death notice (date: its
+ * date_of_death), or an assistance row or a business row naming the
+ * person as legal representative (date unused).  One per event id. */
+typedef struct named_ent {
     str_t eid;
+    str_t name; /* as written; 0 ("") when the row gives none */
+    int32_t date;
+    uint32_t tw; /* the row's interned township_code, 0 when none */
     uint32_t next;
-} eid_ent;
+} named_ent;
 
 typedef struct fact_ent { /* a benefit or a contribution: 32 bytes */
     int64_t amount;
@@ -73,12 +80,13 @@ typedef struct mark_ent { /* a feed enrollment toward progress */
 typedef struct person {
     uint64_t key; /* the 17 digits before the check character */
     stamp_t stay_st, leave_st, student_st, name_st;
-    str_t name; /* the latest household row's name */
-    int32_t stay_since, leave_out, death;
+    str_t name; /* the latest household row's name: the register name */
+    int32_t stay_since, leave_out;
     uint32_t stay_tw, leave_tw;
-    uint32_t death_tw; /* the township of the death notice with the
-                          smallest event id */
-    uint32_t schemes, roster, deaths, facts, marks; /* list heads */
+    uint32_t schemes, roster, facts, marks; /* list heads */
+    uint32_t deaths; /* death notices (named_ent), applied or not */
+    uint32_t names;  /* names given by assistance and business rows
+                        (named_ent) */
     int8_t student;
     uint8_t snap_basic; /* the snapshot enrolled the person in a basic
                            pension */
@@ -130,7 +138,7 @@ struct cb_truth {
     table code_tab;
     vec persons, employers;
     table person_tab, employer_tab;
-    vec schemes, rosters, eids, facts, marks;
+    vec schemes, rosters, deaths, names, facts, marks;
 };
 
 /* --------------------------------------------------------- containers */
@@ -182,6 +190,41 @@ person *cb_truth_person(cb_truth *t, const char *id);
 /* The state of an employer, created empty when first seen; NULL when
  * memory runs out. */
 employer *cb_truth_employer(cb_truth *t, const char *uscc);
+
+/* ------------------------------------------------- names (section 9) */
+
+/* Room for the normal form of a person's name (cb_name_normalize): at
+ * most twice its bytes. */
+#define NORM_SIZE (2 * CB_PERSON_NAME_SIZE)
+
+/* The normal form of p's register name in buf (NORM_SIZE bytes); NULL when
+ * p has no household row, so no register name. */
+const char *cb_truth_register_norm(const cb_truth *t, const person *p,
+                                   char *buf);
+
+/* Does death notice d count (RULES.md 9.3: it has no name, or its name's
+ * normal form is the register name's reg, or reg is NULL)?  The truth has
+ * no decisions, so a notice of an open item never does. */
+int cb_truth_notice_applied(const cb_truth *t, const named_ent *d,
+                            const char *reg);
+
+/* The death of p: the earliest date_of_death of the applied notices, and
+ * in *tw the township of the applied notice with the smallest event id;
+ * CB_DATE_NONE (and *tw 0) when no notice applies. */
+int32_t cb_truth_applied_death(const cb_truth *t, const person *p,
+                               const char *reg, uint32_t *tw);
+
+/* Growable array of review items. */
+typedef struct review_rows {
+    cb_truth_review *v;
+    size_t n, cap;
+} review_rows;
+
+/* Appends p's review items (name_mismatch, death_unconfirmed) to rows;
+ * reg as cb_truth_register_norm gives it.  Returns 0, or -1 when memory
+ * runs out. */
+int cb_truth_person_reviews(const cb_truth *t, const person *p,
+                            const char *reg, review_rows *rows);
 
 /* A basic pension: the two schemes the lead reasons and the dual-pension
  * alerts look at. */

@@ -1,8 +1,10 @@
 /* cb_truth_rules.c -- docs/RULES.md sections 4-8 for the ground truth: a
  * pure evaluation of the subject states (cb_truth_int.h) on day T, in the
  * document's order -- a person's lead reason on a day, the lead of each
- * subject on T, the alerts, progress -- and the result they make.  Team
- * decisions (section 7) are not the truth's. */
+ * subject on T, the alerts, progress -- and the result they make, with the
+ * review items of section 9 (cb_truth_review.c).  A person's death is that
+ * of the applied notices only (9.3).  Team decisions (section 7) are not
+ * the truth's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,10 @@ typedef struct pview {
     int32_t birth;
     const own_ent *own; /* the person's individual businesses */
     size_t nown;
+    const char *reg; /* the register name's normal form, NULL when none */
+    int32_t death;   /* of the applied notices; CB_DATE_NONE when none */
+    uint32_t death_tw; /* the township of the applied notice with the
+                          smallest event id */
 } pview;
 
 static int32_t birth_of(uint64_t key)
@@ -52,7 +58,7 @@ static int resident(const pview *v, int32_t d)
 
 static int alive(const pview *v, int32_t d)
 {
-    return v->p->death == CB_DATE_NONE || v->p->death > d;
+    return v->death == CB_DATE_NONE || v->death > d;
 }
 
 static int enrolled(const pview *v, int scheme, int32_t d)
@@ -183,9 +189,9 @@ static int person_lead(rows *w, const pview *v, int32_t T)
     if (p->stay_st == NONE_STAMP)
         return 0;
     reason = person_reason(v, T, &prio);
-    if (reason < 0 && p->death != CB_DATE_NONE && p->death <= T &&
-        (reason = person_reason(v, p->death - 1, &prio)) >= 0)
-        closed = CB_CLOSED_DECEASED, closed_at = p->death;
+    if (reason < 0 && v->death != CB_DATE_NONE && v->death <= T &&
+        (reason = person_reason(v, v->death - 1, &prio)) >= 0)
+        closed = CB_CLOSED_DECEASED, closed_at = v->death;
     if (reason < 0 && closed < 0 && moved_out(p) && p->leave_out <= T &&
         (reason = person_reason(v, p->leave_out - 1, &prio)) >= 0)
         closed = CB_CLOSED_MOVED_OUT, closed_at = p->leave_out;
@@ -347,12 +353,15 @@ static cb_truth_alert *new_alert(rows *w)
     return &r->alerts[r->nalerts++];
 }
 
-/* Adds the death notices' event ids to the evidence. */
+/* Adds the applied death notices' event ids to the evidence. */
 static void add_death_eids(const pview *v, scratch *sc)
 {
     for (uint32_t i = v->p->deaths; i != 0;
-         i = AT(v->t->eids, eid_ent, i)->next)
-        sc->eids[sc->neids++] = str_at(v->t, AT(v->t->eids, eid_ent, i)->eid);
+         i = AT(v->t->deaths, named_ent, i)->next) {
+        const named_ent *d = AT(v->t->deaths, named_ent, i);
+        if (cb_truth_notice_applied(v->t, d, v->reg))
+            sc->eids[sc->neids++] = str_at(v->t, d->eid);
+    }
 }
 
 /* Appends an alert with the evidence in sc->eids and the facts in
@@ -376,8 +385,8 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
                    a->subject_id, strlen(a->subject_id), period,
                    a->alert_id + 1);
     /* Township: the stay's, the leaving row's, the fact with the latest
-     * period (the smaller event id on a tie), or the first death notice's
-     * (by event id). */
+     * period (the smaller event id on a tie), or the first applied death
+     * notice's (by event id). */
     if (v->p->stay_st != NONE_STAMP) {
         tw = code_str(t, v->p->stay_tw);
     } else if (v->p->leave_st != NONE_STAMP) {
@@ -393,8 +402,8 @@ static int add_alert(rows *w, const pview *v, scratch *sc, int kind,
         }
         if (best != NULL)
             tw = code_str(t, best->township);
-        else if (v->p->death != CB_DATE_NONE)
-            tw = code_str(t, v->p->death_tw);
+        else if (v->death != CB_DATE_NONE)
+            tw = code_str(t, v->death_tw);
         else
             tw = "";
     }
@@ -436,7 +445,7 @@ static int cmp_fact(const void *a, const void *b)
 static int death_alerts(rows *w, const pview *v, scratch *sc)
 {
     const person *p = v->p;
-    int32_t dm = cb_month_of_date(p->death);
+    int32_t dm = cb_month_of_date(v->death);
     int64_t amount = 0;
     int active = 0;
 
@@ -457,7 +466,7 @@ static int death_alerts(rows *w, const pview *v, scratch *sc)
     for (uint32_t i = p->schemes; i != 0;
          i = AT(v->t->schemes, scheme_ent, i)->next) {
         const scheme_ent *s = AT(v->t->schemes, scheme_ent, i);
-        if (s->on || s->since > p->death)
+        if (s->on || s->since > v->death)
             active = 1;
     }
     if (!active)
@@ -582,9 +591,9 @@ static int person_alerts(rows *w, const pview *v, scratch *sc)
          i = AT(v->t->facts, fact_ent, i)->next)
         n++;
     for (uint32_t i = v->p->deaths; i != 0;
-         i = AT(v->t->eids, eid_ent, i)->next)
+         i = AT(v->t->deaths, named_ent, i)->next)
         ndeaths++;
-    if (n == 0 && v->p->death == CB_DATE_NONE)
+    if (n == 0 && v->death == CB_DATE_NONE)
         return 0;
     if (scratch_reserve(sc, n, ndeaths) != 0)
         return -1;
@@ -594,7 +603,7 @@ static int person_alerts(rows *w, const pview *v, scratch *sc)
         sc->facts[sc->nfacts++] = AT(v->t->facts, fact_ent, i);
     if (sc->nfacts > 1)
         qsort(sc->facts, sc->nfacts, sizeof(sc->facts[0]), cmp_fact);
-    if (v->p->death != CB_DATE_NONE && death_alerts(w, v, sc) != 0)
+    if (v->death != CB_DATE_NONE && death_alerts(w, v, sc) != 0)
         return -1;
     if (dual_alerts(w, v, sc) != 0)
         return -1;
@@ -697,13 +706,21 @@ static int cmp_alert(const void *a, const void *b)
                   ((const cb_truth_alert *)b)->alert_id);
 }
 
+static int cmp_review(const void *a, const void *b)
+{
+    return strcmp(((const cb_truth_review *)a)->review_id,
+                  ((const cb_truth_review *)b)->review_id);
+}
+
 cb_truth_result *cb_truth_eval(cb_truth *t, char *errstr, size_t errstr_size)
 {
     cb_truth_result *r = calloc(1, sizeof(*r));
     rows w = {r, 0, 0};
+    review_rows rv = {NULL, 0, 0};
     scratch sc;
     own_ent *own = NULL;
     size_t nown = 0;
+    char reg[NORM_SIZE];
 
     memset(&sc, 0, sizeof(sc));
     if (r == NULL)
@@ -725,7 +742,7 @@ cb_truth_result *cb_truth_eval(cb_truth *t, char *errstr, size_t errstr_size)
         qsort(own, nown, sizeof(*own), cmp_own);
     for (size_t e = 1; e < t->persons.n; e++) {
         const person *p = AT(t->persons, person, e);
-        pview v = {t, p, birth_of(p->key), NULL, 0};
+        pview v = {t, p, birth_of(p->key), NULL, 0, NULL, CB_DATE_NONE, 0};
         size_t lo = 0, hi = nown, end;
         /* The businesses this person represents. */
         while (lo < hi) {
@@ -739,16 +756,27 @@ cb_truth_result *cb_truth_eval(cb_truth *t, char *errstr, size_t errstr_size)
             ;
         v.own = own + lo;
         v.nown = end - lo;
+        /* The register name, and the death of the notices it agrees with
+         * (RULES.md 9.3). */
+        v.reg = cb_truth_register_norm(t, p, reg);
+        v.death = cb_truth_applied_death(t, p, v.reg, &v.death_tw);
         if (person_lead(&w, &v, t->as_of) != 0 ||
-            person_alerts(&w, &v, &sc) != 0)
+            person_alerts(&w, &v, &sc) != 0 ||
+            cb_truth_person_reviews(t, p, v.reg, &rv) != 0)
             goto nomem;
     }
+    r->reviews = rv.v;
+    r->nreviews = rv.n;
+    rv.v = NULL;
+    rv.n = 0;
     if (progress(t, r) != 0)
         goto nomem;
     if (r->nleads > 0)
         qsort(r->leads, r->nleads, sizeof(r->leads[0]), cmp_lead);
     if (r->nalerts > 0)
         qsort(r->alerts, r->nalerts, sizeof(r->alerts[0]), cmp_alert);
+    if (r->nreviews > 0)
+        qsort(r->reviews, r->nreviews, sizeof(r->reviews[0]), cmp_review);
     free(own);
     free(sc.facts);
     free(sc.sel);
@@ -756,6 +784,11 @@ cb_truth_result *cb_truth_eval(cb_truth *t, char *errstr, size_t errstr_size)
     return r;
 nomem:
     cb_err_set(errstr, errstr_size, "out of memory evaluating the rules");
+    for (size_t i = 0; i < rv.n; i++) {
+        free(rv.v[i].names);
+        free(rv.v[i].evidence);
+    }
+    free(rv.v);
     free(own);
     free(sc.facts);
     free(sc.sel);

@@ -3,7 +3,9 @@
 # seed another county; identifiers, headers and the truth's coverage
 # (gen_check.py, python3-stdnum as judge); legacy 15-digit numbers that
 # change nothing but the text of some numbers (the same seed without them
-# has the same truth); GB18030 files that decode to the UTF-8 ones byte
+# has the same truth); the name defects at their rates and
+# truth/reviews.csv agreeing with them, or none with CANBAO_GEN_DEFECTS=0;
+# GB18030 files that decode to the UTF-8 ones byte
 # for byte; every good record accepted by `canbao produce` and every bad
 # one dead-lettered exactly where bad/expected.csv says.
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
@@ -107,6 +109,25 @@ cb_pass "legacy numbers: the same truth, the same rows but for their text"
 "$CB_PY" "$CHECK" "$CB_TMP/nolegacy" >"$CB_TMP/nolegacy.check" ||
     cb_fail "gen_check.py --legacy-ids 0: $(tail -5 "$CB_TMP/nolegacy.check")"
 cb_pass "--legacy-ids 0 writes none"
+
+# ------------------------------------------------------- name defects
+# A county big enough to count them: each at about its rate, and the
+# review items of the truth exactly those the files make.
+cb_expect_exit 0 "gen 50000 people, seed 5" "$CANBAO" gen --people 50000 \
+    --seed 5 --out "$CB_TMP/big"
+"$CB_PY" "$CHECK" "$CB_TMP/big" --names-only >"$CB_TMP/big.check" ||
+    cb_fail "gen_check.py --names-only: $(grep FAIL "$CB_TMP/big.check" | head -5)"
+cb_log "$(grep -E '^(name|review)' "$CB_TMP/big.check" | tr '\n' ';')"
+cb_pass "name defects at their rates; truth/reviews.csv made by them"
+cb_expect_exit 0 "gen without the name defects" env CANBAO_GEN_DEFECTS=0 \
+    "$CANBAO" gen --people 1000 --seed 7 --out "$CB_TMP/off"
+"$CB_PY" "$CHECK" "$CB_TMP/off" >"$CB_TMP/off.check" ||
+    cb_fail "gen_check.py, no defects: $(grep FAIL "$CB_TMP/off.check" | head -5)"
+cb_assert_eq 1 "$(wc -l <"$CB_TMP/off/truth/reviews.csv")" \
+    "no defects, no review item"
+cb_expect_exit 1 "CANBAO_GEN_DEFECTS not 0 or 1" env CANBAO_GEN_DEFECTS=yes \
+    "$CANBAO" gen --people 1000 --seed 7 --out "$CB_TMP/yes"
+cb_assert_contains "$CB_ERR" "CANBAO_GEN_DEFECTS" "names the variable"
 
 # ------------------------------------------------------------ GB18030
 cb_expect_exit 0 "gen in GB18030" "$CANBAO" gen --people 1000 --seed 7 \

@@ -2,7 +2,10 @@
 """Checks a county written by `canbao gen` against the contract, with
 python3-stdnum as an independent judge of the identifiers.
 
-    gen_check.py DIR
+    gen_check.py DIR [--names-only]
+
+(--names-only leaves out the slow per-row checks of the feeds, for a big
+county whose name defects are to be counted.)
 
 - manifest.json: its counts are the files' row counts;
 - every file's header is the contract's column list (the fields of schemas/; "Feed
@@ -21,6 +24,14 @@ python3-stdnum as an independent judge of the identifiers.
   same row twice;
 - the truth has every lead reason, closed reason, status, priority and
   alert kind; alert ids are the SHA-1 prefixes RULES.md defines;
+- the name defects (manifest.json "name_defects"): every assistance row,
+  legal representative's name and death notice is, against the register
+  name (docs/RULES.md 9.2, its normal form written again here), the same
+  bytes, the same name typed differently, or another name, in the numbers
+  the manifest says; each defect drawn at about its rate; and
+  truth/reviews.csv exactly the review items of RULES.md 9.3 worked out
+  again here from the files (with no defects, none), none of their death
+  notices closing a lead or counted by an alert;
 - bad/expected.csv names every rejection reason.
 """
 import csv
@@ -28,6 +39,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import sys
@@ -35,6 +47,7 @@ import sys
 from stdnum.cn import ric, uscc
 
 DIR = sys.argv[1]
+NAMES_ONLY = "--names-only" in sys.argv[2:]
 FAILED = []
 
 
@@ -59,6 +72,8 @@ HEADERS = {
     "alerts": "alert_id,kind,subject_id,township_code,period,"
               "amount_at_risk_fen,evidence",
     "progress": "township_code,year,enrolled",
+    "reviews": "review_id,kind,township_code,subject_id,other_id,names,"
+               "evidence,status",
     "expected": "file,line,field,reason",
 }
 FILES = {
@@ -109,7 +124,7 @@ stream_start = datetime.datetime(start.year, start.month, start.day,
 # ------------------------------------------------------------- the feeds
 ids = uscc_seen = 0
 legacy_pct = manifest.get("legacy_ids_pct", 0)
-for name, feed in FILES.items():
+for name, feed in FILES.items() if not NAMES_ONLY else []:
     header, data = rows(DIR + "/" + name)
     if ",".join(header) != HEADERS[feed]:
         fail("%s: header %s" % (name, ",".join(header)))
@@ -177,8 +192,10 @@ for name, feed in FILES.items():
             legacy_pct / 2 <= share <= legacy_pct * 2):
         fail("%s: %.1f%% legacy numbers, %d%% asked for" % (
             name, share, legacy_pct))
-print("identifiers: %d resident IDs and %d USCCs valid by python-stdnum" % (
-    ids - sum(1 for m in FAILED if "invalid" in m), uscc_seen))
+if not NAMES_ONLY:
+    print("identifiers: %d resident IDs and %d USCCs valid by "
+          "python-stdnum" % (ids - sum(1 for m in FAILED if "invalid" in m),
+                             uscc_seen))
 
 # ------------------------------------------------------------- the truth
 header, leads = rows(DIR + "/truth/leads.csv")
@@ -252,6 +269,159 @@ header, progress = rows(DIR + "/truth/progress.csv")
 if ",".join(header) != HEADERS["progress"] or not progress:
     fail("progress.csv: header %s, %d rows" % (",".join(header),
                                                len(progress)))
+
+# ------------------------------------------------------------ the names
+def normal(name):
+    """RULES.md 9.2: white space and U+3000 out, full-width ASCII as ASCII,
+    the separators of a minority name as U+00B7."""
+    out = []
+    for ch in name:
+        c = ord(ch)
+        if ch in " \t\r\n\v\f\u3000":
+            continue
+        if 0xFF01 <= c <= 0xFF5E:
+            ch = chr(c - 0xFEE0)
+        if ch in ".\u30fb\u2022":
+            ch = "\u00b7"
+        out.append(ch)
+    return "".join(out)
+
+
+def fnv7(text):
+    h = 2166136261
+    for b in text.encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h & 127
+
+
+def stamp(rec):
+    return (math.floor(instant(rec["occurred_at"]).timestamp()),
+            fnv7(rec["event_id"]))
+
+
+def subject(pid):
+    """The 18-digit number a person's number as written stands for
+    (RULES.md 9.1: a 15-digit one is 19YY and a check character)."""
+    if len(pid) != 15:
+        return pid
+    body = pid[:6] + "19" + pid[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+def read_feed(name):
+    header, data = rows(DIR + "/" + name)
+    return [dict(zip(header, r)) for r in data]
+
+
+# The register (RULES.md 2, 9.2): per person the latest household row's
+# name, the latest stay row's township and the latest move_out's.
+register, stay, leave = {}, {}, {}
+for r in read_feed("feeds/household.csv"):
+    pid, st = subject(r["person_id"]), stamp(r)
+    cur = register.get(pid)
+    if cur is None or (st, r["name"].encode()) > (cur[0], cur[1].encode()):
+        register[pid] = (st, r["name"])
+    into = leave if r["action"] == "move_out" else stay
+    cur = into.get(pid)
+    if cur is None or (st, int(r["township_code"])) > (cur[0], int(cur[1])):
+        into[pid] = (st, r["township_code"])
+
+# Every row that names a person, once per event id: (feed, person, event
+# id, name as written, township).
+named = {}
+for r in read_feed("feeds/assistance.csv"):
+    named[r["event_id"]] = ("assistance", subject(r["person_id"]), r["name"],
+                            r["township_code"])
+for r in read_feed("feeds/business.csv"):
+    if r["legal_rep_id"] and r["legal_rep_name"]:
+        named[r["event_id"]] = ("business", subject(r["legal_rep_id"]),
+                                r["legal_rep_name"], r["township_code"])
+for r in read_feed("feeds/death.csv"):
+    if r["name"]:
+        named[r["event_id"]] = ("death", subject(r["person_id"]), r["name"],
+                                r["township_code"])
+
+nd = manifest["name_defects"]
+found = {"other_name": 0, "typed_differently": 0, "death_other_name": 0}
+groups = {}  # (kind, person, normal form) -> [(event id, name, township)]
+for eid, (f, pid, name, tw) in named.items():
+    if pid not in register:
+        continue  # no register name: nothing to disagree with
+    reg = register[pid][1]
+    if name == reg:
+        continue
+    if normal(name) == normal(reg):
+        found["typed_differently"] += 1
+        continue
+    kind = "death_unconfirmed" if f == "death" else "name_mismatch"
+    found["death_other_name" if f == "death" else "other_name"] += 1
+    groups.setdefault((kind, pid, normal(name)), []).append((eid, name, tw))
+for k, n in sorted(found.items()):
+    want = nd["rows"][k] if nd["on"] else 0
+    if n != want:
+        fail("%d rows with %s in the files, the manifest says %d" % (
+            n, k, want))
+    print("name rows %-18s %5d (%d drawn of %d at %g)" % (
+        k, n, nd["drawn"][k], nd["trials"][k], nd["rates"][k]))
+PERSONS = ("minority_name", "latin_name")  # drawn per person, always
+for k, rate in sorted(nd["rates"].items()):
+    # drawn at about its rate: within four standard deviations (the
+    # same seed always draws the same, so this never flickers)
+    n = nd["trials"]["people" if k in PERSONS else k]
+    got = nd["drawn"][k]
+    mean = n * rate if nd["on"] or k in PERSONS else 0
+    if abs(got - mean) > 4 * math.sqrt(mean * (1 - rate)) + 2:
+        fail("%s drawn %d times in %d, about %.1f expected" % (
+            k, got, n, mean))
+    if k in PERSONS:
+        print("names %-22s %5d of %d people (rate %g)" % (k, got, n, rate))
+if nd["on"]:
+    for k in ("name_mismatch", "death_unconfirmed"):
+        if not any(key[0] == k for key in groups):
+            fail("the defects made no %s" % k)
+
+# The review items, worked out again: one per person, kind and normal
+# form, evidence every row of it, names the register's and the smallest
+# event id's; the township the stay's, the leaving row's, or that row's.
+want_reviews = {}
+for (kind, pid, norm), ev in groups.items():
+    ev.sort(key=lambda e: e[0].encode())
+    text = "%s|%s|%s" % (kind, pid, norm)
+    rid = "R" + hmac.new(ID_KEY, text.encode(),
+                         hashlib.sha256).hexdigest()[:16]
+    tw = stay[pid][1] if pid in stay else (
+        leave[pid][1] if pid in leave else ev[0][2])
+    want_reviews[rid] = [rid, kind, tw, pid, "",
+                         register[pid][1] + "|" + ev[0][1],
+                         " ".join(e[0] for e in ev), "open"]
+header, got_reviews = rows(DIR + "/truth/reviews.csv")
+if ",".join(header) != HEADERS["reviews"]:
+    fail("reviews.csv header %s" % ",".join(header))
+if [r[0] for r in got_reviews] != sorted(r[0] for r in got_reviews):
+    fail("reviews.csv is not sorted by review_id")
+got = {r[0]: r for r in got_reviews}
+for rid in sorted(set(want_reviews) | set(got))[:2000]:
+    if want_reviews.get(rid) != got.get(rid):
+        fail("review %s: truth %s, files say %s" % (
+            rid, got.get(rid), want_reviews.get(rid)))
+for k in ("name_mismatch", "death_unconfirmed"):
+    print("review %-25s %4d" % (k, sum(1 for r in got_reviews
+                                       if r[1] == k)))
+
+# An unconfirmed notice is not applied: no alert counts it, and a person
+# all of whose notices are unconfirmed is not closed deceased.
+unconfirmed = {e[0] for (k, _, _), ev in groups.items()
+               if k == "death_unconfirmed" for e in ev}
+for a in alert:
+    if unconfirmed & set(a["evidence"].split(" ")):
+        fail("alert %s counts an unconfirmed death notice" % a["alert_id"])
+applied = {subject(r["person_id"]) for r in read_feed("feeds/death.csv")
+           if r["event_id"] not in unconfirmed}
+for l in lead:
+    if l["closed_reason"] == "deceased" and l["subject_id"] not in applied:
+        fail("lead %s closed by an unconfirmed death" % l["lead_id"])
+print("names: %d unconfirmed death notices, none applied" % len(
+    unconfirmed))
 
 # ---------------------------------------------------------------- bad/
 header, expected = rows(DIR + "/bad/expected.csv")

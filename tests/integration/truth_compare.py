@@ -6,11 +6,15 @@
 STORES_FILE is what `apply_tool REDIS_URL -` prints.  Every lead, alert and
 progress count of the truth must be in the stores with the same fields, and
 nothing more (source_event_id and raised_at are provenance, not facts, and
-are not compared).  Prints the differences, the first 20 of each kind, and
-exits 1 when there is any.
+are not compared).  When the truth has reviews.csv (docs/RULES.md 9.3), its
+review items too, against the stores' {"review": {...}} lines: review_id,
+kind, township_code, subject_id, other_id, names, evidence and status
+(raised_at and resolved_at are the matcher's clock, not facts).  Prints the
+differences, the first 20 of each kind, and exits 1 when there is any.
 """
 import csv
 import json
+import os
 import sys
 
 truth_dir, stores_file = sys.argv[1], sys.argv[2]
@@ -38,7 +42,29 @@ for r in csv.DictReader(open(truth_dir + "/progress.csv", encoding="utf-8")):
         want_progress["%s:%s" % (r["township_code"], r["year"])] = \
             int(r["enrolled"])
 
-got_leads, got_alerts, got_progress = {}, {}, {}
+REVIEW_FIELDS = ("kind", "township_code", "subject_id", "other_id", "names",
+                 "evidence", "status")
+reviews_csv = os.path.join(truth_dir, "reviews.csv")
+want_reviews = None  # not compared when the truth has no reviews.csv
+if os.path.exists(reviews_csv):
+    want_reviews = {}
+    for r in csv.DictReader(open(reviews_csv, encoding="utf-8")):
+        want_reviews[r["review_id"]] = tuple(r[k] for k in REVIEW_FIELDS)
+
+
+def review_fields(v):
+    """A stored item's compared fields; an absent field is empty, and
+    evidence given as a list is the space-separated text."""
+    out = []
+    for k in REVIEW_FIELDS:
+        x = v.get(k)
+        if isinstance(x, list):
+            x = " ".join(x)
+        out.append("" if x is None else str(x))
+    return tuple(out)
+
+
+got_leads, got_alerts, got_progress, got_reviews = {}, {}, {}, {}
 for line in open(stores_file, encoding="utf-8"):
     j = json.loads(line)
     if "lead" in j:
@@ -56,6 +82,9 @@ for line in open(stores_file, encoding="utf-8"):
     elif "progress" in j:
         p = j["progress"]
         got_progress[p["township_year"]] = p["enrolled"]
+    elif "review" in j:
+        v = j["review"]
+        got_reviews[v["review_id"]] = review_fields(v)
 
 
 def diff(what, want, got):
@@ -78,4 +107,6 @@ def diff(what, want, got):
 bad = diff("leads", want_leads, got_leads)
 bad += diff("alerts", want_alerts, got_alerts)
 bad += diff("progress", want_progress, got_progress)
+if want_reviews is not None:
+    bad += diff("reviews", want_reviews, got_reviews)
 sys.exit(1 if bad else 0)

@@ -1,8 +1,9 @@
 /* test_truth.c -- the reference implementation of docs/RULES.md
  * (gen/cb_truth*.c) against expectations worked out by hand from that
- * document: every lead reason, closing, alert kind and timer, each case
- * applied in several orders and with every event delivered twice, which
- * must all give the same result. */
+ * document: every lead reason, closing, alert kind and timer, the death
+ * notices that apply and the review items names raise (section 9), each
+ * case applied in several orders and with every event delivered twice,
+ * which must all give the same result. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,14 @@ typedef struct xalert {
     const char *township; /* NULL: TW */
 } xalert;
 
+typedef struct xreview { /* an expected review item */
+    const char *kind;
+    char subject[CB_ID_SIZE];
+    const char *names; /* "register|other" */
+    char evidence[512];
+    const char *township; /* NULL: TW */
+} xreview;
+
 typedef struct xprogress {
     const char *township;
     int year;
@@ -66,6 +75,8 @@ typedef struct tcase {
     int nalerts;
     xprogress progress[MAX_EXPECT];
     int nprogress; /* -1: not checked */
+    xreview reviews[MAX_EXPECT];
+    int nreviews;
 } tcase;
 
 /* The tests' id key: bytes 00 01 .. 1f.  Made once, kept to the end. */
@@ -222,24 +233,28 @@ static const char *benefit(tcase *c, const char *person, int scheme,
                 "320923", -1, CB_LONG_NONE);
 }
 
-static void roster(tcase *c, const char *person, int identity, const char *from,
-                   const char *to, const char *ymd)
+/* A roster row naming the person as the register does (hh). */
+static const char *roster(tcase *c, const char *person, int identity,
+                          const char *from, const char *to, const char *ymd)
 {
-    cb_assistance *a = &push(c, CB_KIND_ASSISTANCE, "a", NULL)->u.assistance;
+    const char *eid;
+    cb_assistance *a = &push(c, CB_KIND_ASSISTANCE, "a", &eid)->u.assistance;
 
     snprintf(a->person_id, sizeof(a->person_id), "%s", person);
-    snprintf(a->name, sizeof(a->name), "某");
+    snprintf(a->name, sizeof(a->name), "王建国");
     a->identity = identity;
     a->valid_from = day(from);
     a->valid_to = to != NULL ? day(to) : CB_DATE_NONE;
     snprintf(a->township_code, sizeof(a->township_code), TW);
     a->occurred_at = at(ymd, "17:00:00");
+    return eid;
 }
 
-static void biz(tcase *c, const char *code, int kind, int action,
-                const char *est, const char *ymd, const char *rep)
+static const char *biz(tcase *c, const char *code, int kind, int action,
+                       const char *est, const char *ymd, const char *rep)
 {
-    cb_business *b = &push(c, CB_KIND_BUSINESS, "b", NULL)->u.business;
+    const char *eid;
+    cb_business *b = &push(c, CB_KIND_BUSINESS, "b", &eid)->u.business;
 
     snprintf(b->uscc, sizeof(b->uscc), "%s", code);
     snprintf(b->name, sizeof(b->name), "阜宁某厂");
@@ -250,6 +265,21 @@ static void biz(tcase *c, const char *code, int kind, int action,
     if (rep != NULL)
         snprintf(b->legal_rep_id, sizeof(b->legal_rep_id), "%s", rep);
     b->occurred_at = at(ymd, "14:00:00");
+    return eid;
+}
+
+/* Gives the last event a person's name: a household row's, a death
+ * notice's or an assistance row's name, a business row's
+ * legal_rep_name. */
+static void named(tcase *c, const char *name)
+{
+    cb_record *r = &c->ev[c->n - 1].rec;
+    char *to = r->kind == CB_KIND_HOUSEHOLD  ? r->u.household.name
+               : r->kind == CB_KIND_DEATH    ? r->u.death.name
+               : r->kind == CB_KIND_BUSINESS ? r->u.business.legal_rep_name
+                                             : r->u.assistance.name;
+
+    snprintf(to, CB_PERSON_NAME_SIZE, "%s", name);
 }
 
 static void reg(tcase *c, const char *code, const char *ymd)
@@ -278,14 +308,35 @@ static void lead(tcase *c, const char *subject, const char *reason,
     x->township = NULL;
 }
 
+/* Sorts a NULL-terminated list of event ids bytewise into text, space
+ * separated. */
+static void evidence_of(char *out, va_list ap)
+{
+    const char *ids[32], *id;
+    int n = 0;
+
+    while ((id = va_arg(ap, const char *)) != NULL)
+        ids[n++] = id;
+    for (int i = 1; i < n; i++) /* insertion sort, bytewise */
+        for (int j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+            const char *tmp = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = tmp;
+        }
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            strcat(out, " ");
+        strcat(out, ids[i]);
+    }
+}
+
 /* An expected alert; evidence is a NULL-terminated list of event ids, in
- * any order (sorted here). */
+ * any order. */
 static void alert(tcase *c, const char *kind, const char *subject,
                   const char *period, int64_t amount, ...)
 {
     xalert *x = &c->alerts[c->nalerts++];
-    const char *ids[32], *id;
-    int n = 0;
     va_list ap;
 
     x->kind = kind;
@@ -294,21 +345,25 @@ static void alert(tcase *c, const char *kind, const char *subject,
     x->amount = amount;
     x->township = NULL;
     va_start(ap, amount);
-    while ((id = va_arg(ap, const char *)) != NULL)
-        ids[n++] = id;
+    evidence_of(x->evidence, ap);
     va_end(ap);
-    for (int i = 1; i < n; i++) /* insertion sort, bytewise */
-        for (int j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-            const char *tmp = ids[j];
-            ids[j] = ids[j - 1];
-            ids[j - 1] = tmp;
-        }
-    x->evidence[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        if (i > 0)
-            strcat(x->evidence, " ");
-        strcat(x->evidence, ids[i]);
-    }
+}
+
+/* An expected open review item; evidence is a NULL-terminated list of
+ * event ids, in any order. */
+static void review(tcase *c, const char *kind, const char *subject,
+                   const char *names, ...)
+{
+    xreview *x = &c->reviews[c->nreviews++];
+    va_list ap;
+
+    x->kind = kind;
+    snprintf(x->subject, sizeof(x->subject), "%s", subject);
+    x->names = names;
+    x->township = NULL;
+    va_start(ap, names);
+    evidence_of(x->evidence, ap);
+    va_end(ap);
 }
 
 /* ---------------------------------------------------------------- cases */
@@ -782,6 +837,165 @@ static void progress(tcase *c)
     c->nprogress = 3;
 }
 
+/* ------------------------------------------------ names (section 9) */
+
+/* A death notice whose name is not the register name's is not applied:
+ * the person stays alive (the lead stays open, no alert counts the notice)
+ * and a death_unconfirmed item asks for a review, one per other name
+ * however it is typed.  b draws a pension: nothing is judged paid after
+ * the notice either. */
+static void death_other_name(tcase *c)
+{
+    char a[19], b[19];
+    const char *d1, *d2, *d3;
+    const char *months[4] = {"2025-05", "2025-06", "2025-07", "2025-08"};
+    const char *paid[4] = {"2025-05-05", "2025-06-05", "2025-07-05",
+                           "2025-08-05"};
+
+    pid(a, "1990-01-11", 123), pid(b, "1950-01-01", 123);
+    resident(c, a, "2025-01-02");
+    snap(c, a, CB_SCHEME_RESIDENT_MEDICAL, "2024-02-02");
+    d1 = death(c, a, "2025-06-01", "2025-06-03", CB_DEATH_POLICE);
+    named(c, "李四");
+    d2 = death(c, a, "2025-06-01", "2025-06-20", CB_DEATH_CIVIL);
+    named(c, "李 四");
+    resident(c, b, "2025-01-02");
+    snap(c, b, CB_SCHEME_RESIDENT_PENSION, "2010-01-01");
+    for (int i = 0; i < 4; i++)
+        benefit(c, b, CB_SCHEME_RESIDENT_PENSION, months[i], 21500, paid[i]);
+    d3 = death(c, b, "2025-05-20", "2025-09-10", CB_DEATH_HEALTH);
+    named(c, "张三");
+    lead(c, a, "working_age_uninsured", "normal", "open", "", "2025-01-02", "");
+    review(c, "death_unconfirmed", a, "王建国|李四", d1, d2, NULL);
+    review(c, "death_unconfirmed", b, "王建国|张三", d3, NULL);
+}
+
+/* The same name typed another way is the register name, and such a notice
+ * applies: spaces, an ideographic space, the separators of a minority
+ * name, full-width letters. */
+static void death_same_name(tcase *c)
+{
+    char a[19], b[19], d[19];
+    static const char *const dots[4] = {"买买提.吐尔逊", "买买提・吐尔逊",
+                                        "买买提•吐尔逊", "买买提．吐尔逊"};
+
+    pid(a, "1980-01-11", 123), pid(b, "1980-01-12", 123);
+    pid(d, "1980-01-13", 123);
+    resident(c, a, "2025-01-02");
+    death(c, a, "2025-06-01", "2025-06-03", CB_DEATH_POLICE);
+    named(c, "王 建国");
+    death(c, a, "2025-06-01", "2025-06-05", CB_DEATH_CIVIL);
+    named(c, "王　建国");
+    resident(c, b, "2025-01-02");
+    named(c, "买买提·吐尔逊");
+    for (int i = 0; i < 4; i++) {
+        death(c, b, "2025-07-01", "2025-07-03", CB_DEATH_POLICE + i % 3);
+        named(c, dots[i]);
+    }
+    resident(c, d, "2025-01-02");
+    named(c, "MARIA SANTOS");
+    death(c, d, "2025-08-01", "2025-08-02", CB_DEATH_CIVIL);
+    named(c, "ＭＡＲＩＡ　ＳＡＮＴＯＳ");
+    lead(c, a, "working_age_uninsured", "high", "closed", "deceased",
+         "2025-01-02", "2025-06-01");
+    lead(c, b, "working_age_uninsured", "high", "closed", "deceased",
+         "2025-01-02", "2025-07-01");
+    lead(c, d, "working_age_uninsured", "high", "closed", "deceased",
+         "2025-01-02", "2025-08-01");
+}
+
+/* A household row that arrives after a notice and gives another name
+ * withdraws the notice's effects until review; a change of register name
+ * that makes them agree applies it.  Of d's notices only the applied one
+ * dates the death and is evidence of the alerts, though the other says
+ * an earlier day. */
+static void death_and_renamed(tcase *c)
+{
+    char a[19], b[19], d[19];
+    const char *n1, *n2, *n3, *f[4];
+    const char *months[4] = {"2025-05", "2025-06", "2025-07", "2025-08"};
+    const char *paid[4] = {"2025-05-05", "2025-06-05", "2025-07-05",
+                           "2025-08-05"};
+
+    pid(a, "1990-01-11", 123), pid(b, "1990-01-12", 123);
+    pid(d, "1960-01-13", 123);
+    resident(c, a, "2025-01-02");
+    n1 = death(c, a, "2025-05-01", "2025-05-03", CB_DEATH_POLICE);
+    named(c, "王建国");
+    hh(c, a, "2025-08-01", CB_HH_ADDRESS_CHANGE, TW, -1);
+    named(c, "王健国");
+    lead(c, a, "working_age_uninsured", "normal", "open", "", "2025-08-01", "");
+    review(c, "death_unconfirmed", a, "王健国|王建国", n1, NULL);
+    resident(c, b, "2025-01-02");
+    death(c, b, "2025-06-01", "2025-06-03", CB_DEATH_POLICE);
+    named(c, "王健国");
+    hh(c, b, "2025-03-01", CB_HH_ADDRESS_CHANGE, TW, -1);
+    named(c, "王 健国");
+    lead(c, b, "working_age_uninsured", "normal", "closed", "deceased",
+         "2025-03-01", "2025-06-01");
+    resident(c, d, "2025-01-02");
+    snap(c, d, CB_SCHEME_RESIDENT_PENSION, "2020-01-01");
+    for (int i = 0; i < 4; i++)
+        f[i] = benefit(c, d, CB_SCHEME_RESIDENT_PENSION, months[i], 21500,
+                       paid[i]);
+    n2 = death(c, d, "2025-06-10", "2025-09-01", CB_DEATH_POLICE);
+    n3 = death(c, d, "2025-04-01", "2025-09-02", CB_DEATH_CIVIL);
+    named(c, "赵六");
+    alert(c, "paid_after_death", d, "", 2 * 21500, n2, f[2], f[3], NULL);
+    alert(c, "active_after_death", d, "", 0, n2, NULL);
+    review(c, "death_unconfirmed", d, "王建国|赵六", n3, NULL);
+}
+
+/* name_mismatch: the names assistance rows and legal representatives'
+ * business rows give, other than the register's: one item per normal
+ * form, with every row carrying it, the other name as the row with the
+ * smallest event id writes it.  The leads go on following the number.
+ * d has only left (the leaving row's township); e has no household row,
+ * so no register name to disagree with. */
+static void name_mismatch(tcase *c)
+{
+    char a[19], b[19], d[19], e[19], s1[19], s2[19];
+    const char *r1, *r2, *r3, *b1, *b2;
+
+    pid(a, "1985-02-02", 123), pid(b, "1986-02-02", 123);
+    pid(d, "1987-02-02", 123), pid(e, "1988-02-02", 123);
+    uscc_of(s1, 5), uscc_of(s2, 6);
+    resident(c, a, "2025-01-02");
+    r1 = roster(c, a, CB_ID_MINIMUM_LIVING, "2025-01-01", "2025-06-30",
+                "2024-12-30");
+    named(c, "王小明");
+    r2 = roster(c, a, CB_ID_MINIMUM_LIVING, "2025-07-01", "2025-12-31",
+                "2025-06-30");
+    named(c, "王　小明");
+    roster(c, a, CB_ID_LIFTED_OUT, "2025-01-01", NULL, "2025-06-30");
+    named(c, "王 建 国"); /* the register's, typed another way */
+    b1 = biz(c, s1, CB_BIZ_INDIVIDUAL, CB_BIZ_ESTABLISHED, "2025-03-01",
+             "2025-03-02", a);
+    named(c, "李建国");
+    b2 = biz(c, s1, CB_BIZ_INDIVIDUAL, CB_BIZ_DEREGISTERED, "2025-03-01",
+             "2025-09-02", a);
+    named(c, "李建国");
+    resident(c, b, "2025-01-02");
+    named(c, "MARIA SANTOS");
+    biz(c, s2, CB_BIZ_INDIVIDUAL, CB_BIZ_ESTABLISHED, "2025-03-01",
+        "2025-03-02", b);
+    named(c, "ＭＡＲＩＡ SANTOS");
+    hh(c, d, "2025-02-01", CB_HH_MOVE_OUT, TW2, -1);
+    r3 = roster(c, d, CB_ID_MINIMUM_LIVING, "2025-01-01", "2025-12-31",
+                "2024-12-30");
+    named(c, "赵小红");
+    roster(c, e, CB_ID_MINIMUM_LIVING, "2025-01-01", "2025-12-31",
+           "2024-12-30");
+    named(c, "某");
+    lead(c, a, "assisted_not_enrolled", "high", "open", "", "2025-01-02", "");
+    lead(c, b, "business_owner_uninsured", "normal", "open", "", "2025-01-02",
+         "");
+    review(c, "name_mismatch", a, "王建国|王小明", r1, r2, NULL);
+    review(c, "name_mismatch", a, "王建国|李建国", b1, b2, NULL);
+    review(c, "name_mismatch", d, "王建国|赵小红", r3, NULL);
+    c->reviews[c->nreviews - 1].township = TW2;
+}
+
 typedef void(case_fn)(tcase *c);
 
 typedef struct named_case {
@@ -814,6 +1028,10 @@ static const named_case cases[] = {
     {"alert_township", alert_township},
     {"duplicate_delivery", duplicate_delivery},
     {"progress", progress},
+    {"death_other_name", death_other_name},
+    {"death_same_name", death_same_name},
+    {"death_and_renamed", death_and_renamed},
+    {"name_mismatch", name_mismatch},
 };
 
 /* -------------------------------------------------------------- runner */
@@ -858,6 +1076,12 @@ static char *dump(const cb_truth_result *r)
     for (size_t i = 0; i < r->nprogress; i++)
         OUT("P %s %d %" PRId64 "\n", r->progress[i].township_code,
             r->progress[i].year, r->progress[i].enrolled);
+    for (size_t i = 0; i < r->nreviews; i++) {
+        const cb_truth_review *v = &r->reviews[i];
+        OUT("R %s %d %s %s %s %s %s %d\n", v->review_id, v->kind,
+            v->township_code, v->subject_id, v->other_id, v->names,
+            v->evidence, v->status);
+    }
 #undef OUT
     return s;
 }
@@ -951,6 +1175,30 @@ static void check(const char *name, const tcase *c, const cb_truth_result *r)
             same(name, "alert township", a->township_code,
                  x->township != NULL ? x->township : TW);
         }
+    }
+    if ((int)r->nreviews != c->nreviews)
+        fail_msg("%s: %zu review items, expected %d", name, r->nreviews,
+                 c->nreviews);
+    for (int i = 0; i < c->nreviews; i++) {
+        const xreview *x = &c->reviews[i];
+        const cb_truth_review *v = NULL;
+        for (size_t k = 0; k < r->nreviews; k++)
+            if (strcmp(r->reviews[k].subject_id, x->subject) == 0 &&
+                strcmp(cb_review_kind_symbol(r->reviews[k].kind), x->kind) ==
+                    0 &&
+                strcmp(r->reviews[k].names, x->names) == 0)
+                v = &r->reviews[k];
+        if (v == NULL)
+            fail_msg("%s: no %s item for %s naming %s", name, x->kind,
+                     x->subject, x->names);
+        same(name, "review evidence", v->evidence, x->evidence);
+        same(name, "review township", v->township_code,
+             x->township != NULL ? x->township : TW);
+        same(name, "other_id", v->other_id, "");
+        same(name, "review status", cb_review_status_symbol(v->status),
+             "open");
+        if (v->review_id[0] != 'R' || strlen(v->review_id) != 17)
+            fail_msg("%s: review id %s", name, v->review_id);
     }
     if (c->nprogress >= 0) {
         assert_int_equal((int)r->nprogress, c->nprogress);
@@ -1062,6 +1310,76 @@ static void test_ids(void **state)
     free(c);
 }
 
+static void remove_tree(const char *dir);
+
+/* A review item's id is "R" and the digest of the text RULES.md 9.3 says,
+ * "KIND|SUBJECT|OTHER" with the other name in its normal form: here
+ * computed by cb_idkey_digest over that text as written, and once by
+ * Python's hmac.new(bytes(range(32)), text, sha256).  reviews.csv has its
+ * header and quotes a name with a comma. */
+static void test_review_ids(void **state)
+{
+    char a[19], b[19], dir[] = "/tmp/test_truth_rv.XXXXXX", path[64];
+    char text[128], want[CB_ID_DIGITS + 2], line[2][512], err[256];
+    tcase *c = calloc(1, sizeof(*c));
+    int order[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    const char *d1;
+    cb_truth *t;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(c);
+    c->T = "2025-11-20";
+    pid(a, "1995-03-04", 123), pid(b, "1990-01-11", 123);
+    resident(c, a, "2025-01-02");
+    roster(c, a, CB_ID_MINIMUM_LIVING, "2025-01-01", NULL, "2025-01-05");
+    named(c, "王　小明"); /* normal form 王小明 */
+    resident(c, b, "2025-01-02");
+    d1 = death(c, b, "2025-06-01", "2025-06-03", CB_DEATH_POLICE);
+    named(c, "李,四");
+    cb_truth_result *r = run(c, order, c->n, 0, &t);
+    assert_int_equal(r->nreviews, 2);
+    for (size_t i = 0; i < r->nreviews; i++) {
+        const cb_truth_review *v = &r->reviews[i];
+        if (v->kind == CB_REVIEW_NAME_MISMATCH) {
+            assert_string_equal(v->subject_id, "320923199503041234");
+            assert_string_equal(v->review_id, "Rc38bb95fcab72adc");
+            snprintf(text, sizeof(text), "name_mismatch|%s|王小明", a);
+        } else {
+            assert_int_equal(v->kind, CB_REVIEW_DEATH_UNCONFIRMED);
+            assert_string_equal(v->subject_id, b);
+            assert_string_equal(v->evidence, d1);
+            snprintf(text, sizeof(text), "death_unconfirmed|%s|李,四", b);
+        }
+        want[0] = 'R';
+        cb_idkey_digest(tests_key(), text, strlen(text), want + 1);
+        assert_string_equal(v->review_id, want);
+    }
+    cb_truth_result_free(r);
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(cb_truth_write(t, dir, NULL, err, sizeof(err)), 0);
+    snprintf(path, sizeof(path), "%s/reviews.csv", dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line[0], sizeof(line[0]), f));
+    assert_string_equal(line[0], "review_id,kind,township_code,subject_id,"
+                                 "other_id,names,evidence,status\n");
+    assert_non_null(fgets(line[0], sizeof(line[0]), f));
+    assert_non_null(fgets(line[1], sizeof(line[1]), f));
+    assert_null(fgets(text, sizeof(text), f));
+    assert_true(strcmp(line[0], line[1]) < 0); /* sorted by review_id */
+    int k = strncmp(line[0], "Rc38bb95fcab72adc,", 18) == 0 ? 0 : 1;
+    assert_string_equal(line[k], "Rc38bb95fcab72adc,name_mismatch,320923008,"
+                                 "320923199503041234,,王建国|王　小明,a-0002,"
+                                 "open\n");
+    assert_non_null(strstr(line[1 - k], ",death_unconfirmed,320923008,"));
+    assert_non_null(strstr(line[1 - k], ",,\"王建国|李,四\",d-0004,open\n"));
+    fclose(f);
+    remove_tree(dir);
+    cb_truth_free(t);
+    free(c);
+}
+
 /* Two stay rows of one second whose event ids share their 7 hash bits
  * ("tie-0", "tie-26", "tie-93"): the greater township wins, whatever the
  * order; and a move_out of that second beats a stay row. */
@@ -1150,6 +1468,8 @@ static void test_write(void **state)
     remove(path);
     snprintf(path, sizeof(path), "%s/progress.csv", dir);
     remove(path);
+    snprintf(path, sizeof(path), "%s/reviews.csv", dir);
+    remove(path);
     rmdir(dir);
     /* A missing directory is an error with a reason. */
     assert_int_equal(
@@ -1218,8 +1538,8 @@ static void test_gen_files_make_the_truth(void **state)
     static const cb_kind kinds[CB_GEN_NFILES] = {
         CB_KIND_ENROLLMENT, CB_KIND_BUSINESS,   CB_KIND_HOUSEHOLD,
         CB_KIND_DEATH,      CB_KIND_ENROLLMENT, CB_KIND_ASSISTANCE};
-    static const char *const outs[3] = {"leads.csv", "alerts.csv",
-                                        "progress.csv"};
+    static const char *const outs[4] = {"leads.csv", "alerts.csv",
+                                        "progress.csv", "reviews.csv"};
     char dir[] = "/tmp/test_truth_gen.XXXXXX", path[600], again[600], err[600];
 
     (void)state;
@@ -1273,7 +1593,7 @@ static void test_gen_files_make_the_truth(void **state)
         snprintf(again, sizeof(again), "%s/again", dir);
         assert_int_equal(mkdir(again, 0755), 0);
         assert_int_equal(cb_truth_write(t, again, NULL, err, sizeof(err)), 0);
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             snprintf(path, sizeof(path), "%s/truth/%s", dir, outs[i]);
             snprintf(again, sizeof(again), "%s/again/%s", dir, outs[i]);
             same_file(path, again);
@@ -1364,6 +1684,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_review_ids),
         cmocka_unit_test(test_full_tie),
         cmocka_unit_test(test_write),
         cmocka_unit_test(test_gen_files_make_the_truth),
