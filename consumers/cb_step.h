@@ -9,8 +9,8 @@
  *   1. reads   the partition's version and applied offsets, and each
  *              subject's state and lead (pipelined plain reads) that the
  *              cache (cb_cache.h) does not have;
- *   2. lookups the stored alerts and team decisions the new outcome names
- *              (only when there are any);
+ *   2. lookups the stored alerts, review items and team decisions the
+ *              new outcome names (only when there are any);
  *   3. commit  one EVALSHA of commit.lua with every write, applied only if
  *              the partition's version is still the one the reads saw.
  *
@@ -51,7 +51,7 @@ typedef struct cb_step_args {
 } cb_step_args;
 
 typedef struct cb_step_counts {
-    int64_t applied, skipped, leads_changed, alerts_changed;
+    int64_t applied, skipped, leads_changed, alerts_changed, reviews_changed;
 } cb_step_counts;
 
 /* A step over a batch.  NULL with errstr when an op is malformed or
