@@ -270,7 +270,6 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                       errstr_size) != 0)
             return -1;
         put_birth(&p, subject);
-        cb_pack_int(&p, code_number(a->township_code), 6);
         put_cstr(&p, a->name);
         break;
     }
@@ -350,9 +349,9 @@ int cb_ops_review(const cb_subject *subject, unsigned nbuckets, int kind,
 }
 
 /* The body of an ownership change, in the outbox value and in the op
- * alike: <Bc0Bi3i3HI3Bc0Bc0i6: USCC, active (CB_OWN_*), established,
+ * alike: <Bc0Bi3i3HI3Bc0Bc0: USCC, active (CB_OWN_*), established,
  * deregistered (0: not), stamp, the business event, the representative's
- * name as the row writes it, the row's township. */
+ * name as the row writes it. */
 static void put_own_change(cb_pack *w, const cb_own_change *c)
 {
     cb_pack_str(w, c->uscc.s, c->uscc.len, 1);
@@ -363,7 +362,6 @@ static void put_own_change(cb_pack *w, const cb_own_change *c)
     cb_pack_int(w, cb_stamp_low(c->st), 3);
     cb_pack_str(w, c->eid.s, c->eid.len, 1);
     cb_pack_str(w, c->rep_name.s, c->rep_name.len, 1);
-    cb_pack_int(w, c->tw, 6);
 }
 
 int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
@@ -389,10 +387,8 @@ int cb_own_change_unpack(const void *payload, size_t len, cb_own_change *c)
     c->st = cb_stamp_of(day, (int64_t)cb_unpack_uint(&r, 3));
     cb_unpack_str(&r, 1, &c->eid);
     /* a change packed before they carried names ends here */
-    if (!r.failed && r.p != r.end) {
+    if (!r.failed && r.p != r.end)
         cb_unpack_str(&r, 1, &c->rep_name);
-        c->tw = cb_unpack_int(&r, 6);
-    }
     if (c->active > CB_OWN_NAME_ONLY)
         return -1;
     return cb_unpack_done(&r);
@@ -512,16 +508,15 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
         break;
-    case CB_OP_ROSTER: /* <Bi3i3HI3i3Bi6Bc0 */
+    case CB_OP_ROSTER: /* <Bi3i3HI3i3BBc0 */
         op->identity = (int)cb_unpack_uint(&r, 1);
         op->from = (int32_t)cb_unpack_int(&r, 3);
         op->to = (int32_t)cb_unpack_int(&r, 3);
         get_stamp(&r, op);
         get_birth(&r, op);
-        op->township = cb_unpack_int(&r, 6);
         cb_unpack_str(&r, 1, &op->name);
         break;
-    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0Bc0i6i3B */
+    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0Bc0i3B */
         cb_unpack_str(&r, 1, &op->uscc);
         op->active = (int)cb_unpack_uint(&r, 1);
         op->est = (int32_t)cb_unpack_int(&r, 3);
@@ -529,7 +524,6 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         get_stamp(&r, op);
         cb_unpack_str(&r, 1, &op->src);
         cb_unpack_str(&r, 1, &op->name);
-        op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
         if (op->active > CB_OWN_NAME_ONLY)
             return -1;

@@ -133,9 +133,9 @@ enum { CB_OWN_GONE = 0, CB_OWN_HELD = 1, CB_OWN_NAME_ONLY = 2 };
  * partition to apply (the person may live in another partition): the
  * value of an outbox 'O' entry and of the ownership topic.  It also
  * carries the name the business row gives its representative
- * (legal_rep_name), with the row's township, for the person's review
- * items (docs/RULES.md 9.3): a row that changes no ownership but names its
- * representative sends a CB_OWN_NAME_ONLY change. */
+ * (legal_rep_name), for the person's review items (docs/RULES.md 9.3): a
+ * row that changes no ownership but names its representative sends a
+ * CB_OWN_NAME_ONLY change. */
 typedef struct cb_own_change {
     cb_str rep;      /* the person's ID text (the message's key) */
     cb_str uscc;
@@ -144,7 +144,6 @@ typedef struct cb_own_change {
     int64_t st;
     cb_str eid;      /* the business event behind it */
     cb_str rep_name; /* the row's legal_rep_name, "" when it gives none */
-    int64_t tw;      /* the row's township, with rep_name */
 } cb_own_change;
 
 /* Packs an ownership change as an outbox value: the body of the
@@ -202,7 +201,7 @@ typedef struct cb_op {
     /* CB_OP_ROSTER */
     int identity;
     int32_t from, to; /* to: CB_DATE_OPEN_END when open */
-    /* CB_OP_OWN (township: the business row's, with name) */
+    /* CB_OP_OWN */
     cb_str uscc;
     int active;      /* CB_OWN_* */
     int32_t est, dereg;

@@ -733,8 +733,9 @@ int cb_rules_person_reviews(const cb_person *p, cb_rule_reviews *out)
         qsort(r->evidence, a->neids, sizeof(*r->evidence), str_ptr_cmp);
         r->nevidence = a->neids;
         r->written = &a->name;
-        if (!p->has_stay && !p->has_leave)
-            r->township = a->tw;
+        /* no stay and no leaving row: no household row, so no register
+         * name, and the item does not hold; its rows' townships are not
+         * kept */
     }
     return 0;
 }

@@ -347,9 +347,9 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
                 p->facts[p->nfacts++] = f;
         }
     }
-    if (flags & F_ALIASES) { /* <B, then <Bc0i6B and that many Bc0 each */
+    if (flags & F_ALIASES) { /* <B, then <Bc0B and that many Bc0 each */
         n = (size_t)cb_unpack_uint(&r, 1);
-        if (!cb_unpack_room(&r, n, 9))
+        if (!cb_unpack_room(&r, n, 3))
             goto bad;
         if (n > 0 && reserve((void **)&p->aliases, n, sizeof(*p->aliases)))
             goto bad;
@@ -358,7 +358,6 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             memset(x, 0, sizeof(*x));
             cb_unpack_str(&r, 1, &x->name);
             norm_of(&x->name, &x->norm);
-            x->tw = cb_unpack_int(&r, 6);
             size_t m = (size_t)cb_unpack_uint(&r, 1);
             if (m == 0 || !cb_unpack_room(&r, m, 1) ||
                 reserve((void **)&x->eids, m, sizeof(*x->eids)))
@@ -576,7 +575,6 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         for (size_t i = 0; i < p->naliases; i++) {
             const cb_alias *x = &p->aliases[i];
             put_str(&w, &x->name);
-            cb_pack_int(&w, x->tw, 6);
             cb_pack_int(&w, (int64_t)x->neids, 1);
             for (size_t k = 0; k < x->neids; k++)
                 put_str(&w, &x->eids[k]);
@@ -666,11 +664,12 @@ static int apply_death(cb_person *p, const cb_op *op)
     return 0;
 }
 
-/* A name another source gives the person (row eid of township tw): kept
- * under its normal form, with the name as written and the township of the
- * row with the smallest event id, and every row's id.  Returns 0 or -1. */
-static int add_alias(cb_person *p, const cb_str *name, int64_t tw,
-                     const cb_str *eid)
+/* A name another source gives the person (in row eid): kept under its
+ * normal form, with the name as written in the row with the smallest
+ * event id, and every row's id.  (Not the row's township: an item holds
+ * only for a person with a register name, who has the township of a
+ * household row, which comes first.)  Returns 0 or -1. */
+static int add_alias(cb_person *p, const cb_str *name, const cb_str *eid)
 {
     cb_str norm;
     size_t i = 0, k = 0;
@@ -701,10 +700,8 @@ static int add_alias(cb_person *p, const cb_str *name, int64_t tw,
     memmove(x->eids + k + 1, x->eids + k, (x->neids - k) * sizeof(*x->eids));
     x->neids++;
     x->eids[k] = *eid;
-    if (k == 0) { /* the smallest id: its name as written, its township */
+    if (k == 0) /* the smallest id: its name as written */
         x->name = *name;
-        x->tw = tw;
-    }
     return 0;
 }
 
@@ -791,7 +788,7 @@ static int apply_roster(cb_person *p, const cb_op *op)
     int tie = r != NULL && (op->to > r->to ||
                             (op->to == r->to && op->from > r->from));
 
-    if (add_alias(p, &op->name, op->township, &op->eid) != 0)
+    if (add_alias(p, &op->name, &op->eid) != 0)
         return -1;
     if (!later(st, r != NULL, r ? r->st : 0, tie))
         return 0;
@@ -813,7 +810,7 @@ static int apply_own(cb_person *p, const cb_op *op)
     int found;
     size_t i;
 
-    if (add_alias(p, &op->name, op->township, &op->src) != 0)
+    if (add_alias(p, &op->name, &op->src) != 0)
         return -1;
     if (op->active == CB_OWN_NAME_ONLY)
         return 0;
@@ -1011,7 +1008,6 @@ static void name_rep(const cb_employer *e, const cb_op *op,
         c = &changes[*nchanges - 1];
     }
     c->rep_name = op->rep_name;
-    c->tw = op->township;
 }
 
 int cb_employer_apply(cb_employer *e, const cb_op *op,

@@ -68,7 +68,6 @@ typedef struct cb_notice {
 typedef struct cb_alias {
     cb_str norm;     /* the normal form, the alias's key; not packed */
     cb_str name;     /* as written in its row of the smallest event id */
-    int64_t tw;      /* that row's township, 0 when none */
     cb_str *eids;    /* every row's event id, in byte order */
     size_t neids;
 } cb_alias;

@@ -625,7 +625,7 @@ static void test_decisions(void **state)
 /* A person of RULES.md 9.3's rows, built with the ops the matcher applies
  * (so that names have their normal forms): a register name (a household
  * row on T - 100, when reg is not NULL), death notices, other sources'
- * names and verdicts. */
+ * names (assistance rows; their tw is not kept) and verdicts. */
 typedef struct named {
     const char *eid, *name; /* name NULL: a notice that names nobody */
     int days;               /* date_of_death, relative to T */
@@ -681,7 +681,6 @@ static void make_named(cb_person *p, const char *reg, int resident,
         op.from = T - 1000;
         op.to = T - 900;
         op.eid = S(n->eid);
-        op.township = n->tw;
         op.name = S(n->name);
         apply_op(p, &op);
     }
@@ -900,7 +899,7 @@ static const review_row review_rows[] = {
      {{NM, 0, CB_REVIEW_OPEN, TW, "王　建国", "a-1"}}},
     {"a person with no register name has none", NULL, 1, {END},
      {{"a-1", "王建", 0, TW2}, END}, {{0, 0, NULL}},
-     {{NM, 0, CB_REVIEW_OPEN, TW2, "王建", "a-1"}}},
+     {{NM, 0, CB_REVIEW_OPEN, 0, "王建", "a-1"}}},
     {"death_unconfirmed: a notice's other name; one item per normal form",
      "王建国", 1,
      {{"d-2", "李 四", -3, TW2}, {"d-1", "李四", -9, TW2 + 1},

@@ -245,13 +245,11 @@ static cb_op op_roster(int identity, int32_t from, int32_t to, int32_t date,
 
 /* An assistance row that names the person. */
 static cb_op op_roster_named(int identity, int32_t from, int32_t date,
-                             uint32_t s24, const char *name, int64_t tw,
-                             const char *eid)
+                             uint32_t s24, const char *name, const char *eid)
 {
     cb_op op = op_roster(identity, from, CB_DATE_OPEN_END, date, s24);
 
     op.name = S(name);
-    op.township = tw;
     op.eid = S(eid);
     return op;
 }
@@ -316,7 +314,7 @@ static void full_person(cb_person *p)
         op_death(19600, TW, "dn-2"),
         op_death(19590, TW + 1, "dn-1"),
         op_death_named(19580, 0, "dn-3", "Zhang Shan"),
-        op_roster_named(7, 18300, 18301, 3, "Zhang.Shan", TW + 6, "as-1"),
+        op_roster_named(7, 18300, 18301, 3, "Zhang.Shan", "as-1"),
         op_review(CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_REJECT,
                   INT64_C(1700000000123), "ZhangShan"),
         op_enr(0, 1, 18000, 5, 0, TW),
@@ -603,7 +601,6 @@ static void test_op_roster(void **state)
     assert_int_equal(op.s24, s24_of(a.occurred_at, a.event_id));
     assert_int_equal(op.has_birth, 1);
     assert_int_equal(op.male, 0);
-    assert_int_equal(op.township, TW); /* the row's, for review items */
     assert_str(&op.name, "Li Si");
     op_refuses_truncations(&b);
 
@@ -741,12 +738,12 @@ static void test_op_ownership(void **state)
 {
     (void)state;
     /* USCC, active, established, deregistered, stamp, event id, then the
-     * representative's name (none) and the row's township (0) */
+     * representative's name (none) */
     static const unsigned char want[] = {
         0x12, 0x39, 0x31, 0x33, 0x32, 0x30, 0x39, 0x32, 0x33, 0x4d, 0x41,
         0x31, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x42, 0x01, 0x38, 0x4a,
         0x00, 0x00, 0x00, 0x00, 0x42, 0x4a, 0x63, 0x00, 0x00, 0x03, 0x62,
-        0x2d, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+        0x2d, 0x31, 0x00};
     cb_own_change c;
     cb_subject subj;
     cb_buf payload = {0}, b = {0};
@@ -797,7 +794,7 @@ static void test_op_ownership(void **state)
 
     /* the payload as the matcher packed it before issue 19: the same op */
     cb_buf b2 = {0};
-    assert_int_equal(cb_ops_ownership(id, want, sizeof(want) - 7, 77,
+    assert_int_equal(cb_ops_ownership(id, want, sizeof(want) - 1, 77,
                                       NBUCKETS, &b2, &subj, err, sizeof(err)),
                      0);
     assert_same_bytes(&b, &b2);
@@ -806,7 +803,7 @@ static void test_op_ownership(void **state)
         unsigned char more[sizeof(want) + 1];
         memcpy(more, want, sizeof(want));
         more[sizeof(want)] = 0;
-        if (n == sizeof(want) || n == sizeof(want) - 7)
+        if (n == sizeof(want) || n == sizeof(want) - 1)
             continue;
         assert_int_equal(cb_ops_ownership(id, more, n, 1, NBUCKETS, &b2,
                                           &subj, err, sizeof(err)),
@@ -817,7 +814,6 @@ static void test_op_ownership(void **state)
     /* with the representative's name: the person's alias; names only:
      * the alias, and the business stays the person's */
     c.rep_name = S("Zhang San");
-    c.tw = TW + 3;
     c.eid = S("b-2");
     c.active = CB_OWN_NAME_ONLY;
     assert_int_equal(cb_own_change_pack(&c, &payload), 0);
@@ -827,7 +823,6 @@ static void test_op_ownership(void **state)
     assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
     assert_int_equal(op.active, CB_OWN_NAME_ONLY);
     assert_str(&op.name, "Zhang San");
-    assert_int_equal(op.township, TW + 3);
     op_refuses_truncations(&b);
     apply(&p, &op);
     assert_int_equal(p.nown, 1);
@@ -835,7 +830,6 @@ static void test_op_ownership(void **state)
     assert_int_equal(p.naliases, 1);
     assert_str(&p.aliases[0].name, "Zhang San");
     assert_str(&p.aliases[0].norm, "ZhangSan");
-    assert_int_equal(p.aliases[0].tw, TW + 3);
     assert_int_equal(p.aliases[0].neids, 1);
     assert_str(&p.aliases[0].eids[0], "b-2");
     /* an active byte past CB_OWN_NAME_ONLY is refused */
@@ -844,7 +838,6 @@ static void test_op_ownership(void **state)
                                       NBUCKETS, &b, &subj, err, sizeof(err)),
                      -1);
     c.rep_name = S("");
-    c.tw = 0;
     c.eid = S("b-1");
     cb_person_free(&p);
 
@@ -942,7 +935,6 @@ static void test_person_round_trip(void **state)
     assert_int_equal(q.naliases, 1);
     assert_str(&q.aliases[0].name, "Zhang.Shan");
     assert_str(&q.aliases[0].norm, "Zhang\xc2\xb7Shan");
-    assert_int_equal(q.aliases[0].tw, TW + 6);
     assert_int_equal(q.aliases[0].neids, 1);
     assert_str(&q.aliases[0].eids[0], "as-1");
     assert_int_equal(q.nverdicts, 1);
@@ -1034,9 +1026,9 @@ static void test_person_canonical(void **state)
         op_death(19590, TW + 1, "dn-c"),
         op_death(19700, TW + 2, "dn-a"),
         op_death_named(19500, TW, "dn-d", "Old Name"),
-        op_roster_named(209, 18000, 18000, 1, "Old  Name", TW + 1, "as-b"),
-        op_roster_named(209, 18000, 18000, 2, "Ｏｌｄ Name", TW + 2, "as-a"),
-        op_roster_named(208, 18000, 18000, 3, "Other", TW + 3, "as-c"),
+        op_roster_named(209, 18000, 18000, 1, "Old  Name", "as-b"),
+        op_roster_named(209, 18000, 18000, 2, "Ｏｌｄ Name", "as-a"),
+        op_roster_named(208, 18000, 18000, 3, "Other", "as-c"),
         op_review(CB_REVIEW_NAME_MISMATCH, CB_VERDICT_CONFIRM, 5, "Other"),
         op_review(CB_REVIEW_NAME_MISMATCH, CB_VERDICT_REJECT, 6, "Other"),
         op_review(CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_CONFIRM, 6,
@@ -1083,11 +1075,10 @@ static void test_person_canonical(void **state)
     assert_str(&p.facts[2].eid, "f-b");
     assert_str(&p.facts[3].eid, "f-bb");
     assert_str(&p.facts[4].eid, "f-b\xff");
-    /* one alias a normal form: the name and township of the smallest id */
+    /* one alias a normal form: the name of the smallest id */
     assert_int_equal(p.naliases, 2);
     assert_str(&p.aliases[0].norm, "OldName");
     assert_str(&p.aliases[0].name, "\xef\xbc\xaf\xef\xbd\x8c\xef\xbd\x84 Name");
-    assert_int_equal(p.aliases[0].tw, TW + 2);
     assert_int_equal(p.aliases[0].neids, 2);
     assert_str(&p.aliases[0].eids[0], "as-a");
     assert_str(&p.aliases[0].eids[1], "as-b");
@@ -1554,8 +1545,7 @@ static void test_person_arrays(void **state)
         cb_op r = op_roster(i, 18000, 18100, 18000, 1);
         apply(&p, &r);
         snprintf(eid, sizeof(eid), "a-%d", i);
-        cb_op n = op_roster_named(9, 18000, 18000, 1, i % 2 ? "X" : "Y", TW,
-                                  eid);
+        cb_op n = op_roster_named(9, 18000, 18000, 1, i % 2 ? "X" : "Y", eid);
         apply(&p, &n);
         cb_op v = op_review(i % 2, 0, i, i % 2 ? "X" : "Z");
         apply(&p, &v);
@@ -1825,7 +1815,6 @@ static void test_employer_names_rep(void **state)
     assert_int_equal(n, 1);
     assert_change(&ch[0], "A", 1, 18000, 0, STAMP(18000, 5), "b-1");
     assert_str(&ch[0].rep_name, "Li A");
-    assert_int_equal(ch[0].tw, TW);
 
     /* an older row changes nothing, but names A: a name alone */
     o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_CHANGED, 18000, TW + 1, 17999, 5,
@@ -1837,7 +1826,6 @@ static void test_employer_names_rep(void **state)
     assert_str(&ch[0].rep, "A");
     assert_str(&ch[0].eid, "b-0");
     assert_str(&ch[0].rep_name, "Li  A");
-    assert_int_equal(ch[0].tw, TW + 1);
 
     /* a new representative: the old one loses it without a name, the new
      * one has it with the row's */
