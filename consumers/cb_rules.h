@@ -96,8 +96,10 @@ typedef struct cb_rule_review {
     int status;          /* cb_review_status, from the standing verdict */
     int64_t resolved_at; /* when that verdict was given (ms), CB_TIME_NONE
                             while open */
-    int64_t township;    /* the stay's, the leaving row's, else the
-                            evidence row's of the smallest id; 0: none */
+    int64_t township;    /* the stay's, the leaving row's, else (a death
+                            notice's item) the evidence row's of the
+                            smallest id; 0: none.  An item that holds has
+                            a household row, so a stay or a leaving row */
     const cb_str *other;    /* the other name's normal form */
     const cb_str *written;  /* as written in the evidence row of the
                                smallest id: names are "register|written" */
