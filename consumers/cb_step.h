@@ -51,7 +51,7 @@ typedef struct cb_step_args {
 } cb_step_args;
 
 typedef struct cb_step_counts {
-    int64_t applied, skipped, leads_changed, alerts_changed, reviews_changed;
+    int64_t applied, skipped, leads_changed, alerts_changed;
 } cb_step_counts;
 
 /* A step over a batch.  NULL with errstr when an op is malformed or

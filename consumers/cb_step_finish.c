@@ -355,11 +355,9 @@ nomem:
 
 /* The computed review items into the store: one that holds is written
  * when it is new or changed (raised_at kept from the stored one), one
- * that no longer holds leaves, with its township index entry.  Returns
- * how many changed. */
-static int finish_reviews(cb_step *s, subject *sj)
+ * that no longer holds leaves, with its township index entry. */
+static void finish_reviews(cb_step *s, subject *sj)
 {
-    int changed = 0;
     cb_buf v = {0};
     char rest[32], num[24];
 
@@ -376,7 +374,6 @@ static int finish_reviews(cb_step *s, subject *sj)
             cb_step_write2(s, "D", "rev:", "", e->id, CB_ID_DIGITS);
             tw_rest(rest, sizeof(rest), o.township);
             cb_step_write2(s, "R", "rt:", rest, e->id, CB_ID_DIGITS);
-            changed++;
             continue;
         }
         memset(&n, 0, sizeof(n));
@@ -410,10 +407,8 @@ static int finish_reviews(cb_step *s, subject *sj)
                        cb_step_fmt_int(num, sizeof(num),
                                        cb_date_of_time(n.raised)),
                        e->id, CB_ID_DIGITS);
-        changed++;
     }
     cb_buf_free(&v);
-    return changed;
 }
 
 /* ----------------------------------------------------------- the step */
@@ -427,7 +422,7 @@ void cb_step_finish(cb_step *s)
         if (!sj->active)
             continue;
         s->counts.alerts_changed += finish_alerts(s, sj);
-        s->counts.reviews_changed += finish_reviews(s, sj);
+        finish_reviews(s, sj);
         if (!sj->lead_inputs)
             continue;
         s->counts.leads_changed += finish_lead(s, sj);
