@@ -21,9 +21,10 @@ typedef struct command {
 
 /* In the order of the contract, then the operator's tools. */
 static const command commands[] = {
-    CMD(broker), CMD(produce), CMD(load),   CMD(targets), CMD(match),
-    CMD(leads),  CMD(lead),    CMD(alerts), CMD(report),  CMD(web),
-    CMD(user),   CMD(gen),     CMD(tail),   CMD(avro),    CMD(idkey),
+    CMD(broker),  CMD(produce), CMD(load),   CMD(targets), CMD(match),
+    CMD(leads),   CMD(lead),    CMD(alerts), CMD(reviews), CMD(review),
+    CMD(report),  CMD(web),     CMD(user),   CMD(gen),     CMD(tail),
+    CMD(avro),    CMD(idkey),
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

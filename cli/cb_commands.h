@@ -17,6 +17,8 @@ CB_COMMAND(match);
 CB_COMMAND(leads);
 CB_COMMAND(lead);
 CB_COMMAND(alerts);
+CB_COMMAND(reviews);
+CB_COMMAND(review);
 CB_COMMAND(report);
 CB_COMMAND(web);
 CB_COMMAND(user);

@@ -1,6 +1,7 @@
 /* cmd_report.c -- `canbao report`: each township's progress against its
  * target for a year, as the figures stood on a day (--as-of), with the
- * leads still open that day, by reason. */
+ * leads still open that day, by reason, and the review items open that
+ * day. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +27,11 @@ const cb_cli_spec cb_spec_report = {
     .description =
         "Target (from canbao targets), people newly enrolled in a basic\n"
         "pension that year up to the day (docs/RULES.md, progress), the\n"
-        "percent, and the leads open that day, by reason.  --as-of gives the\n"
-        "figures of a past day (an assessment date such as 2025-11-20).\n"
-        "CSV has the columns township_code, township, year, target,\n"
-        "enrolled, percent, open_leads.",
+        "percent, the leads open that day, by reason, and the review items\n"
+        "open that day (canbao reviews).  --as-of gives the figures of a\n"
+        "past day (an assessment date such as 2025-11-20).  CSV has the\n"
+        "columns township_code, township, year, target, enrolled, percent,\n"
+        "open_leads, open_reviews.",
     .options_help =
         "  -y, --year Y                  default: the year of --as-of\n"
         "  -a, --as-of YYYY-MM-DD        default: today (CANBAO_NOW)\n"
@@ -72,26 +74,27 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
 
 static void print_report(const cb_report *rp, cb_out_format format)
 {
+    /* open_reviews last, after the columns that were there before it */
     static const char *const csv_cols[] = {
         "township_code", "township", "year", "target", "enrolled",
-        "percent", "open_leads"};
+        "percent", "open_leads", "open_reviews"};
     static const char *const all_cols[] = {
         "township_code", "township", "year", "target", "enrolled",
         "percent", "open_leads", "assisted_not_enrolled",
         "elderly_no_pension", "business_owner_uninsured",
-        "working_age_uninsured", "employer_unregistered"};
-    static const int numeric[] = {0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
-    int ncols = format == CB_OUT_CSV ? 7 : 12;
+        "working_age_uninsured", "employer_unregistered", "open_reviews"};
+    static const int numeric[] = {0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1};
+    int ncols = format == CB_OUT_CSV ? 8 : 13;
     cb_out *out = cb_out_new(stdout, format, ncols,
                              format == CB_OUT_CSV ? csv_cols : all_cols,
                              numeric);
-    int64_t tt = 0, te = 0, to = 0, tr[NREASONS] = {0};
-    char cells[12][32];
-    const char *c[12];
+    int64_t tt = 0, te = 0, to = 0, tv = 0, tr[NREASONS] = {0};
+    char cells[13][32];
+    const char *c[13];
 
     for (size_t i = 0; i <= rp->n; i++) {
         const cb_report_row *w = i < rp->n ? &rp->rows[i] : NULL;
-        int64_t open = 0, target, enrolled;
+        int64_t open = 0, target, enrolled, reviews;
         const int64_t *reasons;
         if (w != NULL) {
             for (int k = 0; k < NREASONS; k++)
@@ -99,16 +102,19 @@ static void print_report(const cb_report *rp, cb_out_format format)
             target = w->target;
             enrolled = w->enrolled;
             reasons = w->open;
+            reviews = w->open_reviews;
             if (target > 0)
                 tt += target;
             te += enrolled;
             to += open;
+            tv += reviews;
             for (int k = 0; k < NREASONS; k++)
                 tr[k] += w->open[k];
         } else {
             if (format != CB_OUT_TABLE)
                 break; /* the total is for people */
             target = tt, enrolled = te, open = to, reasons = tr;
+            reviews = tv;
         }
         snprintf(cells[0], 32, "%s", w ? w->code : "total");
         snprintf(cells[2], 32, "%d", rp->year);
@@ -125,7 +131,8 @@ static void print_report(const cb_report *rp, cb_out_format format)
         snprintf(cells[6], 32, "%" PRId64, open);
         for (int k = 0; k < NREASONS; k++)
             snprintf(cells[7 + k], 32, "%" PRId64, reasons[k]);
-        for (int k = 0; k < 12; k++)
+        snprintf(cells[ncols - 1], 32, "%" PRId64, reviews);
+        for (int k = 0; k < 13; k++)
             c[k] = cells[k];
         c[1] = w ? w->name : "";
         cb_out_row(out, c);
@@ -163,7 +170,9 @@ int cb_cmd_report(int argc, char **argv)
         cb_report_load(store, (int)a.year, a.as_of, &rp, err,
                        sizeof(err)) != 0 ||
         cb_store_each_lead(store, NULL, cb_report_count, &rp, err,
-                           sizeof(err)) != 0) {
+                           sizeof(err)) != 0 ||
+        cb_store_each_review(store, cb_report_count_review, &rp, err,
+                             sizeof(err)) != 0) {
         rc = cb_cli_fail(&cb_spec_report, "%s", err);
         goto out;
     }

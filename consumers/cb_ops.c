@@ -1,4 +1,4 @@
-/* cb_ops.c -- the packed ops: feed records, ticks, decisions and
+/* cb_ops.c -- the packed ops: feed records, ticks, decisions, verdicts and
  * ownership changes packed into ops, and ops decoded again (cb_ops.h).
  * Encoder and decoder are side by side so that the layout changes in one
  * place; each op is the head (put_head) and a body whose struct.pack
@@ -221,6 +221,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
         cb_pack_int(&p, d->date_of_death, 3);
         cb_pack_int(&p, code_number(d->township_code), 6);
         put_birth(&p, subject);
+        put_cstr(&p, d->name);
         break;
     }
     case CB_KIND_ENROLLMENT: {
@@ -292,6 +293,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                       errstr_size) != 0)
             return -1;
         put_birth(&p, subject);
+        put_cstr(&p, a->name);
         break;
     }
     case CB_KIND_BUSINESS: {
@@ -309,6 +311,8 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
             return -1;
         put_cstr(&p, b->name);
         put_rep(&p, b->legal_rep_id);
+        /* the representative's name goes with the representative only */
+        put_cstr(&p, b->legal_rep_id[0] != '\0' ? b->legal_rep_name : "");
         break;
     }
     default:
@@ -347,21 +351,70 @@ int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
     return finish(&p, err, sizeof(err));
 }
 
+int cb_ops_review(const cb_subject *subject, unsigned nbuckets, int kind,
+                  int verdict, const char *other, size_t other_len,
+                  int64_t at_ms, const char *reason, cb_buf *out)
+{
+    cb_pack p = {out, 0};
+    char err[64];
+    size_t n = reason ? strlen(reason) : 0;
+
+    if (n > CB_DECISION_WHY_MAX || subject->is_employer)
+        return -1;
+    put_head(&p, CB_OP_REVIEW, 0, -1, subject, nbuckets, "");
+    cb_pack_int(&p, kind, 1);
+    cb_pack_int(&p, verdict, 1);
+    cb_pack_int(&p, at_ms, 8);
+    cb_pack_str(&p, other, other_len, 1);
+    cb_pack_str(&p, reason ? reason : "", n, 2);
+    put_birth(&p, subject);
+    return finish(&p, err, sizeof(err));
+}
+
+/* The body of an ownership change, in the outbox value and in the op
+ * alike: <Bc0Bi3i3HI3Bc0Bc0: USCC, active (CB_OWN_*), established,
+ * deregistered (0: not), stamp, the business event, the representative's
+ * name as the row writes it. */
+static void put_own_change(cb_pack *w, const cb_own_change *c)
+{
+    cb_pack_str(w, c->uscc.s, c->uscc.len, 1);
+    cb_pack_int(w, c->active, 1);
+    cb_pack_int(w, c->est, 3);
+    cb_pack_int(w, c->dereg, 3);
+    cb_pack_int(w, cb_stamp_day(c->st), 2);
+    cb_pack_int(w, cb_stamp_low(c->st), 3);
+    cb_pack_str(w, c->eid.s, c->eid.len, 1);
+    cb_pack_str(w, c->rep_name.s, c->rep_name.len, 1);
+}
+
 int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
 {
     cb_pack w = {out, 0};
 
-    /* <Bc0Bi3i3HI3Bc0: USCC, active, established, deregistered (0: not),
-     * stamp, the business event */
     out->len = 0;
-    cb_pack_str(&w, c->uscc.s, c->uscc.len, 1);
-    cb_pack_int(&w, c->active, 1);
-    cb_pack_int(&w, c->est, 3);
-    cb_pack_int(&w, c->dereg, 3);
-    cb_pack_int(&w, cb_stamp_day(c->st), 2);
-    cb_pack_int(&w, cb_stamp_low(c->st), 3);
-    cb_pack_str(&w, c->eid.s, c->eid.len, 1);
+    put_own_change(&w, c);
     return w.failed ? -1 : 0;
+}
+
+int cb_own_change_unpack(const void *payload, size_t len, cb_own_change *c)
+{
+    cb_unpack r;
+
+    cb_unpack_init(&r, payload, len);
+    memset(c, 0, sizeof(*c));
+    cb_unpack_str(&r, 1, &c->uscc);
+    c->active = (int)cb_unpack_uint(&r, 1);
+    c->est = (int32_t)cb_unpack_int(&r, 3);
+    c->dereg = (int32_t)cb_unpack_int(&r, 3);
+    int64_t day = (int64_t)cb_unpack_uint(&r, 2);
+    c->st = cb_stamp_of(day, (int64_t)cb_unpack_uint(&r, 3));
+    cb_unpack_str(&r, 1, &c->eid);
+    /* a change packed before they carried names ends here */
+    if (!r.failed && r.p != r.end)
+        cb_unpack_str(&r, 1, &c->rep_name);
+    if (c->active > CB_OWN_NAME_ONLY)
+        return -1;
+    return cb_unpack_done(&r);
 }
 
 int cb_ops_ownership(const char *person_id, const void *payload,
@@ -370,15 +423,21 @@ int cb_ops_ownership(const char *person_id, const void *payload,
                      size_t errstr_size)
 {
     cb_pack p = {out, 0};
+    cb_own_change c;
 
     if (cb_subject_of_person(person_id, subject) != 0) {
         snprintf(errstr, errstr_size, "an ownership message names no "
                  "person");
         return -1;
     }
+    if (cb_own_change_unpack(payload, payload_len, &c) != 0) {
+        snprintf(errstr, errstr_size, "an ownership message does not "
+                 "decode");
+        return -1;
+    }
     put_head(&p, CB_OP_OWN, CB_TOPIC_OWNERSHIP, offset, subject, nbuckets,
              "");
-    cb_pack_bytes(&p, payload, payload_len);
+    put_own_change(&p, &c);
     put_birth(&p, subject);
     return finish(&p, errstr, errstr_size);
 }
@@ -445,10 +504,11 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         get_birth(&r, op);
         cb_unpack_str(&r, 1, &op->name);
         break;
-    case CB_OP_DEATH: /* <i3i6i3B */
+    case CB_OP_DEATH: /* <i3i6i3BBc0 */
         op->death = (int32_t)cb_unpack_int(&r, 3);
         op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
+        cb_unpack_str(&r, 1, &op->name);
         break;
     case CB_OP_ENR: /* <BBHI3Bi6i3B */
         op->scheme = (int)cb_unpack_uint(&r, 1);
@@ -471,23 +531,27 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         op->township = cb_unpack_int(&r, 6);
         get_birth(&r, op);
         break;
-    case CB_OP_ROSTER: /* <Bi3i3HI3i3B */
+    case CB_OP_ROSTER: /* <Bi3i3HI3i3BBc0 */
         op->identity = (int)cb_unpack_uint(&r, 1);
         op->from = (int32_t)cb_unpack_int(&r, 3);
         op->to = (int32_t)cb_unpack_int(&r, 3);
         get_stamp(&r, op);
         get_birth(&r, op);
+        cb_unpack_str(&r, 1, &op->name);
         break;
-    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0i3B */
+    case CB_OP_OWN: /* <Bc0Bi3i3HI3Bc0Bc0i3B */
         cb_unpack_str(&r, 1, &op->uscc);
         op->active = (int)cb_unpack_uint(&r, 1);
         op->est = (int32_t)cb_unpack_int(&r, 3);
         op->dereg = (int32_t)cb_unpack_int(&r, 3);
         get_stamp(&r, op);
         cb_unpack_str(&r, 1, &op->src);
+        cb_unpack_str(&r, 1, &op->name);
         get_birth(&r, op);
+        if (op->active > CB_OWN_NAME_ONLY)
+            return -1;
         break;
-    case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0 */
+    case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0Bc0 */
         op->bkind = (int)cb_unpack_uint(&r, 1);
         op->action = (int)cb_unpack_uint(&r, 1);
         op->est = (int32_t)cb_unpack_int(&r, 3);
@@ -495,6 +559,7 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         get_stamp(&r, op);
         cb_unpack_str(&r, 1, &op->name);
         cb_unpack_str(&r, 1, &op->rep);
+        cb_unpack_str(&r, 1, &op->rep_name);
         break;
     case CB_OP_REG: /* <H */
         op->date = (int32_t)cb_unpack_uint(&r, 2);
@@ -513,6 +578,23 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         memcpy(op->why, why, n);
         op->why[n] = '\0';
         op->why_len = n;
+        break;
+    }
+    case CB_OP_REVIEW: { /* <BBi8Bc0I2c0i3B */
+        op->rkind = (int)cb_unpack_uint(&r, 1);
+        op->verdict = (int)cb_unpack_uint(&r, 1);
+        op->at = cb_unpack_int(&r, 8);
+        cb_unpack_str(&r, 1, &op->other);
+        size_t n = (size_t)cb_unpack_uint(&r, 2);
+        const char *why =
+            n > CB_DECISION_WHY_MAX ? NULL : cb_unpack_bytes(&r, n);
+        if (why == NULL || op->rkind >= CB_REVIEW_KIND_COUNT ||
+            op->verdict >= CB_VERDICT_COUNT)
+            return -1;
+        memcpy(op->why, why, n);
+        op->why[n] = '\0';
+        op->why_len = n;
+        get_birth(&r, op);
         break;
     }
     default:

@@ -29,7 +29,8 @@ enum {
     CB_OP_REG = 7,
     CB_OP_OWN = 8,
     CB_OP_TICK = 9,
-    CB_OP_DECIDE = 10
+    CB_OP_DECIDE = 10,
+    CB_OP_REVIEW = 11
 };
 
 /* Topic numbers in ops and in the applied-offsets hash: the record kinds,
@@ -116,25 +117,49 @@ int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
                   const char *lead_id, int decision, const char *reason,
                   cb_buf *out);
 
+/* A reviewer's verdict (cb_review_verdict) on the review item of a
+ * person (docs/RULES.md 9.3) of kind `kind` (cb_review_kind) and other
+ * name `other` (its normal form, other_len bytes), given at `at_ms`, with
+ * the reviewer's reason (up to CB_DECISION_WHY_MAX bytes of text). */
+int cb_ops_review(const cb_subject *subject, unsigned nbuckets, int kind,
+                  int verdict, const char *other, size_t other_len,
+                  int64_t at_ms, const char *reason, cb_buf *out);
+
+/* What an ownership change says of the representative and the business:
+ * no longer represents it, represents it, or neither (the business row
+ * only names the person, and the change carries that name). */
+enum { CB_OWN_GONE = 0, CB_OWN_HELD = 1, CB_OWN_NAME_ONLY = 2 };
+
 /* An ownership change a business op makes, for the representative's own
  * partition to apply (the person may live in another partition): the
- * value of an outbox 'O' entry and of the ownership topic. */
+ * value of an outbox 'O' entry and of the ownership topic.  It also
+ * carries the name the business row gives its representative
+ * (legal_rep_name), for the person's review items (docs/RULES.md 9.3): a
+ * row that changes no ownership but names its representative sends a
+ * CB_OWN_NAME_ONLY change. */
 typedef struct cb_own_change {
     cb_str rep;      /* the person's ID text (the message's key) */
     cb_str uscc;
-    int active;
+    int active;      /* CB_OWN_* */
     int32_t est, dereg; /* dereg 0: not deregistered */
     int64_t st;
     cb_str eid;      /* the business event behind it */
+    cb_str rep_name; /* the row's legal_rep_name, "" when it gives none */
 } cb_own_change;
 
 /* Packs an ownership change as an outbox value: the body of the
  * ownership op it becomes.  Returns 0 or -1. */
 int cb_own_change_pack(const cb_own_change *c, cb_buf *out);
 
+/* Reads an ownership change cb_own_change_pack packed, or one packed
+ * before changes carried a name (it ends after the event id: no name).
+ * Strings are copied into *c.  Returns 0, or -1 for bytes that are
+ * neither. */
+int cb_own_change_unpack(const void *payload, size_t len, cb_own_change *c);
+
 /* An ownership change from the outbox ('O' entries): the person's ID and
- * the payload cb_own_change_pack packed; offset is its Kafka offset in the
- * ownership topic. */
+ * the payload cb_own_change_pack packed (either form cb_own_change_unpack
+ * reads); offset is its Kafka offset in the ownership topic. */
 int cb_ops_ownership(const char *person_id, const void *payload,
                      size_t payload_len, int64_t offset, unsigned nbuckets,
                      cb_buf *out, cb_subject *subject, char *errstr,
@@ -162,7 +187,9 @@ typedef struct cb_op {
     /* CB_OP_HH */
     int student;     /* -1 absent, 0, 1 */
     int action;      /* CB_OP_HH: household action; CB_OP_BIZ: business */
-    cb_str name;
+    cb_str name;     /* HH, BIZ: the name; DEATH, ROSTER: the person's
+                        name as the row writes it ("" when none); OWN: the
+                        representative's as the business row writes it */
     /* CB_OP_DEATH */
     int32_t death;
     /* CB_OP_ENR */
@@ -177,15 +204,22 @@ typedef struct cb_op {
     int32_t from, to; /* to: CB_DATE_OPEN_END when open */
     /* CB_OP_OWN */
     cb_str uscc;
-    int active;
+    int active;      /* CB_OWN_* */
     int32_t est, dereg;
     cb_str src;      /* the business event behind an ownership change */
     /* CB_OP_BIZ */
     int bkind;
     cb_str rep;
+    cb_str rep_name; /* the representative's name, "" when none */
     /* CB_OP_DECIDE */
     int decision;    /* cb_decision */
     cb_str lead_id;  /* 16 hex digits */
+    /* CB_OP_REVIEW (and why, why_len) */
+    int rkind;       /* cb_review_kind */
+    int verdict;     /* cb_review_verdict */
+    int64_t at;      /* ms */
+    cb_str other;    /* the normal form of the other name */
+    /* CB_OP_DECIDE, CB_OP_REVIEW: the reason given */
     char why[CB_DECISION_WHY_MAX + 1];
     size_t why_len;
 } cb_op;

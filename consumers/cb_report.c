@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cb_report.h"
+#include "cb_reviewrec.h"
 #include "cb_time.h"
 
 static int by_code(const void *x, const void *y)
@@ -34,6 +35,25 @@ int cb_report_count(const cb_lead *l, void *report)
     r = cb_report_row_of(rp, l->township_code);
     if (r != NULL && l->reason >= 0 && l->reason < CB_REPORT_REASONS)
         r->open[l->reason]++;
+    return 0;
+}
+
+int cb_report_count_review(const char *id_digits, const cb_reviewrec *r,
+                           void *report)
+{
+    cb_report *rp = report;
+    cb_report_row *w;
+    char code[CB_CODE_SIZE];
+
+    (void)id_digits;
+    if (cb_date_of_time(r->raised) > rp->as_of)
+        return 0;
+    if (r->status != CB_REVIEW_OPEN && r->resolved != CB_TIME_NONE &&
+        cb_date_of_time(r->resolved) <= rp->as_of)
+        return 0;
+    cb_code_to_text(r->township, code, sizeof(code));
+    if ((w = cb_report_row_of(rp, code)) != NULL)
+        w->open_reviews++;
     return 0;
 }
 

@@ -1,11 +1,12 @@
-/* cb_rules.c -- leads, timers and alerts of a decoded state, and the
- * rules' other decisions the matcher's step takes (RULES.md): the one
- * place the matcher states the rules. */
+/* cb_rules.c -- leads, timers, alerts and review items of a decoded
+ * state, and the rules' other decisions the matcher's step takes
+ * (RULES.md): the one place the matcher states the rules. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_name.h"
 #include "cb_policy.h"
 #include "cb_rules.h"
 #include "cb_time.h"
@@ -14,6 +15,78 @@
  * looks at them. */
 #define S_FIRST_BASIC CB_SCHEME_EMPLOYEE_PENSION
 #define S_LAST_BASIC  CB_SCHEME_RESIDENT_PENSION
+
+/* ------------------------------------------------------ names, deaths */
+
+static int str_eq(const cb_str *a, const cb_str *b)
+{
+    return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* The normal form of the register name (RULES.md 9.2) into *out: 1, or 0
+ * when the person has no register name. */
+static int register_norm(const cb_person *p, cb_str *out)
+{
+    char buf[sizeof(out->s) + 1];
+    int n;
+
+    if (!p->has_name || p->name.len == 0)
+        return 0;
+    n = cb_name_normalize(p->name.s, p->name.len, buf, sizeof(buf));
+    if (n < 0) {
+        *out = p->name; /* longer than any record's name: as it is */
+        return 1;
+    }
+    memcpy(out->s, buf, (size_t)n);
+    out->len = (uint8_t)n;
+    return 1;
+}
+
+/* The verdict standing on the person's item (kind, other), or NULL. */
+static const cb_verdict *verdict_on(const cb_person *p, int kind,
+                                    const cb_str *other)
+{
+    for (size_t i = 0; i < p->nverdicts; i++)
+        if (p->verdicts[i].kind == kind && str_eq(&p->verdicts[i].other,
+                                                  other))
+            return &p->verdicts[i];
+    return NULL;
+}
+
+int cb_rules_notice_applies(const cb_person *p, const cb_notice *n)
+{
+    cb_str reg;
+    const cb_verdict *v;
+
+    if (n->name.len == 0 || !register_norm(p, &reg) || str_eq(&n->norm, &reg))
+        return 1;
+    v = verdict_on(p, CB_REVIEW_DEATH_UNCONFIRMED, &n->norm);
+    return v != NULL && v->verdict == CB_VERDICT_CONFIRM;
+}
+
+/* The person's death (RULES.md 2, of the applied notices): 1 with the
+ * earliest date_of_death in *date, or 0 when no notice applies. */
+static int death_of(const cb_person *p, int32_t *date)
+{
+    int has = 0;
+
+    for (size_t i = 0; i < p->nnotices; i++) {
+        const cb_notice *n = &p->notices[i];
+        if ((!has || n->date < *date) && cb_rules_notice_applies(p, n)) {
+            *date = n->date;
+            has = 1;
+        }
+    }
+    return has;
+}
+
+/* Dead on or before d. */
+static int dead_by(const cb_person *p, int32_t d)
+{
+    int32_t death;
+
+    return death_of(p, &death) && death <= d;
+}
 
 /* ------------------------------------------------------------ persons */
 
@@ -77,7 +150,7 @@ static int person_reason(const cb_person *p, int32_t d, int *reason,
 {
     int age;
 
-    if (!resident(p, d) || (p->has_death && p->death <= d))
+    if (!resident(p, d) || dead_by(p, d))
         return 0;
     age = cb_age_on(p->birth, d);
     if (age < CB_AGE_LEADS)
@@ -130,8 +203,9 @@ int cb_rules_person_lead(const cb_person *p, int32_t today,
         l->closed = -1;
         l->closed_at = -1;
     } else {
-        int found = p->has_death &&
-                    person_closes(p, p->death, today, CB_CLOSED_DECEASED, l);
+        int32_t death;
+        int found = death_of(p, &death) &&
+                    person_closes(p, death, today, CB_CLOSED_DECEASED, l);
         if (!found && moved_out(p))
             found = person_closes(p, p->leave.out, today, CB_CLOSED_MOVED_OUT,
                                   l);
@@ -286,13 +360,28 @@ static int fact_push(fact_list *l, const cb_fact *f)
     return 0;
 }
 
+/* The applied death notice of the smallest event id, or NULL. */
+static const cb_notice *first_applied_notice(const cb_person *p)
+{
+    const cb_notice *best = NULL;
+
+    for (size_t i = 0; i < p->nnotices; i++) {
+        const cb_notice *n = &p->notices[i];
+        if ((best == NULL || cb_str_cmp(&n->eid, &best->eid) < 0) &&
+            cb_rules_notice_applies(p, n))
+            best = n;
+    }
+    return best;
+}
+
 /* The township an alert is shown in: where the person lives, else where
  * they left, else where the latest of the facts behind it was paid (the
- * smallest event id among those of one month), else where the first death
- * notice came from. */
+ * smallest event id among those of one month), else where the first
+ * applied death notice came from. */
 static int64_t alert_township(const cb_person *p, const fact_list *facts)
 {
     const cb_fact *best = NULL;
+    const cb_notice *first;
 
     if (p->has_stay)
         return p->stay.tw;
@@ -306,7 +395,8 @@ static int64_t alert_township(const cb_person *p, const fact_list *facts)
     }
     if (best != NULL)
         return best->township;
-    return p->has_death ? p->dtw : 0;
+    first = first_applied_notice(p);
+    return first != NULL ? first->tw : 0;
 }
 
 static int str_ptr_cmp(const void *a, const void *b)
@@ -314,14 +404,14 @@ static int str_ptr_cmp(const void *a, const void *b)
     return cb_str_cmp(*(const cb_str *const *)a, *(const cb_str *const *)b);
 }
 
-/* Adds an alert whose evidence is the death notices (when with_deaths)
- * and the event ids of facts. */
+/* Adds an alert whose evidence is the applied death notices (when
+ * with_deaths) and the event ids of facts. */
 static int add_alert(const cb_person *p, cb_rule_alerts *out, int kind,
                      const char *period, int64_t amount, int with_deaths,
                      const fact_list *facts)
 {
     cb_rule_alert *a;
-    size_t n = (with_deaths ? p->ndeaths : 0) + facts->n, k = 0;
+    size_t n = (with_deaths ? p->nnotices : 0) + facts->n, k = 0;
 
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 4;
@@ -337,8 +427,9 @@ static int add_alert(const cb_person *p, cb_rule_alerts *out, int kind,
     if (a->evidence == NULL)
         return -1;
     if (with_deaths)
-        for (size_t i = 0; i < p->ndeaths; i++)
-            a->evidence[k++] = &p->deaths[i];
+        for (size_t i = 0; i < p->nnotices; i++)
+            if (cb_rules_notice_applies(p, &p->notices[i]))
+                a->evidence[k++] = &p->notices[i].eid;
     for (size_t i = 0; i < facts->n; i++)
         a->evidence[k++] = &facts->v[i]->eid;
     qsort(a->evidence, k, sizeof(*a->evidence), str_ptr_cmp);
@@ -351,9 +442,12 @@ static int add_alert(const cb_person *p, cb_rule_alerts *out, int kind,
     return 0;
 }
 
-static int after_death(const cb_person *p, cb_rule_alerts *out)
+/* The alerts of a death (of date `death`): paid after it, active after
+ * it. */
+static int after_death(const cb_person *p, int32_t death,
+                       cb_rule_alerts *out)
 {
-    int32_t dm = cb_month_of_date(p->death);
+    int32_t dm = cb_month_of_date(death);
     fact_list facts = {0};
     int64_t amount = 0;
     int active = 0, rc = -1;
@@ -371,7 +465,7 @@ static int after_death(const cb_person *p, cb_rule_alerts *out)
         goto out;
     for (int s = 0; s < CB_SCHEMES; s++)
         if (p->has_scheme[s] &&
-            (p->schemes[s].on == 1 || p->schemes[s].date > p->death))
+            (p->schemes[s].on == 1 || p->schemes[s].date > death))
             active = 1;
     facts.n = 0;
     if (active && add_alert(p, out, CB_ALERT_ACTIVE_AFTER_DEATH, "", 0, 1,
@@ -521,7 +615,9 @@ out:
 
 int cb_rules_person_alerts(const cb_person *p, cb_rule_alerts *out)
 {
-    if (p->has_death && after_death(p, out) != 0)
+    int32_t death;
+
+    if (death_of(p, &death) && after_death(p, death, out) != 0)
         return -1;
     if (p->nfacts == 0)
         return 0;
@@ -539,7 +635,127 @@ void cb_rule_alerts_free(cb_rule_alerts *a)
     memset(a, 0, sizeof(*a));
 }
 
+/* -------------------------------------------------------- review items */
+
+/* Room for one more item in *out, zeroed, or NULL out of memory. */
+static cb_rule_review *push_review(cb_rule_reviews *out)
+{
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 4;
+        cb_rule_review *v = realloc(out->v, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        out->v = v;
+        out->cap = cap;
+    }
+    memset(&out->v[out->n], 0, sizeof(out->v[0]));
+    return &out->v[out->n++];
+}
+
+/* What an item of kind and other name takes from the person, whatever its
+ * evidence: whether it holds (a register name, and another name than
+ * it), its status and when it was decided, its township but for the
+ * evidence's (RULES.md 9.3). */
+static void review_common(const cb_person *p, const cb_str *reg, int has_reg,
+                          cb_rule_review *r, int kind, const cb_str *other)
+{
+    const cb_verdict *v = verdict_on(p, kind, other);
+
+    r->kind = kind;
+    r->other = other;
+    r->holds = has_reg && !str_eq(other, reg);
+    r->status = v != NULL ? (int)cb_review_status_after(v->verdict)
+                          : CB_REVIEW_OPEN;
+    r->resolved_at = v != NULL ? v->at : CB_TIME_NONE;
+    r->township = p->has_stay ? p->stay.tw : p->has_leave ? p->leave.tw : 0;
+}
+
+/* death_unconfirmed, one per normal form of the notices' names. */
+static int notice_reviews(const cb_person *p, const cb_str *reg, int has_reg,
+                          cb_rule_reviews *out)
+{
+    for (size_t i = 0; i < p->nnotices; i++) {
+        const cb_notice *n = &p->notices[i], *first = NULL;
+        size_t j, k = 0;
+        if (n->name.len == 0)
+            continue;
+        for (j = 0; j < i; j++) /* that name's item is made already */
+            if (p->notices[j].name.len > 0 &&
+                str_eq(&p->notices[j].norm, &n->norm))
+                break;
+        if (j < i)
+            continue;
+        cb_rule_review *r = push_review(out);
+        if (r == NULL)
+            return -1;
+        review_common(p, reg, has_reg, r, CB_REVIEW_DEATH_UNCONFIRMED,
+                      &n->norm);
+        r->evidence = malloc((p->nnotices - i) * sizeof(*r->evidence));
+        if (r->evidence == NULL)
+            return -1;
+        for (j = i; j < p->nnotices; j++) {
+            const cb_notice *x = &p->notices[j];
+            if (x->name.len == 0 || !str_eq(&x->norm, &n->norm))
+                continue;
+            r->evidence[k++] = &x->eid;
+            if (first == NULL || cb_str_cmp(&x->eid, &first->eid) < 0)
+                first = x;
+        }
+        qsort(r->evidence, k, sizeof(*r->evidence), str_ptr_cmp);
+        r->nevidence = k;
+        r->written = &first->name;
+        if (!p->has_stay && !p->has_leave)
+            r->township = first->tw;
+    }
+    return 0;
+}
+
+int cb_rules_person_reviews(const cb_person *p, cb_rule_reviews *out)
+{
+    cb_str reg;
+    int has_reg = register_norm(p, &reg);
+
+    if (notice_reviews(p, &reg, has_reg, out) != 0)
+        return -1;
+    /* name_mismatch, one per alias (a normal form of other sources) */
+    for (size_t i = 0; i < p->naliases; i++) {
+        const cb_alias *a = &p->aliases[i];
+        cb_rule_review *r = push_review(out);
+        if (r == NULL)
+            return -1;
+        review_common(p, &reg, has_reg, r, CB_REVIEW_NAME_MISMATCH, &a->norm);
+        r->evidence = malloc((a->neids ? a->neids : 1) *
+                             sizeof(*r->evidence));
+        if (r->evidence == NULL)
+            return -1;
+        for (size_t k = 0; k < a->neids; k++)
+            r->evidence[k] = &a->eids[k];
+        qsort(r->evidence, a->neids, sizeof(*r->evidence), str_ptr_cmp);
+        r->nevidence = a->neids;
+        r->written = &a->name;
+        /* no stay and no leaving row: no household row, so no register
+         * name, and the item does not hold; its rows' townships are not
+         * kept */
+    }
+    return 0;
+}
+
+void cb_rule_reviews_free(cb_rule_reviews *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i].evidence);
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}
+
 /* -------------------------------------------------- around the rules */
+
+int cb_rules_op_may_change_reviews(int op_kind)
+{
+    return op_kind == CB_OP_HH || op_kind == CB_OP_DEATH ||
+           op_kind == CB_OP_ROSTER || op_kind == CB_OP_OWN ||
+           op_kind == CB_OP_REVIEW;
+}
 
 int cb_rules_op_may_change_lead(int op_kind, int fact_kind)
 {
@@ -600,6 +816,14 @@ void cb_rules_alert_id(const cb_idkey *ids, int kind, const char *subject,
                    subject_len, period, out);
 }
 
+void cb_rules_review_id(const cb_idkey *ids, int kind, const char *subject,
+                        size_t subject_len, const cb_str *other,
+                        char out[CB_ID_DIGITS + 1])
+{
+    cb_idkey_review(ids, cb_review_kind_symbol(kind), subject, subject_len,
+                    other->s, other->len, out);
+}
+
 void cb_rules_forget_old_facts(cb_person *p, int32_t today)
 {
     cb_person_drop_facts(p, cb_month_of_date(today) - CB_FACT_WINDOW_MONTHS);
@@ -626,6 +850,12 @@ int cb_rules_op_source(const cb_op *op, int32_t today, char *buf,
     }
     if (op->kind == CB_OP_DECIDE && decision != NULL) {
         snprintf(buf, size, "decision:%s:%s", decision, day);
+        return 1;
+    }
+    if (op->kind == CB_OP_REVIEW &&
+        cb_review_verdict_symbol(op->verdict) != NULL) {
+        snprintf(buf, size, "review:%s:%s",
+                 cb_review_verdict_symbol(op->verdict), day);
         return 1;
     }
     return 0;

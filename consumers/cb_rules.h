@@ -1,6 +1,8 @@
 /* cb_rules.h -- what a subject's state means on a day: its lead (open,
  * or closed by a fact), the next day that outcome can change with no event
- * (a timer), a person's duplicate-claim alerts, and what the matcher does
+ * (a timer), a person's duplicate-claim alerts, which of a person's death
+ * notices apply and the review items the person's names make (RULES.md
+ * 9.3), and what the matcher does
  * around them by the rules' text: what a team's decision does to a lead,
  * how a lead that leaves the store is last heard of, the text of lead and
  * alert ids, the window of facts kept, the provenance a lead names.
@@ -72,12 +74,64 @@ int cb_rules_person_alerts(const cb_person *p, cb_rule_alerts *out);
 
 void cb_rule_alerts_free(cb_rule_alerts *a);
 
+/* ---------------------------------------- death notices, review items */
+
+/* Whether a death notice of the person applies (RULES.md 9.3): it names
+ * nobody, the person has no register name, its name is the register name
+ * (their normal forms are equal), or a reviewer confirmed its
+ * death_unconfirmed item.  Only applied notices make the death (the
+ * earliest date_of_death of them) that leads and alerts see, and only
+ * they are an alert's "every death notice". */
+int cb_rules_notice_applies(const cb_person *p, const cb_notice *n);
+
+/* A review item a person's state makes: one per kind and normal form of
+ * another name, from the death notices' names (death_unconfirmed) and the
+ * aliases (name_mismatch).  Pointers are into the person: valid while it
+ * is. */
+typedef struct cb_rule_review {
+    int kind;            /* cb_review_kind */
+    int holds;           /* 1: the item exists; 0: a name the person was
+                            given makes none (no register name, or the
+                            register name's own): not in the store */
+    int status;          /* cb_review_status, from the standing verdict */
+    int64_t resolved_at; /* when that verdict was given (ms), CB_TIME_NONE
+                            while open */
+    int64_t township;    /* the stay's, the leaving row's, else (a death
+                            notice's item) the evidence row's of the
+                            smallest id; 0: none.  An item that holds has
+                            a household row, so a stay or a leaving row */
+    const cb_str *other;    /* the other name's normal form */
+    const cb_str *written;  /* as written in the evidence row of the
+                               smallest id: names are "register|written" */
+    const cb_str **evidence; /* event ids, in byte order */
+    size_t nevidence;
+} cb_rule_review;
+
+typedef struct cb_rule_reviews {
+    cb_rule_review *v;
+    size_t n, cap;
+} cb_rule_reviews;
+
+/* Every item the person's names could make, whether it holds or not (so
+ * that one that stopped holding can leave the store), appended to *out
+ * (initialised to zeros by the caller, freed with cb_rule_reviews_free).
+ * The register name is p->name.  Returns 0, or -1 out of memory. */
+int cb_rules_person_reviews(const cb_person *p, cb_rule_reviews *out);
+
+void cb_rule_reviews_free(cb_rule_reviews *r);
+
 /* ------------------------------------------------ around the rules */
 
 /* Whether an op (kind CB_OP_*; fact_kind CB_FACT_* for a fact op) can
  * change its person's lead: every op but a contribution, which feeds only
  * alerts (so a step need not read the lead). */
 int cb_rules_op_may_change_lead(int op_kind, int fact_kind);
+
+/* Whether an op (kind CB_OP_*) can change its person's review items: the
+ * household rows (the register name, the township), death notices,
+ * assistance rows, ownership changes (a representative's name) and
+ * verdicts. */
+int cb_rules_op_may_change_reviews(int op_kind);
 
 /* Whether a team's decision applies to the lead: only an open lead takes
  * one (RULES.md 5 and 7). */
@@ -109,14 +163,22 @@ void cb_rules_alert_id(const cb_idkey *ids, int kind, const char *subject,
                        size_t subject_len, const char *period,
                        char out[CB_ID_DIGITS + 1]);
 
+/* The id digits of a review item (letter 'R') of kind (cb_review_kind)
+ * about the subject (an 18-digit ID number), other its other name's normal
+ * form (cb_idkey_review). */
+void cb_rules_review_id(const cb_idkey *ids, int kind, const char *subject,
+                        size_t subject_len, const cb_str *other,
+                        char out[CB_ID_DIGITS + 1]);
+
 /* Drops the person's payment facts that fall out of the window kept on
  * `today` (CB_FACT_WINDOW_MONTHS before today's month). */
 void cb_rules_forget_old_facts(cb_person *p, int32_t today);
 
 /* The provenance an op gives its subject's lead (RULES.md 5,
  * source_event_id), into buf: its event id, else the business event
- * behind an ownership change, else "timer:YYYY-MM-DD" for a tick or
- * "decision:<decision>:YYYY-MM-DD" for a team's decision, today's date.
+ * behind an ownership change, else "timer:YYYY-MM-DD" for a tick,
+ * "decision:<decision>:YYYY-MM-DD" for a team's decision or
+ * "review:<verdict>:YYYY-MM-DD" for a reviewer's verdict, today's date.
  * Returns 1, or 0 (buf untouched) when the op names none. */
 int cb_rules_op_source(const cb_op *op, int32_t today, char *buf,
                        size_t size);

@@ -1,13 +1,17 @@
 /* cb_state.c -- the packed states of persons and employers, and the
  * merges by which ops change them.  The layouts are those the first
  * matcher packed in Lua with struct.pack (little-endian; the formats are
- * in the comments below), so states stored by it read the same.
+ * in the comments below), so states stored by it read the same; what
+ * issue 19 added (death notices one by one, other sources' names,
+ * verdicts) are sections of flags of their own, so that a person without
+ * them packs as before.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_name.h"
 #include "cb_pack.h"
 #include "cb_policy.h"
 #include "cb_state.h"
@@ -16,14 +20,17 @@
 #define F_STAY      0x001
 #define F_LEAVE     0x002
 #define F_STUDENT   0x004
-#define F_DEATH     0x008
+#define F_DEATH     0x008 /* read only: the death notices before F_NOTICES */
 #define F_NAME      0x010
 #define F_ROSTER    0x020
 #define F_OWN       0x040
 #define F_FACTS     0x080
 #define F_SNAPBASIC 0x100
 #define F_MALE      0x200
-#define F_ALL       0x3FF
+#define F_NOTICES   0x400 /* death notices, each with its date and name */
+#define F_ALIASES   0x800 /* names other sources give the person */
+#define F_VERDICTS  0x1000 /* reviewers' verdicts */
+#define F_ALL       0x1FFF
 
 #define EF_BIZ   1
 #define EF_REG   2
@@ -37,6 +44,22 @@
 static int str_eq(const cb_str *a, const cb_str *b)
 {
     return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* The normal form of a name (docs/RULES.md 9.2) into *out.  A name's
+ * normal form is at most twice as long, so one of up to 127 bytes always
+ * fits; a longer one (no record has one) keeps its bytes as they are. */
+static void norm_of(const cb_str *name, cb_str *out)
+{
+    char buf[sizeof(out->s) + 1];
+    int n = cb_name_normalize(name->s, name->len, buf, sizeof(buf));
+
+    if (n < 0) {
+        *out = *name;
+        return;
+    }
+    memcpy(out->s, buf, (size_t)n);
+    out->len = (uint8_t)n;
 }
 
 /* -------------------------------------------------------------- stamps */
@@ -81,10 +104,14 @@ void cb_person_init(cb_person *p)
 
 void cb_person_free(cb_person *p)
 {
-    free(p->deaths);
+    free(p->notices);
     free(p->roster);
     free(p->own);
     free(p->facts);
+    for (size_t i = 0; i < p->naliases; i++)
+        free(p->aliases[i].eids);
+    free(p->aliases);
+    free(p->verdicts);
     cb_person_init(p);
 }
 
@@ -211,17 +238,41 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
         int64_t d = (int64_t)cb_unpack_uint(&r, 2);
         p->student.st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
     }
+    if ((flags & F_DEATH) && (flags & F_NOTICES))
+        goto bad;
     if (flags & F_DEATH) { /* <Hi6B, then that many Bc0 */
-        p->has_death = 1;
-        p->death = (int32_t)cb_unpack_uint(&r, 2);
-        p->dtw = cb_unpack_int(&r, 6);
+        /* as the first matcher kept them: the earliest date, the township
+         * of the smallest id, every id.  Notices of that date and that
+         * township, without names, give the same death. */
+        int32_t date = (int32_t)cb_unpack_uint(&r, 2);
+        int64_t tw = cb_unpack_int(&r, 6);
         n = (size_t)cb_unpack_uint(&r, 1);
         if (!cb_unpack_room(&r, n, 1))
             goto bad;
-        if (n > 0 && reserve((void **)&p->deaths, n, sizeof(*p->deaths)))
+        if (n > 0 && reserve((void **)&p->notices, n, sizeof(*p->notices)))
             goto bad;
-        for (size_t i = 0; i < n && !r.failed; i++)
-            cb_unpack_str(&r, 1, &p->deaths[p->ndeaths++]);
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_notice *x = &p->notices[p->nnotices++];
+            memset(x, 0, sizeof(*x));
+            cb_unpack_str(&r, 1, &x->eid);
+            x->date = date;
+            x->tw = tw;
+        }
+    }
+    if (flags & F_NOTICES) { /* <B, then <Bc0i3i6Bc0 each */
+        n = (size_t)cb_unpack_uint(&r, 1);
+        if (!cb_unpack_room(&r, n, 11))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->notices, n, sizeof(*p->notices)))
+            goto bad;
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_notice *x = &p->notices[p->nnotices++];
+            cb_unpack_str(&r, 1, &x->eid);
+            x->date = (int32_t)cb_unpack_int(&r, 3);
+            x->tw = cb_unpack_int(&r, 6);
+            cb_unpack_str(&r, 1, &x->name);
+            norm_of(&x->name, &x->norm);
+        }
     }
     if (flags & F_NAME) { /* <Bc0 */
         p->has_name = 1;
@@ -296,6 +347,39 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
                 p->facts[p->nfacts++] = f;
         }
     }
+    if (flags & F_ALIASES) { /* <B, then <Bc0B and that many Bc0 each */
+        n = (size_t)cb_unpack_uint(&r, 1);
+        if (!cb_unpack_room(&r, n, 3))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->aliases, n, sizeof(*p->aliases)))
+            goto bad;
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_alias *x = &p->aliases[p->naliases++];
+            memset(x, 0, sizeof(*x));
+            cb_unpack_str(&r, 1, &x->name);
+            norm_of(&x->name, &x->norm);
+            size_t m = (size_t)cb_unpack_uint(&r, 1);
+            if (m == 0 || !cb_unpack_room(&r, m, 1) ||
+                reserve((void **)&x->eids, m, sizeof(*x->eids)))
+                goto bad;
+            for (size_t k = 0; k < m && !r.failed; k++)
+                cb_unpack_str(&r, 1, &x->eids[x->neids++]);
+        }
+    }
+    if (flags & F_VERDICTS) { /* <B, then <BBi6Bc0 each */
+        n = (size_t)cb_unpack_uint(&r, 1);
+        if (!cb_unpack_room(&r, n, 9))
+            goto bad;
+        if (n > 0 && reserve((void **)&p->verdicts, n, sizeof(*p->verdicts)))
+            goto bad;
+        for (size_t i = 0; i < n && !r.failed; i++) {
+            cb_verdict *x = &p->verdicts[p->nverdicts++];
+            x->kind = (int)cb_unpack_uint(&r, 1);
+            x->verdict = (int)cb_unpack_uint(&r, 1);
+            x->at = cb_unpack_int(&r, 6);
+            cb_unpack_str(&r, 1, &x->other);
+        }
+    }
     if (cb_unpack_done(&r) == 0)
         return 0;
 bad:
@@ -317,6 +401,27 @@ static int own_qcmp(const void *a, const void *b)
 }
 
 #define CMP3(x, y) (((x) > (y)) - ((x) < (y)))
+
+static int notice_cmp(const void *a, const void *b)
+{
+    return cb_str_cmp(&((const cb_notice *)a)->eid,
+                      &((const cb_notice *)b)->eid);
+}
+
+static int alias_cmp(const void *a, const void *b)
+{
+    return cb_str_cmp(&((const cb_alias *)a)->norm,
+                      &((const cb_alias *)b)->norm);
+}
+
+static int verdict_cmp(const void *a, const void *b)
+{
+    const cb_verdict *x = a, *y = b;
+
+    if (x->kind != y->kind)
+        return CMP3(x->kind, y->kind);
+    return cb_str_cmp(&x->other, &y->other);
+}
 
 /* Facts by period, then event id (the script's order); two facts alike in
  * both, which dedup by event id keeps out, by their other fields so that
@@ -352,9 +457,12 @@ int cb_person_encode(cb_person *p, cb_buf *out)
     size_t ns = 0;
 
     /* counts the packing cannot hold */
-    if ((p->has_death && p->ndeaths > 255) || p->nroster > 255 ||
-        p->nown > 255 || p->nfacts > 65535)
+    if (p->nnotices > 255 || p->nroster > 255 || p->nown > 255 ||
+        p->nfacts > 65535 || p->naliases > 255 || p->nverdicts > 255)
         return -1;
+    for (size_t i = 0; i < p->naliases; i++)
+        if (p->aliases[i].neids > 255 || p->aliases[i].neids == 0)
+            return -1;
     if (p->male)
         flags |= F_MALE;
     if (p->snapbasic)
@@ -365,8 +473,8 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         flags |= F_LEAVE;
     if (p->has_student)
         flags |= F_STUDENT;
-    if (p->has_death)
-        flags |= F_DEATH;
+    if (p->nnotices > 0)
+        flags |= F_NOTICES;
     if (p->has_name && p->name.len > 0)
         flags |= F_NAME;
     if (p->nroster > 0)
@@ -375,6 +483,10 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         flags |= F_OWN;
     if (p->nfacts > 0)
         flags |= F_FACTS;
+    if (p->naliases > 0)
+        flags |= F_ALIASES;
+    if (p->nverdicts > 0)
+        flags |= F_VERDICTS;
     for (int s = 0; s < CB_SCHEMES; s++)
         ns += p->has_scheme[s] != 0;
 
@@ -396,12 +508,16 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         cb_pack_int(&w, p->student.v, 1);
         put_stamp(&w, p->student.st);
     }
-    if (flags & F_DEATH) {
-        cb_pack_int(&w, p->death, 2);
-        cb_pack_int(&w, p->dtw, 6);
-        cb_pack_int(&w, (int64_t)p->ndeaths, 1);
-        for (size_t i = 0; i < p->ndeaths; i++)
-            put_str(&w, &p->deaths[i]);
+    if (flags & F_NOTICES) {
+        qsort(p->notices, p->nnotices, sizeof(*p->notices), notice_cmp);
+        cb_pack_int(&w, (int64_t)p->nnotices, 1);
+        for (size_t i = 0; i < p->nnotices; i++) {
+            const cb_notice *x = &p->notices[i];
+            put_str(&w, &x->eid);
+            cb_pack_int(&w, x->date, 3);
+            cb_pack_int(&w, x->tw, 6);
+            put_str(&w, &x->name);
+        }
     }
     if (flags & F_NAME)
         put_str(&w, &p->name);
@@ -453,6 +569,28 @@ int cb_person_encode(cb_person *p, cb_buf *out)
             put_str(&w, &f->eid);
         }
     }
+    if (flags & F_ALIASES) {
+        qsort(p->aliases, p->naliases, sizeof(*p->aliases), alias_cmp);
+        cb_pack_int(&w, (int64_t)p->naliases, 1);
+        for (size_t i = 0; i < p->naliases; i++) {
+            const cb_alias *x = &p->aliases[i];
+            put_str(&w, &x->name);
+            cb_pack_int(&w, (int64_t)x->neids, 1);
+            for (size_t k = 0; k < x->neids; k++)
+                put_str(&w, &x->eids[k]);
+        }
+    }
+    if (flags & F_VERDICTS) {
+        qsort(p->verdicts, p->nverdicts, sizeof(*p->verdicts), verdict_cmp);
+        cb_pack_int(&w, (int64_t)p->nverdicts, 1);
+        for (size_t i = 0; i < p->nverdicts; i++) {
+            const cb_verdict *x = &p->verdicts[i];
+            cb_pack_int(&w, x->kind, 1);
+            cb_pack_int(&w, x->verdict, 1);
+            cb_pack_int(&w, x->at, 6);
+            put_str(&w, &x->other);
+        }
+    }
     return w.failed ? -1 : 0;
 }
 
@@ -500,32 +638,97 @@ static void apply_hh(cb_person *p, const cb_op *op)
     }
 }
 
-static int str_qcmp(const void *a, const void *b)
-{
-    return cb_str_cmp(a, b);
-}
-
+/* Every notice is kept, with its date, township and name: which of them
+ * apply depends on the register name and the verdicts, which may come
+ * later (RULES.md 9.3). */
 static int apply_death(cb_person *p, const cb_op *op)
 {
-    int smallest = 1;
+    size_t i = 0;
+    cb_notice *x;
 
-    for (size_t i = 0; i < p->ndeaths; i++) {
-        if (str_eq(&p->deaths[i], &op->eid))
-            return 0; /* that notice again */
-        if (cb_str_cmp(&p->deaths[i], &op->eid) < 0)
-            smallest = 0;
-    }
-    if (reserve((void **)&p->deaths, p->ndeaths + 1, sizeof(*p->deaths)))
+    while (i < p->nnotices && cb_str_cmp(&p->notices[i].eid, &op->eid) < 0)
+        i++;
+    if (i < p->nnotices && str_eq(&p->notices[i].eid, &op->eid))
+        return 0; /* that notice again */
+    if (reserve((void **)&p->notices, p->nnotices + 1, sizeof(*p->notices)))
         return -1;
-    p->deaths[p->ndeaths++] = op->eid;
-    /* the township of the notice with the smallest event id: an alert's
-     * last resort */
-    if (smallest)
-        p->dtw = op->township;
-    if (!p->has_death || op->death < p->death)
-        p->death = op->death;
-    p->has_death = 1;
-    qsort(p->deaths, p->ndeaths, sizeof(*p->deaths), str_qcmp);
+    memmove(p->notices + i + 1, p->notices + i,
+            (p->nnotices - i) * sizeof(*p->notices));
+    p->nnotices++;
+    x = &p->notices[i];
+    x->eid = op->eid;
+    x->date = op->death;
+    x->tw = op->township;
+    x->name = op->name;
+    norm_of(&x->name, &x->norm);
+    return 0;
+}
+
+/* A name another source gives the person (in row eid): kept under its
+ * normal form, with the name as written in the row with the smallest
+ * event id, and every row's id.  (Not the row's township: an item holds
+ * only for a person with a register name, who has the township of a
+ * household row, which comes first.)  Returns 0 or -1. */
+static int add_alias(cb_person *p, const cb_str *name, const cb_str *eid)
+{
+    cb_str norm;
+    size_t i = 0, k = 0;
+    cb_alias *x;
+
+    if (name->len == 0)
+        return 0;
+    norm_of(name, &norm);
+    while (i < p->naliases && cb_str_cmp(&p->aliases[i].norm, &norm) < 0)
+        i++;
+    if (i == p->naliases || !str_eq(&p->aliases[i].norm, &norm)) {
+        if (reserve((void **)&p->aliases, p->naliases + 1,
+                    sizeof(*p->aliases)))
+            return -1;
+        memmove(p->aliases + i + 1, p->aliases + i,
+                (p->naliases - i) * sizeof(*p->aliases));
+        p->naliases++;
+        memset(&p->aliases[i], 0, sizeof(p->aliases[i]));
+        p->aliases[i].norm = norm;
+    }
+    x = &p->aliases[i];
+    while (k < x->neids && cb_str_cmp(&x->eids[k], eid) < 0)
+        k++;
+    if (k < x->neids && str_eq(&x->eids[k], eid))
+        return 0; /* that row again */
+    if (reserve((void **)&x->eids, x->neids + 1, sizeof(*x->eids)))
+        return -1;
+    memmove(x->eids + k + 1, x->eids + k, (x->neids - k) * sizeof(*x->eids));
+    x->neids++;
+    x->eids[k] = *eid;
+    if (k == 0) /* the smallest id: its name as written */
+        x->name = *name;
+    return 0;
+}
+
+/* A verdict on the item (kind, other): the latest (by the time it was
+ * given; then the greater verdict) stands, whatever the order they came
+ * in. */
+static int apply_review(cb_person *p, const cb_op *op)
+{
+    size_t i = 0;
+
+    while (i < p->nverdicts && !(p->verdicts[i].kind == op->rkind &&
+                                 str_eq(&p->verdicts[i].other, &op->other)))
+        i++;
+    if (i == p->nverdicts) {
+        if (reserve((void **)&p->verdicts, p->nverdicts + 1,
+                    sizeof(*p->verdicts)))
+            return -1;
+        p->nverdicts++;
+    } else if (p->verdicts[i].at > op->at ||
+               (p->verdicts[i].at == op->at &&
+                p->verdicts[i].verdict >= op->verdict)) {
+        return 0;
+    }
+    p->verdicts[i].kind = op->rkind;
+    p->verdicts[i].verdict = op->verdict;
+    p->verdicts[i].at = op->at;
+    p->verdicts[i].other = op->other;
     return 0;
 }
 
@@ -585,6 +788,8 @@ static int apply_roster(cb_person *p, const cb_op *op)
     int tie = r != NULL && (op->to > r->to ||
                             (op->to == r->to && op->from > r->from));
 
+    if (add_alias(p, &op->name, &op->eid) != 0)
+        return -1;
     if (!later(st, r != NULL, r ? r->st : 0, tie))
         return 0;
     cb_roster_state x = {op->identity, op->from, op->to, st};
@@ -603,8 +808,13 @@ static int apply_own(cb_person *p, const cb_op *op)
 {
     int64_t st = cb_stamp_of(op->date, op->s24);
     int found;
-    size_t i = own_find(p, &op->uscc, &found);
+    size_t i;
 
+    if (add_alias(p, &op->name, &op->src) != 0)
+        return -1;
+    if (op->active == CB_OWN_NAME_ONLY)
+        return 0;
+    i = own_find(p, &op->uscc, &found);
     if (!found) {
         if (op->active != 1)
             return 0;
@@ -646,6 +856,8 @@ int cb_person_apply(cb_person *p, const cb_op *op, int *progress)
         return apply_roster(p, op);
     case CB_OP_OWN:
         return apply_own(p, op);
+    case CB_OP_REVIEW:
+        return apply_review(p, op);
     default:
         return 0; /* ticks and the like change no state */
     }
@@ -737,13 +949,15 @@ int cb_employer_encode(const cb_employer *e, cb_buf *out)
  * Nothing when the business names no representative. */
 static void own_change(const cb_str *rep, const cb_str *uscc, int active,
                        const cb_employer *e, int64_t st, const cb_str *eid,
-                       cb_own_change changes[2], int *nchanges)
+                       cb_own_change changes[CB_OWN_CHANGES_MAX],
+                       int *nchanges)
 {
     cb_own_change *c;
 
-    if (rep->len == 0 || *nchanges >= 2)
+    if (rep->len == 0 || *nchanges >= CB_OWN_CHANGES_MAX)
         return;
     c = &changes[(*nchanges)++];
+    memset(c, 0, sizeof(*c));
     c->rep = *rep;
     c->uscc = *uscc;
     c->active = active;
@@ -770,8 +984,35 @@ static int biz_tie(const cb_op *op, const cb_employer *e)
     return cb_str_cmp(&e->rep, &op->rep) < 0;
 }
 
+/* The name the row gives its representative goes to that person: with
+ * the change the row makes of the person's ownership, or alone (RULES.md
+ * 9.3: every row that names the person counts, whatever it does to the
+ * register of businesses). */
+static void name_rep(const cb_employer *e, const cb_op *op,
+                     cb_own_change changes[CB_OWN_CHANGES_MAX],
+                     int *nchanges)
+{
+    cb_own_change *c = NULL;
+
+    if (op->rep.len == 0 || op->rep_name.len == 0)
+        return;
+    for (int i = 0; i < *nchanges && c == NULL; i++)
+        if (str_eq(&changes[i].rep, &op->rep))
+            c = &changes[i];
+    if (c == NULL) {
+        own_change(&op->rep, &op->subject, CB_OWN_NAME_ONLY, e,
+                   cb_stamp_of(op->date, op->s24), &op->eid, changes,
+                   nchanges);
+        if (*nchanges == 0 || !str_eq(&changes[*nchanges - 1].rep, &op->rep))
+            return;
+        c = &changes[*nchanges - 1];
+    }
+    c->rep_name = op->rep_name;
+}
+
 int cb_employer_apply(cb_employer *e, const cb_op *op,
-                      cb_own_change changes[2], int *nchanges)
+                      cb_own_change changes[CB_OWN_CHANGES_MAX],
+                      int *nchanges)
 {
     *nchanges = 0;
     if (op->kind == CB_OP_BIZ) {
@@ -784,6 +1025,7 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
             if (e->has_biz && e->kind == CB_BIZ_INDIVIDUAL)
                 own_change(&e->rep, &op->subject, 1, e, e->st, &op->eid,
                            changes, nchanges);
+            name_rep(e, op, changes, nchanges);
             return 0;
         }
         if (later(st, e->has_biz, e->st, e->has_biz && biz_tie(op, e))) {
@@ -805,6 +1047,7 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
                 own_change(&e->rep, &op->subject, 1, e, st, &op->eid,
                            changes, nchanges);
         }
+        name_rep(e, op, changes, nchanges);
     } else if (op->kind == CB_OP_REG) {
         if (!e->has_reg || op->date < e->reg) {
             e->reg = op->date;

@@ -8,8 +8,11 @@
  * Ops come decoded (cb_op, cb_ops.h, the one home of their format).
  *
  * The merges are those of docs/RULES.md section 1: latest-wins stamps with
- * their tie rules, earliest dates for deaths and deregistrations, facts
- * deduplicated by event id.  Nothing here talks to Redis. */
+ * their tie rules, earliest dates for deregistrations, death notices,
+ * facts and names deduplicated by event id, reviewers' verdicts latest
+ * first.  Which death notices apply, and the review items the names make
+ * (RULES.md 9.3), are the rules' to say (cb_rules.h): the state keeps
+ * what they are made of.  Nothing here talks to Redis. */
 #ifndef CB_STATE_H
 #define CB_STATE_H
 
@@ -50,19 +53,45 @@ typedef struct cb_fact {
     cb_str eid;
 } cb_fact;
 
+/* A death notice, whether or not it applies (RULES.md 9.3). */
+typedef struct cb_notice {
+    cb_str eid;
+    int32_t date;    /* date_of_death */
+    int64_t tw;      /* the notice's township, 0 when it gives none */
+    cb_str name;     /* as written, "" when the notice names nobody */
+    cb_str norm;     /* name's normal form (cb_name.h); not packed */
+} cb_notice;
+
+/* A name that a source other than the household register gives the
+ * person (an assistance row's name, a business row's legal_rep_name): one
+ * per normal form, with every row that gives it. */
+typedef struct cb_alias {
+    cb_str norm;     /* the normal form, the alias's key; not packed */
+    cb_str name;     /* as written in its row of the smallest event id */
+    cb_str *eids;    /* every row's event id, in byte order */
+    size_t neids;
+} cb_alias;
+
+/* A reviewer's verdict on the review item (kind, other) of the person:
+ * the latest given (by `at`) stands. */
+typedef struct cb_verdict {
+    int kind;        /* cb_review_kind */
+    int verdict;     /* cb_review_verdict */
+    int64_t at;      /* ms since the epoch */
+    cb_str other;    /* the normal form of the item's other name */
+} cb_verdict;
+
 /* A person.  The arrays are owned by the struct: cb_person_free. */
 typedef struct cb_person {
     int32_t birth;
     int male, snapbasic;
-    int has_stay, has_leave, has_student, has_death, has_name;
+    int has_stay, has_leave, has_student, has_name;
     struct { int64_t tw; int32_t since; int64_t st; } stay;
     struct { int64_t tw; int32_t out; int64_t st; } leave;
     struct { int v; int64_t st; } student;
-    int32_t death;
-    int64_t dtw;          /* township of the notice with the smallest id */
-    cb_str *deaths;       /* event ids of death notices, in byte order */
-    size_t ndeaths;
-    cb_str name;
+    cb_notice *notices;   /* every death notice, by event id */
+    size_t nnotices;
+    cb_str name;          /* the register name (RULES.md 9.2) */
     int has_scheme[CB_SCHEMES];
     cb_scheme_state schemes[CB_SCHEMES];
     cb_roster_state *roster; /* by identity, ascending */
@@ -71,6 +100,10 @@ typedef struct cb_person {
     size_t nown;
     cb_fact *facts;       /* by (period, event id) once encoded */
     size_t nfacts;
+    cb_alias *aliases;    /* by normal form once encoded */
+    size_t naliases;
+    cb_verdict *verdicts; /* by (kind, other) once encoded */
+    size_t nverdicts;
 } cb_person;
 
 /* An empty person (no state yet). */
@@ -85,7 +118,8 @@ int cb_person_decode(const char *data, size_t len, cb_person *p);
  * p's lists.  Returns 0 or -1 (out of memory). */
 int cb_person_encode(cb_person *p, cb_buf *out);
 
-/* Applies one op of kind HH, DEATH, ENR, FACT, ROSTER or OWN.  *progress
+/* Applies one op of kind HH, DEATH, ENR, FACT, ROSTER, OWN or REVIEW
+ * (a verdict: the person keeps the latest of each item).  *progress
  * is set to 1 when the op is a new enrollment that counts in the
  * township's progress (an enrollment from the feed, in a basic pension, of
  * someone the snapshot did not have insured); the caller records it.
@@ -111,9 +145,15 @@ void cb_employer_init(cb_employer *e);
 int cb_employer_decode(const char *data, size_t len, cb_employer *e);
 int cb_employer_encode(const cb_employer *e, cb_buf *out);
 
+/* What one business op can send to representatives' partitions. */
+#define CB_OWN_CHANGES_MAX 3
+
 /* Applies a BIZ or REG op.  Ownership changes it makes are written to
- * changes[*nchanges++] (at most 2).  Returns 0. */
+ * changes[*nchanges++], the first to a person carrying the name the row
+ * gives its representative (a CB_OWN_NAME_ONLY change when the row
+ * changes no ownership of that person's).  Returns 0. */
 int cb_employer_apply(cb_employer *e, const cb_op *op,
-                      cb_own_change changes[2], int *nchanges);
+                      cb_own_change changes[CB_OWN_CHANGES_MAX],
+                      int *nchanges);
 
 #endif

@@ -5,7 +5,7 @@
  * and the cache told.  Between the rounds the step evaluates
  * (cb_step_eval.c) and finishes (cb_step_finish.c); its writes and their
  * encoding are cb_step_writes.c's.  The records it stores have a module
- * each (cb_leadrec.h, cb_alertrec.h, cb_decisionrec.h). */
+ * each (cb_leadrec.h, cb_alertrec.h, cb_decisionrec.h, cb_reviewrec.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +128,7 @@ static void step_reset(cb_step *s)
     for (int g = 0; g < G_COUNT; g++)
         s->grouped[g].n = 0;
     s->nalerts = 0;
+    s->nreviews = 0;
     memset(&s->counts, 0, sizeof(s->counts));
     s->failed = 0;
     s->phase = PH_READS;
@@ -151,6 +152,7 @@ void cb_step_free(cb_step *s)
         free(s->grouped[g].v);
     free(s->lookups.v);
     free(s->alerts);
+    free(s->reviews);
     cb_resp_free(&s->out);
     free(s);
 }

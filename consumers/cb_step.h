@@ -9,8 +9,8 @@
  *   1. reads   the partition's version and applied offsets, and each
  *              subject's state and lead (pipelined plain reads) that the
  *              cache (cb_cache.h) does not have;
- *   2. lookups the stored alerts and team decisions the new outcome names
- *              (only when there are any);
+ *   2. lookups the stored alerts, review items and team decisions the
+ *              new outcome names (only when there are any);
  *   3. commit  one EVALSHA of commit.lua with every write, applied only if
  *              the partition's version is still the one the reads saw.
  *

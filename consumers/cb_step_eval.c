@@ -1,14 +1,16 @@
 /* cb_step_eval.c -- the middle of a step: each subject's ops applied to
  * its state (cb_state.h), the state written if it changed, and the rules
- * asked (cb_rules.h) for its lead, its timer and its alerts; what needs
- * the stored alerts and decisions is queued as lookups for round 2.  Apart
- * from the phases because it is where the step meets the rules. */
+ * asked (cb_rules.h) for its lead, its timer, its alerts and its review
+ * items; what needs the stored alerts, review items and decisions is
+ * queued as lookups for round 2.  Apart from the phases because it is
+ * where the step meets the rules. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_decisionrec.h"
+#include "cb_name.h"
 #include "cb_ops.h"
 #include "cb_step_int.h"
 
@@ -76,12 +78,48 @@ static long add_lookup(cb_step *s, const char *what, const char *field)
     return (long)(s->lookups.n / 2 - 1);
 }
 
+/* An alert of the person's the rules no longer make, looked up to leave
+ * the store (finish_alerts says whether it does). */
+static int withdraw_alert(cb_step *s, subject *sj, int kind, int how)
+{
+    ealert *e;
+
+    if (push_alert(s, &e) != 0)
+        return -1;
+    e->kind = kind;
+    e->withdraw = how;
+    cb_rules_alert_id(s->a.ids, kind, sj->id, sj->id_len, "", e->id);
+    e->lookup = add_lookup(s, "alert:", e->id);
+    return 0;
+}
+
+/* Whether a death notice of the person applies, and the ids of those that
+ * do not, for finish_alerts: an alert of a death that names one of them
+ * is of a death no longer so. */
+static void eval_deaths(cb_step *s, subject *sj, const cb_person *p)
+{
+    sj->death_applies = 0;
+    sj->unapplied.off = s->arena.len;
+    sj->unapplied.len = 0;
+    for (size_t i = 0; i < p->nnotices; i++) {
+        warg w;
+        if (cb_rules_notice_applies(p, &p->notices[i])) {
+            sj->death_applies = 1;
+            continue;
+        }
+        if (sj->unapplied.len > 0)
+            cb_step_put(s, " ", 1, &w);
+        cb_step_put(s, p->notices[i].eid.s, p->notices[i].eid.len, &w);
+        sj->unapplied.len = s->arena.len - sj->unapplied.off;
+    }
+}
+
 /* The alerts a person's state makes, kept for the merge with the stored
  * ones (looked up in round 2). */
 static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
 {
     cb_rule_alerts ra = {0};
-    int have_active = 0;
+    int have_active = 0, have_paid = 0;
 
     sj->alert_first = s->nalerts;
     if (cb_rules_person_alerts(p, &ra) != 0)
@@ -111,22 +149,109 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
         e->lookup = add_lookup(s, "alert:", e->id);
         if (a->kind == CB_ALERT_ACTIVE_AFTER_DEATH)
             have_active = 1;
+        if (a->kind == CB_ALERT_PAID_AFTER_DEATH)
+            have_paid = 1;
     }
-    if (p->has_death && !have_active) {
-        ealert *e;
-        if (push_alert(s, &e) != 0)
-            goto nomem;
-        e->withdraw = 1;
-        cb_rules_alert_id(s->a.ids, CB_ALERT_ACTIVE_AFTER_DEATH, sj->id,
-                          sj->id_len, "", e->id);
-        e->lookup = add_lookup(s, "alert:", e->id);
-    }
+    eval_deaths(s, sj, p);
+    if (p->nnotices > 0 && !have_active &&
+        withdraw_alert(s, sj, CB_ALERT_ACTIVE_AFTER_DEATH,
+                       WITHDRAW_ALWAYS) != 0)
+        goto nomem;
+    if (p->nnotices > 0 && !have_paid &&
+        withdraw_alert(s, sj, CB_ALERT_PAID_AFTER_DEATH,
+                       WITHDRAW_IF_DEATH_GONE) != 0)
+        goto nomem;
     sj->nalerts = s->nalerts - sj->alert_first;
     cb_rule_alerts_free(&ra);
     return s->failed ? -1 : 0;
 nomem:
     cb_rule_alerts_free(&ra);
     return -1;
+}
+
+static int push_review(cb_step *s, ereview **out)
+{
+    if (s->nreviews == s->reviews_cap) {
+        size_t cap = s->reviews_cap ? s->reviews_cap * 2 : 64;
+        ereview *v = realloc(s->reviews, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        s->reviews = v;
+        s->reviews_cap = cap;
+    }
+    *out = &s->reviews[s->nreviews++];
+    memset(*out, 0, sizeof(**out));
+    (*out)->lookup = -1;
+    return 0;
+}
+
+/* The review items a person's state makes, kept for the stored ones
+ * (looked up in round 2): those that hold, and, when the register name
+ * changed in this step, those it may have ended (nothing else ends an
+ * item: its names stay in the state).  reg_changed: the register name's
+ * normal form is not the one the step started from. */
+static int eval_reviews(cb_step *s, subject *sj, const cb_person *p,
+                        int reg_changed)
+{
+    cb_rule_reviews rr = {0};
+
+    sj->review_first = s->nreviews;
+    if (cb_rules_person_reviews(p, &rr) != 0)
+        goto nomem;
+    for (size_t i = 0; i < rr.n; i++) {
+        const cb_rule_review *r = &rr.v[i];
+        ereview *e;
+        if (!r->holds && !reg_changed)
+            continue;
+        if (push_review(s, &e) != 0)
+            goto nomem;
+        e->kind = r->kind;
+        e->status = r->status;
+        e->holds = r->holds;
+        e->township = r->township;
+        e->resolved = r->resolved_at;
+        cb_rules_review_id(s->a.ids, r->kind, sj->id, sj->id_len, r->other,
+                           e->id);
+        cb_step_put(s, p->name.s, p->name.len, &e->reg);
+        cb_step_put(s, r->written->s, r->written->len, &e->other);
+        e->evidence.off = s->arena.len;
+        for (size_t j = 0; j < r->nevidence; j++) {
+            warg w;
+            if (j > 0)
+                cb_step_put(s, " ", 1, &w);
+            cb_step_put(s, r->evidence[j]->s, r->evidence[j]->len, &w);
+        }
+        e->evidence.len = s->arena.len - e->evidence.off;
+        e->lookup = add_lookup(s, "rev:", e->id);
+    }
+    sj->nreviews = s->nreviews - sj->review_first;
+    cb_rule_reviews_free(&rr);
+    return s->failed ? -1 : 0;
+nomem:
+    cb_rule_reviews_free(&rr);
+    return -1;
+}
+
+/* A reviewer's verdict is kept by the person's state (cb_person_apply);
+ * with its reason, it is also written beside the item, in cb:rdec:{pN}
+ * (cb_decisionrec: the verdict, its day, the reason), for whoever asks
+ * why. */
+static void write_verdict(cb_step *s, subject *sj, const cb_op *op)
+{
+    cb_decisionrec dr = {op->verdict, cb_date_of_time(op->at), op->why,
+                         op->why_len};
+    char id[CB_ID_DIGITS + 1];
+    cb_buf d = {0};
+
+    cb_rules_review_id(s->a.ids, op->rkind, sj->id, sj->id_len, &op->other,
+                       id);
+    if (cb_decisionrec_encode(&dr, &d) != 0)
+        s->failed = 1;
+    cb_step_str(s, &s->early, "H");
+    cb_step_key(s, &s->early, "rdec:", "");
+    cb_step_arg(s, &s->early, id, CB_ID_DIGITS);
+    cb_step_arg(s, &s->early, d.data, d.len);
+    cb_buf_free(&d);
 }
 
 /* The outbox gets an ownership change for the person's partition. */
@@ -172,7 +297,9 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     size_t v_len = sj->state_len > 0 ? (size_t)sj->state_len : 0;
     int is_employer = sj->key_len == CB_SUBJECT_KEY_MAX;
     int has_v = sj->state_len >= 0;
+    int review_inputs = 0;
     cb_employer e;
+    cb_str reg_before = {0, {0}};
     char source[256];
 
     cb_employer_init(&e);
@@ -188,6 +315,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         cb_person_free(p);
         if (has_v && cb_person_decode(v, v_len, p) != 0)
             goto bad_state;
+        reg_before = p->name;
     }
     for (size_t i = sj->first; i != SIZE_MAX; i = s->op_next[i]) {
         if (s->op_skip[i])
@@ -199,6 +327,8 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         }
         if (cb_rules_op_may_change_lead(op->kind, op->k))
             sj->lead_inputs = 1;
+        if (cb_rules_op_may_change_reviews(op->kind))
+            review_inputs = 1;
         if (op->kind == CB_OP_DECIDE) {
             cb_decisionrec dr = {op->decision, s->a.today, op->why,
                                  op->why_len};
@@ -212,7 +342,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
             cb_buf_free(&d);
             sj->has_decision = 1; /* applied if it is this lead's */
         } else if (is_employer) {
-            cb_own_change ch[2];
+            cb_own_change ch[CB_OWN_CHANGES_MAX];
             int nch = 0;
             cb_employer_apply(&e, op, ch, &nch);
             for (int c = 0; c < nch; c++)
@@ -225,6 +355,8 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
             }
             if (cb_person_apply(p, op, &progress) != 0)
                 return -1;
+            if (op->kind == CB_OP_REVIEW)
+                write_verdict(s, sj, op);
             if (progress) {
                 int y, m, d;
                 char rest[48];
@@ -265,6 +397,11 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         }
     }
     if (!is_employer && eval_alerts(s, sj, p) != 0)
+        return -1;
+    if (!is_employer && review_inputs &&
+        eval_reviews(s, sj, p,
+                     !cb_name_same(reg_before.s, reg_before.len, p->name.s,
+                                   p->name.len)) != 0)
         return -1;
     if (!sj->lead_inputs)
         return 0;

@@ -1,9 +1,11 @@
-/* cb_step_finish.c -- the end of a step's evaluation: the leads and
- * alerts the rules made, merged with what the store holds (read in the
- * lookups), become the commit's writes: a changed lead with its indexes
- * and outbox entry (and the old one heard of closed), alerts that appear
- * or grow, timers, the applied offsets.  Apart from the phases because it
- * is what the store's keys and the topics' changelogs hold. */
+/* cb_step_finish.c -- the end of a step's evaluation: the leads, alerts
+ * and review items the rules made, merged with what the store holds (read
+ * in the lookups), become the commit's writes: a changed lead with its
+ * indexes and outbox entry (and the old one heard of closed), alerts that
+ * appear or grow (or leave with the death behind them), review items that
+ * appear, change or leave, timers, the applied offsets.  Apart from the
+ * phases because it is what the store's keys and the topics' changelogs
+ * hold. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "cb_alertrec.h"
 #include "cb_decisionrec.h"
 #include "cb_leadrec.h"
+#include "cb_reviewrec.h"
 #include "cb_step_int.h"
 
 /* -------------------------------------------------------------- leads */
@@ -222,9 +225,40 @@ static void write_alert_out(cb_step *s, const char *type, const char *id,
     cb_step_outbox(s, &s->late, type, id, strlen(id), v, len);
 }
 
+/* Whether the space-separated ids a[0..alen) and b[0..blen) share one. */
+static int ids_meet(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i = 0;
+
+    while (i < alen) {
+        size_t j = i;
+        while (j < alen && a[j] != ' ')
+            j++;
+        for (size_t k = 0; k < blen;) {
+            size_t m = k;
+            while (m < blen && b[m] != ' ')
+                m++;
+            if (m - k == j - i && j > i && memcmp(a + i, b + k, j - i) == 0)
+                return 1;
+            k = m + 1;
+        }
+        i = j + 1;
+    }
+    return 0;
+}
+
+static int is_death_alert(int kind)
+{
+    return kind == CB_ALERT_PAID_AFTER_DEATH ||
+           kind == CB_ALERT_ACTIVE_AFTER_DEATH;
+}
+
 /* Merges the computed alerts into the store: evidence only grows, amounts
- * only rise, and an active_after_death that no longer holds leaves.
- * Returns how many changed. */
+ * only rise, and an active_after_death that no longer holds leaves.  A
+ * death alert whose stored evidence names a notice that no longer applies
+ * (docs/RULES.md 9.3: a register name came that disagrees) is of another
+ * death: it is replaced, not merged, and leaves when the rules no longer
+ * make it.  Returns how many changed. */
 static int finish_alerts(cb_step *s, subject *sj)
 {
     int changed = 0;
@@ -237,8 +271,14 @@ static int finish_alerts(cb_step *s, subject *sj)
         cb_alertrec o;
         int has_old = old != NULL &&
                       cb_alertrec_decode(old->str, old->len, &o) == 0;
+        int stale = has_old && is_death_alert(e->kind) &&
+                    ids_meet(o.evidence, o.evidence_len,
+                             s->arena.data + sj->unapplied.off,
+                             sj->unapplied.len);
         if (e->withdraw) {
-            if (!has_old)
+            if (!has_old ||
+                (e->withdraw == WITHDRAW_IF_DEATH_GONE && sj->death_applies &&
+                 !stale))
                 continue;
             cb_step_write2(s, "D", "alert:", "", e->id, CB_ID_DIGITS);
             tw_rest(rest, sizeof(rest), o.township);
@@ -252,8 +292,9 @@ static int finish_alerts(cb_step *s, subject *sj)
         int64_t amount = e->amount;
         const char *evp = s->arena.data + e->ev_off;
         size_t evn = e->ev_len;
-        if (has_old) {
+        if (has_old)
             raised = o.raised;
+        if (has_old && !stale) {
             if (o.amount > amount)
                 amount = o.amount;
             if (merge_evidence(o.evidence, o.evidence_len,
@@ -310,6 +351,66 @@ nomem:
     return changed;
 }
 
+/* ------------------------------------------------------- review items */
+
+/* The computed review items into the store: one that holds is written
+ * when it is new or changed (raised_at kept from the stored one), one
+ * that no longer holds leaves, with its township index entry. */
+static void finish_reviews(cb_step *s, subject *sj)
+{
+    cb_buf v = {0};
+    char rest[32], num[24];
+
+    for (size_t i = sj->review_first; i < sj->review_first + sj->nreviews;
+         i++) {
+        const ereview *e = &s->reviews[i];
+        const redisReply *old = looked(s, e->lookup);
+        cb_reviewrec o, n;
+        int has_old = old != NULL &&
+                      cb_reviewrec_decode(old->str, old->len, &o) == 0;
+        if (!e->holds) {
+            if (!has_old)
+                continue;
+            cb_step_write2(s, "D", "rev:", "", e->id, CB_ID_DIGITS);
+            tw_rest(rest, sizeof(rest), o.township);
+            cb_step_write2(s, "R", "rt:", rest, e->id, CB_ID_DIGITS);
+            continue;
+        }
+        memset(&n, 0, sizeof(n));
+        n.kind = e->kind;
+        n.status = e->status;
+        str_set(&n.subject_id, sj->id, sj->id_len);
+        n.township = e->township;
+        str_set(&n.register_name, s->arena.data + e->reg.off, e->reg.len);
+        str_set(&n.other_name, s->arena.data + e->other.off, e->other.len);
+        n.evidence = s->arena.data + e->evidence.off;
+        n.evidence_len = e->evidence.len;
+        if (n.evidence_len > CB_REVIEWREC_EVIDENCE_MAX)
+            n.evidence_len = CB_REVIEWREC_EVIDENCE_MAX; /* cannot happen:
+                                                           255 ids */
+        n.raised = has_old ? o.raised : s->a.now_ms;
+        n.resolved = e->resolved;
+        if (cb_reviewrec_encode(&n, &v) != 0) {
+            s->failed = 1;
+            break;
+        }
+        if (has_old && old->len == v.len &&
+            memcmp(old->str, v.data, v.len) == 0)
+            continue;
+        cb_step_write3(s, "H", "rev:", "", e->id, CB_ID_DIGITS, v.data, v.len);
+        if (has_old && o.township != n.township) {
+            tw_rest(rest, sizeof(rest), o.township);
+            cb_step_write2(s, "R", "rt:", rest, e->id, CB_ID_DIGITS);
+        }
+        tw_rest(rest, sizeof(rest), n.township);
+        cb_step_write3(s, "Z", "rt:", rest, num,
+                       cb_step_fmt_int(num, sizeof(num),
+                                       cb_date_of_time(n.raised)),
+                       e->id, CB_ID_DIGITS);
+    }
+    cb_buf_free(&v);
+}
+
 /* ----------------------------------------------------------- the step */
 
 void cb_step_finish(cb_step *s)
@@ -321,6 +422,7 @@ void cb_step_finish(cb_step *s)
         if (!sj->active)
             continue;
         s->counts.alerts_changed += finish_alerts(s, sj);
+        finish_reviews(s, sj);
         if (!sj->lead_inputs)
             continue;
         s->counts.leads_changed += finish_lead(s, sj);

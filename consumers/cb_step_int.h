@@ -1,5 +1,6 @@
 /* cb_step_int.h -- what the files of one step share: its state, the
- * subjects of its batch, the alerts it computed, the lists of writes in
+ * subjects of its batch, the alerts and review items it computed, the
+ * lists of writes in
  * its arena, and the functions one file gives the others.  Not for other
  * modules, which use cb_step.h.
  *
@@ -50,9 +51,25 @@ typedef struct ealert {
     char period[8];
     int64_t amount;
     size_t ev_off, ev_len; /* sorted event ids, in the arena */
-    int withdraw;          /* an active_after_death that no longer holds */
+    int withdraw;          /* WITHDRAW_* when the rules no longer make it */
     long lookup;
 } ealert;
+
+/* An alert the rules no longer make leaves the store: active_after_death
+ * always (the enrollment ended in time), paid_after_death only when the
+ * death that made it is gone (no notice applies, or one the stored alert
+ * names no longer does), not when its facts passed the window. */
+enum { WITHDRAW_NO = 0, WITHDRAW_ALWAYS = 1, WITHDRAW_IF_DEATH_GONE = 2 };
+
+/* A review item as evaluated (cb_rule_review), waiting for the stored one
+ * (looked up in round 2) to take its raised_at from. */
+typedef struct ereview {
+    char id[CB_ID_DIGITS + 1];
+    int kind, status, holds;
+    int64_t township, resolved;
+    warg reg, other, evidence; /* in the arena */
+    long lookup;
+} ereview;
 
 /* A subject of the batch. */
 typedef struct subject {
@@ -85,6 +102,11 @@ typedef struct subject {
     int32_t decision_day;
     long dec_lookup;
     size_t alert_first, nalerts;
+    /* death notices (RULES.md 9.3): whether one applies, and the ids of
+     * those that do not (space separated, in the arena) */
+    int death_applies;
+    warg unapplied;
+    size_t review_first, nreviews;
 } subject;
 
 struct cb_step {
@@ -111,6 +133,8 @@ struct cb_step {
     wlist grouped[G_COUNT]; /* late writes, by opcode and key */
     ealert *alerts;
     size_t nalerts, alerts_cap;
+    ereview *reviews;
+    size_t nreviews, reviews_cap;
     wlist lookups;      /* key, field pairs */
     redisReply **looked;
     size_t nlooked;

@@ -1,6 +1,7 @@
 /* cb_store.c -- the matcher's Redis store: batches applied as steps
- * (cb_step.c, driven by cb_pipe.c), applied offsets, and packed leads and
- * alerts read back. */
+ * (cb_step.c, driven by cb_pipe.c), applied offsets, packed leads, alerts
+ * and review items read back, and the decisions and verdicts that are
+ * steps of their own. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include "cb_idkey.h"
 #include "cb_leadrec.h"
 #include "cb_log.h"
+#include "cb_name.h"
 #include "cb_pipe.h"
+#include "cb_reviewrec.h"
 #include "cb_step.h"
 #include "cb_store.h"
 
@@ -534,4 +537,130 @@ int cb_store_get_decision(cb_store *store, const char *lead_id,
     }
     freeReplyObject(r);
     return rc;
+}
+
+/* ------------------------------------------------------ review items */
+
+typedef struct review_walk {
+    cb_store_review_fn *fn;
+    void *opaque;
+} review_walk;
+
+static int one_review(const redisReply *f, const redisReply *v, void *opaque)
+{
+    review_walk *w = opaque;
+    cb_reviewrec r;
+    char id[CB_ID_DIGITS + 1];
+
+    if (f->len != CB_ID_DIGITS || cb_reviewrec_decode(v->str, v->len, &r))
+        return 0; /* not ours to judge here; the matcher wrote it */
+    memcpy(id, f->str, CB_ID_DIGITS);
+    id[CB_ID_DIGITS] = '\0';
+    return w->fn(id, &r, w->opaque);
+}
+
+int cb_store_each_review(cb_store *store, cb_store_review_fn *fn,
+                         void *opaque, char *errstr, size_t errstr_size)
+{
+    review_walk w = {fn, opaque};
+
+    for (int p = 0; p < store->partitions; p++) {
+        char key[96];
+        cb_store_key(key, sizeof(key), "rev", p);
+        if (scan_hash(store, key, one_review, &w, errstr, errstr_size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cb_store_find_review(cb_store *store, const char *review_id,
+                         cb_subject *subject, int *partition, int *kind,
+                         cb_str *other, char *errstr, size_t errstr_size)
+{
+    if (review_id[0] != 'R' || strlen(review_id) != 1 + CB_ID_DIGITS)
+        return 0;
+    for (int p = 0; p < store->partitions; p++) {
+        char key[96], id[CB_ID_SIZE], norm[sizeof(other->s) + 1];
+        cb_reviewrec r;
+        int n;
+        cb_store_key(key, sizeof(key), "rev", p);
+        redisReply *reply = cb_redis_commandf(store->redis, "HGET %s %s", key,
+                                              review_id + 1);
+        if (reply == NULL) {
+            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+            return -1;
+        }
+        if (reply->type != REDIS_REPLY_STRING ||
+            cb_reviewrec_decode(reply->str, reply->len, &r) != 0 ||
+            cb_str_to_text(&r.subject_id, id, sizeof(id)) != 0 ||
+            cb_subject_of_person(id, subject) != 0) {
+            freeReplyObject(reply);
+            continue;
+        }
+        freeReplyObject(reply);
+        /* the item's other is the normal form of its other name */
+        n = cb_name_normalize(r.other_name.s, r.other_name.len, norm,
+                              sizeof(norm));
+        if (n < 0) {
+            *other = r.other_name;
+        } else {
+            memcpy(other->s, norm, (size_t)n);
+            other->len = (uint8_t)n;
+        }
+        *partition = p;
+        *kind = r.kind;
+        return 1;
+    }
+    return 0;
+}
+
+int cb_store_review(cb_store *store, const char *review_id, int verdict,
+                    const char *why, int64_t now_ms, int *status,
+                    char *errstr, size_t errstr_size)
+{
+    cb_subject subject;
+    cb_store_result res;
+    cb_buf op = {0};
+    cb_str other;
+    char key[96];
+    int part, kind, rc;
+
+    if (verdict != CB_VERDICT_CONFIRM && verdict != CB_VERDICT_REJECT) {
+        snprintf(errstr, errstr_size, "the verdict is confirm or reject");
+        return -1;
+    }
+    rc = cb_store_find_review(store, review_id, &subject, &part, &kind,
+                              &other, errstr, errstr_size);
+    if (rc <= 0)
+        return rc;
+    if (cb_ops_review(&subject, store->buckets, kind, verdict, other.s,
+                      other.len, now_ms, why, &op) != 0) {
+        cb_buf_free(&op);
+        snprintf(errstr, errstr_size, "the verdict cannot be packed");
+        return -1;
+    }
+    rc = cb_store_step(store, part, cb_date_of_time(now_ms), now_ms, &op, 1,
+                       NULL, NULL, 0, &res, errstr, errstr_size);
+    cb_buf_free(&op);
+    if (rc != 0)
+        return -1;
+    /* the item as the step left it */
+    cb_store_key(key, sizeof(key), "rev", part);
+    redisReply *r = cb_redis_commandf(store->redis, "HGET %s %s", key,
+                                      review_id + 1);
+    cb_reviewrec after;
+    if (r == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        return -1;
+    }
+    rc = r->type == REDIS_REPLY_STRING &&
+         cb_reviewrec_decode(r->str, r->len, &after) == 0;
+    freeReplyObject(r);
+    if (!rc) {
+        snprintf(errstr, errstr_size, "the verdict was recorded, but review "
+                 "item %s is gone", review_id);
+        return -1;
+    }
+    *status = after.status;
+    return 1;
 }

@@ -1,6 +1,8 @@
-/* cb_store.h -- the matcher's state, lead store and alert store in Redis:
- * key names, the atomic steps (cb_step.h) applied in pipelined rounds,
- * and the packed lead and alert records read back as cb_lead / cb_alert.
+/* cb_store.h -- the matcher's state, lead store, alert store and review
+ * items in Redis: key names, the atomic steps (cb_step.h) applied in
+ * pipelined rounds, the packed lead and alert records read back as
+ * cb_lead / cb_alert, and the review items (cb_reviewrec.h) with the
+ * reviewers' verdicts on them.
  *
  * State is partitioned like the Kafka topics: every key of partition N
  * carries the hash tag {pN}, so one step touches one Redis Cluster slot,
@@ -168,6 +170,36 @@ int cb_store_decide(cb_store *store, const char *lead_id, int decision,
 int cb_store_get_decision(cb_store *store, const char *lead_id,
                           int *decision, int32_t *day, char *why,
                           size_t why_size, char *errstr, size_t errstr_size);
+
+/* ------------------------------------------------------ review items */
+
+struct cb_reviewrec;
+
+/* Calls fn for every review item (id_digits its id's 16 hex digits, the
+ * item as stored), partition by partition; fn returns 0 to go on.
+ * Returns 0, or -1 with errstr on a Redis failure. */
+typedef int (cb_store_review_fn)(const char *id_digits,
+                                 const struct cb_reviewrec *r, void *opaque);
+int cb_store_each_review(cb_store *store, cb_store_review_fn *fn,
+                         void *opaque, char *errstr, size_t errstr_size);
+
+/* Finds a review item by its id ("R" + 16 hex digits) across the
+ * partitions: 1 with its subject, partition, kind (cb_review_kind) and
+ * the normal form of its other name (what a verdict op names), 0 when no
+ * item has that id, -1 with errstr on a Redis failure. */
+int cb_store_find_review(cb_store *store, const char *review_id,
+                         cb_subject *subject, int *partition, int *kind,
+                         cb_str *other, char *errstr, size_t errstr_size);
+
+/* Records a reviewer's verdict (cb_review_verdict: confirm or reject) on a
+ * review item with its reason, given at now_ms, as one step of the item's
+ * partition: the person's state keeps it, and the person's leads, alerts
+ * and items are evaluated again at once (a confirmed death applies).
+ * Returns 1 with the item's status after it in *status, 0 when there is
+ * no such item, -1 with errstr. */
+int cb_store_review(cb_store *store, const char *review_id, int verdict,
+                    const char *why, int64_t now_ms, int *status,
+                    char *errstr, size_t errstr_size);
 
 /* ------------------------------------------------- packed records */
 

@@ -5,7 +5,7 @@
 
 cb_expect_exit 0 "canbao --help" "$CANBAO" --help
 help=$CB_OUT
-contract="broker produce load targets match leads lead alerts report web user gen"
+contract="broker produce load targets match leads lead alerts reviews review report web user gen"
 for c in $contract tail avro idkey; do
     grep -qE "^  $c " <<<"$help" || cb_fail "canbao --help lacks $c" # no pipe: SIGPIPE under pipefail
     cb_expect_exit 0 "canbao $c --help" "$CANBAO" "$c" --help
@@ -30,6 +30,12 @@ cb_assert_contains "$CB_ERR" "--format" "suggests --format"
 cb_expect_exit 2 "lead: bad decision" "$CANBAO" lead L1 maybe
 cb_expect_exit 2 "lead: refusal without reason" "$CANBAO" lead L1 refused
 cb_expect_exit 2 "leads: bad status" "$CANBAO" leads --status pending
+cb_expect_exit 2 "reviews: bad status" "$CANBAO" reviews --status pending
+cb_expect_exit 2 "reviews: bad kind" "$CANBAO" reviews --kind typo
+cb_expect_exit 2 "review: bad verdict" "$CANBAO" review R1 maybe --reason x
+cb_expect_exit 2 "review: no reason" "$CANBAO" review R1 confirm
+cb_expect_exit 2 "review: correct" "$CANBAO" review R1 correct --reason x
+cb_assert_contains "$CB_ERR" "probable_typo" "correct: not built yet"
 cb_expect_exit 2 "alerts: bad kind" "$CANBAO" alerts --kind theft
 cb_expect_exit 2 "report: bad date" "$CANBAO" report --as-of 2025-02-30
 cb_expect_exit 1 "targets: no file" "$CANBAO" targets /nonexistent.csv
@@ -64,7 +70,8 @@ cb_expect_exit 0 "idkey again" "$CANBAO" idkey
 [ "$k1" != "$CB_OUT" ] || cb_fail "idkey gave the same key twice"
 for c in "match --until-idle 1" "load $CB_TMP/none.csv" \
     "gen --people 100 --seed 1 --out $CB_TMP/g" \
-    "lead L0123456789abcdef contacted" "web"; do
+    "lead L0123456789abcdef contacted" \
+    "review R0123456789abcdef confirm --reason seen" "web"; do
     # shellcheck disable=SC2086
     CANBAO_ID_KEY= cb_expect_exit 1 "$c without an id key" "$CANBAO" $c
     cb_assert_contains "$CB_ERR" "canbao idkey" "$c says how to make one"

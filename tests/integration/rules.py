@@ -2,15 +2,16 @@
 """The rules of docs/RULES.md, case by case, against the matcher's real
 atomic step (tests/tools/apply_tool: ops, Lua, Redis).
 
-Every case is a set of events, a day T, and what the lead and alert stores
-must hold after them.  Each case runs in several orders (the given one,
-reversed, shuffled) and batchings (one step per event, one step for all):
-every run must give the same stores, and those must be the expected ones.
-The same events folded by the generator's reference implementation
+Every case is a set of events, a day T, and what the lead, alert and review
+stores must hold after them.  Each case runs in several orders (the given
+one, reversed, shuffled) and batchings (one step per event, one step for
+all): every run must give the same stores, and those must be the expected
+ones.  The same events folded by the generator's reference implementation
 (gen/cb_truth*.c, through apply_tool --truth) must give the same
 leads, alerts and progress too, so the ground truth of `canbao gen` and
-the matcher cannot drift apart (cases with team decisions excepted: the
-truth has none).
+the matcher cannot drift apart (cases with team decisions or reviewers'
+verdicts excepted: the truth has none).  Review items (RULES.md 9.3) are
+compared too.
 
     rules.py APPLY_TOOL REDIS_PORT [CASE...]
 """
@@ -90,12 +91,14 @@ class Events:
         return self.add("household", rec)
 
     def death(self, person, date, reported, source="police", eid=None,
-              tw=None):
+              tw=None, name=None):
         rec = {"event_id": eid or self._id("d"), "person_id": person,
                "date_of_death": date, "source": source,
                "occurred_at": at(reported)}
         if tw:
             rec["township_code"] = tw
+        if name:
+            rec["name"] = name
         return self.add("death", rec)
 
     def enr(self, person, scheme, action, day, tw=TW, eid=None):
@@ -116,21 +119,24 @@ class Events:
             rec["subsidy_tier"] = tier
         return self.add("enrollment", rec)
 
-    def roster(self, person, identity, valid_from, valid_to, day):
-        rec = {"event_id": self._id("a"), "person_id": person, "name": "某",
-               "identity": identity, "valid_from": valid_from,
-               "township_code": TW, "occurred_at": at(day)}
+    def roster(self, person, identity, valid_from, valid_to, day,
+               name="王建国", eid=None, tw=TW):
+        rec = {"event_id": eid or self._id("a"), "person_id": person,
+               "name": name, "identity": identity, "valid_from": valid_from,
+               "township_code": tw, "occurred_at": at(day)}
         if valid_to:
             rec["valid_to"] = valid_to
         return self.add("assistance", rec)
 
     def biz(self, code, kind, action, est, day, rep=None, tw=TW, eid=None,
-            name="阜宁某厂"):
+            name="阜宁某厂", rep_name=None):
         rec = {"event_id": eid or self._id("b"), "uscc": code, "name": name,
                "kind": kind, "action": action, "established_on": est,
                "township_code": tw, "occurred_at": at(day)}
         if rep:
             rec["legal_rep_id"] = rep
+        if rep_name:
+            rec["legal_rep_name"] = rep_name
         return self.add("business", rec)
 
     def reg(self, code, day):
@@ -146,6 +152,28 @@ def lead_id(kind, subject, township, since):
     text = "%s|%s|%s|%s" % (kind, subject, township, since)
     key = bytes.fromhex(os.environ["CANBAO_ID_KEY"])
     return "L" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def normal_form(name):
+    """RULES.md 9.2: white space and U+3000 out, full-width ASCII as ASCII,
+    the separators of a minority or foreign name as U+00B7."""
+    out = []
+    for c in name:
+        if c in " \t\r\n\v\f\u3000":
+            continue
+        if 0xFF01 <= ord(c) <= 0xFF5E:
+            c = chr(ord(c) - 0xFEE0)
+        if c in ".\u00b7\u30fb\u2022":
+            c = "\u00b7"
+        out.append(c)
+    return "".join(out)
+
+
+def review_id(kind, subject, other):
+    """RULES.md 9.3's review id, other a name as written."""
+    text = "%s|%s|%s" % (kind, subject, normal_form(other))
+    key = bytes.fromhex(os.environ["CANBAO_ID_KEY"])
+    return "R" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def without_provenance(lines):
@@ -166,7 +194,7 @@ COMPARE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 def truth_agrees(name, events, today):
     """The matcher's stores and cb_truth's, for one order: equal."""
-    if any("decide" in e for e in events):
+    if any("decide" in e or "review" in e for e in events):
         return True
     subprocess.run(["redis-cli", "-p", PORT, "FLUSHALL"], check=True,
                    stdout=subprocess.DEVNULL)
@@ -207,8 +235,9 @@ def run(events, today, batch):
 
 
 def summary(lines):
-    """The stores as {subject: lead fields} and [(alert fields)]."""
-    leads, alerts = {}, []
+    """The stores as {subject: lead fields}, [(alert fields)] and
+    [(review item fields)]."""
+    leads, alerts, reviews = {}, [], []
     for line in lines:
         j = json.loads(line)
         if "state" in j:
@@ -220,11 +249,18 @@ def summary(lines):
             l = j["lead"]
             leads[l["subject_id"]] = (l["reason"], l["priority"], l["status"],
                                       l.get("closed_reason", ""))
+        elif "review" in j:
+            r = j["review"]
+            if r["review_id"] != review_id(r["kind"], r["subject_id"],
+                                           r["names"].split("|", 1)[1]):
+                raise RuntimeError("review id of %s is not RULES.md's" % r)
+            reviews.append((r["kind"], r["subject_id"], r["township_code"],
+                            r["names"], r["evidence"], r["status"]))
         else:
             a = j["alert"]
             alerts.append((a["kind"], a["subject_id"], a.get("period", ""),
                            a["amount_at_risk_fen"], a["evidence"]))
-    return leads, sorted(alerts)
+    return leads, sorted(alerts), sorted(reviews)
 
 
 CASES = {}
@@ -642,6 +678,209 @@ def another_writer_between_two_steps():
         owner: ("working_age_uninsured", "high", "open", "")}, []
 
 
+# ------------------------------------------------------------ review items
+# RULES.md 9.3.  A case's expected review items are e.reviews: (kind,
+# subject, township, names, evidence, status).
+
+def death_unconfirmed_case(e, verdict=None):
+    """A working-age resident under another name in a death notice, with a
+    medical enrollment and benefits after the death: the notice (and so the
+    death) waits for a reviewer."""
+    a = pid("1980-08-08")
+    e.hh(a, "2025-01-02", name="王建国")
+    e.enr(a, "resident_medical", "enroll", "2024-02-02")
+    b1 = e.fact(a, "benefit", "resident_medical", "2025-07", 5000,
+                "2025-07-05")
+    b2 = e.fact(a, "benefit", "resident_medical", "2025-08", 6000,
+                "2025-08-05")
+    d = e.death(a, "2025-06-01", "2025-06-03", name="李四", tw=TW2)
+    if verdict:
+        e.after = [{"review": review_id("death_unconfirmed", a, "李四"),
+                    "verdict": verdict}]
+    return a, d, b1, b2
+
+
+@case
+def assistance_row_with_another_name():
+    # Two assistance rows give 王建 (typed twice otherwise): one
+    # name_mismatch, names as the smallest id writes them; the leads follow
+    # the number.
+    e, a = Events(), pid("1985-02-02")
+    e.hh(a, "2025-01-02")
+    r1 = e.roster(a, "minimum_living", "2025-01-01", "2025-12-31",
+                  "2025-06-30", name="王 建", eid="a-1")
+    r2 = e.roster(a, "minimum_living", "2025-01-01", "2025-12-31",
+                  "2025-07-30", name="王建", eid="a-2", tw=TW2)
+    e.reviews = [("name_mismatch", a, TW, "王建国|王 建", "a-1 a-2", "open")]
+    assert (r1, r2) == ("a-1", "a-2")
+    return e, "2025-11-20", {
+        a: ("assisted_not_enrolled", "high", "open", "")}, []
+
+
+@case
+def same_name_typed_otherwise_is_no_review():
+    # Spaces, an ideographic space, full-width letters, another dot: the
+    # same name (RULES.md 9.2), whatever the source.
+    e = Events()
+    a, b, c = pid("1985-03-03"), pid("1985-04-04"), pid("1985-05-05")
+    e.hh(a, "2025-01-02", name="王建国")
+    e.roster(a, "minimum_living", "2025-01-01", None, "2025-06-30",
+             name=" 王\u3000建 国")
+    e.hh(b, "2025-01-02", name="阿依古丽·买买提")
+    e.roster(b, "minimum_living", "2025-01-01", None, "2025-06-30",
+             name="阿依古丽.买买提")
+    e.biz(employer_id(50), "individual", "established", "2025-03-01",
+          "2025-03-02", rep=b, rep_name="阿依古丽\u30fb买买提")
+    e.hh(c, "2025-01-02", name="Li Na")
+    e.roster(c, "minimum_living", "2025-01-01", None, "2025-06-30",
+             name="\uff2c\uff49 \uff2e\uff41")
+    e.death(c, "2025-09-01", "2025-09-02", name="LiNa")
+    e.reviews = []
+    return e, "2025-11-20", {
+        a: ("assisted_not_enrolled", "high", "open", ""),
+        b: ("assisted_not_enrolled", "high", "open", ""),
+        c: ("assisted_not_enrolled", "high", "closed", "deceased")}, []
+
+
+@case
+def death_notice_with_another_name_waits():
+    # Not applied while its item is open: the lead stays open, and no
+    # benefit after it is paid after a death.
+    e = Events()
+    a, d, _, _ = death_unconfirmed_case(e)
+    e.reviews = [("death_unconfirmed", a, TW, "王建国|李四", d, "open")]
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "high", "open", "")}, []
+
+
+@case
+def death_notice_confirmed_applies():
+    # Confirmed, it applies with its own date: the lead closes deceased on
+    # 2025-06-01 (at 44, so of normal priority), the alerts of the death
+    # appear.
+    e = Events()
+    a, d, b1, b2 = death_unconfirmed_case(e, "confirm")
+    e.reviews = [("death_unconfirmed", a, TW, "王建国|李四", d, "confirmed")]
+    e.expect = {("lead", a): {"closed_at": "2025-06-01T00:00:00+08:00"}}
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "closed", "deceased")}, [
+        ("paid_after_death", a, "", 11000, " ".join(sorted([d, b1, b2]))),
+        ("active_after_death", a, "", 0, d)]
+
+
+@case
+def death_notice_rejected_never_applies():
+    e = Events()
+    a, d, _, _ = death_unconfirmed_case(e, "reject")
+    e.reviews = [("death_unconfirmed", a, TW, "王建国|李四", d, "rejected")]
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "high", "open", "")}, []
+
+
+@case
+def register_row_after_the_notice_withdraws_it():
+    # The notice names 李四, as the register did then; a later household
+    # row renames the person 王建国.  Step by step in the orders where the
+    # notice comes first, it is applied (the lead closes, the alerts are
+    # raised) and then withdrawn: the lead reopens, the alerts leave.
+    e, a = Events(), pid("1981-09-09")
+    e.hh(a, "2025-01-02", name="李四")
+    e.enr(a, "resident_medical", "enroll", "2024-02-02")
+    e.fact(a, "benefit", "resident_medical", "2025-07", 5000, "2025-07-05")
+    d = e.death(a, "2025-06-01", "2025-06-03", name="李四")
+    e.hh(a, "2025-06-20", action="address_change", name="王建国")
+    e.reviews = [("death_unconfirmed", a, TW, "王建国|李四", d, "open")]
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
+def a_withdrawn_notice_leaves_the_other_death():
+    # Two notices: 李四's, the earlier, and one without a name.  Step by
+    # step where the renaming row comes last, both apply first (the death
+    # is the earlier date, the alerts name both); then 李四's is withdrawn:
+    # the alerts are those of the later death alone, not grown from the
+    # earlier.
+    e, a = Events(), pid("1950-09-19")
+    e.hh(a, "2025-01-02", name="李四")
+    e.enr(a, "resident_pension", "enroll", "2024-02-02")
+    e.fact(a, "benefit", "resident_pension", "2025-05", 20000, "2025-05-05")
+    b6 = e.fact(a, "benefit", "resident_pension", "2025-06", 20000,
+                "2025-06-05")
+    d1 = e.death(a, "2025-04-10", "2025-04-12", name="李四")
+    d2 = e.death(a, "2025-05-10", "2025-05-12")
+    e.hh(a, "2025-01-20", action="address_change", name="王建国")
+    e.reviews = [("death_unconfirmed", a, TW, "王建国|李四", d1, "open")]
+    return e, "2025-11-20", {}, [
+        ("paid_after_death", a, "", 20000, " ".join(sorted([d2, b6]))),
+        ("active_after_death", a, "", 0, d2)]
+
+
+@case
+def register_name_that_comes_to_agree_applies():
+    # The register's name changes to the notice's: the death applies, no
+    # item is left.  (The renaming row is dated before the death, so that
+    # the person lived here the day before it; in the orders where it comes
+    # after the notice, it arrives after it all the same.)
+    e, a = Events(), pid("1982-10-10")
+    e.hh(a, "2025-01-02", name="王建国")
+    e.enr(a, "resident_medical", "enroll", "2024-02-02")
+    d = e.death(a, "2025-06-01", "2025-06-03", name="李 四")
+    e.hh(a, "2025-05-20", action="address_change", name="李四")
+    e.reviews = []
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "closed", "deceased")}, [
+        ("active_after_death", a, "", 0, d)]
+
+
+@case
+def notices_without_a_name_or_a_register_apply():
+    # A notice without a name, and any notice of a person without household
+    # rows, apply as before section 9; one applied notice beside one with
+    # another name makes the death alone.
+    e = Events()
+    a, b, c = pid("1983-11-11"), pid("1984-12-12"), pid("1979-01-13")
+    e.hh(a, "2025-01-02", name="王建国")
+    e.enr(a, "resident_medical", "enroll", "2024-02-02")
+    da = e.death(a, "2025-06-01", "2025-06-03")
+    e.enr(b, "resident_medical", "enroll", "2024-02-02")
+    db = e.death(b, "2025-06-01", "2025-06-03", name="李四", tw=TW2)
+    e.hh(c, "2025-01-02", name="王建国")
+    e.enr(c, "resident_medical", "enroll", "2024-02-02")
+    dc1 = e.death(c, "2025-05-01", "2025-05-03", name="赵五", eid="d-c1")
+    dc2 = e.death(c, "2025-07-01", "2025-07-03", name="王 建国", eid="d-c2")
+    e.reviews = [("death_unconfirmed", c, TW, "王建国|赵五", dc1, "open")]
+    e.expect = {("active_after_death", b): {"township_code": TW2},
+                ("lead", c): {"closed_at": "2025-07-01T00:00:00+08:00"}}
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "closed", "deceased"),
+        c: ("working_age_uninsured", "high", "closed", "deceased")}, [
+        ("active_after_death", a, "", 0, da),
+        ("active_after_death", b, "", 0, db),
+        ("active_after_death", c, "", 0, dc2)]
+
+
+@case
+def legal_representative_with_another_name():
+    # Business rows that name the person as legal representative give a
+    # name: an individual business's (it makes the person an owner too) and
+    # an enterprise's (it does not); the same name again is nothing.
+    e, a = Events(), pid("1990-07-17")
+    e.hh(a, "2025-01-02", name="王建国")
+    b1 = e.biz(employer_id(60), "individual", "established", "2025-03-01",
+               "2025-03-02", rep=a, rep_name="王健国")
+    b2 = e.biz(employer_id(61), "enterprise", "established", "2025-03-01",
+               "2025-03-02", rep=a, rep_name="王 健国", tw=TW2)
+    e.biz(employer_id(62), "enterprise", "established", "2025-03-01",
+          "2025-03-02", rep=a, rep_name="王建国")
+    e.reviews = [("name_mismatch", a, TW, "王建国|王健国",
+                  " ".join(sorted([b1, b2])), "open")]
+    return e, "2025-11-20", {
+        a: ("business_owner_uninsured", "normal", "open", ""),
+        employer_id(61): ("employer_unregistered", "normal", "open", ""),
+        employer_id(62): ("employer_unregistered", "normal", "open", "")}, []
+
+
 def check(name, build):
     events, today, want_leads, want_alerts = build()
     evs = events.list
@@ -665,11 +904,13 @@ def check(name, build):
                 return False
     if not truth_agrees(name, list(evs) + after, today):
         return False
-    leads, alerts = summary(first)
+    leads, alerts, reviews = summary(first)
     if not any(a[0] == "progress" for a in want_alerts):
         alerts = [a for a in alerts if a[0] != "progress"]
     want_alerts = sorted(want_alerts)
-    ok = leads == want_leads and alerts == want_alerts
+    want_reviews = sorted(getattr(events, "reviews", []))
+    ok = leads == want_leads and alerts == want_alerts and \
+        reviews == want_reviews
     # Fields a case names beyond the summary: (alert kind or "lead",
     # subject) -> {field: value}.
     want = getattr(events, "expect", {})
@@ -690,8 +931,10 @@ def check(name, build):
         print("FAIL %s: no %s" % (name, sorted(set(want) - seen)))
         ok = False
     if not ok:
-        print("FAIL %s:\n  leads  %s\n  wanted %s\n  alerts %s\n  wanted %s" % (
-            name, leads, want_leads, alerts, want_alerts))
+        print("FAIL %s:\n  leads  %s\n  wanted %s\n  alerts %s\n  wanted %s"
+              "\n  reviews %s\n  wanted  %s" % (
+                  name, leads, want_leads, alerts, want_alerts, reviews,
+                  want_reviews))
     else:
         print("ok   %s (%d events, %d orders x 2 batchings agree)" % (
             name, len(evs), len(orders)))

@@ -1,15 +1,20 @@
 /* apply_tool.c -- drives the matcher's atomic step without Kafka, for the
  * rule tests: reads events as JSON lines, applies them through the real ops
  * (cb_ops) and step (cb_store, cb_step), follows the derived ownership changes
- * of the outbox, and prints the lead and alert stores as sorted JSON lines.
+ * of the outbox, and prints the lead, alert and review stores as sorted JSON
+ * lines.
  *
  *   apply_tool REDIS_URL TODAY [--batch N] [--snapshot] [--truth DIR]
  *              [--cache-kb N] < events > stores
  *   apply_tool REDIS_URL - [--states]   print the stores (and the states)
  *
  * An input line is {"kind": KIND, "record": {...}} (the record as canbao
- * tail prints it, unmasked), {"tick": ID}, or {"decide": LEAD_ID,
- * "decision": "contacted"|"refused"|"enrolled"|"invalid"}.  Events are
+ * tail prints it, unmasked), {"tick": ID}, {"decide": LEAD_ID,
+ * "decision": "contacted"|"refused"|"enrolled"|"invalid"}, or {"review":
+ * REVIEW_ID, "verdict": "confirm"|"reject"} (given at 00:00 of TODAY).
+ * A review item prints as {"review": {...}} with the fields the ground
+ * truth has (review_id, kind, township_code, subject_id, other_id, names,
+ * evidence, status; "" when empty), not its times.  Events are
  * applied in batches of N (default: all), each batch one step per
  * partition, by a store that keeps a cache of N KiB (cb_cache.h; default
  * none).  An event line with "external": true is applied at once, after
@@ -30,6 +35,7 @@
 #include "cb_idkey.h"
 #include "cb_ops.h"
 #include "cb_record_json.h"
+#include "cb_reviewrec.h"
 #include "cb_store.h"
 #include "cb_truth.h"
 
@@ -147,8 +153,56 @@ static void dump_states(void)
     freeReplyObject(keys);
 }
 
+/* Prints one review item as a JSON line of its text cells, without the
+ * times (kept in a list to be sorted). */
+static int print_review(const char *id, const cb_reviewrec *r, void *opaque)
+{
+    static char buf[CB_REVIEW_CELLS_SIZE];
+    const char *cells[CB_REVIEW_COLUMNS];
+    json_t *j = json_object(), *list = opaque;
+
+    cb_reviewrec_cells(r, id, 0, buf, cells);
+    for (int c = 0; c < CB_REVIEW_COLUMNS; c++)
+        if (strcmp(cb_review_columns[c], "raised_at") != 0 &&
+            strcmp(cb_review_columns[c], "resolved_at") != 0)
+            json_object_set_new(j, cb_review_columns[c],
+                                json_string(cells[c]));
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_array_append_new(list, json_string(s));
+    free(s);
+    json_decref(j);
+    return 0;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The review store, one line an item, sorted. */
+static void dump_reviews(void)
+{
+    json_t *list = json_array();
+    char err[512];
+    size_t n;
+
+    if (cb_store_each_review(store, print_review, list, err, sizeof(err)) !=
+        0)
+        die("reviews", err);
+    n = json_array_size(list);
+    const char **v = malloc((n ? n : 1) * sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_string_value(json_array_get(list, i));
+    qsort(v, n, sizeof(*v), by_text);
+    for (size_t i = 0; i < n; i++)
+        printf("{\"review\":%s}\n", v[i]);
+    free(v);
+    json_decref(list);
+}
+
 /* Prints every lead and alert of every partition, one JSON line each, and
- * the progress counts (persons per township and year). */
+ * the progress counts (persons per township and year), then the review
+ * items. */
 static void dump(void)
 {
     if (with_states)
@@ -219,6 +273,7 @@ static void dump(void)
         }
         freeReplyObject(r);
     }
+    dump_reviews();
 }
 
 int main(int argc, char **argv)
@@ -317,6 +372,22 @@ int main(int argc, char **argv)
                           decision_of(json_string_value(
                               json_object_get(in, "decision"))),
                           "", op);
+        } else if ((x = json_object_get(in, "review")) != NULL) {
+            /* the item must exist: apply what came before */
+            flush(&pd);
+            op = &pd.ops[pd.n];
+            memset(op, 0, sizeof(*op));
+            int part, kind, v = cb_review_verdict_value(json_string_value(
+                                    json_object_get(in, "verdict")));
+            cb_str rother;
+            if (v != CB_VERDICT_CONFIRM && v != CB_VERDICT_REJECT)
+                die("review", "the verdict is confirm or reject");
+            if (cb_store_find_review(store, json_string_value(x), &s, &part,
+                                     &kind, &rother, err, sizeof(err)) != 1)
+                die("review", "no such review item");
+            if (cb_ops_review(&s, CB_STORE_BUCKETS, kind, v, rother.s,
+                              rother.len, cb_time_of_date(today), "", op) != 0)
+                die("review", "the verdict does not pack");
         } else {
             cb_kind kind;
             cb_record rec;

@@ -135,14 +135,16 @@ static void test_death(void **state)
     d.date_of_death = day("2024-01-15");
     d.source = CB_DEATH_CIVIL;
     strcpy(d.township_code, TW_TEXT);
+    strcpy(d.name, "x");
     d.occurred_at = instant("2024-01-16T09:00:00+08:00");
     encode_record(CB_KIND_DEATH, &d, CB_KIND_DEATH, 7, 0, &b, &op);
     assert_hex(&b, "02 02 0700000000000000" PERSON_HEAD_REST "03642d31"
-                   "194d00 80e520130000 440e00 01");
+                   "194d00 80e520130000 440e00 01 0178");
     assert_int_equal(op.kind, CB_OP_DEATH);
     assert_str(&op.eid, "d-1");
     assert_int_equal(op.death, d.date_of_death);
     assert_int_equal(op.township, TW);
+    assert_str(&op.name, "x");
     assert_person_birth(&op);
     cb_buf_free(&b);
 }
@@ -233,8 +235,9 @@ static void test_roster(void **state)
     encode_record(CB_KIND_ASSISTANCE, &a, CB_KIND_ASSISTANCE, 3, 0, &b, &op);
     /* no valid_to: the open end, ffff7f */
     assert_hex(&b, "05 04 0300000000000000" PERSON_HEAD_REST "03612d31"
-                   "03 9e4b00 ffff7f 9f4b 064038 440e00 01");
+                   "03 9e4b00 ffff7f 9f4b 064038 440e00 01 0178");
     assert_int_equal(op.kind, CB_OP_ROSTER);
+    assert_str(&op.name, "x");
     assert_int_equal(op.identity, CB_ID_LIFTED_OUT);
     assert_int_equal(op.from, a.valid_from);
     assert_int_equal(op.to, CB_DATE_OPEN_END);
@@ -259,11 +262,12 @@ static void test_business(void **state)
     r.established_on = day("2023-03-01");
     strcpy(r.township_code, TW_TEXT);
     strcpy(r.legal_rep_id, PERSON);
+    strcpy(r.legal_rep_name, "Li");
     r.occurred_at = instant("2023-03-01T14:00:00+08:00");
     encode_record(CB_KIND_BUSINESS, &r, CB_KIND_BUSINESS, 5, 0, &b, &op);
     assert_hex(&b, "06 00 0500000000000000" USCC_HEAD_REST "03622d31"
                    "01 00 d94b00 80e520130000 d94b 4b7062 0453686f70"
-                   "12333230393233313938303031303131323333");
+                   "12333230393233313938303031303131323333 024c69");
     assert_int_equal(op.kind, CB_OP_BIZ);
     assert_int_equal(op.bkind, CB_BIZ_INDIVIDUAL);
     assert_int_equal(op.action, CB_BIZ_ESTABLISHED);
@@ -271,7 +275,13 @@ static void test_business(void **state)
     assert_int_equal(op.township, TW);
     assert_str(&op.name, "Shop");
     assert_str(&op.rep, PERSON);
+    assert_str(&op.rep_name, "Li");
     assert_int_equal(op.has_birth, 0);
+    /* a name without a representative's number names nobody */
+    r.legal_rep_id[0] = '\0';
+    encode_record(CB_KIND_BUSINESS, &r, CB_KIND_BUSINESS, 5, 0, &b, &op);
+    assert_int_equal(op.rep.len, 0);
+    assert_int_equal(op.rep_name.len, 0);
     cb_buf_free(&b);
 }
 
@@ -350,6 +360,40 @@ static void test_decide(void **state)
     cb_buf_free(&b);
 }
 
+static void test_review(void **state)
+{
+    cb_subject subj;
+    cb_buf b = {0};
+    cb_op op;
+
+    (void)state;
+    assert_int_equal(cb_subject_of_person(PERSON, &subj), 0);
+    assert_int_equal(cb_ops_review(&subj, NBUCKETS,
+                                   CB_REVIEW_DEATH_UNCONFIRMED,
+                                   CB_VERDICT_CONFIRM, "Li", 2,
+                                   INT64_C(1700000000123), "seen", &b),
+                     0);
+    assert_hex(&b, "0b 00 ffffffffffffffff" PERSON_HEAD_REST "00"
+                   "01 00 7b68e5cf8b010000 024c69 0400 7365656e"
+                   "440e00 01");
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_REVIEW);
+    assert_int_equal(op.rkind, CB_REVIEW_DEATH_UNCONFIRMED);
+    assert_int_equal(op.verdict, CB_VERDICT_CONFIRM);
+    assert_int_equal(op.at, INT64_C(1700000000123));
+    assert_str(&op.other, "Li");
+    assert_string_equal(op.why, "seen");
+    assert_person_birth(&op);
+    /* a kind or a verdict past the last is no op */
+    b.data[b.len - 4 - 6 - 3 - 8 - 1] = CB_VERDICT_COUNT;
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), -1);
+    /* an employer takes no verdict */
+    assert_int_equal(cb_subject_of_employer(USCC, &subj), 0);
+    assert_int_equal(cb_ops_review(&subj, NBUCKETS, 0, 0, "Li", 2, 0, "", &b),
+                     -1);
+    cb_buf_free(&b);
+}
+
 /* An ownership change: its payload (the ownership topic's value), then
  * the op it becomes in the person's partition. */
 static void test_ownership(void **state)
@@ -373,15 +417,18 @@ static void test_ownership(void **state)
     c.st = cb_stamp_of(est, 99);
     c.eid.len = 3;
     memcpy(c.eid.s, "b-1", 3);
+    c.rep_name.len = 2;
+    memcpy(c.rep_name.s, "Li", 2);
     assert_int_equal(cb_own_change_pack(&c, &payload), 0);
     assert_hex(&payload, "1239313332303932334d41315858585858584201"
-                         "d94b00 000000 d94b 630000 03622d31");
+                         "d94b00 000000 d94b 630000 03622d31 024c69");
     assert_int_equal(cb_ops_ownership(PERSON, payload.data, payload.len, 77,
                                       NBUCKETS, &b, &subj, err, sizeof(err)),
                      0);
     assert_hex(&b, "08 08 4d00000000000000" PERSON_HEAD_REST "00"
                    "1239313332303932334d41315858585858584201"
-                   "d94b00 000000 d94b 630000 03622d31 440e00 01");
+                   "d94b00 000000 d94b 630000 03622d31 024c69"
+                   "440e00 01");
     assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
     assert_int_equal(op.kind, CB_OP_OWN);
     assert_int_equal(op.topic, CB_TOPIC_OWNERSHIP);
@@ -392,6 +439,7 @@ static void test_ownership(void **state)
     assert_int_equal(op.date, est);
     assert_int_equal(op.s24, 99);
     assert_str(&op.src, "b-1");
+    assert_str(&op.name, "Li");
     assert_person_birth(&op);
     cb_buf_free(&payload);
     cb_buf_free(&b);
@@ -565,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_register_employer),
         cmocka_unit_test(test_tick),
         cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_review),
         cmocka_unit_test(test_ownership),
         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_head),

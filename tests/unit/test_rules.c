@@ -3,7 +3,8 @@
  * made into a state on a day T and what the rules must say of it -- the
  * person reasons by age and status and their priorities (section 4), the
  * employer's 30 days (4, rule 5), the closing reasons (5), the timers'
- * next day (1), the alert kinds (6), what a team's decision does (7), and
+ * next day (1), the alert kinds (6), what a team's decision does (7),
+ * which death notices apply and the review items names make (9.3), and
  * the matcher's pieces around them: how a lead that goes is last heard of,
  * the text of ids, the facts' window, provenance.  Links only the rules'
  * library. */
@@ -126,11 +127,10 @@ static void make_person(cb_person *p, int age, unsigned has)
         p->nfacts = 1;
     }
     if (has & P_DIED) {
-        p->has_death = 1;
-        p->death = T - 1;
-        p->deaths = alloc_one(sizeof(*p->deaths));
-        p->deaths[0] = S("d-1");
-        p->ndeaths = 1;
+        p->notices = alloc_one(sizeof(*p->notices));
+        p->notices[0].eid = S("d-1");
+        p->notices[0].date = T - 1;
+        p->nnotices = 1;
     }
     if (has & P_MOVED_OUT) {
         p->has_leave = 1;
@@ -482,12 +482,12 @@ static void test_person_alerts(void **state)
 
     (void)state;
     make_person(&p, 70, P_RESIDENT | P_RESIDENT_PEN);
-    p.has_death = 1;
-    p.death = cb_date_from_ymd(2024, 1, 10);
-    p.deaths = alloc_one(2 * sizeof(*p.deaths));
-    p.deaths[0] = S("d-1");
-    p.deaths[1] = S("d-2");
-    p.ndeaths = 2;
+    p.notices = alloc_one(2 * sizeof(*p.notices));
+    p.notices[0].eid = S("d-1");
+    p.notices[0].date = cb_date_from_ymd(2024, 1, 10);
+    p.notices[1].eid = S("d-2");
+    p.notices[1].date = cb_date_from_ymd(2024, 2, 10);
+    p.nnotices = 2;
     /* benefits after January 2024 (not January itself) */
     add_fact(&p, CB_FACT_BENEFIT, 0, 320900, cb_month_from_ym(2024, 1), 999,
              255, -1, TW, "b-jan");
@@ -529,7 +529,7 @@ static void test_person_alerts(void **state)
 
     /* active_after_death leaves when the enrollment stopped in time */
     p.schemes[CB_SCHEME_RESIDENT_PENSION].on = 0;
-    p.schemes[CB_SCHEME_RESIDENT_PENSION].date = p.death;
+    p.schemes[CB_SCHEME_RESIDENT_PENSION].date = p.notices[0].date;
     assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
     for (size_t k = 0; k < out.n; k++)
         assert_int_not_equal(out.v[k].kind, CB_ALERT_ACTIVE_AFTER_DEATH);
@@ -546,12 +546,11 @@ static void test_alert_township(void **state)
 
     (void)state;
     make_person(&p, 70, 0);
-    p.has_death = 1;
-    p.death = cb_date_from_ymd(2024, 1, 10);
-    p.dtw = TW2 + 1;
-    p.deaths = alloc_one(sizeof(*p.deaths));
-    p.deaths[0] = S("d-1");
-    p.ndeaths = 1;
+    p.notices = alloc_one(sizeof(*p.notices));
+    p.notices[0].eid = S("d-1");
+    p.notices[0].date = cb_date_from_ymd(2024, 1, 10);
+    p.notices[0].tw = TW2 + 1;
+    p.nnotices = 1;
     p.has_scheme[0] = 1;
     p.schemes[0].on = 1;
     assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
@@ -621,6 +620,388 @@ static void test_decisions(void **state)
     }
 }
 
+/* ------------------------------------ death notices and review items */
+
+/* A person of RULES.md 9.3's rows, built with the ops the matcher applies
+ * (so that names have their normal forms): a register name (a household
+ * row on T - 100, when reg is not NULL), death notices, other sources'
+ * names (assistance rows; their tw is not kept) and verdicts. */
+typedef struct named {
+    const char *eid, *name; /* name NULL: a notice that names nobody */
+    int days;               /* date_of_death, relative to T */
+    int64_t tw;
+} named;
+
+typedef struct verdict {
+    int kind, verdict;
+    const char *other; /* the normal form */
+} verdict;
+
+static void apply_op(cb_person *p, const cb_op *op)
+{
+    int progress;
+
+    assert_int_equal(cb_person_apply(p, op, &progress), 0);
+}
+
+static void make_named(cb_person *p, const char *reg, int resident,
+                       const named *notices, const named *aliases,
+                       const verdict *verdicts)
+{
+    cb_op op;
+    int y, m, d;
+
+    cb_person_init(p);
+    cb_date_to_ymd(T, &y, &m, &d);
+    p->birth = cb_date_from_ymd(y - 50, m, d);
+    if (reg != NULL) {
+        memset(&op, 0, sizeof(op));
+        op.kind = CB_OP_HH;
+        op.action = resident ? CB_HH_RESIDENT : CB_HH_MOVE_OUT;
+        op.date = T - 100;
+        op.township = TW;
+        op.student = -1;
+        op.name = S(reg);
+        op.eid = S("hh-1");
+        apply_op(p, &op);
+    }
+    for (const named *n = notices; n && n->eid; n++) {
+        memset(&op, 0, sizeof(op));
+        op.kind = CB_OP_DEATH;
+        op.eid = S(n->eid);
+        op.death = T + n->days;
+        op.township = n->tw;
+        op.name = S(n->name ? n->name : "");
+        apply_op(p, &op);
+    }
+    for (const named *n = aliases; n && n->eid; n++) {
+        memset(&op, 0, sizeof(op));
+        op.kind = CB_OP_ROSTER;
+        op.identity = CB_ID_LIFTED_OUT;
+        op.from = T - 1000;
+        op.to = T - 900;
+        op.eid = S(n->eid);
+        op.name = S(n->name);
+        apply_op(p, &op);
+    }
+    for (const verdict *v = verdicts; v && v->other; v++) {
+        memset(&op, 0, sizeof(op));
+        op.kind = CB_OP_REVIEW;
+        op.rkind = v->kind;
+        op.verdict = v->verdict;
+        op.at = 1000;
+        op.other = S(v->other);
+        apply_op(p, &op);
+    }
+}
+
+/* Which notices apply: each row a person with one notice. */
+typedef struct notice_row {
+    const char *rule;
+    const char *reg;   /* the register name, NULL: none */
+    const char *name;  /* the notice's, NULL: none */
+    int verdict;       /* on its death_unconfirmed item, -1: none */
+    int applies;
+} notice_row;
+
+static const notice_row notice_rows[] = {
+    {"applied: those without a name", "王建国", NULL, -1, 1},
+    {"applied: those of a person with no register name", NULL, "李四", -1,
+     1},
+    {"applied: those whose name's normal form equals the register name's",
+     "王建国", "王建国", -1, 1},
+    {"9.2: ASCII white space and U+3000 removed", "王建国",
+     " 王\t建　国 ", -1, 1},
+    {"9.2: full-width ASCII as ASCII", "Zhang San",
+     "Ｚｈａｎｇ San", -1,
+     1},
+    {"9.2: the separators of a minority name as U+00B7", "买买提·艾力",
+     "买买提.艾力", -1, 1},
+    {"9.2: ... U+30FB and U+2022 too", "买买提・艾力",
+     "买买提•艾力", -1, 1},
+    {"9.2: nothing else changes: 王小明 and 王晓明 are two names", "王小明",
+     "王晓明", -1, 0},
+    {"not applied while its item is open", "王建国", "李四", -1, 0},
+    {"Confirmed, it applies", "王建国", "李四", CB_VERDICT_CONFIRM, 1},
+    {"never once it is rejected", "王建国", "李四", CB_VERDICT_REJECT, 0},
+    {"a verdict on the same name's other item does nothing", "王建国",
+     "李四", CB_VERDICT_CORRECT, 0},
+};
+
+static void test_notices_applied(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(notice_rows); i++) {
+        const notice_row *r = &notice_rows[i];
+        named n[] = {{"d-1", r->name, -10, TW}, {NULL, NULL, 0, 0}};
+        char other[256];
+        cb_str norm;
+        cb_person p;
+
+        make_named(&p, r->reg, 1, n, NULL, NULL);
+        if (r->verdict >= 0) {
+            /* the verdict names the notice's normal form */
+            norm = p.notices[0].norm;
+            snprintf(other, sizeof(other), "%.*s", norm.len, norm.s);
+            verdict v[] = {{CB_REVIEW_DEATH_UNCONFIRMED, r->verdict, other},
+                           {0, 0, NULL}};
+            cb_op op;
+            memset(&op, 0, sizeof(op));
+            op.kind = CB_OP_REVIEW;
+            op.rkind = v[0].kind;
+            op.verdict = v[0].verdict;
+            op.other = norm;
+            apply_op(&p, &op);
+        }
+        int got = cb_rules_notice_applies(&p, &p.notices[0]);
+        if (got != r->applies)
+            fail_msg("row %zu (%s): applies %d", i, r->rule, got);
+        cb_person_free(&p);
+    }
+}
+
+/* Whether an alert's evidence names the event id. */
+static int names_id(const cb_rule_alert *a, const char *eid)
+{
+    for (size_t i = 0; i < a->nevidence; i++)
+        if (a->evidence[i]->len == strlen(eid) &&
+            memcmp(a->evidence[i]->s, eid, a->evidence[i]->len) == 0)
+            return 1;
+    return 0;
+}
+
+/* What an unapplied notice does (nothing) and an applied one (its own
+ * date), to leads and alerts. */
+static void test_deaths_applied(void **state)
+{
+    cb_person p;
+    cb_rule_lead l;
+    cb_rule_alerts out = {0};
+    named one[] = {{"d-1", "李四", -10, TW2}, {NULL, NULL, 0, 0}};
+    named two[] = {{"d-2", "李四", -20, TW2},
+                   {"d-3", "王建国", -5, TW2 + 1},
+                   {NULL, NULL, 0, 0}};
+    verdict yes[] = {{CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_CONFIRM, "李四"},
+                     {0, 0, NULL}};
+    verdict no[] = {{CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_REJECT, "李四"},
+                    {0, 0, NULL}};
+
+    (void)state;
+    /* another name, open: the lead stays open, no alert counts it */
+    make_named(&p, "王建国", 1, one, NULL, NULL);
+    p.has_scheme[CB_SCHEME_RESIDENT_MEDICAL] = 1;
+    p.schemes[CB_SCHEME_RESIDENT_MEDICAL].on = 1;
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.status, CB_STATUS_OPEN);
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.n, 0);
+    cb_person_free(&p);
+
+    /* confirmed: closed deceased on the notice's own date, and alerted */
+    make_named(&p, "王建国", 1, one, NULL, yes);
+    p.has_scheme[CB_SCHEME_RESIDENT_MEDICAL] = 1;
+    p.schemes[CB_SCHEME_RESIDENT_MEDICAL].on = 1;
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.status, CB_STATUS_CLOSED);
+    assert_int_equal(l.closed, CB_CLOSED_DECEASED);
+    assert_int_equal(l.closed_at, T - 10);
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, CB_ALERT_ACTIVE_AFTER_DEATH);
+    assert_int_equal(out.v[0].nevidence, 1);
+    cb_rule_alerts_free(&out);
+    cb_person_free(&p);
+
+    /* two notices, the earlier with another name: the death is the later
+     * one's, and only it is evidence; confirmed, the earlier date */
+    for (int confirmed = 0; confirmed < 2; confirmed++) {
+        make_named(&p, NULL, 1, two, NULL, confirmed ? yes : no);
+        /* no register name yet: both apply */
+        assert_int_equal(cb_rules_notice_applies(&p, &p.notices[0]), 1);
+        cb_person_free(&p);
+        make_named(&p, "王建国", 0, two, NULL, confirmed ? yes : no);
+        p.has_scheme[CB_SCHEME_RESIDENT_MEDICAL] = 1;
+        p.schemes[CB_SCHEME_RESIDENT_MEDICAL].on = 1;
+        p.facts = alloc_one(sizeof(*p.facts));
+        p.facts[0] = (cb_fact){CB_FACT_BENEFIT, 0, 255, 1, 70, -1, TW,
+                               cb_month_of_date(T - 20) + 1, S("b-1")};
+        p.nfacts = 1;
+        assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+        int paid = 0;
+        for (size_t k = 0; k < out.n; k++) {
+            const cb_rule_alert *a = &out.v[k];
+            size_t want = confirmed ? 2 : 1;
+            if (a->kind == CB_ALERT_PAID_AFTER_DEATH)
+                paid = 1, want++;
+            assert_int_equal(a->nevidence, want);
+            assert_int_equal(names_id(a, "d-2"), confirmed);
+            assert_int_equal(names_id(a, "d-3"), 1);
+        }
+        /* paid a month after the earlier date, not after the later one */
+        assert_int_equal(paid, confirmed ||
+                                   cb_month_of_date(T - 5) <
+                                       cb_month_of_date(T - 20) + 1);
+        cb_rule_alerts_free(&out);
+        cb_person_free(&p);
+    }
+}
+
+/* The township of an alert with no stay or leaving row: the applied
+ * notice with the smallest id, not an unapplied one. */
+static void test_alert_township_applied(void **state)
+{
+    cb_person p;
+    cb_rule_alerts out = {0};
+    named two[] = {{"d-1", "李四", -20, TW2},
+                   {"d-2", NULL, -5, TW2 + 1},
+                   {NULL, NULL, 0, 0}};
+
+    (void)state;
+    make_named(&p, "王建国", 1, two, NULL, NULL);
+    p.has_stay = 0; /* the register name without a stay: a test's person */
+    p.has_scheme[0] = 1;
+    p.schemes[0].on = 1;
+    assert_int_equal(cb_rules_person_alerts(&p, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].township, TW2 + 1);
+    cb_rule_alerts_free(&out);
+    cb_person_free(&p);
+}
+
+/* The review items of a person: one per kind and other normal form. */
+typedef struct review_want {
+    int kind, holds, status;
+    int64_t township;
+    const char *written, *evidence;
+} review_want;
+
+typedef struct review_row {
+    const char *rule;
+    const char *reg;
+    int resident;
+    named notices[4], aliases[4];
+    verdict verdicts[3];
+    review_want want[4];
+} review_row;
+
+#define END {NULL, NULL, 0, 0}
+#define DU CB_REVIEW_DEATH_UNCONFIRMED
+#define NM CB_REVIEW_NAME_MISMATCH
+
+static const review_row review_rows[] = {
+    {"name_mismatch: a name an assistance row gives, not the register's",
+     "王建国", 1, {END}, {{"a-2", "王建", 0, TW2}, {"a-1", "王 建", 0, TW2 + 1},
+                          END},
+     {{0, 0, NULL}},
+     {{NM, 1, CB_REVIEW_OPEN, TW, "王 建", "a-1 a-2"}}},
+    {"the same name typed otherwise makes none", "王建国", 1, {END},
+     {{"a-1", "王　建国", 0, TW2}, END}, {{0, 0, NULL}},
+     {{NM, 0, CB_REVIEW_OPEN, TW, "王　建国", "a-1"}}},
+    {"a person with no register name has none", NULL, 1, {END},
+     {{"a-1", "王建", 0, TW2}, END}, {{0, 0, NULL}},
+     {{NM, 0, CB_REVIEW_OPEN, 0, "王建", "a-1"}}},
+    {"death_unconfirmed: a notice's other name; one item per normal form",
+     "王建国", 1,
+     {{"d-2", "李 四", -3, TW2}, {"d-1", "李四", -9, TW2 + 1},
+      {"d-3", NULL, -1, 0}, END},
+     {END}, {{0, 0, NULL}},
+     {{DU, 1, CB_REVIEW_OPEN, TW, "李四", "d-1 d-2"}}},
+    {"Death notices are not a source of name_mismatch", "王建国", 1,
+     {{"d-1", "李四", -9, TW2}, END}, {{"a-1", "李四", 0, TW2}, END},
+     {{0, 0, NULL}},
+     {{DU, 1, CB_REVIEW_OPEN, TW, "李四", "d-1"},
+      {NM, 1, CB_REVIEW_OPEN, TW, "李四", "a-1"}}},
+    {"status from the verdict; township: the leaving row's", "王建国", 0,
+     {{"d-1", "李四", -9, TW2}, END}, {{"a-1", "赵五", 0, TW2}, END},
+     {{DU, CB_VERDICT_CONFIRM, "李四"}, {NM, CB_VERDICT_REJECT, "赵五"},
+      {0, 0, NULL}},
+     {{DU, 1, CB_REVIEW_CONFIRMED, TW, "李四", "d-1"},
+      {NM, 1, CB_REVIEW_REJECTED, TW, "赵五", "a-1"}}},
+};
+
+static void test_person_reviews(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(review_rows); i++) {
+        const review_row *r = &review_rows[i];
+        cb_rule_reviews out = {0};
+        cb_person p;
+        size_t nwant = 0;
+
+        make_named(&p, r->reg, r->resident, r->notices, r->aliases,
+                   r->verdicts);
+        assert_int_equal(cb_rules_person_reviews(&p, &out), 0);
+        while (nwant < 4 && r->want[nwant].written != NULL)
+            nwant++;
+        if (out.n != nwant)
+            fail_msg("row %zu (%s): %zu items, want %zu", i, r->rule, out.n,
+                     nwant);
+        for (size_t k = 0; k < nwant; k++) {
+            const review_want *w = &r->want[k];
+            const cb_rule_review *g = &out.v[k];
+            char ev[256];
+            size_t n = 0;
+            ev[0] = '\0';
+            for (size_t j = 0; j < g->nevidence; j++)
+                n += (size_t)snprintf(ev + n, sizeof(ev) - n, "%s%.*s",
+                                      j ? " " : "", g->evidence[j]->len,
+                                      g->evidence[j]->s);
+            if (g->kind != w->kind || g->holds != w->holds ||
+                g->status != w->status || g->township != w->township ||
+                g->written->len != strlen(w->written) ||
+                memcmp(g->written->s, w->written, g->written->len) != 0 ||
+                strcmp(ev, w->evidence) != 0 ||
+                (g->status == CB_REVIEW_OPEN) !=
+                    (g->resolved_at == CB_TIME_NONE))
+                fail_msg("row %zu (%s) item %zu: kind %d holds %d status %d "
+                         "township %lld written '%.*s' evidence '%s'",
+                         i, r->rule, k, g->kind, g->holds, g->status,
+                         (long long)g->township, g->written->len,
+                         g->written->s, ev);
+        }
+        cb_rule_reviews_free(&out);
+        cb_person_free(&p);
+    }
+}
+
+/* A register name that comes to agree with a notice applies it; one
+ * that disagrees takes it back (RULES.md 9.3). */
+static void test_register_name_changes(void **state)
+{
+    cb_person p;
+    cb_rule_reviews out = {0};
+    named one[] = {{"d-1", "李四", -10, TW2}, END};
+    cb_op op;
+
+    (void)state;
+    make_named(&p, "李四", 1, one, NULL, NULL);
+    assert_int_equal(cb_rules_notice_applies(&p, &p.notices[0]), 1);
+    memset(&op, 0, sizeof(op));
+    op.kind = CB_OP_HH;
+    op.action = CB_HH_ADDRESS_CHANGE;
+    op.date = T - 50;
+    op.township = TW;
+    op.student = -1;
+    op.name = S("王建国");
+    op.eid = S("hh-2");
+    apply_op(&p, &op);
+    assert_int_equal(cb_rules_notice_applies(&p, &p.notices[0]), 0);
+    assert_int_equal(cb_rules_person_reviews(&p, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].holds, 1);
+    cb_rule_reviews_free(&out);
+    op.date = T - 40;
+    op.name = S("李 四");
+    op.eid = S("hh-3");
+    apply_op(&p, &op);
+    assert_int_equal(cb_rules_notice_applies(&p, &p.notices[0]), 1);
+    assert_int_equal(cb_rules_person_reviews(&p, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].holds, 0);
+    cb_rule_reviews_free(&out);
+    cb_person_free(&p);
+}
+
 /* ----------------------------------------- around the rules: the store */
 
 /* A lead that leaves the store, or that a new lead replaces, is last
@@ -674,6 +1055,20 @@ static void test_id_texts(void **state)
     text = "active_after_death|" PERSON "|";
     cb_idkey_digest(k, text, strlen(text), want);
     assert_string_equal(got, want);
+
+    /* review_id over <kind>|<subject_id>|<other>, other a normal form */
+    cb_str other = S("李四");
+    cb_rules_review_id(k, CB_REVIEW_DEATH_UNCONFIRMED, PERSON,
+                       strlen(PERSON), &other, got);
+    text = "death_unconfirmed|" PERSON "|李四";
+    cb_idkey_digest(k, text, strlen(text), want);
+    assert_string_equal(got, want);
+    other = S("Li\xc2\xb7Si");
+    cb_rules_review_id(k, CB_REVIEW_NAME_MISMATCH, PERSON, strlen(PERSON),
+                       &other, got);
+    text = "name_mismatch|" PERSON "|Li\xc2\xb7Si";
+    cb_idkey_digest(k, text, strlen(text), want);
+    assert_string_equal(got, want);
     cb_idkey_free(k);
 }
 
@@ -706,6 +1101,16 @@ static void test_lead_inputs(void **state)
     assert_true(cb_rules_op_may_change_lead(CB_OP_HH, -1));
     assert_true(cb_rules_op_may_change_lead(CB_OP_TICK, -1));
     assert_true(cb_rules_op_may_change_lead(CB_OP_DECIDE, -1));
+    assert_true(cb_rules_op_may_change_lead(CB_OP_REVIEW, -1));
+    /* review items: the register, deaths, names, verdicts */
+    static const int changes[] = {CB_OP_HH, CB_OP_DEATH, CB_OP_ROSTER,
+                                  CB_OP_OWN, CB_OP_REVIEW};
+    static const int not[] = {CB_OP_ENR, CB_OP_FACT, CB_OP_TICK,
+                              CB_OP_DECIDE, CB_OP_BIZ, CB_OP_REG};
+    for (size_t i = 0; i < N_ROWS(changes); i++)
+        assert_true(cb_rules_op_may_change_reviews(changes[i]));
+    for (size_t i = 0; i < N_ROWS(not); i++)
+        assert_false(cb_rules_op_may_change_reviews(not[i]));
 }
 
 /* source_event_id: the event; the business event behind an ownership
@@ -734,11 +1139,16 @@ static void test_sources(void **state)
     op.decision = CB_DECISION_REFUSED;
     assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
     assert_string_equal(buf, "decision:refused:2024-06-15");
+    op.kind = CB_OP_REVIEW;
+    op.verdict = CB_VERDICT_CONFIRM;
+    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "review:confirm:2024-06-15");
+    op.kind = CB_OP_DECIDE;
     op.decision = 9;
     assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 0);
     op.kind = CB_OP_OWN; /* an ownership change with no event behind it */
     assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 0);
-    assert_string_equal(buf, "decision:refused:2024-06-15");
+    assert_string_equal(buf, "review:confirm:2024-06-15");
 }
 
 int main(void)
@@ -752,6 +1162,11 @@ int main(void)
         cmocka_unit_test(test_person_alerts),
         cmocka_unit_test(test_alert_township),
         cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_notices_applied),
+        cmocka_unit_test(test_deaths_applied),
+        cmocka_unit_test(test_alert_township_applied),
+        cmocka_unit_test(test_person_reviews),
+        cmocka_unit_test(test_register_name_changes),
         cmocka_unit_test(test_end_reasons),
         cmocka_unit_test(test_id_texts),
         cmocka_unit_test(test_fact_window),

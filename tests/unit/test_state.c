@@ -169,6 +169,30 @@ static cb_op op_death(int32_t death, int64_t tw, const char *eid)
     return op;
 }
 
+/* A death notice that names the person. */
+static cb_op op_death_named(int32_t death, int64_t tw, const char *eid,
+                            const char *name)
+{
+    cb_op op = op_death(death, tw, eid);
+
+    op.name = S(name);
+    return op;
+}
+
+/* A reviewer's verdict on the item (kind, other). */
+static cb_op op_review(int kind, int verdict, int64_t at, const char *other)
+{
+    cb_op op;
+
+    memset(&op, 0, sizeof(op));
+    op.kind = CB_OP_REVIEW;
+    op.rkind = kind;
+    op.verdict = verdict;
+    op.at = at;
+    op.other = S(other);
+    return op;
+}
+
 static cb_op op_enr(int scheme, int on, int32_t date, uint32_t s24,
                     int snapshot, int64_t tw)
 {
@@ -216,6 +240,17 @@ static cb_op op_roster(int identity, int32_t from, int32_t to, int32_t date,
     op.to = to;
     op.date = date;
     op.s24 = s24;
+    return op;
+}
+
+/* An assistance row that names the person. */
+static cb_op op_roster_named(int identity, int32_t from, int32_t date,
+                             uint32_t s24, const char *name, const char *eid)
+{
+    cb_op op = op_roster(identity, from, CB_DATE_OPEN_END, date, s24);
+
+    op.name = S(name);
+    op.eid = S(eid);
     return op;
 }
 
@@ -267,8 +302,10 @@ static cb_op op_reg(int32_t date)
     return op;
 }
 
-/* A person with every section: stay, leaving, student, two deaths, a
- * name, three schemes, two roster rows, two businesses, three facts. */
+/* A person with every section: stay, leaving, student, three death
+ * notices (one with another name), a name, three schemes, two roster rows
+ * (one that names the person otherwise), two businesses, three facts, a
+ * verdict. */
 static void full_person(cb_person *p)
 {
     cb_op ops[] = {
@@ -276,6 +313,10 @@ static void full_person(cb_person *p)
         op_hh(19500, 200, TW + 2, CB_HH_MOVE_OUT, -1, "", "hh-2"),
         op_death(19600, TW, "dn-2"),
         op_death(19590, TW + 1, "dn-1"),
+        op_death_named(19580, 0, "dn-3", "Zhang Shan"),
+        op_roster_named(7, 18300, 18301, 3, "Zhang.Shan", "as-1"),
+        op_review(CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_REJECT,
+                  INT64_C(1700000000123), "ZhangShan"),
         op_enr(0, 1, 18000, 5, 0, TW),
         op_enr(3, 0, 18100, 6, 0, TW),
         op_enr(1, 1, 18200, 7, 1, TW),
@@ -387,6 +428,7 @@ static void test_op_death(void **state)
     make_id("32092319800101123", d.person_id);
     d.date_of_death = cb_date_from_ymd(2024, 1, 2);
     strcpy(d.township_code, TW_TEXT);
+    strcpy(d.name, "\xe5\xbc\xa0\xe4\xb8\x89"); /* 张三 */
     d.occurred_at = instant("2024-01-05T08:00:00+08:00");
     assert_int_equal(cb_ops_from_record(CB_KIND_DEATH, &d, CB_KIND_DEATH, 7,
                                         0, NBUCKETS, &b, &subj, err,
@@ -402,15 +444,18 @@ static void test_op_death(void **state)
     assert_int_equal(op.birth, cb_date_from_ymd(1980, 1, 1));
     assert_int_equal(op.male, 1);
     assert_int_equal(op.date, 0); /* not a stamped op */
+    assert_str(&op.name, d.name);
     op_refuses_truncations(&b);
 
-    /* no township: 0 */
+    /* no township: 0; no name: "" */
     d.township_code[0] = '\0';
+    d.name[0] = '\0';
     assert_int_equal(cb_ops_from_record(CB_KIND_DEATH, &d, CB_KIND_DEATH, 8,
                                         0, NBUCKETS, &b, &subj, err,
                                         sizeof(err)), 0);
     assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
     assert_int_equal(op.township, 0);
+    assert_int_equal(op.name.len, 0);
     cb_buf_free(&b);
 }
 
@@ -542,6 +587,7 @@ static void test_op_roster(void **state)
     a.valid_from = cb_date_from_ymd(2023, 6, 1);
     a.valid_to = CB_DATE_NONE;
     strcpy(a.township_code, TW_TEXT);
+    strcpy(a.name, "Li Si");
     a.occurred_at = instant("2023-06-02T00:00:01+08:00");
     assert_int_equal(cb_ops_from_record(CB_KIND_ASSISTANCE, &a,
                                         CB_KIND_ASSISTANCE, 9, 0, NBUCKETS,
@@ -555,6 +601,7 @@ static void test_op_roster(void **state)
     assert_int_equal(op.s24, s24_of(a.occurred_at, a.event_id));
     assert_int_equal(op.has_birth, 1);
     assert_int_equal(op.male, 0);
+    assert_str(&op.name, "Li Si");
     op_refuses_truncations(&b);
 
     a.valid_to = cb_date_from_ymd(2024, 5, 31);
@@ -677,7 +724,7 @@ static void test_op_tick_decide(void **state)
     char k = b.data[0];
     b.data[0] = 0;
     assert_int_equal(cb_op_decode(b.data, b.len, &op), -1);
-    b.data[0] = 11;
+    b.data[0] = 12;
     assert_int_equal(cb_op_decode(b.data, b.len, &op), -1);
     b.data[0] = k;
     assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
@@ -685,15 +732,18 @@ static void test_op_tick_decide(void **state)
 }
 
 /* An ownership change as a business makes it, through the outbox and the
- * ownership topic, to the person it names. */
+ * ownership topic, to the person it names; one packed before changes
+ * carried names reads as naming no one. */
 static void test_op_ownership(void **state)
 {
     (void)state;
+    /* USCC, active, established, deregistered, stamp, event id, then the
+     * representative's name (none) */
     static const unsigned char want[] = {
         0x12, 0x39, 0x31, 0x33, 0x32, 0x30, 0x39, 0x32, 0x33, 0x4d, 0x41,
         0x31, 0x58, 0x58, 0x58, 0x58, 0x58, 0x58, 0x42, 0x01, 0x38, 0x4a,
         0x00, 0x00, 0x00, 0x00, 0x42, 0x4a, 0x63, 0x00, 0x00, 0x03, 0x62,
-        0x2d, 0x31};
+        0x2d, 0x31, 0x00};
     cb_own_change c;
     cb_subject subj;
     cb_buf payload = {0}, b = {0};
@@ -740,6 +790,55 @@ static void test_op_ownership(void **state)
     assert_int_equal(p.own[0].active, 1);
     assert_int_equal(p.own[0].est, 19000);
     assert_int_equal(p.own[0].st, STAMP(19010, 99));
+    assert_int_equal(p.naliases, 0); /* no name given */
+
+    /* the payload as the matcher packed it before issue 19: the same op */
+    cb_buf b2 = {0};
+    assert_int_equal(cb_ops_ownership(id, want, sizeof(want) - 1, 77,
+                                      NBUCKETS, &b2, &subj, err, sizeof(err)),
+                     0);
+    assert_same_bytes(&b, &b2);
+    /* cut anywhere else, or a byte more: not an ownership change */
+    for (size_t n = 0; n < sizeof(want) + 1; n++) {
+        unsigned char more[sizeof(want) + 1];
+        memcpy(more, want, sizeof(want));
+        more[sizeof(want)] = 0;
+        if (n == sizeof(want) || n == sizeof(want) - 1)
+            continue;
+        assert_int_equal(cb_ops_ownership(id, more, n, 1, NBUCKETS, &b2,
+                                          &subj, err, sizeof(err)),
+                         -1);
+    }
+    cb_buf_free(&b2);
+
+    /* with the representative's name: the person's alias; names only:
+     * the alias, and the business stays the person's */
+    c.rep_name = S("Zhang San");
+    c.eid = S("b-2");
+    c.active = CB_OWN_NAME_ONLY;
+    assert_int_equal(cb_own_change_pack(&c, &payload), 0);
+    assert_int_equal(cb_ops_ownership(id, payload.data, payload.len, 78,
+                                      NBUCKETS, &b, &subj, err, sizeof(err)),
+                     0);
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.active, CB_OWN_NAME_ONLY);
+    assert_str(&op.name, "Zhang San");
+    op_refuses_truncations(&b);
+    apply(&p, &op);
+    assert_int_equal(p.nown, 1);
+    assert_int_equal(p.own[0].active, 1);
+    assert_int_equal(p.naliases, 1);
+    assert_str(&p.aliases[0].name, "Zhang San");
+    assert_str(&p.aliases[0].norm, "ZhangSan");
+    assert_int_equal(p.aliases[0].neids, 1);
+    assert_str(&p.aliases[0].eids[0], "b-2");
+    /* an active byte past CB_OWN_NAME_ONLY is refused */
+    payload.data[19] = 3;
+    assert_int_equal(cb_ops_ownership(id, payload.data, payload.len, 78,
+                                      NBUCKETS, &b, &subj, err, sizeof(err)),
+                     -1);
+    c.rep_name = S("");
+    c.eid = S("b-1");
     cb_person_free(&p);
 
     /* not active, with a deregistration date: byte 19 and bytes 23-25 */
@@ -821,12 +920,28 @@ static void test_person_round_trip(void **state)
     assert_int_equal(q.has_student, 1);
     assert_int_equal(q.student.v, 1);
     assert_int_equal(q.student.st, STAMP(19000, 100));
-    assert_int_equal(q.has_death, 1);
-    assert_int_equal(q.death, 19590);
-    assert_int_equal(q.dtw, TW + 1);
-    assert_int_equal(q.ndeaths, 2);
-    assert_str(&q.deaths[0], "dn-1");
-    assert_str(&q.deaths[1], "dn-2");
+    assert_int_equal(q.nnotices, 3);
+    assert_str(&q.notices[0].eid, "dn-1");
+    assert_int_equal(q.notices[0].date, 19590);
+    assert_int_equal(q.notices[0].tw, TW + 1);
+    assert_int_equal(q.notices[0].name.len, 0);
+    assert_str(&q.notices[1].eid, "dn-2");
+    assert_int_equal(q.notices[1].date, 19600);
+    assert_str(&q.notices[2].eid, "dn-3");
+    assert_int_equal(q.notices[2].date, 19580);
+    assert_int_equal(q.notices[2].tw, 0);
+    assert_str(&q.notices[2].name, "Zhang Shan");
+    assert_str(&q.notices[2].norm, "ZhangShan");
+    assert_int_equal(q.naliases, 1);
+    assert_str(&q.aliases[0].name, "Zhang.Shan");
+    assert_str(&q.aliases[0].norm, "Zhang\xc2\xb7Shan");
+    assert_int_equal(q.aliases[0].neids, 1);
+    assert_str(&q.aliases[0].eids[0], "as-1");
+    assert_int_equal(q.nverdicts, 1);
+    assert_int_equal(q.verdicts[0].kind, CB_REVIEW_DEATH_UNCONFIRMED);
+    assert_int_equal(q.verdicts[0].verdict, CB_VERDICT_REJECT);
+    assert_int_equal(q.verdicts[0].at, INT64_C(1700000000123));
+    assert_str(&q.verdicts[0].other, "ZhangShan");
     assert_int_equal(q.has_name, 1);
     assert_str(&q.name, "Zhang San");
     for (int s = 0; s < CB_SCHEMES; s++)
@@ -837,13 +952,14 @@ static void test_person_round_trip(void **state)
     assert_int_equal(q.schemes[3].on, 0);
     assert_int_equal(q.schemes[3].st, STAMP(18100, 6));
     assert_int_equal(q.schemes[1].st, STAMP(18200, 7));
-    assert_int_equal(q.nroster, 2);
+    assert_int_equal(q.nroster, 3);
     assert_int_equal(q.roster[0].identity, 1);
     assert_int_equal(q.roster[0].from, 18400);
     assert_int_equal(q.roster[0].to, 18800);
     assert_int_equal(q.roster[0].st, STAMP(18400, 9));
     assert_int_equal(q.roster[1].identity, 4);
     assert_int_equal(q.roster[1].to, CB_DATE_OPEN_END);
+    assert_int_equal(q.roster[2].identity, 7);
     assert_int_equal(q.nown, 2);
     assert_str(&q.own[0].uscc, USCC);
     assert_int_equal(q.own[0].active, 1);
@@ -886,7 +1002,7 @@ static void test_person_round_trip(void **state)
     b.data[0] = 2;
     assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
     b.data[0] = 1;
-    b.data[2] |= 0x04; /* flag 1024 */
+    b.data[2] |= 0x80; /* flag 0x8000 */
     assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
     assert_int_equal(q.nfacts, 0); /* a refused value leaves it empty */
     assert_null(q.facts);
@@ -909,6 +1025,16 @@ static void test_person_canonical(void **state)
         op_death(19600, TW, "dn-b"),
         op_death(19590, TW + 1, "dn-c"),
         op_death(19700, TW + 2, "dn-a"),
+        op_death_named(19500, TW, "dn-d", "Old Name"),
+        op_roster_named(209, 18000, 18000, 1, "Old  Name", "as-b"),
+        op_roster_named(209, 18000, 18000, 2, "Ｏｌｄ Name", "as-a"),
+        op_roster_named(208, 18000, 18000, 3, "Other", "as-c"),
+        op_review(CB_REVIEW_NAME_MISMATCH, CB_VERDICT_CONFIRM, 5, "Other"),
+        op_review(CB_REVIEW_NAME_MISMATCH, CB_VERDICT_REJECT, 6, "Other"),
+        op_review(CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_CONFIRM, 6,
+                  "OldName"),
+        op_review(CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_REJECT, 6,
+                  "OldName"),
         op_enr(0, 1, 18000, 5, 0, TW),
         op_enr(0, 0, 18500, 5, 0, TW),
         op_enr(5, 1, 18100, 6, 0, TW),
@@ -949,6 +1075,17 @@ static void test_person_canonical(void **state)
     assert_str(&p.facts[2].eid, "f-b");
     assert_str(&p.facts[3].eid, "f-bb");
     assert_str(&p.facts[4].eid, "f-b\xff");
+    /* one alias a normal form: the name of the smallest id */
+    assert_int_equal(p.naliases, 2);
+    assert_str(&p.aliases[0].norm, "OldName");
+    assert_str(&p.aliases[0].name, "\xef\xbc\xaf\xef\xbd\x8c\xef\xbd\x84 Name");
+    assert_int_equal(p.aliases[0].neids, 2);
+    assert_str(&p.aliases[0].eids[0], "as-a");
+    assert_str(&p.aliases[0].eids[1], "as-b");
+    /* the latest verdict; on a tie of times, the greater verdict */
+    assert_int_equal(p.nverdicts, 2);
+    for (size_t i = 0; i < p.nverdicts; i++)
+        assert_int_equal(p.verdicts[i].verdict, CB_VERDICT_REJECT);
     cb_person_free(&p);
 
     /* reverse, odd then even, rotated by each step, and all twice */
@@ -1118,12 +1255,14 @@ static void test_person_ties(void **state)
     cb_person_free(&p);
 }
 
+/* Every death notice is kept with its date, township and name, in the
+ * order of their ids, once each: which apply is the rules' to say. */
 static void test_person_death(void **state)
 {
     (void)state;
     cb_op ops[] = {
         op_death(20000, 2, "d-b"),
-        op_death(20010, 1, "d-a"),
+        op_death_named(20010, 1, "d-a", "Wang Wu"),
         op_death(19990, 3, "d-c"),
     };
     static const int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
@@ -1135,37 +1274,73 @@ static void test_person_death(void **state)
         cb_person_init(&p);
         for (int i = 0; i < 3; i++)
             apply(&p, &ops[perms[k][i]]);
-        assert_int_equal(p.has_death, 1);
-        assert_int_equal(p.death, 19990); /* the earliest date */
-        assert_int_equal(p.dtw, 1);       /* the smallest id's township */
-        assert_int_equal(p.ndeaths, 3);
-        assert_str(&p.deaths[0], "d-a");
-        assert_str(&p.deaths[1], "d-b");
-        assert_str(&p.deaths[2], "d-c");
+        assert_int_equal(p.nnotices, 3);
+        assert_str(&p.notices[0].eid, "d-a");
+        assert_int_equal(p.notices[0].date, 20010);
+        assert_int_equal(p.notices[0].tw, 1);
+        assert_str(&p.notices[0].name, "Wang Wu");
+        assert_str(&p.notices[0].norm, "WangWu");
+        assert_str(&p.notices[1].eid, "d-b");
+        assert_int_equal(p.notices[1].date, 20000);
+        assert_int_equal(p.notices[1].name.len, 0);
+        assert_str(&p.notices[2].eid, "d-c");
+        assert_int_equal(p.notices[2].tw, 3);
         /* a notice seen again changes nothing, whatever it says */
-        cb_op again = op_death(10000, 9, "d-b");
+        cb_op again = op_death_named(10000, 9, "d-b", "Other");
         encode(&p, k == 0 ? &want : &got);
         apply(&p, &again);
-        assert_int_equal(p.death, 19990);
-        assert_int_equal(p.dtw, 1);
-        assert_int_equal(p.ndeaths, 3);
+        assert_int_equal(p.nnotices, 3);
+        assert_int_equal(p.notices[1].date, 20000);
         encode(&p, &got);
         assert_same_bytes(&want, &got);
         cb_person_free(&p);
     }
-
-    /* one notice: its township; an id smaller than "d-a" takes over */
-    cb_person_init(&p);
-    apply(&p, &ops[1]);
-    assert_int_equal(p.dtw, 1);
-    cb_op first = op_death(20020, 7, "d-");
-    apply(&p, &first);
-    assert_int_equal(p.dtw, 7);
-    assert_int_equal(p.death, 20010);
-    assert_str(&p.deaths[0], "d-");
-    cb_person_free(&p);
     cb_buf_free(&want);
     cb_buf_free(&got);
+}
+
+/* Notices as the first matcher packed them (F_DEATH: the earliest date,
+ * the township of the smallest id, the ids) read as notices of that date
+ * and township without names, which make the same death; they are packed
+ * again as notices (F_NOTICES), and a state with both is refused. */
+static void test_person_legacy_deaths(void **state)
+{
+    (void)state;
+    /* <BHi3 1, F_DEATH, 0; <Hi6B 19990, TW, 2; "d-a", "d-b"; no schemes */
+    static const unsigned char legacy[] = {
+        0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x16, 0x4e, 0x80, 0xe5,
+        0x20, 0x13, 0x00, 0x00, 0x02, 0x03, 0x64, 0x2d, 0x61, 0x03,
+        0x64, 0x2d, 0x62, 0x00};
+    /* <BHi3 1, F_NOTICES, 0; <B 2; then <Bc0i3i6Bc0 each; no schemes */
+    static const unsigned char now[] = {
+        0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02,
+        0x03, 0x64, 0x2d, 0x61, 0x16, 0x4e, 0x00,
+        0x80, 0xe5, 0x20, 0x13, 0x00, 0x00, 0x00,
+        0x03, 0x64, 0x2d, 0x62, 0x16, 0x4e, 0x00,
+        0x80, 0xe5, 0x20, 0x13, 0x00, 0x00, 0x00, 0x00};
+    cb_person p;
+    cb_buf b = {0};
+
+    cb_person_init(&p);
+    assert_int_equal(cb_person_decode((const char *)legacy, sizeof(legacy),
+                                      &p), 0);
+    assert_int_equal(p.nnotices, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(p.notices[i].date, 19990);
+        assert_int_equal(p.notices[i].tw, TW);
+        assert_int_equal(p.notices[i].name.len, 0);
+    }
+    assert_str(&p.notices[1].eid, "d-b");
+    encode(&p, &b);
+    assert_int_equal(b.len, sizeof(now));
+    assert_memory_equal(b.data, now, sizeof(now));
+    cb_buf legacy_buf = {(char *)legacy, sizeof(legacy), sizeof(legacy)};
+    assert_refuses_truncations(dec_person, &legacy_buf, &p);
+    /* F_DEATH and F_NOTICES together */
+    b.data[1] = 0x08;
+    assert_int_equal(cb_person_decode(b.data, b.len, &p), -1);
+    cb_person_free(&p);
+    cb_buf_free(&b);
 }
 
 static void test_person_facts(void **state)
@@ -1333,12 +1508,23 @@ static void test_person_arrays(void **state)
     assert_non_null(p.facts);
     p.facts[0] = (cb_fact){1, 0, 0, 320923, 100, -1, TW, 640, S("f-0")};
     p.nfacts = 1;
-    p.deaths = malloc(sizeof(*p.deaths));
-    assert_non_null(p.deaths);
-    p.deaths[0] = S("d-z");
-    p.ndeaths = 1;
-    p.has_death = 1;
-    p.death = 20000;
+    p.notices = calloc(1, sizeof(*p.notices));
+    assert_non_null(p.notices);
+    p.notices[0].eid = S("d-z");
+    p.notices[0].date = 20000;
+    p.nnotices = 1;
+    p.aliases = calloc(1, sizeof(*p.aliases));
+    assert_non_null(p.aliases);
+    p.aliases[0].norm = p.aliases[0].name = S("X");
+    p.aliases[0].eids = malloc(sizeof(*p.aliases[0].eids));
+    assert_non_null(p.aliases[0].eids);
+    p.aliases[0].eids[0] = S("a-z");
+    p.aliases[0].neids = 1;
+    p.naliases = 1;
+    p.verdicts = calloc(1, sizeof(*p.verdicts));
+    assert_non_null(p.verdicts);
+    p.verdicts[0].other = S("X");
+    p.nverdicts = 1;
     p.roster = malloc(sizeof(*p.roster));
     assert_non_null(p.roster);
     p.roster[0] =
@@ -1358,15 +1544,23 @@ static void test_person_arrays(void **state)
         apply(&p, &d);
         cb_op r = op_roster(i, 18000, 18100, 18000, 1);
         apply(&p, &r);
+        snprintf(eid, sizeof(eid), "a-%d", i);
+        cb_op n = op_roster_named(9, 18000, 18000, 1, i % 2 ? "X" : "Y", eid);
+        apply(&p, &n);
+        cb_op v = op_review(i % 2, 0, i, i % 2 ? "X" : "Z");
+        apply(&p, &v);
         cb_op o = op_own(i % 2 ? USCC : "SHORT", 1, 17000, 0, 18000, 1);
         apply(&p, &o);
     }
     assert_int_equal(p.nfacts, 5);
-    assert_int_equal(p.ndeaths, 5);
-    assert_str(&p.deaths[0], "d-0");
-    assert_str(&p.deaths[4], "d-z");
-    assert_int_equal(p.dtw, TW);
-    assert_int_equal(p.nroster, 5);
+    assert_int_equal(p.nnotices, 5);
+    assert_str(&p.notices[0].eid, "d-0");
+    assert_str(&p.notices[4].eid, "d-z");
+    assert_int_equal(p.naliases, 2);
+    assert_int_equal(p.aliases[0].neids, 3);
+    assert_str(&p.aliases[0].eids[2], "a-z");
+    assert_int_equal(p.nverdicts, 3);
+    assert_int_equal(p.nroster, 6);
     assert_int_equal(p.roster[4].identity, 5);
     assert_int_equal(p.nown, 3);
     encode(&p, &b);
@@ -1393,8 +1587,27 @@ static void test_person_arrays(void **state)
     static const unsigned char owns[] = {1, 0x40, 0, 0, 0, 0, 0, 0xff, 0};
     assert_int_equal(cb_person_decode((const char *)owns, sizeof(owns), &p),
                      -1);
+    static const unsigned char notices[] = {1, 0x00, 0x04, 0, 0, 0, 0xff,
+                                            0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(cb_person_decode((const char *)notices,
+                                      sizeof(notices), &p), -1);
+    static const unsigned char aliases[] = {1, 0x00, 0x08, 0, 0, 0, 0, 0xff,
+                                            0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+    assert_int_equal(cb_person_decode((const char *)aliases,
+                                      sizeof(aliases), &p), -1);
+    /* an alias without a row is no alias */
+    static const unsigned char bare[] = {1, 0x00, 0x08, 0, 0, 0, 0, 1,
+                                         0, 0, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(cb_person_decode((const char *)bare, sizeof(bare), &p),
+                     -1);
+    static const unsigned char verdicts[] = {1, 0x00, 0x10, 0, 0, 0, 0, 0xff,
+                                             0, 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(cb_person_decode((const char *)verdicts,
+                                      sizeof(verdicts), &p), -1);
     assert_null(p.facts);
-    assert_null(p.deaths);
+    assert_null(p.notices);
+    assert_null(p.aliases);
+    assert_null(p.verdicts);
     cb_buf_free(&b);
 }
 
@@ -1409,7 +1622,7 @@ static void test_employer_round_trip(void **state)
         0x53, 0x68, 0x6f, 0x70, 0x02, 0x52, 0x31, 0x4c, 0x4a};
     cb_employer e, f;
     cb_buf b = {0}, b2 = {0};
-    cb_own_change ch[2];
+    cb_own_change ch[CB_OWN_CHANGES_MAX];
     int n;
 
     cb_employer_init(&e);
@@ -1493,7 +1706,7 @@ static void test_employer_apply(void **state)
 {
     (void)state;
     cb_employer e;
-    cb_own_change ch[2];
+    cb_own_change ch[CB_OWN_CHANGES_MAX];
     int n;
     cb_op o;
 
@@ -1583,6 +1796,83 @@ static void test_employer_apply(void **state)
     assert_int_equal(e.has_biz, 0);
 }
 
+/* Every business row that names its representative sends the name to
+ * that person (RULES.md 9.3): with the change of ownership it makes of
+ * the person, else alone; never to another person. */
+static void test_employer_names_rep(void **state)
+{
+    (void)state;
+    cb_employer e;
+    cb_own_change ch[CB_OWN_CHANGES_MAX];
+    int n;
+    cb_op o;
+
+    cb_employer_init(&e);
+    o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_ESTABLISHED, 18000, TW, 18000, 5,
+               "Shop", "A", "b-1");
+    o.rep_name = S("Li A");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 1);
+    assert_change(&ch[0], "A", 1, 18000, 0, STAMP(18000, 5), "b-1");
+    assert_str(&ch[0].rep_name, "Li A");
+
+    /* an older row changes nothing, but names A: a name alone */
+    o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_CHANGED, 18000, TW + 1, 17999, 5,
+               "Shop", "A", "b-0");
+    o.rep_name = S("Li  A");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(ch[0].active, CB_OWN_NAME_ONLY);
+    assert_str(&ch[0].rep, "A");
+    assert_str(&ch[0].eid, "b-0");
+    assert_str(&ch[0].rep_name, "Li  A");
+
+    /* a new representative: the old one loses it without a name, the new
+     * one has it with the row's */
+    o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_CHANGED, 18000, TW, 18100, 5,
+               "Shop", "B", "b-2");
+    o.rep_name = S("Wang B");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 2);
+    assert_str(&ch[0].rep, "A");
+    assert_int_equal(ch[0].rep_name.len, 0);
+    assert_str(&ch[1].rep, "B");
+    assert_str(&ch[1].rep_name, "Wang B");
+
+    /* a deregistration naming someone else than the register: the
+     * register's representative hears the date, the row's the name */
+    o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_DEREGISTERED, 0, TW, 18400, 1, "",
+               "C", "b-3");
+    o.rep_name = S("Zhao C");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 2);
+    assert_change(&ch[0], "B", 1, 18000, 18400, STAMP(18100, 5), "b-3");
+    assert_int_equal(ch[0].rep_name.len, 0);
+    assert_int_equal(ch[1].active, CB_OWN_NAME_ONLY);
+    assert_str(&ch[1].rep, "C");
+    assert_str(&ch[1].rep_name, "Zhao C");
+
+    /* an enterprise owns nothing of its representative's, but names him */
+    cb_employer_init(&e);
+    o = op_biz(CB_BIZ_ENTERPRISE, CB_BIZ_ESTABLISHED, 18000, TW, 18000, 5,
+               "Works", "D", "e-1");
+    o.rep_name = S("Sun D");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(ch[0].active, CB_OWN_NAME_ONLY);
+    assert_str(&ch[0].rep_name, "Sun D");
+    /* no name, or no representative: nothing */
+    o = op_biz(CB_BIZ_ENTERPRISE, CB_BIZ_CHANGED, 18000, TW, 18001, 5,
+               "Works", "D", "e-2");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 0);
+    o = op_biz(CB_BIZ_ENTERPRISE, CB_BIZ_CHANGED, 18000, TW, 18002, 5,
+               "Works", "", "e-3");
+    o.rep_name = S("Nobody");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_int_equal(n, 0);
+}
+
 /* Two business rows of one stamp: greater action, kind, established,
  * township, name, representative -- whichever comes first. */
 static void test_employer_ties(void **state)
@@ -1591,7 +1881,7 @@ static void test_employer_ties(void **state)
     struct {
         cb_op lo, hi;
     } cases[6];
-    cb_own_change ch[2];
+    cb_own_change ch[CB_OWN_CHANGES_MAX];
     int n;
 
     cases[0].lo = op_biz(0, 0, 9, 9, 19000, 1, "z", "z", "e1");
@@ -1643,7 +1933,7 @@ static void test_garbage(void **state)
     cb_employer_init(&e);
     cb_op o = op_biz(1, 1, 19000, TW, 19010, 99, "Shop", "R1", "b-1");
     int n;
-    cb_own_change ch[2];
+    cb_own_change ch[CB_OWN_CHANGES_MAX];
     cb_employer_apply(&e, &o, ch, &n);
     o = op_reg(19020);
     cb_employer_apply(&e, &o, ch, &n);
@@ -1710,12 +2000,14 @@ int main(void)
         cmocka_unit_test(test_person_canonical),
         cmocka_unit_test(test_person_ties),
         cmocka_unit_test(test_person_death),
+        cmocka_unit_test(test_person_legacy_deaths),
         cmocka_unit_test(test_person_facts),
         cmocka_unit_test(test_person_own),
         cmocka_unit_test(test_person_progress),
         cmocka_unit_test(test_person_arrays),
         cmocka_unit_test(test_employer_round_trip),
         cmocka_unit_test(test_employer_apply),
+        cmocka_unit_test(test_employer_names_rep),
         cmocka_unit_test(test_employer_ties),
         cmocka_unit_test(test_garbage),
     };
