@@ -78,19 +78,24 @@ static void print_report(const cb_report *rp, cb_out_format format)
     static const char *const csv_cols[] = {
         "township_code", "township", "year", "target", "enrolled",
         "percent", "open_leads", "open_reviews"};
-    static const char *const all_cols[] = {
+    /* and in a table or JSON the open leads by reason, between them,
+     * named by the reasons' symbols */
+    const char *all_cols[7 + NREASONS + 1] = {
         "township_code", "township", "year", "target", "enrolled",
-        "percent", "open_leads", "assisted_not_enrolled",
-        "elderly_no_pension", "business_owner_uninsured",
-        "working_age_uninsured", "employer_unregistered", "open_reviews"};
+        "percent", "open_leads"};
     static const int numeric[] = {0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1};
-    int ncols = format == CB_OUT_CSV ? 8 : 13;
+    _Static_assert(sizeof(numeric) / sizeof(numeric[0]) == 7 + NREASONS + 1,
+                   "a numeric flag for every column");
+    int ncols = format == CB_OUT_CSV ? 8 : 7 + NREASONS + 1;
+    for (int k = 0; k < NREASONS; k++)
+        all_cols[7 + k] = cb_symbol(CB_KIND_LEAD, "reason", k);
+    all_cols[7 + NREASONS] = "open_reviews";
     cb_out *out = cb_out_new(stdout, format, ncols,
                              format == CB_OUT_CSV ? csv_cols : all_cols,
                              numeric);
     int64_t tt = 0, te = 0, to = 0, tv = 0, tr[NREASONS] = {0};
-    char cells[13][32];
-    const char *c[13];
+    char cells[7 + NREASONS + 1][32];
+    const char *c[7 + NREASONS + 1];
 
     for (size_t i = 0; i <= rp->n; i++) {
         const cb_report_row *w = i < rp->n ? &rp->rows[i] : NULL;
@@ -132,7 +137,7 @@ static void print_report(const cb_report *rp, cb_out_format format)
         for (int k = 0; k < NREASONS; k++)
             snprintf(cells[7 + k], 32, "%" PRId64, reasons[k]);
         snprintf(cells[ncols - 1], 32, "%" PRId64, reviews);
-        for (int k = 0; k < 13; k++)
+        for (int k = 0; k < 7 + NREASONS + 1; k++)
             c[k] = cells[k];
         c[1] = w ? w->name : "";
         cb_out_row(out, c);
