@@ -170,8 +170,8 @@ static int outbox_broken(const char *what, const char *err, char *errstr,
  * keyed by its lead or alert id (the topics are changelogs, compacted by
  * deploy/topics.sh: the latest record of an id is that lead's or alert's
  * current state, and every change of one id stays in order on one
- * partition), an ownership change raw to the ownership topic (keyed by
- * person).  Returns 0, -1 when the producer refused it, or -2 with errstr
+ * partition), an ownership change or a name group's message raw to the
+ * internal topic (keyed by person or group).  Returns 0, -1 when the producer refused it, or -2 with errstr
  * when it does not encode (outbox_broken). */
 static int publish_entry(cb_outbox *ob, const redisReply *fields,
                          char *errstr, size_t errstr_size)
@@ -184,7 +184,9 @@ static int publish_entry(cb_outbox *ob, const redisReply *fields,
 
     if (t == NULL || v == NULL)
         return 0;
-    if (t->str[0] == 'O') {
+    if (t->str[0] == 'O' || t->str[0] == 'N') {
+        /* raw, to the internal topic: an ownership change keyed by
+         * person, a name group's message keyed by group (cb_group.h) */
         if (k == NULL)
             return 0;
         return rd_kafka_producev(

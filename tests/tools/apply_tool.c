@@ -59,7 +59,8 @@ static void die(const char *what, const char *err)
 }
 
 /* Applies what is pending, one step per partition, then the ownership
- * changes the steps put in the outboxes, until none are left. */
+ * changes and name-group messages the steps put in the outboxes, until
+ * none are left. */
 static void flush(pending *pd)
 {
     char err[512];
@@ -102,14 +103,21 @@ static void flush(pending *pd)
                     else if (strcmp(name, "v") == 0)
                         v = fields->element[f + 1];
                 }
-                if (t == NULL || strcmp(t, "O") != 0)
+                if (t == NULL || k == NULL ||
+                    (strcmp(t, "O") != 0 && strcmp(t, "N") != 0))
                     continue;
                 cb_subject s;
                 memset(&pd->ops[pd->n], 0, sizeof(cb_buf));
-                if (cb_ops_ownership(k, v->str, v->len, -1, CB_STORE_BUCKETS,
+                if (t[0] == 'O' &&
+                    cb_ops_ownership(k, v->str, v->len, -1, CB_STORE_BUCKETS,
                                      &pd->ops[pd->n], &s, err,
                                      sizeof(err)) != 0)
                     die("ownership", err);
+                if (t[0] == 'N' &&
+                    cb_ops_group(k, strlen(k), v->str, v->len, -1,
+                                 CB_STORE_BUCKETS, &pd->ops[pd->n], &s, err,
+                                 sizeof(err)) != 0)
+                    die("group", err);
                 pd->part[pd->n++] = cb_store_partition_of(store, &s);
             }
             freeReplyObject(r);
