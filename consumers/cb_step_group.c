@@ -161,14 +161,14 @@ static int span_is(cb_span_ro a, cb_span_ro b)
 }
 
 /* The id digits of a group's item. */
-static void item_id(const cb_step *s, int kind, cb_span_ro subject,
+static void item_id(const cb_step *s, int kind, cb_span_ro subj,
                     cb_span_ro other, char id[CB_ID_DIGITS + 1])
 {
     cb_str o;
 
     o.len = (uint8_t)(other.len < sizeof(o.s) ? other.len : sizeof(o.s));
     memcpy(o.s, other.s, o.len);
-    cb_rules_review_id(s->a.ids, kind, subject.s, subject.len, &o, id);
+    cb_rules_review_id(s->a.ids, kind, subj.s, subj.len, &o, id);
 }
 
 /* An item for the merge with the stored one: holds, or (holds 0) one that
