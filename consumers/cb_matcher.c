@@ -16,7 +16,6 @@
 #include "cb_log.h"
 #include "cb_group.h"
 #include "cb_matcher.h"
-#include "cb_suspect.h"
 #include "cb_metrics.h"
 #include "cb_ops.h"
 #include "cb_outbox.h"
@@ -108,16 +107,13 @@ static int is_input(int t)
            t == CB_KIND_DEADLETTER;
 }
 
-/* The op of a dead letter: a suspect's, for its feed's subject (rc 0),
- * or none (1): not a suspect, or one whose record does not decode (said,
- * with the dead letter's file and line; it stays on its topic). */
+/* The op of a dead letter (rc 0), or none (1): not a suspect, or one
+ * whose record does not decode (said, with the dead letter's file and
+ * line; it stays on its topic). */
 static int suspect_op(matcher *m, const rd_kafka_message_t *msg,
                       cb_subject *subject, char *err, size_t err_size)
 {
     cb_record rec;
-    cb_suspect sus;
-    cb_suspect_ref ref;
-    cb_buf packed = {0};
     int rc;
 
     if (cb_codec_decode_record(m->codec, msg->payload, msg->len, &rec, err,
@@ -128,41 +124,13 @@ static int suspect_op(matcher *m, const rd_kafka_message_t *msg,
                 err);
         return 1;
     }
-    const cb_deadletter *dl = &rec.u.deadletter;
-    rc = cb_suspect_from_deadletter(m->codec, dl, &sus, err, err_size);
-    if (rc <= 0) {
-        if (rc < 0)
-            cb_warn("dead letter of %s line %" PRId64 ": its record does "
-                    "not decode: %s", dl->file, dl->line, err);
-        return 1;
-    }
-    memset(&ref, 0, sizeof(ref));
-    ref.eid.s = sus.event_id;
-    ref.eid.len = strlen(sus.event_id);
-    ref.written.s = sus.number;
-    ref.written.len = strlen(sus.number);
-    ref.name.s = sus.name;
-    ref.name.len = strlen(sus.name);
-    ref.township = sus.township_code[0] ? strtoll(sus.township_code, NULL,
-                                                  10)
-                                        : 0;
-    ref.kind = (int)sus.kind;
-    ref.file.s = dl->file;
-    ref.file.len = strlen(dl->file);
-    ref.line = dl->line;
-    ref.record.s = dl->record.ptr;
-    ref.record.len = dl->record.len;
-    rc = cb_group_msg_pack_suspect(&ref, &packed) == 0 &&
-                 cb_ops_suspect(dl->feed, packed.data, packed.len,
-                                msg->offset, m->opts->buckets, &m->buf,
-                                subject, err, err_size) == 0
-             ? 0
-             : 1;
-    if (rc != 0)
-        cb_warn("dead letter of %s line %" PRId64 ": its suspect cannot be "
-                "packed", dl->file, dl->line);
-    cb_buf_free(&packed);
-    return rc;
+    rc = cb_ops_from_deadletter(m->codec, &rec.u.deadletter, msg->offset,
+                                m->opts->buckets, &m->buf, subject, err,
+                                err_size);
+    if (rc < 0)
+        cb_warn("dead letter of %s line %" PRId64 ": %s",
+                rec.u.deadletter.file, rec.u.deadletter.line, err);
+    return rc == 0 ? 0 : 1;
 }
 
 /* Has the caller asked the run to end (a signal, in canbao)? */

@@ -11,6 +11,7 @@
 
 #include "cb_group.h"
 #include "cb_ident.h"
+#include "cb_suspect.h"
 #include "cb_ops.h"
 #include "cb_pack.h"
 #include "cb_policy.h"
@@ -498,6 +499,43 @@ int cb_ops_suspect(const char *feed, const void *msg, size_t msg_len,
              nbuckets, "");
     cb_pack_str(&p, msg, msg_len, 2);
     return finish(&p, errstr, errstr_size);
+}
+
+int cb_ops_from_deadletter(cb_codec *codec, const cb_deadletter *dl,
+                           int64_t offset, unsigned nbuckets, cb_buf *out,
+                           cb_subject *subject, char *errstr,
+                           size_t errstr_size)
+{
+    cb_suspect sus;
+    cb_suspect_ref ref;
+    cb_buf packed = {0};
+    int rc = cb_suspect_from_deadletter(codec, dl, &sus, errstr,
+                                        errstr_size);
+
+    if (rc <= 0)
+        return rc == 0 ? 1 : -1;
+    memset(&ref, 0, sizeof(ref));
+    ref.eid.s = sus.event_id;
+    ref.eid.len = strlen(sus.event_id);
+    ref.written.s = sus.number;
+    ref.written.len = strlen(sus.number);
+    ref.name.s = sus.name;
+    ref.name.len = strlen(sus.name);
+    ref.township = code_number(sus.township_code);
+    ref.kind = (int)sus.kind;
+    ref.file.s = dl->file;
+    ref.file.len = strlen(dl->file);
+    ref.line = dl->line;
+    ref.record.s = dl->record.ptr;
+    ref.record.len = dl->record.len;
+    rc = cb_group_msg_pack_suspect(&ref, &packed);
+    if (rc == 0)
+        rc = cb_ops_suspect(dl->feed, packed.data, packed.len, offset,
+                            nbuckets, out, subject, errstr, errstr_size);
+    else
+        snprintf(errstr, errstr_size, "its suspect cannot be packed");
+    cb_buf_free(&packed);
+    return rc;
 }
 
 int cb_ops_group(const char *key, size_t key_len, const void *msg,

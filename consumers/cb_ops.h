@@ -184,6 +184,16 @@ int cb_ops_suspect(const char *feed, const void *msg, size_t msg_len,
                    int64_t offset, unsigned nbuckets, cb_buf *out,
                    cb_subject *subject, char *errstr, size_t errstr_size);
 
+/* The op of a dead letter (offset: on the dead-letter topic): a
+ * suspect's (cb_suspect.h) for its feed's subject, carrying the group
+ * message of the suspect.  Returns 0, 1 when the dead letter is no
+ * suspect (no op), or -1 with errstr when its record does not decode. */
+struct cb_codec;
+int cb_ops_from_deadletter(struct cb_codec *codec, const cb_deadletter *dl,
+                           int64_t offset, unsigned nbuckets, cb_buf *out,
+                           cb_subject *subject, char *errstr,
+                           size_t errstr_size);
+
 /* A group message from the internal topic (key: the group's key). */
 int cb_ops_group(const char *key, size_t key_len, const void *msg,
                  size_t msg_len, int64_t offset, unsigned nbuckets,
