@@ -175,7 +175,10 @@ int cb_cmd_reviews(int argc, char **argv)
     }
     if (a.n > 1)
         qsort(a.v, a.n, sizeof(*a.v), review_order);
-    out = cb_out_new(stdout, a.format, CB_REVIEW_COLUMNS, cb_review_columns,
+    out = cb_out_new(stdout, a.format,
+                     a.format == CB_OUT_CSV ? CB_REVIEW_CSV_COLUMNS
+                                            : CB_REVIEW_COLUMNS,
+                     cb_review_columns,
                      NULL);
     for (size_t i = 0; out && i < a.n; i++) {
         const char *cells[CB_REVIEW_COLUMNS];

@@ -1,6 +1,7 @@
 /* cb_reviewrec.c -- the packed review item (cb_reviewrec.h): written by
  * the step that raises, changes or decides an item, read back by the next
  * step, by `canbao reviews`, `canbao review` and `canbao report`. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,7 +54,8 @@ int cb_reviewrec_decode(const char *v, size_t len, cb_reviewrec *r)
 
 const char *const cb_review_columns[CB_REVIEW_COLUMNS] = {
     "review_id", "kind",     "township_code", "subject_id", "other_id",
-    "names",     "evidence", "status",        "raised_at",  "resolved_at"};
+    "names",     "evidence", "status",        "raised_at",  "resolved_at",
+    "amount_at_risk_fen"};
 
 /* Where the evidence's cell starts in the cells' buffer: after the
  * others. */
@@ -107,9 +109,9 @@ void cb_reviewrec_cells(const cb_reviewrec *r, const char *id_digits,
     /* where each cell is in buf, and its room: the names two of up to 255
      * bytes, the evidence (up to 64 KiB) last */
     static const size_t at[CB_REVIEW_COLUMNS] = {
-        0, 256, 512, 768, 1024, 1280, CELL_EVIDENCE, 2048, 2304, 2560};
+        0, 256, 512, 768, 1024, 1280, CELL_EVIDENCE, 2048, 2304, 2560, 2600};
     static const size_t room[CB_REVIEW_COLUMNS] = {
-        256, 256, 256, 256, 256, 768, 0, 256, 256, 256};
+        256, 256, 256, 256, 256, 768, 0, 256, 256, 40, 40};
     char *c[CB_REVIEW_COLUMNS], reg[256], other[256];
     const char *sym;
 
@@ -130,6 +132,7 @@ void cb_reviewrec_cells(const cb_reviewrec *r, const char *id_digits,
     snprintf(c[7], room[7], "%s", sym ? sym : "");
     time_text(r->raised, c[8], room[8]);
     time_text(r->resolved, c[9], room[9]);
+    snprintf(c[10], room[10], "%" PRId64, r->amount);
     for (int i = 0; i < CB_REVIEW_COLUMNS; i++)
         cells[i] = c[i];
 }

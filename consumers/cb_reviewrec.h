@@ -55,8 +55,13 @@ int cb_reviewrec_encode(const cb_reviewrec *r, cb_buf *out);
 int cb_reviewrec_decode(const char *v, size_t len, cb_reviewrec *r);
 
 /* The columns of `canbao reviews` (docs/COMMANDS.md), in their order. */
-#define CB_REVIEW_COLUMNS 10
+#define CB_REVIEW_COLUMNS 11
 extern const char *const cb_review_columns[CB_REVIEW_COLUMNS];
+
+/* The CSV has the first CB_REVIEW_CSV_COLUMNS of them (the columns other
+ * programs read, up to resolved_at); the table and JSON add the amount at
+ * risk (amount_at_risk_fen). */
+#define CB_REVIEW_CSV_COLUMNS 10
 
 /* Room for the cells of one item (cb_reviewrec_cells). */
 #define CB_REVIEW_CELLS_SIZE (CB_REVIEWREC_EVIDENCE_MAX + 3072)

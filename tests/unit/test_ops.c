@@ -579,7 +579,7 @@ static void test_head(void **state)
     assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1);
     b.data[1] = CB_TOPIC_OWNERSHIP;
     assert_int_equal(cb_op_read_head(b.data, b.len, &h), 0);
-    b.data[12] = 7; /* a key of 7 bytes */
+    b.data[12] = 6; /* a key of 6 bytes: no subject has one */
     assert_int_equal(cb_op_read_head(b.data, b.len, &h), -1);
 
     assert_int_equal(cb_ops_tick(&(cb_subject){0}, NBUCKETS, &b), 0);

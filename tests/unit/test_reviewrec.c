@@ -66,10 +66,12 @@ static void test_columns(void **state)
 {
     static const char *const want[] = {
         "review_id", "kind",     "township_code", "subject_id", "other_id",
-        "names",     "evidence", "status",        "raised_at",  "resolved_at"};
+        "names",     "evidence", "status",        "raised_at",  "resolved_at",
+        "amount_at_risk_fen"};
 
     (void)state;
-    assert_int_equal(CB_REVIEW_COLUMNS, 10);
+    assert_int_equal(CB_REVIEW_COLUMNS, 11);
+    assert_int_equal(CB_REVIEW_CSV_COLUMNS, 10);
     for (int i = 0; i < CB_REVIEW_COLUMNS; i++)
         assert_string_equal(cb_review_columns[i], want[i]);
 }
@@ -181,12 +183,50 @@ static void test_decided_item(void **state)
     cb_buf_free(&b);
 }
 
+/* A duplicate_identity's amount at risk: packed after the times only
+ * when not 0 (an item without one packs as before), shown in its cell. */
+static void test_amount(void **state)
+{
+    static char buf[CB_REVIEW_CELLS_SIZE];
+    const char *cells[CB_REVIEW_COLUMNS];
+    cb_reviewrec r, back;
+    cb_buf b = {0};
+    size_t without;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    r.kind = CB_REVIEW_DUPLICATE_IDENTITY;
+    r.subject_id = S("320923198008081234");
+    r.other_id = S("320923198008081250");
+    r.register_name = S("Wang");
+    r.other_name = S("Wang");
+    r.raised = 1;
+    r.resolved = CB_TIME_NONE;
+    assert_int_equal(cb_reviewrec_encode(&r, &b), 0);
+    without = b.len;
+    r.amount = 15000;
+    assert_int_equal(cb_reviewrec_encode(&r, &b), 0);
+    assert_int_equal(b.len, without + 8);
+    assert_int_equal(cb_reviewrec_decode(b.data, b.len, &back), 0);
+    assert_int_equal(back.amount, 15000);
+    for (size_t n = without + 1; n < b.len; n++)
+        assert_int_equal(cb_reviewrec_decode(b.data, n, &back), -1);
+    assert_int_equal(cb_reviewrec_decode(b.data, without, &back), 0);
+    assert_int_equal(back.amount, 0);
+    cb_reviewrec_decode(b.data, b.len, &back);
+    cb_reviewrec_cells(&back, "0123456789abcdef", 0, buf, cells);
+    assert_string_equal(cell(cells, "amount_at_risk_fen"), "15000");
+    assert_string_equal(cell(cells, "kind"), "duplicate_identity");
+    cb_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_open_item),
         cmocka_unit_test(test_decided_item),
+        cmocka_unit_test(test_amount),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

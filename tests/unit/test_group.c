@@ -1,0 +1,307 @@
+/* test_group.c -- name groups (consumers/cb_group.h): the typing slips a
+ * probable_typo allows, the packed state and messages (round trips, every
+ * truncation refused), the merges, the review items of docs/RULES.md 9.3
+ * on small hand-made groups, and the group and feed subjects of ops. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "cb_group.h"
+#include "cb_ops.h"
+#include "cb_time.h"
+
+#define SP(lit) ((cb_span_ro){lit, sizeof(lit) - 1})
+
+static const char P1[] = "320923198008081234"; /* valid: check 4 */
+static const char P2[] = "320923198008081250"; /* same birth, male */
+static const char P3[] = "320923198109091230"; /* another birth date */
+
+static void test_one_slip(void **state)
+{
+    (void)state;
+    /* one character */
+    assert_true(cb_group_one_slip(P1, "320923198008081230"));
+    assert_true(cb_group_one_slip(P1, "420923198008081234"));
+    /* two adjacent swapped */
+    assert_true(cb_group_one_slip(P1, "320923198080081234"));
+    /* two apart swapped, two changed, the same number: none */
+    assert_false(cb_group_one_slip(P1, "320923198008081432"));
+    assert_false(cb_group_one_slip(P1, "320923198008081200"));
+    assert_false(cb_group_one_slip(P1, P1));
+    /* two adjacent changed, not swapped */
+    assert_false(cb_group_one_slip(P1, "320923198008081354"));
+}
+
+static cb_group_fact F(int32_t period, int k, int64_t amount, const char *e)
+{
+    cb_group_fact f = {period, k, amount, {e, strlen(e)}};
+    return f;
+}
+
+/* Applies a holder message as a step would: packed, unpacked, applied. */
+static void hold(cb_group *g, const char *id, const char *name, int pension,
+                 cb_group_fact *facts, size_t nfacts, cb_buf *keep)
+{
+    cb_holder h = {{id, 18}, {name, strlen(name)}, 320923008, pension,
+                   facts, nfacts};
+    cb_group_msg m;
+
+    assert_int_equal(cb_group_msg_pack_holder(&h, keep), 0);
+    assert_int_equal(cb_group_msg_unpack(keep->data, keep->len, &m), 0);
+    assert_int_equal(m.type, CB_GMSG_HOLDER);
+    assert_true(cb_holder_same(&m.holder, &h));
+    assert_int_equal(cb_group_apply(g, &m), 0);
+    cb_group_msg_free(&m);
+}
+
+static void suspect(cb_group *g, const char *eid, const char *written,
+                    cb_buf *keep)
+{
+    cb_suspect_ref s = {{eid, strlen(eid)}, {written, 18}, SP("Wang"), 0,
+                        CB_KIND_DEATH, SP("death.csv"), 7, SP("\x01\x02")};
+    cb_group_msg m;
+
+    assert_int_equal(cb_group_msg_pack_suspect(&s, keep), 0);
+    assert_int_equal(cb_group_msg_unpack(keep->data, keep->len, &m), 0);
+    assert_int_equal(m.type, CB_GMSG_SUSPECT);
+    assert_int_equal(m.suspect.line, 7);
+    assert_int_equal(cb_group_apply(g, &m), 0);
+    cb_group_msg_free(&m);
+}
+
+static const cb_group_item *find(const cb_group_items *it, int kind)
+{
+    for (size_t i = 0; i < it->n; i++)
+        if (it->v[i].kind == kind)
+            return &it->v[i];
+    return NULL;
+}
+
+static void test_typo(void **state)
+{
+    cb_group g;
+    cb_group_items it = {0};
+    cb_buf k[6] = {{0}};
+
+    (void)state;
+    cb_group_init(&g);
+    hold(&g, P1, "Wang", 0, NULL, 0, &k[0]);
+    suspect(&g, "d-2", "320923198080081234", &k[1]); /* swap: P1's */
+    suspect(&g, "d-1", "320923198080081234", &k[2]); /* the same slip */
+    suspect(&g, "d-1", "320923198080081234", &k[5]); /* seen: once */
+    assert_int_equal(g.nsuspects, 2);
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 1);
+    assert_int_equal(it.v[0].kind, CB_REVIEW_PROBABLE_TYPO);
+    assert_memory_equal(it.v[0].subject.s, P1, 18);
+    assert_memory_equal(it.v[0].other.s, "320923198080081234", 18);
+    assert_int_equal(it.v[0].nevidence, 2);
+    assert_memory_equal(it.v[0].evidence[0].s, "d-1", 3);
+    assert_int_equal(it.v[0].nsuspects, 2);
+    assert_int_equal(it.v[0].status, CB_REVIEW_OPEN);
+    cb_group_items_free(&it);
+
+    /* a second person one slip from the written number: ambiguous */
+    hold(&g, "320923198008081250", "Wang", 0, NULL, 0, &k[3]);
+    suspect(&g, "d-3", "320923198008081230", &k[4]); /* P1 or P2? */
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 1); /* only the swap's */
+    cb_group_items_free(&it);
+
+    /* a verdict stands for its item */
+    cb_group_verdict v = {CB_REVIEW_PROBABLE_TYPO, CB_VERDICT_CORRECT, 5,
+                          {P1, 18}, SP("320923198080081234")};
+    assert_int_equal(cb_group_decide(&g, &v), 0);
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.v[0].status, CB_REVIEW_CORRECTED);
+    assert_int_equal(it.v[0].resolved, 5);
+    cb_group_items_free(&it);
+    cb_group_free(&g);
+    for (int i = 0; i < 6; i++)
+        cb_buf_free(&k[i]);
+}
+
+static void test_duplicate(void **state)
+{
+    cb_group g;
+    cb_group_items it = {0};
+    cb_buf k[5] = {{0}};
+    cb_group_fact a[] = {F(660, CB_FACT_BENEFIT, 15000, "b-1"),
+                         F(661, CB_FACT_BENEFIT, 15000, "b-2"),
+                         F(661, CB_FACT_CONTRIBUTION, 200, "c-1")};
+    cb_group_fact b[] = {F(661, CB_FACT_BENEFIT, 9000, "b-3"),
+                         F(661, CB_FACT_BENEFIT, 1000, "b-4"),
+                         F(661, CB_FACT_CONTRIBUTION, 300, "c-2")};
+    const cb_group_item *d;
+
+    (void)state;
+    cb_group_init(&g);
+    hold(&g, P2, "Wang", 1, b, 3, &k[0]);
+    hold(&g, P1, "Wang", 1, a, 3, &k[1]);
+    hold(&g, P3, "Wang", 1, NULL, 0, &k[2]); /* another birth date */
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 1);
+    d = find(&it, CB_REVIEW_DUPLICATE_IDENTITY);
+    assert_non_null(d);
+    assert_memory_equal(d->subject.s, P1, 18); /* the smaller */
+    assert_memory_equal(d->other.s, P2, 18);
+    /* month 661: both paid (15000 and 9000+1000), both contributed (200
+     * and 300); month 660 only one of them */
+    assert_int_equal(d->amount, 10000 + 200);
+    assert_int_equal(d->nevidence, 5);
+    cb_group_items_free(&it);
+
+    /* one of them stops: nothing */
+    hold(&g, P2, "Wang", 0, b, 3, &k[3]);
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 0);
+    cb_group_items_free(&it);
+    /* back, then gone from the group */
+    hold(&g, P2, "Wang", 1, NULL, 0, &k[4]);
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 1);
+    assert_int_equal(it.v[0].amount, 0);
+    cb_group_items_free(&it);
+    cb_buf gone = {0};
+    cb_group_msg m;
+    assert_int_equal(cb_group_msg_pack_gone(P2, 18, &gone), 0);
+    assert_int_equal(cb_group_msg_unpack(gone.data, gone.len, &m), 0);
+    assert_int_equal(cb_group_apply(&g, &m), 0);
+    assert_int_equal(g.nholders, 2);
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 0);
+    cb_group_items_free(&it);
+    cb_buf_free(&gone);
+    cb_group_free(&g);
+    for (int i = 0; i < 5; i++)
+        cb_buf_free(&k[i]);
+}
+
+static void test_sex(void **state)
+{
+    cb_group g;
+    cb_group_items it = {0};
+    cb_buf k[2] = {{0}};
+
+    (void)state;
+    cb_group_init(&g);
+    hold(&g, P1, "Wang", 1, NULL, 0, &k[0]);
+    hold(&g, "320923198008081269", "Wang", 1, NULL, 0, &k[1]); /* female */
+    assert_int_equal(cb_group_items_of(&g, &it), 0);
+    assert_int_equal(it.n, 0);
+    cb_group_items_free(&it);
+    cb_group_free(&g);
+    cb_buf_free(&k[0]);
+    cb_buf_free(&k[1]);
+}
+
+/* A group packs and reads back the same; every shorter prefix and a byte
+ * more are refused. */
+static void test_state(void **state)
+{
+    cb_group g, back;
+    cb_buf k[3] = {{0}}, e = {0}, e2 = {0};
+    cb_group_fact a[] = {F(661, CB_FACT_BENEFIT, 15000, "b-1")};
+    cb_group_verdict v = {CB_REVIEW_DUPLICATE_IDENTITY, CB_VERDICT_REJECT, 9,
+                          {P1, 18}, {P2, 18}};
+
+    (void)state;
+    cb_group_init(&g);
+    hold(&g, P1, "Wang", 1, a, 1, &k[0]);
+    suspect(&g, "d-1", "320923198080081234", &k[1]);
+    assert_int_equal(cb_group_decide(&g, &v), 0);
+    assert_int_equal(cb_group_encode(&g, &e), 0);
+    assert_int_equal(cb_group_decode(e.data, e.len, &back), 0);
+    assert_int_equal(cb_group_encode(&back, &e2), 0);
+    assert_int_equal(e.len, e2.len);
+    assert_memory_equal(e.data, e2.data, e.len);
+    cb_group_free(&back);
+    for (size_t n = 0; n < e.len; n++)
+        assert_int_equal(cb_group_decode(e.data, n, &back), -1);
+    cb_buf_append(&e, "x", 1);
+    assert_int_equal(cb_group_decode(e.data, e.len, &back), -1);
+    cb_group_free(&g);
+    cb_buf_free(&e);
+    cb_buf_free(&e2);
+    for (int i = 0; i < 3; i++)
+        cb_buf_free(&k[i]);
+}
+
+/* Group and feed subjects: keys told apart by their length, and ops that
+ * carry a message. */
+static void test_subjects(void **state)
+{
+    cb_idkey *ids;
+    char key[CB_GROUP_KEY_LEN + 1], key2[CB_GROUP_KEY_LEN + 1];
+    cb_subject s, t;
+    cb_buf b = {0};
+    cb_op op;
+    char err[128];
+
+    (void)state;
+    ids = cb_idkey_from_hex("00000000000000000000000000000000000000000000"
+                            "00000000000000000007",
+                            err, sizeof(err));
+    assert_non_null(ids);
+    cb_group_key(ids, "Wang", 4, key);
+    cb_group_key(ids, "Wong", 4, key2);
+    assert_int_equal(strlen(key), CB_GROUP_KEY_LEN);
+    assert_int_equal(key[0], 'G');
+    assert_string_not_equal(key, key2);
+    assert_int_equal(cb_subject_of_group(key, CB_GROUP_KEY_LEN, &s), 0);
+    assert_true(s.is_group);
+    assert_int_equal(cb_subject_from_key(s.key, s.key_len, &t), 0);
+    assert_true(t.is_group);
+    assert_string_equal(t.id, key);
+    assert_int_equal(cb_subject_of_group("G0123", 5, &s), -1);
+    for (int f = 0; f < CB_FEED_COUNT; f++) {
+        const char *name = cb_kind_info_get((cb_kind)f)->name;
+        assert_int_equal(cb_subject_of_feed(name, &s), 0);
+        assert_true(s.is_feed);
+        assert_true(s.key_len != 8 && s.key_len != CB_GROUP_KEY_LEN &&
+                    s.key_len != 18);
+        assert_int_equal(cb_subject_from_key(s.key, s.key_len, &t), 0);
+        assert_true(t.is_feed);
+        assert_string_equal(t.id, name);
+    }
+    assert_int_equal(cb_ops_group(key, CB_GROUP_KEY_LEN, "\x02xyz", 4, 42, 64,
+                                  &b, &s, err, sizeof(err)),
+                     0);
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_GROUP);
+    assert_int_equal(op.topic, CB_TOPIC_OWNERSHIP);
+    assert_int_equal(op.offset, 42);
+    assert_int_equal(op.msg_len, 4);
+    assert_memory_equal(op.msg, "\x02xyz", 4);
+    assert_int_equal(cb_ops_suspect("death", "\x03q", 2, 9, 64, &b, &s, err,
+                                    sizeof(err)),
+                     0);
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_SUSPECT);
+    assert_int_equal(op.topic, CB_KIND_DEADLETTER);
+    assert_string_equal(s.id, "death");
+    /* "F:" and 6 letters would be 8 bytes, a person's key: no feed has
+     * such a name, and none is taken */
+    assert_int_equal(cb_ops_suspect("nofeed", "", 0, 9, 64, &b, &s, err,
+                                    sizeof(err)),
+                     -1);
+    assert_int_equal(cb_ops_suspect("x", "", 0, 9, 64, &b, &s, err,
+                                    sizeof(err)),
+                     -1);
+    cb_buf_free(&b);
+    cb_idkey_free(ids);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_slip),  cmocka_unit_test(test_typo),
+        cmocka_unit_test(test_duplicate), cmocka_unit_test(test_sex),
+        cmocka_unit_test(test_state),     cmocka_unit_test(test_subjects),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
