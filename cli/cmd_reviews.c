@@ -27,15 +27,20 @@ const cb_cli_spec cb_spec_reviews = {
     .summary = "Lists review items, by default the open ones.",
     .description =
         "Where a record and the household register disagree about a\n"
-        "person's name, the matcher asks a person to look instead of\n"
-        "deciding (docs/RULES.md 9.3): name_mismatch (an assistance or\n"
-        "business row names the person otherwise) and death_unconfirmed (a\n"
-        "death notice with another name, not applied until confirmed).\n"
+        "person, the matcher asks a person to look instead of deciding\n"
+        "(docs/RULES.md 9.3): name_mismatch (an assistance or business row\n"
+        "names the person otherwise), death_unconfirmed (a death notice\n"
+        "with another name, not applied until confirmed), probable_typo (a\n"
+        "record refused for its number, one typing slip from exactly one\n"
+        "person of its name) and duplicate_identity (two numbers of one\n"
+        "name, sex and birth date, both drawing or paying a pension).\n"
         "Decide one with canbao review.  ID numbers and names are masked\n"
-        "unless --unmasked.  CSV has the columns docs/COMMANDS.md lists.",
+        "unless --unmasked.  CSV has the columns docs/COMMANDS.md lists;\n"
+        "the table and JSON add amount_at_risk_fen.",
     .options_help =
         "  -t, --township CODE           one township only\n"
-        "  -k, --kind K                  name_mismatch or death_unconfirmed\n"
+        "  -k, --kind K                  name_mismatch, death_unconfirmed,\n"
+        "                                probable_typo or duplicate_identity\n"
         "  -s, --status S|all            open, confirmed, rejected, "
         "corrected,\n"
         "                                or all (default: open)\n"
@@ -206,16 +211,22 @@ static const struct option review_opts[] = {
 
 const cb_cli_spec cb_spec_review = {
     .name = "review",
-    .synopsis = "REVIEW_ID confirm|reject --reason TEXT",
+    .synopsis = "REVIEW_ID confirm|reject|correct --reason TEXT",
     .summary = "Records a reviewer's verdict on a review item.",
     .description =
         "confirm: the other name is the person's.  A confirmed\n"
         "death_unconfirmed item applies its death notices with their own\n"
         "dates at once: the lead closes as deceased, the alerts of the death\n"
         "appear.  reject: it is not; a rejected death notice never applies.\n"
-        "The verdict belongs to the item and stays with the person's state;\n"
-        "a later verdict replaces it.  `correct` is for probable_typo items,\n"
-        "which are not built yet.",
+        "confirm on duplicate_identity: the two numbers are one person;\n"
+        "on name_mismatch: the other name is the person's (both are only\n"
+        "recorded, for the offices that fix the registers).\n"
+        "correct (probable_typo only, which is corrected or rejected): the\n"
+        "refused record is produced again into its feed with the\n"
+        "candidate's number, its own event id and its provenance in\n"
+        "headers, and then applies as any event.\n"
+        "The verdict belongs to the item and stays with its state; a later\n"
+        "verdict replaces it (a record is re-produced once per correct).",
     .options_help = "  -R, --reason TEXT             why (required; at most "
                     "1000 bytes)\n",
     .shortopts = "R:",
@@ -252,15 +263,9 @@ int cb_cmd_review(int argc, char **argv)
     review_id = argv[cli.optind];
     verdict = argv[cli.optind + 1];
     v = cb_review_verdict_value(verdict);
-    if (v == CB_VERDICT_CORRECT) {
-        rc = cb_cli_usage_error(&cb_spec_review, "correct applies to "
-                                "probable_typo items, which are not built "
-                                "yet");
-        goto out;
-    }
     if (v < 0) {
-        rc = cb_cli_usage_error(&cb_spec_review, "the verdict is confirm or "
-                                "reject, not '%s'", verdict);
+        rc = cb_cli_usage_error(&cb_spec_review, "the verdict is confirm, "
+                                "reject or correct, not '%s'", verdict);
         goto out;
     }
     if (why == NULL || *why == '\0') {

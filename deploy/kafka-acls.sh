@@ -12,8 +12,8 @@
 #   producers  Write the five feed topics and canbao.deadletter.v1 (Kafka
 #              3.0 and later let an idempotent producer start with Write on
 #              a topic: no IdempotentWrite on the cluster)
-#   matcher    Read the five feeds and canbao.ownership.v1 and its consumer
-#              group; Write canbao.lead.v1, canbao.alert.v1,
+#   matcher    Read the five feeds, canbao.ownership.v1, canbao.deadletter.v1
+#              (the suspects of probable_typo) and its consumer group; Write canbao.lead.v1, canbao.alert.v1,
 #              canbao.ownership.v1 and canbao.deadletter.v1, and the five
 #              feeds (a corrected probable_typo re-produces its record
 #              there, docs/RULES.md 9.3)
@@ -61,7 +61,8 @@ done
 # shellcheck disable=SC2086
 allow "$PRODUCER" Write $feeds --topic canbao.deadletter.v1
 # shellcheck disable=SC2086
-allow "$MATCHER" Read $feeds --topic canbao.ownership.v1 --group "$MATCHER_GROUP"
+allow "$MATCHER" Read $feeds --topic canbao.ownership.v1 \
+    --topic canbao.deadletter.v1 --group "$MATCHER_GROUP"
 # shellcheck disable=SC2086
 allow "$MATCHER" Write --topic canbao.lead.v1 --topic canbao.alert.v1 \
     --topic canbao.ownership.v1 --topic canbao.deadletter.v1 $feeds

@@ -105,6 +105,7 @@ cb_assert_contains "$CB_OUT" ",rejected,1970-01-01T08:00:00+08:00,2025-11-21T10:
 cb_expect_exit 1 "no such item" "$CANBAO" review R0123456789abcdef confirm \
     --reason x
 cb_assert_contains "$CB_ERR" "no review item R0123456789abcdef" "says so"
-cb_expect_exit 2 "correct" "$CANBAO" review "$rid" correct --reason x
-cb_assert_contains "$CB_ERR" "probable_typo" "correct is not built yet"
+cb_expect_exit 1 "correct" "$CANBAO" review "$rid" correct --reason x
+cb_assert_contains "$CB_ERR" "death_unconfirmed item is confirmed or rejected" \
+    "correct is for probable_typo only"
 cb_log "PASS"
