@@ -466,6 +466,8 @@ static void get_metrics(cb_api *a, cb_http_resp *resp)
         "# TYPE canbao_web_actions_total counter\n"
         "canbao_web_actions_total{action=\"decide\"} %lu\n"
         "canbao_web_actions_total{action=\"view_lead\"} %lu\n"
+        "canbao_web_actions_total{action=\"decide_review\"} %lu\n"
+        "canbao_web_actions_total{action=\"view_review\"} %lu\n"
         "canbao_web_actions_total{action=\"export\"} %lu\n"
         "canbao_web_actions_total{action=\"sign_in\"} %lu\n"
         "canbao_web_actions_total{action=\"sign_in_failed\"} %lu\n"
@@ -478,7 +480,8 @@ static void get_metrics(cb_api *a, cb_http_resp *resp)
         "canbao_web_following %d\n",
         atomic_load(&a->requests), atomic_load(&a->status_4xx),
         atomic_load(&a->status_5xx), atomic_load(&a->decisions),
-        atomic_load(&a->views), atomic_load(&a->exports),
+        atomic_load(&a->views), atomic_load(&a->verdicts),
+        atomic_load(&a->review_views), atomic_load(&a->exports),
         atomic_load(&a->signins), atomic_load(&a->signin_failures),
         cb_leadbook_count(a->book), following(a));
     resp->status = 200;

@@ -34,7 +34,7 @@ struct cb_api {
     int (*following)(void *);
     void *following_opaque;
     atomic_ulong requests, status_4xx, status_5xx, decisions, views,
-        exports, signins, signin_failures;
+        exports, signins, signin_failures, verdicts, review_views;
 };
 
 /* A Redis connection (a store) from the pool, or a new one; NULL with

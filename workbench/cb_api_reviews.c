@@ -91,10 +91,19 @@ static json_t *review_json(const char *id_digits, const cb_reviewrec *r,
 
 /* -------------------------------------------------------------- queue */
 
+/* An item of the queue: what it is sorted by, and its JSON. */
+typedef struct queued {
+    int64_t township, raised;
+    char id[CB_ID_DIGITS + 1];
+    json_t *j;
+} queued;
+
 typedef struct review_list {
     const char *township; /* NULL: every one */
     int kind, status;     /* -1: any */
-    json_t *list;
+    queued *v;
+    size_t n, cap;
+    int nomem;
 } review_list;
 
 static int add_review(const char *id_digits, const cb_reviewrec *r,
@@ -108,31 +117,44 @@ static int add_review(const char *id_digits, const cb_reviewrec *r,
         (l->kind >= 0 && r->kind != l->kind) ||
         (l->status >= 0 && r->status != l->status))
         return 0;
-    json_array_append_new(l->list, review_json(id_digits, r, 1));
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        queued *v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            l->nomem = 1;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    queued *q = &l->v[l->n];
+    q->township = r->township;
+    q->raised = r->raised;
+    memcpy(q->id, id_digits, sizeof(q->id));
+    if ((q->j = review_json(id_digits, r, 1)) == NULL) {
+        l->nomem = 1;
+        return 1;
+    }
+    l->n++;
     return 0;
 }
 
 /* Township, then the oldest first, then by id: as `canbao reviews`. */
 static int review_order(const void *x, const void *y)
 {
-    json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    static const char *const keys[] = {"township_code", "raised_at",
-                                       "review_id"};
+    const queued *a = x, *b = y;
 
-    for (int i = 0; i < 3; i++) {
-        const char *s = json_string_value(json_object_get(a, keys[i]));
-        const char *t = json_string_value(json_object_get(b, keys[i]));
-        int c = strcmp(s ? s : "", t ? t : "");
-        if (c != 0)
-            return c;
-    }
-    return 0;
+    if (a->township != b->township)
+        return a->township < b->township ? -1 : 1;
+    if (a->raised != b->raised)
+        return a->raised < b->raised ? -1 : 1;
+    return strcmp(a->id, b->id);
 }
 
 void cb_api_get_reviews(const cb_http_req *req, cb_http_resp *resp,
                         cb_store *st, const cb_session *s, int *failed)
 {
-    review_list l = {NULL, -1, CB_REVIEW_OPEN, NULL};
+    review_list l = {NULL, -1, CB_REVIEW_OPEN, NULL, 0, 0, 0};
     const char *v;
     char err[256];
 
@@ -151,32 +173,33 @@ void cb_api_get_reviews(const cb_http_req *req, cb_http_resp *resp,
             return;
         }
     }
-    l.list = json_array();
-    if (cb_store_each_review(st, add_review, &l, err, sizeof(err)) != 0) {
-        *failed = 1;
-        json_decref(l.list);
-        cb_api_reply_error(resp, 503, "Redis: %s", err);
-        return;
+    int rc = cb_store_each_review(st, add_review, &l, err, sizeof(err));
+    json_t *list = json_array();
+    if (rc == 0 && !l.nomem && list != NULL) {
+        if (l.n > 1)
+            qsort(l.v, l.n, sizeof(*l.v), review_order);
+        for (size_t i = 0; i < l.n; i++) {
+            json_array_append_new(list, l.v[i].j);
+            l.v[i].j = NULL;
+        }
     }
-    /* sorted in place: jansson keeps an array's items in one vector, but
-     * says nothing of it, so through a copy of the pointers */
-    size_t n = json_array_size(l.list);
-    json_t **v2 = calloc(n ? n : 1, sizeof(*v2));
-    if (v2 == NULL) {
-        json_decref(l.list);
+    for (size_t i = 0; i < l.n; i++)
+        json_decref(l.v[i].j);
+    free(l.v);
+    if (l.nomem || list == NULL) {
+        json_decref(list);
         cb_api_reply_error(resp, 500, "out of memory");
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        v2[i] = json_incref(json_array_get(l.list, i));
-    qsort(v2, n, sizeof(*v2), review_order);
-    json_array_clear(l.list);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(l.list, v2[i]);
-    free(v2);
+    if (rc != 0) {
+        *failed = 1;
+        json_decref(list);
+        cb_api_reply_error(resp, 503, "Redis: %s", err);
+        return;
+    }
     cb_api_reply_json(resp, 200, json_pack("{s:I, s:o}", "total",
-                                           (json_int_t)n, "reviews",
-                                           l.list));
+                                           (json_int_t)l.n, "reviews",
+                                           list));
 }
 
 /* ----------------------------------------------------------- one item */
@@ -297,7 +320,7 @@ void cb_api_get_review(cb_api *a, cb_http_resp *resp, cb_store *st,
     cb_code_to_text(r.township, tw, sizeof(tw));
     freeReplyObject(reply); /* r points into it */
     add_verdict(st, p, id, j);
-    atomic_fetch_add(&a->views, 1);
+    atomic_fetch_add(&a->review_views, 1);
     cb_api_audit(st, s, tw, "view_review", id, "", "");
     cb_api_reply_json(resp, 200, j);
 }
@@ -370,7 +393,7 @@ void cb_api_post_review(cb_api *a, const cb_http_req *req,
         cb_api_reply_error(resp, 404, "no review item %s", id);
         return;
     }
-    atomic_fetch_add(&a->decisions, 1);
+    atomic_fetch_add(&a->verdicts, 1);
     /* before: the item's status; after: its status now, the verdict and
      * the reason given */
     snprintf(after, sizeof(after), "%s; %s: %s",
