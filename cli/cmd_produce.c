@@ -71,6 +71,7 @@ typedef struct produce_run {
     cb_codec *codec;
     cb_delivery *delivery;
     cb_buf buf;
+    cb_buf suspect; /* a suspect's record, inside its dead letter */
     uint64_t read, rejected, file_errors;
     reason_count reasons[MAX_REASONS];
     int nreasons;
@@ -148,6 +149,15 @@ static int dead_letter(produce_run *run, const char *file,
         dl.raw.len = RAW_MAX;
     }
     dl.rejected_at = cb_time_now();
+    /* a suspect (docs/RULES.md 9.3) carries its record, as its feed topic
+     * would, for the matcher to find its candidate */
+    if (item->suspect) {
+        if (cb_codec_encode(run->codec, run->kind, &item->rec.u,
+                            &run->suspect, errstr, errstr_size) != 0)
+            return -1;
+        dl.record.ptr = (const char *)run->suspect.data;
+        dl.record.len = run->suspect.len;
+    }
     if (cb_codec_encode(run->codec, CB_KIND_DEADLETTER, &dl, &run->buf,
                         errstr, errstr_size) != 0)
         return -1;
@@ -374,6 +384,7 @@ out:
     cb_delivery_free(run.delivery);
     cb_codec_free(run.codec);
     cb_buf_free(&run.buf);
+    cb_buf_free(&run.suspect);
     if (have_townships)
         cb_townships_term(&townships);
     cb_cli_term(&cli);

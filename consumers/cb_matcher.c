@@ -14,6 +14,7 @@
 #include "cb_codec.h"
 #include "cb_kafka.h"
 #include "cb_log.h"
+#include "cb_group.h"
 #include "cb_matcher.h"
 #include "cb_metrics.h"
 #include "cb_ops.h"
@@ -92,9 +93,44 @@ static int topic_number(const char *name)
 
     if (strcmp(name, CB_OWNERSHIP_TOPIC) == 0)
         return CB_TOPIC_OWNERSHIP;
-    if (cb_topic_kind(name, &k) == 0 && k < CB_FEED_COUNT)
+    if (cb_topic_kind(name, &k) == 0 &&
+        (k < CB_FEED_COUNT || k == CB_KIND_DEADLETTER))
         return (int)k;
     return -1;
+}
+
+/* The topics the matcher reads: the feeds, the internal topic, and the
+ * dead letters (whose suspects the name groups weigh, RULES.md 9.3). */
+static int is_input(int t)
+{
+    return t < CB_FEED_COUNT || t == CB_TOPIC_OWNERSHIP ||
+           t == CB_KIND_DEADLETTER;
+}
+
+/* The op of a dead letter (rc 0), or none (1): not a suspect, or one
+ * whose record does not decode (said, with the dead letter's file and
+ * line; it stays on its topic). */
+static int suspect_op(matcher *m, const rd_kafka_message_t *msg,
+                      cb_subject *subject, char *err, size_t err_size)
+{
+    cb_record rec;
+    int rc;
+
+    if (cb_codec_decode_record(m->codec, msg->payload, msg->len, &rec, err,
+                               err_size) != 0 ||
+        rec.kind != CB_KIND_DEADLETTER) {
+        cb_warn("%s [%" PRId32 "] at %" PRId64 ": not a dead letter: %s",
+                rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset,
+                err);
+        return 1;
+    }
+    rc = cb_ops_from_deadletter(m->codec, &rec.u.deadletter, msg->offset,
+                                m->opts->buckets, &m->buf, subject, err,
+                                err_size);
+    if (rc < 0)
+        cb_warn("dead letter of %s line %" PRId64 ": %s",
+                rec.u.deadletter.file, rec.u.deadletter.line, err);
+    return rc == 0 ? 0 : 1;
 }
 
 /* Has the caller asked the run to end (a signal, in canbao)? */
@@ -295,7 +331,7 @@ static int check_topics(matcher *m, char *errstr, size_t errstr_size)
         return -1;
     }
     for (int t = 0; t < CB_TOPIC_COUNT; t++) {
-        if (t >= CB_FEED_COUNT && t != CB_TOPIC_OWNERSHIP)
+        if (!is_input(t))
             continue;
         int found = -1;
         for (int i = 0; i < md->topic_cnt; i++)
@@ -370,7 +406,15 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     /* a full batch goes to the worker before this message's op joins */
     if (make_room(m, p) != 0)
         return;
-    if (t == CB_TOPIC_OWNERSHIP) {
+    if (t == CB_KIND_DEADLETTER) {
+        rc = suspect_op(m, msg, &subject, err, sizeof(err));
+    } else if (t == CB_TOPIC_OWNERSHIP && msg->key_len == CB_GROUP_KEY_LEN) {
+        rc = cb_ops_group(msg->key, msg->key_len, msg->payload, msg->len,
+                          msg->offset, m->opts->buckets, &m->buf, &subject,
+                          err, sizeof(err));
+        if (rc < 0)
+            dead_letter(m, msg, CB_DEAD_UNAPPLIABLE, err);
+    } else if (t == CB_TOPIC_OWNERSHIP) {
         char person[CB_ID_SIZE] = "";
         if (msg->key_len == CB_ID_SIZE - 1)
             memcpy(person, msg->key, msg->key_len);
@@ -862,7 +906,7 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
     rd_kafka_poll_set_consumer(rk);
     topics = rd_kafka_topic_partition_list_new(CB_TOPIC_COUNT);
     for (int t = 0; t < CB_TOPIC_COUNT; t++)
-        if (t < CB_FEED_COUNT || t == CB_TOPIC_OWNERSHIP)
+        if (is_input(t))
             rd_kafka_topic_partition_list_add(topics, topic_of(t),
                                               RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics);
@@ -919,6 +963,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
         for (int t = 0; t < CB_FEED_COUNT; t++)
             names[t] = topic_of(t);
         names[CB_TOPIC_OWNERSHIP] = topic_of(CB_TOPIC_OWNERSHIP);
+        names[CB_KIND_DEADLETTER] = topic_of(CB_KIND_DEADLETTER);
         m.fig.redis_rtt_s = -1;
         if ((m.mx = cb_metrics_new(names, CB_METRICS_TOPICS)) == NULL) {
             snprintf(errstr, errstr_size, "out of memory");

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_group.h"
 #include "cb_ident.h"
+#include "cb_suspect.h"
 #include "cb_ops.h"
 #include "cb_pack.h"
 #include "cb_policy.h"
@@ -76,11 +78,50 @@ int cb_subject_of_employer(const char *uscc, cb_subject *s)
     return 0;
 }
 
+int cb_subject_of_group(const char *key, size_t len, cb_subject *s)
+{
+    if (len != CB_GROUP_KEY_LEN || key[0] != 'G')
+        return -1;
+    for (size_t i = 1; i < len; i++)
+        if (!((key[i] >= '0' && key[i] <= '9') ||
+              (key[i] >= 'a' && key[i] <= 'f')))
+            return -1;
+    memset(s, 0, sizeof(*s));
+    memcpy(s->key, key, len);
+    s->key_len = len;
+    memcpy(s->id, key, len);
+    s->is_group = 1;
+    return 0;
+}
+
+int cb_subject_of_feed(const char *feed, cb_subject *s)
+{
+    size_t n = strlen(feed);
+
+    if (n < 5 || n + 2 > CB_SUBJECT_KEY_MAX || n + 2 == 8 ||
+        n + 2 == CB_GROUP_KEY_LEN)
+        return -1;
+    memset(s, 0, sizeof(*s));
+    memcpy(s->key, "F:", 2);
+    memcpy(s->key + 2, feed, n);
+    s->key_len = n + 2;
+    memcpy(s->id, feed, n);
+    s->is_feed = 1;
+    return 0;
+}
+
 int cb_subject_from_key(const char *key, size_t len, cb_subject *s)
 {
     char id[CB_ID_SIZE];
     uint64_t body = 0;
 
+    if (len == CB_GROUP_KEY_LEN)
+        return cb_subject_of_group(key, len, s);
+    if (len > 2 && len != 8 && len < CB_IDENT_LEN && memcmp(key, "F:", 2) == 0) {
+        memcpy(id, key + 2, len - 2);
+        id[len - 2] = '\0';
+        return cb_subject_of_feed(id, s);
+    }
     if (len == CB_IDENT_LEN) {
         memcpy(id, key, len);
         id[len] = '\0';
@@ -131,10 +172,12 @@ static void put_birth(cb_pack *p, const cb_subject *s)
 {
     int32_t birth = 0;
 
-    if (!s->is_employer)
+    int person = !s->is_employer && !s->is_group && !s->is_feed;
+
+    if (person)
         cb_ident_check_person(s->id, CB_IDENT_LEN, &birth);
     cb_pack_int(p, birth, 3);
-    cb_pack_int(p, s->is_employer ? 0 : cb_ident_person_is_male(s->id), 1);
+    cb_pack_int(p, person ? cb_ident_person_is_male(s->id) : 0, 1);
 }
 
 /* The event's date and its stamp: second of the day and 7 bits of its
@@ -359,7 +402,7 @@ int cb_ops_review(const cb_subject *subject, unsigned nbuckets, int kind,
     char err[64];
     size_t n = reason ? strlen(reason) : 0;
 
-    if (n > CB_DECISION_WHY_MAX || subject->is_employer)
+    if (n > CB_DECISION_WHY_MAX || subject->is_employer || subject->is_feed)
         return -1;
     put_head(&p, CB_OP_REVIEW, 0, -1, subject, nbuckets, "");
     cb_pack_int(&p, kind, 1);
@@ -442,6 +485,76 @@ int cb_ops_ownership(const char *person_id, const void *payload,
     return finish(&p, errstr, errstr_size);
 }
 
+int cb_ops_suspect(const char *feed, const void *msg, size_t msg_len,
+                   int64_t offset, unsigned nbuckets, cb_buf *out,
+                   cb_subject *subject, char *errstr, size_t errstr_size)
+{
+    cb_pack p = {out, 0};
+
+    if (cb_subject_of_feed(feed, subject) != 0) {
+        snprintf(errstr, errstr_size, "a dead letter names no feed");
+        return -1;
+    }
+    put_head(&p, CB_OP_SUSPECT, CB_KIND_DEADLETTER, offset, subject,
+             nbuckets, "");
+    cb_pack_str(&p, msg, msg_len, 2);
+    return finish(&p, errstr, errstr_size);
+}
+
+int cb_ops_from_deadletter(cb_codec *codec, const cb_deadletter *dl,
+                           int64_t offset, unsigned nbuckets, cb_buf *out,
+                           cb_subject *subject, char *errstr,
+                           size_t errstr_size)
+{
+    cb_suspect sus;
+    cb_suspect_ref ref;
+    cb_buf packed = {0};
+    int rc = cb_suspect_from_deadletter(codec, dl, &sus, errstr,
+                                        errstr_size);
+
+    if (rc <= 0)
+        return rc == 0 ? 1 : -1;
+    memset(&ref, 0, sizeof(ref));
+    ref.eid.s = sus.event_id;
+    ref.eid.len = strlen(sus.event_id);
+    ref.written.s = sus.number;
+    ref.written.len = strlen(sus.number);
+    ref.name.s = sus.name;
+    ref.name.len = strlen(sus.name);
+    ref.township = code_number(sus.township_code);
+    ref.kind = (int)sus.kind;
+    ref.file.s = dl->file;
+    ref.file.len = strlen(dl->file);
+    ref.line = dl->line;
+    ref.record.s = dl->record.ptr;
+    ref.record.len = dl->record.len;
+    rc = cb_group_msg_pack_suspect(&ref, &packed);
+    if (rc == 0)
+        rc = cb_ops_suspect(dl->feed, packed.data, packed.len, offset,
+                            nbuckets, out, subject, errstr, errstr_size);
+    else
+        snprintf(errstr, errstr_size, "its suspect cannot be packed");
+    cb_buf_free(&packed);
+    return rc;
+}
+
+int cb_ops_group(const char *key, size_t key_len, const void *msg,
+                 size_t msg_len, int64_t offset, unsigned nbuckets,
+                 cb_buf *out, cb_subject *subject, char *errstr,
+                 size_t errstr_size)
+{
+    cb_pack p = {out, 0};
+
+    if (cb_subject_of_group(key, key_len, subject) != 0) {
+        snprintf(errstr, errstr_size, "a group message names no group");
+        return -1;
+    }
+    put_head(&p, CB_OP_GROUP, CB_TOPIC_OWNERSHIP, offset, subject, nbuckets,
+             "");
+    cb_pack_str(&p, msg, msg_len, 2);
+    return finish(&p, errstr, errstr_size);
+}
+
 /* ------------------------------------------------------------ decoding */
 
 static void get_birth(cb_unpack *r, cb_op *op)
@@ -473,7 +586,7 @@ int cb_op_read_head(const char *data, size_t len, cb_op_head *h)
     cb_unpack_bytes(&r, (size_t)cb_unpack_uint(&r, 1)); /* the event id */
     h->fact_kind = h->kind == CB_OP_FACT ? (int)cb_unpack_uint(&r, 1) : -1;
     if (r.failed || h->topic < 0 || h->topic >= CB_TOPIC_COUNT ||
-        (h->key_len != 8 && h->key_len != CB_SUBJECT_KEY_MAX))
+        h->key_len < 7 || h->key_len > CB_SUBJECT_KEY_MAX)
         return -1;
     return 0;
 }
@@ -597,6 +710,13 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         get_birth(&r, op);
         break;
     }
+    case CB_OP_SUSPECT: /* <H then the message */
+    case CB_OP_GROUP:
+        op->msg_len = (size_t)cb_unpack_uint(&r, 2);
+        op->msg = cb_unpack_bytes(&r, op->msg_len);
+        if (op->msg == NULL)
+            return -1;
+        break;
     default:
         return -1;
     }

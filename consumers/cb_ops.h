@@ -30,7 +30,9 @@ enum {
     CB_OP_OWN = 8,
     CB_OP_TICK = 9,
     CB_OP_DECIDE = 10,
-    CB_OP_REVIEW = 11
+    CB_OP_REVIEW = 11,
+    CB_OP_SUSPECT = 12, /* a suspect (RULES.md 9.3), at its feed's subject */
+    CB_OP_GROUP = 13    /* a message to a name group (cb_group.h) */
 };
 
 /* Topic numbers in ops and in the applied-offsets hash: the record kinds,
@@ -73,13 +75,23 @@ static inline int64_t cb_stamp_low(int64_t st)
 
 #define CB_SUBJECT_KEY_MAX 18 /* a person's 8 bytes, an employer's 18 */
 
-/* A subject as the state knows it. */
+/* A subject as the state knows it: a person, an employer, a name group
+ * (cb_group.h), or a feed, the stateless subject whose steps pass the
+ * feed's suspects on to their groups (a dead letter is keyed by its
+ * feed).  The key's length tells them apart: 8, 18, CB_GROUP_KEY_LEN
+ * (17), or "F:" and the feed's name (7 to 12 bytes, never 8). */
 typedef struct cb_subject {
     char key[CB_SUBJECT_KEY_MAX]; /* binary for a person */
-    size_t key_len;               /* 8 (person) or 18 (employer) */
-    char id[CB_ID_SIZE];          /* the ID number or USCC, as text */
-    int is_employer;
+    size_t key_len;
+    char id[CB_ID_SIZE];          /* the ID number, USCC, group key or
+                                     feed name, as text: the Kafka key */
+    int is_employer, is_group, is_feed;
 } cb_subject;
+
+/* The subject of a group key (CB_GROUP_KEY_LEN characters) or of a feed's
+ * name.  Returns 0, or -1 for text that is none. */
+int cb_subject_of_group(const char *key, size_t len, cb_subject *s);
+int cb_subject_of_feed(const char *feed, cb_subject *s);
 
 /* The subject of an ID number (already validated; a legacy 15-digit
  * number is the subject of its 18-character form, which s->id holds) or
@@ -165,6 +177,29 @@ int cb_ops_ownership(const char *person_id, const void *payload,
                      cb_buf *out, cb_subject *subject, char *errstr,
                      size_t errstr_size);
 
+/* A suspect of a dead letter at offset `offset` of the dead-letter topic,
+ * for its feed's subject: the body is a group message (cb_group.h,
+ * CB_GMSG_SUSPECT) that the step hands on to the group of the name. */
+int cb_ops_suspect(const char *feed, const void *msg, size_t msg_len,
+                   int64_t offset, unsigned nbuckets, cb_buf *out,
+                   cb_subject *subject, char *errstr, size_t errstr_size);
+
+/* The op of a dead letter (offset: on the dead-letter topic): a
+ * suspect's (cb_suspect.h) for its feed's subject, carrying the group
+ * message of the suspect.  Returns 0, 1 when the dead letter is no
+ * suspect (no op), or -1 with errstr when its record does not decode. */
+struct cb_codec;
+int cb_ops_from_deadletter(struct cb_codec *codec, const cb_deadletter *dl,
+                           int64_t offset, unsigned nbuckets, cb_buf *out,
+                           cb_subject *subject, char *errstr,
+                           size_t errstr_size);
+
+/* A group message from the internal topic (key: the group's key). */
+int cb_ops_group(const char *key, size_t key_len, const void *msg,
+                 size_t msg_len, int64_t offset, unsigned nbuckets,
+                 cb_buf *out, cb_subject *subject, char *errstr,
+                 size_t errstr_size);
+
 /* ------------------------------------------------------------ decoding */
 
 /* An op, decoded.  Fields not used by its kind are zero. */
@@ -218,7 +253,11 @@ typedef struct cb_op {
     int rkind;       /* cb_review_kind */
     int verdict;     /* cb_review_verdict */
     int64_t at;      /* ms */
-    cb_str other;    /* the normal form of the other name */
+    cb_str other;    /* the normal form of the other name; for a group's
+                        item its two numbers, "SUBJECT|OTHER" */
+    /* CB_OP_SUSPECT, CB_OP_GROUP: the group message, into the op's bytes */
+    const char *msg;
+    size_t msg_len;
     /* CB_OP_DECIDE, CB_OP_REVIEW: the reason given */
     char why[CB_DECISION_WHY_MAX + 1];
     size_t why_len;

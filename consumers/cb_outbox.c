@@ -13,6 +13,8 @@
 #include "cb_kafka.h"
 #include "cb_log.h"
 #include "cb_outbox.h"
+#include "cb_refeed.h"
+#include "cb_suspect.h"
 
 #define PUBLISH_CHUNK 1000 /* outbox entries read at a time */
 
@@ -166,12 +168,55 @@ static int outbox_broken(const char *what, const char *err, char *errstr,
     return -2;
 }
 
+/* Re-produces a corrected suspect (an 'F' entry, cb_refeed.h) into its
+ * feed topic: its record with the candidate's number, keyed by that
+ * number, with the dead letter's provenance and the review in headers
+ * (docs/RULES.md 9.3, "Correcting").  Returns as publish_entry. */
+static int publish_refeed(cb_outbox *ob, const redisReply *v, char *errstr,
+                          size_t errstr_size)
+{
+    char err[256] = "it does not decode", number[CB_ID_SIZE],
+         line[24];
+    rd_kafka_headers_t *hdrs;
+    rd_kafka_resp_err_t e;
+    cb_refeed r;
+
+    if (cb_refeed_unpack(v->str, v->len, &r) != 0 ||
+        cb_str_to_text(&r.number, number, sizeof(number)) != 0 ||
+        cb_suspect_renumber(ob->codec, (cb_kind)r.kind, r.record,
+                            r.record_len, number, &ob->buf, err,
+                            sizeof(err)) != 0)
+        return outbox_broken("a corrected record", err, errstr, errstr_size);
+    snprintf(line, sizeof(line), "%lld", (long long)r.line);
+    hdrs = rd_kafka_headers_new(4);
+    rd_kafka_header_add(hdrs, "canbao-source-file", -1, r.file.s,
+                        r.file.len);
+    rd_kafka_header_add(hdrs, "canbao-source-line", -1, line, -1);
+    rd_kafka_header_add(hdrs, "canbao-corrected-from", -1, r.written.s,
+                        r.written.len);
+    rd_kafka_header_add(hdrs, "canbao-review", -1, r.review_id.s,
+                        r.review_id.len);
+    e = rd_kafka_producev(
+        ob->producer, RD_KAFKA_V_TOPIC(cb_topic_name((cb_kind)r.kind)),
+        RD_KAFKA_V_KEY(number, strlen(number)),
+        RD_KAFKA_V_VALUE(ob->buf.data, ob->buf.len),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_END);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_headers_destroy(hdrs);
+        return -1;
+    }
+    return 0;
+}
+
 /* Produces one outbox entry: a lead or an alert as Avro to its topic,
  * keyed by its lead or alert id (the topics are changelogs, compacted by
  * deploy/topics.sh: the latest record of an id is that lead's or alert's
  * current state, and every change of one id stays in order on one
- * partition), an ownership change raw to the ownership topic (keyed by
- * person).  Returns 0, -1 when the producer refused it, or -2 with errstr
+ * partition), an ownership change or a name group's message raw to the
+ * internal topic (keyed by person or group), a corrected suspect to its
+ * feed topic (publish_refeed).  Returns 0, -1 when the producer refused
+ * it, or -2 with errstr
  * when it does not encode (outbox_broken). */
 static int publish_entry(cb_outbox *ob, const redisReply *fields,
                          char *errstr, size_t errstr_size)
@@ -184,7 +229,11 @@ static int publish_entry(cb_outbox *ob, const redisReply *fields,
 
     if (t == NULL || v == NULL)
         return 0;
-    if (t->str[0] == 'O') {
+    if (t->str[0] == 'F')
+        return publish_refeed(ob, v, errstr, errstr_size);
+    if (t->str[0] == 'O' || t->str[0] == 'N') {
+        /* raw, to the internal topic: an ownership change keyed by
+         * person, a name group's message keyed by group (cb_group.h) */
         if (k == NULL)
             return 0;
         return rd_kafka_producev(

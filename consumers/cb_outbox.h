@@ -14,7 +14,11 @@
  *     an alert is keyed by its id (every change of one id on one Kafka
  *     partition), an ownership change by person.  Leads and alerts go as
  *     Avro (cb_codec.h), an alert withdrawn with the header
- *     "canbao-withdrawn: 1"; ownership changes go raw.
+ *     "canbao-withdrawn: 1"; ownership changes go raw; a corrected
+ *     suspect ('F', cb_refeed.h) goes to its feed topic as Avro with the
+ *     candidate's number, keyed by it, with the headers
+ *     canbao-source-file, canbao-source-line, canbao-corrected-from and
+ *     canbao-review (docs/RULES.md 9.3).
  *   - An entry that does not encode is a bug, not bad input: publishing
  *     stops with it left in its outbox, and says so.
  *   - Redis trouble is not hidden: when the connection fails while the
@@ -48,7 +52,8 @@ typedef struct cb_outbox_opts {
                                 in it (by reason and status, by kind) */
 } cb_outbox_opts;
 
-/* A Kafka producer for the lead, alert and ownership topics (linger.ms 2
+/* A Kafka producer for the lead, alert and ownership topics (and the
+ * feed topics, for corrected suspects) (linger.ms 2
  * unless -X says otherwise: leads are waited for; librdkafka's errors
  * logged, cb_kafka_log_error), with every outbox untouched.  Returns NULL
  * with errstr when librdkafka refuses the configuration or a topic. */

@@ -24,6 +24,8 @@ int cb_reviewrec_encode(const cb_reviewrec *r, cb_buf *out)
     cb_pack_str(&w, r->evidence ? r->evidence : "", r->evidence_len, 2);
     cb_pack_int(&w, r->raised, 8);
     cb_pack_int(&w, r->resolved, 8);
+    if (r->amount != 0)
+        cb_pack_int(&w, r->amount, 8);
     return w.failed ? -1 : 0;
 }
 
@@ -43,6 +45,9 @@ int cb_reviewrec_decode(const char *v, size_t len, cb_reviewrec *r)
     r->evidence = cb_unpack_bytes(&u, r->evidence_len);
     r->raised = cb_unpack_int(&u, 8);
     r->resolved = cb_unpack_int(&u, 8);
+    r->amount = 0;
+    if (!u.failed && u.p != u.end)
+        r->amount = cb_unpack_int(&u, 8);
     return cb_unpack_done(&u);
 }
 

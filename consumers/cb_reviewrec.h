@@ -17,6 +17,8 @@
  *   i8  raised          ms since the epoch: when the item first appeared
  *   i8  resolved        ms since the epoch: when it was decided,
  *                       CB_TIME_NONE while open
+ *   i8  amount          the amount at risk in fen (duplicate_identity);
+ *                       only when not 0: an item without it ends above
  * and nothing after. */
 #ifndef CB_REVIEWREC_H
 #define CB_REVIEWREC_H
@@ -41,6 +43,7 @@ typedef struct cb_reviewrec {
                              caller's */
     size_t evidence_len;
     int64_t raised, resolved; /* ms; resolved CB_TIME_NONE while open */
+    int64_t amount;           /* fen at risk, 0 for most kinds */
 } cb_reviewrec;
 
 /* Packs r into out (replacing its contents).  Returns 0, or -1 out of

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_ident.h"
 #include "cb_name.h"
 #include "cb_policy.h"
 #include "cb_rules.h"
@@ -759,7 +760,47 @@ int cb_rules_op_may_change_reviews(int op_kind)
 
 int cb_rules_op_may_change_lead(int op_kind, int fact_kind)
 {
+    if (op_kind == CB_OP_SUSPECT || op_kind == CB_OP_GROUP)
+        return 0; /* feeds and groups have no lead */
     return op_kind != CB_OP_FACT || fact_kind != CB_FACT_CONTRIBUTION;
+}
+
+int cb_rules_person_holder(const cb_person *p, const char *id,
+                           cb_holder *h)
+{
+    size_t n = 0;
+
+    memset(h, 0, sizeof(*h));
+    if (!p->has_name)
+        return 0;
+    h->id.s = id;
+    h->id.len = CB_IDENT_LEN;
+    h->name.s = p->name.s;
+    h->name.len = p->name.len;
+    h->township = p->has_stay ? p->stay.tw : p->has_leave ? p->leave.tw : 0;
+    for (int s = S_FIRST_BASIC; s <= S_LAST_BASIC; s++)
+        if (p->has_scheme[s] && p->schemes[s].on)
+            h->pension = 1;
+    for (size_t i = 0; i < p->nfacts; i++)
+        n += cb_scheme_is_basic_pension(p->facts[i].scheme);
+    if (n == 0)
+        return 1;
+    h->facts = calloc(n, sizeof(*h->facts));
+    if (h->facts == NULL)
+        return -1;
+    for (size_t i = 0; i < p->nfacts; i++) {
+        const cb_fact *f = &p->facts[i];
+        cb_group_fact *g;
+        if (!cb_scheme_is_basic_pension(f->scheme))
+            continue;
+        g = &h->facts[h->nfacts++];
+        g->period = f->period;
+        g->k = f->k;
+        g->amount = f->amount;
+        g->eid.s = f->eid.s;
+        g->eid.len = f->eid.len;
+    }
+    return 1;
 }
 
 int cb_rules_takes_decision(const cb_rule_lead *l)

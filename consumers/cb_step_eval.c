@@ -71,7 +71,7 @@ static int push_alert(cb_step *s, ealert **out)
     return 0;
 }
 
-static long add_lookup(cb_step *s, const char *what, const char *field)
+long cb_step_add_lookup(cb_step *s, const char *what, const char *field)
 {
     cb_step_fmt(s, &s->lookups, "cb:%s%s", what, s->tag);
     cb_step_str(s, &s->lookups, field);
@@ -89,7 +89,7 @@ static int withdraw_alert(cb_step *s, subject *sj, int kind, int how)
     e->kind = kind;
     e->withdraw = how;
     cb_rules_alert_id(s->a.ids, kind, sj->id, sj->id_len, "", e->id);
-    e->lookup = add_lookup(s, "alert:", e->id);
+    e->lookup = cb_step_add_lookup(s, "alert:", e->id);
     return 0;
 }
 
@@ -146,7 +146,7 @@ static int eval_alerts(cb_step *s, subject *sj, const cb_person *p)
                 goto nomem;
         }
         e->ev_len = s->arena.len - e->ev_off;
-        e->lookup = add_lookup(s, "alert:", e->id);
+        e->lookup = cb_step_add_lookup(s, "alert:", e->id);
         if (a->kind == CB_ALERT_ACTIVE_AFTER_DEATH)
             have_active = 1;
         if (a->kind == CB_ALERT_PAID_AFTER_DEATH)
@@ -169,7 +169,7 @@ nomem:
     return -1;
 }
 
-static int push_review(cb_step *s, ereview **out)
+int cb_step_push_review(cb_step *s, ereview **out)
 {
     if (s->nreviews == s->reviews_cap) {
         size_t cap = s->reviews_cap ? s->reviews_cap * 2 : 64;
@@ -203,7 +203,7 @@ static int eval_reviews(cb_step *s, subject *sj, const cb_person *p,
         ereview *e;
         if (!r->holds && !reg_changed)
             continue;
-        if (push_review(s, &e) != 0)
+        if (cb_step_push_review(s, &e) != 0)
             goto nomem;
         e->kind = r->kind;
         e->status = r->status;
@@ -222,7 +222,7 @@ static int eval_reviews(cb_step *s, subject *sj, const cb_person *p,
             cb_step_put(s, r->evidence[j]->s, r->evidence[j]->len, &w);
         }
         e->evidence.len = s->arena.len - e->evidence.off;
-        e->lookup = add_lookup(s, "rev:", e->id);
+        e->lookup = cb_step_add_lookup(s, "rev:", e->id);
     }
     sj->nreviews = s->nreviews - sj->review_first;
     cb_rule_reviews_free(&rr);
@@ -238,13 +238,19 @@ nomem:
  * why. */
 static void write_verdict(cb_step *s, subject *sj, const cb_op *op)
 {
-    cb_decisionrec dr = {op->verdict, cb_date_of_time(op->at), op->why,
-                         op->why_len};
     char id[CB_ID_DIGITS + 1];
-    cb_buf d = {0};
 
     cb_rules_review_id(s->a.ids, op->rkind, sj->id, sj->id_len, &op->other,
                        id);
+    cb_step_write_verdict(s, id, op);
+}
+
+void cb_step_write_verdict(cb_step *s, const char *id, const cb_op *op)
+{
+    cb_decisionrec dr = {op->verdict, cb_date_of_time(op->at), op->why,
+                         op->why_len};
+    cb_buf d = {0};
+
     if (cb_decisionrec_encode(&dr, &d) != 0)
         s->failed = 1;
     cb_step_str(s, &s->early, "H");
@@ -252,6 +258,27 @@ static void write_verdict(cb_step *s, subject *sj, const cb_op *op)
     cb_step_arg(s, &s->early, id, CB_ID_DIGITS);
     cb_step_arg(s, &s->early, d.data, d.len);
     cb_buf_free(&d);
+}
+
+void cb_step_write_state(cb_step *s, subject *sj, const cb_buf *enc)
+{
+    const char *v = sj->state;
+    size_t v_len = sj->state_len > 0 ? (size_t)sj->state_len : 0;
+    char rest[24];
+
+    if (sj->state_len >= 0 && v_len == enc->len &&
+        memcmp(v, enc->data, enc->len) == 0)
+        return;
+    rest[0] = ':';
+    rest[1 + cb_resp_itoa(sj->bucket, rest + 1)] = '\0';
+    cb_step_str(s, &s->states, "H");
+    cb_step_key(s, &s->states, "s:", rest);
+    cb_step_arg(s, &s->states, sj->key, sj->key_len);
+    cb_step_arg(s, &s->states, enc->data, enc->len);
+    if (s->states.n > 0) {
+        sj->new_state = s->states.v[s->states.n - 1];
+        sj->state_new = 1;
+    }
 }
 
 /* The outbox gets an ownership change for the person's partition. */
@@ -289,9 +316,13 @@ static void step_decision(cb_step *s, subject *sj, cb_op *op)
 }
 
 /* Applies a subject's ops to its state, writes the state if it changed,
- * and works out its lead and alerts (finished after the lookups). */
+ * and works out its lead and alerts (finished after the lookups); a
+ * person tells its name's group what changed (told: a buffer for the
+ * person's holder message as found).  Groups and feeds have steps of
+ * their own (cb_step_group.c). */
 static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
-                        cb_buf *enc, char *errstr, size_t errstr_size)
+                        cb_buf *enc, cb_buf *told, char *errstr,
+                        size_t errstr_size)
 {
     const char *v = sj->state;
     size_t v_len = sj->state_len > 0 ? (size_t)sj->state_len : 0;
@@ -302,6 +333,10 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     cb_str reg_before = {0, {0}};
     char source[256];
 
+    if (sj->key_len == CB_GROUP_KEY_LEN)
+        return cb_step_eval_group(s, sj, op, enc, errstr, errstr_size);
+    if (sj->key_len != 8 && !is_employer)
+        return cb_step_eval_feed(s, sj, op, errstr, errstr_size);
     cb_employer_init(&e);
     source[0] = '\0';
     sj->lead_inputs = is_employer;
@@ -316,6 +351,8 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         if (has_v && cb_person_decode(v, v_len, p) != 0)
             goto bad_state;
         reg_before = p->name;
+        if (cb_step_holder_msg(sj, p, told) != 0)
+            return -1;
     }
     for (size_t i = sj->first; i != SIZE_MAX; i = s->op_next[i]) {
         if (s->op_skip[i])
@@ -383,19 +420,9 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         if (cb_person_encode(p, enc) != 0)
             return -1;
     }
-    if (!has_v || v_len != enc->len || memcmp(v, enc->data, enc->len)) {
-        char rest[24];
-        rest[0] = ':';
-        rest[1 + cb_resp_itoa(sj->bucket, rest + 1)] = '\0';
-        cb_step_str(s, &s->states, "H");
-        cb_step_key(s, &s->states, "s:", rest);
-        cb_step_arg(s, &s->states, sj->key, sj->key_len);
-        cb_step_arg(s, &s->states, enc->data, enc->len);
-        if (s->states.n > 0) {
-            sj->new_state = s->states.v[s->states.n - 1];
-            sj->state_new = 1;
-        }
-    }
+    cb_step_write_state(s, sj, enc);
+    if (!is_employer && cb_step_tell_group(s, sj, told, &reg_before, p) != 0)
+        return -1;
     if (!is_employer && eval_alerts(s, sj, p) != 0)
         return -1;
     if (!is_employer && review_inputs &&
@@ -421,7 +448,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
         if (sj->has_decision)
             step_decision(s, sj, op);
         if (cb_rules_takes_decision(&sj->L) && !sj->has_decision)
-            sj->dec_lookup = add_lookup(s, "dec:", lead_id);
+            sj->dec_lookup = cb_step_add_lookup(s, "dec:", lead_id);
     }
     return s->failed ? -1 : 0;
 bad_state:
@@ -441,7 +468,7 @@ int cb_step_evaluate(cb_step *s, char *errstr, size_t errstr_size)
 {
     cb_person *p = malloc(sizeof(*p));
     cb_op *op = malloc(sizeof(*op));
-    cb_buf enc = {0};
+    cb_buf enc = {0}, told = {0};
     uint64_t *order = NULL;
     int rc = -1;
 
@@ -466,7 +493,9 @@ int cb_step_evaluate(cb_step *s, char *errstr, size_t errstr_size)
         if (!sj->active)
             continue;
         errstr[0] = '\0';
-        if (eval_subject(s, sj, p, op, &enc, errstr, errstr_size) != 0) {
+        told.len = 0;
+        if (eval_subject(s, sj, p, op, &enc, &told, errstr, errstr_size) !=
+            0) {
             if (errstr[0] == '\0')
                 snprintf(errstr, errstr_size, "out of memory for a step");
             goto out;
@@ -480,5 +509,6 @@ out:
     free(op);
     free(order);
     cb_buf_free(&enc);
+    cb_buf_free(&told);
     return rc;
 }

@@ -379,7 +379,15 @@ static void finish_reviews(cb_step *s, subject *sj)
         memset(&n, 0, sizeof(n));
         n.kind = e->kind;
         n.status = e->status;
-        str_set(&n.subject_id, sj->id, sj->id_len);
+        if (e->subject_id.len > 0) {
+            str_set(&n.subject_id, s->arena.data + e->subject_id.off,
+                    e->subject_id.len);
+            str_set(&n.other_id, s->arena.data + e->other_id.off,
+                    e->other_id.len);
+        } else {
+            str_set(&n.subject_id, sj->id, sj->id_len);
+        }
+        n.amount = e->amount;
         n.township = e->township;
         str_set(&n.register_name, s->arena.data + e->reg.off, e->reg.len);
         str_set(&n.other_name, s->arena.data + e->other.off, e->other.len);

@@ -66,8 +66,10 @@ enum { WITHDRAW_NO = 0, WITHDRAW_ALWAYS = 1, WITHDRAW_IF_DEATH_GONE = 2 };
 typedef struct ereview {
     char id[CB_ID_DIGITS + 1];
     int kind, status, holds;
-    int64_t township, resolved;
+    int64_t township, resolved, amount;
     warg reg, other, evidence; /* in the arena */
+    warg subject_id, other_id; /* a group's item's numbers (len 0: the
+                                  subject's own id, and none) */
     long lookup;
 } ereview;
 
@@ -152,6 +154,40 @@ int cb_step_evaluate(cb_step *s, char *errstr, size_t errstr_size);
 /* Turns what the rules said, and the lookups' replies, into the writes of
  * the commit (s->failed when out of memory). */
 void cb_step_finish(cb_step *s);
+
+/* The review items of an ereview list (cb_step_eval.c): a new one, and a
+ * lookup of a stored value (its index in s->looked). */
+int cb_step_push_review(cb_step *s, ereview **out);
+long cb_step_add_lookup(cb_step *s, const char *what, const char *field);
+
+/* The subject's state into the commit, when enc differs from what was
+ * read. */
+void cb_step_write_state(cb_step *s, subject *sj, const cb_buf *enc);
+
+/* A reviewer's verdict, with its reason, beside the item of id digits id
+ * (cb:rdec:{pN}). */
+void cb_step_write_verdict(cb_step *s, const char *id, const cb_op *op);
+
+/* ---------------------------------------------------- cb_step_group.c */
+
+/* The step of a name group or of a feed (cb_group.h): their ops applied,
+ * the group's state written and its review items evaluated; a feed's
+ * suspects handed on to their groups.  Returns 0, or -1 with errstr. */
+int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
+                       char *errstr, size_t errstr_size);
+int cb_step_eval_feed(cb_step *s, subject *sj, cb_op *op, char *errstr,
+                      size_t errstr_size);
+
+/* A person's news for its name groups: called with the person as its
+ * step found it (before, may be NULL: not known) and as it leaves it;
+ * when what the group needs changed, the outbox gets a holder message for
+ * the group of the new name and a leaving message for the old one. */
+int cb_step_tell_group(cb_step *s, const subject *sj, const cb_buf *before,
+                       const cb_str *name_before, const cb_person *after);
+
+/* The holder message of a person as it stands, packed into out (len 0
+ * when it has no register name).  Returns 0 or -1. */
+int cb_step_holder_msg(const subject *sj, const cb_person *p, cb_buf *out);
 
 /* ---------------------------------------------------- cb_step_writes.c */
 

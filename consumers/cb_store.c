@@ -11,6 +11,7 @@
 #include "cb_config.h"
 #include "cb_decisionrec.h"
 #include "cb_embed.h"
+#include "cb_group.h"
 #include "cb_idkey.h"
 #include "cb_leadrec.h"
 #include "cb_log.h"
@@ -598,6 +599,28 @@ int cb_store_find_review(cb_store *store, const char *review_id,
             continue;
         }
         freeReplyObject(reply);
+        *partition = p;
+        *kind = r.kind;
+        if (r.kind == CB_REVIEW_PROBABLE_TYPO ||
+            r.kind == CB_REVIEW_DUPLICATE_IDENTITY) {
+            /* kept by the group of the register name (cb_group.h); its
+             * verdicts name the item's two numbers */
+            char gkey[CB_GROUP_KEY_LEN + 1];
+            if (store->ids == NULL)
+                return 0;
+            n = cb_name_normalize(r.register_name.s, r.register_name.len,
+                                  norm, sizeof(norm));
+            if (n < 0)
+                return 0;
+            cb_group_key(store->ids, norm, (size_t)n, gkey);
+            cb_subject_of_group(gkey, CB_GROUP_KEY_LEN, subject);
+            *partition = cb_store_partition_of(store, subject);
+            n = snprintf(other->s, sizeof(other->s), "%.*s|%.*s",
+                         (int)r.subject_id.len, r.subject_id.s,
+                         (int)r.other_id.len, r.other_id.s);
+            other->len = (uint8_t)n;
+            return 1;
+        }
         /* the item's other is the normal form of its other name */
         n = cb_name_normalize(r.other_name.s, r.other_name.len, norm,
                               sizeof(norm));
@@ -607,8 +630,6 @@ int cb_store_find_review(cb_store *store, const char *review_id,
             memcpy(other->s, norm, (size_t)n);
             other->len = (uint8_t)n;
         }
-        *partition = p;
-        *kind = r.kind;
         return 1;
     }
     return 0;
@@ -625,14 +646,25 @@ int cb_store_review(cb_store *store, const char *review_id, int verdict,
     char key[96];
     int part, kind, rc;
 
-    if (verdict != CB_VERDICT_CONFIRM && verdict != CB_VERDICT_REJECT) {
-        snprintf(errstr, errstr_size, "the verdict is confirm or reject");
+    if (verdict < 0 || verdict >= CB_VERDICT_COUNT) {
+        snprintf(errstr, errstr_size, "the verdict is confirm, reject or "
+                 "correct");
         return -1;
     }
     rc = cb_store_find_review(store, review_id, &subject, &part, &kind,
                               &other, errstr, errstr_size);
     if (rc <= 0)
         return rc;
+    /* a probable_typo is corrected or rejected; the others confirmed or
+     * rejected (docs/RULES.md 9.3, verdicts) */
+    if ((kind == CB_REVIEW_PROBABLE_TYPO && verdict == CB_VERDICT_CONFIRM) ||
+        (kind != CB_REVIEW_PROBABLE_TYPO && verdict == CB_VERDICT_CORRECT)) {
+        snprintf(errstr, errstr_size, "a %s item is %s",
+                 cb_review_kind_symbol(kind),
+                 kind == CB_REVIEW_PROBABLE_TYPO ? "corrected or rejected"
+                                                 : "confirmed or rejected");
+        return -1;
+    }
     if (cb_ops_review(&subject, store->buckets, kind, verdict, other.s,
                       other.len, now_ms, why, &op) != 0) {
         cb_buf_free(&op);

@@ -756,6 +756,33 @@ fail:
     return -1;
 }
 
+/* The earlier schema versions compiled in (schemas/history/), as writers
+ * of the kind their name begins with. */
+static int add_history(cb_codec *codec, char *errstr, size_t errstr_size)
+{
+    for (const cb_embedded_file *ef = cb_schema_history_files;
+         ef->name != NULL; ef++) {
+        const char *dash = strchr(ef->name, '-');
+        char name[32], why[256];
+        cb_kind kind;
+
+        if (dash == NULL || (size_t)(dash - ef->name) >= sizeof(name))
+            return cb_err_set(errstr, errstr_size,
+                              "schemas/history/%s: not <kind>-<version>.avsc",
+                              ef->name);
+        memcpy(name, ef->name, (size_t)(dash - ef->name));
+        name[dash - ef->name] = '\0';
+        if (cb_kind_from_name(name, &kind) != 0)
+            return cb_err_set(errstr, errstr_size,
+                              "schemas/history/%s: no kind %s", ef->name,
+                              name);
+        if (cb_codec_add_writer(codec, kind, ef->data, why, sizeof(why)) != 0)
+            return cb_err_set(errstr, errstr_size, "schemas/history/%s: %s",
+                              ef->name, why);
+    }
+    return 0;
+}
+
 cb_codec *cb_codec_new(char *errstr, size_t errstr_size)
 {
     cb_codec *codec = calloc(1, sizeof(*codec));
@@ -769,6 +796,8 @@ cb_codec *cb_codec_new(char *errstr, size_t errstr_size)
     for (k = 0; k < CB_KIND_COUNT; k++)
         if (kind_init(&codec->kinds[k], (cb_kind)k, errstr, errstr_size))
             goto fail;
+    if (add_history(codec, errstr, errstr_size) != 0)
+        goto fail;
     codec->aw = avro_writer_memory(dummy, 0);
     codec->ar = avro_reader_memory(dummy, 0);
     if (codec->aw == NULL || codec->ar == NULL) {

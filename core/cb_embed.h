@@ -15,6 +15,10 @@ typedef struct cb_embedded_file {
 /* The schemas of the schemas/ folder (every .avsc file). */
 extern const cb_embedded_file cb_schema_files[];
 
+/* Earlier versions of the schemas (schemas/history/, named
+ * "<kind>-<version>.avsc"), which the codec knows as writers. */
+extern const cb_embedded_file cb_schema_history_files[];
+
 /* The data files of the data/ folder that the program carries
  * ("townships-funing.csv"). */
 extern const cb_embedded_file cb_data_files[];

@@ -110,6 +110,7 @@ static void reject(cb_feed_item *item, const char *reason,
                    const char *field, const char *detail)
 {
     item->ok = 0;
+    item->err.written = 0;
     item->err.reason = reason;
     item->err.field = field;
     snprintf(item->err.detail, sizeof(item->err.detail), "%s", detail);
@@ -118,6 +119,7 @@ static void reject(cb_feed_item *item, const char *reason,
 static int next_csv(cb_feed *feed, cb_feed_item *item, char *errstr,
                     size_t errstr_size)
 {
+    cb_field_error kept; /* a suspect's number, kept as written */
     cb_csv_row row;
     int r = cb_csv_next(feed->csv, &row);
 
@@ -144,6 +146,7 @@ static int next_csv(cb_feed *feed, cb_feed_item *item, char *errstr,
     }
     cb_record_clear(feed->opts.kind, &item->rec.u);
     item->rec.kind = feed->opts.kind;
+    kept.reason = NULL;
     for (int i = 0; i < feed->info->nfields; i++) {
         const cb_field *f = &feed->info->fields[i];
         int c = feed->col_of[i];
@@ -163,12 +166,29 @@ static int next_csv(cb_feed *feed, cb_feed_item *item, char *errstr,
                      "(at byte %zu)", f->name,
                      cb_encoding_name(feed->opts.encoding), bad + 1);
             reject(item, "undecodable_text", f->name, d);
+            if (kept.reason != NULL)
+                item->err = kept; /* the number stays the reason */
             return 1;
         }
         if (cb_field_parse(f, text, len, &item->rec.u, &item->err) != 0) {
+            /* a suspect's number is kept as written, and the rest read
+             * (docs/RULES.md 9.3) */
+            if (kept.reason == NULL &&
+                cb_field_keep_written(feed->opts.kind, f, text, len,
+                                      &item->rec.u, &item->err)) {
+                kept = item->err;
+                continue;
+            }
             item->ok = 0;
+            if (kept.reason != NULL)
+                item->err = kept;
             return 1;
         }
+    }
+    if (kept.reason != NULL) {
+        item->ok = 0;
+        item->err = kept;
+        item->err.written = 1;
     }
     return 1;
 }
@@ -415,11 +435,21 @@ int cb_feed_next(cb_feed *feed, cb_feed_item *item, char *errstr,
     int r = feed->opts.format == CB_FORMAT_CSV
                 ? next_csv(feed, item, errstr, errstr_size)
                 : next_jsonl(feed, item, errstr, errstr_size);
+    cb_field_error other;
 
+    item->suspect = 0;
     if (r == 1 && item->ok &&
         cb_validate_record(feed->opts.kind, &item->rec.u,
-                           &feed->opts.validate, &item->err) != 0)
+                           &feed->opts.validate, &item->err) != 0) {
         item->ok = 0;
+        item->err.written = 0;
+    }
+    /* refused for its number alone: a suspect when the rest validates */
+    if (r == 1 && !item->ok && item->err.written)
+        item->suspect =
+            cb_validate_record_but_number(feed->opts.kind, &item->rec.u,
+                                          &feed->opts.validate,
+                                          &other) == 0;
     return r;
 }
 

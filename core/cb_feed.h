@@ -52,7 +52,12 @@ typedef struct cb_feed_item {
     size_t raw_len;
     int ok;              /* 1: rec holds a valid record */
     cb_field_error err;  /* when ok is 0 */
-    cb_record rec;       /* when ok is 1 */
+    cb_record rec;       /* when ok is 1, or suspect is */
+    int suspect;         /* ok is 0 for a person's number alone (reason
+                            id_check, id_birth_date or id_charset, 18
+                            characters written): every other field is
+                            valid, and rec holds the record with the
+                            number as written (docs/RULES.md 9.3) */
 } cb_feed_item;
 
 /* Opens a feed: a path, or "-" for standard input (never closed).  Fails

@@ -175,6 +175,7 @@ static const cb_field deadletter_fields[] = {
     F(cb_deadletter, detail, CB_FT_TEXT, CB_FC_NONE, 0),
     F(cb_deadletter, raw, CB_FT_BYTES, CB_FC_NONE, 1),
     F(cb_deadletter, rejected_at, CB_FT_TIME, CB_FC_NONE, 1),
+    F(cb_deadletter, record, CB_FT_BYTES, CB_FC_NONE, 0),
 };
 
 #define KIND(k, nm, schema, key, type, fields)                              \
@@ -571,6 +572,7 @@ int cb_field_parse(const cb_field *f, const char *text, size_t len,
     int32_t d;
 
     err->field = f->name;
+    err->written = 0;
     if (len == 0) {
         field_clear(f, rec);
         if (f->required)
@@ -702,4 +704,44 @@ int cb_field_format(const cb_field *f, const void *rec, char *buf,
     if (n < 0 || (size_t)n >= bufsz)
         return -1;
     return n;
+}
+
+/* ------------------------------------------------ a suspect's number */
+
+const cb_field *cb_person_field(cb_kind kind)
+{
+    const char *name;
+
+    switch (kind) {
+    case CB_KIND_BUSINESS:
+        name = "legal_rep_id";
+        break;
+    case CB_KIND_HOUSEHOLD:
+    case CB_KIND_DEATH:
+    case CB_KIND_ENROLLMENT:
+    case CB_KIND_ASSISTANCE:
+        name = "person_id";
+        break;
+    default:
+        return NULL;
+    }
+    return cb_field_find(&kinds[kind], name, strlen(name));
+}
+
+int cb_field_keep_written(cb_kind kind, const cb_field *f, const char *text,
+                          size_t len, void *rec, const cb_field_error *err)
+{
+    if (f == NULL || f != cb_person_field(kind) || err->reason == NULL ||
+        (strcmp(err->reason, "id_check") != 0 &&
+         strcmp(err->reason, "id_birth_date") != 0 &&
+         strcmp(err->reason, "id_charset") != 0))
+        return 0;
+    if (len != CB_IDENT_LEN || len >= f->size)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] <= ' ' || text[i] >= 0x7F)
+            return 0;
+    memcpy(CB_FIELD_PTR(rec, f), text, len);
+    ((char *)CB_FIELD_PTR(rec, f))[len] = '\0';
+    return 1;
 }

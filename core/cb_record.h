@@ -226,6 +226,9 @@ typedef struct cb_deadletter {
     cb_span detail;              /* a sentence for people, optional */
     cb_span raw;                 /* the record's bytes as read */
     int64_t rejected_at;
+    cb_span record;              /* a suspect's record (docs/RULES.md 9.3)
+                                    as its feed topic's value, the number
+                                    as written; optional */
 } cb_deadletter;
 
 /* Any record, tagged with its kind. */
@@ -362,6 +365,10 @@ typedef struct cb_field_error {
     const char *reason; /* "missing_field", "bad_date", "unknown_enum", ... */
     const char *field;  /* the field's name, or NULL for the whole record */
     char detail[160];
+    int written;        /* set by the record readers (CSV, JSON): 1 when
+                           the refusal is a person's number kept as written
+                           (cb_field_keep_written) and every other field
+                           parsed; the record then holds them all */
 } cb_field_error;
 
 /* Parses the text form of one field, as CSV and JSON feeds carry it, into
@@ -373,6 +380,21 @@ typedef struct cb_field_error {
  * Returns 0, or -1 and fills *err. */
 int cb_field_parse(const cb_field *f, const char *text, size_t len,
                    void *rec, cb_field_error *err);
+
+/* The field of a feed that holds the person's number a suspect is
+ * refused for (docs/RULES.md 9.3): person_id of household, death,
+ * enrollment and assistance, legal_rep_id of business; NULL for other
+ * kinds. */
+const cb_field *cb_person_field(cb_kind kind);
+
+/* After cb_field_parse refused field f of a feed record with *err: when
+ * that is a suspect's refusal (f is cb_person_field(kind), the reason
+ * id_check, id_birth_date or id_charset, and the text 18 printable ASCII
+ * characters), stores the text as written in rec and returns 1, so that
+ * the reader can go on with the other fields; else returns 0 and leaves
+ * rec alone. */
+int cb_field_keep_written(cb_kind kind, const cb_field *f, const char *text,
+                          size_t len, void *rec, const cb_field_error *err);
 
 /* Writes the text form of a field's value and a NUL into buf; absent values
  * are written as "".  Returns the length written, or -1 when buf (of

@@ -292,11 +292,13 @@ static int from_json(cb_kind kind, const json_t *obj, void *rec, void **owned,
 {
     const cb_kind_info *info = cb_kind_info_get(kind);
     unsigned char *block = NULL, *next = NULL;
+    cb_field_error kept; /* a suspect's number, kept as written */
     size_t need = 0;
 
     if (owned != NULL)
         *owned = NULL;
     err->field = NULL;
+    err->written = 0;
     if (info == NULL) {
         err->reason = "bad_kind";
         snprintf(err->detail, sizeof(err->detail), "unknown record kind %d",
@@ -329,11 +331,30 @@ static int from_json(cb_kind kind, const json_t *obj, void *rec, void **owned,
             next = block;
         }
     }
+    kept.reason = NULL;
     for (int i = 0; i < info->nfields; i++) {
         const cb_field *f = &info->fields[i];
-        if (field_from_json(f, json_object_get(obj, f->name), rec,
-                            owned != NULL ? &next : NULL, err) != 0)
-            return -1;
+        const json_t *v = json_object_get(obj, f->name);
+        if (field_from_json(f, v, rec, owned != NULL ? &next : NULL, err) ==
+            0)
+            continue;
+        /* a suspect's number is kept as written, and the rest read
+         * (docs/RULES.md 9.3) */
+        if (kept.reason == NULL && json_is_string(v) &&
+            cb_field_keep_written(kind, f, json_string_value(v),
+                                  json_string_length(v), rec, err)) {
+            kept = *err;
+            continue;
+        }
+        if (kept.reason != NULL)
+            *err = kept;
+        err->written = 0;
+        return -1;
+    }
+    if (kept.reason != NULL) {
+        *err = kept;
+        err->written = 1;
+        return -1;
     }
     return 0;
 }

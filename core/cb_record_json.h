@@ -42,7 +42,10 @@ json_t *cb_record_to_json(cb_kind kind, const void *rec, int flags);
  * missing key mean absent (an error for a required field).  Unknown keys
  * are ignored.  TEXT views point into obj, which must outlive rec.  A kind
  * with a BYTES field (deadletter) needs cb_record_from_json_owned; here
- * such a field is refused.  Returns 0, or -1 with *err filled. */
+ * such a field is refused.  A suspect's number (cb_field_keep_written) is
+ * kept as written and the other fields read on: when they all parse, the
+ * refusal is the number's with err->written set.  Returns 0, or -1 with
+ * *err filled. */
 int cb_record_from_json(cb_kind kind, const json_t *obj, void *rec,
                         cb_field_error *err);
 

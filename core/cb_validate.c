@@ -143,19 +143,20 @@ static int check_townships(cb_kind kind, const void *rec,
     return 0;
 }
 
-int cb_validate_record(cb_kind kind, const void *rec,
-                       const cb_validate_ctx *ctx, cb_field_error *err)
+/* Both: number_valid is 0 when the person's number was refused. */
+static int validate(cb_kind kind, const void *rec, const cb_validate_ctx *ctx,
+                    int number_valid, cb_field_error *err)
 {
     if (check_future(kind, rec, ctx, err) != 0)
         return -1;
     switch (kind) {
     case CB_KIND_HOUSEHOLD:
-        if (check_household(rec, err) != 0)
+        if (number_valid && check_household(rec, err) != 0)
             return -1;
         break;
     case CB_KIND_DEATH: {
         const cb_death *d = rec;
-        if (d->date_of_death < id_birth(d->person_id))
+        if (number_valid && d->date_of_death < id_birth(d->person_id))
             return reject(err, "death_before_birth", "date_of_death",
                           "date_of_death is before the birth date in "
                           "person_id");
@@ -184,4 +185,17 @@ int cb_validate_record(cb_kind kind, const void *rec,
         break;
     }
     return check_townships(kind, rec, ctx, err);
+}
+
+int cb_validate_record(cb_kind kind, const void *rec,
+                       const cb_validate_ctx *ctx, cb_field_error *err)
+{
+    return validate(kind, rec, ctx, 1, err);
+}
+
+int cb_validate_record_but_number(cb_kind kind, const void *rec,
+                                  const cb_validate_ctx *ctx,
+                                  cb_field_error *err)
+{
+    return validate(kind, rec, ctx, 0, err);
 }

@@ -47,4 +47,13 @@ typedef struct cb_validate_ctx {
 int cb_validate_record(cb_kind kind, const void *rec,
                        const cb_validate_ctx *ctx, cb_field_error *err);
 
+/* As cb_validate_record for a record whose person's number (the field
+ * cb_person_field names) was refused and is kept as written: the checks
+ * that need a valid number (birth_date_mismatch, sex_mismatch,
+ * death_before_birth) are skipped, the others made.  What decides whether
+ * a refused record is a suspect (docs/RULES.md 9.3). */
+int cb_validate_record_but_number(cb_kind kind, const void *rec,
+                                  const cb_validate_ctx *ctx,
+                                  cb_field_error *err);
+
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cb_embed.h"
+#include "cb_gen_idents.h"
 #include "cb_gen_int.h"
 #include "cb_gen_names.h"
 
@@ -209,6 +210,8 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
     json_counts(f, "  ", s->case_names, s->case_counts, s->ncases);
     fputs(",\n  \"name_defects\": ", f);
     cb_gen_names_manifest(g, f);
+    fputs(",\n  \"ident_defects\": ", f);
+    cb_gen_idents_manifest(g, f);
     fprintf(f,
             ",\n  \"truth\": {\n    \"leads\": %" PRId64 ",\n"
             "    \"leads_by_status\": ",
@@ -236,7 +239,7 @@ static int write_manifest(cb_gen_ctx *g, const cb_gen_summary *s)
     return 0;
 }
 
-/* The names' state, with the defects on unless the options or
+/* The names' and the numbers' states, with the defects on unless the options or
  * CANBAO_GEN_DEFECTS=0 turn them off. */
 static int name_defects(cb_gen_ctx *g)
 {
@@ -252,7 +255,8 @@ static int name_defects(cb_gen_ctx *g)
         on = on && env[0] == '1';
     }
     g->names = cb_gen_names_new(g->opts->seed, on);
-    if (g->names == NULL) {
+    g->idents = cb_gen_idents_new(g->opts->seed, on);
+    if (g->names == NULL || g->idents == NULL) {
         snprintf(g->err, sizeof(g->err), "out of memory");
         return -1;
     }
@@ -322,7 +326,9 @@ int cb_gen_run(const cb_gen_opts *opts, cb_gen_summary *summary, char *errstr,
 
     /* The cases first: they take their persons from the register. */
     if (cb_gen_cases(g, cases_per_kind(opts->people)) != 0 ||
-        cb_gen_names_cases(g, cases_per_kind(opts->people)) != 0)
+        cb_gen_names_cases(g, cases_per_kind(opts->people)) != 0 ||
+        cb_gen_idents_cases(g, cases_per_kind(opts->people), opts->people) !=
+            0)
         goto out;
     if (g->register_used > opts->people) {
         snprintf(g->err, sizeof(g->err),
@@ -362,6 +368,7 @@ out:
     cb_gen_out_free(g->out);
     cb_truth_free(g->truth);
     cb_gen_names_free(g->names);
+    cb_gen_idents_free(g->idents);
     cb_townships_term(&g->tws);
     free(g->tw_cum);
     free(g->id_count);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cb_gen_idents.h"
 #include "cb_gen_int.h"
 #include "cb_gen_names.h"
 
@@ -65,16 +66,11 @@ static int write_row(cb_gen_ctx *g, int file, const cb_record *rec,
                           sizeof(g->err));
 }
 
-/* Assigns the event id, writes the row and folds it into the truth. */
-static int emit(cb_gen_ctx *g, int file, cb_record *rec, int64_t place,
-                cb_record *keep)
+/* The row's occurred_at. */
+static int64_t occurred(const cb_record *rec)
 {
-    /* every feed record starts with its event_id */
-    char *eid = rec->u.household.event_id;
     int64_t at;
 
-    snprintf(eid, CB_EVENT_ID_SIZE, "%s-%09llu", eid_prefix[file],
-             (unsigned long long)++g->next_eid[file]);
     switch (rec->kind) {
     case CB_KIND_BUSINESS:
         at = rec->u.business.occurred_at;
@@ -92,6 +88,39 @@ static int emit(cb_gen_ctx *g, int file, cb_record *rec, int64_t place,
         at = rec->u.assistance.occurred_at;
         break;
     }
+    return at;
+}
+
+/* Gives the record the next event id of its file. */
+static void next_eid(cb_gen_ctx *g, int file, cb_record *rec)
+{
+    /* every feed record starts with its event_id */
+    snprintf(rec->u.household.event_id, CB_EVENT_ID_SIZE, "%s-%09llu",
+             eid_prefix[file], (unsigned long long)++g->next_eid[file]);
+}
+
+int cb_gen_refused(cb_gen_ctx *g, int file, cb_record *rec, int64_t place)
+{
+    next_eid(g, file, rec);
+    if (write_row(g, file, rec, place == CB_TIME_NONE ? occurred(rec) : place)
+        != 0)
+        return -1;
+    if (cb_truth_add_refused(g->truth, rec->kind, &rec->u) != 0) {
+        snprintf(g->err, sizeof(g->err), "out of memory in the truth");
+        return -1;
+    }
+    return 0;
+}
+
+/* Assigns the event id, writes the row and folds it into the truth; now
+ * and then a copy with a slip in the person's number follows. */
+static int emit(cb_gen_ctx *g, int file, cb_record *rec, int64_t place,
+                cb_record *keep)
+{
+    const char *eid = rec->u.household.event_id;
+    int64_t at = occurred(rec);
+
+    next_eid(g, file, rec);
     if (at >= cb_gen_ms(g->T, 0)) { /* a bug of the generator's */
         snprintf(g->err, sizeof(g->err),
                  "internal error: a %s row dated "
@@ -101,7 +130,9 @@ static int emit(cb_gen_ctx *g, int file, cb_record *rec, int64_t place,
     }
     if (keep != NULL)
         *keep = *rec;
-    return cb_gen_again(g, file, rec, place == CB_TIME_NONE ? at : place);
+    if (cb_gen_again(g, file, rec, place == CB_TIME_NONE ? at : place) != 0)
+        return -1;
+    return cb_gen_idents_after(g, file, rec);
 }
 
 int cb_gen_again(cb_gen_ctx *g, int file, const cb_record *rec, int64_t place)

@@ -36,6 +36,10 @@ int cb_gen_rng_chance(cb_gen_rng *rng, double p);
 /* Names as offices write them, and the name defects (cb_gen_names.h). */
 typedef struct cb_gen_names cb_gen_names;
 
+/* Slips in persons' numbers, namesakes and second numbers
+ * (cb_gen_idents.h). */
+typedef struct cb_gen_idents cb_gen_idents;
+
 typedef struct cb_gen_ctx {
     const cb_gen_opts *opts;
     int32_t S, T; /* stream start and the evaluation day */
@@ -57,6 +61,7 @@ typedef struct cb_gen_ctx {
     const char *case_names[CB_GEN_MAX_CASES];
     int64_t case_counts[CB_GEN_MAX_CASES];
     cb_gen_names *names;
+    cb_gen_idents *idents;
     char err[1600]; /* room for a path and a reason */
 } cb_gen_ctx;
 
@@ -152,6 +157,12 @@ int cb_gen_biz(cb_gen_ctx *g, const char *uscc, const char *name, int kind,
                int64_t at, int64_t place);
 int cb_gen_reg(cb_gen_ctx *g, int snapshot, const char *uscc, int tw,
                int64_t at, int64_t place, cb_record *keep);
+
+/* Writes a row that `canbao produce` refuses for its person's number
+ * (event_id assigned) at place (CB_TIME_NONE: at its occurred_at) and
+ * gives it to the truth as refused (cb_truth_add_refused): never applied.
+ * Returns 0, or -1 with g->err. */
+int cb_gen_refused(cb_gen_ctx *g, int file, cb_record *rec, int64_t place);
 
 /* Delivers a kept record again, unchanged (same event_id), at place. */
 int cb_gen_again(cb_gen_ctx *g, int file, const cb_record *rec, int64_t place);

@@ -244,6 +244,20 @@ person *cb_truth_person(cb_truth *t, const char *id)
     return p;
 }
 
+const person *cb_truth_person_find(const cb_truth *t, uint64_t key)
+{
+    uint64_t h = mix64(key);
+
+    for (size_t j = h & t->person_tab.mask;
+         t->person_tab.mask != 0 && t->person_tab.slots[j] != 0;
+         j = (j + 1) & t->person_tab.mask) {
+        const person *p = AT(t->persons, person, t->person_tab.slots[j]);
+        if (p->key == key)
+            return p;
+    }
+    return NULL;
+}
+
 static uint64_t employer_hash(const cb_truth *t, uint32_t e)
 {
     return hash_bytes(AT(t->employers, employer, e)->uscc, 18);
@@ -296,6 +310,7 @@ cb_truth *cb_truth_new(int32_t as_of, const cb_idkey *ids)
     vec_init(&t->names, sizeof(named_ent));
     vec_init(&t->facts, sizeof(fact_ent));
     vec_init(&t->marks, sizeof(mark_ent));
+    vec_init(&t->suspects, sizeof(suspect_ent));
     /* offset 0 is the empty string */
     t->arena = malloc(sizeof(*t->arena));
     if (t->arena == NULL || (t->arena[0] = malloc(ARENA_CHUNK)) == NULL) {
@@ -324,6 +339,7 @@ void cb_truth_free(cb_truth *t)
     vec_term(&t->names);
     vec_term(&t->facts);
     vec_term(&t->marks);
+    vec_term(&t->suspects);
     free(t->code_tab.slots);
     free(t->person_tab.slots);
     free(t->employer_tab.slots);
@@ -495,7 +511,7 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
         return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
                           strerror(errno));
     fputs("review_id,kind,township_code,subject_id,other_id,names,evidence,"
-          "status\n",
+          "status,amount_at_risk_fen\n",
           f);
     for (size_t i = 0; i < r->nreviews; i++) {
         const cb_truth_review *v = &r->reviews[i];
@@ -506,7 +522,9 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
         put_field(f, v->other_id, 0);
         put_field(f, v->names, 0);
         put_field(f, v->evidence, 0);
-        put_field(f, cb_review_status_symbol(v->status), 1);
+        put_field(f, cb_review_status_symbol(v->status), 0);
+        snprintf(num, sizeof(num), "%" PRId64, v->amount_at_risk_fen);
+        put_field(f, num, 1);
     }
     return close_out(f, path, errstr, errstr_size);
 }

@@ -45,6 +45,18 @@ void cb_truth_free(cb_truth *truth);
 int cb_truth_add(cb_truth *truth, cb_kind kind, const void *rec,
                  int from_snapshot);
 
+/* Takes a record that `canbao produce` refused, for the review items of
+ * RULES.md 9.3 (probable_typo): the record as its row wrote it, the
+ * person's number field (household, death, assistance person_id, business
+ * legal_rep_id) holding the number as written, every other field as
+ * cb_field_parse gives it (the caller checks them).  The truth judges
+ * whether it is a suspect -- an 18-character number refused as id_check,
+ * id_birth_date or id_charset, and a name (household, death, assistance
+ * name, business legal_rep_name) -- and keeps it, never applied, once per
+ * event id; anything else it ignores.  Returns 0, or -1 when memory runs
+ * out. */
+int cb_truth_add_refused(cb_truth *truth, cb_kind kind, const void *rec);
+
 /* One lead of the ground truth.  Dates are days; closed_at is
  * CB_DATE_NONE and closed_reason -1 while the lead is open. */
 typedef struct cb_truth_lead {
@@ -87,10 +99,13 @@ typedef struct cb_truth_review {
     int kind;           /* cb_review_kind */
     char township_code[CB_CODE_SIZE]; /* "" when none is known */
     char subject_id[CB_ID_SIZE];      /* the 18-digit number */
-    char other_id[CB_ID_SIZE]; /* "" for name_mismatch, death_unconfirmed */
+    char other_id[CB_ID_SIZE]; /* "" for name_mismatch, death_unconfirmed;
+                                  the number as written (probable_typo),
+                                  the larger number (duplicate_identity) */
     char *names;    /* "REGISTER|OTHER", the other as written */
     char *evidence; /* event ids sorted bytewise, space separated */
     int status;     /* cb_review_status: CB_REVIEW_OPEN */
+    int64_t amount_at_risk_fen; /* duplicate_identity's, else 0 */
 } cb_truth_review;
 
 /* The outcome on T: leads sorted by lead_id, alerts by alert_id, progress
@@ -121,7 +136,8 @@ void cb_truth_result_free(cb_truth_result *result);
  * dir/alerts.csv (alert_id, kind, subject_id, township_code, period,
  * amount_at_risk_fen, evidence), dir/progress.csv (township_code, year,
  * enrolled) and dir/reviews.csv (review_id, kind, township_code,
- * subject_id, other_id, names, evidence, status): UTF-8, LF, RFC 4180
+ * subject_id, other_id, names, evidence, status, amount_at_risk_fen):
+ * UTF-8, LF, RFC 4180
  * quoting, dates YYYY-MM-DD.  dir must exist.  Returns 0 or -1 with
  * errstr. */
 int cb_truth_result_write(const cb_truth_result *result, const char *dir,

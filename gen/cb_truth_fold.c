@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_ident.h"
 #include "cb_truth_int.h"
 
 /* --------------------------------------------------------- latest wins */
@@ -376,4 +377,65 @@ int cb_truth_add(cb_truth *t, cb_kind kind, const void *rec, int from_snapshot)
     default:
         return 0;
     }
+}
+
+/* ------------------------------------------------------------ refused */
+
+int cb_truth_add_refused(cb_truth *t, cb_kind kind, const void *rec)
+{
+    const char *eid, *num, *name, *tw;
+    cb_ident_err ie;
+    uint32_t i, code;
+    str_t e, n;
+
+    switch (kind) {
+    case CB_KIND_HOUSEHOLD: {
+        const cb_household *h = rec;
+        eid = h->event_id, num = h->person_id, name = h->name;
+        tw = h->township_code;
+        break;
+    }
+    case CB_KIND_DEATH: {
+        const cb_death *d = rec;
+        eid = d->event_id, num = d->person_id, name = d->name;
+        tw = d->township_code;
+        break;
+    }
+    case CB_KIND_ASSISTANCE: {
+        const cb_assistance *a = rec;
+        eid = a->event_id, num = a->person_id, name = a->name;
+        tw = a->township_code;
+        break;
+    }
+    case CB_KIND_BUSINESS: {
+        const cb_business *b = rec;
+        eid = b->event_id, num = b->legal_rep_id, name = b->legal_rep_name;
+        tw = b->township_code;
+        break;
+    }
+    default:
+        return 0; /* enrollment rows name nobody */
+    }
+    /* A suspect: 18 characters refused for their check, date or
+     * alphabet (a 15-digit number has no check character to see a slip
+     * by), and a name to look the person up by. */
+    if (strlen(num) != 18 || name[0] == '\0')
+        return 0;
+    ie = cb_ident_check_person(num, 18, NULL);
+    if (ie != CB_IDENT_CHECK && ie != CB_IDENT_BIRTH_DATE &&
+        ie != CB_IDENT_CHARSET)
+        return 0;
+    /* kept as it comes; cb_truth_ident.c drops a second delivery */
+    code = cb_truth_intern(t, tw);
+    e = cb_truth_arena_put(t, eid);
+    n = cb_truth_arena_put(t, name);
+    i = cb_truth_vec_push(&t->suspects);
+    if (code == UINT32_MAX || e == STR_FAIL || n == STR_FAIL || i == 0)
+        return -1;
+    suspect_ent *x = AT(t->suspects, suspect_ent, i);
+    memcpy(x->written, num, 19);
+    x->eid = e;
+    x->name = n;
+    x->tw = code;
+    return 0;
 }

@@ -71,6 +71,16 @@ typedef struct fact_ent { /* a benefit or a contribution: 32 bytes */
 #define SCHEME(f)     ((f)->kind & 0x7F)
 #define MAX_CODES     UINT16_MAX /* distinct township and region codes */
 
+/* A suspect (RULES.md 9.3): a row refused for a person's number as
+ * written (18 characters, id_check, id_birth_date or id_charset) that
+ * names the person.  Never applied; kept for probable_typo. */
+typedef struct suspect_ent {
+    char written[CB_ID_SIZE]; /* the number as written */
+    str_t eid;
+    str_t name; /* as written */
+    uint32_t tw; /* the row's interned township_code, 0 when none */
+} suspect_ent;
+
 typedef struct mark_ent { /* a feed enrollment toward progress */
     uint32_t township;
     int32_t date; /* the earliest of its township and year */
@@ -138,7 +148,7 @@ struct cb_truth {
     table code_tab;
     vec persons, employers;
     table person_tab, employer_tab;
-    vec schemes, rosters, deaths, names, facts, marks;
+    vec schemes, rosters, deaths, names, facts, marks, suspects;
 };
 
 /* --------------------------------------------------------- containers */
@@ -187,6 +197,9 @@ void cb_truth_person_id(uint64_t key, char out[CB_ID_SIZE]);
  * runs out. */
 person *cb_truth_person(cb_truth *t, const char *id);
 
+/* The state of the person of key, or NULL when none was seen. */
+const person *cb_truth_person_find(const cb_truth *t, uint64_t key);
+
 /* The state of an employer, created empty when first seen; NULL when
  * memory runs out. */
 employer *cb_truth_employer(cb_truth *t, const char *uscc);
@@ -196,6 +209,10 @@ employer *cb_truth_employer(cb_truth *t, const char *uscc);
 /* Room for the normal form of a person's name (cb_name_normalize): at
  * most twice its bytes. */
 #define NORM_SIZE (2 * CB_PERSON_NAME_SIZE)
+
+/* The normal form of a name into buf (NORM_SIZE bytes); a name too long
+ * for buf stays as written.  Returns buf. */
+const char *cb_truth_norm(const char *name, char *buf);
 
 /* The normal form of p's register name in buf (NORM_SIZE bytes); NULL when
  * p has no household row, so no register name. */
@@ -220,11 +237,27 @@ typedef struct review_rows {
     size_t n, cap;
 } review_rows;
 
+/* Appends a zeroed item to rows; NULL when memory runs out. */
+cb_truth_review *cb_truth_review_new(review_rows *rows);
+
+/* Sets r's review_id: "R" and the keyed digest of KIND|SUBJECT|OTHER. */
+void cb_truth_review_id(const cb_truth *t, cb_truth_review *r,
+                        const char *other);
+
+/* The subject's township for a review item (RULES.md 9.3, as for alerts):
+ * the stay's, else the leaving row's; NULL when p has neither. */
+const char *cb_truth_person_township(const cb_truth *t, const person *p);
+
 /* Appends p's review items (name_mismatch, death_unconfirmed) to rows;
  * reg as cb_truth_register_norm gives it.  Returns 0, or -1 when memory
  * runs out. */
 int cb_truth_person_reviews(const cb_truth *t, const person *p,
                             const char *reg, review_rows *rows);
+
+/* Appends the review items over pairs of identities (cb_truth_ident.c):
+ * probable_typo from the suspects, duplicate_identity from the persons
+ * holding an active pension.  Returns 0, or -1 when memory runs out. */
+int cb_truth_ident_reviews(const cb_truth *t, review_rows *rows);
 
 /* A basic pension: the two schemes the lead reasons and the dual-pension
  * alerts look at. */

@@ -11,9 +11,7 @@
 #include "cb_name.h"
 #include "cb_truth_int.h"
 
-/* The normal form of name into buf (NORM_SIZE bytes).  A name too long
- * for buf (none that fits a record is) stays as written. */
-static const char *norm_of(const char *name, char *buf)
+const char *cb_truth_norm(const char *name, char *buf)
 {
     if (cb_name_normalize(name, strlen(name), buf, NORM_SIZE) < 0)
         snprintf(buf, NORM_SIZE, "%s", name);
@@ -25,7 +23,7 @@ const char *cb_truth_register_norm(const cb_truth *t, const person *p,
 {
     if (p->name_st == NONE_STAMP)
         return NULL;
-    return norm_of(str_at(t, p->name), buf);
+    return cb_truth_norm(str_at(t, p->name), buf);
 }
 
 int cb_truth_notice_applied(const cb_truth *t, const named_ent *d,
@@ -35,7 +33,7 @@ int cb_truth_notice_applied(const cb_truth *t, const named_ent *d,
 
     if (d->name == 0 || reg == NULL)
         return 1;
-    return strcmp(norm_of(str_at(t, d->name), buf), reg) == 0;
+    return strcmp(cb_truth_norm(str_at(t, d->name), buf), reg) == 0;
 }
 
 int32_t cb_truth_applied_death(const cb_truth *t, const person *p,
@@ -78,7 +76,7 @@ static int cmp_keyed(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->eid, y->eid);
 }
 
-static cb_truth_review *new_review(review_rows *rows)
+cb_truth_review *cb_truth_review_new(review_rows *rows)
 {
     if (rows->n == rows->cap) {
         size_t cap = rows->cap ? rows->cap * 2 : 64;
@@ -92,12 +90,30 @@ static cb_truth_review *new_review(review_rows *rows)
     return &rows->v[rows->n++];
 }
 
+void cb_truth_review_id(const cb_truth *t, cb_truth_review *r,
+                        const char *other)
+{
+    r->review_id[0] = 'R';
+    cb_idkey_review(t->ids, cb_review_kind_symbol(r->kind), r->subject_id,
+                    strlen(r->subject_id), other, strlen(other),
+                    r->review_id + 1);
+}
+
+const char *cb_truth_person_township(const cb_truth *t, const person *p)
+{
+    if (p->stay_st != NONE_STAMP)
+        return code_str(t, p->stay_tw);
+    if (p->leave_st != NONE_STAMP)
+        return code_str(t, p->leave_tw);
+    return NULL;
+}
+
 /* One item of kind for person p over the rows k[0..n) (one normal form,
  * sorted by event id). */
 static int add_item(const cb_truth *t, const person *p, int kind,
                     const keyed *k, size_t n, review_rows *rows)
 {
-    cb_truth_review *r = new_review(rows);
+    cb_truth_review *r = cb_truth_review_new(rows);
     const char *reg = str_at(t, p->name), *other = str_at(t, k[0].row->name);
     const char *tw;
     size_t len = 0;
@@ -107,17 +123,11 @@ static int add_item(const cb_truth *t, const person *p, int kind,
     r->kind = kind;
     r->status = CB_REVIEW_OPEN;
     cb_truth_person_id(p->key, r->subject_id);
-    r->review_id[0] = 'R';
-    cb_idkey_review(t->ids, cb_review_kind_symbol(kind), r->subject_id,
-                    strlen(r->subject_id), k[0].norm, strlen(k[0].norm),
-                    r->review_id + 1);
+    cb_truth_review_id(t, r, k[0].norm);
     /* Township: the stay's, the leaving row's, or the evidence row's with
      * the smallest event id. */
-    if (p->stay_st != NONE_STAMP)
-        tw = code_str(t, p->stay_tw);
-    else if (p->leave_st != NONE_STAMP)
-        tw = code_str(t, p->leave_tw);
-    else
+    tw = cb_truth_person_township(t, p);
+    if (tw == NULL)
         tw = code_str(t, k[0].row->tw);
     snprintf(r->township_code, sizeof(r->township_code), "%s", tw);
     /* "register|other", the other as the smallest event id writes it */
@@ -165,7 +175,7 @@ static int items_of(const cb_truth *t, const person *p, int kind,
         const named_ent *x = AT(*v, named_ent, i);
         if (x->name == 0)
             continue;
-        norm_of(str_at(t, x->name), k[n].norm);
+        cb_truth_norm(str_at(t, x->name), k[n].norm);
         if (strcmp(k[n].norm, reg) == 0)
             continue;
         k[n].eid = str_at(t, x->eid);

@@ -765,6 +765,8 @@ cb_truth_result *cb_truth_eval(cb_truth *t, char *errstr, size_t errstr_size)
             cb_truth_person_reviews(t, p, v.reg, &rv) != 0)
             goto nomem;
     }
+    if (cb_truth_ident_reviews(t, &rv) != 0)
+        goto nomem;
     r->reviews = rv.v;
     r->nreviews = rv.n;
     rv.v = NULL;

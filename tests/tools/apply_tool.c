@@ -9,9 +9,11 @@
  *   apply_tool REDIS_URL - [--states]   print the stores (and the states)
  *
  * An input line is {"kind": KIND, "record": {...}} (the record as canbao
- * tail prints it, unmasked), {"tick": ID}, {"decide": LEAD_ID,
+ * tail prints it, unmasked; one refused for its person's number alone is
+ * a suspect, read as the matcher reads its dead letter), {"tick": ID}, {"decide": LEAD_ID,
  * "decision": "contacted"|"refused"|"enrolled"|"invalid"}, or {"review":
- * REVIEW_ID, "verdict": "confirm"|"reject"} (given at 00:00 of TODAY).
+ * REVIEW_ID, "verdict": "confirm"|"reject"|"correct"} (given at 00:00 of
+ * TODAY; a correction's re-produced records are left in the outbox).
  * A review item prints as {"review": {...}} with the fields the ground
  * truth has (review_id, kind, township_code, subject_id, other_id, names,
  * evidence, status; "" when empty), not its times.  Events are
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_codec.h"
 #include "cb_ident.h"
 #include "cb_idkey.h"
 #include "cb_ops.h"
@@ -59,7 +62,8 @@ static void die(const char *what, const char *err)
 }
 
 /* Applies what is pending, one step per partition, then the ownership
- * changes the steps put in the outboxes, until none are left. */
+ * changes and name-group messages the steps put in the outboxes, until
+ * none are left. */
 static void flush(pending *pd)
 {
     char err[512];
@@ -102,14 +106,21 @@ static void flush(pending *pd)
                     else if (strcmp(name, "v") == 0)
                         v = fields->element[f + 1];
                 }
-                if (t == NULL || strcmp(t, "O") != 0)
+                if (t == NULL || k == NULL ||
+                    (strcmp(t, "O") != 0 && strcmp(t, "N") != 0))
                     continue;
                 cb_subject s;
                 memset(&pd->ops[pd->n], 0, sizeof(cb_buf));
-                if (cb_ops_ownership(k, v->str, v->len, -1, CB_STORE_BUCKETS,
+                if (t[0] == 'O' &&
+                    cb_ops_ownership(k, v->str, v->len, -1, CB_STORE_BUCKETS,
                                      &pd->ops[pd->n], &s, err,
                                      sizeof(err)) != 0)
                     die("ownership", err);
+                if (t[0] == 'N' &&
+                    cb_ops_group(k, strlen(k), v->str, v->len, -1,
+                                 CB_STORE_BUCKETS, &pd->ops[pd->n], &s, err,
+                                 sizeof(err)) != 0)
+                    die("group", err);
                 pd->part[pd->n++] = cb_store_partition_of(store, &s);
             }
             freeReplyObject(r);
@@ -117,6 +128,38 @@ static void flush(pending *pd)
             freeReplyObject(r);
         }
     }
+}
+
+/* The op of a record refused for its number (a suspect, RULES.md 9.3):
+ * the dead letter `canbao produce` would send, with the record encoded as
+ * its feed topic's value, through the matcher's own reading of it. */
+static int suspect_op(cb_kind kind, const void *rec,
+                      const cb_field_error *ferr, long line, cb_buf *op,
+                      cb_subject *s, char *err, size_t err_size)
+{
+    static cb_codec *codec;
+    cb_buf value = {0};
+    cb_deadletter dl;
+    int r;
+
+    if (codec == NULL && (codec = cb_codec_new(err, err_size)) == NULL)
+        die("codec", err);
+    if (cb_codec_encode(codec, kind, rec, &value, err, err_size) != 0)
+        die("suspect", err);
+    cb_record_clear(CB_KIND_DEADLETTER, &dl);
+    snprintf(dl.feed, sizeof(dl.feed), "%s", cb_kind_info_get(kind)->name);
+    snprintf(dl.file, sizeof(dl.file), "apply_tool");
+    dl.line = line;
+    snprintf(dl.field, sizeof(dl.field), "%s", ferr->field);
+    snprintf(dl.reason, sizeof(dl.reason), "%s", ferr->reason);
+    dl.record.ptr = value.data;
+    dl.record.len = value.len;
+    r = cb_ops_from_deadletter(codec, &dl, -1, CB_STORE_BUCKETS, op, s, err,
+                               err_size);
+    cb_buf_free(&value);
+    if (r < 0)
+        die("suspect", err);
+    return r;
 }
 
 static int decision_of(const char *s)
@@ -323,7 +366,9 @@ int main(int argc, char **argv)
     if (truth_dir != NULL && (truth = cb_truth_new(today, ids)) == NULL)
         die("truth", "out of memory");
 
+    long nline = 0;
     while (getline(&line, &cap, stdin) > 0) {
+        nline++;
         json_error_t jerr;
         json_t *in = json_loads(line, 0, &jerr), *x;
         cb_subject s;
@@ -380,8 +425,8 @@ int main(int argc, char **argv)
             int part, kind, v = cb_review_verdict_value(json_string_value(
                                     json_object_get(in, "verdict")));
             cb_str rother;
-            if (v != CB_VERDICT_CONFIRM && v != CB_VERDICT_REJECT)
-                die("review", "the verdict is confirm or reject");
+            if (v < 0)
+                die("review", "the verdict is confirm, reject or correct");
             if (cb_store_find_review(store, json_string_value(x), &s, &part,
                                      &kind, &rother, err, sizeof(err)) != 1)
                 die("review", "no such review item");
@@ -396,15 +441,26 @@ int main(int argc, char **argv)
                                                                     "kind")),
                                   &kind) != 0)
                 die("input", "unknown kind");
+            int r;
             if (cb_record_from_json(kind, json_object_get(in, "record"),
-                                    &rec.u, &ferr) != 0)
-                die("record", ferr.detail);
-            if (truth != NULL && cb_truth_add(truth, kind, &rec.u,
-                                              snapshot) != 0)
-                die("truth", "out of memory");
-            int r = cb_ops_from_record(kind, &rec.u, kind, -1, snapshot,
+                                    &rec.u, &ferr) != 0) {
+                /* refused for its number alone: a suspect, as `canbao
+                 * produce` dead-letters it with its record */
+                if (!ferr.written)
+                    die("record", ferr.detail);
+                if (truth != NULL &&
+                    cb_truth_add_refused(truth, kind, &rec.u) != 0)
+                    die("truth", "out of memory");
+                r = suspect_op(kind, &rec.u, &ferr, nline, op, &s, err,
+                               sizeof(err));
+            } else {
+                if (truth != NULL && cb_truth_add(truth, kind, &rec.u,
+                                                  snapshot) != 0)
+                    die("truth", "out of memory");
+                r = cb_ops_from_record(kind, &rec.u, kind, -1, snapshot,
                                        CB_STORE_BUCKETS, op, &s, err,
                                        sizeof(err));
+            }
             if (r < 0)
                 die("op", err);
             if (r > 0) {

@@ -149,7 +149,7 @@ static void test_field_parse_table(void **state)
         const cb_kind_info *info = cb_kind_info_get(c->kind);
         const cb_field *f = cb_field_find(info, c->field, strlen(c->field));
         cb_record rec;
-        cb_field_error err = {NULL, NULL, ""};
+        cb_field_error err = {NULL, NULL, "", 0};
         int rc;
 
         assert_non_null(f);

@@ -148,7 +148,7 @@ static void test_cases(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const vcase *c = &cases[i];
         cb_validate_ctx ctx;
-        cb_field_error ferr = {NULL, NULL, ""};
+        cb_field_error ferr = {NULL, NULL, "", 0};
         cb_record rec;
         int rc;
 
