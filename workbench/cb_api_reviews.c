@@ -18,7 +18,8 @@
 /* ------------------------------------------------------------ an item */
 
 /* Whether verdict v may be given on an item of kind k: a probable_typo is
- * corrected or rejected, any other item confirmed or rejected. */
+ * corrected or rejected, any other item confirmed or rejected (what the
+ * page offers; cb_store_review is the judge). */
 static int verdict_fits(int k, int v)
 {
     if (v == CB_VERDICT_REJECT)
@@ -59,8 +60,8 @@ static json_t *time_json(int64_t ms)
 }
 
 /* An item as the queue shows it (masked) or as its own page does (whole):
- * the columns of `canbao reviews`, the two names apart, and the verdicts
- * its kind takes. */
+ * the columns of `canbao reviews`, the two names apart, the amount at
+ * risk (0 but for duplicate_identity), and the verdicts its kind takes. */
 static json_t *review_json(const char *id_digits, const cb_reviewrec *r,
                            int mask)
 {
@@ -75,8 +76,8 @@ static json_t *review_json(const char *id_digits, const cb_reviewrec *r,
         if (verdict_fits(r->kind, v))
             json_array_append_new(verdicts,
                                   json_string(cb_review_verdict_symbol(v)));
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s%, s:o, "
-                     "s:o, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s%, s:I, "
+                     "s:o, s:o, s:o}",
                      "review_id", id, "kind", kind ? kind : "", "status",
                      status ? status : "", "township_code", tw,
                      "subject_id", str_json(&r->subject_id, mask, 0),
@@ -84,7 +85,8 @@ static json_t *review_json(const char *id_digits, const cb_reviewrec *r,
                      "register_name", str_json(&r->register_name, mask, 1),
                      "other_name", str_json(&r->other_name, mask, 1),
                      "evidence", r->evidence ? r->evidence : "",
-                     r->evidence_len, "raised_at", time_json(r->raised),
+                     r->evidence_len, "amount_at_risk_fen",
+                     (json_int_t)r->amount, "raised_at", time_json(r->raised),
                      "resolved_at", time_json(r->resolved), "verdicts",
                      verdicts);
 }
@@ -346,10 +348,9 @@ void cb_api_post_review(cb_api *a, const cb_http_req *req,
         *failed = rc < 0;
         return;
     }
-    int kind = r.kind;
     before = cb_review_status_symbol(r.status);
     cb_code_to_text(r.township, tw, sizeof(tw));
-    freeReplyObject(reply); /* r points into it: only kind and tw kept */
+    freeReplyObject(reply); /* r points into it: only tw kept */
     if (!cb_api_json_body(req, resp, &body))
         return;
     if (json_unpack(body, "{s:s, s?s}", "verdict", &verdict, "reason",
@@ -358,14 +359,12 @@ void cb_api_post_review(cb_api *a, const cb_http_req *req,
         cb_api_reply_error(resp, 400, "send {\"verdict\": .., \"reason\": ..}");
         return;
     }
+    /* which verdict fits the item's kind is the store's to say: its
+     * refusal is answered in its words, below */
     v = cb_review_verdict_value(verdict);
     size_t note_len = note ? strlen(note) : 0;
     const char *bad =
         v < 0 ? "verdict is confirm, reject or correct"
-        : !verdict_fits(kind, v)
-            ? (kind == CB_REVIEW_PROBABLE_TYPO
-                   ? "a probable_typo item is corrected or rejected"
-                   : "this item is confirmed or rejected")
         : note_len == 0 ? "a verdict needs a reason"
         : note_len > CB_DECISION_WHY_MAX ? "reason is at most 1000 bytes"
         : cb_utf8_valid_prefix(note, note_len) != note_len

@@ -148,6 +148,7 @@ def reviews(ta, county):
           item.get("other_name") == "张**" and
           item.get("evidence") == "it-web-rev-assistance-1" and
           item.get("verdicts") == ["confirm", "reject"] and
+          item.get("amount_at_risk_fen") == 0 and
           item.get("resolved_at") is None, item)
     st, j = ta.json("GET", "/api/reviews?kind=death_unconfirmed")
     check("filter by kind", st == 200 and j["reviews"] and
@@ -196,13 +197,17 @@ def reviews(ta, county):
                        "with an empty reason"),
                       ({"verdict": "maybe", "reason": "x"},
                        "an unknown verdict"),
-                      ({"verdict": "correct", "reason": "x"},
-                       "correct on a name_mismatch"),
+
                       ({"verdict": "confirm", "reason": "x" * 1001},
                        "a reason too long")):
         st, j = ta.change("POST", "/api/reviews/" + mismatch, bad)
         check("a verdict %s: 400" % what, st == 400 and "error" in j,
               (st, j))
+    st, j = ta.change("POST", "/api/reviews/" + mismatch,
+                      {"verdict": "correct", "reason": "x"})
+    check("correct on a name_mismatch: 400, in the store's words",
+          st == 400 and j.get("error") ==
+          "a name_mismatch item is confirmed or rejected", (st, j))
     check("refused verdicts leave it open",
           review_rows()[mismatch]["status"] == "open")
     why = "户籍窗口核对, 320923199001011234 是同一人"

@@ -184,7 +184,7 @@ def reviews(d):
     heads = d.js("return [...document.querySelectorAll('#reviews-table "
                  "thead th')].map(t => t.textContent)")
     check("the queue's columns are in Chinese", heads[1] == "类型" and
-          heads[8] == "状态", heads)
+          heads[7] == "涉及金额（元）" and heads[9] == "状态", heads)
     cells = d.js("return [...document.querySelectorAll('#reviews-table "
                  "tbody tr')].map(r => [...r.children].map(c => "
                  "c.textContent))")
@@ -192,7 +192,7 @@ def reviews(d):
           sorted({c[1] for c in cells})),
           all(c[1] in REVIEW_KINDS.values() for c in cells), cells[:3])
     check("every item is open, by name (待核实)",
-          all(c[8] == REVIEW_STATUSES["open"] for c in cells), cells[:3])
+          all(c[9] == REVIEW_STATUSES["open"] for c in cells), cells[:3])
     check("only township A's items", all(c[2] == TA for c in cells))
     check("ID numbers and names masked in the queue",
           all(re.match(r"^\d{6}\*{12}$", c[3]) and c[4].endswith("*") and
@@ -226,7 +226,7 @@ def reviews(d):
     d.click("#verdict-ok")
     d.wait("the rejection recorded", "const r = document.querySelector("
            "'#reviews-table tr[data-review=\"' + arguments[0] + '\"]');"
-           "return r && r.children[8].textContent == arguments[1] && "
+           "return r && r.children[9].textContent == arguments[1] && "
            "document.querySelector('#message').textContent"
            ".includes(arguments[0])", rid, REVIEW_STATUSES["rejected"])
     msg = d.js("return document.querySelector('#message').textContent")
@@ -236,7 +236,7 @@ def reviews(d):
     d.click("#r-status option[value='rejected']")
     d.wait("the rejected items", "return [...document.querySelectorAll("
            "'#reviews-table tbody tr')].some(r => r.dataset.review == "
-           "arguments[0] && r.children[8].textContent == arguments[1])",
+           "arguments[0] && r.children[9].textContent == arguments[1])",
            rid, REVIEW_STATUSES["rejected"])
     check("the item shows as rejected (核实不属实) under its status", True)
     # its own page: whole, with the verdict and the reason

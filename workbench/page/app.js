@@ -393,6 +393,11 @@ function askVerdict(item, verdict, after) {
   d.showModal();
 }
 
+// An amount at risk in yuan, '' when the item has none.
+function amountText(fen) {
+  return fen ? (fen / 100).toFixed(2) : '';
+}
+
 function verdictButtons(item, after) {
   return (item.verdicts || []).map((v) => {
     const b = el('button', label('review_verdict', v), 'verdict-' + v);
@@ -411,8 +416,10 @@ function reviewRow(r) {
   id.appendChild(a);
   tr.appendChild(id);
   for (const v of [label('review_kind', r.kind), r.township_code, r.subject_id, r.register_name,
-                   r.other_name, r.evidence, (r.raised_at || '').slice(0, 10)])
+                   r.other_name, r.evidence])
     tr.appendChild(el('td', v));
+  tr.appendChild(el('td', amountText(r.amount_at_risk_fen), 'num'));
+  tr.appendChild(el('td', (r.raised_at || '').slice(0, 10)));
   tr.appendChild(el('td', label('review_status', r.status), 'status review-status-' + r.status));
   const act = el('td');
   // a decided item keeps its verdict here; its own page may change it
@@ -458,7 +465,8 @@ async function showReview(id) {
   dl.replaceChildren();
   const rows = [['类型', labelAndCode('review_kind', r.kind)], ['乡镇（街道）', r.township_code],
                 ['证件号码', r.subject_id], ['另一证件号码', r.other_id], ['户籍姓名', r.register_name],
-                ['其他记录姓名', r.other_name], ['证据（事件编号）', r.evidence], ['发现时间', r.raised_at],
+                ['其他记录姓名', r.other_name], ['证据（事件编号）', r.evidence],
+                ['涉及金额（元）', amountText(r.amount_at_risk_fen)], ['发现时间', r.raised_at],
                 ['状态', labelAndCode('review_status', r.status)], ['核实时间', r.resolved_at]];
   if (r.verdict) {
     rows.push(['最近核实', [label('review_verdict', r.verdict.verdict), r.verdict.day,
