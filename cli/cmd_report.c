@@ -1,7 +1,7 @@
 /* cmd_report.c -- `canbao report`: each township's progress against its
  * target for a year, as the figures stood on a day (--as-of), with the
  * leads still open that day, by reason, and the review items open that
- * day. */
+ * day, by kind. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "cb_store.h"
 
 #define NREASONS CB_REPORT_REASONS
+#define NKINDS CB_REPORT_REVIEW_KINDS
 
 static const struct option report_opts[] = {
     {"year", required_argument, NULL, 'y'},
@@ -28,10 +29,12 @@ const cb_cli_spec cb_spec_report = {
         "Target (from canbao targets), people newly enrolled in a basic\n"
         "pension that year up to the day (docs/RULES.md, progress), the\n"
         "percent, the leads open that day, by reason, and the review items\n"
-        "open that day (canbao reviews).  --as-of gives the figures of a\n"
-        "past day (an assessment date such as 2025-11-20).  CSV has the\n"
-        "columns township_code, township, year, target, enrolled, percent,\n"
-        "open_leads, open_reviews.",
+        "open that day, by kind (canbao reviews).  --as-of gives the\n"
+        "figures of a past day (an assessment date such as 2025-11-20).\n"
+        "CSV has the columns township_code, township, year, target,\n"
+        "enrolled, percent, open_leads, then one column a review kind,\n"
+        "open_ and the kind's symbol (open_name_mismatch, ...), in the\n"
+        "kinds' order.",
     .options_help =
         "  -y, --year Y                  default: the year of --as-of\n"
         "  -a, --as-of YYYY-MM-DD        default: today (CANBAO_NOW)\n"
@@ -72,35 +75,47 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     return -1;
 }
 
+/* The columns: the township, its figures, the open leads; in a table or
+ * JSON the open leads by reason, named by the reasons' symbols; then, in
+ * every format, the open review items by kind, named "open_" + the
+ * kind's symbol, last (after the columns that were there before them). */
+#define FIXED 7
+#define MAXCOLS (FIXED + NREASONS + NKINDS)
+
 static void print_report(const cb_report *rp, cb_out_format format)
 {
-    /* open_reviews last, after the columns that were there before it */
-    static const char *const csv_cols[] = {
-        "township_code", "township", "year", "target", "enrolled",
-        "percent", "open_leads", "open_reviews"};
-    /* and in a table or JSON the open leads by reason, between them,
-     * named by the reasons' symbols */
-    const char *all_cols[7 + NREASONS + 1] = {
+    static const char *const fixed[FIXED] = {
         "township_code", "township", "year", "target", "enrolled",
         "percent", "open_leads"};
-    static const int numeric[] = {0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1};
-    _Static_assert(sizeof(numeric) / sizeof(numeric[0]) == 7 + NREASONS + 1,
-                   "a numeric flag for every column");
-    int ncols = format == CB_OUT_CSV ? 8 : 7 + NREASONS + 1;
-    for (int k = 0; k < NREASONS; k++)
-        all_cols[7 + k] = cb_symbol(CB_KIND_LEAD, "reason", k);
-    all_cols[7 + NREASONS] = "open_reviews";
-    cb_out *out = cb_out_new(stdout, format, ncols,
-                             format == CB_OUT_CSV ? csv_cols : all_cols,
-                             numeric);
-    int64_t tt = 0, te = 0, to = 0, tv = 0, tr[NREASONS] = {0};
-    char cells[7 + NREASONS + 1][32];
-    const char *c[7 + NREASONS + 1];
+    char kind_cols[NKINDS][CB_REPORT_REVIEW_COLUMN_SIZE];
+    const char *cols[MAXCOLS];
+    int numeric[MAXCOLS];
+    int by_reason = format != CB_OUT_CSV;
+    int first_kind = FIXED + (by_reason ? NREASONS : 0);
+    int ncols = first_kind + NKINDS;
+
+    for (int i = 0; i < FIXED; i++) {
+        cols[i] = fixed[i];
+        numeric[i] = i >= 2 && i != 5;
+    }
+    for (int k = 0; by_reason && k < NREASONS; k++) {
+        cols[FIXED + k] = cb_symbol(CB_KIND_LEAD, "reason", k);
+        numeric[FIXED + k] = 1;
+    }
+    for (int k = 0; k < NKINDS; k++) {
+        cols[first_kind + k] = cb_report_review_column(
+            k, kind_cols[k], sizeof(kind_cols[k]));
+        numeric[first_kind + k] = 1;
+    }
+    cb_out *out = cb_out_new(stdout, format, ncols, cols, numeric);
+    int64_t tt = 0, te = 0, to = 0, tr[NREASONS] = {0}, tv[NKINDS] = {0};
+    char cells[MAXCOLS][32];
+    const char *c[MAXCOLS];
 
     for (size_t i = 0; i <= rp->n; i++) {
         const cb_report_row *w = i < rp->n ? &rp->rows[i] : NULL;
-        int64_t open = 0, target, enrolled, reviews;
-        const int64_t *reasons;
+        int64_t open = 0, target, enrolled;
+        const int64_t *reasons, *reviews;
         if (w != NULL) {
             for (int k = 0; k < NREASONS; k++)
                 open += w->open[k];
@@ -112,9 +127,10 @@ static void print_report(const cb_report *rp, cb_out_format format)
                 tt += target;
             te += enrolled;
             to += open;
-            tv += reviews;
             for (int k = 0; k < NREASONS; k++)
                 tr[k] += w->open[k];
+            for (int k = 0; k < NKINDS; k++)
+                tv[k] += w->open_reviews[k];
         } else {
             if (format != CB_OUT_TABLE)
                 break; /* the total is for people */
@@ -134,10 +150,11 @@ static void print_report(const cb_report *rp, cb_out_format format)
         else
             cells[5][0] = '\0';
         snprintf(cells[6], 32, "%" PRId64, open);
-        for (int k = 0; k < NREASONS; k++)
-            snprintf(cells[7 + k], 32, "%" PRId64, reasons[k]);
-        snprintf(cells[ncols - 1], 32, "%" PRId64, reviews);
-        for (int k = 0; k < 7 + NREASONS + 1; k++)
+        for (int k = 0; by_reason && k < NREASONS; k++)
+            snprintf(cells[FIXED + k], 32, "%" PRId64, reasons[k]);
+        for (int k = 0; k < NKINDS; k++)
+            snprintf(cells[first_kind + k], 32, "%" PRId64, reviews[k]);
+        for (int k = 0; k < ncols; k++)
             c[k] = cells[k];
         c[1] = w ? w->name : "";
         cb_out_row(out, c);

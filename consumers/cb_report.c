@@ -52,9 +52,18 @@ int cb_report_count_review(const char *id_digits, const cb_reviewrec *r,
         cb_date_of_time(r->resolved) <= rp->as_of)
         return 0;
     cb_code_to_text(r->township, code, sizeof(code));
-    if ((w = cb_report_row_of(rp, code)) != NULL)
-        w->open_reviews++;
+    if ((w = cb_report_row_of(rp, code)) != NULL && r->kind >= 0 &&
+        r->kind < CB_REPORT_REVIEW_KINDS)
+        w->open_reviews[r->kind]++;
     return 0;
+}
+
+const char *cb_report_review_column(int k, char *buf, size_t size)
+{
+    const char *sym = cb_review_kind_symbol(k);
+
+    snprintf(buf, size, "%s%s", sym ? "open_" : "", sym ? sym : "");
+    return buf;
 }
 
 /* Target and enrolled count of one row. */

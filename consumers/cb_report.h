@@ -17,6 +17,7 @@
 #include "cb_store.h"
 
 #define CB_REPORT_REASONS CB_LEAD_REASON_COUNT
+#define CB_REPORT_REVIEW_KINDS CB_REVIEW_KIND_COUNT
 
 typedef struct cb_report_row {
     char code[13];
@@ -24,7 +25,8 @@ typedef struct cb_report_row {
     int64_t target; /* -1: none for the year */
     int64_t enrolled;
     int64_t open[CB_REPORT_REASONS]; /* leads open on the day, by reason */
-    int64_t open_reviews; /* review items open on the day */
+    /* review items open on the day, by kind (cb_review_kind) */
+    int64_t open_reviews[CB_REPORT_REVIEW_KINDS];
 } cb_report_row;
 
 /* Owned by the caller; cb_report_free frees its rows. */
@@ -48,11 +50,19 @@ int cb_report_load(cb_store *store, int year, int32_t as_of, cb_report *rp,
 int cb_report_count(const cb_lead *l, void *report);
 
 /* Counts review item r (of id id_digits) if it was open on the report's
- * day: raised by then, and not decided by then.  The shape of a review
+ * day (raised by then, and not decided by then), under its kind in its
+ * township's row.  The shape of a review
  * callback (cb_store_each_review).  Returns 0. */
 struct cb_reviewrec;
 int cb_report_count_review(const char *id_digits,
                            const struct cb_reviewrec *r, void *report);
+
+/* The name of the report's column of open review items of kind k:
+ * "open_" + the kind's symbol (open_name_mismatch, ...), written into buf
+ * of size bytes (room for CB_REPORT_REVIEW_COLUMN_SIZE is enough); ""
+ * for a kind out of range.  Returns buf. */
+#define CB_REPORT_REVIEW_COLUMN_SIZE 48
+const char *cb_report_review_column(int k, char *buf, size_t size);
 
 /* The row of a township, or NULL. */
 cb_report_row *cb_report_row_of(cb_report *rp, const char *code);

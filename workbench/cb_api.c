@@ -1,8 +1,9 @@
 /* cb_api.c -- the workbench's routes (cb_api.h): the plumbing every route
  * shares (Redis connections, replies, sessions, CSRF and township checks),
  * sign-in, the page, health and metrics, and the table of routes.  The
- * lead routes are in cb_api_leads.c, the county's views in
- * cb_api_county.c, the live list in cb_api_live.c. */
+ * lead routes are in cb_api_leads.c, the review queue in
+ * cb_api_reviews.c, the county's views in cb_api_county.c, the live list
+ * in cb_api_live.c. */
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -465,6 +466,8 @@ static void get_metrics(cb_api *a, cb_http_resp *resp)
         "# TYPE canbao_web_actions_total counter\n"
         "canbao_web_actions_total{action=\"decide\"} %lu\n"
         "canbao_web_actions_total{action=\"view_lead\"} %lu\n"
+        "canbao_web_actions_total{action=\"decide_review\"} %lu\n"
+        "canbao_web_actions_total{action=\"view_review\"} %lu\n"
         "canbao_web_actions_total{action=\"export\"} %lu\n"
         "canbao_web_actions_total{action=\"sign_in\"} %lu\n"
         "canbao_web_actions_total{action=\"sign_in_failed\"} %lu\n"
@@ -477,7 +480,8 @@ static void get_metrics(cb_api *a, cb_http_resp *resp)
         "canbao_web_following %d\n",
         atomic_load(&a->requests), atomic_load(&a->status_4xx),
         atomic_load(&a->status_5xx), atomic_load(&a->decisions),
-        atomic_load(&a->views), atomic_load(&a->exports),
+        atomic_load(&a->views), atomic_load(&a->verdicts),
+        atomic_load(&a->review_views), atomic_load(&a->exports),
         atomic_load(&a->signins), atomic_load(&a->signin_failures),
         cb_leadbook_count(a->book), following(a));
     resp->status = 200;
@@ -548,6 +552,12 @@ static void route(cb_api *a, const cb_http_req *req, cb_http_resp *resp)
         cb_api_get_lead(a, req, resp, st, &s, p + 11);
     } else if (strncmp(p, "/api/leads/", 11) == 0 && is(m, "POST")) {
         cb_api_post_lead(a, req, resp, st, &s, p + 11, &failed);
+    } else if (strcmp(p, "/api/reviews") == 0 && is(m, "GET")) {
+        cb_api_get_reviews(req, resp, st, &s, &failed);
+    } else if (strncmp(p, "/api/reviews/", 13) == 0 && is(m, "GET")) {
+        cb_api_get_review(a, resp, st, &s, p + 13, &failed);
+    } else if (strncmp(p, "/api/reviews/", 13) == 0 && is(m, "POST")) {
+        cb_api_post_review(a, req, resp, st, &s, p + 13, &failed);
     } else if (strcmp(p, "/api/alerts") == 0 && is(m, "GET")) {
         cb_api_get_alerts(req, resp, st, &s, &failed);
     } else if (strcmp(p, "/api/report") == 0 && is(m, "GET")) {

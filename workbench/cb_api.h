@@ -5,23 +5,25 @@
  * Who may do what:
  *   - every /api route but POST /api/session needs a session (401);
  *   - a township account sees and changes only its own township's leads,
- *     alerts, figures and audit entries (403 for another township's list,
- *     404 for another's lead); the county sees everything;
+ *     review items, alerts, figures and audit entries (403 for another
+ *     township's list, 404 for another's lead or review item); the county
+ *     sees everything;
  *   - a change (POST, DELETE) needs the session's X-CSRF-Token and a JSON
  *     body; a change or a sign-in from another origin (scheme, host and
  *     port) is refused;
  *   - sign-ins are limited per name and per address (cb_auth.h), and each
  *     failed one is in the audit log with the name, address and time;
- *   - a lead of another township is answered as one that does not exist
- *     (404), so that lead ids cannot be probed;
+ *   - a lead or review item of another township is answered as one that
+ *     does not exist (404), so that their ids cannot be probed;
  *   - a live stream ends once its session has ended or expired;
  *   - ID numbers and persons' names are masked everywhere but one lead's
- *     own page, and each such view goes into the audit log (cb_audit.h),
- *     as does every decision, sign-in and export.
+ *     or one review item's own page, and each such view goes into the
+ *     audit log (cb_audit.h), as does every decision, verdict, sign-in
+ *     and export.
  *
  * Leads are read from the lead book (cb_leadbook.h), which the caller
- * keeps current (cb_leadfeed.h, with cb_api_reload); everything else from
- * Redis, through connections of a small pool.  Thread-safe. */
+ * keeps current (cb_leadfeed.h, with cb_api_reload); everything else
+ * (review items included) from Redis, through connections of a small pool.  Thread-safe. */
 #ifndef CB_API_H
 #define CB_API_H
 

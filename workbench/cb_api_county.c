@@ -1,5 +1,6 @@
 /* cb_api_county.c -- what the county office watches (cb_api.h): alerts
- * with their evidence, progress against the targets, the audit log. */
+ * with their evidence, progress against the targets (with the open leads
+ * and review items, as `canbao report` counts them), the audit log. */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -105,6 +106,13 @@ void cb_api_get_report(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         return;
     }
     cb_leadbook_each(a->book, cb_report_count, &rp);
+    if (cb_store_each_review(st, cb_report_count_review, &rp, err,
+                             sizeof(err)) != 0) {
+        *failed = 1;
+        cb_report_free(&rp);
+        cb_api_reply_error(resp, 503, "%s", err);
+        return;
+    }
     alert_count ac = {&rp, calloc(rp.n ? rp.n : 1, sizeof(*ac.by_kind))};
     if (ac.by_kind == NULL ||
         cb_store_each_alert(st, count_alert, &ac, err, sizeof(err)) != 0) {
@@ -119,8 +127,12 @@ void cb_api_get_report(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         const cb_report_row *r = &rp.rows[i];
         if (township && strcmp(r->code, township) != 0)
             continue;
-        json_t *open = json_object(), *alerts = json_object();
+        json_t *open = json_object(), *alerts = json_object(),
+               *reviews = json_object();
         int64_t total = 0;
+        for (int k = 0; k < CB_REPORT_REVIEW_KINDS; k++)
+            json_object_set_new(reviews, cb_review_kind_symbol(k),
+                                json_integer(r->open_reviews[k]));
         for (int k = 0; k < CB_REPORT_REASONS; k++) {
             json_object_set_new(open, cb_symbol(CB_KIND_LEAD, "reason", k),
                                 json_integer(r->open[k]));
@@ -129,7 +141,8 @@ void cb_api_get_report(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
         for (int k = 0; k < 5; k++)
             json_object_set_new(alerts, cb_symbol(CB_KIND_ALERT, "kind", k),
                                 json_integer(ac.by_kind[i][k]));
-        json_t *row = json_pack("{s:s, s:s, s:o, s:I, s:o, s:I, s:o, s:o}",
+        json_t *row = json_pack("{s:s, s:s, s:o, s:I, s:o, s:I, s:o, s:o, "
+                                "s:o}",
                                 "township_code", r->code, "township",
                                 r->name, "target",
                                 r->target >= 0 ? json_integer(r->target)
@@ -145,7 +158,7 @@ void cb_api_get_report(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
                                     : json_null(),
                                 "open_leads", (json_int_t)total,
                                 "open_by_reason", open, "alerts_by_kind",
-                                alerts);
+                                alerts, "open_reviews_by_kind", reviews);
         json_array_append_new(rows, row);
     }
     cb_date_format(as_of, day);

@@ -1,5 +1,6 @@
 /* cb_api_int.h -- what the parts of the workbench's routes (cb_api.c,
- * cb_api_leads.c, cb_api_county.c, cb_api_live.c) share; not for other
+ * cb_api_leads.c, cb_api_reviews.c, cb_api_county.c, cb_api_live.c)
+ * share; not for other
  * modules, which use cb_api.h. */
 #ifndef CB_API_INT_H
 #define CB_API_INT_H
@@ -33,7 +34,7 @@ struct cb_api {
     int (*following)(void *);
     void *following_opaque;
     atomic_ulong requests, status_4xx, status_5xx, decisions, views,
-        exports, signins, signin_failures;
+        exports, signins, signin_failures, verdicts, review_views;
 };
 
 /* A Redis connection (a store) from the pool, or a new one; NULL with
@@ -94,6 +95,19 @@ void cb_api_get_lead(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
 void cb_api_post_lead(cb_api *a, const cb_http_req *req, cb_http_resp *resp,
                       cb_store *st, const cb_session *s, const char *id,
                       int *failed);
+
+/* The routes of cb_api_reviews.c: the queue (masked; township, kind and
+ * status filters, status open by default), one item whole (audited as
+ * view_review), a verdict on one (audited as decide_review).  A township
+ * account sees and decides its own township's items only (another's is
+ * answered 404, as no item); failed is set on Redis trouble. */
+void cb_api_get_reviews(const cb_http_req *req, cb_http_resp *resp,
+                        cb_store *st, const cb_session *s, int *failed);
+void cb_api_get_review(cb_api *a, cb_http_resp *resp, cb_store *st,
+                       const cb_session *s, const char *id, int *failed);
+void cb_api_post_review(cb_api *a, const cb_http_req *req,
+                        cb_http_resp *resp, cb_store *st,
+                        const cb_session *s, const char *id, int *failed);
 
 /* The routes of cb_api_county.c. */
 void cb_api_get_alerts(const cb_http_req *req, cb_http_resp *resp,

@@ -3,8 +3,8 @@
 # a township team uses: `canbao reviews` lists them (masked, or whole with
 # --unmasked; the CSV's columns), `canbao review` records a verdict (a
 # confirmed death closes the lead and raises its alert at once, a rejected
-# one takes them back), `canbao report` counts the open ones.  The events
-# go in through apply_tool (the matcher's real step, no Kafka).
+# one takes them back), `canbao report` counts the open ones by kind.  The
+# events go in through apply_tool (the matcher's real step, no Kafka).
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"
 
@@ -60,9 +60,13 @@ cb_assert_contains "$CB_OUT" ",open,," "not closed"
 cb_expect_exit 0 "alerts" "$CANBAO" alerts --format csv
 cb_assert_eq 1 "$(wc -l <<<"$CB_OUT")" "no alert yet"
 cb_expect_exit 0 "report" "$CANBAO" report --format csv
-cb_assert_contains "$(head -1 <<<"$CB_OUT")" ",open_leads,open_reviews" \
-    "the report's new column, last"
-cb_assert_contains "$CB_OUT" "$TW,阜城街道,2025,100,0,0.0,1,2" "two open"
+cb_assert_eq "township_code,township,year,target,enrolled,percent,open_leads,open_name_mismatch,open_death_unconfirmed,open_probable_typo,open_duplicate_identity" \
+    "$(head -1 <<<"$CB_OUT")" "the report's columns: open items by kind, last"
+cb_assert_contains "$CB_OUT" "$TW,阜城街道,2025,100,0,0.0,1,1,1,0,0" \
+    "two open: a name mismatch and a death"
+cb_expect_exit 0 "report json" "$CANBAO" report --format json
+"$CB_PY" -c 'import json,sys; r=json.loads(sys.argv[1]); k=list(r[0]); assert k[-4:] == ["open_name_mismatch","open_death_unconfirmed","open_probable_typo","open_duplicate_identity"] and r[0]["open_death_unconfirmed"] == 1 and "working_age_uninsured" in k, k' \
+    "$CB_OUT" || cb_fail "the JSON report's columns"
 
 # Confirmed: the death applies with its own date, at once.
 cb_expect_exit 0 "review confirm" "$CANBAO" review "$rid" confirm \
@@ -80,8 +84,8 @@ cb_expect_exit 0 "reviews after" "$CANBAO" reviews --status confirmed \
 cb_assert_contains "$CB_OUT" ",confirmed,1970-01-01T08:00:00+08:00,2025-11-20T10:00:00+08:00" \
     "raised when it was, resolved at the verdict's time"
 cb_expect_exit 0 "report after" "$CANBAO" report --format csv
-cb_assert_contains "$CB_OUT" "$TW,阜城街道,2025,100,0,0.0,0,1" \
-    "one open, the lead closed"
+cb_assert_contains "$CB_OUT" "$TW,阜城街道,2025,100,0,0.0,0,1,0,0,0" \
+    "the name mismatch open, the death decided, the lead closed"
 rdec=$(redis-cli -p "$REDIS_PORT" --raw keys 'cb:rdec:*')
 redis-cli -p "$REDIS_PORT" --raw hget "$rdec" "${rid#R}" >"$CB_TMP/rdec"
 grep -q "the civil office checked the notice" "$CB_TMP/rdec" ||

@@ -104,6 +104,169 @@ def all_leads(c, query):
         page += 1
 
 
+def review_rows():
+    """Every review item, whole, as `canbao reviews` lists them, by id."""
+    return {r["review_id"]: r for r in cli("reviews", "--status", "all",
+                                           "--format", "csv", "--unmasked")}
+
+
+def reviews(ta, county):
+    """The review queue (issue 19, item 7): web.sh made four items, three
+    in township A (张三丰 and 钱学森 name_mismatch, 李小龙
+    death_unconfirmed), one in B (赵子龙 name_mismatch)."""
+    whole = review_rows()
+    by_name = {r["names"].split("|")[0]: r for r in whole.values()}
+    check("web.sh's review items are in the store",
+          {"张三丰", "李小龙", "钱学森", "赵子龙"} <= set(by_name),
+          sorted(by_name))
+    if not {"张三丰", "李小龙", "钱学森", "赵子龙"} <= set(by_name):
+        return
+    mismatch = by_name["张三丰"]["review_id"]
+    death = by_name["李小龙"]["review_id"]
+    b_item = by_name["赵子龙"]["review_id"]
+
+    st, j = ta.json("GET", "/api/reviews")
+    mine = j.get("reviews", []) if st == 200 else []
+    cli_open = cli("reviews", "--township", TA, "--format", "csv")
+    check("the queue is township A's open items, as the CLI lists them",
+          st == 200 and [r["review_id"] for r in mine] ==
+          [r["review_id"] for r in cli_open] and j["total"] == len(mine)
+          and len(mine) >= 3, (st, j))
+    check("only township A, only open ones",
+          all(r["township_code"] == TA and r["status"] == "open"
+              for r in mine))
+    check("ID numbers masked in the queue",
+          all(MASKED_ID.match(r["subject_id"]) for r in mine))
+    check("names masked in the queue",
+          all(r["register_name"].endswith("*") and
+              r["other_name"].endswith("*") for r in mine) and
+          "张三丰" not in json.dumps(j, ensure_ascii=False))
+    item = next((r for r in mine if r["review_id"] == mismatch), {})
+    check("an item as listed: kind, names masked, evidence, its verdicts",
+          item.get("kind") == "name_mismatch" and
+          item.get("register_name") == "张**" and
+          item.get("other_name") == "张**" and
+          item.get("evidence") == "it-web-rev-assistance-1" and
+          item.get("verdicts") == ["confirm", "reject"] and
+          item.get("amount_at_risk_fen") == 0 and
+          item.get("resolved_at") is None, item)
+    st, j = ta.json("GET", "/api/reviews?kind=death_unconfirmed")
+    check("filter by kind", st == 200 and j["reviews"] and
+          all(r["kind"] == "death_unconfirmed" for r in j["reviews"]) and
+          death in [r["review_id"] for r in j["reviews"]], j)
+    for q, what in (("kind=nope", "a bad kind"), ("status=nope",
+                                                   "a bad status"),
+                    ("township=32a", "a bad township code")):
+        st, j = ta.json("GET", "/api/reviews?" + q)
+        check("reviews, %s: 400" % what, st == 400 and "error" in j,
+              (st, j))
+
+    # another township's items: not listed, not shown, not decided
+    st, j = ta.json("GET", "/api/reviews?township=" + TB)
+    check("another township's review queue: 403", st == 403)
+    st, j = ta.json("GET", "/api/reviews/" + b_item)
+    check("another township's review item: 404", st == 404, (st, j))
+    st, j = ta.change("POST", "/api/reviews/" + b_item,
+                      {"verdict": "reject", "reason": "not ours"})
+    check("a verdict on another township's review item: 404", st == 404,
+          (st, j))
+    check("and it stays open", review_rows()[b_item]["status"] == "open")
+    st, j = ta.json("GET", "/api/reviews/R123")
+    check("a bad review id: 400", st == 400)
+    st, j = ta.json("GET", "/api/reviews/R0000000000000000")
+    check("an unknown review item: 404", st == 404)
+
+    # one item whole, audited as the lead's whole view is
+    st, j = ta.json("GET", "/api/reviews/" + mismatch)
+    check("the item's own page is whole",
+          st == 200 and j["subject_id"] == by_name["张三丰"]["subject_id"]
+          and j["register_name"] == "张三丰" and j["other_name"] == "张三风",
+          (st, j))
+    st, j = ta.json("GET", "/api/audit")
+    views = [e for e in j["entries"] if e["action"] == "view_review" and
+             e["target"] == mismatch and e["who"] == "ta"]
+    check("the whole view is in the audit log", len(views) == 1 and
+          views[0]["township"] == TA, views)
+
+    # verdicts
+    st, j = ta.json("POST", "/api/reviews/" + mismatch,
+                    {"verdict": "confirm", "reason": "x"})
+    check("a verdict without the CSRF token: 403", st == 403)
+    for bad, what in (({"verdict": "confirm"}, "without a reason"),
+                      ({"verdict": "confirm", "reason": ""},
+                       "with an empty reason"),
+                      ({"verdict": "maybe", "reason": "x"},
+                       "an unknown verdict"),
+
+                      ({"verdict": "confirm", "reason": "x" * 1001},
+                       "a reason too long")):
+        st, j = ta.change("POST", "/api/reviews/" + mismatch, bad)
+        check("a verdict %s: 400" % what, st == 400 and "error" in j,
+              (st, j))
+    st, j = ta.change("POST", "/api/reviews/" + mismatch,
+                      {"verdict": "correct", "reason": "x"})
+    check("correct on a name_mismatch: 400, in the store's words",
+          st == 400 and j.get("error") ==
+          "a name_mismatch item is confirmed or rejected", (st, j))
+    check("refused verdicts leave it open",
+          review_rows()[mismatch]["status"] == "open")
+    why = "户籍窗口核对, 320923199001011234 是同一人"
+    st, j = ta.change("POST", "/api/reviews/" + mismatch,
+                      {"verdict": "confirm", "reason": why})
+    check("a confirmation is recorded", st == 200 and
+          j.get("status") == "confirmed" and
+          MASKED_ID.match(j.get("subject_id", "")), (st, j))
+    st, j = ta.change("POST", "/api/reviews/" + death,
+                      {"verdict": "reject", "reason": "另有其人"})
+    check("a rejection is recorded", st == 200 and
+          j.get("status") == "rejected", (st, j))
+    now = review_rows()
+    check("canbao reviews shows them confirmed and rejected",
+          now[mismatch]["status"] == "confirmed" and
+          now[death]["status"] == "rejected" and
+          now[mismatch]["resolved_at"] != "", (now[mismatch], now[death]))
+    st, j = ta.json("GET", "/api/reviews/" + mismatch)
+    check("the item's page shows the verdict and its reason, IDs masked",
+          j.get("verdict", {}).get("verdict") == "confirm" and
+          j["verdict"]["reason"].startswith("户籍窗口核对, 320923****") and
+          "199001011234" not in j["verdict"]["reason"], j)
+    st, j = ta.json("GET", "/api/reviews")
+    check("decided items leave the open queue",
+          not {mismatch, death} & {r["review_id"] for r in j["reviews"]})
+    st, j = ta.json("GET", "/api/reviews?status=rejected")
+    check("and are listed under their status",
+          [r["review_id"] for r in j["reviews"]] == [death], j)
+    st, j = ta.json("GET", "/api/audit")
+    dec = [e for e in j["entries"] if e["action"] == "decide_review"]
+    conf = [e for e in dec if e["target"] == mismatch]
+    check("each verdict is in the audit log, before and after",
+          len(dec) == 2 and len(conf) == 1 and conf[0]["before"] == "open"
+          and conf[0]["after"].startswith("confirmed; confirm: 户籍窗口核对")
+          and "199001011234" not in conf[0]["after"] and
+          conf[0]["who"] == "ta" and conf[0]["township"] == TA, dec)
+
+    # the county: every township, and the counts of canbao report
+    st, j = county.json("GET", "/api/reviews?township=" + TB)
+    check("the county sees township B's items", st == 200 and
+          b_item in [r["review_id"] for r in j["reviews"]])
+    st, j = county.json("GET", "/api/reviews/" + b_item)
+    check("and may open one whole", st == 200 and
+          j["register_name"] == "赵子龙")
+    st, rep = county.json("GET", "/api/report")
+    cli_rep = {r["township_code"]: r for r in cli("report", "--format",
+                                                    "csv")}
+    kinds = [c[len("open_"):] for c in next(iter(cli_rep.values()))
+             if c.startswith("open_") and c != "open_leads"]
+    check("the report counts open review items by kind, as canbao report",
+          st == 200 and len(kinds) == 4 and
+          all(list(t["open_reviews_by_kind"]) == kinds and
+              all(str(t["open_reviews_by_kind"][k]) ==
+                  cli_rep[t["township_code"]]["open_" + k] for k in kinds)
+              for t in rep["townships"]) and
+          next(t for t in rep["townships"] if t["township_code"] == TB)
+          ["open_reviews_by_kind"]["name_mismatch"] >= 1, (kinds, rep))
+
+
 def main():
     anon = Client()
     st, hd, text = anon.request("GET", "/")
@@ -355,6 +518,8 @@ def main():
           "id,at,who,role,township,action,target,before,after" and
           hd.get("content-type", "").startswith("text/csv") and
           hd.get("content-disposition") == 'attachment; filename="audit.csv"')
+
+    reviews(ta, county)
 
     # -------------------------------------------------------------- live
     live_target = next(l for l in persons if l["status"] == "open" and

@@ -1,8 +1,10 @@
 """web_browser.py -- the workbench's page in headless Chromium, driven over
 WebDriver (Debian's chromium-driver; the protocol spoken with the standard
 library, no client package): a township team signs in, filters its list,
-marks a lead refused with a reason, exports the CSV and finds the refusal
-in the audit log; the county's view is drawn.  The page speaks Chinese:
+marks a lead refused with a reason, exports the CSV, rejects a review
+item with a reason in its review queue and finds the refusal and the
+verdict in the audit log; the county's view is drawn, with the open
+review items by kind.  The page speaks Chinese:
 every code it shows (reasons, priorities, statuses, age bands, decisions,
 alert kinds, audit actions) is shown by its name from labels.js, while
 the filters send and the CSV export keeps the codes.  Screenshots of the
@@ -162,6 +164,96 @@ return found;
 """
 
 
+REVIEW_KINDS = {"name_mismatch": "姓名不一致",
+                "death_unconfirmed": "死亡待核实",
+                "probable_typo": "疑似录入错误",
+                "duplicate_identity": "疑似一人多号"}
+REVIEW_STATUSES = {"open": "待核实", "confirmed": "核实属实",
+                   "rejected": "核实不属实", "corrected": "已更正"}
+REVIEW_REASON = "经入户核实，救助名单姓名笔误"
+REVIEW = {}  # the item rejected: its id
+
+
+def reviews(d):
+    """Township A's review queue: web.sh's item of 钱学森 (evidence
+    it-web-rev-assistance-7) rejected with a reason."""
+    d.click("#nav-reviews")
+    d.wait("the review queue", "return !document.querySelector('#reviews')"
+           ".hidden && document.querySelectorAll('#reviews-table tbody tr')"
+           ".length > 0")
+    heads = d.js("return [...document.querySelectorAll('#reviews-table "
+                 "thead th')].map(t => t.textContent)")
+    check("the queue's columns are in Chinese", heads[1] == "类型" and
+          heads[7] == "涉及金额（元）" and heads[9] == "状态", heads)
+    cells = d.js("return [...document.querySelectorAll('#reviews-table "
+                 "tbody tr')].map(r => [...r.children].map(c => "
+                 "c.textContent))")
+    check("every item's kind is a name (%s)" % ", ".join(
+          sorted({c[1] for c in cells})),
+          all(c[1] in REVIEW_KINDS.values() for c in cells), cells[:3])
+    check("every item is open, by name (待核实)",
+          all(c[9] == REVIEW_STATUSES["open"] for c in cells), cells[:3])
+    check("only township A's items", all(c[2] == TA for c in cells))
+    check("ID numbers and names masked in the queue",
+          all(re.match(r"^\d{6}\*{12}$", c[3]) and c[4].endswith("*") and
+              c[5].endswith("*") for c in cells), cells[:3])
+    opts = d.js("return [...document.querySelectorAll('#r-status option')]"
+                ".map(o => [o.value, o.textContent])")
+    check("the status filter: open first, by name", opts and
+          opts[0] == ["open", "待核实"] and ["all", "全部"] in opts, opts)
+    codes = d.js(CODES_IN, "#reviews", ["review_kind", "review_status",
+                                        "review_verdict"])
+    check("no code in the queue's text", codes == [], codes)
+    row = [c for c in cells if c[6] == "it-web-rev-assistance-7"]
+    check("web.sh's item is in the queue", len(row) == 1, cells)
+    if not row:
+        return
+    rid = REVIEW["id"] = row[0][0]
+    buttons = d.js("return [...document.querySelectorAll('#reviews-table "
+                   "tr[data-review=\"' + arguments[0] + '\"] button')]"
+                   ".map(b => b.textContent)", rid)
+    check("a name mismatch is confirmed or rejected (确认属实, 确认不属实)",
+          buttons == ["确认属实", "确认不属实"], buttons)
+    path, size = d.shot("reviews.png")
+    check("screenshot of the review queue (%d bytes)" % size, size > 5000)
+    d.click("#reviews-table tr[data-review='%s'] .verdict-reject" % rid)
+    d.wait("the verdict dialog",
+           "return document.querySelector('#verdict-dialog').open")
+    check("the dialog names the verdict", d.js(
+        "return document.querySelector('#verdict-name').textContent") ==
+        "确认不属实")
+    d.type("#verdict-reason", REVIEW_REASON)
+    d.click("#verdict-ok")
+    d.wait("the rejection recorded", "const r = document.querySelector("
+           "'#reviews-table tr[data-review=\"' + arguments[0] + '\"]');"
+           "return r && r.children[9].textContent == arguments[1] && "
+           "document.querySelector('#message').textContent"
+           ".includes(arguments[0])", rid, REVIEW_STATUSES["rejected"])
+    msg = d.js("return document.querySelector('#message').textContent")
+    check("the page says the rejection was recorded (%s)" % msg,
+          "已记录" in msg and "确认不属实" in msg and "核实不属实" in msg, msg)
+    # the queue again, filtered by status: the item is rejected there
+    d.click("#r-status option[value='rejected']")
+    d.wait("the rejected items", "return [...document.querySelectorAll("
+           "'#reviews-table tbody tr')].some(r => r.dataset.review == "
+           "arguments[0] && r.children[9].textContent == arguments[1])",
+           rid, REVIEW_STATUSES["rejected"])
+    check("the item shows as rejected (核实不属实) under its status", True)
+    # its own page: whole, with the verdict and the reason
+    d.go(URL + "#review/" + rid)
+    d.wait("the item's page", "return !document.querySelector('#review')"
+           ".hidden && document.querySelectorAll('#review-fields dd')"
+           ".length > 0")
+    fields = dict(d.js("const dt = [...document.querySelectorAll("
+                       "'#review-fields dt')]; return dt.map(t => "
+                       "[t.textContent, t.nextElementSibling.textContent])"))
+    check("the item's page is whole, with its verdict and reason",
+          fields.get("户籍姓名") == "钱学森" and
+          fields.get("状态") == "核实不属实 (rejected)" and
+          fields.get("最近核实", "").startswith("确认不属实 ") and
+          fields.get("最近核实", "").endswith(REVIEW_REASON), fields)
+
+
 def sign_in(d, name):
     d.go(URL)
     d.wait("the sign-in form",
@@ -301,6 +393,9 @@ def run(d):
           AWAY + "：在外务工 two years" in fields.get("最近处理", ""),
           fields)
 
+    # the review queue: Chinese names, masked; one item rejected
+    reviews(d)
+
     # the refusal in the audit log
     d.click("#nav-audit")
     d.wait("the audit log", "return document.querySelectorAll("
@@ -321,6 +416,18 @@ def run(d):
           "away_for_work" in entry[2], entry)
     codes = d.js(CODES_IN, "#audit-table tbody", [
         "audit_action", "lead_status", "decision", "refusal_reason"])
+    verdict = d.js("const r = [...document.querySelectorAll('#audit-table "
+                   "tbody tr')].find(r => r.children[2].title == "
+                   "'decide_review' && r.children[3].textContent == "
+                   "arguments[0]); return r && [r.children[2].textContent, "
+                   "r.children[4].textContent, r.children[5].textContent]",
+                   REVIEW["id"])
+    check("the verdict is in the audit log, by name", verdict == [
+        "核实事项处理", "待核实", "核实不属实；核实：确认不属实（%s）"
+        % REVIEW_REASON], verdict)
+    codes = d.js(CODES_IN, "#audit-table tbody", [
+        "audit_action", "lead_status", "decision", "refusal_reason",
+        "review_status", "review_verdict"])
     check("no code in the audit log's text", codes == [], codes)
     path, size = d.shot("audit.png")
     check("screenshot of the audit log (%d bytes)" % size, size > 5000)
@@ -342,7 +449,13 @@ def run(d):
                   "span')].map(s => s.textContent)")
     check("the chart's legend names the reasons", WORKING_AGE in legend and
           all(not re.search("[a-z_]{4,}", x) for x in legend), legend)
-    codes = d.js(CODES_IN, "#county", ["lead_reason", "alert_kind"])
+    heads = d.js("return [...document.querySelectorAll('#county-table "
+                 "thead th.review-kind')].map(t => t.textContent)")
+    check("the county view counts open review items by kind (%s)"
+          % ", ".join(heads), heads == ["待核实：" + n for n in
+                                       REVIEW_KINDS.values()], heads)
+    codes = d.js(CODES_IN, "#county", ["lead_reason", "alert_kind",
+                                       "review_kind"])
     check("no code in the county view's text", codes == [], codes)
     path, size = d.shot("county.png")
     check("screenshot of the county view (%d bytes)" % size, size > 5000)

@@ -166,10 +166,18 @@ function drawAlerts(rows) {
   });
 }
 
+// The review kinds the report counts, in its order (the server's).
+function reviewKinds(r) {
+  return r.townships.length ? Object.keys(r.townships[0].open_reviews_by_kind) : [];
+}
+
 async function showCounty() {
   show('county');
   const r = await api('GET', '/api/report');
   $('#county-asof').textContent = r.year + '年 · 截至 ' + r.as_of;
+  const head = $('#county-table thead tr');
+  for (const th of head.querySelectorAll('th.review-kind')) th.remove();
+  for (const k of reviewKinds(r)) head.appendChild(el('th', '待核实：' + label('review_kind', k), 'review-kind'));
   const tb = $('#county-table tbody');
   tb.replaceChildren();
   for (const t of r.townships) {
@@ -193,6 +201,15 @@ async function showCounty() {
     let alerts = 0;
     for (const k in t.alerts_by_kind) alerts += t.alerts_by_kind[k];
     tr.appendChild(el('td', alerts, 'num'));
+    // open review items by kind, as canbao report counts them: each a
+    // link to the township's queue of that kind
+    for (const k of reviewKinds(r)) {
+      const td = el('td', null, 'num review-count');
+      const a = el('a', t.open_reviews_by_kind[k]);
+      a.href = '#reviews/' + t.township_code + '/' + k;
+      td.appendChild(a);
+      tr.appendChild(td);
+    }
     tb.appendChild(tr);
   }
   drawReasons(r.townships);
@@ -345,6 +362,120 @@ async function showLead(id) {
   for (const [k, v] of rows) { dl.appendChild(el('dt', k)); dl.appendChild(el('dd', v || '')); }
 }
 
+// ----------------------------------------------------------- review queue
+
+function reviewParams() {
+  const p = new URLSearchParams();
+  const town = state.session.role === 'county' ? $('#r-township').value : state.session.township_code;
+  if (town) p.set('township', town);
+  if ($('#r-kind').value) p.set('kind', $('#r-kind').value);
+  if ($('#r-status').value) p.set('status', $('#r-status').value);
+  return p;
+}
+
+// Asks for the reason of a verdict, then records it; after(item) gets the
+// item as the server answers it.
+function askVerdict(item, verdict, after) {
+  const d = $('#verdict-dialog');
+  $('#verdict-name').textContent = label('review_verdict', verdict);
+  $('#verdict-review').textContent = item.review_id;
+  $('#verdict-reason').value = '';
+  d.onclose = async () => {
+    if (d.returnValue !== 'ok') return;
+    try {
+      const now = await api('POST', '/api/reviews/' + item.review_id,
+                            { verdict, reason: $('#verdict-reason').value.trim() });
+      say('已记录：' + item.review_id + ' ' + label('review_verdict', verdict) + '，' +
+          label('review_status', now.status));
+      after(now);
+    } catch (e) { say(e.message, true); }
+  };
+  d.showModal();
+}
+
+// An amount at risk in yuan, '' when the item has none.
+function amountText(fen) {
+  return fen ? (fen / 100).toFixed(2) : '';
+}
+
+function verdictButtons(item, after) {
+  return (item.verdicts || []).map((v) => {
+    const b = el('button', label('review_verdict', v), 'verdict-' + v);
+    b.type = 'button';
+    b.onclick = () => askVerdict(item, v, after);
+    return b;
+  });
+}
+
+function reviewRow(r) {
+  const tr = el('tr');
+  tr.dataset.review = r.review_id;
+  const id = el('td');
+  const a = el('a', r.review_id);
+  a.href = '#review/' + r.review_id;
+  id.appendChild(a);
+  tr.appendChild(id);
+  for (const v of [label('review_kind', r.kind), r.township_code, r.subject_id, r.register_name,
+                   r.other_name, r.evidence])
+    tr.appendChild(el('td', v));
+  tr.appendChild(el('td', amountText(r.amount_at_risk_fen), 'num'));
+  tr.appendChild(el('td', (r.raised_at || '').slice(0, 10)));
+  tr.appendChild(el('td', label('review_status', r.status), 'status review-status-' + r.status));
+  const act = el('td');
+  // a decided item keeps its verdict here; its own page may change it
+  if (r.status === 'open') act.append(...verdictButtons(r, (now) => tr.replaceWith(reviewRow(now))));
+  tr.appendChild(act);
+  return tr;
+}
+
+async function loadReviews() {
+  const r = await api('GET', '/api/reviews?' + reviewParams().toString());
+  $('#reviews-table tbody').replaceChildren(...r.reviews.map(reviewRow));
+  $('#reviews-total').textContent = '共 ' + r.total + ' 条核实事项';
+}
+
+async function showReviews(code, kind) {
+  show('reviews');
+  const county = state.session.role === 'county';
+  $('#r-township-label').hidden = !county;
+  if (county && $('#r-township').options.length === 0) {
+    const r = await api('GET', '/api/report');
+    $('#r-township').appendChild(el('option', '全部乡镇'));
+    $('#r-township').options[0].value = '';
+    for (const t of r.townships) {
+      const o = el('option', t.township + ' ' + t.township_code);
+      o.value = t.township_code;
+      $('#r-township').appendChild(o);
+    }
+  }
+  if (county && code) $('#r-township').value = code;
+  if (kind) { $('#r-kind').value = kind; $('#r-status').value = ''; }
+  const town = $('#r-township').selectedOptions[0];
+  $('#reviews-township-name').textContent = !county ? state.session.township_code
+                                            : town && town.value ? town.textContent : '全部乡镇';
+  await loadReviews();
+}
+
+// One item, whole: its own page, which the server audits.
+async function showReview(id) {
+  show('review');
+  $('#review-id').textContent = id;
+  const r = await api('GET', '/api/reviews/' + encodeURIComponent(id));
+  const dl = $('#review-fields');
+  dl.replaceChildren();
+  const rows = [['类型', labelAndCode('review_kind', r.kind)], ['乡镇（街道）', r.township_code],
+                ['证件号码', r.subject_id], ['另一证件号码', r.other_id], ['户籍姓名', r.register_name],
+                ['其他记录姓名', r.other_name], ['证据（事件编号）', r.evidence],
+                ['涉及金额（元）', amountText(r.amount_at_risk_fen)], ['发现时间', r.raised_at],
+                ['状态', labelAndCode('review_status', r.status)], ['核实时间', r.resolved_at]];
+  if (r.verdict) {
+    rows.push(['最近核实', [label('review_verdict', r.verdict.verdict), r.verdict.day,
+                            r.verdict.reason].join(' ').trim()]);
+  }
+  for (const [k, v] of rows) { dl.appendChild(el('dt', k)); dl.appendChild(el('dd', v || '')); }
+  $('#review-actions').replaceChildren(...verdictButtons(r, () => showReview(id)));
+}
+
 // ------------------------------------------------------------ alerts, audit
 
 async function showAlerts() {
@@ -363,7 +494,8 @@ async function showAlerts() {
 
 // An audit entry as people read it.  The server writes a decision's before
 // and after as "status[ closed_reason]" and "status[ closed_reason];
-// decision[: why]", an export's target as "leads township=.. status=..
+// decision[: why]", a verdict's "status" and "status; verdict: why", an
+// export's target as "leads township=.. status=..
 // reason=.. rows=..", a failed sign-in's after as its outcome; anything
 // else is shown as it is.
 function auditCells(e) {
@@ -380,6 +512,11 @@ function auditCells(e) {
       after = status(e.after.slice(0, i)) + '；处理：' + label('decision', m[1]) +
               (m[2] ? '（' + describeWhy(m[2]) + '）' : '');
     }
+  } else if (e.action === 'decide_review') {
+    // before "status", after "status; verdict: why"
+    before = label('review_status', e.before);
+    const m = /^([a-z_]+); ([a-z_]+): ([\s\S]*)$/.exec(e.after || '');
+    if (m) after = label('review_status', m[1]) + '；核实：' + label('review_verdict', m[2]) + '（' + m[3] + '）';
   } else if (e.action === 'sign_in_failed') {
     after = label('signin_outcome', e.after);
   } else if (e.action === 'export') {
@@ -422,6 +559,8 @@ async function route() {
   try {
     if (view === 'township') await showTownship(arg);
     else if (view === 'lead') await showLead(arg);
+    else if (view === 'reviews') await showReviews(arg, location.hash.slice(1).split('/')[2]);
+    else if (view === 'review') await showReview(arg);
     else if (view === 'alerts') await showAlerts();
     else if (view === 'audit') await showAudit();
     else if (view === 'county' || state.session.role === 'county') await showCounty();
@@ -448,6 +587,10 @@ async function start() {
   fillSelect('#f-age', 'age_band', [['', '全部']]);
   fillSelect('#f-sort', 'sort');
   fillSelect('#f-order', 'order');
+  fillSelect('#r-kind', 'review_kind', [['', '全部']]);
+  fillSelect('#r-status', 'review_status', [], [['all', '全部']]);
+  for (const id of ['#r-township', '#r-kind', '#r-status'])
+    $(id).addEventListener('change', () => loadReviews().catch((e) => say(e.message, true)));
   for (const id of ['#f-township', '#f-status', '#f-reason', '#f-priority', '#f-age', '#f-sort', '#f-order'])
     $(id).addEventListener('change', () => { state.page = 1; loadLeads().catch((e) => say(e.message, true)); });
   $('#prev').onclick = () => { state.page--; loadLeads(); };

@@ -107,6 +107,8 @@ const LABELS = {
     "sign_out": "退出登录",
     "view_lead": "查看线索",
     "decide": "处理线索",
+    "view_review": "查看核实事项",
+    "decide_review": "核实事项处理",
     "export": "导出"
   },
   "audit_field": {
