@@ -157,7 +157,9 @@ for feed in business household death enrollment assistance; do
     # refused: exactly the rows with a slip in a person's number
     SLIPS=$("$CB_PY" -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m.get("ident_defects", {}).get("refused_rows", {}).get("feeds/" + sys.argv[2] + ".csv", 0))' \
         manifest.json "$feed")
-    cb_assert_contains "$CB_OUT" "rejected $SLIPS," "feeds/$feed.csv: nothing refused but the slips"
+    echo "$CB_OUT" | grep -Eq "rejected $SLIPS[ ,]" ||
+        cb_fail "feeds/$feed.csv: nothing refused but the slips: $CB_OUT"
+    cb_pass "feeds/$feed.csv: nothing refused but the slips"
 done
 cb_expect_exit 0 "produce the snapshot" "$CANBAO" produce enrollment \
     snapshot/enrollment.csv --townships townships.csv
@@ -166,7 +168,9 @@ cb_expect_exit 0 "produce a GB18030 feed" "$CANBAO" produce household \
     --encoding gb18030 "$CB_TMP/gb/feeds/household.csv"
 SLIPS=$("$CB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("ident_defects", {}).get("refused_rows", {}).get("feeds/household.csv", 0))' \
     "$CB_TMP/gb/manifest.json")
-cb_assert_contains "$CB_OUT" "rejected $SLIPS," "GB18030 household: nothing refused but the slips"
+echo "$CB_OUT" | grep -Eq "rejected $SLIPS[ ,]" ||
+    cb_fail "GB18030 household: nothing refused but the slips: $CB_OUT"
+    cb_pass "GB18030 household: nothing refused but the slips"
 for f in bad/household.csv bad/household.jsonl bad/death.csv \
     bad/enrollment.csv bad/assistance.csv bad/business.csv; do
     feed=$(basename "${f%.*}")
