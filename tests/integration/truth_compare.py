@@ -9,8 +9,10 @@ nothing more (source_event_id and raised_at are provenance, not facts, and
 are not compared).  When the truth has reviews.csv (docs/RULES.md 9.3), its
 review items too, against the stores' {"review": {...}} lines: review_id,
 kind, township_code, subject_id, other_id, names, evidence and status
-(raised_at and resolved_at are the matcher's clock, not facts).  Prints the
-differences, the first 20 of each kind, and exits 1 when there is any.
+(raised_at and resolved_at are the matcher's clock, not facts), and
+amount_at_risk_fen when the stores' items carry it (a line says when they
+do not: then it is not compared).  Prints the differences, the first 20 of
+each kind, and exits 1 when there is any.
 """
 import csv
 import json
@@ -46,10 +48,14 @@ REVIEW_FIELDS = ("kind", "township_code", "subject_id", "other_id", "names",
                  "evidence", "status")
 reviews_csv = os.path.join(truth_dir, "reviews.csv")
 want_reviews = None  # not compared when the truth has no reviews.csv
+want_amounts = {}
 if os.path.exists(reviews_csv):
     want_reviews = {}
     for r in csv.DictReader(open(reviews_csv, encoding="utf-8")):
         want_reviews[r["review_id"]] = tuple(r[k] for k in REVIEW_FIELDS)
+        # the amount at risk (0 for kinds without one, and in a truth
+        # written before the column)
+        want_amounts[r["review_id"]] = int(r.get("amount_at_risk_fen") or 0)
 
 
 def review_fields(v):
@@ -65,6 +71,7 @@ def review_fields(v):
 
 
 got_leads, got_alerts, got_progress, got_reviews = {}, {}, {}, {}
+got_amounts = {}  # review_id -> amount_at_risk_fen, when the stores say
 for line in open(stores_file, encoding="utf-8"):
     j = json.loads(line)
     if "lead" in j:
@@ -85,6 +92,8 @@ for line in open(stores_file, encoding="utf-8"):
     elif "review" in j:
         v = j["review"]
         got_reviews[v["review_id"]] = review_fields(v)
+        if "amount_at_risk_fen" in v:
+            got_amounts[v["review_id"]] = int(v["amount_at_risk_fen"])
 
 
 def diff(what, want, got):
@@ -109,4 +118,19 @@ bad += diff("alerts", want_alerts, got_alerts)
 bad += diff("progress", want_progress, got_progress)
 if want_reviews is not None:
     bad += diff("reviews", want_reviews, got_reviews)
+    if got_reviews and not got_amounts:
+        print("review amounts: not compared (the stores' review items carry "
+              "no amount_at_risk_fen)")
+    elif got_reviews:
+        # every item the stores hold must say its amount; compared where
+        # both sides have the item
+        both = set(want_amounts) & set(got_reviews)
+        wrong = sorted(k for k in both
+                       if got_amounts.get(k) != want_amounts[k])
+        for k in wrong[:20]:
+            print("review amount differs: %s truth %d, stores %s" % (
+                k, want_amounts[k], got_amounts.get(k)))
+        print("review amounts: %d compared, %d different" % (len(both),
+                                                            len(wrong)))
+        bad += len(wrong)
 sys.exit(1 if bad else 0)
