@@ -358,9 +358,12 @@ static void remember(cb_step *s)
         int32_t st_len = sj->state_len, ld_len = sj->lead_len;
         if (sj->cached && (emptied || (!sj->state_new && !sj->lead_new)))
             continue;
-        if (sj->state_new) {
+        if (sj->state_new == 1) {
             st = s->arena.data + sj->new_state.off;
             st_len = (int32_t)sj->new_state.len;
+        } else if (sj->state_new == 2) {
+            st = NULL;
+            st_len = CB_CACHE_NONE;
         }
         if (sj->lead_new == 1) {
             ld = s->arena.data + sj->new_lead.off;

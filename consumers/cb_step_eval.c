@@ -281,6 +281,18 @@ void cb_step_write_state(cb_step *s, subject *sj, const cb_buf *enc)
     }
 }
 
+void cb_step_delete_state(cb_step *s, subject *sj)
+{
+    char rest[24];
+
+    if (sj->state_len < 0)
+        return;
+    rest[0] = ':';
+    rest[1 + cb_resp_itoa(sj->bucket, rest + 1)] = '\0';
+    cb_step_write2(s, "D", "s:", rest, sj->key, sj->key_len);
+    sj->state_new = 2;
+}
+
 /* The outbox gets an ownership change for the person's partition. */
 static void write_own_change(cb_step *s, const cb_own_change *c)
 {

@@ -307,9 +307,13 @@ int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
             goto malformed;
         }
     }
-    if (cb_group_encode(&g, enc) != 0)
-        goto nomem;
-    cb_step_write_state(s, sj, enc);
+    if (g.nholders == 0 && g.nsuspects == 0 && g.nverdicts == 0) {
+        cb_step_delete_state(s, sj);
+    } else {
+        if (cb_group_encode(&g, enc) != 0)
+            goto nomem;
+        cb_step_write_state(s, sj, enc);
+    }
     if (cb_group_items_of(&g, &after) != 0)
         goto nomem;
     for (size_t i = 0; i < after.n; i++)

@@ -89,7 +89,7 @@ typedef struct subject {
     const char *state, *lead;
     int32_t state_len, lead_len; /* bytes, CB_CACHE_NONE or _UNKNOWN */
     /* what the commit leaves, for the cache */
-    int state_new;           /* new_state is written */
+    int state_new;           /* 1: new_state is written; 2: deleted */
     int lead_new;            /* 1: new_lead written; 2: deleted */
     warg new_state, new_lead; /* in the arena */
     /* evaluation */
@@ -163,6 +163,10 @@ long cb_step_add_lookup(cb_step *s, const char *what, const char *field);
 /* The subject's state into the commit, when enc differs from what was
  * read. */
 void cb_step_write_state(cb_step *s, subject *sj, const cb_buf *enc);
+
+/* The subject's state deleted (a name group left empty, which must read
+ * as one never made, whatever the order of its messages). */
+void cb_step_delete_state(cb_step *s, subject *sj);
 
 /* A reviewer's verdict, with its reason, beside the item of id digits id
  * (cb:rdec:{pN}). */

@@ -251,11 +251,15 @@ def summary(lines):
                                       l.get("closed_reason", ""))
         elif "review" in j:
             r = j["review"]
-            if r["review_id"] != review_id(r["kind"], r["subject_id"],
-                                           r["names"].split("|", 1)[1]):
+            # the other of a kind that spans persons is a number
+            other = r["other_id"] or r["names"].split("|", 1)[1]
+            if r["review_id"] != review_id(r["kind"], r["subject_id"], other):
                 raise RuntimeError("review id of %s is not RULES.md's" % r)
-            reviews.append((r["kind"], r["subject_id"], r["township_code"],
-                            r["names"], r["evidence"], r["status"]))
+            item = (r["kind"], r["subject_id"], r["township_code"],
+                    r["names"], r["evidence"], r["status"])
+            if r["other_id"]:  # and its amount at risk
+                item += (r["other_id"], int(r["amount_at_risk_fen"]))
+            reviews.append(item)
         else:
             a = j["alert"]
             alerts.append((a["kind"], a["subject_id"], a.get("period", ""),
@@ -879,6 +883,117 @@ def legal_representative_with_another_name():
         a: ("business_owner_uninsured", "normal", "open", ""),
         employer_id(61): ("employer_unregistered", "normal", "open", ""),
         employer_id(62): ("employer_unregistered", "normal", "open", "")}, []
+
+
+# ---------------------------------------- items that span persons (9.3)
+
+def swapped(person, i):
+    """The number with characters i and i+1 swapped: a typing slip."""
+    return person[:i] + person[i + 1] + person[i] + person[i + 2:]
+
+
+def slips_case(e):
+    """Three death notices written with a slip, all naming 王建国: one
+    slip fits exactly one registered 王建国 (a, digits 11 and 12 swapped),
+    one fits two (b and c, whose numbers differ in digit 17 and the check
+    character: the slip has c's body and b's check), one fits nobody."""
+    a, b, c = pid("1980-08-08", 123), pid("1985-01-01", 123), \
+        pid("1985-01-01", 124)
+    for p in (a, b, c):
+        e.hh(p, "2025-01-02")
+        e.enr(p, "employee_pension", "enroll", "2024-02-02")
+    e.enr(b, "employee_pension", "stop", "2024-03-02")  # not a pair: b, c
+    one = swapped(a, 10)
+    both = c[:17] + b[17]
+    assert not ric.is_valid(one) and not ric.is_valid(both)
+    nobody = swapped(pid("1977-07-07", 555), 12)
+    d1 = e.death(one, "2025-06-01", "2025-06-03", name="王 建国")
+    e.death(both, "2025-06-01", "2025-06-04", name="王建国")
+    e.death(nobody, "2025-06-01", "2025-06-05", name="王建国")
+    return a, one, d1, b
+
+
+@case
+def a_slip_names_the_one_person_it_fits():
+    # Refused, the notice is never applied: no alert of a's pension after
+    # a death; the item names a, the number as written, the notice.
+    e = Events()
+    a, one, d1, b = slips_case(e)
+    e.fact(a, "benefit", "employee_pension", "2025-08", 9000, "2025-08-05")
+    e.reviews = [("probable_typo", a, TW, "王建国|王 建国", d1, "open", one,
+                  0)]
+    return e, "2025-11-20", {
+        b: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
+def a_corrected_slip_stays_corrected():
+    e = Events()
+    a, one, d1, b = slips_case(e)
+    e.after = [{"review": review_id("probable_typo", a, one),
+                "verdict": "correct"}]
+    e.reviews = [("probable_typo", a, TW, "王建国|王 建国", d1, "corrected",
+                  one, 0)]
+    return e, "2025-11-20", {
+        b: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+def pair_case(e):
+    """a and b: one name, sex and birth date, both with a resident pension
+    paid in 2025-08 (12000 and 11000 fen) and a in 2025-09; c (born a year
+    later) and d (a woman) are namesakes only."""
+    a, b = pid("1960-05-05", 121), pid("1960-05-05", 131)
+    c, d = pid("1961-05-05", 121), pid("1960-05-05", 122)
+    for p in (a, b, c, d):
+        e.hh(p, "2025-01-02", name="李秀英")
+        e.enr(p, "resident_pension", "enroll", "2024-02-02")
+    f1 = e.fact(a, "benefit", "resident_pension", "2025-08", 12000,
+                "2025-08-05")
+    f2 = e.fact(b, "benefit", "resident_pension", "2025-08", 11000,
+                "2025-08-06")
+    e.fact(a, "benefit", "resident_pension", "2025-09", 12000, "2025-09-05")
+    e.fact(c, "benefit", "resident_pension", "2025-08", 11000, "2025-08-06")
+    return a, b, " ".join(sorted([f1, f2]))
+
+
+@case
+def two_numbers_one_person():
+    e = Events()
+    a, b, ev = pair_case(e)
+    e.reviews = [("duplicate_identity", a, TW, "李秀英|李秀英", ev, "open", b,
+                  11000)]
+    return e, "2025-11-20", {}, []
+
+
+@case
+def a_pair_ends_when_a_pension_stops():
+    # Whatever the order, the stop is b's latest row: no item is left.
+    e = Events()
+    a, b, _ = pair_case(e)
+    e.enr(b, "resident_pension", "stop", "2025-10-01")
+    e.reviews = []
+    return e, "2025-11-20", {
+        b: ("elderly_no_pension", "normal", "open", "")}, []
+
+
+@case
+def a_pair_ends_when_the_register_renames_one():
+    e = Events()
+    a, b, _ = pair_case(e)
+    e.hh(b, "2025-10-01", name="李秀华")
+    e.reviews = []
+    return e, "2025-11-20", {}, []
+
+
+@case
+def a_rejected_pair_stays_rejected():
+    e = Events()
+    a, b, ev = pair_case(e)
+    e.after = [{"review": review_id("duplicate_identity", a, b),
+                "verdict": "reject"}]
+    e.reviews = [("duplicate_identity", a, TW, "李秀英|李秀英", ev,
+                  "rejected", b, 11000)]
+    return e, "2025-11-20", {}, []
 
 
 def check(name, build):
