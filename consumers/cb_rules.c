@@ -134,6 +134,13 @@ static int on_roster(const cb_person *p, int32_t d)
     return 0;
 }
 
+/* basic(D): in a basic pension scheme, employee or resident, on d. */
+static int basic(const cb_person *p, int32_t d)
+{
+    return enrolled(p, CB_SCHEME_EMPLOYEE_PENSION, d) ||
+           enrolled(p, CB_SCHEME_RESIDENT_PENSION, d);
+}
+
 static int owner(const cb_person *p, int32_t d)
 {
     for (size_t i = 0; i < p->nown; i++) {
@@ -157,14 +164,17 @@ static int person_reason(const cb_person *p, int32_t d, int *reason,
     if (age < CB_AGE_LEADS)
         return 0;
     *priority = CB_PRIORITY_NORMAL;
-    if (on_roster(p, d) && !enrolled(p, CB_SCHEME_RESIDENT_PENSION, d)) {
+    /* every person reason is about someone in no basic pension: a roster
+     * member insured as an employee is no lead either (the government-paid
+     * tier is for those with none; the resident pension on top would be a
+     * dual enrollment) */
+    if (basic(p, d))
+        return 0;
+    if (on_roster(p, d)) {
         *reason = CB_REASON_ASSISTED_NOT_ENROLLED;
         *priority = CB_PRIORITY_HIGH;
         return 1;
     }
-    if (enrolled(p, CB_SCHEME_EMPLOYEE_PENSION, d) ||
-        enrolled(p, CB_SCHEME_RESIDENT_PENSION, d))
-        return 0;
     if (age >= CB_AGE_ELDERLY) {
         *reason = CB_REASON_ELDERLY_NO_PENSION;
         return !draws(p, d);

@@ -103,11 +103,11 @@ static int biz(cb_gen_ctx *g, const char *code, const char *name, int kind,
 
 /* ------------------------------------------------------ person leads */
 
-/* On a roster valid on T, not in the resident pension: open, assisted,
- * high.  Variants: a roster row delivered twice; lifted_out; an open-ended
- * severe_disability of someone in the employee pension (still a lead:
- * rule 1 asks for the resident pension); a renewal filed before the row it
- * renews (the latest row by occurred_at wins). */
+/* On a roster valid on T, in no basic pension: open, assisted, high.
+ * Variants: a roster row delivered twice; lifted_out; an open-ended
+ * severe_disability of someone in the resident medical scheme (still a
+ * lead: medical insurance is no pension); a renewal filed before the row
+ * it renews (the latest row by occurred_at wins). */
 static int assisted_open(cb_gen_ctx *g, int k)
 {
     gen_person p;
@@ -129,7 +129,7 @@ static int assisted_open(cb_gen_ctx *g, int k)
             return -1;
         break;
     case 2:
-        if (snap_enroll(g, &p, CB_SCHEME_EMPLOYEE_PENSION, g->S - 400) != 0 ||
+        if (snap_enroll(g, &p, CB_SCHEME_RESIDENT_MEDICAL, g->S - 400) != 0 ||
             cb_gen_roster(g, &p, CB_ID_SEVERE_DISABILITY, T - 150, CB_DATE_NONE,
                           p.tw, at(g, T - 150), NONE, NULL) != 0)
             return -1;
@@ -164,6 +164,43 @@ static int assisted_enrolled(cb_gen_ctx *g, int k)
                      10000) != 0)
         return -1;
     cb_gen_count_case(g, "assisted_not_enrolled_closed_enrolled");
+    return 0;
+}
+
+/* Roster members and the employee pension: rule 1 asks for no basic
+ * pension, so one insured as an employee is no lead (the resident pension
+ * on top would be a dual enrollment).  Each time, all three: in the
+ * employee pension since before the stream, on a roster from T-150 (no
+ * lead); in it since before the stream, on a roster from T-200, stopped
+ * at T-100 (open, assisted, opened_at the stop); on a roster from T-150,
+ * a job from T-60 (closed enrolled at T-60, reason assisted: it held the
+ * day before; one toward progress). */
+static int assisted_employee(cb_gen_ctx *g, int k)
+{
+    gen_person p;
+    int32_t T = g->T;
+
+    if (person(g, &p, born(g, 30 + k % 25), 0, 1, -1) != 0 ||
+        snap_enroll(g, &p, CB_SCHEME_EMPLOYEE_PENSION, g->S - 900) != 0 ||
+        cb_gen_roster(g, &p, CB_ID_MINIMUM_LIVING, T - 150, T + 215, p.tw,
+                      at(g, T - 150), NONE, NULL) != 0)
+        return -1;
+    cb_gen_count_case(g, "assisted_insured_as_employee_no_lead");
+    if (person(g, &p, born(g, 32 + k % 25), 0, 1, -1) != 0 ||
+        snap_enroll(g, &p, CB_SCHEME_EMPLOYEE_PENSION, g->S - 1500) != 0 ||
+        cb_gen_roster(g, &p, CB_ID_SEVERE_DISABILITY, T - 200, CB_DATE_NONE,
+                      p.tw, at(g, T - 200), NONE, NULL) != 0 ||
+        feed_enroll(g, &p, CB_SCHEME_EMPLOYEE_PENSION, CB_ENR_STOP, T - 100,
+                    NONE) != 0)
+        return -1;
+    cb_gen_count_case(g, "assisted_not_enrolled_employee_pension_stopped");
+    if (person(g, &p, born(g, 25 + k % 25), 0, 1, -1) != 0 ||
+        cb_gen_roster(g, &p, CB_ID_LIFTED_OUT, T - 150, T + 200, p.tw,
+                      at(g, T - 150), NONE, NULL) != 0 ||
+        feed_enroll(g, &p, CB_SCHEME_EMPLOYEE_PENSION, CB_ENR_ENROLL, T - 60,
+                    NONE) != 0)
+        return -1;
+    cb_gen_count_case(g, "assisted_not_enrolled_closed_employee");
     return 0;
 }
 
@@ -760,11 +797,13 @@ static int active_after_death(cb_gen_ctx *g, int k)
 typedef int(case_fn)(cb_gen_ctx *g, int k);
 
 static case_fn *const cases[] = {
-    assisted_open,     assisted_enrolled,  elderly_open,    elderly_enrolled,
-    owner_open,        owner_deregistered, owner_enrolled,  working_edges,
-    deceased,          moved_out,          moved_within,    enrolled,
-    employers,         paid_after_death,   dual_enrollment, dual_benefit,
-    duplicate_subsidy, active_after_death,
+    assisted_open,      assisted_enrolled,  assisted_employee,
+    elderly_open,       elderly_enrolled,   owner_open,
+    owner_deregistered, owner_enrolled,     working_edges,
+    deceased,           moved_out,          moved_within,
+    enrolled,           employers,          paid_after_death,
+    dual_enrollment,    dual_benefit,       duplicate_subsidy,
+    active_after_death,
 };
 
 int cb_gen_cases(cb_gen_ctx *g, int per_kind)

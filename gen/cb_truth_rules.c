@@ -126,11 +126,11 @@ static int person_reason(const pview *v, int32_t d, int *priority)
     if (age < CB_AGE_LEADS)
         return -1;
     *priority = CB_PRIORITY_NORMAL;
-    if (on_roster(v, d) && !enrolled(v, CB_SCHEME_RESIDENT_PENSION, d)) {
+    b = basic(v, d);
+    if (on_roster(v, d) && !b) {
         *priority = CB_PRIORITY_HIGH;
         return CB_REASON_ASSISTED_NOT_ENROLLED;
     }
-    b = basic(v, d);
     if (age >= CB_AGE_ELDERLY && !draws(v, d) && !b)
         return CB_REASON_ELDERLY_NO_PENSION;
     if (age < CB_AGE_ELDERLY && owner(v, d) && !b)

@@ -24,6 +24,10 @@ county whose name defects are to be counted.)
   same row twice;
 - the truth has every lead reason, closed reason, status, priority and
   alert kind; alert ids are the SHA-1 prefixes RULES.md defines;
+- nobody in a basic pension on T (the latest employee_pension or
+  resident_pension row, worked out from the files) has an open lead, roster
+  members insured as employees included, and the county has such roster
+  members and an assisted lead opened by an employee pension's stop;
 - the name defects (manifest.json "name_defects"): every assistance row,
   legal representative's name and death notice is, against the register
   name (docs/RULES.md 9.2, its normal form written again here), the same
@@ -455,6 +459,61 @@ for l in lead:
         fail("lead %s closed by an unconfirmed death" % l["lead_id"])
 print("names: %d unconfirmed death notices, none applied" % len(
     unconfirmed))
+
+# ------------------------------------------- the insured have no lead
+# Every person reason asks for no basic pension on T, rule 1's included
+# (RULES.md 4: a roster member insured as an employee is insured), so
+# nobody whose latest employee_pension or resident_pension row is an
+# enroll has an open lead; worked out again here from the files.
+BASIC = ("employee_pension", "resident_pension")
+
+
+def day_of(rec):
+    return instant(rec["occurred_at"]).astimezone(TZ).date()
+
+
+latest = {}  # (person, scheme) -> ((stamp, stop wins a tie), row)
+for name in ("snapshot/enrollment.csv", "feeds/enrollment.csv"):
+    for r in read_feed(name):
+        if r["scheme"] not in BASIC or r["action"] not in ("enroll", "stop"):
+            continue
+        key = (subject(r["person_id"]), r["scheme"])
+        rank = (stamp(r), r["action"] == "stop")
+        if key not in latest or rank > latest[key][0]:
+            latest[key] = (rank, r)
+insured = {pid for (pid, _), (_, r) in latest.items()
+           if r["action"] == "enroll" and day_of(r) <= as_of}
+roster = {}  # (person, identity) -> (rank, valid_from, valid_to)
+for r in read_feed("feeds/assistance.csv"):
+    key = (subject(r["person_id"]), r["identity"])
+    to = r["valid_to"] or "9999-12-31"
+    rank = (stamp(r), to, r["valid_from"])
+    if key not in roster or rank > roster[key][0]:
+        roster[key] = (rank, r["valid_from"], to)
+on_roster = {pid for (pid, _), (_, a, b) in roster.items()
+             if a <= as_of.isoformat() <= b}
+open_person = {l["subject_id"]: l for l in lead
+               if l["subject_kind"] == "person" and l["status"] == "open"}
+wrong = sorted(insured & set(open_person))
+for pid in wrong[:20]:
+    fail("lead %s is open, but %s is in a basic pension" % (
+        open_person[pid]["lead_id"], pid))
+employees = {pid for (pid, s), (_, r) in latest.items()
+             if s == "employee_pension" and pid in insured}
+stopped = {pid: day_of(r).isoformat() for (pid, s), (_, r) in latest.items()
+           if s == "employee_pension" and r["action"] == "stop"}
+reopened = [l for l in open_person.values()
+            if l["reason"] == "assisted_not_enrolled" and
+            stopped.get(l["subject_id"]) == l["opened_at"]]
+print("insured: %d persons in a basic pension on T, %d with an open "
+      "lead; %d of them roster members insured as employees" % (
+          len(insured), len(wrong), len(employees & on_roster)))
+print("insured: %d assisted leads open from an employee pension's stop" %
+      len(reopened))
+if not employees & on_roster:
+    fail("no roster member insured as an employee (the injected cases)")
+if not reopened:
+    fail("no assisted lead opened by an employee pension's stop")
 
 # ---------------------------------------------------------------- bad/
 header, expected = rows(DIR + "/bad/expected.csv")

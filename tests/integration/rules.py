@@ -328,13 +328,46 @@ def assisted_not_enrolled():
     e.roster(a, "minimum_living", "2025-01-01", "2025-12-31", "2025-06-30")
     e.hh(b, "2025-01-02")  # roster over: working age instead
     e.roster(b, "lifted_out", "2024-01-01", "2025-06-30", "2024-06-30")
-    e.hh(c, "2025-01-02")  # in the employee pension, still not the resident one
+    e.hh(c, "2025-01-02")  # in the resident pension: no lead
     e.roster(c, "severe_disability", "2025-01-01", None, "2025-06-30")
-    e.enr(c, "employee_pension", "enroll", "2025-02-01")
+    e.enr(c, "resident_pension", "enroll", "2024-02-01")
     return e, "2025-11-20", {
         a: ("assisted_not_enrolled", "high", "open", ""),
-        b: ("working_age_uninsured", "normal", "open", ""),
-        c: ("assisted_not_enrolled", "high", "open", "")}, []
+        b: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
+def assisted_insured_as_employee():
+    # Rule 1 asks for no basic pension, employee_pension included: a roster
+    # member insured through an employer is no lead (the resident pension
+    # on top would be a dual enrollment, its 代缴 owed to nobody).
+    e = Events()
+    insured, joins, stops, again = (pid("1984-03-%02d" % d) for d in
+                                    (11, 12, 13, 14))
+    e.hh(insured, "2025-01-02")  # an employee before the roster: never a lead
+    e.enr(insured, "employee_pension", "enroll", "2023-04-01")
+    e.roster(insured, "minimum_living", "2025-01-01", None, "2025-01-20")
+    e.hh(joins, "2025-01-02")  # takes a job: the assisted lead closes
+    e.roster(joins, "lifted_out", "2025-01-01", "2025-12-31", "2025-01-20")
+    e.enr(joins, "employee_pension", "enroll", "2025-06-01")
+    e.hh(stops, "2025-01-02")  # loses the job, still on the roster: a lead
+    e.enr(stops, "employee_pension", "enroll", "2022-09-01")
+    e.roster(stops, "severe_disability", "2025-01-01", None, "2025-01-20")
+    e.enr(stops, "employee_pension", "stop", "2025-08-01")
+    e.hh(again, "2025-01-02")  # a job from March to September: open again
+    e.roster(again, "minimum_living", "2025-01-01", None, "2025-01-20")
+    e.enr(again, "employee_pension", "enroll", "2025-03-01")
+    e.enr(again, "employee_pension", "stop", "2025-09-15")
+    e.expect = {
+        ("lead", joins): {"opened_at": "2025-01-02T00:00:00+08:00",
+                          "closed_at": "2025-06-01T00:00:00+08:00"},
+        ("lead", stops): {"opened_at": "2025-08-01T00:00:00+08:00"},
+        ("lead", again): {"opened_at": "2025-09-15T00:00:00+08:00"}}
+    # born in 1984: 41 in 2025, so a working-age lead would be normal
+    return e, "2025-11-20", {
+        joins: ("assisted_not_enrolled", "high", "closed", "enrolled"),
+        stops: ("assisted_not_enrolled", "high", "open", ""),
+        again: ("assisted_not_enrolled", "high", "open", "")}, []
 
 
 @case

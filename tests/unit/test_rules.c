@@ -67,6 +67,7 @@ enum {
     P_MOVED_OUT = 1 << 8,  /* moved out on T - 1 */
     P_ENROLLED_T1 = 1 << 9, /* enrolled in resident_pension on T - 1 */
     P_OTHER_MEDICAL = 1 << 10, /* enrolled in resident_medical only */
+    P_EMPLOYEE_T1 = 1 << 11, /* enrolled in employee_pension on T - 1 */
 };
 
 static void *alloc_one(size_t size)
@@ -98,13 +99,15 @@ static void make_person(cb_person *p, int age, unsigned has)
         p->nroster = 1;
     }
     if (has & (P_EMPLOYEE | P_RESIDENT_PEN | P_ENROLLED_T1 |
-               P_OTHER_MEDICAL)) {
-        int s = (has & P_EMPLOYEE)        ? CB_SCHEME_EMPLOYEE_PENSION
+               P_OTHER_MEDICAL | P_EMPLOYEE_T1)) {
+        int s = (has & (P_EMPLOYEE | P_EMPLOYEE_T1))
+                    ? CB_SCHEME_EMPLOYEE_PENSION
                 : (has & P_OTHER_MEDICAL) ? CB_SCHEME_RESIDENT_MEDICAL
                                           : CB_SCHEME_RESIDENT_PENSION;
         p->has_scheme[s] = 1;
         p->schemes[s].on = 1;
-        p->schemes[s].date = (has & P_ENROLLED_T1) ? T - 1 : T - 200;
+        p->schemes[s].date =
+            (has & (P_ENROLLED_T1 | P_EMPLOYEE_T1)) ? T - 1 : T - 200;
     }
     if (has & P_OWNER) {
         p->own = alloc_one(sizeof(*p->own));
@@ -158,14 +161,15 @@ typedef struct person_row {
 static const person_row person_rows[] = {
     /* section 4, rule 1 */
     {"1. assisted_not_enrolled, high: resident, alive, 16+, roster, not "
-     "enrolled(resident_pension)",
+     "basic(D)",
      16, P_RESIDENT | P_ROSTER,
      OPEN(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH)},
     {"Rule 1 also needs age 16: nobody younger can join",
      15, P_RESIDENT | P_ROSTER, NONE},
-    {"1. ... not enrolled(resident_pension): an employee pension does not "
-     "count", 70, P_RESIDENT | P_ROSTER | P_EMPLOYEE,
-     OPEN(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH)},
+    {"1. ... not basic(D): insured as an employee, a roster member is no "
+     "lead", 40, P_RESIDENT | P_ROSTER | P_EMPLOYEE, NONE},
+    {"1. ... not basic(D): nor an elderly one insured as an employee",
+     70, P_RESIDENT | P_ROSTER | P_EMPLOYEE, NONE},
     {"1. roster(D) and enrolled(resident_pension): no lead",
      40, P_RESIDENT | P_ROSTER | P_RESIDENT_PEN, NONE},
     {"the first reason that holds: rule 1 before rule 2",
@@ -224,6 +228,10 @@ static const person_row person_rows[] = {
      30, P_RESIDENT | P_ROSTER | P_ENROLLED_T1,
      CLOSED(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH,
             CB_CLOSED_ENROLLED, -1)},
+    {"5.4 enrolled: an assisted lead closes on an employee pension too",
+     30, P_RESIDENT | P_ROSTER | P_EMPLOYEE_T1,
+     CLOSED(CB_REASON_ASSISTED_NOT_ENROLLED, CB_PRIORITY_HIGH,
+            CB_CLOSED_ENROLLED, -1)},
     {"5.1 deceased comes before moved_out", 30,
      P_RESIDENT | P_DIED | P_MOVED_OUT,
      CLOSED(CB_REASON_WORKING_AGE_UNINSURED, CB_PRIORITY_NORMAL,
@@ -273,6 +281,18 @@ static void test_person_opened(void **state)
     p.schemes[CB_SCHEME_EMPLOYEE_PENSION].date = T - 10;
     assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
     assert_int_equal(l.opened, T - 10);
+    cb_person_free(&p);
+
+    /* a roster member whose employee pension stopped on T - 20: assisted
+     * again, from the stop */
+    make_person(&p, 30, P_RESIDENT | P_ROSTER | P_EMPLOYEE);
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 0);
+    p.schemes[CB_SCHEME_EMPLOYEE_PENSION].on = 0;
+    p.schemes[CB_SCHEME_EMPLOYEE_PENSION].date = T - 20;
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.reason, CB_REASON_ASSISTED_NOT_ENROLLED);
+    assert_int_equal(l.status, CB_STATUS_OPEN);
+    assert_int_equal(l.opened, T - 20);
     cb_person_free(&p);
 
     make_person(&p, 16, P_RESIDENT); /* 16 today */

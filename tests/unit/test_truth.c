@@ -498,7 +498,9 @@ static void assisted(tcase *c)
            "2025-06-30");
     resident(c, b, "2025-01-02"); /* roster over: working age instead */
     roster(c, b, CB_ID_LIFTED_OUT, "2024-01-01", "2025-06-30", "2024-06-30");
-    resident(c, d, "2025-01-02"); /* in the employee pension, still a lead */
+    /* in the employee pension from 2025-02-01: no basic pension is rule
+     * 1's, so the assisted lead closes */
+    resident(c, d, "2025-01-02");
     roster(c, d, CB_ID_SEVERE_DISABILITY, "2025-01-01", NULL, "2025-06-30");
     enr(c, d, CB_SCHEME_EMPLOYEE_PENSION, CB_ENR_ENROLL, "2025-02-01");
     /* enrolled in the resident pension on 2025-08-15: closed */
@@ -507,9 +509,27 @@ static void assisted(tcase *c)
     enr(c, e, CB_SCHEME_RESIDENT_PENSION, CB_ENR_ENROLL, "2025-08-15");
     lead(c, a, "assisted_not_enrolled", "high", "open", "", "2025-01-02", "");
     lead(c, b, "working_age_uninsured", "normal", "open", "", "2025-01-02", "");
-    lead(c, d, "assisted_not_enrolled", "high", "open", "", "2025-01-02", "");
+    lead(c, d, "assisted_not_enrolled", "high", "closed", "enrolled",
+         "2025-01-02", "2025-02-01");
     lead(c, e, "assisted_not_enrolled", "high", "closed", "enrolled",
          "2025-01-02", "2025-08-15");
+}
+
+/* Insured as an employee: no lead while it lasts; its stop, the roster
+ * still valid, opens the assisted lead again from the stop. */
+static void assisted_employee(tcase *c)
+{
+    char a[19], b[19];
+
+    pid(a, "1984-03-11", 123), pid(b, "1984-03-12", 123);
+    resident(c, a, "2025-01-02");
+    snap(c, a, CB_SCHEME_EMPLOYEE_PENSION, "2023-04-01");
+    roster(c, a, CB_ID_MINIMUM_LIVING, "2025-01-01", NULL, "2025-01-20");
+    resident(c, b, "2025-01-02");
+    snap(c, b, CB_SCHEME_EMPLOYEE_PENSION, "2022-09-01");
+    roster(c, b, CB_ID_LIFTED_OUT, "2025-01-01", "2025-12-31", "2025-01-20");
+    enr(c, b, CB_SCHEME_EMPLOYEE_PENSION, CB_ENR_STOP, "2025-08-01");
+    lead(c, b, "assisted_not_enrolled", "high", "open", "", "2025-08-01", "");
 }
 
 /* A renewed roster row that arrives before the one it renews. */
@@ -1210,6 +1230,7 @@ static const named_case cases[] = {
     {"leap_day_45_on", leap_day_45_on},
     {"elderly", elderly},
     {"assisted", assisted},
+    {"assisted_employee", assisted_employee},
     {"roster_latest_wins", roster_latest_wins},
     {"business_owner", business_owner},
     {"business_owner_enrolls", business_owner_enrolls},
