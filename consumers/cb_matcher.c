@@ -314,6 +314,11 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                         "cannot give up the revoked partitions");
         else
             rd_kafka_assign(rk, NULL);
+        /* An eager rebalance always assigns again after it revokes: until
+         * then the member is not idle but waiting (--until-idle counts
+         * from the next assignment). */
+        if (!cooperative)
+            m->assigned_ms = 0;
         cb_info("revoked %d topic partition(s)", parts->cnt);
     }
 }
@@ -1037,8 +1042,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
             shown = now;
             progress_line(&m, started);
         }
-        /* Idle counts from the first assignment: joining the group takes
-         * a while, and nothing arrives before it. */
+        /* Idle counts from the latest assignment: joining the group, or
+         * a rebalance, takes a while, and nothing arrives meanwhile. */
         if (opts->idle_exit_s > 0 && idle && !any_work(&m) &&
             cb_worker_handed(m.worker) == 0 &&
             m.assigned_ms > 0 &&

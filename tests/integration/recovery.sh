@@ -78,8 +78,8 @@ held() {
 }
 # The group has settled when each of the four holds topic partitions and
 # together they hold each one once: 16 partitions of each of the topics a
-# matcher reads (the five feeds and canbao.ownership).
-QUARTET_TOPIC_PARTITIONS=$((16 * 6))
+# matcher reads (the five feeds, canbao.ownership and canbao.deadletter).
+QUARTET_TOPIC_PARTITIONS=$((16 * 7))
 quartet_holds() {
     local i out=""
     for i in 1 2 3 4; do out="$out $(held "quartet-$i")"; done
