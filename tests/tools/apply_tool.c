@@ -135,11 +135,13 @@ static void flush(pending *pd)
 /* The op of a record refused for its number (a suspect, RULES.md 9.3):
  * the dead letter `canbao produce` would send, with the record encoded as
  * its feed topic's value, through the matcher's own reading of it. */
+/* The codec of the suspects, made on the first one; freed at the end. */
+static cb_codec *codec;
+
 static int suspect_op(cb_kind kind, const void *rec,
                       const cb_field_error *ferr, cb_buf *op,
                       cb_subject *s, char *err, size_t err_size)
 {
-    static cb_codec *codec;
     cb_buf value = {0};
     cb_deadletter dl;
     int r;
@@ -501,5 +503,6 @@ int main(int argc, char **argv)
     cb_store_free(store);
     cb_idkey_free(ids);
     cb_store_free(other);
+    cb_codec_free(codec);
     return 0;
 }
