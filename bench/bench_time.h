@@ -1,5 +1,5 @@
-/* bench_time.h -- what the benchmark programs share: a monotonic clock in
- * microseconds and an order for sorting latencies into percentiles. */
+/* bench_time.h -- what the benchmark programs share: a monotonic clock and
+ * the wall clock in microseconds, and an order for sorting latencies into percentiles. */
 #ifndef BENCH_TIME_H
 #define BENCH_TIME_H
 
@@ -10,6 +10,14 @@ static inline int64_t bench_mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The wall clock in microseconds: to compare with Kafka timestamps. */
+static inline int64_t bench_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
