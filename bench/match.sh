@@ -27,7 +27,10 @@
 #       a matcher running on an empty county (Redis and the embedded
 #       broker local); bench/latency produces new uninsured residents at a
 #       steady RATE for 10 s and times each event to its lead on
-#       canbao.lead.v1: p50, p90, p99, max.
+#       canbao.lead.v1: p50, p90, p99, p99.9, max; split at the lead's
+#       produce call; and the mean of each of the matcher's stages over
+#       the run (its /metrics, canbao_matcher_stage_*).  The events'
+#       producer lingers CANBAO_BENCH_LINGER ms (default 5).
 #
 # Counties are generated once per size and cached in $CANBAO_BENCH_DIR
 # (default /tmp/canbao-bench).
@@ -54,11 +57,37 @@ cb_bench_servers bench
 if [ "$MODE" = latency ]; then
     cb_start_redis >/dev/null
     cb_start_broker >/dev/null
-    "$CANBAO" match -q >"$CB_TMP/match.out" 2>&1 &
+    "$CANBAO" match --metrics 127.0.0.1:0 >"$CB_TMP/match.out" \
+        2>"$CB_TMP/match.log" &
     MATCH_PID=$!
     CB_PIDS+=("$MATCH_PID")
     sleep 20 # the consumer group settles before the clock starts
-    "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 | sed 's/^/bench: /'
+    port=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$CB_TMP/match.log")
+    [ -n "$port" ] || cb_fail "the matcher serves no metrics: $(tail -3 "$CB_TMP/match.log")"
+    stages() { curl -sf "http://127.0.0.1:$port/metrics" | grep '^canbao_matcher_stage_'; }
+    stages >"$CB_TMP/stages.0"
+    "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
+        "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: /'
+    stages >"$CB_TMP/stages.1"
+    # the matcher's share: each stage's mean over the run's events
+    "$CB_PY" - "$CB_TMP/stages.0" "$CB_TMP/stages.1" <<'PY'
+import re, sys
+def read(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r'canbao_matcher_stage_(seconds|events)_total'
+                     r'\{stage="(\w+)"\} (\S+)', line)
+        if m:
+            out[(m.group(1), m.group(2))] = float(m.group(3))
+    return out
+a, b = read(sys.argv[1]), read(sys.argv[2])
+parts = []
+for st in ("arrive", "queue", "step", "publish"):
+    n = b.get(("events", st), 0) - a.get(("events", st), 0)
+    s = b.get(("seconds", st), 0) - a.get(("seconds", st), 0)
+    parts.append("%s %.1f ms" % (st, s / n * 1000 if n else 0))
+print("bench: the matcher's stages, mean an event: " + ", ".join(parts))
+PY
     exit 0
 fi
 if [ ! -s "$COUNTY/manifest.json" ]; then

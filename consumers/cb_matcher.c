@@ -30,10 +30,14 @@
 #define COLLECT_CHUNK  64   /* results taken from the worker at a time */
 #define QUEUED_MIN     "300000" /* messages the consumer fetches ahead */
 
-/* An array of ops (its cb_bufs keep their memory from batch to batch). */
+/* An array of ops (its cb_bufs keep their memory from batch to batch);
+ * while with the worker, the figures of its stages (cb_metrics.h). */
 typedef struct opsarr {
     cb_buf *ops;
     size_t cap;
+    size_t nops;
+    double taken_sum; /* the ops' taking times summed (clock_s) */
+    double handed_at; /* clock_s */
 } opsarr;
 
 /* What waits to be applied to one partition. */
@@ -41,6 +45,7 @@ typedef struct batch {
     cb_buf *ops;
     size_t nops, cap;
     int64_t next[CB_TOPIC_COUNT]; /* next offset per topic, -1: none */
+    double taken_sum; /* when its ops were taken (clock_s), summed */
     int assigned;
     opsarr handed[HANDED_MAX]; /* with the worker, oldest first */
     int nhanded;
@@ -70,6 +75,8 @@ typedef struct matcher {
     int64_t assigned_ms; /* when partitions were last assigned, 0: never */
     cb_metrics *mx;       /* with --metrics: what /metrics shows, or NULL */
     cb_metrics_figures fig; /* counted here, handed to mx each turn */
+    uint64_t pub_ops;     /* ops of steps collected and not yet published */
+    double pub_sum;       /* when their steps were collected, summed */
 } matcher;
 
 _Static_assert(CB_TOPIC_OWNERSHIP < CB_METRICS_TOPICS,
@@ -133,6 +140,34 @@ static int suspect_op(matcher *m, const rd_kafka_message_t *msg,
     return rc == 0 ? 0 : 1;
 }
 
+/* Monotonic seconds, for the stages' figures. */
+static double clock_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Counts the arrive stage of a feed event: from its Kafka timestamp (the
+ * producer's CreateTime, or the broker's LogAppendTime) to now, both wall
+ * clocks in ms; nothing when it has none or the clocks disagree. */
+static void observe_arrival(matcher *m, const rd_kafka_message_t *msg)
+{
+    rd_kafka_timestamp_type_t tt;
+    int64_t ts = rd_kafka_message_timestamp(msg, &tt);
+    struct timespec now;
+    int64_t age;
+
+    if (ts <= 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+        return;
+    age = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - ts;
+    if (age < 0)
+        return;
+    m->fig.stage_seconds[CB_STAGE_ARRIVE] += (double)age / 1000.0;
+    m->fig.stage_ops[CB_STAGE_ARRIVE]++;
+}
+
 /* Has the caller asked the run to end (a signal, in canbao)? */
 static int stopped(const matcher *m)
 {
@@ -169,6 +204,7 @@ static int batch_add(batch *b, const cb_buf *op)
     memcpy(dst->data, op->data, op->len);
     dst->len = op->len;
     b->nops++;
+    b->taken_sum += clock_s();
     return 0;
 }
 
@@ -201,6 +237,7 @@ static void free_ops(opsarr o)
 static void batch_clear(batch *b)
 {
     b->nops = 0;
+    b->taken_sum = 0;
     for (int t = 0; t < CB_TOPIC_COUNT; t++)
         b->next[t] = -1;
 }
@@ -403,6 +440,8 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
     if (t < 0 || p < 0 || p >= m->npart)
         return;
     m->fig.events[t]++;
+    if (t < CB_FEED_COUNT)
+        observe_arrival(m, msg);
     /* Between a Redis failure and the seek back to Redis's offsets,
      * messages are ahead of what Redis holds: they come again. */
     if (m->reseek)
@@ -567,7 +606,8 @@ static int hand_over(matcher *m, int p)
     clock = now_ms(m);
     if (cb_worker_submit(m->worker, &sb, cb_date_of_time(clock), clock) != 0)
         return 0;
-    b->handed[b->nhanded++] = (opsarr){b->ops, b->cap};
+    b->handed[b->nhanded++] =
+        (opsarr){b->ops, b->cap, b->nops, b->taken_sum, clock_s()};
     if (b->nspare > 0) {
         opsarr o = b->spare[--b->nspare];
         b->ops = o.ops;
@@ -587,6 +627,20 @@ static void hand_over_all(matcher *m)
         hand_over(m, p);
 }
 
+/* Counts the queue and step stages of a batch whose step committed, now;
+ * its ops wait for the next publish. */
+static void observe_step(matcher *m, const opsarr *o, double now)
+{
+    double n = (double)o->nops;
+
+    m->fig.stage_seconds[CB_STAGE_QUEUE] += n * o->handed_at - o->taken_sum;
+    m->fig.stage_seconds[CB_STAGE_STEP] += n * (now - o->handed_at);
+    m->fig.stage_ops[CB_STAGE_QUEUE] += o->nops;
+    m->fig.stage_ops[CB_STAGE_STEP] += o->nops;
+    m->pub_ops += o->nops;
+    m->pub_sum += n * now;
+}
+
 /* Takes the worker's results (waiting for one with wait), counts what
  * the steps did and takes their arrays back; a failed one sets
  * m->failing.  Returns how many. */
@@ -600,11 +654,14 @@ static size_t take_results(matcher *m, int wait)
         n = cb_worker_collect(m->worker, r, COLLECT_CHUNK, wait, err,
                               sizeof(err));
         wait = 0;
+        double now = clock_s();
         for (size_t i = 0; i < n; i++) {
             batch *b = &m->batches[r[i].partition];
             for (int k = 0; k < b->nhanded; k++) {
                 if (b->handed[k].ops != r[i].ops)
                     continue;
+                if (r[i].rc == 0)
+                    observe_step(m, &b->handed[k], now);
                 b->spare[b->nspare++] = b->handed[k];
                 memmove(&b->handed[k], &b->handed[k + 1],
                         (size_t)(b->nhanded - k - 1) * sizeof(*b->handed));
@@ -792,6 +849,13 @@ static void publish(matcher *m)
     if (cb_outbox_publish(m->outbox, &lost, m->fatal_err,
                           sizeof(m->fatal_err)) != 0)
         m->fatal = 1;
+    if (m->pub_ops > 0 && !lost) {
+        m->fig.stage_seconds[CB_STAGE_PUBLISH] +=
+            (double)m->pub_ops * clock_s() - m->pub_sum;
+        m->fig.stage_ops[CB_STAGE_PUBLISH] += m->pub_ops;
+        m->pub_ops = 0;
+        m->pub_sum = 0;
+    }
     if (lost)
         own_redis_failed(m);
 }
@@ -1091,7 +1155,7 @@ out:
     cb_worker_free(m.worker);
     for (int p = 0; m.batches && p < m.npart; p++) {
         batch *b = &m.batches[p];
-        free_ops((opsarr){b->ops, b->cap});
+        free_ops((opsarr){b->ops, b->cap, 0, 0, 0});
         for (int k = 0; k < b->nhanded; k++)
             free_ops(b->handed[k]);
         for (int k = 0; k < b->nspare; k++)

@@ -78,6 +78,13 @@ void cb_metrics_free(cb_metrics *mx)
     free(mx);
 }
 
+const char *cb_metrics_stage_name(int stage)
+{
+    static const char *const names[CB_STAGES] = {"arrive", "queue", "step",
+                                                 "publish"};
+    return stage >= 0 && stage < CB_STAGES ? names[stage] : "?";
+}
+
 void cb_metrics_observe_step(cb_metrics_figures *f, double seconds)
 {
     int b = 0;
@@ -256,6 +263,28 @@ static int step_histogram(cb_buf *out, const cb_metrics_figures *f)
                     f->step_seconds, name, n);
 }
 
+/* Each stage's time summed over its ops, and the ops: their quotient is
+ * an op's mean time in the stage. */
+static int stages(cb_buf *out, const cb_metrics_figures *f)
+{
+    int rc = family(out, "canbao_matcher_stage_seconds_total", "counter",
+                    "Time the events spent in each stage of the matcher, "
+                    "summed over them: arrive (from the event's Kafka "
+                    "timestamp to the matcher taking it), queue (in its "
+                    "partition's batch), step, publish (to its outbox "
+                    "entries handed to the producer).");
+
+    for (int g = 0; g < CB_STAGES; g++)
+        rc |= put(out, "canbao_matcher_stage_seconds_total{stage=\"%s\"} "
+                  "%.9g\n", cb_metrics_stage_name(g), f->stage_seconds[g]);
+    rc |= family(out, "canbao_matcher_stage_events_total", "counter",
+                 "The events each stage's time is summed over.");
+    for (int g = 0; g < CB_STAGES; g++)
+        rc |= labeled(out, "canbao_matcher_stage_events_total", "stage",
+                      cb_metrics_stage_name(g), f->stage_ops[g]);
+    return rc;
+}
+
 static int render_locked(cb_metrics *mx, int64_t now_ms, cb_buf *out)
 {
     const cb_metrics_figures *f = &mx->f;
@@ -329,6 +358,7 @@ static int render_locked(cb_metrics *mx, int64_t now_ms, cb_buf *out)
                     "Round trip of the last PING to Redis (to every master "
                     "of a cluster).", f->redis_rtt_s);
     rc |= step_histogram(out, f);
+    rc |= stages(out, f);
     rc |= gauge(out, "canbao_matcher_assigned_partitions",
                 "State partitions held: partition N of every input topic.",
                 f->assigned);

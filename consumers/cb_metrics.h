@@ -42,6 +42,23 @@ const char *cb_metrics_dead_reason(int reason);
 #define CB_METRICS_STEP_BOUNDS 12
 #define CB_METRICS_STEP_BUCKETS (CB_METRICS_STEP_BOUNDS + 1)
 
+/* The stages an event passes through in the matcher, for the latency
+ * budget (docs/PERFORMANCE.md): from the event's Kafka timestamp to the
+ * matcher taking it (the producer's linger, the broker, the fetch); taken
+ * to handed to the step thread (waiting in its partition's batch); handed
+ * to the step's result collected (the step, behind those in flight); and
+ * collected to the outbox's new entries handed to the producer. */
+enum {
+    CB_STAGE_ARRIVE,
+    CB_STAGE_QUEUE,
+    CB_STAGE_STEP,
+    CB_STAGE_PUBLISH,
+    CB_STAGES
+};
+
+/* The stage's token, as /metrics gives it ("arrive", ...). */
+const char *cb_metrics_stage_name(int stage);
+
 typedef struct cb_metrics_figures {
     uint64_t events[CB_METRICS_TOPICS]; /* messages taken, by topic */
     uint64_t applied, skipped, steps, conflicts, timers;
@@ -55,6 +72,9 @@ typedef struct cb_metrics_figures {
                                     the first bound their duration is at or
                                     under (not cumulative) */
     double step_seconds;         /* their durations summed */
+    double stage_seconds[CB_STAGES]; /* every op's time in each stage,
+                                        summed (arrive: feed events) */
+    uint64_t stage_ops[CB_STAGES];   /* the ops those sums cover */
     double redis_rtt_s;  /* the last PING's round trip (every master's on a
                             cluster); < 0 before the first */
     int assigned;        /* state partitions held (partition N of every

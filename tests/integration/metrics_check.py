@@ -5,7 +5,7 @@ exposition format 0.0.4) and checks its figures.
   metrics_check.py drained FILE TOPIC=N...   events in by topic equal N,
         one undecodable message dead-lettered, every partition's lag 0,
         Redis's round trip there, every committed step in the steps'
-        histogram, up and ready
+        histogram, the stages' times summed over every op, up and ready
   metrics_check.py published FILE LEADS ALERTS   the lead and alert
         changes counted equal the messages on the lead and alert topics
   metrics_check.py reconnected FILE TOPIC=N...   a Redis failure ridden
@@ -91,7 +91,8 @@ def parse(path):
             raise SystemExit(where + "not a value: %r" % value)
         v = float(value)
         if kind == "counter":
-            if not name.endswith("_total") or v < 0 or v != int(v):
+            if not name.endswith("_total") or v < 0 or (
+                    v != int(v) and not name.endswith("_seconds_total")):
                 raise SystemExit(where + "a bad counter: " + line)
         if kind == "histogram":
             if (suffix == "_bucket") != ("le" in got):
@@ -193,6 +194,26 @@ def main():
              "every step committed in the histogram: %d of %d" %
              (nstep, steps))
         need(0 < ssum < steps, "the steps' time summed: %.3f s" % ssum)
+        # the stages: every feed event's arrival timed (the undecodable
+        # one too), the ops of every committed step in queue, step and
+        # publish, each summed time positive and under a minute an op
+        feeds = sum(v for l, v in events[1]
+                    if l["topic"] in [a.split("=")[0] for a in sys.argv[3:]])
+        seconds = f["canbao_matcher_stage_seconds_total"]
+        counted = f["canbao_matcher_stage_events_total"]
+        need(total(counted, stage="arrive") == feeds,
+             "the arrival of every feed event timed: %d of %d" %
+             (total(counted, stage="arrive"), feeds))
+        ops = total(counted, stage="step")
+        need(ops >= value(f, "canbao_matcher_applied_total") and
+             total(counted, stage="queue") == ops and
+             total(counted, stage="publish") == ops,
+             "the ops of every committed step in queue, step and publish: "
+             "%s" % counted[1])
+        for stage in ("arrive", "queue", "step", "publish"):
+            sec, n = total(seconds, stage=stage), total(counted, stage=stage)
+            need(0 <= sec < 60 * n,
+                 "the %s stage's time %.6f s over %d events" % (stage, sec, n))
         print("drained: %d events in (%s), 1 dead letter, %d partitions at "
               "lag 0, Redis round trip %.3f ms, %d steps of %.2f ms on "
               "average" % (

@@ -132,6 +132,40 @@ static void test_steps(void **state)
     cb_metrics_free(mx);
 }
 
+/* The stages: one sample of seconds and one of events per stage, named
+ * as the latency bench reads them, the sums as counted. */
+static void test_stages(void **state)
+{
+    cb_metrics *mx = cb_metrics_new(NULL, 0);
+    cb_metrics_figures f;
+    char *t;
+    (void)state;
+    memset(&f, 0, sizeof(f));
+    f.redis_rtt_s = -1;
+    f.stage_seconds[CB_STAGE_ARRIVE] = 1.5;
+    f.stage_ops[CB_STAGE_ARRIVE] = 300;
+    f.stage_seconds[CB_STAGE_QUEUE] = 0.25;
+    f.stage_seconds[CB_STAGE_STEP] = 2.125;
+    f.stage_seconds[CB_STAGE_PUBLISH] = 0.0625;
+    f.stage_ops[CB_STAGE_QUEUE] = f.stage_ops[CB_STAGE_STEP] =
+        f.stage_ops[CB_STAGE_PUBLISH] = 310;
+    cb_metrics_publish(mx, &f);
+    t = render_at(mx, 1000);
+    has(t, "# TYPE canbao_matcher_stage_seconds_total counter");
+    has(t, "canbao_matcher_stage_seconds_total{stage=\"arrive\"} 1.5");
+    has(t, "canbao_matcher_stage_seconds_total{stage=\"queue\"} 0.25");
+    has(t, "canbao_matcher_stage_seconds_total{stage=\"step\"} 2.125");
+    has(t, "canbao_matcher_stage_seconds_total{stage=\"publish\"} 0.0625");
+    has(t, "# TYPE canbao_matcher_stage_events_total counter");
+    has(t, "canbao_matcher_stage_events_total{stage=\"arrive\"} 300");
+    has(t, "canbao_matcher_stage_events_total{stage=\"queue\"} 310");
+    has(t, "canbao_matcher_stage_events_total{stage=\"step\"} 310");
+    has(t, "canbao_matcher_stage_events_total{stage=\"publish\"} 310");
+    assert_string_equal(cb_metrics_stage_name(CB_STAGES), "?");
+    free(t);
+    cb_metrics_free(mx);
+}
+
 /* Every sample follows its family's # HELP and # TYPE, and no family
  * comes twice. */
 static void test_families(void **state)
@@ -224,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_stages),
         cmocka_unit_test(test_families),
         cmocka_unit_test(test_lag),
         cmocka_unit_test(test_live),
