@@ -184,13 +184,12 @@ print("bench: %d matcher(s): %d events in %.2f s from the first message to "
 ' "$n" "$CB_TMP"/scale-"$n"-*.out
         printf 'bench:   Redis CPU %.1f s\n' "$(echo "$cpu1 - $cpu0" | bc -l)"
         if [ -x "$APPLY_TOOL" ]; then
-            # provenance (a lead's source_event_id) aside, as it_recovery
+            # every field, a lead's source_event_id included, as it_recovery
             "$APPLY_TOOL" "$BASE/$db" - --states | "$CB_PY" -c '
 import json, sys
 for line in sys.stdin:
-    j = json.loads(line)
-    j.get("lead", {}).pop("source_event_id", None)
-    print(json.dumps(j, sort_keys=True))' | sort >"$CB_TMP/stores-$n.txt"
+    print(json.dumps(json.loads(line), sort_keys=True))' |
+                sort >"$CB_TMP/stores-$n.txt"
             if [ "$n" != 1 ] && [ -s "$CB_TMP/stores-1.txt" ]; then
                 if cmp -s "$CB_TMP/stores-1.txt" "$CB_TMP/stores-$n.txt"; then
                     echo "bench:   stores equal the 1-matcher run's ($(wc -l <"$CB_TMP/stores-$n.txt") lines)"

@@ -13,7 +13,7 @@
  *   i6  township      the township code as a number
  *   i3  opened        day (days since 1970-01-01, UTC+08:00)
  *   i3  closed_at     day, -1 while not closed
- *   u8-length strings: subject id, source (provenance), name
+ *   u8-length strings: subject id, source (source_event_id), name
  * Bytes after the name are not read. */
 #ifndef CB_LEADREC_H
 #define CB_LEADREC_H

@@ -190,6 +190,153 @@ static int person_reason(const cb_person *p, int32_t d, int *reason,
     return 1;
 }
 
+/* ------------------------------------------------------ a lead's source */
+
+/* The fact a lead's source names (RULES.md 5, source_event_id), chosen
+ * among candidates: the latest date wins; on one date a row beats a timer
+ * (eid NULL), and of two rows the smaller event id wins. */
+typedef struct src_pick {
+    int has;
+    int32_t date;
+    const cb_str *eid; /* NULL: the clock ("timer:" and the date) */
+} src_pick;
+
+static void src_latest(src_pick *b, int32_t date, const cb_str *eid)
+{
+    if (b->has && (date < b->date ||
+                   (date == b->date &&
+                    (eid == NULL ||
+                     (b->eid != NULL && cb_str_cmp(eid, b->eid) >= 0)))))
+        return;
+    b->has = 1;
+    b->date = date;
+    b->eid = eid;
+}
+
+/* The same, the earliest date winning (a closing by the first of several
+ * rows: a death, an enrollment); ties as src_latest. */
+static void src_earliest(src_pick *b, int32_t date, const cb_str *eid)
+{
+    if (b->has && (date > b->date ||
+                   (date == b->date && b->eid != NULL &&
+                    (eid == NULL || cb_str_cmp(eid, b->eid) >= 0))))
+        return;
+    b->has = 1;
+    b->date = date;
+    b->eid = eid;
+}
+
+/* "<what>:YYYY-MM-DD" into *out. */
+static void src_dated(cb_str *out, const char *what, int32_t day)
+{
+    char date[11];
+    int n;
+
+    cb_date_format(day, date);
+    n = snprintf(out->s, sizeof(out->s), "%s:%s", what, date);
+    out->len = (uint8_t)(n < 0 ? 0 : n >= (int)sizeof(out->s)
+                                          ? (int)sizeof(out->s) - 1 : n);
+}
+
+static void src_text(cb_str *out, const src_pick *b)
+{
+    if (b->eid != NULL)
+        *out = *b->eid;
+    else
+        src_dated(out, "timer", b->date);
+}
+
+/* The source of an open person lead: the fact opened_at dates -- the stay
+ * row, the 16th birthday (the clock) or the latest stop of a basic
+ * pension on or before today. */
+static void person_open_source(const cb_person *p, int32_t today,
+                               cb_str *out)
+{
+    src_pick b = {0, 0, NULL};
+
+    src_latest(&b, cb_birthday(p->birth, CB_AGE_LEADS), NULL);
+    src_latest(&b, p->stay.since, &p->eids.stay);
+    for (int s = S_FIRST_BASIC; s <= S_LAST_BASIC; s++)
+        if (p->has_scheme[s] && p->schemes[s].on == 0 &&
+            p->schemes[s].date <= today)
+            src_latest(&b, p->schemes[s].date, cb_person_basic_eid_c(p, s));
+    src_text(out, &b);
+}
+
+/* Whether an applied notice applies only because a reviewer confirmed
+ * its item (its name is not the register name's): 1 with the verdict's
+ * day in *day. */
+static int notice_confirmed(const cb_person *p, const cb_notice *n,
+                            int32_t *day)
+{
+    cb_str reg;
+    const cb_verdict *v;
+
+    if (n->name.len == 0 || !register_norm(p, &reg) || str_eq(&n->norm, &reg))
+        return 0;
+    v = verdict_on(p, CB_REVIEW_DEATH_UNCONFIRMED, &n->norm);
+    if (v == NULL || v->verdict != CB_VERDICT_CONFIRM)
+        return 0;
+    *day = cb_date_of_time(v->at);
+    return 1;
+}
+
+/* The source of a person lead closed on l->closed_at for l->closed. */
+static void person_closed_source(const cb_person *p, const cb_rule_lead *l,
+                                 cb_str *out)
+{
+    src_pick b = {0, 0, NULL};
+    const cb_notice *first = NULL;
+    int32_t day;
+
+    switch (l->closed) {
+    case CB_CLOSED_DECEASED:
+        /* the applied notice of the death date (the smallest id among
+         * those of that date), or the verdict that made it apply */
+        for (size_t i = 0; i < p->nnotices; i++) {
+            const cb_notice *n = &p->notices[i];
+            if (n->date == l->closed_at && cb_rules_notice_applies(p, n) &&
+                (first == NULL || cb_str_cmp(&n->eid, &first->eid) < 0))
+                first = n;
+        }
+        if (first != NULL && notice_confirmed(p, first, &day))
+            src_dated(out, "review:confirm", day);
+        else if (first != NULL)
+            *out = first->eid;
+        return;
+    case CB_CLOSED_MOVED_OUT:
+        *out = p->eids.leave;
+        return;
+    default: /* enrolled: the enrollment of the closing date */
+        for (int s = S_FIRST_BASIC; s <= S_LAST_BASIC; s++)
+            if (p->has_scheme[s] && p->schemes[s].on == 1 &&
+                p->schemes[s].date == l->closed_at)
+                src_earliest(&b, p->schemes[s].date,
+                             cb_person_basic_eid_c(p, s));
+        if (b.has)
+            src_text(out, &b);
+        return;
+    }
+}
+
+static void employer_source(const cb_employer *e, const cb_rule_lead *l,
+                            cb_str *out)
+{
+    src_pick b = {0, 0, NULL};
+
+    if (l->closed == CB_CLOSED_DEREGISTERED) {
+        *out = e->dereg_eid;
+    } else if (l->closed == CB_CLOSED_ENROLLED) {
+        *out = e->reg_eid;
+    } else {
+        /* open: the latest of the business row and the day the lead
+         * opens */
+        src_latest(&b, e->est + CB_EMPLOYER_LEAD_OPENS, NULL);
+        src_latest(&b, (int32_t)cb_stamp_day(e->st), &e->biz_eid);
+        src_text(out, &b);
+    }
+}
+
 /* A lead closed on `day` (no later than today) for `why`, when the
  * person was a lead the day before. */
 static int person_closes(const cb_person *p, int32_t day, int32_t today,
@@ -251,6 +398,10 @@ int cb_rules_person_lead(const cb_person *p, int32_t today,
     l->opened = opened;
     if (p->has_name)
         l->name = p->name;
+    if (l->status == CB_STATUS_OPEN)
+        person_open_source(p, today, &l->source);
+    else
+        person_closed_source(p, l, &l->source);
     return 1;
 }
 
@@ -339,6 +490,7 @@ int cb_rules_employer_lead(const cb_employer *e, int32_t today,
     l->since = e->est;
     l->opened = e->est + CB_EMPLOYER_LEAD_OPENS;
     l->name = e->name;
+    employer_source(e, l, &l->source);
     return 1;
 }
 
@@ -820,8 +972,13 @@ int cb_rules_takes_decision(const cb_rule_lead *l)
 
 void cb_rules_decide(cb_rule_lead *l, int decision, int32_t day)
 {
-    if (!cb_rules_takes_decision(l))
+    const char *sym = cb_decision_symbol(decision);
+    char what[48];
+
+    if (!cb_rules_takes_decision(l) || sym == NULL)
         return;
+    snprintf(what, sizeof(what), "decision:%s", sym);
+    src_dated(&l->source, what, day);
     switch (decision) {
     case CB_DECISION_CONTACTED:
         l->status = CB_STATUS_CONTACTED;
@@ -878,36 +1035,4 @@ void cb_rules_review_id(const cb_idkey *ids, int kind, const char *subject,
 void cb_rules_forget_old_facts(cb_person *p, int32_t today)
 {
     cb_person_drop_facts(p, cb_month_of_date(today) - CB_FACT_WINDOW_MONTHS);
-}
-
-int cb_rules_op_source(const cb_op *op, int32_t today, char *buf,
-                       size_t size)
-{
-    const char *decision = cb_decision_symbol(op->decision);
-    char day[11];
-
-    if (op->eid.len > 0) {
-        snprintf(buf, size, "%.*s", op->eid.len, op->eid.s);
-        return 1;
-    }
-    if (op->kind == CB_OP_OWN && op->src.len > 0) {
-        snprintf(buf, size, "%.*s", op->src.len, op->src.s);
-        return 1;
-    }
-    cb_date_format(today, day);
-    if (op->kind == CB_OP_TICK) {
-        snprintf(buf, size, "timer:%s", day);
-        return 1;
-    }
-    if (op->kind == CB_OP_DECIDE && decision != NULL) {
-        snprintf(buf, size, "decision:%s:%s", decision, day);
-        return 1;
-    }
-    if (op->kind == CB_OP_REVIEW &&
-        cb_review_verdict_symbol(op->verdict) != NULL) {
-        snprintf(buf, size, "review:%s:%s",
-                 cb_review_verdict_symbol(op->verdict), day);
-        return 1;
-    }
-    return 0;
 }

@@ -5,7 +5,7 @@
  * 9.3), and what the matcher does
  * around them by the rules' text: what a team's decision does to a lead,
  * how a lead that leaves the store is last heard of, the text of lead and
- * alert ids, the window of facts kept, the provenance a lead names.
+ * alert ids, the window of facts kept.
  * docs/RULES.md says what; gen/cb_truth*.c are an independent
  * reference of the same rules over a whole county, and the tests hold the
  * two to each other.  The rules' numbers are core/cb_policy.h's; their
@@ -38,6 +38,12 @@ typedef struct cb_rule_lead {
     int32_t since;  /* the episode's start: arrival, establishment */
     int32_t opened;
     cb_str name;
+    cb_str source;  /* source_event_id (RULES.md 5): the event behind the
+                       fact that decided the status, "timer:YYYY-MM-DD",
+                       "review:confirm:YYYY-MM-DD" or, once decided,
+                       "decision:<d>:YYYY-MM-DD"; "" when the state does
+                       not know that event's id (a state packed before
+                       ids were kept) */
 } cb_rule_lead;
 
 /* The person's lead on day `today`: 1 and *lead, or 0 when none. */
@@ -150,8 +156,9 @@ int cb_rules_takes_decision(const cb_rule_lead *lead);
 
 /* A team's decision (cb_decision) taken on `day`, applied to the lead
  * when it takes one: contacted and refused set its status, enrolled and
- * invalid close it with that closed_reason on that day.  Anything else
- * leaves it as it is. */
+ * invalid close it with that closed_reason on that day, and its source
+ * becomes "decision:<d>:YYYY-MM-DD".  Anything else leaves it as it
+ * is. */
 void cb_rules_decide(cb_rule_lead *lead, int decision, int32_t day);
 
 /* The closed_reason a stored lead (of `township`) is last heard of with
@@ -184,14 +191,5 @@ void cb_rules_review_id(const cb_idkey *ids, int kind, const char *subject,
 /* Drops the person's payment facts that fall out of the window kept on
  * `today` (CB_FACT_WINDOW_MONTHS before today's month). */
 void cb_rules_forget_old_facts(cb_person *p, int32_t today);
-
-/* The provenance an op gives its subject's lead (RULES.md 5,
- * source_event_id), into buf: its event id, else the business event
- * behind an ownership change, else "timer:YYYY-MM-DD" for a tick,
- * "decision:<decision>:YYYY-MM-DD" for a team's decision or
- * "review:<verdict>:YYYY-MM-DD" for a reviewer's verdict, today's date.
- * Returns 1, or 0 (buf untouched) when the op names none. */
-int cb_rules_op_source(const cb_op *op, int32_t today, char *buf,
-                       size_t size);
 
 #endif

@@ -30,12 +30,14 @@
 #define F_NOTICES   0x400 /* death notices, each with its date and name */
 #define F_ALIASES   0x800 /* names other sources give the person */
 #define F_VERDICTS  0x1000 /* reviewers' verdicts */
-#define F_ALL       0x1FFF
+#define F_EIDS      0x2000 /* the event ids behind the slots (cb_person_eids) */
+#define F_ALL       0x3FFF
 
 #define EF_BIZ   1
 #define EF_REG   2
 #define EF_DEREG 4
-#define EF_ALL   7
+#define EF_EIDS  8 /* the event ids behind the three above */
+#define EF_ALL   15
 
 #define STATE_VERSION 1
 
@@ -93,6 +95,85 @@ static void start(cb_pack *w, cb_buf *out)
 {
     cb_pack_init(w, out);
     out->len = 0;
+}
+
+/* ------------------------------------------------ event ids of the slots */
+
+/* The event ids behind the slots a lead's source is read from
+ * (docs/RULES.md 5) are a section of their own, after every other, so
+ * that a state packed before them reads as before (with no ids) and the
+ * merges of the other sections are untouched.  Each is a Bc0, for each
+ * slot the state has, in this order: stay, leaving, employee_pension,
+ * resident_pension (a person); business row, registration,
+ * deregistration (an employer).  An unknown id packs as "". */
+
+/* Smaller event ids win the ties that nothing else breaks (RULES.md 1),
+ * so that two rows alike in all the slot keeps still give one state:
+ * whether a row of id `eid` beats the slot's `old`. */
+static int eid_wins(const cb_str *eid, const cb_str *old)
+{
+    return cb_str_cmp(eid, old) < 0;
+}
+
+cb_str *cb_person_basic_eid(cb_person *p, int scheme)
+{
+    if (scheme == CB_SCHEME_EMPLOYEE_PENSION)
+        return &p->eids.basic[0];
+    if (scheme == CB_SCHEME_RESIDENT_PENSION)
+        return &p->eids.basic[1];
+    return NULL;
+}
+
+const cb_str *cb_person_basic_eid_c(const cb_person *p, int scheme)
+{
+    return cb_person_basic_eid((cb_person *)p, scheme);
+}
+
+/* Whether the person has an id to pack (the F_EIDS section). */
+static int person_has_eids(const cb_person *p)
+{
+    return p->eids.stay.len > 0 || p->eids.leave.len > 0 ||
+           p->eids.basic[0].len > 0 || p->eids.basic[1].len > 0;
+}
+
+/* The ids of the slots p has, in the section's order: through put
+ * (encoding) or get (decoding), one of them NULL. */
+static void person_eids_io(cb_person *p, cb_pack *put, cb_unpack *get)
+{
+    cb_str *slot[4] = {NULL, NULL, NULL, NULL};
+
+    if (p->has_stay)
+        slot[0] = &p->eids.stay;
+    if (p->has_leave)
+        slot[1] = &p->eids.leave;
+    if (p->has_scheme[CB_SCHEME_EMPLOYEE_PENSION])
+        slot[2] = &p->eids.basic[0];
+    if (p->has_scheme[CB_SCHEME_RESIDENT_PENSION])
+        slot[3] = &p->eids.basic[1];
+    for (int i = 0; i < 4; i++) {
+        if (slot[i] == NULL)
+            continue;
+        if (put != NULL)
+            cb_pack_str(put, slot[i]->s, slot[i]->len, 1);
+        else
+            cb_unpack_str(get, 1, slot[i]);
+    }
+}
+
+static void employer_eids_io(cb_employer *e, cb_pack *put, cb_unpack *get)
+{
+    cb_str *slot[3] = {e->has_biz ? &e->biz_eid : NULL,
+                       e->has_reg ? &e->reg_eid : NULL,
+                       e->has_dereg ? &e->dereg_eid : NULL};
+
+    for (int i = 0; i < 3; i++) {
+        if (slot[i] == NULL)
+            continue;
+        if (put != NULL)
+            cb_pack_str(put, slot[i]->s, slot[i]->len, 1);
+        else
+            cb_unpack_str(get, 1, slot[i]);
+    }
 }
 
 /* ------------------------------------------------------------- persons */
@@ -380,6 +461,8 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             cb_unpack_str(&r, 1, &x->other);
         }
     }
+    if (flags & F_EIDS)
+        person_eids_io(p, NULL, &r);
     if (cb_unpack_done(&r) == 0)
         return 0;
 bad:
@@ -487,6 +570,8 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         flags |= F_ALIASES;
     if (p->nverdicts > 0)
         flags |= F_VERDICTS;
+    if (person_has_eids(p))
+        flags |= F_EIDS;
     for (int s = 0; s < CB_SCHEMES; s++)
         ns += p->has_scheme[s] != 0;
 
@@ -591,6 +676,8 @@ int cb_person_encode(cb_person *p, cb_buf *out)
             put_str(&w, &x->other);
         }
     }
+    if (flags & F_EIDS)
+        person_eids_io(p, &w, NULL);
     return w.failed ? -1 : 0;
 }
 
@@ -616,18 +703,26 @@ static void apply_hh(cb_person *p, const cb_op *op)
     }
     if (op->action == CB_HH_MOVE_OUT) {
         if (later(st, p->has_leave, p->leave.st,
-                  p->has_leave && op->township > p->leave.tw)) {
+                  p->has_leave &&
+                      (op->township > p->leave.tw ||
+                       (op->township == p->leave.tw &&
+                        eid_wins(&op->eid, &p->eids.leave))))) {
             p->has_leave = 1;
             p->leave.tw = op->township;
             p->leave.out = op->date;
             p->leave.st = st;
+            p->eids.leave = op->eid;
         }
     } else if (later(st, p->has_stay, p->stay.st,
-                     p->has_stay && op->township > p->stay.tw)) {
+                     p->has_stay &&
+                         (op->township > p->stay.tw ||
+                          (op->township == p->stay.tw &&
+                           eid_wins(&op->eid, &p->eids.stay))))) {
         p->has_stay = 1;
         p->stay.tw = op->township;
         p->stay.since = op->date;
         p->stay.st = st;
+        p->eids.stay = op->eid;
     }
     if (op->student >= 0 &&
         later(st, p->has_student, p->student.st,
@@ -740,12 +835,18 @@ static int apply_enr(cb_person *p, const cb_op *op, int *progress)
     if (s < 0 || s >= CB_SCHEMES)
         return -1;
     cb_scheme_state *e = &p->schemes[s];
+    cb_str *eid = cb_person_basic_eid(p, s);
+    int old_on = p->has_scheme[s] ? e->on : 2;
     if (later(st, p->has_scheme[s], e->st,
-              op->on < (p->has_scheme[s] ? e->on : 2))) {
+              op->on < old_on ||
+                  (op->on == old_on && eid != NULL &&
+                   eid_wins(&op->eid, eid)))) {
         p->has_scheme[s] = 1;
         e->on = op->on;
         e->date = op->date;
         e->st = st;
+        if (eid != NULL)
+            *eid = op->eid;
     }
     if (op->snapshot == 1 && op->on == 1 && cb_scheme_is_basic_pension(s))
         p->snapbasic = 1;
@@ -913,6 +1014,8 @@ int cb_employer_decode(const char *data, size_t len, cb_employer *e)
         e->has_dereg = 1;
         e->dereg = (int32_t)cb_unpack_uint(&r, 2);
     }
+    if (flags & EF_EIDS)
+        employer_eids_io(e, NULL, &r);
     if (cb_unpack_done(&r) == 0)
         return 0;
 bad:
@@ -925,6 +1028,9 @@ int cb_employer_encode(const cb_employer *e, cb_buf *out)
     cb_pack w;
     unsigned flags = (e->has_biz ? EF_BIZ : 0) | (e->has_reg ? EF_REG : 0) |
                      (e->has_dereg ? EF_DEREG : 0);
+
+    if (e->biz_eid.len > 0 || e->reg_eid.len > 0 || e->dereg_eid.len > 0)
+        flags |= EF_EIDS;
 
     start(&w, out);
     cb_pack_int(&w, STATE_VERSION, 1);
@@ -942,6 +1048,8 @@ int cb_employer_encode(const cb_employer *e, cb_buf *out)
         cb_pack_int(&w, e->reg, 2);
     if (e->has_dereg)
         cb_pack_int(&w, e->dereg, 2);
+    if (flags & EF_EIDS)
+        employer_eids_io((cb_employer *)e, &w, NULL);
     return w.failed ? -1 : 0;
 }
 
@@ -981,7 +1089,9 @@ static int biz_tie(const cb_op *op, const cb_employer *e)
         return op->township > e->tw;
     if (!str_eq(&op->name, &e->name))
         return cb_str_cmp(&e->name, &op->name) < 0;
-    return cb_str_cmp(&e->rep, &op->rep) < 0;
+    if (!str_eq(&op->rep, &e->rep))
+        return cb_str_cmp(&e->rep, &op->rep) < 0;
+    return eid_wins(&op->eid, &e->biz_eid);
 }
 
 /* The name the row gives its representative goes to that person: with
@@ -1018,9 +1128,11 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
     if (op->kind == CB_OP_BIZ) {
         int64_t st = cb_stamp_of(op->date, op->s24);
         if (op->action == CB_BIZ_DEREGISTERED) {
-            if (!e->has_dereg || op->date < e->dereg) {
+            if (!e->has_dereg || op->date < e->dereg ||
+                (op->date == e->dereg && eid_wins(&op->eid, &e->dereg_eid))) {
                 e->dereg = op->date;
                 e->has_dereg = 1;
+                e->dereg_eid = op->eid;
             }
             if (e->has_biz && e->kind == CB_BIZ_INDIVIDUAL)
                 own_change(&e->rep, &op->subject, 1, e, e->st, &op->eid,
@@ -1039,6 +1151,7 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
             e->st = st;
             e->name = op->name;
             e->rep = op->rep;
+            e->biz_eid = op->eid;
             if (old_individual && old_rep.len > 0 &&
                 (!str_eq(&old_rep, &e->rep) || e->kind != CB_BIZ_INDIVIDUAL))
                 own_change(&old_rep, &op->subject, 0, e, st, &op->eid,
@@ -1049,9 +1162,11 @@ int cb_employer_apply(cb_employer *e, const cb_op *op,
         }
         name_rep(e, op, changes, nchanges);
     } else if (op->kind == CB_OP_REG) {
-        if (!e->has_reg || op->date < e->reg) {
+        if (!e->has_reg || op->date < e->reg ||
+            (op->date == e->reg && eid_wins(&op->eid, &e->reg_eid))) {
             e->reg = op->date;
             e->has_reg = 1;
+            e->reg_eid = op->eid;
         }
     }
     return 0;

@@ -81,6 +81,14 @@ typedef struct cb_verdict {
     cb_str other;    /* the normal form of the item's other name */
 } cb_verdict;
 
+/* The event ids behind the latest-wins slots a lead's source is read from
+ * (RULES.md 5, source_event_id): the stay, the leaving and the two basic
+ * pension schemes (basic[0] employee_pension, basic[1] resident_pension).
+ * Empty when unknown: a state packed before they were kept. */
+typedef struct cb_person_eids {
+    cb_str stay, leave, basic[2];
+} cb_person_eids;
+
 /* A person.  The arrays are owned by the struct: cb_person_free. */
 typedef struct cb_person {
     int32_t birth;
@@ -104,7 +112,13 @@ typedef struct cb_person {
     size_t naliases;
     cb_verdict *verdicts; /* by (kind, other) once encoded */
     size_t nverdicts;
+    cb_person_eids eids;  /* the rows behind the slots above */
 } cb_person;
+
+/* The event id behind a basic pension scheme's slot, or NULL for a
+ * scheme that is not one (whose row's id is not kept). */
+cb_str *cb_person_basic_eid(cb_person *p, int scheme);
+const cb_str *cb_person_basic_eid_c(const cb_person *p, int scheme);
 
 /* An empty person (no state yet). */
 void cb_person_init(cb_person *p);
@@ -139,6 +153,9 @@ typedef struct cb_employer {
     cb_str name, rep;     /* rep: the representative's ID, may be empty */
     int has_reg, has_dereg;
     int32_t reg, dereg;
+    /* the event ids behind the business slot, the registration and the
+     * deregistration (RULES.md 5, source_event_id); empty when unknown */
+    cb_str biz_eid, reg_eid, dereg_eid;
 } cb_employer;
 
 void cb_employer_init(cb_employer *e);

@@ -343,14 +343,12 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     int review_inputs = 0;
     cb_employer e;
     cb_str reg_before = {0, {0}};
-    char source[256];
 
     if (sj->key_len == CB_GROUP_KEY_LEN)
         return cb_step_eval_group(s, sj, op, enc, errstr, errstr_size);
     if (sj->key_len != 8 && !is_employer)
         return cb_step_eval_feed(s, sj, op, errstr, errstr_size);
     cb_employer_init(&e);
-    source[0] = '\0';
     sj->lead_inputs = is_employer;
     sj->has_decision = 0;
     sj->dec_lookup = -1;
@@ -418,10 +416,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
                 cb_step_arg(s, &s->early, sj->key, sj->key_len);
             }
         }
-        /* provenance: the latest op that names one */
-        cb_rules_op_source(op, s->a.today, source, sizeof(source));
     }
-    cb_step_put(s, source, strlen(source), &sj->source);
     /* the state, written if it changed */
     if (is_employer) {
         if (cb_employer_encode(&e, enc) != 0)

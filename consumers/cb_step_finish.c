@@ -54,6 +54,20 @@ static void tw_rest(char *buf, size_t size, int64_t tw)
     snprintf(buf, size, ":%" PRId64, tw);
 }
 
+/* The source_event_id of a lead the rules made (L, decision applied):
+ * theirs, a function of the state (RULES.md 5).  A state packed before
+ * the event ids behind its slots were kept cannot name the event: then
+ * the stored lead of the same id (old, or NULL) keeps the source it has,
+ * until a row of that slot comes. */
+static cb_str lead_source(const cb_rule_lead *L, const cb_leadrec *old,
+                          const char *id)
+{
+    if (L->source.len == 0 && old != NULL &&
+        memcmp(old->id, id, CB_ID_DIGITS) == 0)
+        return old->source;
+    return L->source;
+}
+
 /* Stores the subject's lead if it changed, with its indexes, and puts the
  * change in the outbox.  Returns 1 when it changed. */
 static int finish_lead(cb_step *s, subject *sj)
@@ -63,10 +77,6 @@ static int finish_lead(cb_step *s, subject *sj)
                   cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, &o) == 0;
     char rest[32], num[24];
 
-    /* no event of its own (a contribution, say): the lead keeps its
-     * provenance */
-    if (has_old && sj->source.len == 0)
-        cb_step_put(s, o.source.s, o.source.len, &sj->source);
     if (!sj->has_lead) {
         if (!has_old)
             return 0;
@@ -81,7 +91,7 @@ static int finish_lead(cb_step *s, subject *sj)
             o.closed = cb_rules_end_reason(o.township, NULL);
             o.closed_at = s->a.today;
             str_set(&o.subject_id, sj->id, sj->id_len);
-            str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
+            /* its source stays that of the lead it was */
             write_lead_out(s, &o);
         }
         return 1;
@@ -110,12 +120,13 @@ static int finish_lead(cb_step *s, subject *sj)
     n.closed_at = L.closed_at;
     n.name = L.name;
     str_set(&n.subject_id, sj->id, sj->id_len);
-    str_set(&n.source, s->arena.data + sj->source.off, sj->source.len);
+    n.source = lead_source(&L, has_old ? &o : NULL, n.id);
     if (has_old && memcmp(o.id, n.id, CB_ID_DIGITS) == 0 && o.reason == n.reason &&
         o.priority == n.priority && o.status == n.status &&
         o.closed == n.closed && o.township == n.township &&
         o.opened == n.opened && o.closed_at == n.closed_at &&
-        cb_str_cmp(&o.name, &n.name) == 0)
+        cb_str_cmp(&o.name, &n.name) == 0 &&
+        cb_str_cmp(&o.source, &n.source) == 0)
         return 0;
     cb_buf v = {0};
     if (cb_leadrec_encode(&n, &v) != 0) {
@@ -136,7 +147,7 @@ static int finish_lead(cb_step *s, subject *sj)
             o.closed_at = s->a.today;
             o.closed = cb_rules_end_reason(o.township, &L);
             str_set(&o.subject_id, sj->id, sj->id_len);
-            str_set(&o.source, s->arena.data + sj->source.off, sj->source.len);
+            o.source = n.source; /* the lead that replaces it says why */
             write_lead_out(s, &o);
         }
     }

@@ -98,7 +98,6 @@ typedef struct subject {
     int has_lead;
     cb_rule_lead L;
     char lead_id[CB_ID_DIGITS + 1];
-    warg source;        /* provenance, in the arena (len 0: none) */
     int32_t next_day;
     int has_decision, decision; /* decision: cb_decision */
     int32_t decision_day;

@@ -444,7 +444,7 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
         return cb_err_set(errstr, errstr_size, "cannot create %s: %s", path,
                           strerror(errno));
     fputs("lead_id,township_code,subject_kind,subject_id,reason,priority,"
-          "status,closed_reason,opened_at,closed_at,name\n",
+          "status,closed_reason,opened_at,closed_at,name,source_event_id\n",
           f);
     for (size_t i = 0; i < r->nleads; i++) {
         const cb_truth_lead *l = &r->leads[i];
@@ -469,7 +469,8 @@ int cb_truth_result_write(const cb_truth_result *r, const char *dir,
             0);
         put_field(f, d1, 0);
         put_field(f, d2, 0);
-        put_field(f, l->name, 1);
+        put_field(f, l->name, 0);
+        put_field(f, l->source_event_id, 1);
     }
     if (close_out(f, path, errstr, errstr_size) != 0)
         return -1;

@@ -72,6 +72,8 @@ typedef struct cb_truth_lead {
     int32_t closed_at;
     const char *name; /* in the truth's memory: valid until the truth is
                          freed or takes another record */
+    char source_event_id[CB_EVENT_ID_SIZE]; /* RULES.md 5: an event id or
+                                               "timer:YYYY-MM-DD" */
 } cb_truth_lead;
 
 /* One alert.  evidence is owned by the result. */
@@ -132,7 +134,8 @@ cb_truth_result *cb_truth_eval(cb_truth *truth, char *errstr,
 void cb_truth_result_free(cb_truth_result *result);
 
 /* Writes dir/leads.csv (lead_id, township_code, subject_kind, subject_id,
- * reason, priority, status, closed_reason, opened_at, closed_at, name),
+ * reason, priority, status, closed_reason, opened_at, closed_at, name,
+ * source_event_id),
  * dir/alerts.csv (alert_id, kind, subject_id, township_code, period,
  * amount_at_risk_fen, evidence), dir/progress.csv (township_code, year,
  * enrolled) and dir/reviews.csv (review_id, kind, township_code,

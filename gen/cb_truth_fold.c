@@ -41,6 +41,25 @@ static int code_greater(const char *a, const char *b)
     return strtoll(a, NULL, 10) > strtoll(b, NULL, 10);
 }
 
+/* The last tie of a slot (RULES.md 1): of two rows alike in all the slot
+ * keeps, the smaller event id wins.  Is eid smaller than the slot's? */
+static int eid_smaller(const cb_truth *t, const char *eid, str_t old)
+{
+    return strcmp(eid, str_at(t, old)) < 0;
+}
+
+/* A stay or leaving slot's tie: the greater township code, then the
+ * smaller event id. */
+static int place_tie(const cb_truth *t, const char *code, uint32_t old_tw,
+                     const char *eid, str_t old_eid)
+{
+    const char *old = code_str(t, old_tw);
+
+    if (code_greater(code, old))
+        return 1;
+    return !code_greater(old, code) && eid_smaller(t, eid, old_eid);
+}
+
 /* Household rows: stay, leaving, student and name, each latest wins.  On
  * a full tie (same second, same 7 hash bits) the greater township code
  * wins the stay or the leaving, the greater name the name, the greater
@@ -60,18 +79,26 @@ static int add_household(cb_truth *t, const cb_household *h)
         return -1;
     if (h->action == CB_HH_MOVE_OUT) {
         if (st > p->leave_st ||
-            (st == p->leave_st &&
-             code_greater(h->township_code, code_str(t, p->leave_tw)))) {
+            (st == p->leave_st && place_tie(t, h->township_code, p->leave_tw,
+                                            h->event_id, p->leave_eid))) {
+            str_t eid = cb_truth_arena_put(t, h->event_id);
+            if (eid == STR_FAIL)
+                return -1;
             p->leave_st = st;
             p->leave_out = date;
             p->leave_tw = tw;
+            p->leave_eid = eid;
         }
     } else if (st > p->stay_st ||
-               (st == p->stay_st &&
-                code_greater(h->township_code, code_str(t, p->stay_tw)))) {
+               (st == p->stay_st && place_tie(t, h->township_code, p->stay_tw,
+                                              h->event_id, p->stay_eid))) {
+        str_t eid = cb_truth_arena_put(t, h->event_id);
+        if (eid == STR_FAIL)
+            return -1;
         p->stay_st = st;
         p->stay_since = date;
         p->stay_tw = tw;
+        p->stay_eid = eid;
     }
     if (h->student >= 0 && (st > p->student_st ||
                             (st == p->student_st && h->student > p->student))) {
@@ -158,7 +185,15 @@ static int add_enroll(cb_truth *t, const cb_enrollment *e, int from_snapshot)
         p->schemes = i;
     }
     scheme_ent *s = AT(t->schemes, scheme_ent, i);
-    if (st > s->st || (st == s->st && on < s->on)) {
+    if (st > s->st || (st == s->st && on < s->on) ||
+        (st == s->st && on == s->on && is_basic(e->scheme) &&
+         eid_smaller(t, e->event_id, s->eid))) {
+        if (is_basic(e->scheme)) { /* a lead's source names its row */
+            str_t eid = cb_truth_arena_put(t, e->event_id);
+            if (eid == STR_FAIL)
+                return -1;
+            s->eid = eid;
+        }
         s->st = st;
         s->since = date;
         s->on = (uint8_t)on;
@@ -243,8 +278,14 @@ static int add_enrollment(cb_truth *t, const cb_enrollment *e,
         int32_t date = cb_date_of_time(e->occurred_at);
         if (b == NULL)
             return -1;
-        if (b->reg == CB_DATE_NONE || date < b->reg)
+        if (b->reg == CB_DATE_NONE || date < b->reg ||
+            (date == b->reg && eid_smaller(t, e->event_id, b->reg_eid))) {
+            str_t eid = cb_truth_arena_put(t, e->event_id);
+            if (eid == STR_FAIL)
+                return -1;
             b->reg = date;
+            b->reg_eid = eid;
+        }
         return 0;
     }
     if (e->person_id[0] == '\0' || e->scheme < 0)
@@ -315,7 +356,9 @@ static int business_tie(const cb_truth *t, const employer *b,
     c = strcmp(r->name, str_at(t, b->name));
     if (c != 0)
         return c > 0;
-    return rep > b->rep;
+    if (rep != b->rep)
+        return rep > b->rep;
+    return eid_smaller(t, r->event_id, b->biz_eid);
 }
 
 /* Business rows: the latest established/changed row gives kind, name,
@@ -341,15 +384,24 @@ static int add_business(cb_truth *t, const cb_business *r)
     }
     if (r->action == CB_BIZ_DEREGISTERED) {
         int32_t date = cb_date_of_time(r->occurred_at);
-        if (b->dereg == CB_DATE_NONE || date < b->dereg)
+        if (b->dereg == CB_DATE_NONE || date < b->dereg ||
+            (date == b->dereg && eid_smaller(t, r->event_id, b->dereg_eid))) {
+            str_t eid = cb_truth_arena_put(t, r->event_id);
+            if (eid == STR_FAIL)
+                return -1;
             b->dereg = date;
+            b->dereg_eid = eid;
+        }
         return 0;
     }
     if (st > b->st || (st == b->st && business_tie(t, b, r, rep))) {
         uint32_t tw = cb_truth_intern(t, r->township_code);
         str_t name = cb_truth_arena_put(t, r->name);
-        if (tw == UINT32_MAX || name == STR_FAIL)
+        str_t eid = cb_truth_arena_put(t, r->event_id);
+        if (tw == UINT32_MAX || name == STR_FAIL || eid == STR_FAIL)
             return -1;
+        b->biz_eid = eid;
+        b->biz_date = cb_date_of_time(r->occurred_at);
         b->st = st;
         b->kind = (int8_t)r->kind;
         b->action = (int8_t)r->action;

@@ -25,9 +25,15 @@
  * the low 7 bits of the FNV-1a hash of the event id. */
 typedef int64_t stamp_t;
 
+/* Strings live in one arena, addressed by 32-bit offsets: 4 GB of names
+ * and event ids (some 250 million facts) is the truth's limit. */
+typedef uint32_t str_t;
+#define STR_FAIL UINT32_MAX
+
 typedef struct scheme_ent { /* enrollment state of one scheme */
     stamp_t st;
     int32_t since; /* the latest row's date */
+    str_t eid;     /* that row's event id: a basic pension's only */
     uint32_t next;
     uint8_t scheme, on;
 } scheme_ent;
@@ -39,10 +45,6 @@ typedef struct roster_ent { /* one hardship identity */
     uint8_t identity;
 } roster_ent;
 
-/* Strings live in one arena, addressed by 32-bit offsets: 4 GB of names
- * and event ids (some 250 million facts) is the truth's limit. */
-typedef uint32_t str_t;
-#define STR_FAIL UINT32_MAX
 
 /* A row that gives the person a name: a death notice (date: its
  * date_of_death), or an assistance row or a business row naming the
@@ -91,6 +93,8 @@ typedef struct person {
     uint64_t key; /* the 17 digits before the check character */
     stamp_t stay_st, leave_st, student_st, name_st;
     str_t name; /* the latest household row's name: the register name */
+    str_t stay_eid, leave_eid; /* the rows behind the stay and the leaving
+                                  (a lead's source, RULES.md 5) */
     int32_t stay_since, leave_out;
     uint32_t stay_tw, leave_tw;
     uint32_t schemes, roster, facts, marks; /* list heads */
@@ -110,6 +114,10 @@ typedef struct employer {
     uint32_t tw;
     str_t name;
     uint64_t rep; /* legal representative's key, 0 when none */
+    /* the rows behind the latest business row (and its date), the
+     * registration and the deregistration: a lead's source (RULES.md 5) */
+    int32_t biz_date;
+    str_t biz_eid, reg_eid, dereg_eid;
 } employer;
 
 /* A growable array of fixed-size elements, in chunks (so that growing

@@ -177,6 +177,116 @@ static void set_lead_id(const cb_truth *t, cb_truth_lead *l, const char *kind,
                   l->lead_id + 1);
 }
 
+/* ------------------------------------------------------ a lead's source */
+
+/* RULES.md 5, source_event_id: among the facts that could have decided a
+ * status, the one of the latest date (the earliest, for a closing by the
+ * first of several rows); on one date a row before the clock, and of two
+ * rows the smaller event id.  A candidate is a date and an event id, or
+ * NULL for the clock. */
+typedef struct cause {
+    int32_t date; /* CB_DATE_NONE: none yet */
+    const char *eid;
+} cause;
+
+/* Does (date, eid) come before c on the same date? */
+static int cause_wins_tie(const cause *c, const char *eid)
+{
+    if (eid == NULL)
+        return 0;
+    return c->eid == NULL || strcmp(eid, c->eid) < 0;
+}
+
+static void cause_latest(cause *c, int32_t date, const char *eid)
+{
+    if (c->date == CB_DATE_NONE || date > c->date ||
+        (date == c->date && cause_wins_tie(c, eid))) {
+        c->date = date;
+        c->eid = eid;
+    }
+}
+
+static void cause_earliest(cause *c, int32_t date, const char *eid)
+{
+    if (c->date == CB_DATE_NONE || date < c->date ||
+        (date == c->date && cause_wins_tie(c, eid))) {
+        c->date = date;
+        c->eid = eid;
+    }
+}
+
+/* The source text of a cause into out (CB_EVENT_ID_SIZE bytes). */
+static void cause_text(const cause *c, char *out)
+{
+    char date[11];
+
+    if (c->eid != NULL) {
+        snprintf(out, CB_EVENT_ID_SIZE, "%s", c->eid);
+        return;
+    }
+    cb_date_format(c->date, date);
+    snprintf(out, CB_EVENT_ID_SIZE, "timer:%s", date);
+}
+
+/* The source of a person's lead: closed, the row that closed it (the
+ * applied notice of the death date, the leaving row, the enrollment of the
+ * closing date); open, what opened_at dates (the stay row, the 16th
+ * birthday, the latest stop of a basic pension). */
+static void person_source(const pview *v, int closed, int32_t closed_at,
+                          int32_t T, char *out)
+{
+    const cb_truth *t = v->t;
+    const person *p = v->p;
+    cause c = {CB_DATE_NONE, NULL};
+
+    if (closed == CB_CLOSED_DECEASED) {
+        for (uint32_t i = p->deaths; i != 0;
+             i = AT(t->deaths, named_ent, i)->next) {
+            const named_ent *d = AT(t->deaths, named_ent, i);
+            if (d->date == closed_at && cb_truth_notice_applied(t, d, v->reg))
+                cause_earliest(&c, d->date, str_at(t, d->eid));
+        }
+    } else if (closed == CB_CLOSED_MOVED_OUT) {
+        cause_latest(&c, p->leave_out, str_at(t, p->leave_eid));
+    } else if (closed == CB_CLOSED_ENROLLED) {
+        for (uint32_t i = p->schemes; i != 0;
+             i = AT(t->schemes, scheme_ent, i)->next) {
+            const scheme_ent *s = AT(t->schemes, scheme_ent, i);
+            if (is_basic(s->scheme) && s->on && s->since == closed_at)
+                cause_earliest(&c, s->since, str_at(t, s->eid));
+        }
+    } else {
+        cause_latest(&c, cb_birthday(v->birth, CB_AGE_LEADS), NULL);
+        cause_latest(&c, p->stay_since, str_at(t, p->stay_eid));
+        for (uint32_t i = p->schemes; i != 0;
+             i = AT(t->schemes, scheme_ent, i)->next) {
+            const scheme_ent *s = AT(t->schemes, scheme_ent, i);
+            if (is_basic(s->scheme) && !s->on && s->since <= T)
+                cause_latest(&c, s->since, str_at(t, s->eid));
+        }
+    }
+    cause_text(&c, out);
+}
+
+/* The source of an employer's lead: the deregistration or the
+ * registration that closed it; open, the later of its business row and
+ * the day the lead opens. */
+static void employer_source(const cb_truth *t, const employer *b, int closed,
+                            char *out)
+{
+    cause c = {CB_DATE_NONE, NULL};
+
+    if (closed == CB_CLOSED_DEREGISTERED) {
+        cause_latest(&c, b->dereg, str_at(t, b->dereg_eid));
+    } else if (closed == CB_CLOSED_ENROLLED) {
+        cause_latest(&c, b->reg, str_at(t, b->reg_eid));
+    } else {
+        cause_latest(&c, b->est + CB_EMPLOYER_LEAD_OPENS, NULL);
+        cause_latest(&c, b->biz_date, str_at(t, b->biz_eid));
+    }
+    cause_text(&c, out);
+}
+
 /* The lead of a person on T (RULES.md section 5), appended to the rows. */
 static int person_lead(rows *w, const pview *v, int32_t T)
 {
@@ -235,6 +345,7 @@ static int person_lead(rows *w, const pview *v, int32_t T)
     l->opened_at = opened;
     l->closed_at = closed_at;
     l->name = str_at(t, p->name);
+    person_source(v, closed, closed_at, T, l->source_event_id);
     return 0;
 }
 
@@ -287,6 +398,7 @@ static int employer_lead(rows *w, const cb_truth *t, const employer *b,
     l->opened_at = b->est + CB_EMPLOYER_LEAD_OPENS;
     l->closed_at = closed_at;
     l->name = str_at(t, b->name);
+    employer_source(t, b, closed, l->source_event_id);
     return 0;
 }
 

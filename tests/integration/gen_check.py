@@ -72,7 +72,7 @@ HEADERS = {
     "assistance": "event_id,person_id,name,identity,valid_from,valid_to,"
                   "township_code,occurred_at",
     "leads": "lead_id,township_code,subject_kind,subject_id,reason,priority,"
-             "status,closed_reason,opened_at,closed_at,name",
+             "status,closed_reason,opened_at,closed_at,name,source_event_id",
     "alerts": "alert_id,kind,subject_id,township_code,period,"
               "amount_at_risk_fen,evidence",
     "progress": "township_code,year,enrolled",

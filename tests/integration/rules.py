@@ -5,8 +5,9 @@ atomic step (tests/tools/apply_tool: ops, Lua, Redis).
 Every case is a set of events, a day T, and what the lead, alert and review
 stores must hold after them.  Each case runs in several orders (the given
 one, reversed, shuffled) and batchings (one step per event, one step for
-all): every run must give the same stores, and those must be the expected
-ones.  The same events folded by the generator's reference implementation
+all): every run must give the same stores, every field of every lead
+(source_event_id included) and alert but raised_at, which the fixed clock
+makes equal too, and those must be the expected ones.  The same events folded by the generator's reference implementation
 (gen/cb_truth*.c, through apply_tool --truth) must give the same
 leads, alerts and progress too, so the ground truth of `canbao gen` and
 the matcher cannot drift apart (cases with team decisions or reviewers'
@@ -176,16 +177,12 @@ def review_id(kind, subject, other):
     return "R" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def without_provenance(lines):
-    """source_event_id is the last event processed: provenance, not a fact,
-    so the same events in another order may name another one."""
-    out = []
-    for line in lines:
-        j = json.loads(line)
-        if "lead" in j:
-            del j["lead"]["source_event_id"]
-        out.append(json.dumps(j, sort_keys=True, ensure_ascii=False))
-    return sorted(out)
+def canonical(lines):
+    """The stores' lines, each with its keys sorted, in sorted order: every
+    field kept, a lead's source_event_id too (RULES.md 5: a function of
+    the events, not of their order)."""
+    return sorted(json.dumps(json.loads(line), sort_keys=True,
+                             ensure_ascii=False) for line in lines)
 
 
 COMPARE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -231,7 +228,7 @@ def run(events, today, batch):
                          capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
-    return without_provenance(out.stdout.splitlines())
+    return canonical(out.stdout.splitlines())
 
 
 def summary(lines):
@@ -298,6 +295,8 @@ def student_and_child_have_no_lead():
 def sixteenth_birthday_opens_a_lead():
     e, a = Events(), pid("2009-11-20")
     e.hh(a, "2025-01-02")
+    # opened by the clock: the birthday names the lead (RULES.md 5)
+    e.expect = {("lead", a): {"source_event_id": "timer:2025-11-20"}}
     return e, "2025-11-20", {a: ("working_age_uninsured", "normal", "open", "")}, []
 
 
@@ -404,9 +403,15 @@ def employer_deadline():
     e.biz(early, "branch", "established", "2025-08-01", "2025-08-02")
     e.reg(early, "2025-08-31")  # on day 30: in time
     e.biz(late, "enterprise", "established", "2025-08-01", "2025-08-02")
-    e.reg(late, "2025-09-15")
+    r1 = e.reg(late, "2025-09-15")
+    e.reg(late, "2025-10-15")  # a later registration: the first closed it
     e.biz(gone, "enterprise", "established", "2025-08-01", "2025-08-02")
-    e.biz(gone, "enterprise", "deregistered", "2025-08-01", "2025-10-01")
+    d1 = e.biz(gone, "enterprise", "deregistered", "2025-08-01", "2025-10-01")
+    # the sources (RULES.md 5): s31 opened by the clock on day 31, the
+    # others closed by their first registration or deregistration
+    e.expect = {("lead", s31): {"source_event_id": "timer:2025-11-20"},
+                ("lead", late): {"source_event_id": r1},
+                ("lead", gone): {"source_event_id": d1}}
     e.biz(indiv, "individual", "established", "2025-01-01", "2025-01-02",
           rep=pid("1980-01-01"))
     return e, "2025-11-20", {
@@ -439,6 +444,33 @@ def closed_by_death_move_and_enrollment():
         gone: ("working_age_uninsured", "high", "closed", "moved_out"),
         moved: ("working_age_uninsured", "high", "open", ""),
         enrolled: ("working_age_uninsured", "high", "closed", "enrolled")}, []
+
+
+@case
+def enrolled_lead_cites_the_enrollment():
+    # Issue 20: a lead closed `enrolled` on 2025-10-27 named the enrollment
+    # in one run and a contribution of 2025-11-15 in another.  It names
+    # the enrollment that closed it, in every order; an open lead names
+    # its stay row, one reopened by a stop the stop.
+    e = Events()
+    a, b, c = pid("1975-06-06"), pid("1976-06-06"), pid("1977-06-06")
+    e.hh(a, "2025-01-02")
+    en = e.enr(a, "resident_pension", "enroll", "2025-10-27")
+    e.fact(a, "contribute", "resident_pension", "2025-11", 20000, "2025-11-15")
+    e.enr(a, "employee_pension", "enroll", "2025-11-03")  # later: not it
+    hb = e.hh(b, "2025-01-02")
+    e.fact(b, "benefit", "resident_medical", "2025-10", 100, "2025-10-05")
+    e.hh(c, "2024-01-02")
+    e.enr(c, "resident_pension", "enroll", "2024-03-01")
+    st = e.enr(c, "resident_pension", "stop", "2025-03-01")
+    e.expect = {("lead", a): {"source_event_id": en,
+                              "closed_at": "2025-10-27T00:00:00+08:00"},
+                ("lead", b): {"source_event_id": hb},
+                ("lead", c): {"source_event_id": st}}
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "high", "closed", "enrolled"),
+        b: ("working_age_uninsured", "high", "open", ""),
+        c: ("working_age_uninsured", "high", "open", "")}, []
 
 
 @case
@@ -668,6 +700,9 @@ def team_decisions_stay_with_the_lead():
                {"decide": lid(b), "decision": "refused"},
                {"decide": lid(c), "decision": "invalid"},
                {"decide": lid(d), "decision": "enrolled"}]
+    e.expect = {("lead", p): {"source_event_id": "decision:%s:2025-11-20" % x}
+                for p, x in ((a, "contacted"), (b, "refused"),
+                             (c, "invalid"), (d, "enrolled"))}
     return e, "2025-11-20", {
         a: ("working_age_uninsured", "normal", "contacted", ""),
         b: ("working_age_uninsured", "normal", "refused", ""),

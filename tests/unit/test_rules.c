@@ -6,7 +6,8 @@
  * next day (1), the alert kinds (6), what a team's decision does (7),
  * which death notices apply and the review items names make (9.3), and
  * the matcher's pieces around them: how a lead that goes is last heard of,
- * the text of ids, the facts' window, provenance.  Links only the rules'
+ * the text of ids, the facts' window, a lead's source_event_id (5).
+ * Links only the rules'
  * library. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1133,42 +1134,208 @@ static void test_lead_inputs(void **state)
         assert_false(cb_rules_op_may_change_reviews(not[i]));
 }
 
-/* source_event_id: the event; the business event behind an ownership
- * change; timer:YYYY-MM-DD; decision:<decision>:YYYY-MM-DD. */
-static void test_sources(void **state)
+/* --------------------------------------------------- a lead's source */
+
+/* One op of a source row: kind CB_OP_HH (action), CB_OP_ENR (scheme, on),
+ * CB_OP_DEATH (days: date_of_death), CB_OP_FACT, CB_OP_BIZ (action),
+ * CB_OP_REG; dated T + date. */
+typedef struct src_op {
+    int kind;
+    const char *eid;
+    int date, action, scheme, on, days;
+} src_op;
+
+static cb_op src_make(const src_op *x, int32_t est)
 {
     cb_op op;
-    char buf[256] = "before";
+
+    memset(&op, 0, sizeof(op));
+    op.kind = x->kind;
+    op.eid = S(x->eid);
+    op.date = T + x->date;
+    op.s24 = 3600;
+    op.township = TW;
+    op.student = -1;
+    op.action = x->action;
+    op.scheme = x->scheme;
+    op.on = x->on;
+    op.death = T + x->days;
+    op.k = CB_FACT_CONTRIBUTION;
+    op.period = cb_month_of_date(T + x->date);
+    op.amount = 100;
+    op.bkind = CB_BIZ_ENTERPRISE;
+    op.est = est;
+    op.subject = S(USCC);
+    op.name = S(x->kind == CB_OP_BIZ ? "Works" : "");
+    return op;
+}
+
+typedef struct src_row {
+    const char *rule;
+    int employer;
+    int birth_year, birth_month, birth_day; /* a person's */
+    src_op ops[5];                         /* up to the first kind 0 */
+    int status, closed;
+    const char *source;
+} src_row;
+
+#define HH(eid, date) {CB_OP_HH, eid, date, CB_HH_RESIDENT, 0, 0, 0}
+#define OUT(eid, date) {CB_OP_HH, eid, date, CB_HH_MOVE_OUT, 0, 0, 0}
+#define ENR(eid, date, s, on) {CB_OP_ENR, eid, date, 0, s, on, 0}
+#define DIE(eid, date, days) {CB_OP_DEATH, eid, date, 0, 0, 0, days}
+#define PAY(eid, date) {CB_OP_FACT, eid, date, 0, CB_SCHEME_RESIDENT_PENSION, 0, 0}
+#define BIZ(eid, date, a) {CB_OP_BIZ, eid, date, a, 0, 0, 0}
+#define REG(eid, date) {CB_OP_REG, eid, date, 0, 0, 0, 0}
+#define EP CB_SCHEME_EMPLOYEE_PENSION
+#define RP CB_SCHEME_RESIDENT_PENSION
+#define OPENED CB_STATUS_OPEN, -1
+#define CLOSED_BY(why) CB_STATUS_CLOSED, why
+
+/* T is 2024-06-15; a person born 2008-06-05 turns 16 on T - 10. */
+static const src_row src_rows[] = {
+    {"open: the stay row, when opened_at is its date", 0, 1980, 1, 1,
+     {HH("hh-1", -100)}, OPENED, "hh-1"},
+    {"open: the 16th birthday, by the clock", 0, 2008, 6, 5,
+     {HH("hh-1", -100)}, OPENED, "timer:2024-06-05"},
+    {"open: on one date a row before the timer", 0, 2008, 6, 5,
+     {HH("hh-1", -10)}, OPENED, "hh-1"},
+    {"open: the latest stop of a basic pension", 0, 1980, 1, 1,
+     {HH("hh-1", -100), ENR("e-1", -200, EP, 1), ENR("e-2", -20, EP, 0)},
+     OPENED, "e-2"},
+    {"open: two rows of one date, the smaller event id (stop)", 0, 1980, 1,
+     1, {HH("hh-1", -100), ENR("e-1", -300, RP, 1), ENR("a-2", -100, RP, 0)},
+     OPENED, "a-2"},
+    {"open: two rows of one date, the smaller event id (stay)", 0, 1980, 1,
+     1, {HH("hh-1", -100), ENR("x-1", -300, RP, 1), ENR("x-2", -100, RP, 0)},
+     OPENED, "hh-1"},
+    {"enrolled: the enrollment, not a later contribution (issue 20)", 0,
+     1980, 1, 1,
+     {HH("hh-1", -100), ENR("en-7", -10, RP, 1), PAY("en-8", -2)},
+     CLOSED_BY(CB_CLOSED_ENROLLED), "en-7"},
+    {"enrolled: the earlier of the two schemes", 0, 1980, 1, 1,
+     {HH("hh-1", -100), ENR("e-9", -5, EP, 1), ENR("e-5", -10, RP, 1)},
+     CLOSED_BY(CB_CLOSED_ENROLLED), "e-5"},
+    {"enrolled: both on one date, the smaller event id", 0, 1980, 1, 1,
+     {HH("hh-1", -100), ENR("e-9", -10, EP, 1), ENR("e-3", -10, RP, 1)},
+     CLOSED_BY(CB_CLOSED_ENROLLED), "e-3"},
+    {"deceased: the notice of the death date", 0, 1980, 1, 1,
+     {HH("hh-1", -100), DIE("d-1", -1, -3), DIE("d-2", -2, -5)},
+     CLOSED_BY(CB_CLOSED_DECEASED), "d-2"},
+    {"deceased: notices of one date, the smaller event id", 0, 1980, 1, 1,
+     {HH("hh-1", -100), DIE("d-7", -1, -5), DIE("d-4", -2, -5)},
+     CLOSED_BY(CB_CLOSED_DECEASED), "d-4"},
+    {"moved_out: the leaving row", 0, 1980, 1, 1,
+     {HH("hh-1", -100), OUT("hh-2", -3)}, CLOSED_BY(CB_CLOSED_MOVED_OUT),
+     "hh-2"},
+    {"employer open: the day it opens, after its row", 1, 0, 0, 0,
+     {BIZ("b-1", -99, CB_BIZ_ESTABLISHED)}, OPENED, "timer:2024-04-07"},
+    {"employer open: its row, after the day it opens", 1, 0, 0, 0,
+     {BIZ("b-1", -10, CB_BIZ_ESTABLISHED)}, OPENED, "b-1"},
+    {"deregistered: the earliest deregistration", 1, 0, 0, 0,
+     {BIZ("b-1", -99, CB_BIZ_ESTABLISHED),
+      BIZ("b-3", -5, CB_BIZ_DEREGISTERED),
+      BIZ("b-2", -8, CB_BIZ_DEREGISTERED)},
+     CLOSED_BY(CB_CLOSED_DEREGISTERED), "b-2"},
+    {"enrolled: the earliest registration, of one date the smaller id", 1,
+     0, 0, 0,
+     {BIZ("b-1", -99, CB_BIZ_ESTABLISHED), REG("r-8", -8), REG("r-5", -8),
+      REG("r-1", -2)},
+     CLOSED_BY(CB_CLOSED_ENROLLED), "r-5"},
+};
+
+/* The lead of a row's ops, applied forward (backward when back) to a new
+ * subject: 1 and *l, or 0. */
+static int src_lead(const src_row *r, int back, cb_rule_lead *l)
+{
+    size_t n = 0;
+    int32_t est = T - 100;
+    int has;
+
+    while (n < N_ROWS(r->ops) && r->ops[n].kind != 0)
+        n++;
+    if (r->employer) {
+        cb_employer e;
+        cb_employer_init(&e);
+        for (size_t i = 0; i < n; i++) {
+            cb_own_change ch[CB_OWN_CHANGES_MAX];
+            int nch;
+            cb_op op = src_make(&r->ops[back ? n - 1 - i : i], est);
+            cb_employer_apply(&e, &op, ch, &nch);
+        }
+        return cb_rules_employer_lead(&e, T, l);
+    }
+    cb_person p;
+    cb_person_init(&p);
+    p.birth = cb_date_from_ymd(r->birth_year, r->birth_month, r->birth_day);
+    for (size_t i = 0; i < n; i++) {
+        cb_op op = src_make(&r->ops[back ? n - 1 - i : i], est);
+        apply_op(&p, &op);
+    }
+    has = cb_rules_person_lead(&p, T, l);
+    cb_person_free(&p);
+    return has;
+}
+
+/* source_event_id (RULES.md 5): the event behind the fact that decided
+ * the lead's status, in either order of its rows. */
+static void test_sources(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_ROWS(src_rows); i++) {
+        const src_row *r = &src_rows[i];
+        for (int back = 0; back < 2; back++) {
+            cb_rule_lead l;
+            char got[256];
+            if (!src_lead(r, back, &l))
+                fail_msg("row %zu (%s): no lead", i, r->rule);
+            cb_str_to_text(&l.source, got, sizeof(got));
+            if (l.status != r->status || l.closed != r->closed ||
+                strcmp(got, r->source) != 0)
+                fail_msg("row %zu (%s), %s: status %d closed %d source %s",
+                         i, r->rule, back ? "backward" : "forward", l.status,
+                         l.closed, got);
+        }
+    }
+}
+
+/* A confirmed death notice names the verdict's day; a team's decision
+ * names the decision and its day. */
+static void test_sources_review_decision(void **state)
+{
+    named n[] = {{"d-1", "李四", -10, TW}, {NULL, NULL, 0, 0}};
+    cb_person p;
+    cb_rule_lead l;
+    cb_op op;
+    char got[256];
 
     (void)state;
+    make_named(&p, "王建国", 1, n, NULL, NULL);
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.status, CB_STATUS_OPEN);
+    cb_str_to_text(&l.source, got, sizeof(got));
+    assert_string_equal(got, "hh-1");
+    /* the team refuses on T - 1 */
+    cb_rules_decide(&l, CB_DECISION_REFUSED, T - 1);
+    cb_str_to_text(&l.source, got, sizeof(got));
+    assert_string_equal(got, "decision:refused:2024-06-14");
+    /* a decision a lead does not take leaves its source */
+    l.status = CB_STATUS_CLOSED;
+    cb_rules_decide(&l, CB_DECISION_CONTACTED, T);
+    cb_str_to_text(&l.source, got, sizeof(got));
+    assert_string_equal(got, "decision:refused:2024-06-14");
+    /* confirmed on T - 2 (at 00:00 UTC, 08:00 in the county) */
     memset(&op, 0, sizeof(op));
-    op.kind = CB_OP_HH;
-    op.eid = S("hh-9");
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
-    assert_string_equal(buf, "hh-9");
-    memset(&op, 0, sizeof(op));
-    op.kind = CB_OP_OWN;
-    op.src = S("b-4");
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
-    assert_string_equal(buf, "b-4");
-    memset(&op, 0, sizeof(op));
-    op.kind = CB_OP_TICK;
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
-    assert_string_equal(buf, "timer:2024-06-15");
-    op.kind = CB_OP_DECIDE;
-    op.decision = CB_DECISION_REFUSED;
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
-    assert_string_equal(buf, "decision:refused:2024-06-15");
     op.kind = CB_OP_REVIEW;
+    op.rkind = CB_REVIEW_DEATH_UNCONFIRMED;
     op.verdict = CB_VERDICT_CONFIRM;
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 1);
-    assert_string_equal(buf, "review:confirm:2024-06-15");
-    op.kind = CB_OP_DECIDE;
-    op.decision = 9;
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 0);
-    op.kind = CB_OP_OWN; /* an ownership change with no event behind it */
-    assert_int_equal(cb_rules_op_source(&op, T, buf, sizeof(buf)), 0);
-    assert_string_equal(buf, "review:confirm:2024-06-15");
+    op.at = (int64_t)(T - 2) * 86400000;
+    op.other = p.notices[0].norm;
+    apply_op(&p, &op);
+    assert_int_equal(cb_rules_person_lead(&p, T, &l), 1);
+    assert_int_equal(l.closed, CB_CLOSED_DECEASED);
+    cb_str_to_text(&l.source, got, sizeof(got));
+    assert_string_equal(got, "review:confirm:2024-06-13");
+    cb_person_free(&p);
 }
 
 int main(void)
@@ -1192,6 +1359,7 @@ int main(void)
         cmocka_unit_test(test_fact_window),
         cmocka_unit_test(test_lead_inputs),
         cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_sources_review_decision),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -209,6 +209,16 @@ static cb_op op_enr(int scheme, int on, int32_t date, uint32_t s24,
     return op;
 }
 
+/* The same, with its event id. */
+static cb_op op_enr_id(int scheme, int on, int32_t date, uint32_t s24,
+                       int snapshot, int64_t tw, const char *eid)
+{
+    cb_op op = op_enr(scheme, on, date, s24, snapshot, tw);
+
+    op.eid = S(eid);
+    return op;
+}
+
 static cb_op op_fact(int k, int scheme, int32_t period, int64_t amount,
                      int paid, int64_t tier, const char *eid)
 {
@@ -317,7 +327,7 @@ static void full_person(cb_person *p)
         op_roster_named(7, 18300, 18301, 3, "Zhang.Shan", "as-1"),
         op_review(CB_REVIEW_DEATH_UNCONFIRMED, CB_VERDICT_REJECT,
                   INT64_C(1700000000123), "ZhangShan"),
-        op_enr(0, 1, 18000, 5, 0, TW),
+        op_enr_id(0, 1, 18000, 5, 0, TW, "en-0"),
         op_enr(3, 0, 18100, 6, 0, TW),
         op_enr(1, 1, 18200, 7, 1, TW),
         op_roster(4, 18500, CB_DATE_OPEN_END, 18500, 8),
@@ -878,6 +888,21 @@ static void test_person_golden_bytes(void **state)
     cb_op enr = op_enr(1, 1, 19800, 7, 0, TW);
     assert_int_equal(apply(&p, &enr), 1);
     encode(&p, &b);
+    /* the same, with F_EIDS (0x2000) and its section after the rest: the
+     * stay's event id "e", resident_pension's "" (its op had none) */
+    assert_int_equal(b.len, sizeof(want) + 3);
+    assert_int_equal((unsigned char)b.data[1], 0x11);
+    assert_int_equal((unsigned char)b.data[2], 0x22);
+    assert_memory_equal(b.data + 3, want + 3, sizeof(want) - 3);
+    assert_memory_equal(b.data + sizeof(want), "\x01" "e" "\x00", 3);
+
+    /* the layout before event ids reads, with none, and packs as it was */
+    cb_person_free(&p);
+    assert_int_equal(cb_person_decode((const char *)want, sizeof(want), &p),
+                     0);
+    assert_int_equal(p.eids.stay.len, 0);
+    assert_int_equal(p.eids.basic[1].len, 0);
+    encode(&p, &b);
     assert_int_equal(b.len, sizeof(want));
     assert_memory_equal(b.data, want, sizeof(want));
 
@@ -944,6 +969,11 @@ static void test_person_round_trip(void **state)
     assert_str(&q.verdicts[0].other, "ZhangShan");
     assert_int_equal(q.has_name, 1);
     assert_str(&q.name, "Zhang San");
+    /* the rows behind the slots a lead's source reads */
+    assert_str(&q.eids.stay, "hh-1");
+    assert_str(&q.eids.leave, "hh-2");
+    assert_str(&q.eids.basic[0], "en-0");
+    assert_str(&q.eids.basic[1], "");
     for (int s = 0; s < CB_SCHEMES; s++)
         assert_int_equal(q.has_scheme[s], s == 0 || s == 1 || s == 3);
     assert_int_equal(q.schemes[0].on, 1);
@@ -1225,6 +1255,37 @@ static void test_person_ties(void **state)
     b = op_enr(1, 0, 19000, 77, 0, 0);
     both_orders(&a, &b, &p);
     assert_int_equal(p.schemes[1].on, 0);
+    cb_person_free(&p);
+
+    /* rows alike in all a slot keeps but their event ids: the smaller id
+     * (RULES.md 1), which the slot keeps for a lead's source */
+    a = op_hh(19000, 77, 100, CB_HH_MOVE_IN, -1, "", "hh-9");
+    b = op_hh(19000, 77, 100, CB_HH_ADDRESS_CHANGE, -1, "", "hh-10");
+    both_orders(&a, &b, &p);
+    assert_str(&p.eids.stay, "hh-10");
+    cb_person_free(&p);
+    a = op_hh(19000, 77, 100, CB_HH_MOVE_OUT, -1, "", "hh-3");
+    b = op_hh(19000, 77, 100, CB_HH_MOVE_OUT, -1, "", "hh-4");
+    both_orders(&a, &b, &p);
+    assert_str(&p.eids.leave, "hh-3");
+    cb_person_free(&p);
+    a = op_enr(CB_SCHEME_RESIDENT_PENSION, 1, 19000, 77, 0, 0);
+    a.eid = S("en-2");
+    b = op_enr(CB_SCHEME_RESIDENT_PENSION, 1, 19000, 77, 0, 0);
+    b.eid = S("en-1");
+    both_orders(&a, &b, &p);
+    assert_str(&p.eids.basic[1], "en-1");
+    /* a later row takes the slot and its id; a scheme not basic keeps
+     * none */
+    a = op_enr(CB_SCHEME_RESIDENT_PENSION, 0, 19001, 0, 0, 0);
+    a.eid = S("en-3");
+    apply(&p, &a);
+    assert_str(&p.eids.basic[1], "en-3");
+    a = op_enr(CB_SCHEME_RESIDENT_MEDICAL, 1, 19001, 0, 0, 0);
+    a.eid = S("en-4");
+    apply(&p, &a);
+    assert_null(cb_person_basic_eid(&p, CB_SCHEME_RESIDENT_MEDICAL));
+    assert_str(&p.eids.basic[0], "");
     cb_person_free(&p);
 
     /* roster: the later valid_to (open-ended latest), then valid_from */
@@ -1633,16 +1694,28 @@ static void test_employer_round_trip(void **state)
     assert_int_equal(cb_employer_apply(&e, &o, ch, &n), 0);
     assert_int_equal(n, 0);
     assert_int_equal(cb_employer_encode(&e, &b), 0);
-    assert_int_equal(b.len, sizeof(want));
-    assert_memory_equal(b.data, want, sizeof(want));
+    /* want with EF_EIDS (8): the business row's id "b-1", the
+     * registration's "" (its op had none) */
+    assert_int_equal(b.len, sizeof(want) + 5);
+    assert_int_equal(b.data[1], 0x0b);
+    assert_memory_equal(b.data + 2, want + 2, sizeof(want) - 2);
+    assert_memory_equal(b.data + sizeof(want), "\x03" "b-1" "\x00", 5);
+    /* the layout before event ids reads, and packs as it was */
+    cb_employer_init(&f);
+    assert_int_equal(cb_employer_decode((const char *)want, sizeof(want), &f),
+                     0);
+    assert_int_equal(f.biz_eid.len, 0);
+    assert_int_equal(cb_employer_encode(&f, &b2), 0);
+    assert_int_equal(b2.len, sizeof(want));
+    assert_memory_equal(b2.data, want, sizeof(want));
 
     /* with a deregistration too */
     o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_DEREGISTERED, 0, 0, 19030, 1, "",
                "", "b-2");
     assert_int_equal(cb_employer_apply(&e, &o, ch, &n), 0);
     assert_int_equal(cb_employer_encode(&e, &b), 0);
-    assert_int_equal(b.len, sizeof(want) + 2);
-    assert_int_equal(b.data[1], 7);
+    assert_int_equal(b.len, sizeof(want) + 5 + 2 + 4);
+    assert_int_equal(b.data[1], 15);
     cb_employer_init(&f);
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), 0);
     assert_int_equal(f.has_biz, 1);
@@ -1657,6 +1730,9 @@ static void test_employer_round_trip(void **state)
     assert_int_equal(f.reg, 19020);
     assert_int_equal(f.has_dereg, 1);
     assert_int_equal(f.dereg, 19030);
+    assert_str(&f.biz_eid, "b-1");
+    assert_str(&f.reg_eid, "");
+    assert_str(&f.dereg_eid, "b-2");
     assert_int_equal(cb_employer_encode(&f, &b2), 0);
     assert_same_bytes(&b, &b2);
     assert_refuses_truncations(dec_employer, &b, &f);
@@ -1664,7 +1740,7 @@ static void test_employer_round_trip(void **state)
     b.data[0] = 0;
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), -1);
     b.data[0] = 1;
-    b.data[1] = 8;
+    b.data[1] = 16;
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), -1);
 
     /* an employer with nothing yet; only a registration */
@@ -1680,6 +1756,22 @@ static void test_employer_round_trip(void **state)
     o = op_reg(19050);
     cb_employer_apply(&e, &o, ch, &n);
     assert_int_equal(e.reg, 19035);
+    /* of one date, the smaller event id, in either order */
+    o = op_reg(19035);
+    o.eid = S("r-2");
+    cb_employer_apply(&e, &o, ch, &n);
+    assert_str(&e.reg_eid, "");  /* "" (no id) is the smallest */
+    cb_employer_init(&f);
+    for (int k = 0; k < 2; k++) {
+        cb_employer_init(&f);
+        const char *ids[2] = {k ? "r-1" : "r-2", k ? "r-2" : "r-1"};
+        for (int j = 0; j < 2; j++) {
+            o = op_reg(19035);
+            o.eid = S(ids[j]);
+            cb_employer_apply(&f, &o, ch, &n);
+        }
+        assert_str(&f.reg_eid, "r-1");
+    }
     assert_int_equal(cb_employer_encode(&e, &b), 0);
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), 0);
     assert_int_equal(f.has_reg, 1);

@@ -1689,11 +1689,12 @@ static void test_write(void **state)
     assert_non_null(fgets(line, sizeof(line), f));
     assert_string_equal(line, "lead_id,township_code,subject_kind,subject_id,"
                               "reason,priority,status,closed_reason,"
-                              "opened_at,closed_at,name\n");
+                              "opened_at,closed_at,name,source_event_id\n");
     assert_non_null(fgets(line, sizeof(line), f));
     assert_string_equal(line, "Lf4aa2738e56baf46,320923008,person,"
                               "320923199503041234,working_age_uninsured,"
-                              "normal,open,,2025-01-02,,\"王\"\"小\"\",明\"\n");
+                              "normal,open,,2025-01-02,,\"王\"\"小\"\",明\","
+                              "hh-0001\n");
     fclose(f);
     remove(path);
     snprintf(path, sizeof(path), "%s/alerts.csv", dir);
