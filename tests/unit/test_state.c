@@ -895,6 +895,77 @@ static void test_person_golden_bytes(void **state)
     cb_buf_free(&b);
 }
 
+/* Facts stored in the first layout (F_FACTS, 42 bytes each with an id of
+ * 12) still read, and are written compactly (F_CFACTS) the next time: 4
+ * bytes for a month like the one before. */
+static void test_person_old_facts(void **state)
+{
+    static const char *const eids[] = {"en-000000100", "en-000070200",
+                                       "en-000140300"};
+    cb_buf old = {0}, b = {0}, b2 = {0};
+    cb_pack w;
+    cb_person p, q;
+
+    (void)state;
+    cb_pack_init(&w, &old);
+    cb_pack_int(&w, 1, 1);     /* version */
+    cb_pack_int(&w, 0x080, 2); /* F_FACTS */
+    cb_pack_int(&w, 3652, 3);
+    cb_pack_int(&w, 0, 1);     /* no schemes */
+    cb_pack_int(&w, 3, 2);
+    for (int i = 0; i < 3; i++) {
+        cb_pack_int(&w, CB_FACT_BENEFIT, 1);
+        cb_pack_int(&w, 1, 1);          /* scheme */
+        cb_pack_int(&w, 320923, 6);     /* region */
+        cb_pack_int(&w, 660 + i, 2);    /* period */
+        cb_pack_int(&w, 15000, 6);      /* amount */
+        cb_pack_int(&w, 255, 1);        /* paid: none */
+        cb_pack_int(&w, -1, 6);         /* tier */
+        cb_pack_int(&w, TW, 6);         /* township */
+        cb_pack_str(&w, eids[i], strlen(eids[i]), 1);
+    }
+    assert_false(w.failed);
+    assert_int_equal(old.len, 7 + 2 + 3 * 42);
+    cb_person_init(&p);
+    assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
+    assert_int_equal(p.nfacts, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_str(&p.facts[i].eid, eids[i]);
+        assert_int_equal(p.facts[i].period, 660 + i);
+        assert_int_equal(p.facts[i].amount, 15000);
+        assert_int_equal(p.facts[i].paid, 255);
+        assert_int_equal(p.facts[i].tier, -1);
+        assert_int_equal(p.facts[i].region, 320923);
+        assert_int_equal(p.facts[i].township, TW);
+    }
+    encode(&p, &b);
+    /* head, count, the first fact with its context (24 bytes), then a
+     * head and 3 bytes of id for each month after it */
+    assert_int_equal(b.len, 7 + 1 + 24 + 2 * 4);
+    assert_int_equal((unsigned char)b.data[2], 0x20); /* F_CFACTS */
+    cb_person_init(&q);
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(q.nfacts, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_str(&q.facts[i].eid, eids[i]);
+        assert_int_equal(q.facts[i].period, 660 + i);
+        assert_int_equal(q.facts[i].amount, 15000);
+        assert_int_equal(q.facts[i].tier, -1);
+        assert_int_equal(q.facts[i].township, TW);
+    }
+    encode(&q, &b2);
+    assert_same_bytes(&b, &b2);
+    assert_refuses_truncations(dec_person, &b, &q);
+    /* both layouts at once are refused */
+    b.data[1] |= 0x80;
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
+    cb_person_free(&p);
+    cb_person_free(&q);
+    cb_buf_free(&old);
+    cb_buf_free(&b);
+    cb_buf_free(&b2);
+}
+
 static void test_person_round_trip(void **state)
 {
     (void)state;
@@ -1997,6 +2068,7 @@ int main(void)
         cmocka_unit_test(test_op_ownership),
         cmocka_unit_test(test_person_golden_bytes),
         cmocka_unit_test(test_person_round_trip),
+        cmocka_unit_test(test_person_old_facts),
         cmocka_unit_test(test_person_canonical),
         cmocka_unit_test(test_person_ties),
         cmocka_unit_test(test_person_death),
