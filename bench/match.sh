@@ -11,7 +11,9 @@
 #       (a real one with CANBAO_TEST_KAFKA=real) first, then `canbao match
 #       --until-idle 3` drains them with Redis local: events/s from the
 #       first message to the last step, the time Redis spent in the step
-#       script, and the memory of both.
+#       script, and the memory of both: the matcher's RSS, Redis's
+#       used_memory a person (after the drain less before the load,
+#       divided by PEOPLE) and its breakdown by key family.
 #
 #   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain.
 #

@@ -4,7 +4,8 @@
  * in the comments below), so states stored by it read the same; what
  * issue 19 added (death notices one by one, other sources' names,
  * verdicts) are sections of flags of their own, so that a person without
- * them packs as before.
+ * them packs as before.  Facts are written compactly (F_CFACTS); their
+ * first layout (F_FACTS) is still read.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
