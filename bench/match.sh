@@ -11,7 +11,9 @@
 #       (a real one with CANBAO_TEST_KAFKA=real) first, then `canbao match
 #       --until-idle 3` drains them with Redis local: events/s from the
 #       first message to the last step, the time Redis spent in the step
-#       script, and the memory of both.
+#       script, and the memory of both: the matcher's RSS, Redis's
+#       used_memory a person (after the drain less before the load,
+#       divided by PEOPLE) and its breakdown by key family.
 #
 #   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain.
 #
@@ -100,6 +102,73 @@ mem() { redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory:\([0-9]*
 evalsha_us() {
     redis-cli -p "$REDIS_PORT" info commandstats |
         sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\2 \1/p'
+}
+
+# breakdown: Redis's memory by key family (MEMORY USAGE ... SAMPLES 0
+# summed over the keys whose names start alike up to the hash tag), a
+# person's share of each, and the fields of the state buckets by subject
+# kind (an 8-byte person, a 17-byte name group "G...", an employer's
+# USCC) with their values' bytes.  Printed as bench: lines.
+breakdown() {
+    redis-cli -p "$REDIS_PORT" --raw eval "
+      local fam, order = {}, {}
+      local kinds = {}
+      local function add(t, name, keys, bytes)
+        local f = t[name]
+        if f == nil then
+          f = {0, 0, 0}
+          t[name] = f
+          if t == fam then order[#order + 1] = name end
+        end
+        f[1] = f[1] + keys
+        f[2] = f[2] + bytes
+        return f
+      end
+      local cursor = '0'
+      repeat
+        local r = redis.call('SCAN', cursor, 'COUNT', 1000)
+        cursor = r[1]
+        for _, k in ipairs(r[2]) do
+          local name = string.match(k, '^([^{]*)') or k
+          local f = add(fam, name, 1, redis.call('MEMORY', 'USAGE', k, 'SAMPLES', 0))
+          local t = redis.call('TYPE', k)['ok']
+          if t == 'hash' or t == 'zset' then
+            f[3] = f[3] + (t == 'hash' and redis.call('HLEN', k) or redis.call('ZCARD', k))
+          elseif t == 'stream' then
+            f[3] = f[3] + redis.call('XLEN', k)
+          end
+          if name == 'cb:s:' then
+            local all = redis.call('HGETALL', k)
+            for i = 1, #all, 2 do
+              local fk = all[i]
+              local kind = (#fk == 8 and 'person') or
+                ((#fk == 17 and string.sub(fk, 1, 1) == 'G') and 'group') or 'employer'
+              local e = add(kinds, kind, 1, #all[i + 1])
+              e[3] = e[3] + #fk
+            end
+          end
+        end
+      until cursor == '0'
+      table.sort(order)
+      local out = {}
+      for _, name in ipairs(order) do
+        local f = fam[name]
+        out[#out + 1] = string.format('%s %d %d %d', name, f[1], f[2], f[3])
+      end
+      for _, kind in ipairs({'person', 'group', 'employer'}) do
+        local e = kinds[kind]
+        if e then
+          out[#out + 1] = string.format('=%s %d %d %d', kind, e[1], e[2], e[3])
+        end
+      end
+      return out" 0 |
+    awk -v people="$PEOPLE" '
+      /^=/ { printf "bench:   cb:s: %-8s fields %8d, values %10d bytes (%.1f a field), field names %d bytes\n",
+                    substr($1, 2), $2, $3, $3 / ($2 ? $2 : 1), $4; next }
+      { total += $3
+        printf "bench:   %-16s keys %7d, entries %8d, MEMORY USAGE %11d bytes = %6.1f a person\n",
+               $1, $2, $4, $3, $3 / people }
+      END { printf "bench:   %-16s %40d bytes = %6.1f a person\n", "all keys", total, total / people }'
 }
 
 cb_start_redis >/dev/null
@@ -224,6 +293,10 @@ printf 'bench: broker CPU %.1f s (%.1f us an event)\n' \
     "$(echo "($bticks1 - $bticks0) * 1000000 / $hz / $events" | bc -l)"
 printf 'bench: matcher RSS %d kB; Redis used_memory after %s\n' "$rss" \
     "$(redis-cli -p "$REDIS_PORT" info memory | sed -n 's/^used_memory_human:\(.*\)\r/\1/p')"
+after_drain=$(mem)
+printf 'bench: Redis memory a person: (used_memory after the drain %d - before the load %d) / %d people = %.1f bytes\n' \
+    "$after_drain" "$before" "$PEOPLE" "$(echo "($after_drain - $before) / $PEOPLE" | bc -l)"
+breakdown
 if [ -n "${CANBAO_BENCH_STATS:-}" ]; then
     # where Redis's time went, command by command (calls, usec)
     redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |

@@ -8,10 +8,15 @@
  *   suspect  s1 event id, s1 written, s1 name, i6 township, u1 kind,
  *            s1 file, i8 line, s2 record
  *   verdict  u1 kind, u1 verdict, i8 at, s1 subject, s1 other
- *   group    u1 version, u2 nholders, holders, u2 nsuspects, suspects,
- *            u2 nverdicts, verdicts
+ *   group    u1 version 2, uvar nholders, compact holders, u2 nsuspects,
+ *            suspects, u2 nverdicts, verdicts (version 1, read only: u2
+ *            nholders and holders as above)
  *   message  u1 type, then a holder (HOLDER), s1 id (GONE) or a suspect
- *            (SUSPECT) */
+ *            (SUSPECT)
+ *
+ * A group keeps its holders compactly (put_cholder): every person with a
+ * register name is the holder of one group, so a holder's bytes are paid
+ * once a person. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +26,8 @@
 #include "cb_pack.h"
 #include "cb_time.h"
 
-#define GROUP_VERSION 1
+#define GROUP_VERSION 2
+#define GROUP_VERSION_1 1 /* holders as in messages */
 
 void cb_group_key(const cb_idkey *ids, const char *norm, size_t len,
                   char out[CB_GROUP_KEY_LEN + 1])
@@ -88,6 +94,7 @@ void cb_group_free(cb_group *g)
     free(g->holders);
     free(g->suspects);
     free(g->verdicts);
+    free(g->text);
     cb_group_init(g);
 }
 
@@ -140,6 +147,174 @@ static int get_holder(cb_unpack *r, cb_holder *h)
     return r->failed || h->id.len != CB_IDENT_LEN ? -1 : 0;
 }
 
+/* A holder in a group's state, compactly:
+ *
+ *   u8 id       the first 17 digits as a number, when the 18th is their
+ *               check character; else all ones, and s1 id follows
+ *   s1 name, svar township, uvar nfacts * 2 + pension
+ *   per fact    u1 head (bit 0: k is 1; bit 1: k follows as a u1; bits
+ *               2-3: period 0 the previous fact's, 1 the month after it,
+ *               2 an svar difference follows; bit 4: the amount is the
+ *               previous fact's, else an svar follows), [u1 k], [svar
+ *               period difference], [svar amount], eid (cb_pack_eid
+ *               against the previous fact's)
+ *
+ * The first fact is packed against period 0, amount 0 and no id.  A
+ * month of a pension takes 4 bytes (22 in a message). */
+#define CH_K1     0x01
+#define CH_KBYTE  0x02
+#define CH_NEXT   0x04
+#define CH_DELTA  0x08
+#define CH_PERIOD 0x0c
+#define CH_AMOUNT 0x10
+#define CH_RAW_ID UINT64_MAX
+
+/* The number of an 18-character ID whose check character is right, or
+ * CH_RAW_ID. */
+static uint64_t id_number(cb_span_ro id)
+{
+    uint64_t v = 0;
+
+    if (id.len != CB_IDENT_LEN)
+        return CH_RAW_ID;
+    for (int i = 0; i < CB_IDENT_LEN - 1; i++) {
+        if (id.s[i] < '0' || id.s[i] > '9')
+            return CH_RAW_ID;
+        v = v * 10 + (uint64_t)(id.s[i] - '0');
+    }
+    return cb_ident_person_check_char(id.s) == id.s[CB_IDENT_LEN - 1]
+               ? v
+               : CH_RAW_ID;
+}
+
+static void put_cholder(cb_pack *w, const cb_holder *h)
+{
+    uint64_t num = id_number(h->id);
+    int32_t period = 0;
+    int64_t amount = 0;
+    cb_span_ro prev = {"", 0};
+
+    cb_pack_int(w, (int64_t)num, 8);
+    if (num == CH_RAW_ID)
+        put_s(w, h->id, 1);
+    put_s(w, h->name, 1);
+    cb_pack_svar(w, h->township);
+    cb_pack_uvar(w, (uint64_t)h->nfacts << 1 | (h->pension != 0));
+    for (size_t i = 0; i < h->nfacts; i++) {
+        const cb_group_fact *f = &h->facts[i];
+        unsigned head = 0;
+        if (f->k == 1)
+            head |= CH_K1;
+        else if (f->k != 0)
+            head |= CH_KBYTE;
+        if (f->period == period + 1)
+            head |= CH_NEXT;
+        else if (f->period != period)
+            head |= CH_DELTA;
+        if (f->amount == amount)
+            head |= CH_AMOUNT;
+        cb_pack_int(w, head, 1);
+        if (head & CH_KBYTE)
+            cb_pack_int(w, f->k, 1);
+        if (head & CH_DELTA)
+            cb_pack_svar(w, (int64_t)f->period - period);
+        if (!(head & CH_AMOUNT))
+            cb_pack_svar(w, f->amount);
+        cb_pack_eid(w, f->eid.s, f->eid.len, prev.s, prev.len);
+        period = f->period;
+        amount = f->amount;
+        prev = f->eid;
+    }
+}
+
+/* Appends a string to the group's text; the span gets its length now and
+ * its bytes once the text stops growing (text_spans). */
+static cb_span_ro to_text(cb_buf *text, const char *s, size_t n,
+                          cb_unpack *r)
+{
+    cb_span_ro span = {NULL, n};
+
+    if (cb_buf_append(text, s, n) != 0)
+        r->failed = 1;
+    return span;
+}
+
+static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text)
+{
+    uint64_t num, nf;
+    char id[CB_IDENT_LEN];
+    cb_str eid = {0}, prev = {0};
+    size_t n;
+
+    memset(h, 0, sizeof(*h));
+    num = cb_unpack_uint(r, 8);
+    if (num == CH_RAW_ID) {
+        cb_span_ro raw = get_s(r, 1);
+        h->id = to_text(text, raw.s, raw.len, r);
+    } else {
+        if (num >= UINT64_C(100000000000000000))
+            return -1;
+        for (int i = CB_IDENT_LEN - 2; i >= 0; i--) {
+            id[i] = (char)('0' + num % 10);
+            num /= 10;
+        }
+        id[CB_IDENT_LEN - 1] = cb_ident_person_check_char(id);
+        h->id = to_text(text, id, CB_IDENT_LEN, r);
+    }
+    h->name = get_s(r, 1);
+    h->township = cb_unpack_svar(r);
+    nf = cb_unpack_uvar(r);
+    h->pension = (int)(nf & 1);
+    n = (size_t)(nf >> 1);
+    if (r->failed || !cb_unpack_room(r, n, 2))
+        return -1;
+    if (n > 0) {
+        h->facts = calloc(n, sizeof(*h->facts));
+        if (h->facts == NULL)
+            return -1;
+    }
+    for (size_t i = 0; i < n && !r->failed; i++) {
+        cb_group_fact *f = &h->facts[i];
+        unsigned head = (unsigned)cb_unpack_uint(r, 1);
+        if ((head & ~0x1fu) != 0 || (head & CH_PERIOD) == CH_PERIOD ||
+            (head & (CH_K1 | CH_KBYTE)) == (CH_K1 | CH_KBYTE))
+            return -1;
+        f->k = (head & CH_K1) ? 1 : 0;
+        if (head & CH_KBYTE)
+            f->k = (int)cb_unpack_uint(r, 1);
+        f->period = i > 0 ? h->facts[i - 1].period : 0;
+        if (head & CH_NEXT)
+            f->period++;
+        else if (head & CH_DELTA)
+            f->period = (int32_t)(f->period + cb_unpack_svar(r));
+        f->amount = i > 0 ? h->facts[i - 1].amount : 0;
+        if (!(head & CH_AMOUNT))
+            f->amount = cb_unpack_svar(r);
+        cb_unpack_eid(r, prev.s, prev.len, &eid);
+        f->eid = to_text(text, eid.s, eid.len, r);
+        prev = eid;
+        h->nfacts = i + 1;
+    }
+    return r->failed || h->id.len != CB_IDENT_LEN ? -1 : 0;
+}
+
+/* Points the spans to_text made (each holder's id, then its facts' ids,
+ * holder after holder) into the text, now that it has stopped growing. */
+static void text_spans(cb_group *g)
+{
+    const char *t = g->text;
+
+    for (size_t i = 0; i < g->nholders; i++) {
+        cb_holder *h = &g->holders[i];
+        h->id.s = t;
+        t += h->id.len;
+        for (size_t k = 0; k < h->nfacts; k++) {
+            h->facts[k].eid.s = t;
+            t += h->facts[k].eid.len;
+        }
+    }
+}
+
 static void put_suspect(cb_pack *w, const cb_suspect_ref *s)
 {
     put_s(w, s->eid, 1);
@@ -175,9 +350,9 @@ int cb_group_encode(const cb_group *g, cb_buf *out)
 
     out->len = 0;
     cb_pack_int(&w, GROUP_VERSION, 1);
-    cb_pack_int(&w, (int64_t)g->nholders, 2);
+    cb_pack_uvar(&w, (uint64_t)g->nholders);
     for (size_t i = 0; i < g->nholders; i++)
-        put_holder(&w, &g->holders[i]);
+        put_cholder(&w, &g->holders[i]);
     cb_pack_int(&w, (int64_t)g->nsuspects, 2);
     for (size_t i = 0; i < g->nsuspects; i++)
         put_suspect(&w, &g->suspects[i]);
@@ -190,7 +365,7 @@ int cb_group_encode(const cb_group *g, cb_buf *out)
         put_s(&w, v->subject, 1);
         put_s(&w, v->other, 1);
     }
-    if (g->nholders > 65535 || g->nsuspects > 65535 || g->nverdicts > 65535)
+    if (g->nsuspects > 65535 || g->nverdicts > 65535)
         return -1;
     return w.failed ? -1 : 0;
 }
@@ -199,20 +374,32 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
 {
     cb_unpack r;
     size_t n;
+    cb_buf text = {0};
+    uint64_t version;
 
     cb_group_init(g);
     cb_unpack_init(&r, data, len);
-    if (cb_unpack_uint(&r, 1) != GROUP_VERSION)
+    version = cb_unpack_uint(&r, 1);
+    if (version != GROUP_VERSION && version != GROUP_VERSION_1)
         return -1;
-    n = (size_t)cb_unpack_uint(&r, 2);
+    n = version == GROUP_VERSION ? (size_t)cb_unpack_uvar(&r)
+                                 : (size_t)cb_unpack_uint(&r, 2);
     if (r.failed || !cb_unpack_room(&r, n, 11) ||
         (n > 0 && (g->holders = calloc(n, sizeof(*g->holders))) == NULL))
         goto fail;
-    for (; g->nholders < n; g->nholders++)
-        if (get_holder(&r, &g->holders[g->nholders]) != 0) {
+    for (; g->nholders < n; g->nholders++) {
+        cb_holder *h = &g->holders[g->nholders];
+        if ((version == GROUP_VERSION ? get_cholder(&r, h, &text)
+                                      : get_holder(&r, h)) != 0) {
             g->nholders++;
             goto fail;
         }
+    }
+    if (version == GROUP_VERSION) {
+        g->text = text.data; /* owned by the group from here */
+        text.data = NULL;
+        text_spans(g);
+    }
     n = (size_t)cb_unpack_uint(&r, 2);
     if (r.failed || !cb_unpack_room(&r, n, 20) ||
         (n > 0 && (g->suspects = calloc(n, sizeof(*g->suspects))) == NULL))
@@ -239,6 +426,7 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
         goto fail;
     return 0;
 fail:
+    cb_buf_free(&text);
     cb_group_free(g);
     return -1;
 }

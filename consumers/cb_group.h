@@ -15,7 +15,9 @@
  * group's state and of its review items.
  *
  * Strings of a decoded group or message point into the bytes they were
- * decoded from (not owned): keep those bytes while the group is used. */
+ * decoded from (not owned): keep those bytes while the group is used.
+ * Its holders' numbers and event ids, which a group keeps packed, are
+ * the group's own (its text). */
 #ifndef CB_GROUP_H
 #define CB_GROUP_H
 
@@ -86,6 +88,7 @@ typedef struct cb_group {
     size_t nsuspects;
     cb_group_verdict *verdicts; /* by (kind, subject, other) */
     size_t nverdicts;
+    char *text; /* owned: the holders' ids and event ids decoded */
 } cb_group;
 
 void cb_group_init(cb_group *g);

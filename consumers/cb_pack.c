@@ -74,3 +74,162 @@ int cb_unpack_done(const cb_unpack *r)
 {
     return r->failed || r->p != r->end ? -1 : 0;
 }
+
+/* ------------------------------------------------------- compact fields */
+
+void cb_pack_uvar(cb_pack *w, uint64_t v)
+{
+    unsigned char b[10];
+    size_t n = 0;
+
+    do {
+        b[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v != 0)
+            b[n] |= 0x80;
+        n++;
+    } while (v != 0);
+    cb_pack_bytes(w, b, n);
+}
+
+void cb_pack_svar(cb_pack *w, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+
+    cb_pack_uvar(w, (u << 1) ^ (v < 0 ? ~(uint64_t)0 : 0));
+}
+
+uint64_t cb_unpack_uvar(cb_unpack *r)
+{
+    uint64_t v = 0;
+
+    for (int shift = 0; shift < 64; shift += 7) {
+        const unsigned char *b =
+            (const unsigned char *)cb_unpack_bytes(r, 1);
+        if (b == NULL)
+            return 0;
+        v |= (uint64_t)(*b & 0x7f) << shift;
+        if ((*b & 0x80) == 0)
+            return v;
+    }
+    r->failed = 1; /* more than 10 bytes */
+    return 0;
+}
+
+int64_t cb_unpack_svar(cb_unpack *r)
+{
+    uint64_t u = cb_unpack_uvar(r);
+
+    return (int64_t)((u >> 1) ^ (0 - (u & 1)));
+}
+
+#define EID_DIGITS_MAX 18 /* numbers below 10^18: they fit an int64 */
+
+/* An id's trailing digits: their count (0 when there are none or more
+ * than EID_DIGITS_MAX, or the prefix is longer than a u1 length holds)
+ * and their value. */
+static size_t eid_split(const char *s, size_t n, uint64_t *num)
+{
+    size_t d = 0;
+
+    while (d < n && s[n - 1 - d] >= '0' && s[n - 1 - d] <= '9')
+        d++;
+    if (d == 0 || d > EID_DIGITS_MAX || n - d > 255)
+        return 0;
+    *num = 0;
+    for (size_t i = n - d; i < n; i++)
+        *num = *num * 10 + (uint64_t)(s[i] - '0');
+    return d;
+}
+
+void cb_pack_eid(cb_pack *w, const char *s, size_t n, const char *prev,
+                 size_t prevlen)
+{
+    uint64_t num, pnum = 0;
+    size_t d = n <= 255 ? eid_split(s, n, &num) : 0;
+    size_t pd = prevlen > 0 ? eid_split(prev, prevlen, &pnum) : 0;
+
+    if (n > 255) {
+        w->failed = 1;
+        return;
+    }
+    if (d == 0) {
+        cb_pack_uvar(w, (uint64_t)n << 2);
+        cb_pack_bytes(w, s, n);
+    } else if (d == pd && n == prevlen &&
+               memcmp(s, prev, n - d) == 0) {
+        int64_t delta = (int64_t)(num - pnum);
+        uint64_t z = ((uint64_t)delta << 1) ^
+                     (delta < 0 ? ~(uint64_t)0 : 0);
+        cb_pack_uvar(w, z << 2 | 3);
+    } else {
+        cb_pack_uvar(w, num << 2 | 1);
+        cb_pack_int(w, (int64_t)d, 1);
+        cb_pack_str(w, s, n - d, 1);
+    }
+}
+
+/* Writes d digits of num after the prefix already in out. */
+static void eid_digits(cb_unpack *r, cb_str *out, uint64_t num, size_t d)
+{
+    if (d == 0 || d > EID_DIGITS_MAX || out->len + d > sizeof(out->s)) {
+        r->failed = 1;
+        out->len = 0;
+        return;
+    }
+    for (size_t i = d; i-- > 0;) {
+        out->s[out->len + i] = (char)('0' + num % 10);
+        num /= 10;
+    }
+    if (num != 0) { /* more digits than the id had */
+        r->failed = 1;
+        out->len = 0;
+        return;
+    }
+    out->len = (uint8_t)(out->len + d);
+}
+
+void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
+                   cb_str *out)
+{
+    uint64_t head = cb_unpack_uvar(r), num, pnum = 0;
+    size_t d;
+
+    out->len = 0;
+    if (r->failed)
+        return;
+    switch (head & 3) {
+    case 0: {
+        size_t n = (size_t)(head >> 2);
+        const char *p = n <= sizeof(out->s) ? cb_unpack_bytes(r, n) : NULL;
+        if (p == NULL) {
+            r->failed = 1;
+            return;
+        }
+        memcpy(out->s, p, n);
+        out->len = (uint8_t)n;
+        return;
+    }
+    case 1:
+        num = head >> 2;
+        d = (size_t)cb_unpack_uint(r, 1);
+        cb_unpack_str(r, 1, out);
+        if (!r->failed)
+            eid_digits(r, out, num, d);
+        return;
+    case 3:
+        d = prevlen > 0 ? eid_split(prev, prevlen, &pnum) : 0;
+        if (d == 0) {
+            r->failed = 1;
+            return;
+        }
+        head >>= 2;
+        num = pnum + (uint64_t)(int64_t)((head >> 1) ^ (0 - (head & 1)));
+        memcpy(out->s, prev, prevlen - d);
+        out->len = (uint8_t)(prevlen - d);
+        eid_digits(r, out, num, d);
+        return;
+    default:
+        r->failed = 1;
+    }
+}

@@ -127,4 +127,36 @@ static inline int64_t cb_unpack_int(cb_unpack *r, int n)
     return (int64_t)v;
 }
 
+/* ----------------------------------------------------- compact fields
+ *
+ * Variable-length fields for lists whose neighbours look alike (a
+ * person's facts, a name group's holders): an unsigned integer in 7-bit
+ * groups, low first, the top bit saying another follows (LEB128, 1 to 10
+ * bytes); a signed one zigzagged first (0, -1, 1, -2... as 0, 1, 2,
+ * 3...); and an event id packed against the one before it in the list. */
+
+void cb_pack_uvar(cb_pack *w, uint64_t v);
+void cb_pack_svar(cb_pack *w, int64_t v);
+uint64_t cb_unpack_uvar(cb_unpack *r);
+int64_t cb_unpack_svar(cb_unpack *r);
+
+/* An event id (any bytes, up to 255) packed against prev, the id before
+ * it in the list (prevlen 0: none).  An id that ends in 1 to 18 digits,
+ * like "en-000786313", is its prefix and its number: with the prefix and
+ * the count of digits of prev, the difference of the numbers alone (one
+ * varint, "same as before" in its low bits: 3 bytes for ids a few
+ * hundred thousand apart); otherwise the number, the count of digits and
+ * the prefix.  Any other id is its length and bytes.
+ *
+ *   uvar head; head & 3:  0  raw: head >> 2 bytes follow
+ *                         1  number head >> 2, then u1 digits, s1 prefix
+ *                         3  prev's prefix and digits; number prev's
+ *                            plus the zigzagged head >> 2 */
+void cb_pack_eid(cb_pack *w, const char *s, size_t n, const char *prev,
+                 size_t prevlen);
+
+/* Reads an id packed by cb_pack_eid against the same prev into out. */
+void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
+                   cb_str *out);
+
 #endif

@@ -4,7 +4,8 @@
  * in the comments below), so states stored by it read the same; what
  * issue 19 added (death notices one by one, other sources' names,
  * verdicts) are sections of flags of their own, so that a person without
- * them packs as before.
+ * them packs as before.  Facts are written compactly (F_CFACTS); their
+ * first layout (F_FACTS) is still read.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
@@ -30,8 +31,9 @@
 #define F_NOTICES   0x400 /* death notices, each with its date and name */
 #define F_ALIASES   0x800 /* names other sources give the person */
 #define F_VERDICTS  0x1000 /* reviewers' verdicts */
-#define F_EIDS      0x2000 /* the event ids behind the slots (cb_person_eids) */
-#define F_ALL       0x3FFF
+#define F_CFACTS    0x2000 /* the facts packed compactly (pack_facts) */
+#define F_EIDS      0x4000 /* the event ids behind the slots (cb_person_eids) */
+#define F_ALL       0x7FFF
 
 #define EF_BIZ   1
 #define EF_REG   2
@@ -136,6 +138,26 @@ static int person_has_eids(const cb_person *p)
            p->eids.basic[0].len > 0 || p->eids.basic[1].len > 0;
 }
 
+/* The ids of the slots a state has (the non-NULL ones of slot[0..n-1]),
+ * each packed against the one before it (cb_pack_eid): through put
+ * (encoding) or get (decoding), one of them NULL. */
+static void eids_io(cb_str **slot, int n, cb_pack *put, cb_unpack *get)
+{
+    const cb_str *prev = NULL;
+
+    for (int i = 0; i < n; i++) {
+        if (slot[i] == NULL)
+            continue;
+        if (put != NULL)
+            cb_pack_eid(put, slot[i]->s, slot[i]->len,
+                        prev ? prev->s : NULL, prev ? prev->len : 0);
+        else
+            cb_unpack_eid(get, prev ? prev->s : NULL, prev ? prev->len : 0,
+                          slot[i]);
+        prev = slot[i];
+    }
+}
+
 /* The ids of the slots p has, in the section's order: through put
  * (encoding) or get (decoding), one of them NULL. */
 static void person_eids_io(cb_person *p, cb_pack *put, cb_unpack *get)
@@ -150,14 +172,7 @@ static void person_eids_io(cb_person *p, cb_pack *put, cb_unpack *get)
         slot[2] = &p->eids.basic[0];
     if (p->has_scheme[CB_SCHEME_RESIDENT_PENSION])
         slot[3] = &p->eids.basic[1];
-    for (int i = 0; i < 4; i++) {
-        if (slot[i] == NULL)
-            continue;
-        if (put != NULL)
-            cb_pack_str(put, slot[i]->s, slot[i]->len, 1);
-        else
-            cb_unpack_str(get, 1, slot[i]);
-    }
+    eids_io(slot, 4, put, get);
 }
 
 static void employer_eids_io(cb_employer *e, cb_pack *put, cb_unpack *get)
@@ -166,14 +181,7 @@ static void employer_eids_io(cb_employer *e, cb_pack *put, cb_unpack *get)
                        e->has_reg ? &e->reg_eid : NULL,
                        e->has_dereg ? &e->dereg_eid : NULL};
 
-    for (int i = 0; i < 3; i++) {
-        if (slot[i] == NULL)
-            continue;
-        if (put != NULL)
-            cb_pack_str(put, slot[i]->s, slot[i]->len, 1);
-        else
-            cb_unpack_str(get, 1, slot[i]);
-    }
+    eids_io(slot, 3, put, get);
 }
 
 /* ------------------------------------------------------------- persons */
@@ -281,6 +289,113 @@ static void own_remove(cb_person *p, size_t i)
     memmove(p->own + i, p->own + i + 1,
             (p->nown - i - 1) * sizeof(*p->own));
     p->nown--;
+}
+
+/* The facts, compactly (F_CFACTS), in their encoded order: a person's
+ * facts are mostly one scheme's month after month, so each is packed
+ * against the one before it (the first against zeros):
+ *
+ *   uvar count, then per fact
+ *   u1 head   bit 0: k is 1; bit 5: k follows as a u1 (k above 1)
+ *             bit 1: the context follows (else the previous fact's)
+ *             bits 2-3: period 0 the previous one's, 1 the month after
+ *                       it, 2 an svar difference follows
+ *             bit 4: the amount is the previous one's (else an svar)
+ *   [u1 k] [u1 scheme, u1 paid, svar region, svar tier, svar township]
+ *   [svar period difference] [svar amount] eid (cb_pack_eid against the
+ *   previous fact's)
+ *
+ * A pensioner's month takes 4 bytes (42 in the F_FACTS layout). */
+#define FH_K1      0x01
+#define FH_CONTEXT 0x02
+#define FH_PERIOD  0x0c
+#define FH_NEXT    0x04
+#define FH_DELTA   0x08
+#define FH_AMOUNT  0x10
+#define FH_KBYTE   0x20
+
+static void pack_facts(cb_pack *w, const cb_person *p)
+{
+    cb_fact prev;
+
+    memset(&prev, 0, sizeof(prev));
+    cb_pack_uvar(w, (uint64_t)p->nfacts);
+    for (size_t i = 0; i < p->nfacts; i++) {
+        const cb_fact *f = &p->facts[i];
+        unsigned h = 0;
+        int ctx = f->scheme != prev.scheme || f->paid != prev.paid ||
+                  f->region != prev.region || f->tier != prev.tier ||
+                  f->township != prev.township;
+        if (f->k == 1)
+            h |= FH_K1;
+        else if (f->k != 0)
+            h |= FH_KBYTE;
+        if (ctx)
+            h |= FH_CONTEXT;
+        if (f->period == prev.period + 1)
+            h |= FH_NEXT;
+        else if (f->period != prev.period)
+            h |= FH_DELTA;
+        if (f->amount == prev.amount)
+            h |= FH_AMOUNT;
+        cb_pack_int(w, h, 1);
+        if (h & FH_KBYTE)
+            cb_pack_int(w, f->k, 1);
+        if (ctx) {
+            cb_pack_int(w, f->scheme, 1);
+            cb_pack_int(w, f->paid, 1);
+            cb_pack_svar(w, f->region);
+            cb_pack_svar(w, f->tier);
+            cb_pack_svar(w, f->township);
+        }
+        if (h & FH_DELTA)
+            cb_pack_svar(w, (int64_t)f->period - prev.period);
+        if (!(h & FH_AMOUNT))
+            cb_pack_svar(w, f->amount);
+        cb_pack_eid(w, f->eid.s, f->eid.len, prev.eid.s, prev.eid.len);
+        prev = *f;
+    }
+}
+
+/* Reads what pack_facts wrote into p->facts.  Returns 0 or -1. */
+static int unpack_facts(cb_unpack *r, cb_person *p)
+{
+    size_t n = (size_t)cb_unpack_uvar(r);
+    cb_fact prev;
+
+    memset(&prev, 0, sizeof(prev));
+    if (n == 0 || !cb_unpack_room(r, n, 2))
+        return -1;
+    if (reserve((void **)&p->facts, n, sizeof(*p->facts)))
+        return -1;
+    for (size_t i = 0; i < n && !r->failed; i++) {
+        cb_fact f = prev;
+        unsigned h = (unsigned)cb_unpack_uint(r, 1);
+        if ((h & ~0x3fu) != 0 || (h & FH_PERIOD) == FH_PERIOD ||
+            (h & (FH_K1 | FH_KBYTE)) == (FH_K1 | FH_KBYTE))
+            return -1;
+        f.k = (h & FH_K1) ? 1 : 0;
+        if (h & FH_KBYTE)
+            f.k = (int)cb_unpack_uint(r, 1);
+        if (h & FH_CONTEXT) {
+            f.scheme = (int)cb_unpack_uint(r, 1);
+            f.paid = (int)cb_unpack_uint(r, 1);
+            f.region = cb_unpack_svar(r);
+            f.tier = cb_unpack_svar(r);
+            f.township = cb_unpack_svar(r);
+        }
+        if (h & FH_NEXT)
+            f.period = prev.period + 1;
+        else if (h & FH_DELTA)
+            f.period = (int32_t)(prev.period + cb_unpack_svar(r));
+        if (!(h & FH_AMOUNT))
+            f.amount = cb_unpack_svar(r);
+        cb_unpack_eid(r, prev.eid.s, prev.eid.len, &f.eid);
+        if (!r->failed)
+            p->facts[p->nfacts++] = f;
+        prev = f;
+    }
+    return r->failed ? -1 : 0;
 }
 
 int cb_person_decode(const char *data, size_t len, cb_person *p)
@@ -407,7 +522,11 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
                 own_put(p, &x, 0);
         }
     }
-    if (flags & F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each */
+    if ((flags & F_FACTS) && (flags & F_CFACTS))
+        goto bad;
+    if ((flags & F_CFACTS) && unpack_facts(&r, p) != 0)
+        goto bad;
+    if (flags & F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each (read only) */
         n = (size_t)cb_unpack_uint(&r, 2);
         if (!cb_unpack_room(&r, n, 30))
             goto bad;
@@ -565,7 +684,7 @@ int cb_person_encode(cb_person *p, cb_buf *out)
     if (p->nown > 0)
         flags |= F_OWN;
     if (p->nfacts > 0)
-        flags |= F_FACTS;
+        flags |= F_CFACTS;
     if (p->naliases > 0)
         flags |= F_ALIASES;
     if (p->nverdicts > 0)
@@ -638,21 +757,9 @@ int cb_person_encode(cb_person *p, cb_buf *out)
             put_stamp(&w, x->st);
         }
     }
-    if (flags & F_FACTS) {
+    if (flags & F_CFACTS) {
         qsort(p->facts, p->nfacts, sizeof(*p->facts), fact_cmp);
-        cb_pack_int(&w, (int64_t)p->nfacts, 2);
-        for (size_t i = 0; i < p->nfacts; i++) {
-            const cb_fact *f = &p->facts[i];
-            cb_pack_int(&w, f->k, 1);
-            cb_pack_int(&w, f->scheme, 1);
-            cb_pack_int(&w, f->region, 6);
-            cb_pack_int(&w, f->period, 2);
-            cb_pack_int(&w, f->amount, 6);
-            cb_pack_int(&w, f->paid, 1);
-            cb_pack_int(&w, f->tier, 6);
-            cb_pack_int(&w, f->township, 6);
-            put_str(&w, &f->eid);
-        }
+        pack_facts(&w, p);
     }
     if (flags & F_ALIASES) {
         qsort(p->aliases, p->naliases, sizeof(*p->aliases), alias_cmp);

@@ -8,10 +8,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cb_group.h"
 #include "cb_ops.h"
+#include "cb_pack.h"
 #include "cb_time.h"
 
 #define SP(lit) ((cb_span_ro){lit, sizeof(lit) - 1})
@@ -231,6 +233,78 @@ static void test_state(void **state)
         cb_buf_free(&k[i]);
 }
 
+/* Holders are kept compactly: ids whose check character is right as a
+ * number, others as written, a year of pension months a few bytes each;
+ * a group stored in the first layout (holders as in messages) still
+ * reads, and is written compactly. */
+static void test_state_compact(void **state)
+{
+    static const char RAW[] = "32092319800808123X"; /* wrong check */
+    static const char *const ids[] = {P1, RAW, P3};
+    cb_group_fact year[12];
+    char eids[12][16];
+    cb_group g, back;
+    cb_buf k[3] = {{0}}, v1 = {0}, e = {0}, e2 = {0};
+    cb_pack w;
+
+    (void)state;
+    for (int i = 0; i < 12; i++) {
+        snprintf(eids[i], sizeof(eids[i]), "en-%09d", 700000 + 65000 * i);
+        year[i] = F(660 + i, i % 2 ? CB_FACT_CONTRIBUTION : CB_FACT_BENEFIT,
+                    i < 6 ? 15000 : 15600, eids[i]);
+    }
+    cb_group_init(&g);
+    hold(&g, P1, "Wang", 1, year, 12, &k[0]);
+    hold(&g, RAW, "Wang", 0, year, 3, &k[1]);
+    hold(&g, P3, "Wang", 1, NULL, 0, &k[2]);
+    assert_int_equal(cb_group_encode(&g, &e), 0);
+    /* version and count; P1: id 8, name 5, township 5, count 1, its
+     * first fact 15, then 4 a month but 3 more where the amount changes;
+     * RAW: the same with its 19 bytes of id after 8 bytes of ones; P3
+     * (its check character is not right either) without facts; no
+     * suspects, no verdicts */
+    assert_int_equal(e.len, 2 + (19 + 15 + 11 * 4 + 3) +
+                                (8 + 19 + 5 + 5 + 1 + 15 + 2 * 4) +
+                                (8 + 19 + 5 + 5 + 1) + 2 + 2);
+    assert_int_equal(cb_group_decode(e.data, e.len, &back), 0);
+    assert_int_equal(back.nholders, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(cb_holder_same(&back.holders[i], &g.holders[i]));
+        assert_memory_equal(back.holders[i].id.s, ids[i], 18);
+    }
+    assert_int_equal(cb_group_encode(&back, &e2), 0);
+    assert_int_equal(e.len, e2.len);
+    assert_memory_equal(e.data, e2.data, e.len);
+    cb_group_free(&back);
+    for (size_t n = 0; n < e.len; n++)
+        assert_int_equal(cb_group_decode(e.data, n, &back), -1);
+
+    /* the first layout: u1 1, u2 count, the holders as their messages
+     * carry them (less the type byte), no suspects, no verdicts */
+    cb_pack_init(&w, &v1);
+    cb_pack_int(&w, 1, 1);
+    cb_pack_int(&w, 3, 2);
+    for (int i = 0; i < 3; i++)
+        cb_pack_bytes(&w, k[i].data + 1, k[i].len - 1);
+    cb_pack_int(&w, 0, 2);
+    cb_pack_int(&w, 0, 2);
+    assert_int_equal(cb_group_decode(v1.data, v1.len, &back), 0);
+    assert_int_equal(back.nholders, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_true(cb_holder_same(&back.holders[i], &g.holders[i]));
+    assert_int_equal(cb_group_encode(&back, &e2), 0);
+    assert_int_equal(e.len, e2.len);
+    assert_memory_equal(e.data, e2.data, e.len);
+    assert_true(e.len * 2 < v1.len);
+    cb_group_free(&back);
+    cb_group_free(&g);
+    cb_buf_free(&v1);
+    cb_buf_free(&e);
+    cb_buf_free(&e2);
+    for (int i = 0; i < 3; i++)
+        cb_buf_free(&k[i]);
+}
+
 /* Group and feed subjects: keys told apart by their length, and ops that
  * carry a message. */
 static void test_subjects(void **state)
@@ -302,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_one_slip),  cmocka_unit_test(test_typo),
         cmocka_unit_test(test_duplicate), cmocka_unit_test(test_sex),
         cmocka_unit_test(test_state),     cmocka_unit_test(test_subjects),
+        cmocka_unit_test(test_state_compact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

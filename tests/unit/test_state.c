@@ -888,13 +888,14 @@ static void test_person_golden_bytes(void **state)
     cb_op enr = op_enr(1, 1, 19800, 7, 0, TW);
     assert_int_equal(apply(&p, &enr), 1);
     encode(&p, &b);
-    /* the same, with F_EIDS (0x2000) and its section after the rest: the
-     * stay's event id "e", resident_pension's "" (its op had none) */
+    /* the same, with F_EIDS (0x4000) and its section after the rest: the
+     * stay's event id "e" (cb_pack_eid: raw, head 1 << 2),
+     * resident_pension's "" (its op had none) */
     assert_int_equal(b.len, sizeof(want) + 3);
     assert_int_equal((unsigned char)b.data[1], 0x11);
-    assert_int_equal((unsigned char)b.data[2], 0x22);
+    assert_int_equal((unsigned char)b.data[2], 0x42);
     assert_memory_equal(b.data + 3, want + 3, sizeof(want) - 3);
-    assert_memory_equal(b.data + sizeof(want), "\x01" "e" "\x00", 3);
+    assert_memory_equal(b.data + sizeof(want), "\x04" "e" "\x00", 3);
 
     /* the layout before event ids reads, with none, and packs as it was */
     cb_person_free(&p);
@@ -918,6 +919,77 @@ static void test_person_golden_bytes(void **state)
     encode(&p, &b);
     assert_int_equal(b.len, sizeof(empty));
     cb_buf_free(&b);
+}
+
+/* Facts stored in the first layout (F_FACTS, 42 bytes each with an id of
+ * 12) still read, and are written compactly (F_CFACTS) the next time: 4
+ * bytes for a month like the one before. */
+static void test_person_old_facts(void **state)
+{
+    static const char *const eids[] = {"en-000000100", "en-000070200",
+                                       "en-000140300"};
+    cb_buf old = {0}, b = {0}, b2 = {0};
+    cb_pack w;
+    cb_person p, q;
+
+    (void)state;
+    cb_pack_init(&w, &old);
+    cb_pack_int(&w, 1, 1);     /* version */
+    cb_pack_int(&w, 0x080, 2); /* F_FACTS */
+    cb_pack_int(&w, 3652, 3);
+    cb_pack_int(&w, 0, 1);     /* no schemes */
+    cb_pack_int(&w, 3, 2);
+    for (int i = 0; i < 3; i++) {
+        cb_pack_int(&w, CB_FACT_BENEFIT, 1);
+        cb_pack_int(&w, 1, 1);          /* scheme */
+        cb_pack_int(&w, 320923, 6);     /* region */
+        cb_pack_int(&w, 660 + i, 2);    /* period */
+        cb_pack_int(&w, 15000, 6);      /* amount */
+        cb_pack_int(&w, 255, 1);        /* paid: none */
+        cb_pack_int(&w, -1, 6);         /* tier */
+        cb_pack_int(&w, TW, 6);         /* township */
+        cb_pack_str(&w, eids[i], strlen(eids[i]), 1);
+    }
+    assert_false(w.failed);
+    assert_int_equal(old.len, 7 + 2 + 3 * 42);
+    cb_person_init(&p);
+    assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
+    assert_int_equal(p.nfacts, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_str(&p.facts[i].eid, eids[i]);
+        assert_int_equal(p.facts[i].period, 660 + i);
+        assert_int_equal(p.facts[i].amount, 15000);
+        assert_int_equal(p.facts[i].paid, 255);
+        assert_int_equal(p.facts[i].tier, -1);
+        assert_int_equal(p.facts[i].region, 320923);
+        assert_int_equal(p.facts[i].township, TW);
+    }
+    encode(&p, &b);
+    /* head, count, the first fact with its context (24 bytes), then a
+     * head and 3 bytes of id for each month after it */
+    assert_int_equal(b.len, 7 + 1 + 24 + 2 * 4);
+    assert_int_equal((unsigned char)b.data[2], 0x20); /* F_CFACTS */
+    cb_person_init(&q);
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(q.nfacts, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_str(&q.facts[i].eid, eids[i]);
+        assert_int_equal(q.facts[i].period, 660 + i);
+        assert_int_equal(q.facts[i].amount, 15000);
+        assert_int_equal(q.facts[i].tier, -1);
+        assert_int_equal(q.facts[i].township, TW);
+    }
+    encode(&q, &b2);
+    assert_same_bytes(&b, &b2);
+    assert_refuses_truncations(dec_person, &b, &q);
+    /* both layouts at once are refused */
+    b.data[1] |= 0x80;
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
+    cb_person_free(&p);
+    cb_person_free(&q);
+    cb_buf_free(&old);
+    cb_buf_free(&b);
+    cb_buf_free(&b2);
 }
 
 static void test_person_round_trip(void **state)
@@ -1694,12 +1766,14 @@ static void test_employer_round_trip(void **state)
     assert_int_equal(cb_employer_apply(&e, &o, ch, &n), 0);
     assert_int_equal(n, 0);
     assert_int_equal(cb_employer_encode(&e, &b), 0);
-    /* want with EF_EIDS (8): the business row's id "b-1", the
-     * registration's "" (its op had none) */
-    assert_int_equal(b.len, sizeof(want) + 5);
+    /* want with EF_EIDS (8): the business row's id "b-1" (cb_pack_eid:
+     * number 1, one digit, prefix "b-"), the registration's "" (its op
+     * had none) */
+    assert_int_equal(b.len, sizeof(want) + 6);
     assert_int_equal(b.data[1], 0x0b);
     assert_memory_equal(b.data + 2, want + 2, sizeof(want) - 2);
-    assert_memory_equal(b.data + sizeof(want), "\x03" "b-1" "\x00", 5);
+    assert_memory_equal(b.data + sizeof(want), "\x05\x01\x02" "b-" "\x00",
+                        6);
     /* the layout before event ids reads, and packs as it was */
     cb_employer_init(&f);
     assert_int_equal(cb_employer_decode((const char *)want, sizeof(want), &f),
@@ -1714,7 +1788,7 @@ static void test_employer_round_trip(void **state)
                "", "b-2");
     assert_int_equal(cb_employer_apply(&e, &o, ch, &n), 0);
     assert_int_equal(cb_employer_encode(&e, &b), 0);
-    assert_int_equal(b.len, sizeof(want) + 5 + 2 + 4);
+    assert_int_equal(b.len, sizeof(want) + 6 + 2 + 5);
     assert_int_equal(b.data[1], 15);
     cb_employer_init(&f);
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), 0);
@@ -2089,6 +2163,7 @@ int main(void)
         cmocka_unit_test(test_op_ownership),
         cmocka_unit_test(test_person_golden_bytes),
         cmocka_unit_test(test_person_round_trip),
+        cmocka_unit_test(test_person_old_facts),
         cmocka_unit_test(test_person_canonical),
         cmocka_unit_test(test_person_ties),
         cmocka_unit_test(test_person_death),
