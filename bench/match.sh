@@ -32,7 +32,9 @@
 #       canbao.lead.v1: p50, p90, p99, p99.9, max; split at the lead's
 #       produce call; and the mean of each of the matcher's stages over
 #       the run (its /metrics, canbao_matcher_stage_*).  The events'
-#       producer lingers CANBAO_BENCH_LINGER ms (default 5).
+#       producer lingers CANBAO_BENCH_LINGER ms (default 5).  On a real
+#       broker (CANBAO_TEST_KAFKA=real) a first run, not counted, warms
+#       the JVM up.
 #
 # Counties are generated once per size and cached in $CANBAO_BENCH_DIR
 # (default /tmp/canbao-bench).
@@ -59,7 +61,8 @@ cb_bench_servers bench
 if [ "$MODE" = latency ]; then
     cb_start_redis >/dev/null
     cb_start_broker >/dev/null
-    "$CANBAO" match --metrics 127.0.0.1:0 >"$CB_TMP/match.out" \
+    "$CANBAO" match --metrics 127.0.0.1:0 ${CANBAO_BENCH_MATCH_ARGS:-} \
+        >"$CB_TMP/match.out" \
         2>"$CB_TMP/match.log" &
     MATCH_PID=$!
     CB_PIDS+=("$MATCH_PID")
@@ -67,6 +70,12 @@ if [ "$MODE" = latency ]; then
     port=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$CB_TMP/match.log")
     [ -n "$port" ] || cb_fail "the matcher serves no metrics: $(tail -3 "$CB_TMP/match.log")"
     stages() { curl -sf "http://127.0.0.1:$port/metrics" | grep '^canbao_matcher_stage_'; }
+    if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
+        # a broker in service has its hot paths compiled: a first run of
+        # the same load, not counted, warms the JVM up
+        "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
+            "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: warm-up: /'
+    fi
     stages >"$CB_TMP/stages.0"
     "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
         "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: /'
