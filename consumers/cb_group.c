@@ -22,6 +22,7 @@
 
 #include "cb_group.h"
 #include "cb_ident.h"
+#include "cb_name.h"
 #include "cb_ops.h"
 #include "cb_pack.h"
 #include "cb_time.h"
@@ -29,14 +30,20 @@
 #define GROUP_VERSION 2
 #define GROUP_VERSION_1 1 /* holders as in messages */
 
-void cb_group_key(const cb_idkey *ids, const char *norm, size_t len,
+void cb_group_key(const cb_idkey *ids, const char *name, size_t len,
                   char out[CB_GROUP_KEY_LEN + 1])
 {
-    char buf[320];
-    size_t n = len < 256 ? len : 256;
+    char norm[2 * 256 + 1], buf[320];
+    int k = cb_name_normalize(name, len, norm, sizeof(norm));
+    /* a name too long for its normal form to fit (none of the 255 bytes a
+     * state keeps) is keyed as written */
+    const char *key = k < 0 ? name : norm;
+    size_t n = k < 0 ? len : (size_t)k;
 
+    if (n > 256)
+        n = 256;
     memcpy(buf, "group|", 6);
-    memcpy(buf + 6, norm, n);
+    memcpy(buf + 6, key, n);
     out[0] = 'G';
     cb_idkey_digest(ids, buf, 6 + n, out + 1);
     out[CB_GROUP_KEY_LEN] = '\0';

@@ -32,8 +32,10 @@
  * key (the name itself never travels as a key). */
 #define CB_GROUP_KEY_LEN 17
 
-/* The key of the group of a name's normal form, NUL-terminated. */
-void cb_group_key(const cb_idkey *ids, const char *norm, size_t len,
+/* The key of the group of a name as written (its normal form,
+ * cb_name.h, is what is keyed: every spelling of one name has one
+ * group), NUL-terminated. */
+void cb_group_key(const cb_idkey *ids, const char *name, size_t len,
                   char out[CB_GROUP_KEY_LEN + 1]);
 
 /* A string that points into bytes the caller keeps. */

@@ -19,19 +19,6 @@
 #include "cb_refeed.h"
 #include "cb_step_int.h"
 
-/* The key of the group of a name as written. */
-static void key_of_name(const cb_step *s, const char *name, size_t len,
-                        char key[CB_GROUP_KEY_LEN + 1])
-{
-    char norm[2 * 256 + 1];
-    int n = cb_name_normalize(name, len, norm, sizeof(norm));
-
-    if (n < 0)
-        cb_group_key(s->a.ids, name, len, key);
-    else
-        cb_group_key(s->a.ids, norm, (size_t)n, key);
-}
-
 /* ------------------------------------------------------------- persons */
 
 int cb_step_holder_msg(const subject *sj, const cb_person *p, cb_buf *out)
@@ -74,12 +61,12 @@ int cb_step_tell_group(cb_step *s, const subject *sj, const cb_buf *before,
             rc = -1;
             goto out;
         }
-        key_of_name(s, name_before->s, name_before->len, key);
+        cb_group_key(s->a.ids, name_before->s, name_before->len, key);
         cb_step_outbox(s, &s->early, "N", key, CB_GROUP_KEY_LEN, gone.data,
                        gone.len);
     }
     if (now.len > 0) {
-        key_of_name(s, after->name.s, after->name.len, key);
+        cb_group_key(s->a.ids, after->name.s, after->name.len, key);
         cb_step_outbox(s, &s->early, "N", key, CB_GROUP_KEY_LEN, now.data,
                        now.len);
     }
@@ -113,7 +100,7 @@ int cb_step_eval_feed(cb_step *s, subject *sj, cb_op *op, char *errstr,
                      i, (int)sj->id_len, sj->id);
             return -1;
         }
-        key_of_name(s, m.suspect.name.s, m.suspect.name.len, key);
+        cb_group_key(s->a.ids, m.suspect.name.s, m.suspect.name.len, key);
         cb_step_outbox(s, &s->early, "N", key, CB_GROUP_KEY_LEN, op->msg,
                        op->msg_len);
         cb_group_msg_free(&m);

@@ -608,11 +608,8 @@ int cb_store_find_review(cb_store *store, const char *review_id,
             char gkey[CB_GROUP_KEY_LEN + 1];
             if (store->ids == NULL)
                 return 0;
-            n = cb_name_normalize(r.register_name.s, r.register_name.len,
-                                  norm, sizeof(norm));
-            if (n < 0)
-                return 0;
-            cb_group_key(store->ids, norm, (size_t)n, gkey);
+            cb_group_key(store->ids, r.register_name.s, r.register_name.len,
+                         gkey);
             cb_subject_of_group(gkey, CB_GROUP_KEY_LEN, subject);
             *partition = cb_store_partition_of(store, subject);
             n = snprintf(other->s, sizeof(other->s), "%.*s|%.*s",

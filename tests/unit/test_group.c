@@ -326,6 +326,11 @@ static void test_subjects(void **state)
     assert_int_equal(strlen(key), CB_GROUP_KEY_LEN);
     assert_int_equal(key[0], 'G');
     assert_string_not_equal(key, key2);
+    /* one group for every spelling of a name: its normal form is keyed */
+    cb_group_key(ids, "Wa ng", 5, key2);
+    assert_string_equal(key, key2);
+    cb_group_key(ids, "\xef\xbc\xb7" "ang", 6, key2); /* full-width W */
+    assert_string_equal(key, key2);
     assert_int_equal(cb_subject_of_group(key, CB_GROUP_KEY_LEN, &s), 0);
     assert_true(s.is_group);
     assert_int_equal(cb_subject_from_key(s.key, s.key_len, &t), 0);
