@@ -98,7 +98,7 @@ int cb_subject_of_feed(const char *feed, cb_subject *s)
 {
     size_t n = strlen(feed);
 
-    if (n < 5 || n + 2 > CB_SUBJECT_KEY_MAX || n + 2 == 8 ||
+    if (n < 5 || n + 2 > CB_SUBJECT_KEY_MAX || n + 2 == CB_PERSON_KEY_LEN ||
         n + 2 == CB_GROUP_KEY_LEN)
         return -1;
     memset(s, 0, sizeof(*s));
@@ -110,25 +110,40 @@ int cb_subject_of_feed(const char *feed, cb_subject *s)
     return 0;
 }
 
+cb_state_key_kind cb_state_key_kind_of(const char *key, size_t len)
+{
+    if (len == CB_PERSON_KEY_LEN)
+        return CB_STATE_KEY_PERSON;
+    if (len == CB_IDENT_LEN)
+        return CB_STATE_KEY_EMPLOYER;
+    if (len == CB_GROUP_KEY_LEN)
+        return CB_STATE_KEY_GROUP;
+    if (len > 2 && len < CB_IDENT_LEN && memcmp(key, "F:", 2) == 0)
+        return CB_STATE_KEY_FEED;
+    return CB_STATE_KEY_NONE;
+}
+
 int cb_subject_from_key(const char *key, size_t len, cb_subject *s)
 {
     char id[CB_ID_SIZE];
     uint64_t body = 0;
 
-    if (len == CB_GROUP_KEY_LEN)
+    switch (cb_state_key_kind_of(key, len)) {
+    case CB_STATE_KEY_GROUP:
         return cb_subject_of_group(key, len, s);
-    if (len > 2 && len != 8 && len < CB_IDENT_LEN && memcmp(key, "F:", 2) == 0) {
+    case CB_STATE_KEY_FEED:
         memcpy(id, key + 2, len - 2);
         id[len - 2] = '\0';
         return cb_subject_of_feed(id, s);
-    }
-    if (len == CB_IDENT_LEN) {
+    case CB_STATE_KEY_EMPLOYER:
         memcpy(id, key, len);
         id[len] = '\0';
         return cb_subject_of_employer(id, s);
-    }
-    if (len != 8)
+    case CB_STATE_KEY_PERSON:
+        break;
+    default:
         return -1;
+    }
     for (int i = 7; i >= 0; i--)
         body = (body << 8) | (unsigned char)key[i];
     for (int i = 16; i >= 0; i--) {

@@ -74,6 +74,7 @@ static inline int64_t cb_stamp_low(int64_t st)
 }
 
 #define CB_SUBJECT_KEY_MAX 18 /* a person's 8 bytes, an employer's 18 */
+#define CB_PERSON_KEY_LEN 8    /* the 17 digits' body, binary */
 
 /* A subject as the state knows it: a person, an employer, a name group
  * (cb_group.h), or a feed, the stateless subject whose steps pass the
@@ -87,6 +88,18 @@ typedef struct cb_subject {
                                      feed name, as text: the Kafka key */
     int is_employer, is_group, is_feed;
 } cb_subject;
+
+/* What a state key is the key of: the one place its length and form are
+ * read. */
+typedef enum cb_state_key_kind {
+    CB_STATE_KEY_NONE,
+    CB_STATE_KEY_PERSON,
+    CB_STATE_KEY_EMPLOYER,
+    CB_STATE_KEY_GROUP,
+    CB_STATE_KEY_FEED
+} cb_state_key_kind;
+
+cb_state_key_kind cb_state_key_kind_of(const char *key, size_t len);
 
 /* The subject of a group key (CB_GROUP_KEY_LEN characters) or of a feed's
  * name.  Returns 0, or -1 for text that is none. */

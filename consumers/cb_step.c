@@ -81,7 +81,7 @@ cb_step *cb_step_new(const cb_step_args *args, char *errstr,
         s->op_next[i] = SIZE_MAX;
         s->op_subject[i] = table[h];
         /* a contribution changes no lead: its lead need not be read */
-        if (op.key_len == CB_SUBJECT_KEY_MAX ||
+        if (cb_state_key_kind_of(op.key, op.key_len) == CB_STATE_KEY_EMPLOYER ||
             cb_rules_op_may_change_lead(op.kind, op.fact_kind))
             sj->reads_lead = 1;
     }

@@ -338,16 +338,22 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
 {
     const char *v = sj->state;
     size_t v_len = sj->state_len > 0 ? (size_t)sj->state_len : 0;
-    int is_employer = sj->key_len == CB_SUBJECT_KEY_MAX;
+    cb_state_key_kind kind = cb_state_key_kind_of(sj->key, sj->key_len);
+    int is_employer = kind == CB_STATE_KEY_EMPLOYER;
     int has_v = sj->state_len >= 0;
     int review_inputs = 0;
     cb_employer e;
     cb_str reg_before = {0, {0}};
 
-    if (sj->key_len == CB_GROUP_KEY_LEN)
+    if (kind == CB_STATE_KEY_GROUP)
         return cb_step_eval_group(s, sj, op, enc, errstr, errstr_size);
-    if (sj->key_len != 8 && !is_employer)
+    if (kind == CB_STATE_KEY_FEED)
         return cb_step_eval_feed(s, sj, op, errstr, errstr_size);
+    if (kind == CB_STATE_KEY_NONE) {
+        snprintf(errstr, errstr_size, "a state key of %zu bytes is no "
+                 "subject's", sj->key_len);
+        return -1;
+    }
     cb_employer_init(&e);
     sj->lead_inputs = is_employer;
     sj->has_decision = 0;

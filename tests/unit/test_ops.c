@@ -91,6 +91,32 @@ static void assert_person_birth(const cb_op *op)
 
 /* ------------------------------------------------------------- records */
 
+/* A state key's kind, from each subject's constructor, and keys that are
+ * none: the one reading of key lengths the step and the timers share. */
+static void test_state_key_kind(void **state)
+{
+    cb_subject s;
+    (void)state;
+    assert_int_equal(cb_subject_of_person("11010519491231002X", &s), 0);
+    assert_int_equal(cb_state_key_kind_of(s.key, s.key_len),
+                     CB_STATE_KEY_PERSON);
+    assert_int_equal(cb_subject_of_employer("91320923MA1XXXXXX1", &s), 0);
+    assert_int_equal(cb_state_key_kind_of(s.key, s.key_len),
+                     CB_STATE_KEY_EMPLOYER);
+    assert_int_equal(cb_subject_of_group("G0123456789abcdef", 17, &s), 0);
+    assert_int_equal(cb_state_key_kind_of(s.key, s.key_len),
+                     CB_STATE_KEY_GROUP);
+    for (int f = 0; f < CB_FEED_COUNT; f++) {
+        assert_int_equal(
+            cb_subject_of_feed(cb_kind_info_get((cb_kind)f)->name, &s), 0);
+        assert_int_equal(cb_state_key_kind_of(s.key, s.key_len),
+                         CB_STATE_KEY_FEED);
+    }
+    assert_int_equal(cb_state_key_kind_of("abc", 3), CB_STATE_KEY_NONE);
+    assert_int_equal(cb_state_key_kind_of("", 0), CB_STATE_KEY_NONE);
+    assert_int_equal(cb_state_key_kind_of("F:", 2), CB_STATE_KEY_NONE);
+}
+
 static void test_household(void **state)
 {
     cb_household h;
@@ -604,6 +630,7 @@ static void test_stamps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_state_key_kind),
         cmocka_unit_test(test_household),
         cmocka_unit_test(test_death),
         cmocka_unit_test(test_enroll),
