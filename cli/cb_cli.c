@@ -63,6 +63,26 @@ int cb_cli_usage_error(const cb_cli_spec *spec, const char *fmt, ...)
     return CB_EXIT_USAGE;
 }
 
+int cb_cli_reason_opt(void *opaque, int opt, const char *arg, char *errstr,
+                      size_t errstr_size)
+{
+    (void)errstr, (void)errstr_size;
+    if (opt != 'R')
+        return -1;
+    *(const char **)opaque = arg;
+    return 0;
+}
+
+int cb_cli_check_reason(const cb_cli_spec *spec, const char *why,
+                        const char *needed_by, size_t max)
+{
+    if (needed_by != NULL && (why == NULL || *why == '\0'))
+        return cb_cli_usage_error(spec, "%s needs --reason", needed_by);
+    if (why != NULL && strlen(why) > max)
+        return cb_cli_usage_error(spec, "--reason is at most %zu bytes", max);
+    return 0;
+}
+
 int cb_cli_fail(const cb_cli_spec *spec, const char *fmt, ...)
 {
     va_list ap;

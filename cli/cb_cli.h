@@ -65,6 +65,16 @@ void cb_cli_print_help(const cb_cli_spec *spec);
 int cb_cli_usage_error(const cb_cli_spec *spec, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The --reason (-R) of a team's decision or a reviewer's verdict: the
+ * option callback that keeps it (opaque: a const char **), and the check
+ * after parsing: at most max bytes, and given when needed_by is not NULL
+ * (the error names it: "a refusal").  Returns 0, or the usage error's
+ * exit status, reported. */
+int cb_cli_reason_opt(void *opaque, int opt, const char *arg, char *errstr,
+                      size_t errstr_size);
+int cb_cli_check_reason(const cb_cli_spec *spec, const char *why,
+                        const char *needed_by, size_t max);
+
 /* Reports a runtime failure ("canbao NAME: ...") and returns
  * CB_EXIT_FAILURE. */
 int cb_cli_fail(const cb_cli_spec *spec, const char *fmt, ...)

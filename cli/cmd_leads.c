@@ -205,16 +205,6 @@ const cb_cli_spec cb_spec_lead = {
     .max_args = 2,
 };
 
-static int lead_opt(void *opaque, int opt, const char *arg, char *errstr,
-                    size_t errstr_size)
-{
-    (void)errstr, (void)errstr_size;
-    if (opt != 'R')
-        return -1;
-    *(const char **)opaque = arg;
-    return 0;
-}
-
 int cb_cmd_lead(int argc, char **argv)
 {
     const char *why = NULL, *lead_id, *decision;
@@ -224,7 +214,8 @@ int cb_cmd_lead(int argc, char **argv)
     char err[512];
     int rc, d;
 
-    rc = cb_cli_parse(&cli, &cb_spec_lead, argc, argv, lead_opt, &why);
+    rc = cb_cli_parse(&cli, &cb_spec_lead, argc, argv, cb_cli_reason_opt,
+                      &why);
     if (rc == CB_CLI_HELP)
         return CB_EXIT_OK;
     if (rc != 0)
@@ -238,15 +229,11 @@ int cb_cmd_lead(int argc, char **argv)
                                 decision);
         goto out;
     }
-    if (d == CB_DECISION_REFUSED && (why == NULL || *why == '\0')) {
-        rc = cb_cli_usage_error(&cb_spec_lead, "a refusal needs --reason");
+    rc = cb_cli_check_reason(&cb_spec_lead, why,
+                             d == CB_DECISION_REFUSED ? "a refusal" : NULL,
+                             CB_DECISION_WHY_MAX);
+    if (rc != 0)
         goto out;
-    }
-    if (why != NULL && strlen(why) > CB_DECISION_WHY_MAX) {
-        rc = cb_cli_usage_error(&cb_spec_lead, "--reason is at most 1000 "
-                                "bytes");
-        goto out;
-    }
     /* a decision is a step on the lead's subject: its ids are remade */
     if ((ids = cb_idkey_from_config(&cli.cfg, err, sizeof(err))) == NULL) {
         rc = cb_cli_fail(&cb_spec_lead, "%s", err);

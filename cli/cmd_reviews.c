@@ -235,16 +235,6 @@ const cb_cli_spec cb_spec_review = {
     .max_args = 2,
 };
 
-static int review_opt(void *opaque, int opt, const char *arg, char *errstr,
-                      size_t errstr_size)
-{
-    (void)errstr, (void)errstr_size;
-    if (opt != 'R')
-        return -1;
-    *(const char **)opaque = arg;
-    return 0;
-}
-
 int cb_cmd_review(int argc, char **argv)
 {
     const char *why = NULL, *review_id, *verdict;
@@ -255,7 +245,8 @@ int cb_cmd_review(int argc, char **argv)
     int rc, v, status;
     int64_t now;
 
-    rc = cb_cli_parse(&cli, &cb_spec_review, argc, argv, review_opt, &why);
+    rc = cb_cli_parse(&cli, &cb_spec_review, argc, argv, cb_cli_reason_opt,
+                      &why);
     if (rc == CB_CLI_HELP)
         return CB_EXIT_OK;
     if (rc != 0)
@@ -268,15 +259,10 @@ int cb_cmd_review(int argc, char **argv)
                                 "reject or correct, not '%s'", verdict);
         goto out;
     }
-    if (why == NULL || *why == '\0') {
-        rc = cb_cli_usage_error(&cb_spec_review, "a verdict needs --reason");
+    rc = cb_cli_check_reason(&cb_spec_review, why, "a verdict",
+                             CB_DECISION_WHY_MAX);
+    if (rc != 0)
         goto out;
-    }
-    if (strlen(why) > CB_DECISION_WHY_MAX) {
-        rc = cb_cli_usage_error(&cb_spec_review, "--reason is at most 1000 "
-                                "bytes");
-        goto out;
-    }
     /* a verdict is a step on the item's person: its ids are remade */
     if ((ids = cb_idkey_from_config(&cli.cfg, err, sizeof(err))) == NULL ||
         (store = cb_store_from_config(&cli.cfg, ids, err, sizeof(err))) ==

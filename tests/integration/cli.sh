@@ -29,12 +29,19 @@ cb_expect_exit 2 "format unknown" "$CANBAO" produce household /dev/null
 cb_assert_contains "$CB_ERR" "--format" "suggests --format"
 cb_expect_exit 2 "lead: bad decision" "$CANBAO" lead L1 maybe
 cb_expect_exit 2 "lead: refusal without reason" "$CANBAO" lead L1 refused
+cb_assert_contains "$CB_ERR" "a refusal needs --reason" "says what needs it"
+long=$(printf 'x%.0s' $(seq 1 1001))
+cb_expect_exit 2 "lead: a reason too long" "$CANBAO" lead L1 contacted --reason "$long"
+cb_assert_contains "$CB_ERR" "--reason is at most 1000 bytes" "says the limit"
 cb_expect_exit 2 "leads: bad status" "$CANBAO" leads --status pending
 cb_expect_exit 2 "reviews: bad status" "$CANBAO" reviews --status pending
 cb_expect_exit 2 "reviews: bad kind" "$CANBAO" reviews --kind typo
 cb_expect_exit 2 "review: bad verdict" "$CANBAO" review R1 maybe --reason x
 cb_assert_contains "$CB_ERR" "confirm, reject or correct" "the verdicts named"
 cb_expect_exit 2 "review: no reason" "$CANBAO" review R1 confirm
+cb_assert_contains "$CB_ERR" "a verdict needs --reason" "says what needs it"
+cb_expect_exit 2 "review: a reason too long" "$CANBAO" review R1 reject --reason "$long"
+cb_assert_contains "$CB_ERR" "--reason is at most 1000 bytes" "says the limit"
 cb_expect_exit 2 "review: correct without reason" "$CANBAO" review R1 correct
 cb_expect_exit 2 "alerts: bad kind" "$CANBAO" alerts --kind theft
 cb_expect_exit 2 "report: bad date" "$CANBAO" report --as-of 2025-02-30
