@@ -61,9 +61,7 @@ typedef struct listed {
 } listed;
 
 typedef struct reviews_args {
-    const char *township;
-    int kind;   /* cb_review_kind, -1 all */
-    int status; /* cb_review_status, -1 all */
+    cb_review_filter filter;
     cb_out_format format;
     int unmasked;
     listed *v;
@@ -78,20 +76,20 @@ static int reviews_opt(void *opaque, int opt, const char *arg, char *errstr,
 
     switch (opt) {
     case 't':
-        a->township = arg;
+        a->filter.township = arg;
         return 0;
     case 'k':
-        a->kind = cb_review_kind_value(arg);
-        if (a->kind < 0) {
+        a->filter.kind = cb_review_kind_value(arg);
+        if (a->filter.kind < 0) {
             snprintf(errstr, errstr_size, "--kind '%s' is not a review kind",
                      arg);
             return -1;
         }
         return 0;
     case 's':
-        a->status = strcmp(arg, "all") == 0 ? -1
+        a->filter.status = strcmp(arg, "all") == 0 ? -1
                                             : cb_review_status_value(arg);
-        if (a->status < 0 && strcmp(arg, "all") != 0) {
+        if (a->filter.status < 0 && strcmp(arg, "all") != 0) {
             snprintf(errstr, errstr_size, "--status is open, confirmed, "
                      "rejected, corrected or all, not '%s'", arg);
             return -1;
@@ -109,13 +107,9 @@ static int reviews_opt(void *opaque, int opt, const char *arg, char *errstr,
 static int collect(const char *id, const cb_reviewrec *r, void *opaque)
 {
     reviews_args *a = opaque;
-    char tw[CB_CODE_SIZE];
     listed *l;
 
-    cb_code_to_text(r->township, tw, sizeof(tw));
-    if ((a->township && strcmp(tw, a->township) != 0) ||
-        (a->kind >= 0 && r->kind != a->kind) ||
-        (a->status >= 0 && r->status != a->status))
+    if (!cb_review_filter_keeps(&a->filter, r))
         return 0;
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 64;
@@ -155,7 +149,7 @@ static int review_order(const void *x, const void *y)
 
 int cb_cmd_reviews(int argc, char **argv)
 {
-    reviews_args a = {NULL, -1, CB_REVIEW_OPEN, CB_OUT_TABLE, 0, NULL, 0, 0,
+    reviews_args a = {{NULL, -1, CB_REVIEW_OPEN}, CB_OUT_TABLE, 0, NULL, 0, 0,
                       0};
     cb_store *store = NULL;
     cb_out *out;

@@ -52,6 +52,20 @@ int cb_reviewrec_decode(const char *v, size_t len, cb_reviewrec *r)
     return cb_unpack_done(&u);
 }
 
+int cb_review_filter_keeps(const cb_review_filter *f, const cb_reviewrec *r)
+{
+    char tw[CB_CODE_SIZE];
+
+    if (f->kind >= 0 && r->kind != f->kind)
+        return 0;
+    if (f->status >= 0 && r->status != f->status)
+        return 0;
+    if (f->township == NULL)
+        return 1;
+    cb_code_to_text(r->township, tw, sizeof(tw));
+    return strcmp(tw, f->township) == 0;
+}
+
 const char *const cb_review_columns[CB_REVIEW_COLUMNS] = {
     "review_id", "kind",     "township_code", "subject_id", "other_id",
     "names",     "evidence", "status",        "raised_at",  "resolved_at",

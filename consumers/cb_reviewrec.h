@@ -54,6 +54,17 @@ int cb_reviewrec_encode(const cb_reviewrec *r, cb_buf *out);
  * when a field is missing or bytes follow the last. */
 int cb_reviewrec_decode(const char *v, size_t len, cb_reviewrec *r);
 
+/* Which items a list shows (canbao reviews, the workbench's queue): of
+ * one township (its code as text; NULL: any), kind and status (-1:
+ * any). */
+typedef struct cb_review_filter {
+    const char *township;
+    int kind, status;
+} cb_review_filter;
+
+/* Whether the filter keeps item r. */
+int cb_review_filter_keeps(const cb_review_filter *f, const cb_reviewrec *r);
+
 /* The columns of `canbao reviews` (docs/COMMANDS.md), in their order. */
 #define CB_REVIEW_COLUMNS 11
 extern const char *const cb_review_columns[CB_REVIEW_COLUMNS];

@@ -101,8 +101,7 @@ typedef struct queued {
 } queued;
 
 typedef struct review_list {
-    const char *township; /* NULL: every one */
-    int kind, status;     /* -1: any */
+    cb_review_filter filter;
     queued *v;
     size_t n, cap;
     int nomem;
@@ -112,12 +111,8 @@ static int add_review(const char *id_digits, const cb_reviewrec *r,
                       void *opaque)
 {
     review_list *l = opaque;
-    char tw[CB_CODE_SIZE];
 
-    cb_code_to_text(r->township, tw, sizeof(tw));
-    if ((l->township && strcmp(tw, l->township) != 0) ||
-        (l->kind >= 0 && r->kind != l->kind) ||
-        (l->status >= 0 && r->status != l->status))
+    if (!cb_review_filter_keeps(&l->filter, r))
         return 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
@@ -156,20 +151,21 @@ static int review_order(const void *x, const void *y)
 void cb_api_get_reviews(const cb_http_req *req, cb_http_resp *resp,
                         cb_store *st, const cb_session *s, int *failed)
 {
-    review_list l = {NULL, -1, CB_REVIEW_OPEN, NULL, 0, 0, 0};
+    review_list l = {{NULL, -1, CB_REVIEW_OPEN}, NULL, 0, 0, 0};
     const char *v;
     char err[256];
 
-    if (!cb_api_township_arg(req, resp, s, &l.township))
+    if (!cb_api_township_arg(req, resp, s, &l.filter.township))
         return;
     if ((v = cb_http_query(req, "kind")) != NULL && *v &&
-        (l.kind = cb_review_kind_value(v)) < 0) {
+        (l.filter.kind = cb_review_kind_value(v)) < 0) {
         cb_api_reply_error(resp, 400, "kind is not a review kind");
         return;
     }
     if ((v = cb_http_query(req, "status")) != NULL && *v) {
-        l.status = strcmp(v, "all") == 0 ? -1 : cb_review_status_value(v);
-        if (l.status < 0 && strcmp(v, "all") != 0) {
+        l.filter.status =
+            strcmp(v, "all") == 0 ? -1 : cb_review_status_value(v);
+        if (l.filter.status < 0 && strcmp(v, "all") != 0) {
             cb_api_reply_error(resp, 400, "status is open, confirmed, "
                                "rejected, corrected or all");
             return;

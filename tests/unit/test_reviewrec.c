@@ -62,6 +62,30 @@ static const char *cell(const char *const *cells, const char *column)
 }
 
 /* The columns of `canbao reviews`, in the order of docs/COMMANDS.md. */
+/* The list filter: township as text, kind and status, each -1 or NULL
+ * for any. */
+static void test_filter(void **state)
+{
+    cb_reviewrec r;
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    r.kind = CB_REVIEW_NAME_MISMATCH;
+    r.status = CB_REVIEW_OPEN;
+    r.township = 320923001;
+    cb_review_filter any = {NULL, -1, -1};
+    cb_review_filter tw = {"320923001", -1, -1};
+    cb_review_filter other_tw = {"320923002", -1, -1};
+    cb_review_filter kind = {NULL, CB_REVIEW_NAME_MISMATCH, CB_REVIEW_OPEN};
+    cb_review_filter other_kind = {NULL, CB_REVIEW_PROBABLE_TYPO, -1};
+    cb_review_filter decided = {"320923001", -1, CB_REVIEW_CONFIRMED};
+    assert_true(cb_review_filter_keeps(&any, &r));
+    assert_true(cb_review_filter_keeps(&tw, &r));
+    assert_false(cb_review_filter_keeps(&other_tw, &r));
+    assert_true(cb_review_filter_keeps(&kind, &r));
+    assert_false(cb_review_filter_keeps(&other_kind, &r));
+    assert_false(cb_review_filter_keeps(&decided, &r));
+}
+
 static void test_columns(void **state)
 {
     static const char *const want[] = {
@@ -223,6 +247,7 @@ static void test_amount(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filter),
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_open_item),
         cmocka_unit_test(test_decided_item),
