@@ -29,7 +29,8 @@
 
 enum phase { PH_READS, PH_LOOKUPS, PH_COMMIT, PH_DONE };
 
-/* Late writes grouped by opcode and key (cb_step_write2, _write3). */
+/* Late writes grouped by opcode and family of keys (cb_step_write2,
+ * _write3). */
 enum { G_LEAD_H, G_LEAD_D, G_LID_H, G_LID_D, G_ALERT_H, G_ALERT_D, G_TM_Z,
        G_TM_R, G_OFF_H, G_COUNT };
 

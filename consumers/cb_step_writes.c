@@ -1,9 +1,9 @@
 /* cb_step_writes.c -- a step's writes and how they reach Redis: every
- * argument in the step's arena, lists of writes, the groups commit.lua
- * applies in one call each, and the one EVALSHA that carries them all in
- * the runs commit.lua reads.  Apart from the rest of the step because it
- * is the encoding of the commit: what commit.lua and this file agree on,
- * and nothing of the rules. */
+ * argument in the step's arena, lists of writes, the groups (ordered by
+ * key) commit.lua applies in one call a key, and the one EVALSHA that
+ * carries them all in the runs commit.lua reads.  Apart from the rest of
+ * the step because it is the encoding of the commit: what commit.lua and
+ * this file agree on, and nothing of the rules. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +12,8 @@
 
 #include "cb_step_int.h"
 
-/* The key each late-write group is for (cb_step_int.h's G_*). */
+/* The family of keys each late-write group is for (cb_step_int.h's
+ * G_*). */
 static const struct {
     const char *op, *what;
 } groups[G_COUNT] = {{"H", "lead:"}, {"D", "lead:"}, {"H", "lid:"},
