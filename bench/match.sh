@@ -114,7 +114,9 @@ evalsha_us() {
 }
 
 # breakdown: Redis's memory by key family (MEMORY USAGE ... SAMPLES 0
-# summed over the keys whose names start alike up to the hash tag), a
+# summed over the keys whose names start alike up to the hash tag and
+# have its shape: cb:tm:{pN}:* the timer buckets, cb:tmin:{pN} a
+# partition's one key), a
 # person's share of each, and the fields of the state buckets by subject
 # kind (an 8-byte person, a 17-byte name group "G...", an employer's
 # USCC) with their values' bytes.  Printed as bench: lines.
@@ -138,7 +140,12 @@ breakdown() {
         local r = redis.call('SCAN', cursor, 'COUNT', 1000)
         cursor = r[1]
         for _, k in ipairs(r[2]) do
+          -- a family is named by its keys' shape: cb:tm:{pN} (one key a
+          -- partition) or cb:tm:{pN}:* (buckets, or a township's list)
           local name = string.match(k, '^([^{]*)') or k
+          if string.find(k, '}', 1, true) then
+            name = name .. (string.match(k, '}:') and '{pN}:*' or '{pN}')
+          end
           local f = add(fam, name, 1, redis.call('MEMORY', 'USAGE', k, 'SAMPLES', 0))
           local t = redis.call('TYPE', k)['ok']
           if t == 'hash' or t == 'zset' then
@@ -146,7 +153,7 @@ breakdown() {
           elseif t == 'stream' then
             f[3] = f[3] + redis.call('XLEN', k)
           end
-          if name == 'cb:s:' then
+          if name == 'cb:s:{pN}:*' then
             local all = redis.call('HGETALL', k)
             for i = 1, #all, 2 do
               local fk = all[i]
@@ -172,12 +179,12 @@ breakdown() {
       end
       return out" 0 |
     awk -v people="$PEOPLE" '
-      /^=/ { printf "bench:   cb:s: %-8s fields %8d, values %10d bytes (%.1f a field), field names %d bytes\n",
+      /^=/ { printf "bench:   cb:s:{pN}:* %-8s fields %8d, values %10d bytes (%.1f a field), field names %d bytes\n",
                     substr($1, 2), $2, $3, $3 / ($2 ? $2 : 1), $4; next }
       { total += $3
-        printf "bench:   %-16s keys %7d, entries %8d, MEMORY USAGE %11d bytes = %6.1f a person\n",
+        printf "bench:   %-20s keys %7d, entries %8d, MEMORY USAGE %11d bytes = %6.1f a person\n",
                $1, $2, $4, $3, $3 / people }
-      END { printf "bench:   %-16s %40d bytes = %6.1f a person\n", "all keys", total, total / people }'
+      END { printf "bench:   %-20s %40d bytes = %6.1f a person\n", "all keys", total, total / people }'
 }
 
 cb_start_redis >/dev/null

@@ -1,5 +1,5 @@
 /* cb_leadrec.h -- the packed lead: how the matcher stores a subject's
- * lead (a field of cb:lead:{pN}, keyed by the subject) and sends it to
+ * lead (a field of cb:lead:{pN}:<b>, keyed by the subject) and sends it to
  * the lead topic (an 'L' entry of the outbox).  One encoder, one decoder,
  * and the lead as a cb_lead record for those who list leads.
  *

@@ -19,7 +19,9 @@
 #include "cb_metrics.h"
 #include "cb_ops.h"
 #include "cb_outbox.h"
+#include "cb_layout.h"
 #include "cb_store.h"
+#include "cb_timers.h"
 #include "cb_worker.h"
 
 #define TIMER_MS       1000 /* how often timers are looked at */
@@ -876,21 +878,18 @@ static int confirm(matcher *m, int wait)
 
 /* ---------------------------------------------------------------- timers */
 
-/* Subjects whose timer fell due become tick ops of their partition. */
+/* Subjects whose timer fell due become tick ops of their partition (one
+ * script a partition: cb_timers.h). */
 static void fire_timers(matcher *m)
 {
     int32_t today = cb_date_of_time(now_ms(m));
     cb_subject s;
 
     for (int p = 0; p < m->npart; p++) {
-        char key[64];
         if (!m->batches[p].assigned)
             continue;
-        cb_store_key(key, sizeof(key), "tm", p);
-        redisReply *r = cb_redis_commandf(cb_store_redis(m->store),
-                                          "ZRANGEBYSCORE %s -inf %d LIMIT 0 "
-                                          "1000",
-                                          key, today);
+        redisReply *r = cb_timers_due(cb_store_redis(m->store), p, today,
+                                      1000);
         if (r == NULL) {
             own_redis_failed(m);
             return;
@@ -1037,6 +1036,8 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
     if (m.store == NULL)
         goto out;
     cb_info("Redis at %s", cb_redis_where(cb_store_redis(m.store)));
+    if (cb_layout_migrate(m.store, errstr, errstr_size) < 0)
+        goto out;
     /* the steps run on the worker's store: the cache is its */
     so.cache_bytes = opts->cache_bytes;
     m.worker = cb_worker_new(&so, errstr, errstr_size);

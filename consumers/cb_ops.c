@@ -162,6 +162,27 @@ unsigned cb_subject_bucket(const cb_subject *s, unsigned nbuckets)
     return cb_fnv1a32(s->id, strlen(s->id)) % nbuckets;
 }
 
+unsigned cb_side_bucket(const char *id, size_t id_len)
+{
+    return cb_fnv1a32(id, id_len) % CB_SIDE_BUCKETS;
+}
+
+/* The id's first four hex digits: an HMAC's, so evenly spread. */
+unsigned cb_lid_bucket(const char *digits)
+{
+    unsigned v = 0;
+
+    for (int i = 0; i < 4 && digits[i] != '\0'; i++) {
+        char c = digits[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 0;
+        v = v * 16 + d;
+    }
+    return v % CB_SIDE_BUCKETS;
+}
+
 /* ------------------------------------------------------------- packing */
 
 static void put_cstr(cb_pack *p, const char *s)

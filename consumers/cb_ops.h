@@ -119,6 +119,19 @@ int cb_subject_from_key(const char *key, size_t len, cb_subject *s);
 /* Which bucket of its partition a subject's state lives in. */
 unsigned cb_subject_bucket(const cb_subject *s, unsigned nbuckets);
 
+/* Leads, lead ids and timers are bucketed too (docs/MATCHER.md), in
+ * fewer buckets than states: a partition has about a sixth as many of
+ * them, and every key costs some 80 bytes of its own. */
+#define CB_SIDE_BUCKETS 256
+
+/* The bucket of a subject's lead and timer, from its ID text (id_len
+ * bytes, cb_subject's id). */
+unsigned cb_side_bucket(const char *id, size_t id_len);
+
+/* The bucket of a lead id's entry (cb:lid), from its CB_ID_DIGITS hex
+ * digits alone, so that a reader with only the id finds it. */
+unsigned cb_lid_bucket(const char *digits);
+
 /* The Kafka partition of a key, as Kafka's Java clients and canbao's
  * producers place it (murmur2). */
 int32_t cb_key_partition(const char *key, size_t len, int32_t partitions);

@@ -102,7 +102,9 @@ static void step_reset(cb_step *s)
         subject *sj = &s->subjects[i];
         if (sj->state_reply)
             freeReplyObject(sj->state_reply);
-        sj->state_reply = NULL;
+        if (sj->lead_reply)
+            freeReplyObject(sj->lead_reply);
+        sj->state_reply = sj->lead_reply = NULL;
         sj->cached = sj->lead_read = 0;
         sj->state = sj->lead = NULL;
         sj->state_len = sj->lead_len = CB_CACHE_NONE;
@@ -114,9 +116,7 @@ static void step_reset(cb_step *s)
         freeReplyObject(s->version);
     if (s->offsets)
         freeReplyObject(s->offsets);
-    if (s->leads)
-        freeReplyObject(s->leads);
-    s->version = s->offsets = s->leads = NULL;
+    s->version = s->offsets = NULL;
     for (size_t i = 0; i < s->nlooked; i++)
         if (s->looked[i])
             freeReplyObject(s->looked[i]);
@@ -160,9 +160,9 @@ void cb_step_free(cb_step *s)
 /* ------------------------------------------------------------ round 1 */
 
 /* The version, the offsets, each subject's state (its own bucket: one
- * HGET each), and the leads of one HMGET (one hash a partition); the
- * subjects the cache has are not read (read_reads checks the version
- * they are true at). */
+ * HGET each) and, when an op may change it, its lead (its lead bucket:
+ * one HGET more); the subjects the cache has are not read (read_reads
+ * checks the version they are true at). */
 static int append_reads(cb_step *s, cb_redis *r)
 {
     cb_resp *w = &s->out;
@@ -199,14 +199,15 @@ static int append_reads(cb_step *s, cb_redis *r)
         }
         sj->lead_read = sj->reads_lead && sj->lead_len == CB_CACHE_UNKNOWN;
         s->nread_leads += (size_t)sj->lead_read;
-    }
-    if (s->nread_leads > 0) {
-        cb_resp_begin(w, 2 + s->nread_leads);
-        cb_resp_str(w, "HMGET");
-        cb_resp_cat(w, "cb:lead:", s->tag, NULL);
-        for (size_t i = 0; i < s->nsubjects; i++)
-            if (s->subjects[i].lead_read)
-                cb_resp_arg(w, s->subjects[i].key, s->subjects[i].key_len);
+        if (sj->lead_read) {
+            num[0] = ':';
+            num[1 + cb_resp_itoa(cb_side_bucket(sj->id, sj->id_len),
+                                 num + 1)] = '\0';
+            cb_resp_begin(w, 3);
+            cb_resp_str(w, "HGET");
+            cb_resp_cat(w, "cb:lead:", s->tag, num);
+            cb_resp_arg(w, sj->key, sj->key_len);
+        }
     }
     if (w->failed)
         return -1;
@@ -269,18 +270,12 @@ static int read_reads(cb_step *s, cb_redis *r, char *errstr,
 
     s->version = take_reply(r, &rc, errstr, errstr_size);
     s->offsets = take_reply(r, &rc, errstr, errstr_size);
-    for (size_t i = 0; i < s->nsubjects && !conn_dead(r); i++)
-        if (!s->subjects[i].cached)
-            s->subjects[i].state_reply = take_reply(r, &rc, errstr,
-                                                    errstr_size);
-    if (s->nread_leads > 0 && !conn_dead(r)) {
-        s->leads = take_reply(r, &rc, errstr, errstr_size);
-        if (s->leads != NULL && (s->leads->type != REDIS_REPLY_ARRAY ||
-                                 s->leads->elements != s->nread_leads)) {
-            snprintf(errstr, errstr_size, "partition %d: a bad reply to the "
-                     "leads' HMGET", s->a.partition);
-            return CB_STEP_EREDIS;
-        }
+    for (size_t i = 0; i < s->nsubjects && !conn_dead(r); i++) {
+        subject *sj = &s->subjects[i];
+        if (!sj->cached)
+            sj->state_reply = take_reply(r, &rc, errstr, errstr_size);
+        if (sj->lead_read && !conn_dead(r))
+            sj->lead_reply = take_reply(r, &rc, errstr, errstr_size);
     }
     if (rc != CB_STEP_AGAIN)
         return rc;
@@ -294,12 +289,12 @@ static int read_reads(cb_step *s, cb_redis *r, char *errstr,
             return READ_AGAIN;
         }
     }
-    for (size_t i = 0, k = 0; i < s->nsubjects; i++) {
+    for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
         if (!sj->cached)
             reply_bytes(sj->state_reply, &sj->state, &sj->state_len);
         if (sj->lead_read)
-            reply_bytes(s->leads->element[k++], &sj->lead, &sj->lead_len);
+            reply_bytes(sj->lead_reply, &sj->lead, &sj->lead_len);
     }
     return rc;
 }

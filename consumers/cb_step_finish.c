@@ -54,6 +54,18 @@ static void tw_rest(char *buf, size_t size, int64_t tw)
     snprintf(buf, size, ":%" PRId64, tw);
 }
 
+/* ":<b>", the bucket of a subject's lead and timer keys. */
+static void side_rest(char *buf, size_t size, const subject *sj)
+{
+    snprintf(buf, size, ":%u", cb_side_bucket(sj->id, sj->id_len));
+}
+
+/* ":<b>", the bucket of a lead id's cb:lid entry. */
+static void lid_rest(char *buf, size_t size, const char *id)
+{
+    snprintf(buf, size, ":%u", cb_lid_bucket(id));
+}
+
 /* The source_event_id of a lead the rules made (L, decision applied):
  * theirs, a function of the state (RULES.md 5).  A state packed before
  * the event ids behind its slots were kept cannot name the event: then
@@ -75,15 +87,17 @@ static int finish_lead(cb_step *s, subject *sj)
     cb_leadrec o, n;
     int has_old = sj->lead_len >= 0 &&
                   cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, &o) == 0;
-    char rest[32], num[24];
+    char rest[32], num[24], side[16], lb[16];
 
+    side_rest(side, sizeof(side), sj);
     if (!sj->has_lead) {
         if (!has_old)
             return 0;
         /* no longer a lead: it leaves the store; the topic hears it closed */
-        cb_step_write2(s, "D", "lead:", "", sj->key, sj->key_len);
+        cb_step_write2(s, "D", "lead:", side, sj->key, sj->key_len);
         sj->lead_new = 2;
-        cb_step_write2(s, "D", "lid:", "", o.id, CB_ID_DIGITS);
+        lid_rest(lb, sizeof(lb), o.id);
+        cb_step_write2(s, "D", "lid:", lb, o.id, CB_ID_DIGITS);
         tw_rest(rest, sizeof(rest), o.township);
         cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
         if (o.status != CB_STATUS_CLOSED) {
@@ -133,13 +147,15 @@ static int finish_lead(cb_step *s, subject *sj)
         s->failed = 1;
         return 0;
     }
-    cb_step_write3(s, "H", "lead:", "", sj->key, sj->key_len, v.data, v.len);
+    cb_step_write3(s, "H", "lead:", side, sj->key, sj->key_len, v.data,
+                   v.len);
     if (s->grouped[G_LEAD_H].n > 0) {
         sj->new_lead = s->grouped[G_LEAD_H].v[s->grouped[G_LEAD_H].n - 1];
         sj->lead_new = 1;
     }
     if (has_old && memcmp(o.id, n.id, CB_ID_DIGITS) != 0) {
-        cb_step_write2(s, "D", "lid:", "", o.id, CB_ID_DIGITS);
+        lid_rest(lb, sizeof(lb), o.id);
+        cb_step_write2(s, "D", "lid:", lb, o.id, CB_ID_DIGITS);
         /* a new episode replaces the lead: the topic hears the old one
          * closed, moved_out when the subject's township changed */
         if (o.status != CB_STATUS_CLOSED) {
@@ -155,7 +171,9 @@ static int finish_lead(cb_step *s, subject *sj)
         tw_rest(rest, sizeof(rest), o.township);
         cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
     }
-    cb_step_write3(s, "H", "lid:", "", n.id, CB_ID_DIGITS, sj->key, sj->key_len);
+    lid_rest(lb, sizeof(lb), n.id);
+    cb_step_write3(s, "H", "lid:", lb, n.id, CB_ID_DIGITS, sj->key,
+                   sj->key_len);
     tw_rest(rest, sizeof(rest), n.township);
     cb_step_write3(s, "Z", "lt:", rest, num,
                    cb_step_fmt_int(num, sizeof(num), n.opened), sj->key,
@@ -432,9 +450,13 @@ static void finish_reviews(cb_step *s, subject *sj)
 
 /* ----------------------------------------------------------- the step */
 
+/* The timers go in the subjects' buckets; the partition's bound
+ * (cb:tmin:{pN}, member "due") falls to the earliest day written, so
+ * that it stays at or below every timer's day (cb_timers.h). */
 void cb_step_finish(cb_step *s)
 {
-    char num[24];
+    char num[24], side[16];
+    int64_t due = INT64_MAX;
 
     for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
@@ -445,14 +467,20 @@ void cb_step_finish(cb_step *s)
         if (!sj->lead_inputs)
             continue;
         s->counts.leads_changed += finish_lead(s, sj);
+        side_rest(side, sizeof(side), sj);
         if (sj->next_day >= 0 && sj->next_day <= s->a.today + s->a.horizon) {
-            cb_step_write3(s, "Z", "tm:", "", num,
+            cb_step_write3(s, "Z", "tm:", side, num,
                            cb_step_fmt_int(num, sizeof(num), sj->next_day),
                            sj->key, sj->key_len);
+            if (sj->next_day < due)
+                due = sj->next_day;
         } else {
-            cb_step_write2(s, "R", "tm:", "", sj->key, sj->key_len);
+            cb_step_write2(s, "R", "tm:", side, sj->key, sj->key_len);
         }
     }
+    if (due != INT64_MAX)
+        cb_step_write3(s, "L", "tmin:", "", num,
+                       cb_step_fmt_int(num, sizeof(num), due), "due", 3);
     /* the applied positions, with the state they cover */
     for (size_t i = 0; i < s->a.noffsets; i++) {
         int t = s->a.topics[i];

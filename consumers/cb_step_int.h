@@ -29,7 +29,8 @@
 
 enum phase { PH_READS, PH_LOOKUPS, PH_COMMIT, PH_DONE };
 
-/* Late writes grouped by opcode and key (cb_step_write2, _write3). */
+/* Late writes grouped by opcode and family of keys (cb_step_write2,
+ * _write3). */
 enum { G_LEAD_H, G_LEAD_D, G_LID_H, G_LID_D, G_ALERT_H, G_ALERT_D, G_TM_Z,
        G_TM_R, G_OFF_H, G_COUNT };
 
@@ -84,8 +85,9 @@ typedef struct subject {
     int reads_lead;     /* some op may change the lead: read it */
     /* round 1: what Redis holds, as read or as the cache has it */
     int cached;              /* state (and lead, if known) from the cache */
-    int lead_read;           /* the lead is in the leads' HMGET */
+    int lead_read;           /* the lead is read (lead_reply) */
     redisReply *state_reply; /* the HGET's, when read */
+    redisReply *lead_reply;  /* the lead's HGET's, when lead_read */
     const char *state, *lead;
     int32_t state_len, lead_len; /* bytes, CB_CACHE_NONE or _UNKNOWN */
     /* what the commit leaves, for the cache */
@@ -123,7 +125,7 @@ struct cb_step {
     size_t nsubjects;
     size_t nread_leads; /* subjects whose lead is read */
     /* round 1 */
-    redisReply *version, *offsets, *leads;
+    redisReply *version, *offsets;
     int used_cache;     /* some subject was taken from the cache */
     int64_t stored[CB_TOPIC_COUNT]; /* -1: none */
     /* evaluation */
@@ -213,8 +215,8 @@ void cb_step_outbox(cb_step *s, wlist *l, const char *type, const char *key,
                     size_t key_len, const void *v, size_t v_len);
 
 /* A late write of one argument (op key f) or two (op key a b), to the key
- * cb:<what>{pN}<rest>; writes of one opcode to one of the partition's own
- * keys (rest "") are grouped for commit.lua. */
+ * cb:<what>{pN}<rest>; writes of one opcode to one family of keys (the
+ * lead buckets, the timer buckets...) are grouped for commit.lua. */
 void cb_step_write2(cb_step *s, const char *op, const char *what,
                     const char *rest, const void *f, size_t flen);
 void cb_step_write3(cb_step *s, const char *op, const char *what,

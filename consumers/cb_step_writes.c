@@ -1,9 +1,9 @@
 /* cb_step_writes.c -- a step's writes and how they reach Redis: every
- * argument in the step's arena, lists of writes, the groups commit.lua
- * applies in one call each, and the one EVALSHA that carries them all in
- * the runs commit.lua reads.  Apart from the rest of the step because it
- * is the encoding of the commit: what commit.lua and this file agree on,
- * and nothing of the rules. */
+ * argument in the step's arena, lists of writes, the groups (ordered by
+ * key) commit.lua applies in one call a key, and the one EVALSHA that
+ * carries them all in the runs commit.lua reads.  Apart from the rest of
+ * the step because it is the encoding of the commit: what commit.lua and
+ * this file agree on, and nothing of the rules. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +12,8 @@
 
 #include "cb_step_int.h"
 
-/* The key each late-write group is for (cb_step_int.h's G_*). */
+/* The family of keys each late-write group is for (cb_step_int.h's
+ * G_*). */
 static const struct {
     const char *op, *what;
 } groups[G_COUNT] = {{"H", "lead:"}, {"D", "lead:"}, {"H", "lid:"},
@@ -103,18 +104,17 @@ void cb_step_outbox(cb_step *s, wlist *l, const char *type, const char *key,
     cb_step_arg(s, l, v, v_len);
 }
 
-/* The list a late write goes in.  Writes of one opcode to one of the
- * partition's own keys (no rest: the lead hash, the timer set...) go in a
- * group of their own, so that commit.lua finds them side by side and makes
- * one call of them all; within a step no two of them touch one field. */
-static wlist *late_list(cb_step *s, const char *op, const char *what,
-                        const char *rest)
+/* The list a late write goes in.  Writes of one opcode to one family of
+ * the partition's keys (the lead buckets, the timer buckets...) go in a
+ * group of their own, which cb_step_append_commit orders by key, so that
+ * commit.lua makes one call of the writes to each key; within a step no
+ * two writes of a group touch one field. */
+static wlist *late_list(cb_step *s, const char *op, const char *what)
 {
-    if (rest[0] == '\0')
-        for (int g = 0; g < G_COUNT; g++)
-            if (strcmp(op, groups[g].op) == 0 &&
-                strcmp(what, groups[g].what) == 0)
-                return &s->grouped[g];
+    for (int g = 0; g < G_COUNT; g++)
+        if (strcmp(op, groups[g].op) == 0 &&
+            strcmp(what, groups[g].what) == 0)
+            return &s->grouped[g];
     return &s->late;
 }
 
@@ -122,7 +122,7 @@ static wlist *late_list(cb_step *s, const char *op, const char *what,
 void cb_step_write2(cb_step *s, const char *op, const char *what,
                     const char *rest, const void *f, size_t flen)
 {
-    wlist *l = late_list(s, op, what, rest);
+    wlist *l = late_list(s, op, what);
 
     cb_step_str(s, l, op);
     cb_step_key(s, l, what, rest);
@@ -134,7 +134,7 @@ void cb_step_write3(cb_step *s, const char *op, const char *what,
                     const char *rest, const void *a, size_t alen,
                     const void *b, size_t blen)
 {
-    wlist *l = late_list(s, op, what, rest);
+    wlist *l = late_list(s, op, what);
 
     cb_step_str(s, l, op);
     cb_step_key(s, l, what, rest);
@@ -225,6 +225,65 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w)
     return nargs;
 }
 
+/* A write of a group, for sorting: its key and where it was. */
+typedef struct keyed {
+    const char *key;
+    size_t len, at;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->key, y->key, n);
+
+    if (c != 0)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Orders a group's writes (all of one opcode, so of one width) by key,
+ * keeping their order within a key: writes to one bucket side by side
+ * make one run.  Returns 0, or -1 out of memory or for a list that is
+ * not whole writes. */
+static int sort_group(cb_step *s, wlist *l)
+{
+    size_t rec, n;
+    keyed *k;
+    warg *v;
+
+    if (l->n == 0)
+        return 0;
+    if (l->v[0].len != 1)
+        return -1;
+    rec = 2 + (size_t)op_width(s->arena.data[l->v[0].off]);
+    if (rec == 2 || l->n % rec != 0)
+        return -1;
+    n = l->n / rec;
+    k = malloc(n * sizeof(*k));
+    v = malloc(l->n * sizeof(*v));
+    if (k == NULL || v == NULL) {
+        free(k);
+        free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i].key = s->arena.data + l->v[i * rec + 1].off;
+        k[i].len = l->v[i * rec + 1].len;
+        k[i].at = i;
+    }
+    qsort(k, n, sizeof(*k), keyed_cmp);
+    for (size_t i = 0; i < n; i++)
+        memcpy(&v[i * rec], &l->v[k[i].at * rec], rec * sizeof(*v));
+    free(l->v);
+    free(k);
+    l->v = v;
+    l->cap = l->n;
+    return 0;
+}
+
 int cb_step_append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
 {
     cb_resp *w = &s->out;
@@ -233,8 +292,11 @@ int cb_step_append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
     const char *ver = "0";
     size_t ver_len = 1;
 
-    for (int g = 0; g < G_COUNT; g++)
+    for (int g = 0; g < G_COUNT; g++) {
+        if (sort_group(s, &s->grouped[g]) != 0)
+            return -1;
         lists[3 + g] = &s->grouped[g];
+    }
     for (size_t k = 0; k < 3 + G_COUNT; k++) {
         long c = put_runs(s, lists[k], NULL);
         if (c < 0)

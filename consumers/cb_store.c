@@ -146,6 +146,12 @@ void cb_store_key(char *buf, size_t size, const char *what, int partition)
     snprintf(buf, size, "cb:%s:{p%d}", what, partition);
 }
 
+void cb_store_bucket_key(char *buf, size_t size, const char *what,
+                         int partition, unsigned bucket)
+{
+    snprintf(buf, size, "cb:%s:{p%d}:%u", what, partition, bucket);
+}
+
 /* States are small hash values in bucketed hashes (docs/MATCHER.md): kept
  * as listpacks they take about half the memory of a hash table, but Redis
  * turns a hash into a table as soon as one value is longer than
@@ -311,6 +317,96 @@ static int one_lead(const redisReply *f, const redisReply *v, void *opaque)
     return w->stop;
 }
 
+/* Reads the replies of n pipelined reads of leads (HGETALL of a bucket:
+ * its values; HGET: the value) and hands each lead to w.  Every reply is
+ * read, even after w stopped.  Returns 0, or -1 with errstr. */
+static int take_leads(cb_redis *node, size_t n, lead_walk *w, char *errstr,
+                      size_t errstr_size)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = cb_redis_get_reply(node);
+        if (r == NULL) {
+            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
+            return -1;
+        }
+        if (r->type == REDIS_REPLY_ERROR && rc == 0) {
+            snprintf(errstr, errstr_size, "reading leads: %s", r->str);
+            rc = -1;
+        } else if (r->type == REDIS_REPLY_ARRAY) {
+            for (size_t k = 1; k < r->elements && !w->stop; k += 2)
+                one_lead(NULL, r->element[k], w);
+        } else if (r->type == REDIS_REPLY_STRING && !w->stop) {
+            one_lead(NULL, r, w);
+        }
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
+/* Every lead of partition p: its lead buckets' HGETALL, pipelined. */
+static int each_lead_of(cb_store *store, int p, lead_walk *w, char *errstr,
+                        size_t errstr_size)
+{
+    cb_redis *node = cb_store_node(store, p);
+
+    for (unsigned b = 0; b < CB_SIDE_BUCKETS; b++) {
+        char key[64];
+        const char *argv[2] = {"HGETALL", key};
+        size_t argvlen[2] = {7, 0};
+        cb_store_bucket_key(key, sizeof(key), "lead", p, b);
+        argvlen[1] = strlen(key);
+        if (cb_redis_append(node, 2, argv, argvlen) != 0) {
+            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
+            return -1;
+        }
+    }
+    return take_leads(node, CB_SIDE_BUCKETS, w, errstr, errstr_size);
+}
+
+/* The leads of one township in partition p: its index, then one HGET a
+ * subject it names, pipelined. */
+static int township_leads_of(cb_store *store, int p, const char *township,
+                             lead_walk *w, char *errstr, size_t errstr_size)
+{
+    char idx[96];
+    cb_redis *node = cb_store_node(store, p);
+    redisReply *ids;
+    int rc = 0;
+
+    snprintf(idx, sizeof(idx), "cb:lt:{p%d}:%s", p, township);
+    ids = cb_redis_commandf(store->redis, "ZRANGE %s 0 -1", idx);
+    if (ids == NULL || ids->type != REDIS_REPLY_ARRAY) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        if (ids != NULL)
+            freeReplyObject(ids);
+        return -1;
+    }
+    for (size_t i = 0; i < ids->elements && !w->stop && rc == 0; i += 500) {
+        size_t n = ids->elements - i < 500 ? ids->elements - i : 500;
+        for (size_t k = 0; k < n; k++) {
+            const redisReply *id = ids->element[i + k];
+            cb_subject sj;
+            char key[64];
+            unsigned b = cb_subject_from_key(id->str, id->len, &sj) == 0
+                             ? cb_side_bucket(sj.id, strlen(sj.id))
+                             : 0;
+            cb_store_bucket_key(key, sizeof(key), "lead", p, b);
+            const char *argv[3] = {"HGET", key, id->str};
+            size_t argvlen[3] = {4, strlen(key), id->len};
+            if (cb_redis_append(node, 3, argv, argvlen) != 0) {
+                snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
+                freeReplyObject(ids);
+                return -1;
+            }
+        }
+        rc = take_leads(node, n, w, errstr, errstr_size);
+    }
+    freeReplyObject(ids);
+    return rc;
+}
+
 int cb_store_each_lead(cb_store *store, const char *township,
                        cb_store_lead_fn *fn, void *opaque, char *errstr,
                        size_t errstr_size)
@@ -318,49 +414,12 @@ int cb_store_each_lead(cb_store *store, const char *township,
     lead_walk w = {fn, opaque, 0};
 
     for (int p = 0; p < store->partitions && !w.stop; p++) {
-        char key[96], idx[96];
-        cb_store_key(key, sizeof(key), "lead", p);
-        if (township == NULL) {
-            if (scan_hash(store, key, one_lead, &w, errstr, errstr_size) != 0)
-                return -1;
-            continue;
-        }
-        /* One township: its index, then the leads it names. */
-        snprintf(idx, sizeof(idx), "cb:lt:{p%d}:%s", p, township);
-        redisReply *ids = cb_redis_commandf(store->redis, "ZRANGE %s 0 -1",
-                                            idx);
-        if (ids == NULL || ids->type != REDIS_REPLY_ARRAY) {
-            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
-            if (ids != NULL)
-                freeReplyObject(ids);
+        int rc = township == NULL
+                     ? each_lead_of(store, p, &w, errstr, errstr_size)
+                     : township_leads_of(store, p, township, &w, errstr,
+                                         errstr_size);
+        if (rc != 0)
             return -1;
-        }
-        for (size_t i = 0; i < ids->elements && !w.stop; i += 500) {
-            size_t n = ids->elements - i < 500 ? ids->elements - i : 500;
-            const char *argv[502];
-            size_t argvlen[502];
-            argv[0] = "HMGET";
-            argvlen[0] = 5;
-            argv[1] = key;
-            argvlen[1] = strlen(key);
-            for (size_t k = 0; k < n; k++) {
-                argv[2 + k] = ids->element[i + k]->str;
-                argvlen[2 + k] = ids->element[i + k]->len;
-            }
-            redisReply *vals = cb_redis_command(store->redis, (int)n + 2, argv,
-                                                argvlen);
-            if (vals == NULL) {
-                freeReplyObject(ids);
-                snprintf(errstr, errstr_size, "%s",
-                         cb_redis_errstr(store->redis));
-                return -1;
-            }
-            for (size_t k = 0; k < vals->elements && !w.stop; k++)
-                if (vals->element[k]->type == REDIS_REPLY_STRING)
-                    one_lead(NULL, vals->element[k], &w);
-            freeReplyObject(vals);
-        }
-        freeReplyObject(ids);
     }
     return 0;
 }
@@ -402,7 +461,8 @@ int cb_store_find_lead(cb_store *store, const char *lead_id,
         return 0;
     for (int p = 0; p < store->partitions; p++) {
         char key[96];
-        cb_store_key(key, sizeof(key), "lid", p);
+        cb_store_bucket_key(key, sizeof(key), "lid", p,
+                            cb_lid_bucket(lead_id + 1));
         redisReply *r = cb_redis_commandf(store->redis, "HGET %s %s", key,
                                           lead_id + 1);
         if (r == NULL) {
@@ -429,7 +489,8 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
     redisReply *r;
     int rc = 0;
 
-    cb_store_key(key, sizeof(key), "lead", partition);
+    cb_store_bucket_key(key, sizeof(key), "lead", partition,
+                        cb_side_bucket(s->id, strlen(s->id)));
     argv[0] = "HGET";
     argvlen[0] = 4;
     argv[1] = key;

@@ -8,7 +8,8 @@
  * carries the hash tag {pN}, so one step touches one Redis Cluster slot,
  * and a subject's state lives in the partition its events arrive on (the
  * murmur2 partition of its ID, cb_key_partition).  Within a partition,
- * states are spread over `buckets` small hashes, which Redis keeps in its
+ * states are spread over `buckets` small hashes, and leads, lead ids and
+ * timers over CB_SIDE_BUCKETS each (cb_ops.h), which Redis keeps in its
  * compact listpack encoding. */
 #ifndef CB_STORE_H
 #define CB_STORE_H
@@ -86,6 +87,11 @@ int cb_store_partition_of(const cb_store *store, const cb_subject *s);
 
 /* "cb:<what>:{pN}" into buf (for keys of one partition). */
 void cb_store_key(char *buf, size_t size, const char *what, int partition);
+
+/* "cb:<what>:{pN}:<bucket>" into buf (a bucket of a partition's family:
+ * states, leads, lead ids, timers). */
+void cb_store_bucket_key(char *buf, size_t size, const char *what,
+                         int partition, unsigned bucket);
 
 /* The ops (packed by cb_ops.h) of one partition, with the partition's
  * new applied offsets (topic[i] -> next[i]). */
@@ -203,7 +209,7 @@ int cb_store_review(cb_store *store, const char *review_id, int verdict,
 
 /* ------------------------------------------------- packed records */
 
-/* A value of the lead hash as a cb_lead (cb_leadrec.h: decoded, then
+/* A value of a lead bucket as a cb_lead (cb_leadrec.h: decoded, then
  * made a record).  Returns 0 or -1. */
 int cb_store_decode_lead(const char *v, size_t len, cb_lead *lead);
 

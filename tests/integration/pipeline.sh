@@ -123,4 +123,74 @@ print("alert topic: %d alerts, %d stored alerts, %d not as stored" % (
 sys.exit(1 if bad else 0)
 PY
 cb_pass "the alert topic's latest word on each alert is the stored alert"
+
+# A store written before leads, lead ids and timers were bucketed keeps
+# them whole (cb:lead:{pN}, cb:lid:{pN}, cb:tm:{pN}): put this one back
+# in that layout, with every timer due, and the matcher moves it into
+# buckets on its start (cb_layout.h), fires every timer, and the stores
+# still equal the ground truth.
+TODAY=$("$CB_PY" -c 'import datetime,sys; print((datetime.date.fromisoformat(sys.argv[1][:10]) - datetime.date(1970, 1, 1)).days)' "$AS_OF")
+"$CANBAO" leads --status all -f csv --unmasked | sort >"$CB_TMP/leads.before"
+OLD_TIMERS=0
+for p in $(seq 0 15); do
+    n=$(redis-cli -c -p "$REDIS_PORT" --raw eval "
+      local p, due, n = ARGV[1], tonumber(ARGV[2]), 0
+      for b = 0, 255 do
+        for _, fam in ipairs({'lead', 'lid'}) do
+          local k = 'cb:' .. fam .. ':{p' .. p .. '}:' .. b
+          local all = redis.call('HGETALL', k)
+          for i = 1, #all, 2 do
+            redis.call('HSET', 'cb:' .. fam .. ':{p' .. p .. '}', all[i], all[i + 1])
+          end
+          redis.call('DEL', k)
+        end
+        local k = 'cb:tm:{p' .. p .. '}:' .. b
+        local all = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')
+        for i = 1, #all, 2 do
+          redis.call('ZADD', 'cb:tm:{p' .. p .. '}', due, all[i])
+          n = n + 1
+        end
+        redis.call('DEL', k)
+      end
+      redis.call('DEL', 'cb:tmin:{p' .. p .. '}')
+      return n" 1 "cb:v:{p$p}" "$p" "$((TODAY - 1))")
+    OLD_TIMERS=$((OLD_TIMERS + n))
+done
+[ "$OLD_TIMERS" -gt 0 ] || cb_fail "no timers to put back in the old layout"
+[ "$(redis-cli -c -p "$REDIS_PORT" exists 'cb:lead:{p0}')" = 1 ] ||
+    cb_fail "the old layout was not written"
+cb_log "the store put back in the old layout, $OLD_TIMERS timers due"
+cb_expect_exit 0 "match the old layout" "$CANBAO" match --until-idle 3
+cb_log "$CB_OUT"
+TICKS=$(echo "$CB_OUT" | sed -n 's/.* \([0-9]*\) timers,.*/\1/p')
+[ "${TICKS:-0}" -ge "$OLD_TIMERS" ] ||
+    cb_fail "$OLD_TIMERS timers were due, ${TICKS:-0} fired"
+cb_pass "the old layout's timers fired ($TICKS)"
+LEFT=0
+for p in $(seq 0 15); do
+    for fam in lead lid tm; do
+        LEFT=$((LEFT + $(redis-cli -c -p "$REDIS_PORT" exists "cb:$fam:{p$p}")))
+    done
+done
+cb_assert_eq 0 "$LEFT" "no key of the old layout is left"
+STILL=0
+for p in $(seq 0 15); do
+    n=$(redis-cli -c -p "$REDIS_PORT" --raw eval "
+      local n = 0
+      for b = 0, 255 do
+        n = n + redis.call('ZCOUNT', 'cb:tm:{p' .. ARGV[1] .. '}:' .. b,
+                           '-inf', ARGV[2])
+      end
+      return n" 1 "cb:v:{p$p}" "$p" "$((TODAY - 1))")
+    STILL=$((STILL + n))
+done
+cb_assert_eq 0 "$STILL" "every timer fired and was set again"
+"$CANBAO" leads --status all -f csv --unmasked | sort >"$CB_TMP/leads.after"
+cmp -s "$CB_TMP/leads.before" "$CB_TMP/leads.after" ||
+    cb_fail "the leads listed changed: $(diff "$CB_TMP/leads.before" "$CB_TMP/leads.after" | head -5)"
+cb_pass "the leads listed are those of before ($(wc -l <"$CB_TMP/leads.after") lines)"
+"$APPLY_TOOL" "$CANBAO_REDIS" - >"$CB_TMP/stores-moved.jsonl"
+"$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/truth_compare.py" \
+    "$CB_TMP/county/truth" "$CB_TMP/stores-moved.jsonl"
+cb_pass "the moved stores equal the ground truth"
 cb_log "PASS"

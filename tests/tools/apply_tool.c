@@ -291,20 +291,22 @@ static void dump(void)
         char key[64];
         redisReply *r;
 
-        cb_store_key(key, sizeof(key), "lead", p);
-        r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
-        for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
-            cb_lead l;
-            if (cb_store_decode_lead(r->element[i + 1]->str,
-                                     r->element[i + 1]->len, &l) != 0)
-                die("decode", "a lead does not decode");
-            json_t *j = cb_record_to_json(CB_KIND_LEAD, &l, 0);
-            char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-            printf("{\"lead\":%s}\n", s);
-            free(s);
-            json_decref(j);
+        for (unsigned b = 0; b < CB_SIDE_BUCKETS; b++) {
+            cb_store_bucket_key(key, sizeof(key), "lead", p, b);
+            r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
+            for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
+                cb_lead l;
+                if (cb_store_decode_lead(r->element[i + 1]->str,
+                                         r->element[i + 1]->len, &l) != 0)
+                    die("decode", "a lead does not decode");
+                json_t *j = cb_record_to_json(CB_KIND_LEAD, &l, 0);
+                char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+                printf("{\"lead\":%s}\n", s);
+                free(s);
+                json_decref(j);
+            }
+            freeReplyObject(r);
         }
-        freeReplyObject(r);
         cb_store_key(key, sizeof(key), "alert", p);
         r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
         for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
@@ -404,18 +406,9 @@ int main(int argc, char **argv)
             memset(op, 0, sizeof(*op));
             /* find the lead's subject in its partition's id index */
             const char *lid = json_string_value(x) + 1; /* without 'L' */
-            int found = 0;
-            for (int p = 0; p < PARTITIONS && !found; p++) {
-                char key[64];
-                cb_store_key(key, sizeof(key), "lid", p);
-                redisReply *r = cb_redis_commandf(cb_store_redis(store),
-                                                  "HGET %s %s", key, lid);
-                if (r && r->type == REDIS_REPLY_STRING &&
-                    cb_subject_from_key(r->str, r->len, &s) == 0)
-                    found = 1;
-                freeReplyObject(r);
-            }
-            if (!found)
+            int part;
+            if (cb_store_find_lead(store, lid - 1, &s, &part, err,
+                                   sizeof(err)) != 1)
                 die("decide", "no such lead");
             cb_ops_decide(&s, CB_STORE_BUCKETS, lid,
                           decision_of(json_string_value(

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cb_idkey.h"
 #include "cb_ops.h"
 #include "cb_time.h"
 #include "golden.h"
@@ -627,6 +628,33 @@ static void test_stamps(void **state)
     assert_int_equal(cb_stamp_low(-CB_STAMP_LOW), 0);
 }
 
+/* Lead and timer buckets: a subject's from its ID text, consistent with
+ * its state bucket when the counts divide; a lead id's from its first
+ * four hex digits alone, either case. */
+static void test_side_buckets(void **state)
+{
+    cb_subject subj;
+    unsigned seen[CB_SIDE_BUCKETS] = {0}, empty = 0;
+    char id[CB_ID_DIGITS + 1];
+
+    (void)state;
+    assert_int_equal(cb_subject_of_employer(USCC, &subj), 0);
+    assert_int_equal(cb_side_bucket(subj.id, strlen(subj.id)),
+                     cb_subject_bucket(&subj, 1024) % CB_SIDE_BUCKETS);
+    assert_int_equal(cb_lid_bucket("00ff000000000000"), 0xff);
+    assert_int_equal(cb_lid_bucket("abcd123412341234"), 0xcd);
+    assert_int_equal(cb_lid_bucket("ABCD123412341234"), 0xcd);
+    assert_int_equal(cb_lid_bucket("12"), 0x12);
+    /* digits as an HMAC gives them fill every bucket */
+    for (unsigned i = 0; i < 65536; i += 7) {
+        snprintf(id, sizeof(id), "%04x000000000000", i);
+        seen[cb_lid_bucket(id)]++;
+    }
+    for (unsigned b = 0; b < CB_SIDE_BUCKETS; b++)
+        empty += seen[b] == 0;
+    assert_int_equal(empty, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_head),
         cmocka_unit_test(test_stamps),
+        cmocka_unit_test(test_side_buckets),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

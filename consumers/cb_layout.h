@@ -1,0 +1,24 @@
+/* cb_layout.h -- the one-time move of a store written before leads, lead
+ * ids and timers were bucketed (docs/MATCHER.md, "Keys of partition N").
+ * Such a store keeps them whole, one key a partition: cb:lead:{pN} and
+ * cb:lid:{pN} (hashes), cb:tm:{pN} (a sorted set).  The matcher moves
+ * their entries into the buckets when it starts, before its first step:
+ * up to 500 entries at a time, each batch one script that copies them
+ * into their buckets (an entry a bucket already has keeps the bucket's,
+ * the newer), deletes them from the old key, lowers the timer bound and
+ * raises the partition's version, all at once.  A crash in between leaves
+ * the rest for the next start; a store already moved costs two reads a
+ * family and partition.  Readers (`canbao lead`, the workbench) see the buckets
+ * only: start the matcher once after an upgrade. */
+#ifndef CB_LAYOUT_H
+#define CB_LAYOUT_H
+
+#include <stddef.h>
+
+#include "cb_store.h"
+
+/* Moves every partition's old keys into buckets.  Returns the entries
+ * moved, or -1 with errstr on a Redis failure. */
+long cb_layout_migrate(cb_store *store, char *errstr, size_t errstr_size);
+
+#endif
