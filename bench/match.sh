@@ -115,8 +115,7 @@ evalsha_us() {
 
 # breakdown: Redis's memory by key family (MEMORY USAGE ... SAMPLES 0
 # summed over the keys whose names start alike up to the hash tag and
-# have its shape: cb:tm:{pN}:* the timer buckets, cb:tmin:{pN} a
-# partition's one key), a
+# have its shape: cb:tm:{pN}:* the timer buckets), a
 # person's share of each, and the fields of the state buckets by subject
 # kind (an 8-byte person, a 17-byte name group "G...", an employer's
 # USCC) with their values' bytes.  Printed as bench: lines.

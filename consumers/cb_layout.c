@@ -8,35 +8,7 @@
 #include "cb_log.h"
 #include "cb_ops.h"
 
-#define CHUNK 500 /* entries moved by one script */
-
-/* KEYS: the old key, the partition's version, the timer bound; ARGV[1]
- * 'h' (a hash) or 'z' (the timers), then (field, bucket key) pairs.  An
- * entry is read here, not taken from the caller, so a batch moves what
- * the old key holds when it runs. */
-static const char move_lua[] =
-    "local old, low = KEYS[1], nil\n"
-    "for i = 2, #ARGV, 2 do\n"
-    "  local f, key = ARGV[i], ARGV[i + 1]\n"
-    "  if ARGV[1] == 'h' then\n"
-    "    local v = redis.call('HGET', old, f)\n"
-    "    if v then\n"
-    "      redis.call('HSETNX', key, f, v)\n"
-    "      redis.call('HDEL', old, f)\n"
-    "    end\n"
-    "  else\n"
-    "    local v = redis.call('ZSCORE', old, f)\n"
-    "    if v then\n"
-    "      redis.call('ZADD', key, 'NX', v, f)\n"
-    "      redis.call('ZREM', old, f)\n"
-    "      v = tonumber(v)\n"
-    "      if low == nil or v < low then low = v end\n"
-    "    end\n"
-    "  end\n"
-    "end\n"
-    "if low then redis.call('ZADD', KEYS[3], 'LT', low, 'due') end\n"
-    "redis.call('INCR', KEYS[2])\n"
-    "return 1\n";
+#define CHUNK 500 /* entries moved by one round trip */
 
 /* One family of a partition: the old key's name, its new one's, and how
  * an entry's bucket is found. */
@@ -63,57 +35,65 @@ static unsigned field_bucket(const family *f, const redisReply *field)
     return cb_side_bucket(s.id, strlen(s.id));
 }
 
-/* Moves fields[0], [step], [2*step].. (n of them) of the old key of f in
- * partition p.  Returns 0 or -1 with errstr. */
+/* Moves n entries of the old key of f in partition p, given as (field,
+ * value) pairs (a hash's, or a sorted set's member and score): each is
+ * copied into its bucket unless the bucket has it already (the bucket's
+ * is the newer), then deleted from the old key; last the partition's
+ * version is raised, so that no cache keeps what it read before.  One
+ * pipelined round trip on the partition's node, no script (canbao runs
+ * none but commit.lua).  A crash between copying and deleting leaves the
+ * entry in both: the next start copies nothing over and deletes it.
+ * Returns 0 or -1 with errstr. */
 static int move(cb_store *store, int p, const family *f, const char *old,
-                redisReply **fields, size_t n, size_t step, char *errstr,
+                redisReply **pairs, size_t n, char *errstr,
                 size_t errstr_size)
 {
-    size_t argc = 7 + 2 * n;
-    const char **argv = malloc(argc * sizeof(*argv));
-    size_t *argvlen = malloc(argc * sizeof(*argvlen));
-    char (*keys)[48] = malloc((n ? n : 1) * sizeof(*keys));
-    char ver[48], bound[48];
-    redisReply *r = NULL;
-    int rc = -1;
+    cb_redis *node = cb_store_node(store, p);
+    char ver[48];
+    size_t asked = 0;
+    int rc = 0;
 
-    if (argv == NULL || argvlen == NULL || keys == NULL) {
-        snprintf(errstr, errstr_size, "out of memory");
-        goto out;
-    }
     snprintf(ver, sizeof(ver), "cb:v:{p%d}", p);
-    snprintf(bound, sizeof(bound), "cb:tmin:{p%d}", p);
-    argv[0] = "EVAL";
-    argv[1] = move_lua;
-    argv[2] = "3";
-    argv[3] = old;
-    argv[4] = ver;
-    argv[5] = bound;
-    argv[6] = f->zset ? "z" : "h";
-    for (size_t i = 0; i < 7; i++)
-        argvlen[i] = strlen(argv[i]);
-    for (size_t i = 0; i < n; i++) {
-        const redisReply *field = fields[i * step];
-        cb_store_bucket_key(keys[i], sizeof(keys[i]), f->what, p,
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const redisReply *field = pairs[2 * i], *value = pairs[2 * i + 1];
+        char key[48];
+        cb_store_bucket_key(key, sizeof(key), f->what, p,
                             field_bucket(f, field));
-        argv[7 + 2 * i] = field->str;
-        argvlen[7 + 2 * i] = field->len;
-        argv[8 + 2 * i] = keys[i];
-        argvlen[8 + 2 * i] = strlen(keys[i]);
+        const char *copy[] = {f->zset ? "ZADD" : "HSETNX", key,
+                              f->zset ? "NX" : field->str,
+                              value->str,
+                              f->zset ? field->str : NULL};
+        size_t copylen[] = {strlen(copy[0]), strlen(key),
+                            f->zset ? 2 : field->len,
+                            value->len, f->zset ? field->len : 0};
+        const char *del[] = {f->zset ? "ZREM" : "HDEL", old, field->str};
+        size_t dellen[] = {4, strlen(old), field->len};
+        if (cb_redis_append(node, f->zset ? 5 : 4, copy, copylen) != 0 ||
+            cb_redis_append(node, 3, del, dellen) != 0)
+            rc = -1;
+        else
+            asked += 2;
     }
-    r = cb_redis_command(cb_store_redis(store), (int)argc, argv, argvlen);
-    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+    const char *incr[] = {"INCR", ver};
+    if (rc == 0 && cb_redis_append(node, 2, incr, NULL) == 0)
+        asked++;
+    else
+        rc = -1;
+    /* every reply asked for is read, even after a failure */
+    for (size_t i = 0; i < asked; i++) {
+        redisReply *r = cb_redis_get_reply(node);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            if (rc == 0)
+                snprintf(errstr, errstr_size, "moving %s into buckets: %s",
+                         old, r ? r->str : cb_redis_errstr(node));
+            rc = -1;
+        }
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    if (rc != 0 && asked == 0)
         snprintf(errstr, errstr_size, "moving %s into buckets: %s", old,
-                 r ? r->str : cb_redis_errstr(cb_store_redis(store)));
-        goto out;
-    }
-    rc = 0;
-out:
-    if (r != NULL)
-        freeReplyObject(r);
-    free(argv);
-    free(argvlen);
-    free(keys);
+                 cb_redis_errstr(node));
     return rc;
 }
 
@@ -131,7 +111,8 @@ static long migrate_family(cb_store *store, int p, const family *f,
         redisReply *got, *items;
         size_t n;
         if (f->zset)
-            got = cb_redis_commandf(r, "ZRANGE %s 0 %d", old, CHUNK - 1);
+            got = cb_redis_commandf(r, "ZRANGE %s 0 %d WITHSCORES", old,
+                                    CHUNK - 1);
         else
             got = cb_redis_commandf(r, "HSCAN %s %s COUNT %d", old, cursor,
                                     CHUNK);
@@ -147,12 +128,12 @@ static long migrate_family(cb_store *store, int p, const family *f,
             return -1;
         }
         items = f->zset ? got : got->element[1];
-        /* a hash's reply is field, value pairs: the fields only */
-        n = f->zset ? items->elements : items->elements / 2;
+        /* (field, value) pairs either way */
+        n = items->elements / 2;
         if (!f->zset)
             snprintf(cursor, sizeof(cursor), "%s", got->element[0]->str);
-        if (n > 0 && move(store, p, f, old, items->element, n,
-                          f->zset ? 1 : 2, errstr, errstr_size) != 0) {
+        if (n > 0 && move(store, p, f, old, items->element, n, errstr,
+                          errstr_size) != 0) {
             freeReplyObject(got);
             return -1;
         }

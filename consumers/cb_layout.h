@@ -3,12 +3,13 @@
  * Such a store keeps them whole, one key a partition: cb:lead:{pN} and
  * cb:lid:{pN} (hashes), cb:tm:{pN} (a sorted set).  The matcher moves
  * their entries into the buckets when it starts, before its first step:
- * up to 500 entries at a time, each batch one script that copies them
- * into their buckets (an entry a bucket already has keeps the bucket's,
- * the newer), deletes them from the old key, lowers the timer bound and
- * raises the partition's version, all at once.  A crash in between leaves
- * the rest for the next start; a store already moved costs two reads a
- * family and partition.  Readers (`canbao lead`, the workbench) see the buckets
+ * up to 500 entries at a time, each batch one pipelined round trip that
+ * copies them into their buckets (an entry a bucket already has keeps
+ * the bucket's, the newer), deletes them from the old key and raises the
+ * partition's version (no script: canbao runs none but commit.lua).  A
+ * crash in between leaves the rest for the next start, and an entry
+ * copied but not yet deleted is only deleted then; a store already moved
+ * costs two reads a family and partition.  Readers (`canbao lead`, the workbench) see the buckets
  * only: start the matcher once after an upgrade. */
 #ifndef CB_LAYOUT_H
 #define CB_LAYOUT_H

@@ -878,34 +878,42 @@ static int confirm(matcher *m, int wait)
 
 /* ---------------------------------------------------------------- timers */
 
+/* A due timer's subject, handed by cb_timers_due: a tick op of its
+ * partition. */
+typedef struct timer_ctx {
+    matcher *m;
+    int p;
+} timer_ctx;
+
+static int tick_op(const char *key, size_t len, void *opaque)
+{
+    timer_ctx *t = opaque;
+    matcher *m = t->m;
+    cb_subject s;
+
+    if (make_room(m, t->p) == 0 && cb_subject_from_key(key, len, &s) == 0 &&
+        cb_ops_tick(&s, m->opts->buckets, &m->buf) == 0 &&
+        batch_add(&m->batches[t->p], &m->buf) == 0) {
+        m->pending++;
+        m->stats->ticks++;
+    }
+    return 0;
+}
+
 /* Subjects whose timer fell due become tick ops of their partition (one
- * script a partition: cb_timers.h). */
+ * round trip a partition: cb_timers.h). */
 static void fire_timers(matcher *m)
 {
     int32_t today = cb_date_of_time(now_ms(m));
-    cb_subject s;
 
     for (int p = 0; p < m->npart; p++) {
         if (!m->batches[p].assigned)
             continue;
-        redisReply *r = cb_timers_due(cb_store_redis(m->store), p, today,
-                                      1000);
-        if (r == NULL) {
+        timer_ctx t = {m, p};
+        if (cb_timers_due(m->store, p, today, 1000, tick_op, &t) != 0) {
             own_redis_failed(m);
             return;
         }
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements;
-             i++) {
-            if (make_room(m, p) == 0 &&
-                cb_subject_from_key(r->element[i]->str, r->element[i]->len,
-                                    &s) == 0 &&
-                cb_ops_tick(&s, m->opts->buckets, &m->buf) == 0 &&
-                batch_add(&m->batches[p], &m->buf) == 0) {
-                m->pending++;
-                m->stats->ticks++;
-            }
-        }
-        freeReplyObject(r);
     }
 }
 

@@ -450,13 +450,10 @@ static void finish_reviews(cb_step *s, subject *sj)
 
 /* ----------------------------------------------------------- the step */
 
-/* The timers go in the subjects' buckets; the partition's bound
- * (cb:tmin:{pN}, member "due") falls to the earliest day written, so
- * that it stays at or below every timer's day (cb_timers.h). */
+/* The timers go in the subjects' buckets (cb_timers.h). */
 void cb_step_finish(cb_step *s)
 {
     char num[24], side[16];
-    int64_t due = INT64_MAX;
 
     for (size_t i = 0; i < s->nsubjects; i++) {
         subject *sj = &s->subjects[i];
@@ -472,15 +469,10 @@ void cb_step_finish(cb_step *s)
             cb_step_write3(s, "Z", "tm:", side, num,
                            cb_step_fmt_int(num, sizeof(num), sj->next_day),
                            sj->key, sj->key_len);
-            if (sj->next_day < due)
-                due = sj->next_day;
         } else {
             cb_step_write2(s, "R", "tm:", side, sj->key, sj->key_len);
         }
     }
-    if (due != INT64_MAX)
-        cb_step_write3(s, "L", "tmin:", "", num,
-                       cb_step_fmt_int(num, sizeof(num), due), "due", 3);
     /* the applied positions, with the state they cover */
     for (size_t i = 0; i < s->a.noffsets; i++) {
         int t = s->a.topics[i];

@@ -1,48 +1,48 @@
 /* cb_timers.c -- the timers due of a partition (cb_timers.h). */
+#include <hiredis.h>
+
 #include <stdio.h>
 #include <string.h>
 
 #include "cb_ops.h"
+#include "cb_redis.h"
 #include "cb_timers.h"
 
-/* KEYS[1] the bound, ARGV: today, the buckets' key without the bucket,
- * the buckets, the limit.  A full pass costs some 2 us a bucket. */
-static const char fire_lua[] =
-    "local today, pre = tonumber(ARGV[1]), ARGV[2]\n"
-    "local n, limit = tonumber(ARGV[3]), tonumber(ARGV[4])\n"
-    "local b = redis.call('ZSCORE', KEYS[1], 'due')\n"
-    "if not b or tonumber(b) > today then return {} end\n"
-    "local out, low = {}, nil\n"
-    "for i = 0, n - 1 do\n"
-    "  local key = pre .. i\n"
-    "  if #out < limit then\n"
-    "    local due = redis.call('ZRANGEBYSCORE', key, '-inf', today,\n"
-    "                           'LIMIT', 0, limit - #out)\n"
-    "    for _, k in ipairs(due) do out[#out + 1] = k end\n"
-    "  end\n"
-    "  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')\n"
-    "  if first[2] then\n"
-    "    local v = tonumber(first[2])\n"
-    "    if low == nil or v < low then low = v end\n"
-    "  end\n"
-    "end\n"
-    "if low == nil then redis.call('DEL', KEYS[1])\n"
-    "else redis.call('ZADD', KEYS[1], low, 'due') end\n"
-    "return out\n";
-
-redisReply *cb_timers_due(cb_redis *r, int partition, int32_t today,
-                          int limit)
+int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
+                  cb_timers_fn *fn, void *opaque)
 {
-    char bound[48], pre[48], day[16], n[16], lim[16];
-    const char *argv[] = {"EVAL", fire_lua, "1", bound, day, pre, n, lim};
-    size_t argvlen[8];
+    cb_redis *node = cb_store_node(store, partition);
+    redisReply *got[CB_SIDE_BUCKETS] = {NULL};
+    char day[16], lim[16];
+    int asked = 0, lost = 0, taken = 0, stop = 0;
 
-    snprintf(bound, sizeof(bound), "cb:tmin:{p%d}", partition);
-    snprintf(pre, sizeof(pre), "cb:tm:{p%d}:", partition);
     snprintf(day, sizeof(day), "%d", (int)today);
-    snprintf(n, sizeof(n), "%d", CB_SIDE_BUCKETS);
     snprintf(lim, sizeof(lim), "%d", limit);
-    for (int i = 0; i < 8; i++)
-        argvlen[i] = strlen(argv[i]);
-    return cb_redis_command(r, 8, argv, argvlen);
+    for (int b = 0; b < CB_SIDE_BUCKETS; b++) {
+        char key[48];
+        const char *argv[] = {"ZRANGEBYSCORE", key, "-inf", day,
+                              "LIMIT", "0", lim};
+        cb_store_bucket_key(key, sizeof(key), "tm", partition, (unsigned)b);
+        if (cb_redis_append(node, 7, argv, NULL) != 0) {
+            lost = 1;
+            break;
+        }
+        asked++;
+    }
+    /* every reply asked for is read before fn runs: fn may use the
+     * connection (a full batch is handed over and the outbox read) */
+    for (int i = 0; i < asked; i++)
+        if ((got[i] = cb_redis_get_reply(node)) == NULL)
+            lost = 1;
+    for (int i = 0; i < asked; i++) {
+        redisReply *r = got[i];
+        for (size_t k = 0; !lost && !stop && r != NULL &&
+                           r->type == REDIS_REPLY_ARRAY && k < r->elements &&
+                           taken < limit;
+             k++, taken++)
+            stop = fn(r->element[k]->str, r->element[k]->len, opaque) != 0;
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    return lost ? -1 : 0;
 }

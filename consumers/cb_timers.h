@@ -1,27 +1,27 @@
 /* cb_timers.h -- the timers of a partition: subjects whose outcome
  * changes on a day without an event (docs/MATCHER.md), kept in the
- * partition's timer buckets cb:tm:{pN}:<b> (sorted sets, score the day)
- * with a lower bound of their days in cb:tmin:{pN} (member "due").
+ * partition's timer buckets cb:tm:{pN}:<b> (sorted sets, score the day).
  *
- * Steps write a timer into its subject's bucket and lower the bound to
- * its day in the same commit, so the bound is never above a timer.  The
- * matcher looks each second: while the bound is after today, that is one
- * ZSCORE; once it is not, every bucket of the partition is read for what
- * fell due and the bound set again to the earliest day they hold, both
- * in one script, so no commit can slip in between. */
+ * The matcher looks each second: one pipelined ZRANGEBYSCORE a bucket,
+ * all on the partition's node in one round trip, the buckets small
+ * listpacks (some 1 us each).  No script: canbao runs none but
+ * commit.lua (docs/SECURITY.md). */
 #ifndef CB_TIMERS_H
 #define CB_TIMERS_H
 
-#include <hiredis.h>
-
+#include <stddef.h>
 #include <stdint.h>
 
-#include "cb_redis.h"
+#include "cb_store.h"
 
-/* The subject keys of partition's timers due on or before today, at most
- * limit of them, as an array reply (freeReplyObject); NULL on a
- * connection error; an error reply as such. */
-redisReply *cb_timers_due(cb_redis *r, int partition, int32_t today,
-                          int limit);
+/* Called with each due subject's state key; returns 0 to go on. */
+typedef int(cb_timers_fn)(const char *key, size_t len, void *opaque);
+
+/* Calls fn for the subjects of partition's timers due on or before today,
+ * at most limit of them.  Returns 0, or -1 when the connection failed
+ * (an error reply of a bucket is skipped: the next look tries it
+ * again). */
+int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
+                  cb_timers_fn *fn, void *opaque);
 
 #endif

@@ -152,7 +152,6 @@ for p in $(seq 0 15); do
         end
         redis.call('DEL', k)
       end
-      redis.call('DEL', 'cb:tmin:{p' .. p .. '}')
       return n" 1 "cb:v:{p$p}" "$p" "$((TODAY - 1))")
     OLD_TIMERS=$((OLD_TIMERS + n))
 done
