@@ -784,7 +784,6 @@ static int dup_items(const cb_group *g, cb_group_items *out)
         for (size_t j = i + 1; j < g->nholders; j++) {
             const cb_holder *b = &g->holders[j];
             cb_group_item *it;
-            int nomem = 0;
             if (!b->pension || memcmp(a->id.s + 6, b->id.s + 6, 8) != 0 ||
                 (a->id.s[16] - '0') % 2 != (b->id.s[16] - '0') % 2)
                 continue;
@@ -796,14 +795,28 @@ static int dup_items(const cb_group *g, cb_group_items *out)
             it->reg_name = a->name;
             it->other_name = b->name;
             it->township = a->township != 0 ? a->township : b->township;
-            it->amount =
-                both_months(a, b, CB_FACT_BENEFIT, it, &nomem) +
-                both_months(a, b, CB_FACT_CONTRIBUTION, it, &nomem);
-            if (nomem)
-                return -1;
+            /* amount and evidence: where the item is read, from the two
+             * states (cb_group_pair_risk) */
         }
     }
     return 0;
+}
+
+int cb_group_pair_risk(const cb_holder *a, const cb_holder *b,
+                       int64_t *amount, cb_buf *evidence)
+{
+    cb_group_item it;
+    int nomem = 0, rc = 0;
+
+    memset(&it, 0, sizeof(it));
+    *amount = both_months(a, b, CB_FACT_BENEFIT, &it, &nomem) +
+              both_months(a, b, CB_FACT_CONTRIBUTION, &it, &nomem);
+    evidence->len = 0;
+    for (size_t i = 0; !nomem && rc == 0 && i < it.nevidence; i++)
+        rc = (i > 0 ? cb_buf_append(evidence, " ", 1) : 0) ||
+             cb_buf_append(evidence, it.evidence[i].s, it.evidence[i].len);
+    free(it.evidence);
+    return nomem || rc != 0 ? -1 : 0;
 }
 
 int cb_group_items_of(const cb_group *g, cb_group_items *out)

@@ -161,6 +161,17 @@ typedef struct cb_group_items {
 int cb_group_items_of(const cb_group *g, cb_group_items *out);
 void cb_group_items_free(cb_group_items *items);
 
+/* duplicate_identity's amount at risk and evidence for a pair of holders
+ * described with their facts (cb_rules_person_holder): over the months
+ * both were paid, and both contributed, the smaller total; the event ids
+ * of those facts, sorted bytewise, space separated, into evidence
+ * (replacing its contents).  The group's own items leave both out: a
+ * holder does not carry its facts (a message on every contribution cost
+ * the drain three quarters of its speed), so they are computed where the
+ * item is read (cb_store.h).  Returns 0, or -1 out of memory. */
+int cb_group_pair_risk(const cb_holder *a, const cb_holder *b,
+                       int64_t *amount, cb_buf *evidence);
+
 /* Whether number b is one typing slip from number a (both 18 characters):
  * one character differs, or two adjacent ones are swapped. */
 int cb_group_one_slip(const char *a, const char *b);

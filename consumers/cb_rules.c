@@ -928,7 +928,7 @@ int cb_rules_op_may_change_lead(int op_kind, int fact_kind)
 }
 
 int cb_rules_person_holder(const cb_person *p, const char *id,
-                           cb_holder *h)
+                           int with_facts, cb_holder *h)
 {
     size_t n = 0;
 
@@ -943,7 +943,7 @@ int cb_rules_person_holder(const cb_person *p, const char *id,
     for (int s = S_FIRST_BASIC; s <= S_LAST_BASIC; s++)
         if (p->has_scheme[s] && p->schemes[s].on)
             h->pension = 1;
-    for (size_t i = 0; i < p->nfacts; i++)
+    for (size_t i = 0; with_facts && i < p->nfacts; i++)
         n += cb_scheme_is_basic_pension(p->facts[i].scheme);
     if (n == 0)
         return 1;

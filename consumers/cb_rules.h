@@ -140,15 +140,17 @@ int cb_rules_op_may_change_lead(int op_kind, int fact_kind);
  * verdicts. */
 int cb_rules_op_may_change_reviews(int op_kind);
 
-/* What a person with a register name tells its name's group (cb_group.h,
+/* A person with a register name as its name's group knows it (cb_group.h,
  * RULES.md 9.3): its number (id, 18 characters, kept by the caller), its
  * register name, its township as for alerts, whether the latest row of a
- * basic pension says enrolled, and its basic-pension facts.  Strings point
- * into p and id; facts are allocated (free h->facts).  Returns 1 with *h,
- * 0 for a person without a register name (nothing to tell), -1 out of
- * memory. */
+ * basic pension says enrolled; with with_facts its basic-pension facts
+ * too, which the group never keeps (a duplicate_identity pair's amount is
+ * read from the two states where the item is read, cb_store.h).  Strings
+ * point into p and id; facts are allocated (free h->facts).  Returns 1
+ * with *h, 0 for a person without a register name (nothing to tell), -1
+ * out of memory. */
 int cb_rules_person_holder(const cb_person *p, const char *id,
-                           cb_holder *h);
+                           int with_facts, cb_holder *h);
 
 /* Whether a team's decision applies to the lead: only an open lead takes
  * one (RULES.md 5 and 7). */

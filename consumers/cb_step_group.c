@@ -32,7 +32,7 @@ int cb_step_holder_msg(const subject *sj, const cb_person *p, cb_buf *out)
         return 0;
     memcpy(id, sj->id, CB_IDENT_LEN);
     id[CB_IDENT_LEN] = '\0';
-    rc = cb_rules_person_holder(p, id, &h);
+    rc = cb_rules_person_holder(p, id, 0, &h);
     if (rc <= 0)
         return rc;
     rc = cb_group_msg_pack_holder(&h, out);

@@ -18,6 +18,8 @@
 #include "cb_name.h"
 #include "cb_pipe.h"
 #include "cb_reviewrec.h"
+#include "cb_rules.h"
+#include "cb_state.h"
 #include "cb_step.h"
 #include "cb_store.h"
 
@@ -606,6 +608,11 @@ int cb_store_get_decision(cb_store *store, const char *lead_id,
 typedef struct review_walk {
     cb_store_review_fn *fn;
     void *opaque;
+    cb_store *store;
+    cb_buf evidence; /* a pair's, read in */
+    int failed;      /* cb_store_review_risk failed: errstr says why */
+    char *errstr;
+    size_t errstr_size;
 } review_walk;
 
 static int one_review(const redisReply *f, const redisReply *v, void *opaque)
@@ -616,23 +623,99 @@ static int one_review(const redisReply *f, const redisReply *v, void *opaque)
 
     if (f->len != CB_ID_DIGITS || cb_reviewrec_decode(v->str, v->len, &r))
         return 0; /* not ours to judge here; the matcher wrote it */
+    if (cb_store_review_risk(w->store, &r, &w->evidence, w->errstr,
+                             w->errstr_size) != 0) {
+        w->failed = 1;
+        return 1;
+    }
     memcpy(id, f->str, CB_ID_DIGITS);
     id[CB_ID_DIGITS] = '\0';
     return w->fn(id, &r, w->opaque);
 }
 
+/* A person's holder description with its facts (cb_rules_person_holder),
+ * from its state in Redis: 1, 0 when it has no state or no register
+ * name, -1 with errstr on a Redis failure.  *p and its bytes (*reply)
+ * are the caller's to free. */
+static int holder_of(cb_store *store, const cb_str *number, cb_person *p,
+                     redisReply **reply, char *id, cb_holder *h,
+                     char *errstr, size_t errstr_size)
+{
+    cb_subject s;
+    char key[96];
+
+    *reply = NULL;
+    if (cb_str_to_text(number, id, CB_ID_SIZE) != 0 ||
+        cb_subject_of_person(id, &s) != 0)
+        return 0;
+    cb_store_bucket_key(key, sizeof(key), "s", cb_store_partition_of(store, &s),
+                        cb_subject_bucket(&s, store->buckets));
+    *reply = cb_redis_commandf(store->redis, "HGET %s %b", key, s.key,
+                               s.key_len);
+    if (*reply == NULL) {
+        snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
+        return -1;
+    }
+    if ((*reply)->type != REDIS_REPLY_STRING ||
+        cb_person_decode((*reply)->str, (*reply)->len, p) != 0)
+        return 0;
+    return cb_rules_person_holder(p, id, 1, h) > 0 ? 1 : 0;
+}
+
+int cb_store_review_risk(cb_store *store, cb_reviewrec *r, cb_buf *evidence,
+                         char *errstr, size_t errstr_size)
+{
+    cb_person pa, pb;
+    cb_holder ha = {0}, hb = {0};
+    redisReply *ra = NULL, *rb = NULL;
+    char ida[CB_ID_SIZE], idb[CB_ID_SIZE];
+    int64_t amount;
+    int rc = 0, a, b;
+
+    if (r->kind != CB_REVIEW_DUPLICATE_IDENTITY)
+        return 0;
+    cb_person_init(&pa);
+    cb_person_init(&pb);
+    a = holder_of(store, &r->subject_id, &pa, &ra, ida, &ha, errstr,
+                  errstr_size);
+    b = a < 0 ? 0 : holder_of(store, &r->other_id, &pb, &rb, idb, &hb,
+                              errstr, errstr_size);
+    if (a < 0 || b < 0) {
+        rc = -1;
+    } else if (a == 1 && b == 1) {
+        if (cb_group_pair_risk(&ha, &hb, &amount, evidence) != 0) {
+            snprintf(errstr, errstr_size, "out of memory");
+            rc = -1;
+        } else {
+            r->amount = amount;
+            r->evidence = evidence->data;
+            r->evidence_len = evidence->len;
+        }
+    }
+    free(ha.facts);
+    free(hb.facts);
+    cb_person_free(&pa);
+    cb_person_free(&pb);
+    freeReplyObject(ra);
+    freeReplyObject(rb);
+    return rc;
+}
+
 int cb_store_each_review(cb_store *store, cb_store_review_fn *fn,
                          void *opaque, char *errstr, size_t errstr_size)
 {
-    review_walk w = {fn, opaque};
+    review_walk w = {fn, opaque, store, {0}, 0, errstr, errstr_size};
+    int rc = 0;
 
-    for (int p = 0; p < store->partitions; p++) {
+    for (int p = 0; rc == 0 && p < store->partitions; p++) {
         char key[96];
         cb_store_key(key, sizeof(key), "rev", p);
-        if (scan_hash(store, key, one_review, &w, errstr, errstr_size) != 0)
-            return -1;
+        if (scan_hash(store, key, one_review, &w, errstr, errstr_size) != 0 ||
+            w.failed)
+            rc = -1;
     }
-    return 0;
+    cb_buf_free(&w.evidence);
+    return rc;
 }
 
 int cb_store_find_review(cb_store *store, const char *review_id,

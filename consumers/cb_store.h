@@ -182,12 +182,22 @@ int cb_store_get_decision(cb_store *store, const char *lead_id,
 struct cb_reviewrec;
 
 /* Calls fn for every review item (id_digits its id's 16 hex digits, the
- * item as stored), partition by partition; fn returns 0 to go on.
- * Returns 0, or -1 with errstr on a Redis failure. */
+ * item as stored, a duplicate_identity pair's amount and evidence read
+ * in: cb_store_review_risk), partition by partition; fn returns 0 to go
+ * on.  Returns 0, or -1 with errstr on a Redis failure. */
 typedef int (cb_store_review_fn)(const char *id_digits,
                                  const struct cb_reviewrec *r, void *opaque);
 int cb_store_each_review(cb_store *store, cb_store_review_fn *fn,
                          void *opaque, char *errstr, size_t errstr_size);
+
+/* Reads into a duplicate_identity item its amount at risk and evidence,
+ * which its name group does not keep (cb_group_pair_risk): from the two
+ * persons' states as they stand, the evidence into evidence (r->evidence
+ * then points into it: keep it while r is used).  Other kinds, and a
+ * person without a state, are left as they are.  Returns 0, or -1 with
+ * errstr on a Redis failure or out of memory. */
+int cb_store_review_risk(cb_store *store, struct cb_reviewrec *r,
+                         cb_buf *evidence, char *errstr, size_t errstr_size);
 
 /* Finds a review item by its id ("R" + 16 hex digits) across the
  * partitions: 1 with its subject, partition, kind (cb_review_kind) and

@@ -306,7 +306,8 @@ void cb_api_get_review(cb_api *a, cb_http_resp *resp, cb_store *st,
 {
     cb_reviewrec r;
     redisReply *reply;
-    char tw[CB_CODE_SIZE];
+    char tw[CB_CODE_SIZE], err[256];
+    cb_buf evidence = {0};
     int p;
 
     int rc = review_of(resp, st, s, id, &r, &reply, &p);
@@ -314,9 +315,17 @@ void cb_api_get_review(cb_api *a, cb_http_resp *resp, cb_store *st,
         *failed = rc < 0;
         return;
     }
+    /* a pair's amount and evidence come from the two states */
+    if (cb_store_review_risk(st, &r, &evidence, err, sizeof(err)) != 0) {
+        freeReplyObject(reply);
+        cb_buf_free(&evidence);
+        *failed = 1;
+        return;
+    }
     json_t *j = review_json(id + 1, &r, 0);
     cb_code_to_text(r.township, tw, sizeof(tw));
     freeReplyObject(reply); /* r points into it */
+    cb_buf_free(&evidence);
     add_verdict(st, p, id, j);
     atomic_fetch_add(&a->review_views, 1);
     cb_api_audit(st, s, tw, "view_review", id, "", "");
@@ -400,8 +409,12 @@ void cb_api_post_review(cb_api *a, const cb_http_req *req,
      * it has gone meanwhile) */
     json_t *j;
     if (load_review(st, id, &r, &reply, &p, err, sizeof(err)) == 1) {
+        cb_buf evidence = {0};
+        /* on Redis trouble the item shows as stored */
+        cb_store_review_risk(st, &r, &evidence, err, sizeof(err));
         j = review_json(id + 1, &r, 1);
         freeReplyObject(reply);
+        cb_buf_free(&evidence);
     } else {
         j = json_pack("{s:s, s:s}", "review_id", id, "status",
                       cb_review_status_symbol(status));

@@ -151,11 +151,31 @@ static void test_duplicate(void **state)
     assert_non_null(d);
     assert_memory_equal(d->subject.s, P1, 18); /* the smaller */
     assert_memory_equal(d->other.s, P2, 18);
-    /* month 661: both paid (15000 and 9000+1000), both contributed (200
-     * and 300); month 660 only one of them */
-    assert_int_equal(d->amount, 10000 + 200);
-    assert_int_equal(d->nevidence, 5);
+    /* the group's item leaves the amount and evidence to its readers */
+    assert_int_equal(d->amount, 0);
+    assert_int_equal(d->nevidence, 0);
     cb_group_items_free(&it);
+    /* which compute them from the two holders with their facts: month
+     * 661 both paid (15000 and 9000+1000), both contributed (200 and
+     * 300); month 660 only one of them */
+    cb_holder ha = {{P1, 18}, {"Wang", 4}, 0, 1, a, 3};
+    cb_holder hb = {{P2, 18}, {"Wang", 4}, 0, 1, b, 3};
+    cb_buf ev = {0};
+    int64_t amount;
+    assert_int_equal(cb_group_pair_risk(&ha, &hb, &amount, &ev), 0);
+    assert_int_equal(amount, 10000 + 200);
+    assert_int_equal(ev.len, strlen("b-2 b-3 b-4 c-1 c-2"));
+    assert_memory_equal(ev.data, "b-2 b-3 b-4 c-1 c-2", ev.len);
+    /* the same the other way round */
+    assert_int_equal(cb_group_pair_risk(&hb, &ha, &amount, &ev), 0);
+    assert_int_equal(amount, 10000 + 200);
+    assert_memory_equal(ev.data, "b-2 b-3 b-4 c-1 c-2", ev.len);
+    /* without facts: nothing at risk */
+    ha.nfacts = 0;
+    assert_int_equal(cb_group_pair_risk(&ha, &hb, &amount, &ev), 0);
+    assert_int_equal(amount, 0);
+    assert_int_equal(ev.len, 0);
+    cb_buf_free(&ev);
 
     /* one of them stops: nothing */
     hold(&g, P2, "Wang", 0, b, 3, &k[3]);
