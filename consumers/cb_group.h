@@ -6,7 +6,7 @@
  * A person's state lives in its own partition; the persons who share a
  * register name may live in any.  So each person tells its name's group
  * what the group needs of it (a holder message: number, name, township,
- * pension, the basic-pension facts kept), and tells the group it left
+ * pension; not its facts, cb_group_pair_risk), and tells the group it left
  * when its register name changes; a record refused for its number
  * reaches the group of the name it gives (a suspect message).  Messages
  * travel as outbox 'N' entries on the matcher's internal topic, keyed by
@@ -58,7 +58,10 @@ typedef struct cb_holder {
     cb_span_ro name;   /* the register name as written */
     int64_t township;  /* as for alerts; 0 none */
     int pension;       /* the latest row of a basic pension says enrolled */
-    cb_group_fact *facts; /* owned */
+    cb_group_fact *facts; /* owned; only in a description made with them
+                             for cb_group_pair_risk: messages carry none,
+                             and a group keeps none but what it stored
+                             before holders stopped sending them */
     size_t nfacts;
 } cb_holder;
 
