@@ -921,13 +921,31 @@ static void test_person_golden_bytes(void **state)
     cb_buf_free(&b);
 }
 
+static const char *const old_fact_eids[] = {"en-000000100", "en-000070200",
+                                            "en-000140300"};
+
+/* The three pension months of test_person_old_facts, every field, as
+ * read from either layout. */
+static void assert_old_facts(const cb_person *p)
+{
+    assert_int_equal(p->nfacts, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_str(&p->facts[i].eid, old_fact_eids[i]);
+        assert_int_equal(p->facts[i].period, 660 + i);
+        assert_int_equal(p->facts[i].amount, 15000);
+        assert_int_equal(p->facts[i].paid, 255);
+        assert_int_equal(p->facts[i].tier, -1);
+        assert_int_equal(p->facts[i].region, 320923);
+        assert_int_equal(p->facts[i].township, TW);
+    }
+}
+
 /* Facts stored in the first layout (F_FACTS, 42 bytes each with an id of
  * 12) still read, and are written compactly (F_CFACTS) the next time: 4
  * bytes for a month like the one before. */
 static void test_person_old_facts(void **state)
 {
-    static const char *const eids[] = {"en-000000100", "en-000070200",
-                                       "en-000140300"};
+    const char *const *eids = old_fact_eids;
     cb_buf old = {0}, b = {0}, b2 = {0};
     cb_pack w;
     cb_person p, q;
@@ -954,16 +972,7 @@ static void test_person_old_facts(void **state)
     assert_int_equal(old.len, 7 + 2 + 3 * 42);
     cb_person_init(&p);
     assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
-    assert_int_equal(p.nfacts, 3);
-    for (int i = 0; i < 3; i++) {
-        assert_str(&p.facts[i].eid, eids[i]);
-        assert_int_equal(p.facts[i].period, 660 + i);
-        assert_int_equal(p.facts[i].amount, 15000);
-        assert_int_equal(p.facts[i].paid, 255);
-        assert_int_equal(p.facts[i].tier, -1);
-        assert_int_equal(p.facts[i].region, 320923);
-        assert_int_equal(p.facts[i].township, TW);
-    }
+    assert_old_facts(&p);
     encode(&p, &b);
     /* head, count, the first fact with its context (24 bytes), then a
      * head and 3 bytes of id for each month after it */
@@ -971,14 +980,7 @@ static void test_person_old_facts(void **state)
     assert_int_equal((unsigned char)b.data[2], 0x20); /* F_CFACTS */
     cb_person_init(&q);
     assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
-    assert_int_equal(q.nfacts, 3);
-    for (int i = 0; i < 3; i++) {
-        assert_str(&q.facts[i].eid, eids[i]);
-        assert_int_equal(q.facts[i].period, 660 + i);
-        assert_int_equal(q.facts[i].amount, 15000);
-        assert_int_equal(q.facts[i].tier, -1);
-        assert_int_equal(q.facts[i].township, TW);
-    }
+    assert_old_facts(&q);
     encode(&q, &b2);
     assert_same_bytes(&b, &b2);
     assert_refuses_truncations(dec_person, &b, &q);
