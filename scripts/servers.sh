@@ -310,6 +310,7 @@ cb_start_web() {
         cb_fail "canbao web did not start: $(tail -n 3 "$CB_TMP/$name.log")"
     URL=$(sed -n 's#.*serving \(http://[^ ]*\) .*#\1#p' "$CB_TMP/$name.out")
     case " $* " in *" --no-follow "*) return 0 ;; esac
-    cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 60 ||
-        cb_fail "the workbench does not follow the lead topic"
+    cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 120 ||
+        cb_fail "the workbench does not follow the lead topic in 120 s:" \
+            "$(tail -n 3 "$CB_TMP/$name.log")"
 }

@@ -31,7 +31,11 @@ static void nap(cb_leadfeed *f, int ms)
         usleep(100 * 1000);
 }
 
-/* The topic's partitions, each at its end offset now.  NULL with errstr. */
+/* The topic's partitions, each at its end offset now.  NULL with errstr.
+ * One ListOffsets request a leader for all partitions (a "latest"
+ * timestamp asks for the end): a watermark query a partition took one
+ * round trip each, over a minute on a loaded machine just after a
+ * broker restart. */
 static rd_kafka_topic_partition_list_t *end_offsets(cb_leadfeed *f,
                                                     char *errstr,
                                                     size_t errstr_size)
@@ -39,25 +43,31 @@ static rd_kafka_topic_partition_list_t *end_offsets(cb_leadfeed *f,
     const char *topic = cb_topic_name(CB_KIND_LEAD);
     rd_kafka_topic_partition_list_t *parts =
         rd_kafka_topic_partition_list_new(16);
+    rd_kafka_resp_err_t err;
 
     if (cb_kafka_add_partitions(f->rk, topic, RD_KAFKA_OFFSET_END, parts,
-                                errstr, errstr_size) < 0) {
-        rd_kafka_topic_partition_list_destroy(parts);
-        return NULL;
+                                errstr, errstr_size) < 0)
+        goto fail;
+    err = rd_kafka_offsets_for_times(f->rk, parts, 10000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(errstr, errstr_size, "end offsets of %s: %s", topic,
+                 rd_kafka_err2str(err));
+        goto fail;
     }
     for (int i = 0; i < parts->cnt; i++) {
-        int64_t lo, hi;
-        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-            f->rk, topic, parts->elems[i].partition, &lo, &hi, 5000);
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (parts->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            parts->elems[i].offset < 0) {
             snprintf(errstr, errstr_size, "end of %s [%d]: %s", topic,
-                     parts->elems[i].partition, rd_kafka_err2str(err));
-            rd_kafka_topic_partition_list_destroy(parts);
-            return NULL;
+                     parts->elems[i].partition,
+                     parts->elems[i].err ? rd_kafka_err2str(parts->elems[i].err)
+                                         : "no offset");
+            goto fail;
         }
-        parts->elems[i].offset = hi;
     }
     return parts;
+fail:
+    rd_kafka_topic_partition_list_destroy(parts);
+    return NULL;
 }
 
 static void take(cb_leadfeed *f, const rd_kafka_message_t *m)
