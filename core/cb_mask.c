@@ -176,7 +176,8 @@ static void mask_char(unsigned char *s, idch *c)
  * says for their plain text. */
 static void mask_run(unsigned char *s, idch **chars, size_t n)
 {
-    char plain[CB_IDENT_LEN];
+    char plain[CB_IDENT_LEN] = {0}; /* n may be 0: GCC -O2 with the
+                                       sanitizers warns otherwise */
     size_t head, tail;
 
     for (size_t i = 0; i < n; i++)
@@ -204,7 +205,8 @@ static int legacy_like(const char *p)
 static void mask_window(unsigned char *s, idch *ring, size_t end, size_t k)
 {
     idch *w[CB_IDENT_LEN];
-    char plain[CB_IDENT_LEN];
+    char plain[CB_IDENT_LEN] = {0}; /* n may be 0: GCC -O2 with the
+                                       sanitizers warns otherwise */
 
     for (size_t i = 0; i < k; i++) {
         w[i] = &ring[(end - k + i) % CB_IDENT_LEN];

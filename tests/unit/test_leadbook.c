@@ -31,7 +31,8 @@ static cb_lead make(int n, const char *town, int status, int reason,
                  n % 10000);
     } else {
         l.subject_kind = CB_SUBJECT_EMPLOYER;
-        snprintf(l.subject_id, sizeof(l.subject_id), "91320923MA%08d", n);
+        snprintf(l.subject_id, sizeof(l.subject_id), "91320923MA%08u",
+                 (unsigned)n % 100000000u);
     }
     snprintf(l.name, sizeof(l.name), "name %d", n);
     l.reason = reason;
