@@ -15,7 +15,8 @@
 #       used_memory a person (after the drain less before the load,
 #       divided by PEOPLE) and its breakdown by key family.
 #
-#   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain.
+#   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain
+#   and latency.
 #
 #   bench/match.sh scale [PEOPLE] [BUILD_DIR]    default 180,000 people
 #       the same feeds drained by 1, 2 and 4 matchers in one consumer group
@@ -31,7 +32,9 @@
 #       steady RATE for 10 s and times each event to its lead on
 #       canbao.lead.v1: p50, p90, p99, p99.9, max; split at the lead's
 #       produce call; and the mean of each of the matcher's stages over
-#       the run (its /metrics, canbao_matcher_stage_*).  The events'
+#       the run (its /metrics, canbao_matcher_stage_*); the CPU an event
+#       of the matcher, Redis and the broker (/proc ticks over the run)
+#       and the events a step.  The events'
 #       producer lingers CANBAO_BENCH_LINGER ms (default 5).  On a real
 #       broker (CANBAO_TEST_KAFKA=real) a first run, not counted, warms
 #       the JVM up.
@@ -58,6 +61,13 @@ mkdir -p "$DIR"
 # servers of their own, stopped on exit
 . bench/bench_servers.sh
 cb_bench_servers bench
+# where Redis's time went, command by command (calls, usec)
+commandstats() {
+    redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
+        sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/bench:   \1 calls=\2 usec=\3/p'
+}
+# a process's user+system CPU in clock ticks
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 if [ "$MODE" = latency ]; then
     cb_start_redis >/dev/null
     cb_start_broker >/dev/null
@@ -69,7 +79,13 @@ if [ "$MODE" = latency ]; then
     sleep 20 # the consumer group settles before the clock starts
     port=$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$CB_TMP/match.log")
     [ -n "$port" ] || cb_fail "the matcher serves no metrics: $(tail -3 "$CB_TMP/match.log")"
-    stages() { curl -sf "http://127.0.0.1:$port/metrics" | grep '^canbao_matcher_stage_'; }
+    stages() {
+        curl -sf "http://127.0.0.1:$port/metrics" |
+            grep -E '^canbao_matcher_(stage_|steps_total|applied_total)'
+        # each process's CPU in clock ticks: the matcher, Redis, the broker
+        echo "ticks $(proc_ticks "$MATCH_PID") $(proc_ticks "$REDIS_PID")" \
+            "$(proc_ticks "$BROKER_PID")"
+    }
     if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
         # a broker in service has its hot paths compiled: a first run of
         # the same load, not counted, warms the JVM up
@@ -77,11 +93,12 @@ if [ "$MODE" = latency ]; then
             "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: warm-up: /'
     fi
     stages >"$CB_TMP/stages.0"
+    redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
     "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
         "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: /'
     stages >"$CB_TMP/stages.1"
     # the matcher's share: each stage's mean over the run's events
-    "$CB_PY" - "$CB_TMP/stages.0" "$CB_TMP/stages.1" <<'PY'
+    "$CB_PY" - "$CB_TMP/stages.0" "$CB_TMP/stages.1" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 def read(path):
     out = {}
@@ -98,7 +115,29 @@ for st in ("arrive", "queue", "step", "publish"):
     s = b.get(("seconds", st), 0) - a.get(("seconds", st), 0)
     parts.append("%s %.1f ms" % (st, s / n * 1000 if n else 0))
 print("bench: the matcher's stages, mean an event: " + ", ".join(parts))
+def figure(path, name):
+    for line in open(path):
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+def ticks(path):
+    for line in open(path):
+        if line.startswith("ticks "):
+            return [int(x) for x in line.split()[1:]]
+    return [0, 0, 0]
+hz = float(sys.argv[3])
+events = figure(sys.argv[2], "canbao_matcher_applied_total") - \
+    figure(sys.argv[1], "canbao_matcher_applied_total")
+steps = figure(sys.argv[2], "canbao_matcher_steps_total") - \
+    figure(sys.argv[1], "canbao_matcher_steps_total")
+t0, t1 = ticks(sys.argv[1]), ticks(sys.argv[2])
+if events > 0 and steps > 0:
+    us = ["%s %.0f us" % (who, (t1[i] - t0[i]) / hz / events * 1e6)
+          for i, who in enumerate(("matcher", "Redis", "broker"))]
+    print("bench: CPU an event: %s; %d steps, %.1f events a step" %
+          (", ".join(us), steps, events / steps))
 PY
+    [ -z "${CANBAO_BENCH_STATS:-}" ] || commandstats
     exit 0
 fi
 if [ ! -s "$COUNTY/manifest.json" ]; then
@@ -286,8 +325,6 @@ for line in sys.stdin:
     exit 0
 fi
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
-# a process's user+system CPU in clock ticks
-proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu0=$(redis_cpu)
 bticks0=$(proc_ticks "$BROKER_PID")
 /usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q ${CANBAO_BENCH_MATCH_ARGS:-} \
@@ -312,8 +349,4 @@ after_drain=$(mem)
 printf 'bench: Redis memory a person: (used_memory after the drain %d - before the load %d) / %d people = %.1f bytes\n' \
     "$after_drain" "$before" "$PEOPLE" "$(echo "($after_drain - $before) / $PEOPLE" | bc -l)"
 breakdown
-if [ -n "${CANBAO_BENCH_STATS:-}" ]; then
-    # where Redis's time went, command by command (calls, usec)
-    redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
-        sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/bench:   \1 calls=\2 usec=\3/p'
-fi
+[ -z "${CANBAO_BENCH_STATS:-}" ] || commandstats
