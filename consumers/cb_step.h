@@ -48,6 +48,9 @@ typedef struct cb_step_args {
     cb_cache *cache; /* states and leads not to read again, or NULL; the
                         step keeps it up to date when it commits */
     const struct cb_idkey *ids; /* keys the ids of leads and alerts */
+    int cluster; /* Redis is a cluster: the commit declares every key it
+                    writes, so that a node whose slot is moving refuses
+                    it before it runs */
 } cb_step_args;
 
 typedef struct cb_step_counts {

@@ -163,17 +163,21 @@ static int op_width(char op)
  * Lua's stack, which holds some 8,000. */
 #define RUN_ARGS 2000
 
-/* Puts l's writes as commit.lua takes them, or only counts the arguments
- * (w NULL).  A write is "op key args" in l (an outbox entry "X key n f1 v1
- * .. fn vn"); commit.lua takes runs "op key m" followed by the arguments
- * of m writes of that opcode to that key, so that it makes one call of
- * them without a loop of its own.  Writes side by side with one opcode and
- * one key join a run.  Returns the arguments put, or -1 for a write that
- * is not whole. */
-static long put_runs(const cb_step *s, const wlist *l, cb_resp *w)
+/* What put_runs puts: every run whole, or only each run's key. */
+enum { RUNS_WHOLE, RUNS_KEYS };
+
+/* Puts l's writes as commit.lua takes them (RUNS_WHOLE), or the key of
+ * each run (RUNS_KEYS), or only counts (w NULL).  A write is "op key args"
+ * in l (an outbox entry "X key n f1 v1 .. fn vn"); commit.lua takes runs
+ * "op key m" followed by the arguments of m writes of that opcode to that
+ * key, so that it makes one call of them without a loop of its own.
+ * Writes side by side with one opcode and one key join a run.  Returns the
+ * arguments put (whole) or keys (RUNS_KEYS), or -1 for a write that is
+ * not whole. */
+static long put_runs(const cb_step *s, const wlist *l, cb_resp *w, int what)
 {
     const char *base = s->arena.data;
-    long nargs = 0;
+    long nargs = 0, nkeys = 0;
     size_t i = 0;
 
     while (i < l->n) {
@@ -189,11 +193,14 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w)
                 pairs = pairs * 10 + (size_t)(base[cnt->off + k] - '0');
             if (i + 3 + 2 * pairs > l->n)
                 return -1;
-            if (w) {
+            if (w && what == RUNS_KEYS) {
+                cb_resp_arg(w, base + l->v[i + 1].off, l->v[i + 1].len);
+            } else if (w) {
                 for (size_t k = i; k < i + 3 + 2 * pairs; k++)
                     cb_resp_arg(w, base + l->v[k].off, l->v[k].len);
             }
             nargs += (long)(3 + 2 * pairs);
+            nkeys++;
             i += 3 + 2 * pairs;
             continue;
         }
@@ -208,7 +215,9 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w)
             m++;
             end += 2 + width;
         }
-        if (w) {
+        if (w && what == RUNS_KEYS) {
+            cb_resp_arg(w, base + key->off, key->len);
+        } else if (w) {
             char num[24];
             cb_resp_arg(w, &op, 1);
             cb_resp_arg(w, base + key->off, key->len);
@@ -220,9 +229,10 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w)
                                 l->v[k + 2 + a].len);
         }
         nargs += (long)(3 + m * width);
+        nkeys++;
         i = end;
     }
-    return nargs;
+    return what == RUNS_KEYS ? nkeys : nargs;
 }
 
 /* A write of a group, for sorting: its key and where it was. */
@@ -288,9 +298,10 @@ int cb_step_append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
 {
     cb_resp *w = &s->out;
     const wlist *lists[3 + G_COUNT] = {&s->early, &s->states, &s->late};
-    long n = 2;
+    long n = 2, nkeys = 0;
     const char *ver = "0";
     size_t ver_len = 1;
+    char num[24];
 
     for (int g = 0; g < G_COUNT; g++) {
         if (sort_group(s, &s->grouped[g]) != 0)
@@ -298,25 +309,31 @@ int cb_step_append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
         lists[3 + g] = &s->grouped[g];
     }
     for (size_t k = 0; k < 3 + G_COUNT; k++) {
-        long c = put_runs(s, lists[k], NULL);
+        long c = put_runs(s, lists[k], NULL, RUNS_WHOLE);
         if (c < 0)
             return -1;
         n += c;
+        if (s->a.cluster)
+            nkeys += put_runs(s, lists[k], NULL, RUNS_KEYS);
     }
     if (s->version != NULL && s->version->type == REDIS_REPLY_STRING) {
         ver = s->version->str;
         ver_len = s->version->len;
     }
-    /* EVALSHA sha 1 cb:v:{pN} version runs... */
+    /* EVALSHA sha numkeys cb:v:{pN} [keys written] version runs...: on a
+     * cluster the keys are declared, so that a node refuses the commit
+     * before it runs when one of them is not its own (a slot moving) */
     cb_resp_reset(w);
-    cb_resp_begin(w, 3 + (size_t)n);
+    cb_resp_begin(w, 3 + (size_t)nkeys + (size_t)n);
     cb_resp_str(w, "EVALSHA");
     cb_resp_arg(w, sc->sha, 40);
-    cb_resp_str(w, "1");
+    cb_resp_arg(w, num, cb_step_fmt_int(num, sizeof(num), 1 + nkeys));
     cb_resp_cat(w, "cb:v:", s->tag, NULL);
+    for (size_t k = 0; nkeys > 0 && k < 3 + G_COUNT; k++)
+        put_runs(s, lists[k], w, RUNS_KEYS);
     cb_resp_arg(w, ver, ver_len);
     for (size_t k = 0; k < 3 + G_COUNT; k++)
-        put_runs(s, lists[k], w);
+        put_runs(s, lists[k], w, RUNS_WHOLE);
     if (w->failed)
         return -1;
     return cb_redis_append_raw(r, w->buf.data, w->buf.len);

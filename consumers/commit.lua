@@ -4,7 +4,13 @@
 -- the partition has not changed since.
 --
 -- KEYS[1] is the partition's version (cb:v:{pN}, a counter every commit
--- raises); ARGV[1] the version the step's reads saw ("0" when none).  If
+-- raises); ARGV[1] the version the step's reads saw ("0" when none).
+-- On a Redis Cluster KEYS[2..] are the keys the writes touch, declared so
+-- that the node checks them before the script runs: while a slot moves,
+-- some of its keys are already on the new node, and a script that met one
+-- would fail after whatever it wrote before (scripts are not rolled back);
+-- declared, the commit is refused whole (ASK, TRYAGAIN) and redone once
+-- the slot has moved.  A single Redis needs no such check.  If
 -- another writer committed in between (a second matcher during a
 -- rebalance, `canbao lead` recording a decision), nothing is written and
 -- the script returns 0: the step reads again and recomputes.  Otherwise
@@ -36,7 +42,7 @@ local MAX_RUN = 4000
 
 -- A script is not rolled back when it fails half way: check every run
 -- before the first write, so that a bad list writes nothing.
-local i, keys = 2, {}
+local i = 2
 while i <= n do
   local w, m = W[A[i]], tonumber(A[i + 2])
   if w == nil or m == nil or m < 1 or m ~= math.floor(m) or
@@ -44,18 +50,7 @@ while i <= n do
     return redis.error_reply('commit.lua: bad write ' .. tostring(A[i]) ..
       ' at argument ' .. i)
   end
-  keys[#keys + 1] = A[i + 1]
   i = i + 3 + m * w
-end
-
--- On a Redis Cluster whose slot is moving to another node, a key already
--- moved (or not there yet) is not this node's: touching it fails the
--- script ("non local key").  Touch every key first with a read, so that
--- such a commit fails here, before its first write, and is redone whole
--- once the slot has moved (cb_redis_is_redirect).  Nothing can move in
--- between: a script runs alone.  One EXISTS call for a few hundred keys.
-for k = 1, #keys, MAX_RUN do
-  call('EXISTS', unpack(keys, k, math.min(k + MAX_RUN - 1, #keys)))
 end
 
 -- The version's INCR is the first write, on purpose: with maxmemory

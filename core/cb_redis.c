@@ -429,7 +429,9 @@ int cb_redis_is_oom(const redisReply *reply)
 int cb_redis_is_redirect(const redisReply *reply)
 {
     /* the last: a script met a key of its slot that has already moved
-     * to another node (commit.lua touches every key before it writes) */
+     * to another node (commit.lua declares its keys on a cluster, so the
+     * node answers TRYAGAIN or ASK before the script runs; this reply is
+     * understood all the same) */
     static const char *const kinds[] = {
         "MOVED ", "ASK ", "TRYAGAIN", "CLUSTERDOWN",
         "ERR Script attempted to access a non local key"};

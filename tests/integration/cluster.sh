@@ -20,6 +20,16 @@ SEED_PID=$REDIS_PID
 # the tools after the kill ask a node that stays up
 ALIVE="redis://127.0.0.1:${CLUSTER_PORTS[1]}"
 
+# 0. commit.lua's side of a moving slot, on its own (keys of a tag of
+# their own, outside canbao's)
+"$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/commit_lua.py" \
+    "$CANBAO_SOURCE_DIR/consumers/commit.lua" "${CLUSTER_PORTS[0]}" \
+    --cluster "$CANBAO_SOURCE_DIR/tests/integration/move_slot.py" \
+    >"$CB_TMP/commit_lua.out" 2>&1 ||
+    cb_fail "commit.lua on a moving slot: $(grep -v '^ok' "$CB_TMP/commit_lua.out")"
+cb_pass "a commit that meets a moved key is refused whole:" \
+    "$(grep -o "moving on ([^)]*)" "$CB_TMP/commit_lua.out")"
+
 # the matcher runs while the feeds arrive, as it does in production
 "$CANBAO" match --batch 50 -v >"$CB_TMP/match.log" 2>&1 &
 MATCH_PID=$!

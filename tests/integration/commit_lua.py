@@ -6,8 +6,14 @@ opcode applies, a stale version writes nothing, and a malformed list is
 refused before its first write (a script is not rolled back when it fails
 half way).
 
-usage: commit_lua.py COMMIT_LUA REDIS_PORT
+On a Redis Cluster (--cluster, PORT any master) it checks what the
+matcher relies on while a slot moves: a commit that declares its keys
+(KEYS[2..]) and meets one already sent to the new node is refused whole
+(ASK or TRYAGAIN) before the script runs, and writes nothing.
+
+usage: commit_lua.py COMMIT_LUA REDIS_PORT [--cluster MOVE_SLOT_PY]
 """
+import subprocess
 import socket
 import sys
 
@@ -72,8 +78,63 @@ def check(what, cond):
         FAILED.append(what)
 
 
+def cluster_main(source, port, move_slot):
+    """The half-moved slot: the source MIGRATING, one of two keys already
+    on the target, then a commit on the source declaring both."""
+    tag = "{commit-lua}"
+    v, k1, k2 = ("ctest:%s:%s" % (n, tag) for n in ("v", "a", "b"))
+    r = Redis(port)
+    slot = r.call("CLUSTER", "KEYSLOT", k1)
+    nodes = {}
+    for line in r.call("CLUSTER", "NODES").decode().splitlines():
+        f = line.split()
+        if "master" in f[2] and "fail" not in f[2] and len(f) > 8:
+            nodes[f[0]] = (int(f[1].split("@")[0].rsplit(":", 1)[1]),
+                           f[8:])
+    def serves(ranges):
+        for s in ranges:
+            a, _, b = s.partition("-")
+            if not s.startswith("[") and int(a) <= slot <= int(b or a):
+                return True
+        return False
+    src = next(i for i, (_, rg) in nodes.items() if serves(rg))
+    dst = next(i for i in sorted(nodes) if i != src)
+    rs, rd = Redis(nodes[src][0]), Redis(nodes[dst][0])
+    sha = rs.call("SCRIPT", "LOAD", open(source, "rb").read())
+
+    def commit(version):
+        return rs.call("EVALSHA", sha, 3, v, k1, k2, version,
+                       "H", k1, 1, "f", "new", "H", k2, 1, "f", "new")
+
+    rs.call("HSET", k1, "f", "old")
+    rs.call("HSET", k2, "f", "old")
+    check("a commit declaring its keys applies while the slot stays",
+          commit("0") == 1 and rs.call("GET", v) == b"1")
+    rs.call("HSET", k1, "f", "old")
+    rs.call("HSET", k2, "f", "old")
+    rd.call("CLUSTER", "SETSLOT", slot, "IMPORTING", src)
+    rs.call("CLUSTER", "SETSLOT", slot, "MIGRATING", dst)
+    got = rs.call("MIGRATE", "127.0.0.1", nodes[dst][0], "", 0, 5000,
+                  "KEYS", k1)
+    check("one key sent to the new node", got == "OK")
+    got = commit("1")
+    check("a commit meeting the moved key is refused as the cluster "
+          "moving on (%s)" % got,
+          isinstance(got, RuntimeError) and
+          str(got).split()[0] in ("ASK", "TRYAGAIN"))
+    check("and writes nothing",
+          rs.call("HGET", k2, "f") == b"old" and rs.call("GET", v) == b"1")
+    # finish the move as a reshard would, so the cluster is whole again
+    subprocess.run([sys.executable, move_slot, str(port), k1, "0"],
+                   check=True, stdout=subprocess.DEVNULL)
+    print("%d failed" % len(FAILED))
+    return 1 if FAILED else 0
+
+
 def main():
     source, port = sys.argv[1], int(sys.argv[2])
+    if len(sys.argv) > 4 and sys.argv[3] == "--cluster":
+        return cluster_main(source, port, sys.argv[4])
     r = Redis(port)
     r.call("FLUSHALL")
     sha = r.call("SCRIPT", "LOAD", open(source, "rb").read())

@@ -36,7 +36,10 @@ def masters(port):
                 continue  # a slot already being moved
             a, _, b = s.partition("-")
             ranges.append((int(a), int(b or a)))
-        found[f[0]] = (int(addr.rsplit(":", 1)[1]), ranges)
+        # a node without slots is left out: just after the cluster is
+        # made, a node may still call a replica a master
+        if ranges:
+            found[f[0]] = (int(addr.rsplit(":", 1)[1]), ranges)
     return found
 
 
