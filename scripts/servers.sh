@@ -312,5 +312,6 @@ cb_start_web() {
     case " $* " in *" --no-follow "*) return 0 ;; esac
     cb_wait_for "curl -sf ${URL}healthz | grep -q '\"following\":true'" 120 ||
         cb_fail "the workbench does not follow the lead topic in 120 s:" \
-            "$(tail -n 3 "$CB_TMP/$name.log")"
+            "healthz says $(curl -s -m 5 -w ' (HTTP %{http_code})' \
+            "${URL}healthz" 2>&1); its log: $(tail -n 3 "$CB_TMP/$name.log")"
 }

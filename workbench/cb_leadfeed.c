@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cb_codec.h"
@@ -93,6 +94,8 @@ static void *run(void *arg)
     char err[512];
 
     while (!atomic_load(&f->stop)) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rd_kafka_topic_partition_list_t *parts =
             end_offsets(f, err, sizeof(err));
         if (parts == NULL) {
@@ -117,7 +120,11 @@ static void *run(void *arg)
             continue;
         }
         atomic_store(&f->live, 1);
-        cb_info("web: following %s", cb_topic_name(CB_KIND_LEAD));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        cb_info("web: following %s (its end and the leads in Redis read in "
+                "%.1f s)", cb_topic_name(CB_KIND_LEAD),
+                (double)(t1.tv_sec - t0.tv_sec) +
+                    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
         while (!atomic_load(&f->stop)) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(f->rk, 200);
             if (m == NULL)
