@@ -147,11 +147,11 @@ uint64_t cb_outbox_failed(const cb_outbox *ob)
     return ob->failed;
 }
 
-/* A field of a stream entry. */
-static const redisReply *entry_field(const redisReply *fields,
-                                     const char *name)
+/* A field of the message at fields [from, to) of a stream entry. */
+static const redisReply *entry_field(const redisReply *fields, size_t from,
+                                     size_t to, const char *name)
 {
-    for (size_t f = 0; f + 1 < fields->elements; f += 2)
+    for (size_t f = from; f + 1 < to; f += 2)
         if (strcmp(fields->element[f]->str, name) == 0)
             return fields->element[f + 1];
     return NULL;
@@ -171,7 +171,7 @@ static int outbox_broken(const char *what, const char *err, char *errstr,
 /* Re-produces a corrected suspect (an 'F' entry, cb_refeed.h) into its
  * feed topic: its record with the candidate's number, keyed by that
  * number, with the dead letter's provenance and the review in headers
- * (docs/RULES.md 9.3, "Correcting").  Returns as publish_entry. */
+ * (docs/RULES.md 9.3, "Correcting").  Returns as publish_message. */
 static int publish_refeed(cb_outbox *ob, const redisReply *v, char *errstr,
                           size_t errstr_size)
 {
@@ -209,7 +209,7 @@ static int publish_refeed(cb_outbox *ob, const redisReply *v, char *errstr,
     return 0;
 }
 
-/* Produces one outbox entry: a lead or an alert as Avro to its topic,
+/* Produces one outbox message: a lead or an alert as Avro to its topic,
  * keyed by its lead or alert id (the topics are changelogs, compacted by
  * deploy/topics.sh: the latest record of an id is that lead's or alert's
  * current state, and every change of one id stays in order on one
@@ -218,12 +218,13 @@ static int publish_refeed(cb_outbox *ob, const redisReply *v, char *errstr,
  * feed topic (publish_refeed).  Returns 0, -1 when the producer refused
  * it, or -2 with errstr
  * when it does not encode (outbox_broken). */
-static int publish_entry(cb_outbox *ob, const redisReply *fields,
-                         char *errstr, size_t errstr_size)
+static int publish_message(cb_outbox *ob, const redisReply *fields,
+                           size_t from, size_t to, char *errstr,
+                           size_t errstr_size)
 {
-    const redisReply *t = entry_field(fields, "t"),
-                     *k = entry_field(fields, "k"),
-                     *v = entry_field(fields, "v");
+    const redisReply *t = entry_field(fields, from, to, "t"),
+                     *k = entry_field(fields, from, to, "k"),
+                     *v = entry_field(fields, from, to, "v");
     char err[256] = "it does not decode"; /* until an encoder says */
     rd_kafka_headers_t *hdrs = NULL;
 
@@ -289,6 +290,31 @@ static int publish_entry(cb_outbox *ob, const redisReply *fields,
     return e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
 }
 
+/* Produces the messages of one outbox entry, in order: a step writes
+ * all its messages as one entry (cb_step_outbox), each beginning with its
+ * field t; others write one.  Returns the messages the producer refused,
+ * or -2 with errstr for one that does not encode (the entry's messages
+ * before it went out: the topics are changelogs, and the entry goes out
+ * again whole once the matcher is mended). */
+static int publish_entry(cb_outbox *ob, const redisReply *fields,
+                         char *errstr, size_t errstr_size)
+{
+    size_t n = fields->elements & ~(size_t)1, from = 0;
+    int refused = 0;
+
+    while (from < n) {
+        size_t to = from + 2;
+        while (to < n && strcmp(fields->element[to]->str, "t") != 0)
+            to += 2;
+        int rc = publish_message(ob, fields, from, to, errstr, errstr_size);
+        if (rc == -2)
+            return -2;
+        refused += rc != 0;
+        from = to;
+    }
+    return refused;
+}
+
 /* part->sent remembers how far each outbox went.  The reads of every
  * outbox go in one round trip: Redis is busy with the worker's steps, and
  * each trip waits behind them. */
@@ -343,8 +369,8 @@ int cb_outbox_publish(cb_outbox *ob, int *redis_lost, char *errstr,
                                        errstr_size);
                 if (rc == -2)
                     broken = 1;
-                else if (rc != 0)
-                    ob->failed++;
+                else
+                    ob->failed += (uint64_t)rc;
                 snprintf(b->sent, sizeof(b->sent), "%s",
                          x->element[k]->element[0]->str);
             }

@@ -124,7 +124,7 @@ static void step_reset(cb_step *s)
     s->looked = NULL;
     s->nlooked = 0;
     s->arena.len = 0;
-    s->early.n = s->late.n = s->lookups.n = s->states.n = 0;
+    s->early.n = s->late.n = s->lookups.n = s->states.n = s->outbox.n = 0;
     for (int g = 0; g < G_COUNT; g++)
         s->grouped[g].n = 0;
     s->nalerts = 0;
@@ -148,6 +148,7 @@ void cb_step_free(cb_step *s)
     free(s->early.v);
     free(s->states.v);
     free(s->late.v);
+    free(s->outbox.v);
     for (int g = 0; g < G_COUNT; g++)
         free(s->grouped[g].v);
     free(s->lookups.v);

@@ -302,7 +302,7 @@ static void write_own_change(cb_step *s, const cb_own_change *c)
         s->failed = 1;
         return;
     }
-    cb_step_outbox(s, &s->early, "O", c->rep.s, c->rep.len, b.data, b.len);
+    cb_step_outbox(s, "O", c->rep.s, c->rep.len, b.data, b.len);
     cb_buf_free(&b);
 }
 

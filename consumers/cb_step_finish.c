@@ -45,7 +45,7 @@ static void write_lead_out(cb_step *s, const cb_leadrec *l)
         s->failed = 1;
         return;
     }
-    cb_step_outbox(s, &s->late, "L", NULL, 0, b.data, b.len);
+    cb_step_outbox(s, "L", NULL, 0, b.data, b.len);
     cb_buf_free(&b);
 }
 
@@ -178,7 +178,7 @@ static int finish_lead(cb_step *s, subject *sj)
     cb_step_write3(s, "Z", "lt:", rest, num,
                    cb_step_fmt_int(num, sizeof(num), n.opened), sj->key,
                    sj->key_len);
-    cb_step_outbox(s, &s->late, "L", NULL, 0, v.data, v.len);
+    cb_step_outbox(s, "L", NULL, 0, v.data, v.len);
     cb_buf_free(&v);
     return 1;
 }
@@ -251,7 +251,7 @@ static int merge_evidence(const char *old, size_t old_len, const char *neu,
 static void write_alert_out(cb_step *s, const char *type, const char *id,
                             const char *v, size_t len)
 {
-    cb_step_outbox(s, &s->late, type, id, strlen(id), v, len);
+    cb_step_outbox(s, type, id, strlen(id), v, len);
 }
 
 /* Whether the space-separated ids a[0..alen) and b[0..blen) share one. */

@@ -62,12 +62,12 @@ int cb_step_tell_group(cb_step *s, const subject *sj, const cb_buf *before,
             goto out;
         }
         cb_group_key(s->a.ids, name_before->s, name_before->len, key);
-        cb_step_outbox(s, &s->early, "N", key, CB_GROUP_KEY_LEN, gone.data,
+        cb_step_outbox(s, "N", key, CB_GROUP_KEY_LEN, gone.data,
                        gone.len);
     }
     if (now.len > 0) {
         cb_group_key(s->a.ids, after->name.s, after->name.len, key);
-        cb_step_outbox(s, &s->early, "N", key, CB_GROUP_KEY_LEN, now.data,
+        cb_step_outbox(s, "N", key, CB_GROUP_KEY_LEN, now.data,
                        now.len);
     }
 out:
@@ -101,7 +101,7 @@ int cb_step_eval_feed(cb_step *s, subject *sj, cb_op *op, char *errstr,
             return -1;
         }
         cb_group_key(s->a.ids, m.suspect.name.s, m.suspect.name.len, key);
-        cb_step_outbox(s, &s->early, "N", key, CB_GROUP_KEY_LEN, op->msg,
+        cb_step_outbox(s, "N", key, CB_GROUP_KEY_LEN, op->msg,
                        op->msg_len);
         cb_group_msg_free(&m);
     }
@@ -219,7 +219,7 @@ static int refeed(cb_step *s, const cb_group *g, const cb_group_item *it)
         r.record_len = sp->record.len;
         rc = cb_refeed_pack(&r, &v);
         if (rc == 0)
-            cb_step_outbox(s, &s->early, "F", it->subject.s, it->subject.len,
+            cb_step_outbox(s, "F", it->subject.s, it->subject.len,
                            v.data, v.len);
     }
     cb_buf_free(&v);

@@ -134,6 +134,8 @@ struct cb_step {
     wlist states;       /* the states written, by bucket (one call a
                            bucket in commit.lua) */
     wlist grouped[G_COUNT]; /* late writes, by opcode and key */
+    wlist outbox;       /* outbox messages in order, each "count t type
+                           [k key] v value" (count: its field pairs) */
     ealert *alerts;
     size_t nalerts, alerts_cap;
     ereview *reviews;
@@ -210,8 +212,11 @@ void cb_step_fmt(cb_step *s, wlist *l, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void cb_step_key(cb_step *s, wlist *l, const char *what, const char *rest);
 
-/* An outbox entry: XADD cb:out:{pN} * t <type> [k <key>] v <value>. */
-void cb_step_outbox(cb_step *s, wlist *l, const char *type, const char *key,
+/* An outbox message: t <type> [k <key>] v <value>.  A step's messages go
+ * out in the order they were made, as few stream entries as commit.lua's
+ * runs allow (one XADD of them all, mostly): the publisher takes an entry
+ * message by message. */
+void cb_step_outbox(cb_step *s, const char *type, const char *key,
                     size_t key_len, const void *v, size_t v_len);
 
 /* A late write of one argument (op key f) or two (op key a b), to the key

@@ -88,11 +88,11 @@ void cb_step_key(cb_step *s, wlist *l, const char *what, const char *rest)
 
 /* ---------------------------------------------------- lists of writes */
 
-void cb_step_outbox(cb_step *s, wlist *l, const char *type, const char *key,
+void cb_step_outbox(cb_step *s, const char *type, const char *key,
                     size_t key_len, const void *v, size_t v_len)
 {
-    cb_step_str(s, l, "X");
-    cb_step_key(s, l, "out:", "");
+    wlist *l = &s->outbox;
+
     cb_step_str(s, l, key ? "3" : "2");
     cb_step_str(s, l, "t");
     cb_step_str(s, l, type);
@@ -168,7 +168,7 @@ enum { RUNS_WHOLE, RUNS_KEYS };
 
 /* Puts l's writes as commit.lua takes them (RUNS_WHOLE), or the key of
  * each run (RUNS_KEYS), or only counts (w NULL).  A write is "op key args"
- * in l (an outbox entry "X key n f1 v1 .. fn vn"); commit.lua takes runs
+ * in l; commit.lua takes runs
  * "op key m" followed by the arguments of m writes of that opcode to that
  * key, so that it makes one call of them without a loop of its own.
  * Writes side by side with one opcode and one key join a run.  Returns the
@@ -186,24 +186,6 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w, int what)
         char op = base[l->v[i].off];
         const warg *key = &l->v[i + 1];
         size_t m = 1, width, end;
-        if (op == 'X') { /* one entry, its count already there */
-            const warg *cnt = &l->v[i + 2];
-            size_t pairs = 0;
-            for (size_t k = 0; k < cnt->len; k++)
-                pairs = pairs * 10 + (size_t)(base[cnt->off + k] - '0');
-            if (i + 3 + 2 * pairs > l->n)
-                return -1;
-            if (w && what == RUNS_KEYS) {
-                cb_resp_arg(w, base + l->v[i + 1].off, l->v[i + 1].len);
-            } else if (w) {
-                for (size_t k = i; k < i + 3 + 2 * pairs; k++)
-                    cb_resp_arg(w, base + l->v[k].off, l->v[k].len);
-            }
-            nargs += (long)(3 + 2 * pairs);
-            nkeys++;
-            i += 3 + 2 * pairs;
-            continue;
-        }
         if ((width = (size_t)op_width(op)) == 0 || i + 2 + width > l->n)
             return -1;
         end = i + 2 + width;
@@ -233,6 +215,60 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w, int what)
         i = end;
     }
     return what == RUNS_KEYS ? nkeys : nargs;
+}
+
+/* The field pairs of the outbox message whose count is at v[i], or 0 for
+ * one that is not whole. */
+static size_t message_pairs(const cb_step *s, size_t i)
+{
+    const warg *c = &s->outbox.v[i];
+    size_t pairs = 0;
+
+    for (size_t k = 0; k < c->len; k++)
+        pairs = pairs * 10 + (size_t)(s->arena.data[c->off + k] - '0');
+    return i + 1 + 2 * pairs <= s->outbox.n ? pairs : 0;
+}
+
+/* Puts the step's outbox messages as X runs of commit.lua on the
+ * partition's outbox, as many messages an entry as a run holds
+ * (RUNS_WHOLE), or the key of each run (RUNS_KEYS), or only counts (w
+ * NULL).  Returns the arguments put (whole) or runs (RUNS_KEYS), or -1
+ * for a message that is not whole. */
+static long put_outbox(const cb_step *s, cb_resp *w, int what)
+{
+    const warg *v = s->outbox.v;
+    long nargs = 0, nruns = 0;
+    size_t i = 0;
+
+    while (i < s->outbox.n) {
+        size_t end = i, pairs = 0, p;
+        while (end < s->outbox.n && (p = message_pairs(s, end)) > 0 &&
+               (pairs == 0 || 2 * (pairs + p) <= RUN_ARGS)) {
+            pairs += p;
+            end += 1 + 2 * p;
+        }
+        if (pairs == 0)
+            return -1;
+        if (w) {
+            if (what == RUNS_WHOLE) {
+                char num[24];
+                cb_resp_str(w, "X");
+                cb_resp_cat(w, "cb:out:", s->tag, NULL);
+                cb_resp_arg(w, num,
+                            cb_step_fmt_int(num, sizeof(num), (int64_t)pairs));
+                for (size_t k = i; k < end; k += 1 + 2 * message_pairs(s, k))
+                    for (size_t a = k + 1; a <= k + 2 * message_pairs(s, k);
+                         a++)
+                        cb_resp_arg(w, s->arena.data + v[a].off, v[a].len);
+            } else {
+                cb_resp_cat(w, "cb:out:", s->tag, NULL);
+            }
+        }
+        nargs += (long)(3 + 2 * pairs);
+        nruns++;
+        i = end;
+    }
+    return what == RUNS_KEYS ? nruns : nargs;
 }
 
 /* A write of a group, for sorting: its key and where it was. */
@@ -316,6 +352,12 @@ int cb_step_append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
         if (s->a.cluster)
             nkeys += put_runs(s, lists[k], NULL, RUNS_KEYS);
     }
+    long c = put_outbox(s, NULL, RUNS_WHOLE);
+    if (c < 0)
+        return -1;
+    n += c;
+    if (s->a.cluster)
+        nkeys += put_outbox(s, NULL, RUNS_KEYS);
     if (s->version != NULL && s->version->type == REDIS_REPLY_STRING) {
         ver = s->version->str;
         ver_len = s->version->len;
@@ -331,9 +373,12 @@ int cb_step_append_commit(cb_step *s, cb_redis *r, const cb_redis_script *sc)
     cb_resp_cat(w, "cb:v:", s->tag, NULL);
     for (size_t k = 0; nkeys > 0 && k < 3 + G_COUNT; k++)
         put_runs(s, lists[k], w, RUNS_KEYS);
+    if (nkeys > 0)
+        put_outbox(s, w, RUNS_KEYS);
     cb_resp_arg(w, ver, ver_len);
     for (size_t k = 0; k < 3 + G_COUNT; k++)
         put_runs(s, lists[k], w, RUNS_WHOLE);
+    put_outbox(s, w, RUNS_WHOLE);
     if (w->failed)
         return -1;
     return cb_redis_append_raw(r, w->buf.data, w->buf.len);

@@ -97,33 +97,41 @@ static void flush(pending *pd)
                 die("XRANGE", cb_redis_errstr(cb_store_redis(store)));
             for (size_t i = 0; i < r->elements; i++) {
                 redisReply *fields = r->element[i]->element[1];
-                const char *t = NULL, *k = NULL;
-                redisReply *v = NULL;
-                for (size_t f = 0; f + 1 < fields->elements; f += 2) {
-                    const char *name = fields->element[f]->str;
-                    if (strcmp(name, "t") == 0)
-                        t = fields->element[f + 1]->str;
-                    else if (strcmp(name, "k") == 0)
-                        k = fields->element[f + 1]->str;
-                    else if (strcmp(name, "v") == 0)
-                        v = fields->element[f + 1];
+                size_t n = fields->elements & ~(size_t)1;
+                /* an entry holds one message or more, each from its t */
+                for (size_t from = 0, to; from < n; from = to) {
+                    const char *t = fields->element[from + 1]->str,
+                               *k = NULL;
+                    redisReply *v = NULL;
+                    for (to = from + 2;
+                         to < n && strcmp(fields->element[to]->str, "t") != 0;
+                         to += 2) {
+                        const char *name = fields->element[to]->str;
+                        if (strcmp(name, "k") == 0)
+                            k = fields->element[to + 1]->str;
+                        else if (strcmp(name, "v") == 0)
+                            v = fields->element[to + 1];
+                    }
+                    if (strcmp(fields->element[from]->str, "t") != 0 ||
+                        k == NULL || v == NULL ||
+                        (strcmp(t, "O") != 0 && strcmp(t, "N") != 0))
+                        continue;
+                    if (pd->n == MAX_OPS)
+                        die("outbox", "more messages than MAX_OPS");
+                    cb_subject s;
+                    memset(&pd->ops[pd->n], 0, sizeof(cb_buf));
+                    if (t[0] == 'O' &&
+                        cb_ops_ownership(k, v->str, v->len, -1,
+                                         CB_STORE_BUCKETS, &pd->ops[pd->n],
+                                         &s, err, sizeof(err)) != 0)
+                        die("ownership", err);
+                    if (t[0] == 'N' &&
+                        cb_ops_group(k, strlen(k), v->str, v->len, -1,
+                                     CB_STORE_BUCKETS, &pd->ops[pd->n], &s,
+                                     err, sizeof(err)) != 0)
+                        die("group", err);
+                    pd->part[pd->n++] = cb_store_partition_of(store, &s);
                 }
-                if (t == NULL || k == NULL ||
-                    (strcmp(t, "O") != 0 && strcmp(t, "N") != 0))
-                    continue;
-                cb_subject s;
-                memset(&pd->ops[pd->n], 0, sizeof(cb_buf));
-                if (t[0] == 'O' &&
-                    cb_ops_ownership(k, v->str, v->len, -1, CB_STORE_BUCKETS,
-                                     &pd->ops[pd->n], &s, err,
-                                     sizeof(err)) != 0)
-                    die("ownership", err);
-                if (t[0] == 'N' &&
-                    cb_ops_group(k, strlen(k), v->str, v->len, -1,
-                                 CB_STORE_BUCKETS, &pd->ops[pd->n], &s, err,
-                                 sizeof(err)) != 0)
-                    die("group", err);
-                pd->part[pd->n++] = cb_store_partition_of(store, &s);
             }
             freeReplyObject(r);
             r = cb_redis_commandf(cb_store_redis(store), "DEL %s", key);
