@@ -168,12 +168,11 @@ enum { RUNS_WHOLE, RUNS_KEYS };
 
 /* Puts l's writes as commit.lua takes them (RUNS_WHOLE), or the key of
  * each run (RUNS_KEYS), or only counts (w NULL).  A write is "op key args"
- * in l; commit.lua takes runs
- * "op key m" followed by the arguments of m writes of that opcode to that
- * key, so that it makes one call of them without a loop of its own.
- * Writes side by side with one opcode and one key join a run.  Returns the
- * arguments put (whole) or keys (RUNS_KEYS), or -1 for a write that is
- * not whole. */
+ * in l; commit.lua takes runs "op key m" followed by the arguments of m
+ * writes of that opcode to that key, so that it makes one call of them
+ * without a loop of its own.  Writes side by side with one opcode and one
+ * key join a run.  Returns the arguments put (whole) or keys (RUNS_KEYS),
+ * or -1 for a write that is not whole. */
 static long put_runs(const cb_step *s, const wlist *l, cb_resp *w, int what)
 {
     const char *base = s->arena.data;
