@@ -14,6 +14,7 @@
 #include "cb_log.h"
 #include "cb_outbox.h"
 #include "cb_refeed.h"
+#include "cb_step.h"
 #include "cb_suspect.h"
 
 #define PUBLISH_CHUNK 1000 /* outbox entries read at a time */
@@ -147,15 +148,7 @@ uint64_t cb_outbox_failed(const cb_outbox *ob)
     return ob->failed;
 }
 
-/* A field of the message at fields [from, to) of a stream entry. */
-static const redisReply *entry_field(const redisReply *fields, size_t from,
-                                     size_t to, const char *name)
-{
-    for (size_t f = from; f + 1 < to; f += 2)
-        if (strcmp(fields->element[f]->str, name) == 0)
-            return fields->element[f + 1];
-    return NULL;
-}
+
 
 /* An outbox entry that does not encode is a bug, not bad input: the
  * matcher stops with it left in the outbox.  Returns -2. */
@@ -222,9 +215,9 @@ static int publish_message(cb_outbox *ob, const redisReply *fields,
                            size_t from, size_t to, char *errstr,
                            size_t errstr_size)
 {
-    const redisReply *t = entry_field(fields, from, to, "t"),
-                     *k = entry_field(fields, from, to, "k"),
-                     *v = entry_field(fields, from, to, "v");
+    const redisReply *t = cb_step_outbox_field(fields, from, to, "t"),
+                     *k = cb_step_outbox_field(fields, from, to, "k"),
+                     *v = cb_step_outbox_field(fields, from, to, "v");
     char err[256] = "it does not decode"; /* until an encoder says */
     rd_kafka_headers_t *hdrs = NULL;
 
@@ -303,9 +296,7 @@ static int publish_entry(cb_outbox *ob, const redisReply *fields,
     int refused = 0;
 
     while (from < n) {
-        size_t to = from + 2;
-        while (to < n && strcmp(fields->element[to]->str, "t") != 0)
-            to += 2;
+        size_t to = cb_step_outbox_message_end(fields, from);
         int rc = publish_message(ob, fields, from, to, errstr, errstr_size);
         if (rc == -2)
             return -2;

@@ -94,4 +94,14 @@ void cb_step_result(const cb_step *step, cb_step_counts *counts);
 /* How many times a commit found the partition changed. */
 int cb_step_conflicts(const cb_step *step);
 
+/* Reading an outbox entry (the field array of an XRANGE entry of
+ * cb:out:{pN}): it holds one message or more, each beginning with its
+ * field "t", as a step writes them (one entry a step).  The message that
+ * starts at field `from` ends at cb_step_outbox_message_end: the next "t",
+ * or the end of the fields.  cb_step_outbox_field is the value of a field
+ * of the message in fields [from, to), or NULL. */
+size_t cb_step_outbox_message_end(const redisReply *fields, size_t from);
+const redisReply *cb_step_outbox_field(const redisReply *fields, size_t from,
+                                       size_t to, const char *name);
+
 #endif

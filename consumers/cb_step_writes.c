@@ -216,6 +216,24 @@ static long put_runs(const cb_step *s, const wlist *l, cb_resp *w, int what)
     return what == RUNS_KEYS ? nkeys : nargs;
 }
 
+size_t cb_step_outbox_message_end(const redisReply *fields, size_t from)
+{
+    size_t n = fields->elements & ~(size_t)1, to = from + 2;
+
+    while (to < n && strcmp(fields->element[to]->str, "t") != 0)
+        to += 2;
+    return to < n ? to : n;
+}
+
+const redisReply *cb_step_outbox_field(const redisReply *fields, size_t from,
+                                       size_t to, const char *name)
+{
+    for (size_t f = from; f + 1 < to; f += 2)
+        if (strcmp(fields->element[f]->str, name) == 0)
+            return fields->element[f + 1];
+    return NULL;
+}
+
 /* The field pairs of the outbox message whose count is at v[i], or 0 for
  * one that is not whole. */
 static size_t message_pairs(const cb_step *s, size_t i)
@@ -255,10 +273,12 @@ static long put_outbox(const cb_step *s, cb_resp *w, int what)
                 cb_resp_cat(w, "cb:out:", s->tag, NULL);
                 cb_resp_arg(w, num,
                             cb_step_fmt_int(num, sizeof(num), (int64_t)pairs));
-                for (size_t k = i; k < end; k += 1 + 2 * message_pairs(s, k))
-                    for (size_t a = k + 1; a <= k + 2 * message_pairs(s, k);
-                         a++)
+                /* the messages' fields, without their counts */
+                for (size_t k = i, mp; k < end; k += 1 + 2 * mp) {
+                    mp = message_pairs(s, k);
+                    for (size_t a = k + 1; a <= k + 2 * mp; a++)
                         cb_resp_arg(w, s->arena.data + v[a].off, v[a].len);
+                }
             } else {
                 cb_resp_cat(w, "cb:out:", s->tag, NULL);
             }

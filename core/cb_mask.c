@@ -205,7 +205,7 @@ static int legacy_like(const char *p)
 static void mask_window(unsigned char *s, idch *ring, size_t end, size_t k)
 {
     idch *w[CB_IDENT_LEN];
-    char plain[CB_IDENT_LEN] = {0}; /* n may be 0: GCC -O2 with the
+    char plain[CB_IDENT_LEN] = {0}; /* k may be 0: GCC -O2 with the
                                        sanitizers warns otherwise */
 
     for (size_t i = 0; i < k; i++) {

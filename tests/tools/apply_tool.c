@@ -37,6 +37,7 @@
 #include "cb_ident.h"
 #include "cb_idkey.h"
 #include "cb_ops.h"
+#include "cb_step.h"
 #include "cb_record_json.h"
 #include "cb_reviewrec.h"
 #include "cb_store.h"
@@ -98,24 +99,17 @@ static void flush(pending *pd)
             for (size_t i = 0; i < r->elements; i++) {
                 redisReply *fields = r->element[i]->element[1];
                 size_t n = fields->elements & ~(size_t)1;
-                /* an entry holds one message or more, each from its t */
                 for (size_t from = 0, to; from < n; from = to) {
-                    const char *t = fields->element[from + 1]->str,
-                               *k = NULL;
-                    redisReply *v = NULL;
-                    for (to = from + 2;
-                         to < n && strcmp(fields->element[to]->str, "t") != 0;
-                         to += 2) {
-                        const char *name = fields->element[to]->str;
-                        if (strcmp(name, "k") == 0)
-                            k = fields->element[to + 1]->str;
-                        else if (strcmp(name, "v") == 0)
-                            v = fields->element[to + 1];
-                    }
-                    if (strcmp(fields->element[from]->str, "t") != 0 ||
-                        k == NULL || v == NULL ||
-                        (strcmp(t, "O") != 0 && strcmp(t, "N") != 0))
+                    to = cb_step_outbox_message_end(fields, from);
+                    const redisReply
+                        *tr = cb_step_outbox_field(fields, from, to, "t"),
+                        *kr = cb_step_outbox_field(fields, from, to, "k"),
+                        *v = cb_step_outbox_field(fields, from, to, "v");
+                    if (tr == NULL || kr == NULL || v == NULL ||
+                        (strcmp(tr->str, "O") != 0 &&
+                         strcmp(tr->str, "N") != 0))
                         continue;
+                    const char *t = tr->str, *k = kr->str;
                     if (pd->n == MAX_OPS)
                         die("outbox", "more messages than MAX_OPS");
                     cb_subject s;
