@@ -687,8 +687,10 @@ int cb_store_review_risk(cb_store *store, cb_reviewrec *r, cb_buf *evidence,
             snprintf(errstr, errstr_size, "out of memory");
             rc = -1;
         } else {
+            /* a pair paid in no month together has no evidence; the
+             * record still points at bytes, as a decoded one does */
             r->amount = amount;
-            r->evidence = evidence->data;
+            r->evidence = evidence->len > 0 ? evidence->data : "";
             r->evidence_len = evidence->len;
         }
     }

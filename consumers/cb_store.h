@@ -193,7 +193,8 @@ int cb_store_each_review(cb_store *store, cb_store_review_fn *fn,
 /* Reads into a duplicate_identity item its amount at risk and evidence,
  * which its name group does not keep (cb_group_pair_risk): from the two
  * persons' states as they stand, the evidence into evidence (r->evidence
- * then points into it: keep it while r is used).  Other kinds, and a
+ * then points into it, or at "" when the pair shares no month: never
+ * NULL; keep evidence while r is used).  Other kinds, and a
  * person without a state, are left as they are.  Returns 0, or -1 with
  * errstr on a Redis failure or out of memory. */
 int cb_store_review_risk(cb_store *store, struct cb_reviewrec *r,

@@ -16,11 +16,41 @@ P1=320923198008081234  # 王建国, drawing a pension
 P2=320923198008081250  # 王 建国: the same name, sex and birth date
 P3=320923198109091230  # 王建国 too, another birth date: a namesake only
 SWAP=320923198080081234 # P1 with digits 11 and 12 swapped
+P4=32092319900101122X # 李秀英, enrolled, never paid
+P5=320923199001011246  # 李秀英 too: a pair with no month paid together
 cb_start_redis
 cb_start_broker
 printf 'township_code,township,target_total,target_2025\n%s,阜城街道,100,100\n' "$TW" \
     >"$CB_TMP/townships.csv"
 cb_expect_exit 0 "targets" "$CANBAO" targets "$CB_TMP/townships.csv"
+
+# First a pair never paid in the same month, alone: its item has no
+# evidence and amount 0, and listing it whole must not stumble on that
+# (the walk once handed on a NULL evidence that UBSan caught).
+cat >"$CB_TMP/pair-household.csv" <<EOF
+event_id,person_id,name,sex,birth_date,action,township_code,occurred_at
+hh-4,$P4,李秀英,F,1990-01-01,resident,$TW,2025-01-02T09:00:00+08:00
+hh-5,$P5,李秀英,F,1990-01-01,resident,$TW,2025-01-02T09:00:00+08:00
+EOF
+cat >"$CB_TMP/pair-enrollment.csv" <<EOF
+event_id,person_id,uscc,scheme,action,period,amount_fen,paid_by,subsidy_tier,region_code,township_code,occurred_at
+e-4,$P4,,resident_pension,enroll,,,,,320923,$TW,2024-02-02T09:00:00+08:00
+e-5,$P5,,resident_pension,enroll,,,,,320923,$TW,2024-02-02T09:00:00+08:00
+EOF
+for feed in household enrollment; do
+    cb_expect_exit 0 "produce the pair's $feed" "$CANBAO" produce "$feed" \
+        "$CB_TMP/pair-$feed.csv"
+done
+cb_expect_exit 0 "match the pair" "$CANBAO" match --until-idle 3
+cb_expect_exit 0 "the pair's item, whole" "$CANBAO" reviews --status all \
+    --format csv --unmasked
+cb_assert_eq 2 "$(wc -l <<<"$CB_OUT")" "a header and the pair"
+cb_assert_contains "$CB_OUT" ",duplicate_identity,$TW,$P4,$P5,李秀英|李秀英,,open," \
+    "the pair, the smaller number first, no evidence"
+cb_expect_exit 0 "the pair's amount" "$CANBAO" reviews --format json
+"$CB_PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert len(r) == 1 and r[0]["amount_at_risk_fen"] == "0", r' \
+    "$CB_OUT" || cb_fail "the amount at risk of a pair never paid: $CB_OUT"
+cb_pass "a pair never paid together: amount 0, no evidence"
 
 cat >"$CB_TMP/household.csv" <<EOF
 event_id,person_id,name,sex,birth_date,action,township_code,occurred_at
@@ -53,17 +83,17 @@ cb_expect_exit 0 "match" "$CANBAO" match --until-idle 3
 cb_expect_exit 0 "reviews csv" "$CANBAO" reviews --status all --format csv \
     --unmasked
 csv=$CB_OUT
-cb_assert_eq 3 "$(wc -l <<<"$csv")" "a header and two items"
+cb_assert_eq 4 "$(wc -l <<<"$csv")" "a header, the pair and two items"
 typo=$(grep ',probable_typo,' <<<"$csv")
-dup=$(grep ',duplicate_identity,' <<<"$csv")
+dup=$(grep ",duplicate_identity,$TW,$P1," <<<"$csv")
 cb_assert_contains "$typo" ",probable_typo,$TW,$P1,$SWAP,王建国|王建国,d-1,open," \
     "the slip names P1, the number as written, the notice"
 cb_assert_contains "$dup" ",duplicate_identity,$TW,$P1,$P2,王建国|王 建国,b-1 b-2,open," \
     "one pair: the smaller number first, the months both were paid"
 cb_expect_exit 0 "reviews json" "$CANBAO" reviews --kind duplicate_identity \
-    --format json
-"$CB_PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert len(r) == 1 and r[0]["amount_at_risk_fen"] == "15000", r' \
-    "$CB_OUT" || cb_fail "the amount at risk: $CB_OUT"
+    --format json --unmasked
+"$CB_PY" -c 'import json,sys; r=[x for x in json.loads(sys.argv[1]) if x["other_id"] == sys.argv[2]]; assert len(r) == 1 and r[0]["amount_at_risk_fen"] == "15000", r' \
+    "$CB_OUT" "$P2" || cb_fail "the amount at risk: $CB_OUT"
 cb_pass "amount at risk 15000 fen: the smaller of 2025-09's payments"
 cb_expect_exit 0 "reviews masked" "$CANBAO" reviews --kind probable_typo
 case "$CB_OUT" in *"$P1"* | *"$SWAP"* | *王建国*) cb_fail "shown whole: $CB_OUT" ;; esac

@@ -81,9 +81,14 @@ class Client:
 
 
 def cli(*args):
-    out = subprocess.run([CANBAO] + list(args), check=True,
-                         capture_output=True, text=True).stdout
-    return list(csv.DictReader(io.StringIO(out)))
+    """The rows `canbao ARGS` prints as CSV; its stderr and exit status
+    are the failure's message when it fails."""
+    p = subprocess.run([CANBAO] + list(args), capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise RuntimeError("canbao %s: exit %d\n%s" %
+                           (" ".join(args), p.returncode, p.stderr))
+    return list(csv.DictReader(io.StringIO(p.stdout)))
 
 
 def redis(*args):
