@@ -16,7 +16,9 @@
 #       divided by PEOPLE) and its breakdown by key family.
 #
 #   CANBAO_BENCH_STATS=1 adds Redis's commandstats (calls, usec) to drain
-#   and latency.
+#   and latency.  CANBAO_BENCH_PERF=DIR records the drain's matcher and
+#   Redis with `perf record` into DIR (matcher.data, redis.data) and
+#   prints the functions that took the most of each one's samples.
 #
 #   bench/match.sh scale [PEOPLE] [BUILD_DIR]    default 180,000 people
 #       the same feeds drained by 1, 2 and 4 matchers in one consumer group
@@ -327,8 +329,27 @@ fi
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 cpu0=$(redis_cpu)
 bticks0=$(proc_ticks "$BROKER_PID")
-/usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "$CANBAO" match --until-idle 3 -q ${CANBAO_BENCH_MATCH_ARGS:-} \
+PERF=${CANBAO_BENCH_PERF:-}
+MATCH=("$CANBAO")
+if [ -n "$PERF" ]; then
+    mkdir -p "$PERF"
+    perf record -q -g -o "$PERF/redis.data" -p "$REDIS_PID" \
+        2>"$PERF/redis.perf.log" &
+    redis_perf=$!
+    MATCH=(perf record -q -g -o "$PERF/matcher.data" -- "$CANBAO")
+fi
+/usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "${MATCH[@]}" match --until-idle 3 -q ${CANBAO_BENCH_MATCH_ARGS:-} \
     >"$CB_TMP/match.out"
+if [ -n "$PERF" ]; then
+    kill -INT "$redis_perf"
+    wait "$redis_perf" || true
+    for who in matcher redis; do
+        echo "bench: perf, $who: the functions with the most samples (self)"
+        perf report -q -i "$PERF/$who.data" --no-children --sort symbol \
+            --percent-limit 1.5 2>/dev/null | grep -v '^$' | grep -v '^ *|' |
+            grep -v -- '---' | head -25 | sed 's/^/bench:   /'
+    done
+fi
 cat "$CB_TMP/match.out" | sed 's/^/bench: /'
 cpu1=$(redis_cpu)
 bticks1=$(proc_ticks "$BROKER_PID")
