@@ -79,9 +79,16 @@ int cb_unpack_done(const cb_unpack *r)
 
 void cb_pack_uvar(cb_pack *w, uint64_t v)
 {
-    unsigned char b[10];
+    unsigned char *b;
     size_t n = 0;
 
+    /* written in place: room for the longest (10 bytes) made first */
+    if (w->failed || (w->buf->cap - w->buf->len < 10 &&
+                      cb_buf_grow(w->buf, 10) != 0)) {
+        w->failed = 1;
+        return;
+    }
+    b = (unsigned char *)w->buf->data + w->buf->len;
     do {
         b[n] = (unsigned char)(v & 0x7f);
         v >>= 7;
@@ -89,7 +96,7 @@ void cb_pack_uvar(cb_pack *w, uint64_t v)
             b[n] |= 0x80;
         n++;
     } while (v != 0);
-    cb_pack_bytes(w, b, n);
+    w->buf->len += n;
 }
 
 void cb_pack_svar(cb_pack *w, int64_t v)

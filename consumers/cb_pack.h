@@ -73,15 +73,21 @@ static inline void cb_pack_bytes(cb_pack *w, const void *p, size_t n)
         w->failed = 1;
 }
 
-/* The low n bytes (1..8) of v. */
+/* The low n bytes (1..8) of v, written in place. */
 static inline void cb_pack_int(cb_pack *w, int64_t v, int n)
 {
-    unsigned char b[8];
     uint64_t u = (uint64_t)v;
+    unsigned char *d;
 
+    if (w->failed || (w->buf->cap - w->buf->len < 8 &&
+                      cb_buf_grow(w->buf, 8) != 0)) {
+        w->failed = 1;
+        return;
+    }
+    d = (unsigned char *)w->buf->data + w->buf->len;
     for (int i = 0; i < n; i++)
-        b[i] = (unsigned char)(u >> (8 * i));
-    cb_pack_bytes(w, b, (size_t)n);
+        d[i] = (unsigned char)(u >> (8 * i));
+    w->buf->len += (size_t)n;
 }
 
 static inline void cb_unpack_init(cb_unpack *r, const void *p, size_t len)

@@ -13,21 +13,19 @@ void cb_buf_free(cb_buf *buf)
     buf->len = buf->cap = 0;
 }
 
-int cb_buf_append(cb_buf *buf, const void *data, size_t len)
+int cb_buf_grow(cb_buf *buf, size_t more)
 {
-    if (buf->len + len > buf->cap) {
-        size_t cap = buf->cap ? buf->cap : 64;
-        char *d;
-        while (cap < buf->len + len)
-            cap *= 2;
-        d = realloc(buf->data, cap);
-        if (d == NULL)
-            return -1;
-        buf->data = d;
-        buf->cap = cap;
-    }
-    if (len > 0)
-        memcpy(buf->data + buf->len, data, len);
-    buf->len += len;
+    size_t cap = buf->cap ? buf->cap : 64;
+    char *d;
+
+    if (more <= buf->cap - buf->len)
+        return 0;
+    while (cap < buf->len + more)
+        cap *= 2;
+    d = realloc(buf->data, cap);
+    if (d == NULL)
+        return -1;
+    buf->data = d;
+    buf->cap = cap;
     return 0;
 }

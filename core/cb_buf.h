@@ -10,6 +10,7 @@
 #define CB_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct cb_buf {
     char *data;
@@ -20,8 +21,22 @@ typedef struct cb_buf {
 /* Frees the memory and empties the buffer; NULL is fine. */
 void cb_buf_free(cb_buf *buf);
 
+/* Makes room for more bytes after .len (.cap grows, doubling).  Returns
+ * 0, or -1 out of memory (the buffer unchanged). */
+int cb_buf_grow(cb_buf *buf, size_t more);
+
 /* Appends len bytes, growing the buffer.  Returns 0, or -1 out of memory
- * (the buffer unchanged). */
-int cb_buf_append(cb_buf *buf, const void *data, size_t len);
+ * (the buffer unchanged).  Inline: the packed states and ops are built a
+ * few bytes at a time, and a call for each cost the matcher more than
+ * the bytes did. */
+static inline int cb_buf_append(cb_buf *buf, const void *data, size_t len)
+{
+    if (len > buf->cap - buf->len && cb_buf_grow(buf, len) != 0)
+        return -1;
+    if (len > 0)
+        memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    return 0;
+}
 
 #endif
