@@ -24,7 +24,8 @@
 #include "cb_timers.h"
 #include "cb_worker.h"
 
-#define TIMER_MS       1000 /* how often timers are looked at */
+#define TIMER_MS       1000 /* how often timers may be looked at */
+#define TIMER_AGAIN_MS 60000 /* and a partition's at least this often */
 #define MAX_PARTITIONS 1024
 #define POLL_BURST     1000 /* messages taken between two housekeepings */
 #define HANDED_MAX     2    /* batches of a partition with the worker */
@@ -55,6 +56,8 @@ typedef struct batch {
     int nhanded;
     opsarr spare[HANDED_MAX];  /* back from the worker, to fill again */
     int nspare;
+    int32_t timers_day;  /* the day its timers were last looked at whole, */
+    int64_t timers_ms;   /* and when (cb_timers.h); -1: look now */
 } batch;
 
 typedef struct matcher {
@@ -322,8 +325,11 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             parts = NULL;
         }
         for (int i = 0; parts && i < parts->cnt; i++)
-            if (parts->elems[i].partition < m->npart)
-                m->batches[parts->elems[i].partition].assigned = 1;
+            if (parts->elems[i].partition < m->npart) {
+                batch *b = &m->batches[parts->elems[i].partition];
+                b->assigned = 1;
+                b->timers_day = -1; /* its timers are looked at first */
+            }
         m->assigned_ms = cb_clock_ms();
         if (!cooperative) {
             rd_kafka_assign(rk, parts);
@@ -817,6 +823,10 @@ static void reseek(matcher *m)
     int failed;
 
     m->reseek = 0;
+    /* Redis may have lost writes: every partition's timers are looked at
+     * again */
+    for (int p = 0; p < m->npart; p++)
+        m->batches[p].timers_day = -1;
     if (rd_kafka_assignment(m->consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
     if (set_offsets_from_redis(m, parts, err, sizeof(err)) != 0) {
@@ -883,6 +893,7 @@ static int confirm(matcher *m, int wait)
 typedef struct timer_ctx {
     matcher *m;
     int p;
+    int dropped; /* a due subject found no room in its batch */
 } timer_ctx;
 
 static int tick_op(const char *key, size_t len, void *opaque)
@@ -896,24 +907,36 @@ static int tick_op(const char *key, size_t len, void *opaque)
         batch_add(&m->batches[t->p], &m->buf) == 0) {
         m->pending++;
         m->stats->ticks++;
+    } else {
+        t->dropped = 1;
     }
     return 0;
 }
 
 /* Subjects whose timer fell due become tick ops of their partition (one
- * round trip a partition: cb_timers.h). */
-static void fire_timers(matcher *m)
+ * round trip a partition: cb_timers.h).  A partition is looked at when
+ * its day changed since its last whole look, after it was assigned, when
+ * that look left some, and once a minute besides: the look costs 256
+ * commands, and made every second it took the main thread milliseconds
+ * that the events behind it waited. */
+static void fire_timers(matcher *m, int64_t clock_ms)
 {
     int32_t today = cb_date_of_time(now_ms(m));
 
     for (int p = 0; p < m->npart; p++) {
-        if (!m->batches[p].assigned)
+        batch *b = &m->batches[p];
+        int rc;
+        if (!b->assigned || (b->timers_day == today &&
+                             clock_ms - b->timers_ms < TIMER_AGAIN_MS))
             continue;
-        timer_ctx t = {m, p};
-        if (cb_timers_due(m->store, p, today, 1000, tick_op, &t) != 0) {
+        timer_ctx t = {m, p, 0};
+        rc = cb_timers_due(m->store, p, today, 1000, tick_op, &t);
+        if (rc < 0) {
             own_redis_failed(m);
             return;
         }
+        b->timers_day = rc == 1 && !t.dropped ? today : -1;
+        b->timers_ms = clock_ms;
     }
 }
 
@@ -1110,7 +1133,7 @@ int cb_matcher_run(const cb_matcher_opts *opts, cb_matcher_stats *stats,
             m.last_timer_ms = now;
             if (m.mx != NULL)
                 ping_redis(&m);
-            fire_timers(&m);
+            fire_timers(&m, now);
             /* Decisions of township teams reach the outbox outside the
              * matcher's steps: look at every outbox now and then. */
             for (int p = 0; p < m.npart; p++)

@@ -14,7 +14,7 @@ int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
     cb_redis *node = cb_store_node(store, partition);
     redisReply *got[CB_SIDE_BUCKETS] = {NULL};
     char day[16], lim[16];
-    int asked = 0, lost = 0, taken = 0, stop = 0;
+    int asked = 0, lost = 0, taken = 0, stop = 0, partial = 0;
 
     snprintf(day, sizeof(day), "%d", (int)today);
     snprintf(lim, sizeof(lim), "%d", limit);
@@ -36,6 +36,8 @@ int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
             lost = 1;
     for (int i = 0; i < asked; i++) {
         redisReply *r = got[i];
+        if (r != NULL && r->type != REDIS_REPLY_ARRAY)
+            partial = 1;
         for (size_t k = 0; !lost && !stop && r != NULL &&
                            r->type == REDIS_REPLY_ARRAY && k < r->elements &&
                            taken < limit;
@@ -44,5 +46,7 @@ int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
         if (r != NULL)
             freeReplyObject(r);
     }
-    return lost ? -1 : 0;
+    if (lost)
+        return -1;
+    return partial || stop || taken >= limit ? 0 : 1;
 }

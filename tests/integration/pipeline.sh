@@ -192,4 +192,21 @@ cb_pass "the leads listed are those of before ($(wc -l <"$CB_TMP/leads.after") l
 "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/truth_compare.py" \
     "$CB_TMP/county/truth" "$CB_TMP/stores-moved.jsonl"
 cb_pass "the moved stores equal the ground truth"
+
+# A partition's timers are looked at when its day changes (and once a
+# minute), not every second: an idle matcher on an unchanged day asks
+# each timer bucket once, 16 partitions of 256 buckets.
+NODES=("${CLUSTER_PORTS[@]:-$REDIS_PORT}") # every master and replica
+for port in "${NODES[@]}"; do
+    redis-cli -p "$port" config resetstat >/dev/null
+done
+cb_expect_exit 0 "an idle matcher" "$CANBAO" match --until-idle 4
+LOOKS=0
+for port in "${NODES[@]}"; do
+    n=$(redis-cli -p "$port" info commandstats | tr -d '\r' |
+        sed -n 's/^cmdstat_zrangebyscore:calls=\([0-9]*\),.*/\1/p')
+    LOOKS=$((LOOKS + ${n:-0}))
+done
+cb_assert_eq 4096 "$LOOKS" \
+    "each timer bucket looked at once in four idle seconds"
 cb_log "PASS"
