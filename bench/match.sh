@@ -336,7 +336,8 @@ if [ -n "$PERF" ]; then
     perf record -q -g -o "$PERF/redis.data" -p "$REDIS_PID" \
         2>"$PERF/redis.perf.log" &
     redis_perf=$!
-    MATCH=(perf record -q -g -o "$PERF/matcher.data" -- "$CANBAO")
+    MATCH=(perf record -q --call-graph dwarf,8192 -F 499 \
+        -o "$PERF/matcher.data" -- "$CANBAO")
 fi
 /usr/bin/time -f '%e %M %U %S' -o "$CB_TMP/time" "${MATCH[@]}" match --until-idle 3 -q ${CANBAO_BENCH_MATCH_ARGS:-} \
     >"$CB_TMP/match.out"
@@ -345,9 +346,9 @@ if [ -n "$PERF" ]; then
     wait "$redis_perf" || true
     for who in matcher redis; do
         echo "bench: perf, $who: the functions with the most samples (self)"
-        perf report -q -i "$PERF/$who.data" --no-children --sort symbol \
-            --percent-limit 1.5 2>/dev/null | grep -v '^$' | grep -v '^ *|' |
-            grep -v -- '---' | head -25 | sed 's/^/bench:   /'
+        perf report -q -i "$PERF/$who.data" --no-children --sort symbol -g none \
+            --percent-limit 1.5 2>"$PERF/$who.report.log" | grep -v '^$' |
+            head -25 | sed 's/^/bench:   /'
     done
 fi
 cat "$CB_TMP/match.out" | sed 's/^/bench: /'
