@@ -56,8 +56,9 @@ typedef struct batch {
     int nhanded;
     opsarr spare[HANDED_MAX];  /* back from the worker, to fill again */
     int nspare;
-    int32_t timers_day;  /* the day its timers were last looked at whole, */
-    int64_t timers_ms;   /* and when (cb_timers.h); -1: look now */
+    int32_t timers_day;  /* the day of its timers' last whole look
+                          * (cb_timers.h), -1: look now */
+    int64_t timers_ms;   /* when that look was (cb_clock_ms) */
 } batch;
 
 typedef struct matcher {
