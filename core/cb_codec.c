@@ -34,26 +34,6 @@
 #define MAX_WRITERS    16 /* writer schemas known per kind */
 #define INITIAL_BUF    512
 
-/* ------------------------------------------------------------ buffers */
-
-/* Makes room for at least cap bytes.  Returns 0 or -1. */
-static int buf_reserve(cb_buf *buf, size_t cap)
-{
-    size_t n = buf->cap ? buf->cap : INITIAL_BUF;
-    char *p;
-
-    if (buf->cap >= cap)
-        return 0;
-    while (n < cap)
-        n *= 2;
-    p = realloc(buf->data, n);
-    if (p == NULL)
-        return -1;
-    buf->data = p;
-    buf->cap = n;
-    return 0;
-}
-
 /* ------------------------------------------------- schemas and tables */
 
 /* The type name and logicalType of a schema given as "t" or {"type":"t"}.
@@ -1042,7 +1022,8 @@ int cb_codec_encode(cb_codec *codec, cb_kind kind, const void *rec, cb_buf *out,
             return -1;
     }
 
-    if (buf_reserve(out, INITIAL_BUF) != 0)
+    out->len = 0;
+    if (cb_buf_grow(out, INITIAL_BUF) != 0)
         return cb_err_set(errstr, errstr_size, "out of memory");
     for (;;) {
         avro_writer_memory_set_dest(codec->aw, out->data + CB_CODEC_HEADER_SZ,
@@ -1053,7 +1034,7 @@ int cb_codec_encode(cb_codec *codec, cb_kind kind, const void *rec, cb_buf *out,
         if (rc != ENOSPC)
             return cb_err_set(errstr, errstr_size, "%s: %s", kc->info->name,
                               avro_strerror());
-        if (out->cap > ((size_t)1 << 30) || buf_reserve(out, out->cap * 2) != 0)
+        if (out->cap > ((size_t)1 << 30) || cb_buf_grow(out, out->cap * 2) != 0)
             return cb_err_set(errstr, errstr_size, "out of memory");
     }
     out->data[0] = (char)CB_CODEC_MAGIC0;
