@@ -79,16 +79,11 @@ int cb_unpack_done(const cb_unpack *r)
 
 void cb_pack_uvar(cb_pack *w, uint64_t v)
 {
-    unsigned char *b;
+    unsigned char *b = cb_pack_room(w, 10); /* the longest is 10 bytes */
     size_t n = 0;
 
-    /* written in place: room for the longest (10 bytes) made first */
-    if (w->failed || (w->buf->cap - w->buf->len < 10 &&
-                      cb_buf_grow(w->buf, 10) != 0)) {
-        w->failed = 1;
+    if (b == NULL)
         return;
-    }
-    b = (unsigned char *)w->buf->data + w->buf->len;
     do {
         b[n] = (unsigned char)(v & 0x7f);
         v >>= 7;

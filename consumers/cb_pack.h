@@ -73,18 +73,26 @@ static inline void cb_pack_bytes(cb_pack *w, const void *p, size_t n)
         w->failed = 1;
 }
 
+/* Where up to n more bytes go, written in place (the caller then adds
+ * what it wrote to .len); NULL, and failed, when out of memory. */
+static inline unsigned char *cb_pack_room(cb_pack *w, size_t n)
+{
+    if (w->failed || (w->buf->cap - w->buf->len < n &&
+                      cb_buf_grow(w->buf, n) != 0)) {
+        w->failed = 1;
+        return NULL;
+    }
+    return (unsigned char *)w->buf->data + w->buf->len;
+}
+
 /* The low n bytes (1..8) of v, written in place. */
 static inline void cb_pack_int(cb_pack *w, int64_t v, int n)
 {
     uint64_t u = (uint64_t)v;
-    unsigned char *d;
+    unsigned char *d = cb_pack_room(w, 8);
 
-    if (w->failed || (w->buf->cap - w->buf->len < 8 &&
-                      cb_buf_grow(w->buf, 8) != 0)) {
-        w->failed = 1;
+    if (d == NULL)
         return;
-    }
-    d = (unsigned char *)w->buf->data + w->buf->len;
     for (int i = 0; i < n; i++)
         d[i] = (unsigned char)(u >> (8 * i));
     w->buf->len += (size_t)n;
