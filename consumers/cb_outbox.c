@@ -148,8 +148,6 @@ uint64_t cb_outbox_failed(const cb_outbox *ob)
     return ob->failed;
 }
 
-
-
 /* An outbox entry that does not encode is a bug, not bad input: the
  * matcher stops with it left in the outbox.  Returns -2. */
 static int outbox_broken(const char *what, const char *err, char *errstr,
