@@ -34,6 +34,7 @@
 #define QUEUED_MIN     "300000" /* messages the consumer fetches ahead */
 #define QUEUED_KBYTES  "6144"   /* and at most so many kB of them */
 #define FETCH_MAX      "3145728" /* bytes of one fetch response */
+#define FETCH_MIN      "65536"   /* bytes a fetch waits for (up to 20 ms) */
 
 /* An array of ops (its cb_bufs keep their memory from batch to batch);
  * while with the worker, the figures of its stages (cb_metrics.h). */
@@ -968,6 +969,17 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
                           errstr_size) != RD_KAFKA_CONF_OK ||
         (cb_config_get(m->opts->cfg, "kafka.fetch.wait.max.ms") == NULL &&
          rd_kafka_conf_set(conf, "fetch.wait.max.ms", "20", errstr,
+                           errstr_size) != RD_KAFKA_CONF_OK) ||
+        /* A fetch names every partition of the seven topics (112 with
+         * 16 partitions), and librdkafka 2.0 has no incremental fetch
+         * sessions: a real broker reads them all for each one.  With
+         * fetch.min.bytes 1 a steady flow made it answer as soon as one
+         * message had come, hundreds of fetches a second, and at 10,000
+         * events/s a Kafka broker on the matcher's machine fell seconds
+         * behind.  Waiting for 64 kB (or fetch.wait.max.ms) costs a
+         * live event at most those 20 ms (docs/PERFORMANCE.md). */
+        (cb_config_get(m->opts->cfg, "kafka.fetch.min.bytes") == NULL &&
+         rd_kafka_conf_set(conf, "fetch.min.bytes", FETCH_MIN, errstr,
                            errstr_size) != RD_KAFKA_CONF_OK) ||
         /* librdkafka 2.0 (Debian 12's) stops fetching every partition
          * once the consumer's queue holds queued.min.messages (100,000 by
