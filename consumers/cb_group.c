@@ -8,15 +8,15 @@
  *   suspect  s1 event id, s1 written, s1 name, i6 township, u1 kind,
  *            s1 file, i8 line, s2 record
  *   verdict  u1 kind, u1 verdict, i8 at, s1 subject, s1 other
- *   group    u1 version 2, uvar nholders, compact holders, u2 nsuspects,
- *            suspects, u2 nverdicts, verdicts (version 1, read only: u2
- *            nholders and holders as above)
+ *   group    u1 version 3, uvar nholders, compact holders, u2 nsuspects,
+ *            suspects, u2 nverdicts, verdicts (version 2, read only: the
+ *            same, stored before groups asked their suspects' candidates;
+ *            version 1, read only: u2 nholders and holders as above)
  *   message  u1 type, then a holder (HOLDER), s1 id (GONE) or a suspect
  *            (SUSPECT)
  *
- * A group keeps its holders compactly (put_cholder): every person with a
- * register name is the holder of one group, so a holder's bytes are paid
- * once a person. */
+ * A group keeps its holders compactly (put_cholder): a holder's bytes are
+ * paid once a pensioner (and once a person a group asked about). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +27,8 @@
 #include "cb_pack.h"
 #include "cb_time.h"
 
-#define GROUP_VERSION 2
+#define GROUP_VERSION 3
+#define GROUP_VERSION_2 2 /* before the probes: every named person held */
 #define GROUP_VERSION_1 1 /* holders as in messages */
 
 void cb_group_key(const cb_idkey *ids, const char *name, size_t len,
@@ -383,26 +384,29 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
     size_t n;
     cb_buf text = {0};
     uint64_t version;
+    int compact;
 
     cb_group_init(g);
     cb_unpack_init(&r, data, len);
     version = cb_unpack_uint(&r, 1);
-    if (version != GROUP_VERSION && version != GROUP_VERSION_1)
+    if (version != GROUP_VERSION && version != GROUP_VERSION_2 &&
+        version != GROUP_VERSION_1)
         return -1;
-    n = version == GROUP_VERSION ? (size_t)cb_unpack_uvar(&r)
-                                 : (size_t)cb_unpack_uint(&r, 2);
+    g->probed = version == GROUP_VERSION;
+    compact = version != GROUP_VERSION_1;
+    n = compact ? (size_t)cb_unpack_uvar(&r) : (size_t)cb_unpack_uint(&r, 2);
     if (r.failed || !cb_unpack_room(&r, n, 11) ||
         (n > 0 && (g->holders = calloc(n, sizeof(*g->holders))) == NULL))
         goto fail;
     for (; g->nholders < n; g->nholders++) {
         cb_holder *h = &g->holders[g->nholders];
-        if ((version == GROUP_VERSION ? get_cholder(&r, h, &text)
-                                      : get_holder(&r, h)) != 0) {
+        if ((compact ? get_cholder(&r, h, &text) : get_holder(&r, h)) !=
+            0) {
             g->nholders++;
             goto fail;
         }
     }
-    if (version == GROUP_VERSION) {
+    if (compact) {
         g->text = text.data; /* owned by the group from here */
         text.data = NULL;
         text_spans(g);
@@ -615,6 +619,48 @@ int cb_holder_same(const cb_holder *a, const cb_holder *b)
 }
 
 /* ------------------------------------------------------------ the rules */
+
+/* Adds id to out (cap CB_GROUP_CANDIDATES_MAX) when it is a valid
+ * resident number. */
+static void add_candidate(const char *id, char out[][CB_IDENT_LEN + 1],
+                          size_t *n)
+{
+    if (*n < CB_GROUP_CANDIDATES_MAX &&
+        cb_ident_check_person(id, CB_IDENT_LEN, NULL) == CB_IDENT_OK) {
+        memcpy(out[*n], id, CB_IDENT_LEN);
+        out[(*n)++][CB_IDENT_LEN] = '\0';
+    }
+}
+
+size_t cb_group_candidates(const char *written,
+                           char out[][CB_IDENT_LEN + 1])
+{
+    static const char chars[] = "0123456789X";
+    char id[CB_IDENT_LEN + 1];
+    size_t n = 0;
+
+    memcpy(id, written, CB_IDENT_LEN);
+    id[CB_IDENT_LEN] = '\0';
+    for (int i = 0; i < CB_IDENT_LEN; i++) {
+        for (const char *c = chars; *c != '\0'; c++) {
+            if (*c == written[i])
+                continue;
+            id[i] = *c;
+            add_candidate(id, out, &n);
+        }
+        id[i] = written[i];
+    }
+    for (int i = 0; i + 1 < CB_IDENT_LEN; i++) {
+        if (written[i] == written[i + 1])
+            continue;
+        id[i] = written[i + 1];
+        id[i + 1] = written[i];
+        add_candidate(id, out, &n);
+        id[i] = written[i];
+        id[i + 1] = written[i + 1];
+    }
+    return n;
+}
 
 int cb_group_one_slip(const char *a, const char *b)
 {

@@ -4,14 +4,17 @@
  * (docs/RULES.md 9.3, probable_typo and duplicate_identity).
  *
  * A person's state lives in its own partition; the persons who share a
- * register name may live in any.  So each person tells its name's group
- * what the group needs of it (a holder message: number, name, township,
- * pension; not its facts, cb_group_pair_risk), and tells the group it left
- * when its register name changes; a record refused for its number
- * reaches the group of the name it gives (a suspect message).  Messages
- * travel as outbox 'N' entries on the matcher's internal topic, keyed by
- * the group's key, and come back as CB_OP_GROUP ops of the group's own
- * partition.  This module is the one home of their byte layout, of the
+ * register name may live in any.  So a person the group needs
+ * (cb_rules_group_needs: a pensioner, or one the group asked about) tells
+ * its name's group what the group needs of it (a holder message: number,
+ * name, township, pension; not its facts, cb_group_pair_risk), and tells
+ * the group it left when its register name changes or it is needed no
+ * more; a record refused for its number reaches the group of the name it
+ * gives (a suspect message), and the group asks the persons one typing
+ * slip from that number about themselves (probes, cb_group_candidates).
+ * Messages travel as outbox 'N' entries on the matcher's internal topic,
+ * keyed by the group's key, and come back as CB_OP_GROUP ops of the
+ * group's own partition.  This module is the one home of their byte layout, of the
  * group's state and of its review items.
  *
  * Strings of a decoded group or message point into the bytes they were
@@ -25,6 +28,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_ident.h"
 #include "cb_idkey.h"
 #include "cb_record.h"
 
@@ -93,6 +97,8 @@ typedef struct cb_group {
     size_t nsuspects;
     cb_group_verdict *verdicts; /* by (kind, subject, other) */
     size_t nverdicts;
+    int probed; /* the candidates of every suspect kept were asked about
+                   themselves (a state stored before probes: 0) */
     char *text; /* owned: the holders' ids and event ids decoded */
 } cb_group;
 
@@ -178,5 +184,14 @@ int cb_group_pair_risk(const cb_holder *a, const cb_holder *b,
 /* Whether number b is one typing slip from number a (both 18 characters):
  * one character differs, or two adjacent ones are swapped. */
 int cb_group_one_slip(const char *a, const char *b);
+
+/* The valid resident numbers one typing slip from a suspect's number as
+ * written (18 characters): the persons it may have meant, whom the group
+ * asks to tell it about themselves (a probe, CB_OWN_PROBE).  At most one
+ * digit of a place keeps the check character right, so there are at most
+ * 17 + 1 + 17 (the check character, the swaps).  Returns their count. */
+#define CB_GROUP_CANDIDATES_MAX 35
+size_t cb_group_candidates(const char *written,
+                           char out[][CB_IDENT_LEN + 1]);
 
 #endif

@@ -509,6 +509,13 @@ int cb_ops_ownership(const char *person_id, const void *payload,
                  "person");
         return -1;
     }
+    if (payload_len == CB_OWN_PROBE_LEN &&
+        memcmp(payload, CB_OWN_PROBE, CB_OWN_PROBE_LEN) == 0) {
+        put_head(&p, CB_OP_PROBE, CB_TOPIC_OWNERSHIP, offset, subject,
+                 nbuckets, "");
+        put_birth(&p, subject);
+        return finish(&p, errstr, errstr_size);
+    }
     if (cb_own_change_unpack(payload, payload_len, &c) != 0) {
         snprintf(errstr, errstr_size, "an ownership message does not "
                  "decode");
@@ -699,6 +706,9 @@ int cb_op_decode(const char *data, size_t len, cb_op *op)
         get_birth(&r, op);
         if (op->active > CB_OWN_NAME_ONLY)
             return -1;
+        break;
+    case CB_OP_PROBE: /* <i3B */
+        get_birth(&r, op);
         break;
     case CB_OP_BIZ: /* <BBi3i6HI3Bc0Bc0Bc0 */
         op->bkind = (int)cb_unpack_uint(&r, 1);

@@ -32,7 +32,8 @@ enum {
     CB_OP_DECIDE = 10,
     CB_OP_REVIEW = 11,
     CB_OP_SUSPECT = 12, /* a suspect (RULES.md 9.3), at its feed's subject */
-    CB_OP_GROUP = 13    /* a message to a name group (cb_group.h) */
+    CB_OP_GROUP = 13,   /* a message to a name group (cb_group.h) */
+    CB_OP_PROBE = 14    /* a name group asks the person about itself */
 };
 
 /* Topic numbers in ops and in the applied-offsets hash: the record kinds,
@@ -195,9 +196,19 @@ int cb_own_change_pack(const cb_own_change *c, cb_buf *out);
  * neither. */
 int cb_own_change_unpack(const void *payload, size_t len, cb_own_change *c);
 
-/* An ownership change from the outbox ('O' entries): the person's ID and
- * the payload cb_own_change_pack packed (either form cb_own_change_unpack
- * reads); offset is its Kafka offset in the ownership topic. */
+/* A probe: the message of the ownership topic, keyed by a person's
+ * number, by which a name group with a suspect asks a person one typing
+ * slip away to tell it about itself (cb_group.h).  Its value is this one
+ * byte, which no ownership change is (those begin with a USCC behind its
+ * length). */
+#define CB_OWN_PROBE "P"
+#define CB_OWN_PROBE_LEN 1
+
+/* A message of the ownership topic keyed by a person ('O' entries of the
+ * outbox): the person's ID and the payload, an ownership change
+ * cb_own_change_pack packed (either form cb_own_change_unpack reads) or
+ * a probe (CB_OWN_PROBE); offset is its Kafka offset in the ownership
+ * topic. */
 int cb_ops_ownership(const char *person_id, const void *payload,
                      size_t payload_len, int64_t offset, unsigned nbuckets,
                      cb_buf *out, cb_subject *subject, char *errstr,

@@ -924,6 +924,8 @@ int cb_rules_op_may_change_lead(int op_kind, int fact_kind)
 {
     if (op_kind == CB_OP_SUSPECT || op_kind == CB_OP_GROUP)
         return 0; /* feeds and groups have no lead */
+    if (op_kind == CB_OP_PROBE)
+        return 0; /* a probe changes what the group hears, nothing else */
     return op_kind != CB_OP_FACT || fact_kind != CB_FACT_CONTRIBUTION;
 }
 
@@ -963,6 +965,11 @@ int cb_rules_person_holder(const cb_person *p, const char *id,
         g->eid.len = f->eid.len;
     }
     return 1;
+}
+
+int cb_rules_group_needs(const cb_person *p, const cb_holder *h)
+{
+    return h->pension || p->probed;
 }
 
 int cb_rules_takes_decision(const cb_rule_lead *l)

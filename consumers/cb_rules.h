@@ -152,6 +152,14 @@ int cb_rules_op_may_change_reviews(int op_kind);
 int cb_rules_person_holder(const cb_person *p, const char *id,
                            int with_facts, cb_holder *h);
 
+/* Whether the group of the person's name must hear of the person
+ * described by h (cb_rules_person_holder): `duplicate_identity` pairs
+ * only holders of an active pension, and `probable_typo` needs only the
+ * persons one typing slip from a suspect's number, whom the group asks
+ * (p->probed).  Anyone else tells the group nothing, which spares a
+ * message, its step and its bytes in the group for most new residents. */
+int cb_rules_group_needs(const cb_person *p, const cb_holder *h);
+
 /* Whether a team's decision applies to the lead: only an open lead takes
  * one (RULES.md 5 and 7). */
 int cb_rules_takes_decision(const cb_rule_lead *lead);

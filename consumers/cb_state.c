@@ -33,7 +33,8 @@
 #define F_VERDICTS  0x1000 /* reviewers' verdicts */
 #define F_CFACTS    0x2000 /* the facts packed compactly (pack_facts) */
 #define F_EIDS      0x4000 /* the event ids behind the slots (cb_person_eids) */
-#define F_ALL       0x7FFF
+#define F_PROBED    0x8000 /* a name group asked about the person */
+#define F_ALL       0xFFFF
 
 #define EF_BIZ   1
 #define EF_REG   2
@@ -416,6 +417,7 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
     p->birth = (int32_t)cb_unpack_int(&r, 3);
     p->male = (flags & F_MALE) != 0;
     p->snapbasic = (flags & F_SNAPBASIC) != 0;
+    p->probed = (flags & F_PROBED) != 0;
     if (flags & F_STAY) { /* <i6HI3 */
         p->has_stay = 1;
         p->stay.tw = cb_unpack_int(&r, 6);
@@ -669,6 +671,8 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         flags |= F_MALE;
     if (p->snapbasic)
         flags |= F_SNAPBASIC;
+    if (p->probed)
+        flags |= F_PROBED;
     if (p->has_stay)
         flags |= F_STAY;
     if (p->has_leave)
@@ -1066,6 +1070,9 @@ int cb_person_apply(cb_person *p, const cb_op *op, int *progress)
         return apply_own(p, op);
     case CB_OP_REVIEW:
         return apply_review(p, op);
+    case CB_OP_PROBE:
+        p->probed = 1; /* for good: the group keeps what it hears */
+        return 0;
     default:
         return 0; /* ticks and the like change no state */
     }

@@ -94,6 +94,9 @@ typedef struct cb_person {
     int32_t birth;
     int male, snapbasic;
     int has_stay, has_leave, has_student, has_name;
+    int probed; /* a name group has asked about the person (CB_OP_PROBE):
+                   it tells its group about itself even without a
+                   pension (cb_rules_group_needs) */
     struct { int64_t tw; int32_t since; int64_t st; } stay;
     struct { int64_t tw; int32_t out; int64_t st; } leave;
     struct { int v; int64_t st; } student;

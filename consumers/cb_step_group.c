@@ -33,8 +33,10 @@ int cb_step_holder_msg(const subject *sj, const cb_person *p, cb_buf *out)
     memcpy(id, sj->id, CB_IDENT_LEN);
     id[CB_IDENT_LEN] = '\0';
     rc = cb_rules_person_holder(p, id, 0, &h);
-    if (rc <= 0)
-        return rc;
+    if (rc <= 0 || !cb_rules_group_needs(p, &h)) {
+        free(h.facts);
+        return rc < 0 ? rc : 0;
+    }
     rc = cb_group_msg_pack_holder(&h, out);
     free(h.facts);
     return rc;
@@ -226,12 +228,60 @@ static int refeed(cb_step *s, const cb_group *g, const cb_group_item *it)
     return rc;
 }
 
+/* The numbers as written of the suspects whose candidates were asked. */
+typedef struct asked {
+    char (*v)[CB_IDENT_LEN];
+    size_t n;
+} asked;
+
+static int was_asked(const asked *a, const char *written)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (memcmp(a->v[i], written, CB_IDENT_LEN) == 0)
+            return 1;
+    return 0;
+}
+
+static int add_asked(asked *a, const char *written)
+{
+    void *v = realloc(a->v, (a->n + 1) * sizeof(*a->v));
+
+    if (v == NULL)
+        return -1;
+    a->v = v;
+    memcpy(a->v[a->n++], written, CB_IDENT_LEN);
+    return 0;
+}
+
+/* Every suspect whose number as written was not asked about yet (all of
+ * them in a group stored before probes) has its candidates asked: a probe
+ * each, keyed by the candidate's number, so that whoever has the number
+ * tells the group about itself, now or once it is registered. */
+static int ask_candidates(cb_step *s, const cb_group *g, asked *a)
+{
+    char cand[CB_GROUP_CANDIDATES_MAX][CB_IDENT_LEN + 1];
+
+    for (size_t i = 0; i < g->nsuspects; i++) {
+        const char *w = g->suspects[i].written.s;
+        if (was_asked(a, w))
+            continue;
+        if (add_asked(a, w) != 0)
+            return -1;
+        size_t n = cb_group_candidates(w, cand);
+        for (size_t k = 0; k < n; k++)
+            cb_step_outbox(s, "O", cand[k], CB_IDENT_LEN, CB_OWN_PROBE,
+                           CB_OWN_PROBE_LEN);
+    }
+    return s->failed ? -1 : 0;
+}
+
 int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
                        char *errstr, size_t errstr_size)
 {
     cb_group g;
     cb_group_items before = {0}, after = {0};
     kept k = {0};
+    asked a = {NULL, 0};
     cb_group_verdict *fixes = NULL; /* the corrections of this step */
     size_t nfixes = 0;
     int rc = -1;
@@ -250,6 +300,9 @@ int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
     }
     if (cb_group_items_of(&g, &before) != 0)
         goto nomem;
+    for (size_t i = 0; g.probed && i < g.nsuspects; i++)
+        if (add_asked(&a, g.suspects[i].written.s) != 0)
+            goto nomem;
     for (size_t i = sj->first; i != SIZE_MAX; i = s->op_next[i]) {
         if (s->op_skip[i])
             continue;
@@ -294,6 +347,8 @@ int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
             goto malformed;
         }
     }
+    if (ask_candidates(s, &g, &a) != 0)
+        goto nomem;
     if (g.nholders == 0 && g.nsuspects == 0 && g.nverdicts == 0) {
         cb_step_delete_state(s, sj);
     } else {
@@ -339,6 +394,7 @@ out:
     cb_group_items_free(&after);
     cb_group_free(&g);
     free(fixes);
+    free(a.v);
     kept_free(&k);
     return rc;
 }

@@ -193,7 +193,8 @@ int cb_step_tell_group(cb_step *s, const subject *sj, const cb_buf *before,
                        const cb_str *name_before, const cb_person *after);
 
 /* The holder message of a person as it stands, packed into out (len 0
- * when it has no register name).  Returns 0 or -1. */
+ * when it has no register name, or its group need not hear of it:
+ * cb_rules_group_needs).  Returns 0 or -1. */
 int cb_step_holder_msg(const subject *sj, const cb_person *p, cb_buf *out);
 
 /* ---------------------------------------------------- cb_step_writes.c */

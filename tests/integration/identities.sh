@@ -18,6 +18,9 @@ P3=320923198109091230  # 王建国 too, another birth date: a namesake only
 SWAP=320923198080081234 # P1 with digits 11 and 12 swapped
 P4=32092319900101122X # 李秀英, enrolled, never paid
 P5=320923199001011246  # 李秀英 too: a pair with no month paid together
+P0=320923198505051116  # 赵六, no pension: tells no group about itself
+P6=320923199204053227  # 张小红, no pension, registered after a slip of hers
+SLIP6=320923199204053228 # P6 with a wrong check character
 cb_start_redis
 cb_start_broker
 printf 'township_code,township,target_total,target_2025\n%s,阜城街道,100,100\n' "$TW" \
@@ -31,6 +34,7 @@ cat >"$CB_TMP/pair-household.csv" <<EOF
 event_id,person_id,name,sex,birth_date,action,township_code,occurred_at
 hh-4,$P4,李秀英,F,1990-01-01,resident,$TW,2025-01-02T09:00:00+08:00
 hh-5,$P5,李秀英,F,1990-01-01,resident,$TW,2025-01-02T09:00:00+08:00
+hh-0,$P0,赵六,M,1985-05-05,resident,$TW,2025-01-02T09:00:00+08:00
 EOF
 cat >"$CB_TMP/pair-enrollment.csv" <<EOF
 event_id,person_id,uscc,scheme,action,period,amount_fen,paid_by,subsidy_tier,region_code,township_code,occurred_at
@@ -42,6 +46,14 @@ for feed in household enrollment; do
         "$CB_TMP/pair-$feed.csv"
 done
 cb_expect_exit 0 "match the pair" "$CANBAO" match --until-idle 3
+# Only the two pensioners tell their name's group about themselves (one
+# message each, keyed by the group: G and 16 hex digits); 赵六, without a
+# pension and never asked about, sends nothing.
+kcat -b "$CANBAO_BROKERS" -C -t canbao.ownership.v1 -o beginning -e -q \
+    -f '%k\n' >"$CB_TMP/ownership-keys.txt" 2>"$CB_TMP/kcat.err" ||
+    cb_fail "kcat: $(cat "$CB_TMP/kcat.err")"
+cb_assert_eq 2 "$(grep -c '^G[0-9a-f]\{16\}$' "$CB_TMP/ownership-keys.txt")" \
+    "two holder messages: the pensioners', none for 赵六"
 cb_expect_exit 0 "the pair's item, whole" "$CANBAO" reviews --status all \
     --format csv --unmasked
 cb_assert_eq 2 "$(wc -l <<<"$CB_OUT")" "a header and the pair"
@@ -143,3 +155,30 @@ cb_expect_exit 0 "reviews after" "$CANBAO" reviews --status all --format csv
 cb_assert_contains "$CB_OUT" ",probable_typo," "the slip stays listed"
 cb_assert_contains "$CB_OUT" ",corrected," "as corrected"
 cb_assert_contains "$CB_OUT" ",rejected," "the pair as rejected"
+
+# A person without a pension is asked about by the group of her name
+# when a notice names her with a slip, even before she is registered:
+# the slip comes first, the item once her household row does.
+cat >"$CB_TMP/death-6.csv" <<EOF
+event_id,person_id,name,date_of_death,source,township_code,occurred_at
+d-6,$SLIP6,张小红,2025-06-01,civil,$TW,2025-06-03T09:00:00+08:00
+EOF
+cb_expect_exit 0 "produce the slip first" "$CANBAO" produce death \
+    "$CB_TMP/death-6.csv"
+cb_assert_contains "$CB_OUT" "dead-lettered 1" "the slip refused"
+cb_expect_exit 0 "match the slip" "$CANBAO" match --until-idle 3
+cb_expect_exit 0 "reviews, slip alone" "$CANBAO" reviews --status all \
+    --format csv --unmasked
+case "$CB_OUT" in *"$SLIP6"*) cb_fail "an item with nobody to name: $CB_OUT" ;; esac
+cat >"$CB_TMP/household-6.csv" <<EOF
+event_id,person_id,name,sex,birth_date,action,township_code,occurred_at
+hh-6,$P6,张小红,F,1992-04-05,resident,$TW,2025-07-01T09:00:00+08:00
+EOF
+cb_expect_exit 0 "produce her register" "$CANBAO" produce household \
+    "$CB_TMP/household-6.csv"
+cb_expect_exit 0 "match her register" "$CANBAO" match --until-idle 3
+cb_expect_exit 0 "reviews, then" "$CANBAO" reviews --status all \
+    --format csv --unmasked
+cb_assert_contains "$CB_OUT" \
+    ",probable_typo,$TW,$P6,$SLIP6,张小红|张小红,d-6,open," \
+    "the slip names her once she is registered"

@@ -995,6 +995,24 @@ def a_slip_names_the_one_person_it_fits():
 
 
 @case
+def a_slip_names_a_person_with_no_pension():
+    # Only pensioners tell their name's group about themselves unasked (a
+    # new resident sends it nothing); a slip makes the group ask the
+    # persons one slip from it, so the item is the same whether the notice
+    # or the register comes first.
+    e = Events()
+    a = pid("1990-03-03", 321)
+    e.hh(a, "2025-01-02", name="张小红")
+    one = swapped(a, 10)
+    assert not ric.is_valid(one)
+    d1 = e.death(one, "2025-06-01", "2025-06-03", name="张 小红")
+    e.reviews = [("probable_typo", a, TW, "张小红|张 小红", d1, "open", one,
+                  0)]
+    return e, "2025-11-20", {
+        a: ("working_age_uninsured", "normal", "open", "")}, []
+
+
+@case
 def a_corrected_slip_stays_corrected():
     e = Events()
     a, one, d1, b = slips_case(e)

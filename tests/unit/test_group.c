@@ -22,6 +22,64 @@ static const char P1[] = "320923198008081234"; /* valid: check 4 */
 static const char P2[] = "320923198008081250"; /* same birth, male */
 static const char P3[] = "320923198109091230"; /* another birth date */
 
+/* The candidates a group asks about for a number as written: every valid
+ * number one slip away (set equal to a brute force over all 18 places and
+ * characters and the 17 adjacent swaps), each once, none invalid. */
+static void test_candidates(void **state)
+{
+    static const char *written[] = {
+        "320923198008081235", /* P1 with a wrong check character */
+        "320923198080081234", /* P1 with two digits swapped */
+        "32092319800808123X", "111111111111111111", "3209231980080812x4",
+    };
+    char cand[CB_GROUP_CANDIDATES_MAX][CB_IDENT_LEN + 1];
+
+    (void)state;
+    for (size_t w = 0; w < sizeof(written) / sizeof(*written); w++) {
+        const char *wr = written[w];
+        size_t n = cb_group_candidates(wr, cand), brute = 0;
+        char id[CB_IDENT_LEN + 1];
+        assert_true(n <= CB_GROUP_CANDIDATES_MAX);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(cb_ident_check_person(cand[i], CB_IDENT_LEN,
+                                                   NULL),
+                             CB_IDENT_OK);
+            assert_true(cb_group_one_slip(cand[i], wr));
+            for (size_t j = 0; j < i; j++)
+                assert_string_not_equal(cand[i], cand[j]);
+        }
+        /* brute force: every string one slip away that is valid */
+        for (int i = 0; i < 18; i++)
+            for (int c = 0; c < 256; c++) {
+                memcpy(id, wr, 18);
+                id[18] = '\0';
+                id[i] = (char)c;
+                if (c != 0 && (unsigned char)wr[i] != c &&
+                    cb_ident_check_person(id, 18, NULL) == CB_IDENT_OK)
+                    brute++;
+            }
+        for (int i = 0; i < 17; i++) {
+            memcpy(id, wr, 18);
+            id[18] = '\0';
+            id[i] = wr[i + 1];
+            id[i + 1] = wr[i];
+            if (wr[i] != wr[i + 1] &&
+                cb_ident_check_person(id, 18, NULL) == CB_IDENT_OK)
+                brute++;
+        }
+        assert_int_equal(n, brute);
+    }
+    /* the number meant is among them */
+    assert_true(cb_group_candidates(written[0], cand) > 0);
+    {
+        int found = 0;
+        size_t n = cb_group_candidates(written[0], cand);
+        for (size_t i = 0; i < n; i++)
+            found |= strcmp(cand[i], P1) == 0;
+        assert_true(found);
+    }
+}
+
 static void test_one_slip(void **state)
 {
     (void)state;
@@ -259,7 +317,17 @@ static void test_state(void **state)
     assert_int_equal(cb_group_encode(&g, &e), 0);
     assert_int_equal(cb_group_decode(e.data, e.len, &back), 0);
     assert_packs_as(&back, &e);
+    assert_int_equal(back.probed, 1);
     cb_group_free(&back);
+    /* a group stored before probes (version 2, the same layout) reads, and
+     * says its suspects' candidates were not asked */
+    assert_int_equal(e.data[0], 3);
+    e.data[0] = 2;
+    assert_int_equal(cb_group_decode(e.data, e.len, &back), 0);
+    assert_int_equal(back.probed, 0);
+    assert_int_equal(back.nholders, 1);
+    cb_group_free(&back);
+    e.data[0] = 3;
     assert_prefixes_refused(&e);
     cb_buf_append(&e, "x", 1);
     assert_int_equal(cb_group_decode(e.data, e.len, &back), -1);
@@ -409,6 +477,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_slip),  cmocka_unit_test(test_typo),
+        cmocka_unit_test(test_candidates),
         cmocka_unit_test(test_duplicate), cmocka_unit_test(test_sex),
         cmocka_unit_test(test_state),     cmocka_unit_test(test_subjects),
         cmocka_unit_test(test_state_compact),

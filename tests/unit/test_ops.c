@@ -468,6 +468,21 @@ static void test_ownership(void **state)
     assert_str(&op.src, "b-1");
     assert_str(&op.name, "Li");
     assert_person_birth(&op);
+    /* a probe: one byte, the person's head and birth, nothing else */
+    assert_int_equal(cb_ops_ownership(PERSON, CB_OWN_PROBE, CB_OWN_PROBE_LEN,
+                                      78, NBUCKETS, &b, &subj, err,
+                                      sizeof(err)),
+                     0);
+    assert_hex(&b, "0e 08 4e00000000000000" PERSON_HEAD_REST "00"
+                   "440e00 01");
+    assert_int_equal(cb_op_decode(b.data, b.len, &op), 0);
+    assert_int_equal(op.kind, CB_OP_PROBE);
+    assert_int_equal(op.offset, 78);
+    assert_person_birth(&op);
+    /* a payload of one other byte is neither */
+    assert_int_equal(cb_ops_ownership(PERSON, "Q", 1, 79, NBUCKETS, &b,
+                                      &subj, err, sizeof(err)),
+                     -1);
     cb_buf_free(&payload);
     cb_buf_free(&b);
 }

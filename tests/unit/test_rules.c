@@ -1123,15 +1123,52 @@ static void test_lead_inputs(void **state)
     assert_true(cb_rules_op_may_change_lead(CB_OP_TICK, -1));
     assert_true(cb_rules_op_may_change_lead(CB_OP_DECIDE, -1));
     assert_true(cb_rules_op_may_change_lead(CB_OP_REVIEW, -1));
+    assert_false(cb_rules_op_may_change_lead(CB_OP_PROBE, -1));
     /* review items: the register, deaths, names, verdicts */
     static const int changes[] = {CB_OP_HH, CB_OP_DEATH, CB_OP_ROSTER,
                                   CB_OP_OWN, CB_OP_REVIEW};
     static const int not[] = {CB_OP_ENR, CB_OP_FACT, CB_OP_TICK,
-                              CB_OP_DECIDE, CB_OP_BIZ, CB_OP_REG};
+                              CB_OP_DECIDE, CB_OP_BIZ, CB_OP_REG,
+                              CB_OP_PROBE};
     for (size_t i = 0; i < N_ROWS(changes); i++)
         assert_true(cb_rules_op_may_change_reviews(changes[i]));
     for (size_t i = 0; i < N_ROWS(not); i++)
         assert_false(cb_rules_op_may_change_reviews(not[i]));
+}
+
+/* Who tells its name's group about itself (cb_rules_group_needs): a
+ * named pensioner, or a named person a group asked about (a probe op);
+ * a named person with neither, or only other schemes, does not. */
+static void test_group_needs(void **state)
+{
+    static const char id[] = "320923197001011234";
+    cb_person p;
+    cb_holder h;
+    cb_op op;
+
+    (void)state;
+    make_named(&p, "Wang Fang", 1, NULL, NULL, NULL);
+    assert_int_equal(cb_rules_person_holder(&p, id, 0, &h), 1);
+    assert_false(cb_rules_group_needs(&p, &h));
+    memset(&op, 0, sizeof(op));
+    op.kind = CB_OP_PROBE;
+    apply_op(&p, &op);
+    assert_int_equal(p.probed, 1);
+    assert_true(cb_rules_group_needs(&p, &h));
+    cb_person_free(&p);
+
+    make_person(&p, 40, P_RESIDENT | P_OTHER_MEDICAL);
+    p.has_name = 1;
+    p.name = S("Li Na");
+    assert_int_equal(cb_rules_person_holder(&p, id, 0, &h), 1);
+    assert_false(cb_rules_group_needs(&p, &h));
+    cb_person_free(&p);
+    make_person(&p, 40, P_RESIDENT | P_RESIDENT_PEN);
+    p.has_name = 1;
+    p.name = S("Li Na");
+    assert_int_equal(cb_rules_person_holder(&p, id, 0, &h), 1);
+    assert_true(cb_rules_group_needs(&p, &h));
+    cb_person_free(&p);
 }
 
 /* --------------------------------------------------- a lead's source */
@@ -1358,6 +1395,7 @@ int main(void)
         cmocka_unit_test(test_id_texts),
         cmocka_unit_test(test_fact_window),
         cmocka_unit_test(test_lead_inputs),
+        cmocka_unit_test(test_group_needs),
         cmocka_unit_test(test_sources),
         cmocka_unit_test(test_sources_review_decision),
     };

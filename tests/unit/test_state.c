@@ -1102,14 +1102,20 @@ static void test_person_round_trip(void **state)
 
     /* every truncation and a byte more are refused */
     assert_refuses_truncations(dec_person, &b, &q);
-    /* another version, an unknown flag */
+    /* another version */
     b.data[0] = 2;
     assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
     b.data[0] = 1;
-    b.data[2] |= 0x80; /* flag 0x8000 */
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
     assert_int_equal(q.nfacts, 0); /* a refused value leaves it empty */
     assert_null(q.facts);
+    /* flag 0x8000: a name group asked about the person, kept as it is */
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(q.probed, 0);
+    b.data[2] |= 0x80;
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(q.probed, 1);
+    encode(&q, &b2);
+    assert_same_bytes(&b, &b2);
 
     cb_person_free(&p);
     cb_person_free(&q);
