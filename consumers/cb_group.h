@@ -14,8 +14,8 @@
  * slip from that number about themselves (probes, cb_group_candidates).
  * Messages travel as outbox 'N' entries on the matcher's internal topic,
  * keyed by the group's key, and come back as CB_OP_GROUP ops of the
- * group's own partition.  This module is the one home of their byte layout, of the
- * group's state and of its review items.
+ * group's own partition.  This module is the one home of their byte
+ * layout, of the group's state and of its review items.
  *
  * Strings of a decoded group or message point into the bytes they were
  * decoded from (not owned): keep those bytes while the group is used.

@@ -70,14 +70,11 @@ static void test_candidates(void **state)
         assert_int_equal(n, brute);
     }
     /* the number meant is among them */
-    assert_true(cb_group_candidates(written[0], cand) > 0);
-    {
-        int found = 0;
-        size_t n = cb_group_candidates(written[0], cand);
-        for (size_t i = 0; i < n; i++)
-            found |= strcmp(cand[i], P1) == 0;
-        assert_true(found);
-    }
+    int found = 0;
+    size_t n = cb_group_candidates(written[0], cand);
+    for (size_t i = 0; i < n; i++)
+        found |= strcmp(cand[i], P1) == 0;
+    assert_true(found);
 }
 
 static void test_one_slip(void **state)

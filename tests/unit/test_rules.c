@@ -1157,18 +1157,20 @@ static void test_group_needs(void **state)
     assert_true(cb_rules_group_needs(&p, &h));
     cb_person_free(&p);
 
-    make_person(&p, 40, P_RESIDENT | P_OTHER_MEDICAL);
-    p.has_name = 1;
-    p.name = S("Li Na");
-    assert_int_equal(cb_rules_person_holder(&p, id, 0, &h), 1);
-    assert_false(cb_rules_group_needs(&p, &h));
-    cb_person_free(&p);
-    make_person(&p, 40, P_RESIDENT | P_RESIDENT_PEN);
-    p.has_name = 1;
-    p.name = S("Li Na");
-    assert_int_equal(cb_rules_person_holder(&p, id, 0, &h), 1);
-    assert_true(cb_rules_group_needs(&p, &h));
-    cb_person_free(&p);
+    /* by scheme: another scheme is not a pension, a resident pension is */
+    static const struct {
+        unsigned has;
+        int needed;
+    } rows[] = {{P_RESIDENT | P_OTHER_MEDICAL, 0},
+                {P_RESIDENT | P_RESIDENT_PEN, 1}};
+    for (size_t i = 0; i < N_ROWS(rows); i++) {
+        make_person(&p, 40, rows[i].has);
+        p.has_name = 1;
+        p.name = S("Li Na");
+        assert_int_equal(cb_rules_person_holder(&p, id, 0, &h), 1);
+        assert_int_equal(cb_rules_group_needs(&p, &h), rows[i].needed);
+        cb_person_free(&p);
+    }
 }
 
 /* --------------------------------------------------- a lead's source */
