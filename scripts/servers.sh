@@ -302,8 +302,13 @@ cb_broker_up() {
 cb_start_web() {
     local name=$1
     shift
-    "$CANBAO" web --listen 127.0.0.1:0 "$@" >"$CB_TMP/$name.out" \
-        2>"$CB_TMP/$name.log" &
+    # Emptied here, not by the child's redirection: a web started again
+    # under the same name must not be found "serving" by the old line
+    # before its own shell has truncated the file.
+    : >"$CB_TMP/$name.out"
+    : >"$CB_TMP/$name.log"
+    "$CANBAO" web --listen 127.0.0.1:0 "$@" >>"$CB_TMP/$name.out" \
+        2>>"$CB_TMP/$name.log" &
     WEB_PID=$!
     CB_PIDS+=("$WEB_PID")
     cb_wait_for "grep -q serving $CB_TMP/$name.out" 60 ||

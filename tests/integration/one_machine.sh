@@ -28,7 +28,11 @@ for feed in business household death enrollment assistance; do
 done
 
 start_kafka() {
-    "$KAFKA_SH" run --dir "$KDIR" >"$CB_TMP/kafka.out" 2>>"$CB_TMP/kafka.log" &
+    # kafka.out is emptied before the start, not by the child's
+    # redirection: the first start's bootstrap line must not satisfy the
+    # wait of the second.
+    : >"$CB_TMP/kafka.out"
+    "$KAFKA_SH" run --dir "$KDIR" >>"$CB_TMP/kafka.out" 2>>"$CB_TMP/kafka.log" &
     KAFKA_PID=$!
     CB_PIDS+=("$KAFKA_PID")
     cb_wait_for "grep -q '^bootstrap=' $CB_TMP/kafka.out || ! kill -0 $KAFKA_PID" 240
