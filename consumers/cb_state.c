@@ -4,8 +4,9 @@
  * in the comments below), so states stored by it read the same; what
  * issue 19 added (death notices one by one, other sources' names,
  * verdicts) are sections of flags of their own, so that a person without
- * them packs as before.  Facts are written compactly (F_CFACTS); their
- * first layout (F_FACTS) is still read.
+ * them packs as before.  Facts are written compactly with their contexts
+ * against the person's township (F_RFACTS); the two layouts before it
+ * (F_FACTS, F_CFACTS) are still read.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
@@ -32,6 +33,8 @@
 #define F_ALIASES   0x800 /* names other sources give the person */
 #define F_VERDICTS  0x1000 /* reviewers' verdicts */
 #define F_CFACTS    0x2000 /* the facts packed compactly (pack_facts) */
+#define F_RFACTS    (F_FACTS | F_CFACTS) /* both: compactly, contexts
+                                            against the township */
 #define F_EIDS      0x4000 /* the event ids behind the slots (cb_person_eids) */
 #define F_PROBED    0x8000 /* a name group asked about the person */
 #define F_ALL       0xFFFF
@@ -292,7 +295,7 @@ static void own_remove(cb_person *p, size_t i)
     p->nown--;
 }
 
-/* The facts, compactly (F_CFACTS), in their encoded order: a person's
+/* The facts, compactly (F_RFACTS), in their encoded order: a person's
  * facts are mostly one scheme's month after month, so each is packed
  * against the one before it (the first against zeros):
  *
@@ -302,9 +305,17 @@ static void own_remove(cb_person *p, size_t i)
  *             bits 2-3: period 0 the previous one's, 1 the month after
  *                       it, 2 an svar difference follows
  *             bit 4: the amount is the previous one's (else an svar)
- *   [u1 k] [u1 scheme, u1 paid, svar region, svar tier, svar township]
- *   [svar period difference] [svar amount] eid (cb_pack_eid against the
- *   previous fact's)
+ *   [u1 k] [context] [svar period difference] [svar amount] eid
+ *   (cb_pack_eid against the previous fact's)
+ *
+ * where the context is, in the F_RFACTS layout (written since 2026-12),
+ *   u1 scheme, u1 paid, svar township less the person's own (its stay's,
+ *   else the leaving row's, else 0), svar region less the township's
+ *   first six digits (code / 1000), svar tier
+ * (a fact's township is nearly always the person's and its region the
+ * county the township lies in: 2 bytes where the numbers took 8), and in
+ * the F_CFACTS layout (read only)
+ *   u1 scheme, u1 paid, svar region, svar tier, svar township.
  *
  * A pensioner's month takes 4 bytes (42 in the F_FACTS layout). */
 #define FH_K1      0x01
@@ -315,8 +326,16 @@ static void own_remove(cb_person *p, size_t i)
 #define FH_AMOUNT  0x10
 #define FH_KBYTE   0x20
 
+/* The township a fact's township is packed against (F_RFACTS): decoded
+ * before the facts, so both ends know it. */
+static int64_t facts_base(const cb_person *p)
+{
+    return p->has_stay ? p->stay.tw : p->has_leave ? p->leave.tw : 0;
+}
+
 static void pack_facts(cb_pack *w, const cb_person *p)
 {
+    int64_t base = facts_base(p);
     cb_fact prev;
 
     memset(&prev, 0, sizeof(prev));
@@ -345,9 +364,9 @@ static void pack_facts(cb_pack *w, const cb_person *p)
         if (ctx) {
             cb_pack_int(w, f->scheme, 1);
             cb_pack_int(w, f->paid, 1);
-            cb_pack_svar(w, f->region);
+            cb_pack_svar(w, f->township - base);
+            cb_pack_svar(w, f->region - f->township / 1000);
             cb_pack_svar(w, f->tier);
-            cb_pack_svar(w, f->township);
         }
         if (h & FH_DELTA)
             cb_pack_svar(w, (int64_t)f->period - prev.period);
@@ -358,9 +377,11 @@ static void pack_facts(cb_pack *w, const cb_person *p)
     }
 }
 
-/* Reads what pack_facts wrote into p->facts.  Returns 0 or -1. */
-static int unpack_facts(cb_unpack *r, cb_person *p)
+/* Reads what pack_facts wrote into p->facts; rel 0 reads the contexts
+ * of the F_CFACTS layout.  Returns 0 or -1. */
+static int unpack_facts(cb_unpack *r, cb_person *p, int rel)
 {
+    int64_t base = facts_base(p);
     size_t n = (size_t)cb_unpack_uvar(r);
     cb_fact prev;
 
@@ -381,9 +402,15 @@ static int unpack_facts(cb_unpack *r, cb_person *p)
         if (h & FH_CONTEXT) {
             f.scheme = (int)cb_unpack_uint(r, 1);
             f.paid = (int)cb_unpack_uint(r, 1);
-            f.region = cb_unpack_svar(r);
+            if (rel) {
+                f.township = base + cb_unpack_svar(r);
+                f.region = f.township / 1000 + cb_unpack_svar(r);
+            } else {
+                f.region = cb_unpack_svar(r);
+            }
             f.tier = cb_unpack_svar(r);
-            f.township = cb_unpack_svar(r);
+            if (!rel)
+                f.township = cb_unpack_svar(r);
         }
         if (h & FH_NEXT)
             f.period = prev.period + 1;
@@ -524,11 +551,10 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
                 own_put(p, &x, 0);
         }
     }
-    if ((flags & F_FACTS) && (flags & F_CFACTS))
+    if ((flags & F_CFACTS) &&
+        unpack_facts(&r, p, (flags & F_RFACTS) == F_RFACTS) != 0)
         goto bad;
-    if ((flags & F_CFACTS) && unpack_facts(&r, p) != 0)
-        goto bad;
-    if (flags & F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each (read only) */
+    if ((flags & F_RFACTS) == F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each (read only) */
         n = (size_t)cb_unpack_uint(&r, 2);
         if (!cb_unpack_room(&r, n, 30))
             goto bad;
@@ -688,7 +714,7 @@ int cb_person_encode(cb_person *p, cb_buf *out)
     if (p->nown > 0)
         flags |= F_OWN;
     if (p->nfacts > 0)
-        flags |= F_CFACTS;
+        flags |= F_RFACTS;
     if (p->naliases > 0)
         flags |= F_ALIASES;
     if (p->nverdicts > 0)
@@ -761,7 +787,7 @@ int cb_person_encode(cb_person *p, cb_buf *out)
             put_stamp(&w, x->st);
         }
     }
-    if (flags & F_CFACTS) {
+    if (flags & F_RFACTS) {
         qsort(p->facts, p->nfacts, sizeof(*p->facts), fact_cmp);
         pack_facts(&w, p);
     }

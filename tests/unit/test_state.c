@@ -941,8 +941,121 @@ static void assert_old_facts(const cb_person *p)
 }
 
 /* Facts stored in the first layout (F_FACTS, 42 bytes each with an id of
- * 12) still read, and are written compactly (F_CFACTS) the next time: 4
- * bytes for a month like the one before. */
+ * 12) still read, and are written compactly (F_RFACTS: F_FACTS and
+ * F_CFACTS both) the next time: 4 bytes for a month like the one before. */
+/* The compact layout before F_RFACTS (F_CFACTS alone, contexts as plain
+ * numbers) still reads, and is written with relative contexts. */
+static void test_person_cfacts(void **state)
+{
+    const char *const *eids = old_fact_eids;
+    cb_buf old = {0}, b = {0}, b2 = {0};
+    cb_pack w;
+    cb_person p, q;
+
+    (void)state;
+    cb_pack_init(&w, &old);
+    cb_pack_int(&w, 1, 1);      /* version */
+    cb_pack_int(&w, 0x2000, 2); /* F_CFACTS */
+    cb_pack_int(&w, 3652, 3);
+    cb_pack_int(&w, 0, 1);      /* no schemes */
+    cb_pack_uvar(&w, 3);
+    for (int i = 0; i < 3; i++) {
+        if (i == 0) {
+            cb_pack_int(&w, 0x02 | 0x08, 1); /* context, period delta */
+            cb_pack_int(&w, 1, 1);           /* scheme */
+            cb_pack_int(&w, 255, 1);         /* paid: none */
+            cb_pack_svar(&w, 320923);        /* region */
+            cb_pack_svar(&w, -1);            /* tier */
+            cb_pack_svar(&w, TW);            /* township */
+            cb_pack_svar(&w, 660);
+            cb_pack_svar(&w, 15000);
+        } else {
+            cb_pack_int(&w, 0x04 | 0x10, 1); /* next month, same amount */
+        }
+        cb_pack_eid(&w, eids[i], strlen(eids[i]), i ? eids[i - 1] : NULL,
+                    i ? strlen(eids[i - 1]) : 0);
+    }
+    assert_false(w.failed);
+    cb_person_init(&p);
+    assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
+    assert_old_facts(&p);
+    encode(&p, &b);
+    assert_int_equal(b.len, old.len - 2); /* the region in 1 byte, not 3 */
+    cb_person_init(&q);
+    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_old_facts(&q);
+    encode(&q, &b2);
+    assert_same_bytes(&b, &b2);
+    cb_person_free(&p);
+    cb_person_free(&q);
+    cb_buf_free(&old);
+    cb_buf_free(&b);
+    cb_buf_free(&b2);
+}
+
+/* Contexts are packed against the person's township: facts in the stay's
+ * township, in another, in none, in a region outside the township's
+ * county, read back exactly, whether the person stays, has left or has
+ * no township at all; the usual fact's context takes 4 bytes. */
+static void test_person_rfacts(void **state)
+{
+    static const struct {
+        int64_t township, region;
+    } ctx[] = {{TW, 320923}, {TW + 7, 320923}, {0, 110105},
+               {110105001, 320923}, {TW, 0}, {TW, 999999}};
+    cb_buf b = {0}, b2 = {0};
+    cb_person p, q;
+
+    (void)state;
+    for (int who = 0; who < 3; who++) {
+        cb_person_init(&p);
+        if (who == 0) {
+            cb_op hh = op_hh(19000, 100, TW, CB_HH_MOVE_IN, 0, "", "hh-1");
+            apply(&p, &hh);
+        } else if (who == 1) {
+            cb_op hh = op_hh(19000, 100, TW + 3, CB_HH_MOVE_OUT, 0, "",
+                             "hh-1");
+            apply(&p, &hh);
+        }
+        for (size_t i = 0; i < sizeof(ctx) / sizeof(ctx[0]); i++) {
+            char eid[16];
+            snprintf(eid, sizeof(eid), "en-%zu", i);
+            cb_op f = op_fact(0, 1, 660 + (int32_t)i, 100, 255, -1, eid);
+            f.township = ctx[i].township;
+            f.region = ctx[i].region;
+            apply(&p, &f);
+        }
+        encode(&p, &b);
+        cb_person_init(&q);
+        assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+        assert_int_equal(q.nfacts, sizeof(ctx) / sizeof(ctx[0]));
+        for (size_t i = 0; i < q.nfacts; i++) {
+            assert_int_equal(q.facts[i].township, ctx[i].township);
+            assert_int_equal(q.facts[i].region, ctx[i].region);
+            assert_int_equal(q.facts[i].period, 660 + (int)i);
+        }
+        encode(&q, &b2);
+        assert_same_bytes(&b, &b2);
+        assert_refuses_truncations(dec_person, &b, &q);
+        cb_person_free(&p);
+        cb_person_free(&q);
+    }
+    /* one fact in the stay's township and its county: head, scheme, paid,
+     * township 0, region 0, tier -1 (6 bytes), period and amount (2 + 2),
+     * the id (6) after the count: 1 + 16 bytes for the facts */
+    cb_person_init(&p);
+    cb_op hh = op_hh(19000, 100, TW, CB_HH_MOVE_IN, 0, "", "hh-1");
+    apply(&p, &hh);
+    encode(&p, &b2);
+    cb_op f = op_fact(0, 1, 660, 100, 255, -1, "en-1");
+    apply(&p, &f);
+    encode(&p, &b);
+    assert_int_equal(b.len - b2.len, 1 + 16);
+    cb_person_free(&p);
+    cb_buf_free(&b);
+    cb_buf_free(&b2);
+}
+
 static void test_person_old_facts(void **state)
 {
     const char *const *eids = old_fact_eids;
@@ -974,9 +1087,11 @@ static void test_person_old_facts(void **state)
     assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
     assert_old_facts(&p);
     encode(&p, &b);
-    /* head, count, the first fact with its context (24 bytes), then a
-     * head and 3 bytes of id for each month after it */
-    assert_int_equal(b.len, 7 + 1 + 24 + 2 * 4);
+    /* head, count, the first fact with its context (22 bytes: no stay, so
+     * the township whole, and the region as the township's county, 0),
+     * then a head and 3 bytes of id for each month after it */
+    assert_int_equal(b.len, 7 + 1 + 22 + 2 * 4);
+    assert_int_equal((unsigned char)b.data[1], 0x80); /* F_FACTS and */
     assert_int_equal((unsigned char)b.data[2], 0x20); /* F_CFACTS */
     cb_person_init(&q);
     assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
@@ -984,9 +1099,10 @@ static void test_person_old_facts(void **state)
     encode(&q, &b2);
     assert_same_bytes(&b, &b2);
     assert_refuses_truncations(dec_person, &b, &q);
-    /* both layouts at once are refused */
-    b.data[1] |= 0x80;
+    /* the same bytes read as the first layout are refused */
+    b.data[2] &= (char)~0x20;
     assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
+    b.data[2] |= 0x20;
     cb_person_free(&p);
     cb_person_free(&q);
     cb_buf_free(&old);
@@ -2172,6 +2288,8 @@ int main(void)
         cmocka_unit_test(test_person_golden_bytes),
         cmocka_unit_test(test_person_round_trip),
         cmocka_unit_test(test_person_old_facts),
+        cmocka_unit_test(test_person_cfacts),
+        cmocka_unit_test(test_person_rfacts),
         cmocka_unit_test(test_person_canonical),
         cmocka_unit_test(test_person_ties),
         cmocka_unit_test(test_person_death),
