@@ -154,37 +154,51 @@ void cb_store_bucket_key(char *buf, size_t size, const char *what,
     snprintf(buf, size, "cb:%s:{p%d}:%u", what, partition, bucket);
 }
 
-/* States are small hash values in bucketed hashes (docs/MATCHER.md): kept
- * as listpacks they take about half the memory of a hash table, but Redis
- * turns a hash into a table as soon as one value is longer than
- * hash-max-listpack-value (64 bytes by default), and a person with a name
- * and a year of pension payments is longer.  So canbao raises the limit
- * when Redis lets it (a Redis restart forgets it: this runs again after
- * every reconnection), and says so when it cannot.  On a cluster the GET
- * hears one master only, and a promoted replica may not have the setting:
- * every master is set. */
+/* Redis keeps a small hash or sorted set as a listpack, about half the
+ * memory of a hash table or a skiplist, until an entry or the count
+ * passes a limit (docs/MATCHER.md):
+ * - a state bucket's values: a person with a name and a year of pension
+ *   payments is longer than hash-max-listpack-value's default 64 bytes;
+ * - a township's index of leads in a partition (cb:lt): a large township
+ *   has more than zset-max-listpack-entries's default 128 open leads, and
+ *   a skiplist takes 110 bytes an entry where a listpack takes 17.
+ * So canbao raises both limits when Redis lets it (a Redis restart
+ * forgets them: this runs again after every reconnection), and says so
+ * when it cannot.  On a cluster the GET hears one master only, and a
+ * promoted replica may not have the setting: every master is set. */
+static const struct {
+    const char *name;
+    long want;
+    const char *without;
+} encoding_limits[] = {
+    {"hash-max-listpack-value", CB_STORE_LISTPACK_VALUE,
+     "states will take about twice the memory"},
+    {"zset-max-listpack-entries", CB_STORE_LISTPACK_ZSET,
+     "large townships' lead indexes will take about six times the memory"},
+};
+
 static void tune_encoding(cb_store *store)
 {
-    redisReply *r = cb_redis_commandf(store->redis,
-                                      "CONFIG GET hash-max-listpack-value");
-    long have = -1;
+    for (size_t i = 0; i < sizeof(encoding_limits) / sizeof(encoding_limits[0]);
+         i++) {
+        const char *name = encoding_limits[i].name;
+        long want = encoding_limits[i].want, have = -1;
+        redisReply *r = cb_redis_commandf(store->redis, "CONFIG GET %s", name);
 
-    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
-        have = strtol(r->element[1]->str, NULL, 10);
-    if (r != NULL)
-        freeReplyObject(r);
-    if (have >= CB_STORE_LISTPACK_VALUE && !cb_redis_is_cluster(store->redis))
-        return;
-    r = cb_redis_commandf(store->redis,
-                          "CONFIG SET hash-max-listpack-value %d",
-                          CB_STORE_LISTPACK_VALUE);
-    if (r == NULL || r->type == REDIS_REPLY_ERROR)
-        cb_warn("cannot set hash-max-listpack-value to %d (%s): states "
-                "will take about twice the memory; set it in redis.conf",
-                CB_STORE_LISTPACK_VALUE,
-                r ? r->str : cb_redis_errstr(store->redis));
-    if (r != NULL)
-        freeReplyObject(r);
+        if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+            have = strtol(r->element[1]->str, NULL, 10);
+        if (r != NULL)
+            freeReplyObject(r);
+        if (have >= want && !cb_redis_is_cluster(store->redis))
+            continue;
+        r = cb_redis_commandf(store->redis, "CONFIG SET %s %ld", name, want);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR)
+            cb_warn("cannot set %s to %ld (%s): %s; set it in redis.conf",
+                    name, want, r ? r->str : cb_redis_errstr(store->redis),
+                    encoding_limits[i].without);
+        if (r != NULL)
+            freeReplyObject(r);
+    }
 }
 
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)

@@ -27,6 +27,7 @@
 #define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
 #define CB_STORE_MAX_BATCH 5000 /* ops in one step */
 #define CB_STORE_LISTPACK_VALUE 1024 /* hash-max-listpack-value wanted */
+#define CB_STORE_LISTPACK_ZSET 512 /* zset-max-listpack-entries wanted */
 
 typedef struct cb_store cb_store;
 

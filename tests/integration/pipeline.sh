@@ -35,6 +35,8 @@ cb_expect_exit 0 "load the snapshot" "$CANBAO" load "$CB_TMP/county/snapshot/enr
 cb_log "$CB_OUT"
 cb_assert_eq 1024 "$(redis-cli -p "$REDIS_PORT" config get hash-max-listpack-value | tail -1)" \
     "hash-max-listpack-value raised, so that states stay listpacks"
+cb_assert_eq 512 "$(redis-cli -p "$REDIS_PORT" config get zset-max-listpack-entries | tail -1)" \
+    "zset-max-listpack-entries raised, so that lead indexes stay listpacks"
 for feed in business household death enrollment assistance; do
     cb_expect_exit 0 "produce $feed" "$CANBAO" produce "$feed" \
         "$CB_TMP/county/feeds/$feed.csv"
