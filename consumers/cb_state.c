@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_ident.h"
 #include "cb_name.h"
 #include "cb_pack.h"
 #include "cb_policy.h"
@@ -45,7 +46,57 @@
 #define EF_EIDS  8 /* the event ids behind the three above */
 #define EF_ALL   15
 
-#define STATE_VERSION 1
+#define STATE_VERSION 1       /* birth and townships as numbers */
+#define STATE_VERSION_KEYED 2 /* packed against the person's number */
+
+/* -------------------------------------------------------- the number */
+
+/* A person's number says its birth date, its sex and the county that
+ * issued it (its first six digits), and the state's key is that number:
+ * a state packed against it (STATE_VERSION_KEYED) leaves the birth date
+ * out and writes each township as its difference from that county's
+ * codes (code - county * 1000), 1 or 2 bytes for a township of the
+ * county instead of 6.  What a number gives, when it is a valid
+ * 18-character resident ID (id NULL or anything else: ok 0). */
+typedef struct id_facts {
+    int ok;
+    int32_t birth;
+    int male;
+    int64_t base; /* the county's first township code, county * 1000 */
+} id_facts;
+
+static id_facts id_facts_of(const char *id)
+{
+    id_facts k = {0, 0, 0, 0};
+    char text[CB_IDENT_LEN + 1];
+
+    if (id == NULL)
+        return k;
+    memcpy(text, id, CB_IDENT_LEN);
+    text[CB_IDENT_LEN] = '\0';
+    if (cb_ident_check_person(text, CB_IDENT_LEN, &k.birth) != CB_IDENT_OK)
+        return k;
+    k.male = cb_ident_person_is_male(text);
+    for (int i = 0; i < 6; i++)
+        k.base = k.base * 10 + (text[i] - '0');
+    k.base *= 1000;
+    k.ok = 1;
+    return k;
+}
+
+/* A township code: 6 bytes, or against the county in a keyed state. */
+static void put_tw(cb_pack *w, const id_facts *k, int64_t tw)
+{
+    if (k->ok)
+        cb_pack_svar(w, tw - k->base);
+    else
+        cb_pack_int(w, tw, 6);
+}
+
+static int64_t get_tw(cb_unpack *r, const id_facts *k)
+{
+    return k->ok ? k->base + cb_unpack_svar(r) : cb_unpack_int(r, 6);
+}
 
 /* -------------------------------------------------------------- strings */
 
@@ -426,34 +477,42 @@ static int unpack_facts(cb_unpack *r, cb_person *p, int rel)
     return r->failed ? -1 : 0;
 }
 
-int cb_person_decode(const char *data, size_t len, cb_person *p)
+int cb_person_decode(const char *id, const char *data, size_t len,
+                     cb_person *p)
 {
     cb_unpack r;
+    id_facts idf = {0, 0, 0, 0};
 
     cb_unpack_init(&r, data, len);
-    unsigned flags;
+    unsigned flags, version;
     size_t n;
 
     cb_person_free(p);
-    /* <BHi3: version, flags, birth */
-    if (cb_unpack_uint(&r, 1) != STATE_VERSION)
+    /* <BHi3: version, flags, birth (none in a keyed state) */
+    version = (unsigned)cb_unpack_uint(&r, 1);
+    if (version == STATE_VERSION_KEYED) {
+        idf = id_facts_of(id);
+        if (!idf.ok)
+            goto bad;
+    } else if (version != STATE_VERSION) {
         goto bad;
+    }
     flags = (unsigned)cb_unpack_uint(&r, 2);
     if (flags & ~(unsigned)F_ALL)
         goto bad;
-    p->birth = (int32_t)cb_unpack_int(&r, 3);
+    p->birth = idf.ok ? idf.birth : (int32_t)cb_unpack_int(&r, 3);
     p->male = (flags & F_MALE) != 0;
     p->snapbasic = (flags & F_SNAPBASIC) != 0;
     p->probed = (flags & F_PROBED) != 0;
     if (flags & F_STAY) { /* <i6HI3 */
         p->has_stay = 1;
-        p->stay.tw = cb_unpack_int(&r, 6);
+        p->stay.tw = get_tw(&r, &idf);
         p->stay.since = (int32_t)cb_unpack_uint(&r, 2);
         p->stay.st = cb_stamp_of(p->stay.since, (int64_t)cb_unpack_uint(&r, 3));
     }
     if (flags & F_LEAVE) { /* <i6HI3 */
         p->has_leave = 1;
-        p->leave.tw = cb_unpack_int(&r, 6);
+        p->leave.tw = get_tw(&r, &idf);
         p->leave.out = (int32_t)cb_unpack_uint(&r, 2);
         p->leave.st = cb_stamp_of(p->leave.out, (int64_t)cb_unpack_uint(&r, 3));
     }
@@ -486,7 +545,7 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
     }
     if (flags & F_NOTICES) { /* <B, then <Bc0i3i6Bc0 each */
         n = (size_t)cb_unpack_uint(&r, 1);
-        if (!cb_unpack_room(&r, n, 11))
+        if (!cb_unpack_room(&r, n, idf.ok ? 6 : 11))
             goto bad;
         if (n > 0 && reserve((void **)&p->notices, n, sizeof(*p->notices)))
             goto bad;
@@ -494,7 +553,7 @@ int cb_person_decode(const char *data, size_t len, cb_person *p)
             cb_notice *x = &p->notices[p->nnotices++];
             cb_unpack_str(&r, 1, &x->eid);
             x->date = (int32_t)cb_unpack_int(&r, 3);
-            x->tw = cb_unpack_int(&r, 6);
+            x->tw = get_tw(&r, &idf);
             cb_unpack_str(&r, 1, &x->name);
             norm_of(&x->name, &x->norm);
         }
@@ -680,11 +739,18 @@ static int fact_cmp(const void *a, const void *b)
     return CMP3(x->township, y->township);
 }
 
-int cb_person_encode(cb_person *p, cb_buf *out)
+int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
 {
     cb_pack w;
     unsigned flags = 0;
     size_t ns = 0;
+    id_facts idf = id_facts_of(id);
+
+    /* a state whose birth or sex is not its number's (none is: both come
+     * from it) keeps them in the unkeyed layout, so that it reads back as
+     * it was */
+    if (idf.ok && (p->birth != idf.birth || (p->male != 0) != idf.male))
+        idf.ok = 0;
 
     /* counts the packing cannot hold */
     if (p->nnotices > 255 || p->nroster > 255 || p->nown > 255 ||
@@ -725,16 +791,17 @@ int cb_person_encode(cb_person *p, cb_buf *out)
         ns += p->has_scheme[s] != 0;
 
     start(&w, out);
-    cb_pack_int(&w, STATE_VERSION, 1);
+    cb_pack_int(&w, idf.ok ? STATE_VERSION_KEYED : STATE_VERSION, 1);
     cb_pack_int(&w, flags, 2);
-    cb_pack_int(&w, p->birth, 3);
+    if (!idf.ok)
+        cb_pack_int(&w, p->birth, 3);
     if (flags & F_STAY) {
-        cb_pack_int(&w, p->stay.tw, 6);
+        put_tw(&w, &idf, p->stay.tw);
         cb_pack_int(&w, p->stay.since, 2);
         cb_pack_int(&w, cb_stamp_low(p->stay.st), 3);
     }
     if (flags & F_LEAVE) {
-        cb_pack_int(&w, p->leave.tw, 6);
+        put_tw(&w, &idf, p->leave.tw);
         cb_pack_int(&w, p->leave.out, 2);
         cb_pack_int(&w, cb_stamp_low(p->leave.st), 3);
     }
@@ -749,7 +816,7 @@ int cb_person_encode(cb_person *p, cb_buf *out)
             const cb_notice *x = &p->notices[i];
             put_str(&w, &x->eid);
             cb_pack_int(&w, x->date, 3);
-            cb_pack_int(&w, x->tw, 6);
+            put_tw(&w, &idf, x->tw);
             put_str(&w, &x->name);
         }
     }

@@ -127,13 +127,21 @@ const cb_str *cb_person_basic_eid_c(const cb_person *p, int scheme);
 void cb_person_init(cb_person *p);
 void cb_person_free(cb_person *p);
 
-/* Decodes a packed person into an initialised *p.  Returns 0, or -1 for
- * bytes that are not a person's state. */
-int cb_person_decode(const char *data, size_t len, cb_person *p);
+/* Decodes a packed person into an initialised *p.  id is the person's
+ * number, its 18 characters (not necessarily NUL-terminated), or NULL when
+ * unknown: a state packed against its number (cb_person_encode) reads
+ * only with it.  Returns 0, or -1 for bytes that are not a person's
+ * state. */
+int cb_person_decode(const char *id, const char *data, size_t len,
+                     cb_person *p);
 
-/* Packs *p into out (replacing its contents): the canonical bytes.  Sorts
- * p's lists.  Returns 0 or -1 (out of memory). */
-int cb_person_encode(cb_person *p, cb_buf *out);
+/* Packs *p into out (replacing its contents): the canonical bytes.  With
+ * id, the person's number (18 characters, as for cb_person_decode), the
+ * state is packed against it: the birth date left out and townships as
+ * differences from the number's county (docs/MATCHER.md); with NULL, or
+ * a number whose birth date or sex is not p's, the layout without it.
+ * Sorts p's lists.  Returns 0 or -1 (out of memory). */
+int cb_person_encode(cb_person *p, const char *id, cb_buf *out);
 
 /* Applies one op of kind HH, DEATH, ENR, FACT, ROSTER, OWN or REVIEW
  * (a verdict: the person keeps the latest of each item).  *progress

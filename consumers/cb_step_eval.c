@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_ident.h"
 #include "cb_decisionrec.h"
 #include "cb_name.h"
 #include "cb_ops.h"
@@ -332,6 +333,12 @@ static void step_decision(cb_step *s, subject *sj, cb_op *op)
  * person tells its name's group what changed (told: a buffer for the
  * person's holder message as found).  Groups and feeds have steps of
  * their own (cb_step_group.c). */
+/* The number a person's state is packed against (cb_person_encode). */
+static const char *person_id(const subject *sj)
+{
+    return sj->id_len == CB_IDENT_LEN ? sj->id : NULL;
+}
+
 static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
                         cb_buf *enc, cb_buf *told, char *errstr,
                         size_t errstr_size)
@@ -364,7 +371,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
             goto bad_state;
     } else {
         cb_person_free(p);
-        if (has_v && cb_person_decode(v, v_len, p) != 0)
+        if (has_v && cb_person_decode(person_id(sj), v, v_len, p) != 0)
             goto bad_state;
         reg_before = p->name;
         if (cb_step_holder_msg(sj, p, told) != 0)
@@ -430,7 +437,7 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     } else {
         /* facts that left the window are not kept */
         cb_rules_forget_old_facts(p, s->a.today);
-        if (cb_person_encode(p, enc) != 0)
+        if (cb_person_encode(p, person_id(sj), enc) != 0)
             return -1;
     }
     cb_step_write_state(s, sj, enc);

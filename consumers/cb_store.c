@@ -671,7 +671,7 @@ static int holder_of(cb_store *store, const cb_str *number, cb_person *p,
         return -1;
     }
     if ((*reply)->type != REDIS_REPLY_STRING ||
-        cb_person_decode((*reply)->str, (*reply)->len, p) != 0)
+        cb_person_decode(id, (*reply)->str, (*reply)->len, p) != 0)
         return 0;
     return cb_rules_person_holder(p, id, 1, h) > 0 ? 1 : 0;
 }

@@ -83,7 +83,24 @@ static int dec_op(const char *d, size_t n, void *out)
 
 static int dec_person(const char *d, size_t n, void *out)
 {
-    return cb_person_decode(d, n, out);
+    return cb_person_decode(NULL, d, n, out);
+}
+
+/* The number full_person's states are packed against in keyed tests:
+ * born 1950-02-28, a man, of county 320923 (TW's). */
+static char keyed_id[CB_IDENT_LEN + 1];
+
+static const char *keyed_number(void)
+{
+    memcpy(keyed_id, "32092319500228001", 17);
+    keyed_id[17] = cb_ident_person_check_char(keyed_id);
+    keyed_id[18] = '\0';
+    return keyed_id;
+}
+
+static int dec_keyed(const char *d, size_t n, void *out)
+{
+    return cb_person_decode(keyed_number(), d, n, out);
 }
 
 static int dec_employer(const char *d, size_t n, void *out)
@@ -119,7 +136,7 @@ static void op_refuses_truncations(const cb_buf *b)
 
 static void encode(cb_person *p, cb_buf *b)
 {
-    assert_int_equal(cb_person_encode(p, b), 0);
+    assert_int_equal(cb_person_encode(p, NULL, b), 0);
 }
 
 static void assert_same_bytes(const cb_buf *a, const cb_buf *b)
@@ -899,7 +916,7 @@ static void test_person_golden_bytes(void **state)
 
     /* the layout before event ids reads, with none, and packs as it was */
     cb_person_free(&p);
-    assert_int_equal(cb_person_decode((const char *)want, sizeof(want), &p),
+    assert_int_equal(cb_person_decode(NULL, (const char *)want, sizeof(want), &p),
                      0);
     assert_int_equal(p.eids.stay.len, 0);
     assert_int_equal(p.eids.basic[1].len, 0);
@@ -977,12 +994,12 @@ static void test_person_cfacts(void **state)
     }
     assert_false(w.failed);
     cb_person_init(&p);
-    assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
+    assert_int_equal(cb_person_decode(NULL, old.data, old.len, &p), 0);
     assert_old_facts(&p);
     encode(&p, &b);
     assert_int_equal(b.len, old.len - 2); /* the region in 1 byte, not 3 */
     cb_person_init(&q);
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
     assert_old_facts(&q);
     encode(&q, &b2);
     assert_same_bytes(&b, &b2);
@@ -1027,7 +1044,7 @@ static void test_person_rfacts(void **state)
         }
         encode(&p, &b);
         cb_person_init(&q);
-        assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+        assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
         assert_int_equal(q.nfacts, sizeof(ctx) / sizeof(ctx[0]));
         for (size_t i = 0; i < q.nfacts; i++) {
             assert_int_equal(q.facts[i].township, ctx[i].township);
@@ -1054,6 +1071,63 @@ static void test_person_rfacts(void **state)
     cb_person_free(&p);
     cb_buf_free(&b);
     cb_buf_free(&b2);
+}
+
+/* A person packed against its number: the birth date left out and the
+ * townships against the number's county, the same person as the layout
+ * without it; unreadable without the number; a number whose birth date or
+ * sex is not the state's gets the layout without it. */
+static void test_person_keyed(void **state)
+{
+    const char *id = keyed_number();
+    cb_buf plain = {0}, keyed = {0}, b = {0};
+    cb_person p, q;
+
+    (void)state;
+    full_person(&p);
+    assert_int_equal(cb_person_encode(&p, NULL, &plain), 0);
+    assert_int_equal(cb_person_encode(&p, id, &keyed), 0);
+    assert_int_equal((unsigned char)plain.data[0], 1);
+    assert_int_equal((unsigned char)keyed.data[0], 2);
+    /* 3 bytes of birth date; the stay (TW), the leaving (TW + 2) and two
+     * notices (TW, TW + 1) 1 byte each instead of 6; a notice without a
+     * township (-320923000 from the county) 5 */
+    assert_int_equal(keyed.len, plain.len - 3 - 4 * 5 - 1);
+    cb_person_init(&q);
+    assert_int_equal(cb_person_decode(id, keyed.data, keyed.len, &q), 0);
+    assert_int_equal(q.birth, p.birth);
+    assert_int_equal(q.stay.tw, TW);
+    assert_int_equal(q.leave.tw, TW + 2);
+    assert_int_equal(q.notices[2].tw, 0);
+    assert_int_equal(cb_person_encode(&q, NULL, &b), 0);
+    assert_same_bytes(&b, &plain);
+    assert_int_equal(cb_person_encode(&q, id, &b), 0);
+    assert_same_bytes(&b, &keyed);
+    assert_refuses_truncations(dec_keyed, &keyed, &q);
+    /* the unkeyed layout reads with a number too */
+    assert_int_equal(cb_person_decode(id, plain.data, plain.len, &q), 0);
+    assert_int_equal(cb_person_encode(&q, id, &b), 0);
+    assert_same_bytes(&b, &keyed);
+    /* no number, or one that is not a valid ID: refused */
+    assert_int_equal(cb_person_decode(NULL, keyed.data, keyed.len, &q), -1);
+    keyed_id[17] = keyed_id[17] == '0' ? '1' : '0';
+    assert_int_equal(cb_person_decode(keyed_id, keyed.data, keyed.len, &q),
+                     -1);
+    /* a birth date or a sex that is not the number's: the plain layout */
+    p.birth++;
+    assert_int_equal(cb_person_encode(&p, keyed_number(), &b), 0);
+    assert_int_equal((unsigned char)b.data[0], 1);
+    p.birth--;
+    p.male = 0;
+    assert_int_equal(cb_person_encode(&p, keyed_number(), &b), 0);
+    assert_int_equal((unsigned char)b.data[0], 1);
+    assert_int_equal(cb_person_decode(id, b.data, b.len, &q), 0);
+    assert_int_equal(q.male, 0);
+    cb_person_free(&p);
+    cb_person_free(&q);
+    cb_buf_free(&plain);
+    cb_buf_free(&keyed);
+    cb_buf_free(&b);
 }
 
 static void test_person_old_facts(void **state)
@@ -1084,7 +1158,7 @@ static void test_person_old_facts(void **state)
     assert_false(w.failed);
     assert_int_equal(old.len, 7 + 2 + 3 * 42);
     cb_person_init(&p);
-    assert_int_equal(cb_person_decode(old.data, old.len, &p), 0);
+    assert_int_equal(cb_person_decode(NULL, old.data, old.len, &p), 0);
     assert_old_facts(&p);
     encode(&p, &b);
     /* head, count, the first fact with its context (22 bytes: no stay, so
@@ -1094,14 +1168,14 @@ static void test_person_old_facts(void **state)
     assert_int_equal((unsigned char)b.data[1], 0x80); /* F_FACTS and */
     assert_int_equal((unsigned char)b.data[2], 0x20); /* F_CFACTS */
     cb_person_init(&q);
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
     assert_old_facts(&q);
     encode(&q, &b2);
     assert_same_bytes(&b, &b2);
     assert_refuses_truncations(dec_person, &b, &q);
     /* the same bytes read as the first layout are refused */
     b.data[2] &= (char)~0x20;
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), -1);
     b.data[2] |= 0x20;
     cb_person_free(&p);
     cb_person_free(&q);
@@ -1119,7 +1193,7 @@ static void test_person_round_trip(void **state)
     full_person(&p);
     encode(&p, &b);
     cb_person_init(&q);
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
 
     assert_int_equal(q.birth, cb_date_from_ymd(1950, 2, 28));
     assert_int_equal(q.male, 1);
@@ -1212,7 +1286,7 @@ static void test_person_round_trip(void **state)
     full_person(&q);
     cb_op more = op_fact(0, 1, 700, 1, 0, -1, "f-9");
     apply(&q, &more);
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
     encode(&q, &b2);
     assert_same_bytes(&b, &b2);
 
@@ -1220,15 +1294,15 @@ static void test_person_round_trip(void **state)
     assert_refuses_truncations(dec_person, &b, &q);
     /* another version */
     b.data[0] = 2;
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), -1);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), -1);
     b.data[0] = 1;
     assert_int_equal(q.nfacts, 0); /* a refused value leaves it empty */
     assert_null(q.facts);
     /* flag 0x8000: a name group asked about the person, kept as it is */
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
     assert_int_equal(q.probed, 0);
     b.data[2] |= 0x80;
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
     assert_int_equal(q.probed, 1);
     encode(&q, &b2);
     assert_same_bytes(&b, &b2);
@@ -1341,9 +1415,9 @@ static void test_person_canonical(void **state)
      * facts are sorted by encode */
     cb_person a, z;
     cb_person_init(&a);
-    assert_int_equal(cb_person_decode(want.data, want.len, &a), 0);
+    assert_int_equal(cb_person_decode(NULL, want.data, want.len, &a), 0);
     cb_person_init(&z);
-    assert_int_equal(cb_person_decode(want.data, want.len, &z), 0);
+    assert_int_equal(cb_person_decode(NULL, want.data, want.len, &z), 0);
     for (size_t i = 0; i < z.nroster / 2; i++) {
         cb_roster_state t = z.roster[i];
         z.roster[i] = z.roster[z.nroster - 1 - i];
@@ -1579,7 +1653,7 @@ static void test_person_legacy_deaths(void **state)
     cb_buf b = {0};
 
     cb_person_init(&p);
-    assert_int_equal(cb_person_decode((const char *)legacy, sizeof(legacy),
+    assert_int_equal(cb_person_decode(NULL, (const char *)legacy, sizeof(legacy),
                                       &p), 0);
     assert_int_equal(p.nnotices, 2);
     for (size_t i = 0; i < 2; i++) {
@@ -1595,7 +1669,7 @@ static void test_person_legacy_deaths(void **state)
     assert_refuses_truncations(dec_person, &legacy_buf, &p);
     /* F_DEATH and F_NOTICES together */
     b.data[1] = 0x08;
-    assert_int_equal(cb_person_decode(b.data, b.len, &p), -1);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &p), -1);
     cb_person_free(&p);
     cb_buf_free(&b);
 }
@@ -1740,7 +1814,7 @@ static void test_person_progress(void **state)
     encode(&p, &b);
     cb_person q;
     cb_person_init(&q);
-    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
     assert_int_equal(q.snapbasic, 1);
     assert_int_equal(apply(&q, &o), 0);
 
@@ -1824,7 +1898,7 @@ static void test_person_arrays(void **state)
     cb_person_free(&p);
     assert_null(p.facts);
     assert_int_equal(p.nfacts, 0);
-    assert_int_equal(cb_person_decode(b.data, b.len, &p), 0);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &p), 0);
     assert_int_equal(p.nfacts, 5);
     cb_person_free(&p);
 
@@ -1832,34 +1906,34 @@ static void test_person_arrays(void **state)
      * than they need */
     static const unsigned char facts[] = {1, 0x80, 0, 0, 0, 0, 0, 0xff,
                                           0xff};
-    assert_int_equal(cb_person_decode((const char *)facts, sizeof(facts),
+    assert_int_equal(cb_person_decode(NULL, (const char *)facts, sizeof(facts),
                                       &p), -1);
     static const unsigned char deaths[] = {1, 0x08, 0, 0, 0, 0, 0, 0,
                                            0, 0, 0, 0, 0, 0, 0xff, 0};
-    assert_int_equal(cb_person_decode((const char *)deaths, sizeof(deaths),
+    assert_int_equal(cb_person_decode(NULL, (const char *)deaths, sizeof(deaths),
                                       &p), -1);
     static const unsigned char rows[] = {1, 0x20, 0, 0, 0, 0, 0, 0xff, 0};
-    assert_int_equal(cb_person_decode((const char *)rows, sizeof(rows), &p),
+    assert_int_equal(cb_person_decode(NULL, (const char *)rows, sizeof(rows), &p),
                      -1);
     static const unsigned char owns[] = {1, 0x40, 0, 0, 0, 0, 0, 0xff, 0};
-    assert_int_equal(cb_person_decode((const char *)owns, sizeof(owns), &p),
+    assert_int_equal(cb_person_decode(NULL, (const char *)owns, sizeof(owns), &p),
                      -1);
     static const unsigned char notices[] = {1, 0x00, 0x04, 0, 0, 0, 0xff,
                                             0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    assert_int_equal(cb_person_decode((const char *)notices,
+    assert_int_equal(cb_person_decode(NULL, (const char *)notices,
                                       sizeof(notices), &p), -1);
     static const unsigned char aliases[] = {1, 0x00, 0x08, 0, 0, 0, 0, 0xff,
                                             0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
-    assert_int_equal(cb_person_decode((const char *)aliases,
+    assert_int_equal(cb_person_decode(NULL, (const char *)aliases,
                                       sizeof(aliases), &p), -1);
     /* an alias without a row is no alias */
     static const unsigned char bare[] = {1, 0x00, 0x08, 0, 0, 0, 0, 1,
                                          0, 0, 0, 0, 0, 0, 0, 0};
-    assert_int_equal(cb_person_decode((const char *)bare, sizeof(bare), &p),
+    assert_int_equal(cb_person_decode(NULL, (const char *)bare, sizeof(bare), &p),
                      -1);
     static const unsigned char verdicts[] = {1, 0x00, 0x10, 0, 0, 0, 0, 0xff,
                                              0, 0, 0, 0, 0, 0, 0, 0, 0};
-    assert_int_equal(cb_person_decode((const char *)verdicts,
+    assert_int_equal(cb_person_decode(NULL, (const char *)verdicts,
                                       sizeof(verdicts), &p), -1);
     assert_null(p.facts);
     assert_null(p.notices);
@@ -2212,13 +2286,15 @@ static void test_garbage(void **state)
 {
     (void)state;
     uint32_t seed = 12345;
-    cb_buf full = {0}, b = {0}, emp = {0};
+    cb_buf full = {0}, b = {0}, emp = {0}, keyed = {0};
     cb_person p, q;
     cb_employer e;
     cb_op op;
+    const char *id = keyed_number();
 
     full_person(&p);
     encode(&p, &full);
+    assert_int_equal(cb_person_encode(&p, id, &keyed), 0);
     cb_person_free(&p);
     cb_employer_init(&e);
     cb_op o = op_biz(1, 1, 19000, TW, 19010, 99, "Shop", "R1", "b-1");
@@ -2230,17 +2306,24 @@ static void test_garbage(void **state)
     assert_int_equal(cb_employer_encode(&e, &emp), 0);
 
     cb_person_init(&q);
-    for (int round = 0; round < 3; round++) {
-        const cb_buf *src = round == 1 ? &emp : &full;
+    /* rounds: the person, the employer, the person byte by byte, the
+     * person packed against its number (read with it) */
+    for (int round = 0; round < 4; round++) {
+        const cb_buf *src = round == 1 ? &emp : round == 3 ? &keyed : &full;
         for (size_t at = 0; at < src->len; at++) {
             for (int v = 0; v < 256; v += round == 2 ? 1 : 37) {
                 char *m = malloc(src->len);
                 assert_non_null(m);
                 memcpy(m, src->data, src->len);
                 m[at] = (char)v;
-                if (cb_person_decode(m, src->len, &q) == 0) {
+                if (cb_person_decode(NULL, m, src->len, &q) == 0) {
                     encode(&q, &b);
-                    assert_int_equal(cb_person_decode(b.data, b.len, &q), 0);
+                    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
+                }
+                if (cb_person_decode(id, m, src->len, &q) == 0) {
+                    assert_int_equal(cb_person_encode(&q, id, &b), 0);
+                    assert_int_equal(cb_person_decode(id, b.data, b.len, &q),
+                                     0);
                 }
                 if (cb_employer_decode(m, src->len, &e) == 0)
                     assert_int_equal(cb_employer_encode(&e, &b), 0);
@@ -2261,14 +2344,17 @@ static void test_garbage(void **state)
         }
         if (len > 0)
             m[0] = (char)(1 + i % 10); /* a version or a known kind */
-        if (cb_person_decode(m, len, &q) == 0)
+        if (cb_person_decode(NULL, m, len, &q) == 0)
             encode(&q, &b);
+        if (cb_person_decode(id, m, len, &q) == 0)
+            assert_int_equal(cb_person_encode(&q, id, &b), 0);
         (void)cb_employer_decode(m, len, &e);
         (void)cb_op_decode(m, len, &op);
         free(m);
     }
     cb_person_free(&q);
     cb_buf_free(&full);
+    cb_buf_free(&keyed);
     cb_buf_free(&emp);
     cb_buf_free(&b);
 }
@@ -2289,6 +2375,7 @@ int main(void)
         cmocka_unit_test(test_person_round_trip),
         cmocka_unit_test(test_person_old_facts),
         cmocka_unit_test(test_person_cfacts),
+        cmocka_unit_test(test_person_keyed),
         cmocka_unit_test(test_person_rfacts),
         cmocka_unit_test(test_person_canonical),
         cmocka_unit_test(test_person_ties),
