@@ -8,10 +8,12 @@
  *   suspect  s1 event id, s1 written, s1 name, i6 township, u1 kind,
  *            s1 file, i8 line, s2 record
  *   verdict  u1 kind, u1 verdict, i8 at, s1 subject, s1 other
- *   group    u1 version 3, uvar nholders, compact holders, u2 nsuspects,
- *            suspects, u2 nverdicts, verdicts (version 2, read only: the
- *            same, stored before groups asked their suspects' candidates;
- *            version 1, read only: u2 nholders and holders as above)
+ *   group    u1 version 4, uvar nholders, compact holders, u2 nsuspects,
+ *            suspects, u2 nverdicts, verdicts (read only: version 3, the
+ *            same with holders compact as before 2026-12-03 (put_cholder);
+ *            version 2, the same, stored before groups asked their
+ *            suspects' candidates; version 1, u2 nholders and holders as
+ *            above)
  *   message  u1 type, then a holder (HOLDER), s1 id (GONE) or a suspect
  *            (SUSPECT)
  *
@@ -27,7 +29,8 @@
 #include "cb_pack.h"
 #include "cb_time.h"
 
-#define GROUP_VERSION 3
+#define GROUP_VERSION 4
+#define GROUP_VERSION_3 3 /* holders' names and townships whole */
 #define GROUP_VERSION_2 2 /* before the probes: every named person held */
 #define GROUP_VERSION_1 1 /* holders as in messages */
 
@@ -155,11 +158,15 @@ static int get_holder(cb_unpack *r, cb_holder *h)
     return r->failed || h->id.len != CB_IDENT_LEN ? -1 : 0;
 }
 
-/* A holder in a group's state, compactly:
+/* A holder in a group's state, compactly (version 4):
  *
  *   u8 id       the first 17 digits as a number, when the 18th is their
  *               check character; else all ones, and s1 id follows
- *   s1 name, svar township, uvar nfacts * 2 + pension
+ *   uvar nfacts * 4 + (the name is the previous holder's) * 2 + pension
+ *   [s1 name]   when it is not the previous holder's
+ *   svar township less the codes of the county that issued the number
+ *               (its first six digits times 1,000; 0 for an id kept as
+ *               written)
  *   per fact    u1 head (bit 0: k is 1; bit 1: k follows as a u1; bits
  *               2-3: period 0 the previous fact's, 1 the month after it,
  *               2 an svar difference follows; bit 4: the amount is the
@@ -168,7 +175,10 @@ static int get_holder(cb_unpack *r, cb_holder *h)
  *               against the previous fact's)
  *
  * The first fact is packed against period 0, amount 0 and no id.  A
- * month of a pension takes 4 bytes (22 in a message). */
+ * month of a pension takes 4 bytes (22 in a message).  Namesakes mostly
+ * write their name alike and live in the county that issued their
+ * number: a holder after the first takes 10 bytes.  Version 3 (read only)
+ * had s1 name, svar township, uvar nfacts * 2 + pension after the id. */
 #define CH_K1     0x01
 #define CH_KBYTE  0x02
 #define CH_NEXT   0x04
@@ -195,19 +205,37 @@ static uint64_t id_number(cb_span_ro id)
                : CH_RAW_ID;
 }
 
-static void put_cholder(cb_pack *w, const cb_holder *h)
+/* The first township code of the county that issued a number (its first
+ * six digits), or 0 for CH_RAW_ID. */
+static int64_t county_base(uint64_t num)
+{
+    return num == CH_RAW_ID ? 0
+                            : (int64_t)(num / UINT64_C(100000000000)) * 1000;
+}
+
+static int same_span(cb_span_ro a, cb_span_ro b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.s, b.s, a.len) == 0);
+}
+
+/* A holder, after `before` (NULL for the first). */
+static void put_cholder(cb_pack *w, const cb_holder *h,
+                        const cb_holder *before)
 {
     uint64_t num = id_number(h->id);
     int32_t period = 0;
     int64_t amount = 0;
     cb_span_ro prev = {"", 0};
+    int same = before != NULL && same_span(h->name, before->name);
 
     cb_pack_int(w, (int64_t)num, 8);
     if (num == CH_RAW_ID)
         put_s(w, h->id, 1);
-    put_s(w, h->name, 1);
-    cb_pack_svar(w, h->township);
-    cb_pack_uvar(w, (uint64_t)h->nfacts << 1 | (h->pension != 0));
+    cb_pack_uvar(w, (uint64_t)h->nfacts << 2 | (uint64_t)same << 1 |
+                        (h->pension != 0));
+    if (!same)
+        put_s(w, h->name, 1);
+    cb_pack_svar(w, h->township - county_base(num));
     for (size_t i = 0; i < h->nfacts; i++) {
         const cb_group_fact *f = &h->facts[i];
         unsigned head = 0;
@@ -247,15 +275,18 @@ static cb_span_ro to_text(cb_buf *text, const char *s, size_t n,
     return span;
 }
 
-static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text)
+/* Reads a holder of version 4 (v4 1) or 3, after `before` (NULL for the
+ * first). */
+static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
+                       const cb_holder *before, int v4)
 {
-    uint64_t num, nf;
+    uint64_t num, nf, packed;
     char id[CB_IDENT_LEN];
     cb_str eid = {0}, prev = {0};
     size_t n;
 
     memset(h, 0, sizeof(*h));
-    num = cb_unpack_uint(r, 8);
+    num = packed = cb_unpack_uint(r, 8);
     if (num == CH_RAW_ID) {
         cb_span_ro raw = get_s(r, 1);
         h->id = to_text(text, raw.s, raw.len, r);
@@ -269,11 +300,24 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text)
         id[CB_IDENT_LEN - 1] = cb_ident_person_check_char(id);
         h->id = to_text(text, id, CB_IDENT_LEN, r);
     }
-    h->name = get_s(r, 1);
-    h->township = cb_unpack_svar(r);
-    nf = cb_unpack_uvar(r);
+    if (v4) {
+        nf = cb_unpack_uvar(r);
+        if (nf & 2) {
+            if (before == NULL)
+                return -1;
+            h->name = before->name;
+        } else {
+            h->name = get_s(r, 1);
+        }
+        h->township = county_base(packed) + cb_unpack_svar(r);
+        n = (size_t)(nf >> 2);
+    } else {
+        h->name = get_s(r, 1);
+        h->township = cb_unpack_svar(r);
+        nf = cb_unpack_uvar(r);
+        n = (size_t)(nf >> 1);
+    }
     h->pension = (int)(nf & 1);
-    n = (size_t)(nf >> 1);
     if (r->failed || !cb_unpack_room(r, n, 2))
         return -1;
     if (n > 0) {
@@ -360,7 +404,7 @@ int cb_group_encode(const cb_group *g, cb_buf *out)
     cb_pack_int(&w, GROUP_VERSION, 1);
     cb_pack_uvar(&w, (uint64_t)g->nholders);
     for (size_t i = 0; i < g->nholders; i++)
-        put_cholder(&w, &g->holders[i]);
+        put_cholder(&w, &g->holders[i], i > 0 ? &g->holders[i - 1] : NULL);
     cb_pack_int(&w, (int64_t)g->nsuspects, 2);
     for (size_t i = 0; i < g->nsuspects; i++)
         put_suspect(&w, &g->suspects[i]);
@@ -389,19 +433,24 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
     cb_group_init(g);
     cb_unpack_init(&r, data, len);
     version = cb_unpack_uint(&r, 1);
-    if (version != GROUP_VERSION && version != GROUP_VERSION_2 &&
-        version != GROUP_VERSION_1)
+    if (version != GROUP_VERSION && version != GROUP_VERSION_3 &&
+        version != GROUP_VERSION_2 && version != GROUP_VERSION_1)
         return -1;
-    g->probed = version == GROUP_VERSION;
+    g->probed = version >= GROUP_VERSION_3;
     compact = version != GROUP_VERSION_1;
     n = compact ? (size_t)cb_unpack_uvar(&r) : (size_t)cb_unpack_uint(&r, 2);
-    if (r.failed || !cb_unpack_room(&r, n, 11) ||
+    /* the fewest bytes a holder takes: 10 in version 4 (a number, its
+     * count, the name before it, a township of its county), 11 before */
+    if (r.failed ||
+        !cb_unpack_room(&r, n, version == GROUP_VERSION ? 10 : 11) ||
         (n > 0 && (g->holders = calloc(n, sizeof(*g->holders))) == NULL))
         goto fail;
     for (; g->nholders < n; g->nholders++) {
         cb_holder *h = &g->holders[g->nholders];
-        if ((compact ? get_cholder(&r, h, &text) : get_holder(&r, h)) !=
-            0) {
+        const cb_holder *before = g->nholders > 0 ? h - 1 : NULL;
+        if ((compact ? get_cholder(&r, h, &text, before,
+                                   version == GROUP_VERSION)
+                     : get_holder(&r, h)) != 0) {
             g->nholders++;
             goto fail;
         }

@@ -613,7 +613,8 @@ int cb_person_decode(const char *id, const char *data, size_t len,
     if ((flags & F_CFACTS) &&
         unpack_facts(&r, p, (flags & F_RFACTS) == F_RFACTS) != 0)
         goto bad;
-    if ((flags & F_RFACTS) == F_FACTS) { /* <H, then <BBi6Hi6Bi6i6Bc0 each (read only) */
+    /* <H, then <BBi6Hi6Bi6i6Bc0 each (read only) */
+    if ((flags & F_RFACTS) == F_FACTS) {
         n = (size_t)cb_unpack_uint(&r, 2);
         if (!cb_unpack_room(&r, n, 30))
             goto bad;

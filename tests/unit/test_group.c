@@ -316,16 +316,80 @@ static void test_state(void **state)
     assert_packs_as(&back, &e);
     assert_int_equal(back.probed, 1);
     cb_group_free(&back);
-    /* a group stored before probes (version 2, the same layout) reads, and
-     * says its suspects' candidates were not asked */
-    assert_int_equal(e.data[0], 3);
-    e.data[0] = 2;
-    assert_int_equal(cb_group_decode(e.data, e.len, &back), 0);
-    assert_int_equal(back.probed, 0);
-    assert_int_equal(back.nholders, 1);
-    cb_group_free(&back);
-    e.data[0] = 3;
+    assert_int_equal(e.data[0], 4);
+    /* a group stored with holders' names and townships whole (version 3)
+     * reads as it was and is written as version 4; one stored before
+     * probes (version 2, the same layout) says its suspects' candidates
+     * were not asked */
+    cb_buf v3 = {0}, again = {0};
+    cb_pack w;
+    cb_pack_init(&w, &v3);
+    cb_pack_int(&w, 3, 1);
+    cb_pack_uvar(&w, 2);
+    cb_pack_int(&w, INT64_C(32092319800808123), 8); /* P1 */
+    cb_pack_str(&w, "Wang", 4, 1);
+    cb_pack_svar(&w, 320923008);
+    cb_pack_uvar(&w, 0 << 1 | 1);                   /* no facts, pension */
+    cb_pack_int(&w, INT64_C(32092319800808125), 8); /* P2 */
+    cb_pack_str(&w, "Wang", 4, 1);
+    cb_pack_svar(&w, 320924001);
+    cb_pack_uvar(&w, 0);
+    cb_pack_int(&w, 0, 2);
+    cb_pack_int(&w, 0, 2);
+    for (int version = 3; version >= 2; version--) {
+        v3.data[0] = (char)version;
+        assert_int_equal(cb_group_decode(v3.data, v3.len, &back), 0);
+        assert_int_equal(back.probed, version == 3);
+        assert_int_equal(back.nholders, 2);
+        assert_memory_equal(back.holders[1].id.s, P2, 18);
+        assert_int_equal(back.holders[1].name.len, 4);
+        assert_memory_equal(back.holders[1].name.s, "Wang", 4);
+        assert_int_equal(back.holders[0].township, 320923008);
+        assert_int_equal(back.holders[1].township, 320924001);
+        assert_int_equal(back.holders[0].pension, 1);
+        assert_int_equal(back.holders[1].pension, 0);
+        assert_int_equal(cb_group_encode(&back, &again), 0);
+        /* version 4: the second name is the first's (5 bytes fewer), the
+         * townships 1 and 2 bytes against the county (4 + 3 fewer) */
+        assert_int_equal(again.data[0], 4);
+        assert_int_equal(again.len, v3.len - 5 - 4 - 3);
+        cb_group_free(&back);
+        assert_int_equal(cb_group_decode(again.data, again.len, &back), 0);
+        assert_int_equal(back.holders[1].township, 320924001);
+        assert_memory_equal(back.holders[1].name.s, "Wang", 4);
+        assert_packs_as(&back, &again);
+        assert_prefixes_refused(&again);
+        cb_group_free(&back);
+    }
+    /* a first holder cannot take its name from the one before it */
+    again.data[10] |= 2; /* P1's uvar: 8 bytes after the version and count */
+    assert_int_equal(cb_group_decode(again.data, again.len, &back), -1);
+    cb_buf_free(&v3);
+    cb_buf_free(&again);
     assert_prefixes_refused(&e);
+    /* namesakes of the number's county take 10 bytes each after the first:
+     * forty of them read back */
+    cb_group many;
+    char ids[40][19];
+    cb_buf mk[40] = {{0}}, me = {0};
+    cb_group_init(&many);
+    for (int i = 0; i < 40; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "320923198008081%02dX", i);
+        ids[i][17] = cb_ident_person_check_char(ids[i]);
+        hold(&many, ids[i], "Wang", 1, NULL, 0, &mk[i]);
+    }
+    assert_int_equal(cb_group_encode(&many, &me), 0);
+    assert_int_equal(me.len, 2 + 15 + 39 * 10 + 2 + 2);
+    assert_int_equal(cb_group_decode(me.data, me.len, &back), 0);
+    assert_int_equal(back.nholders, 40);
+    for (size_t i = 0; i < 40; i++)
+        assert_true(cb_holder_same(&back.holders[i], &many.holders[i]));
+    assert_packs_as(&back, &me);
+    cb_group_free(&back);
+    cb_group_free(&many);
+    cb_buf_free(&me);
+    for (int i = 0; i < 40; i++)
+        cb_buf_free(&mk[i]);
     cb_buf_append(&e, "x", 1);
     assert_int_equal(cb_group_decode(e.data, e.len, &back), -1);
     cb_group_free(&g);
@@ -359,14 +423,15 @@ static void test_state_compact(void **state)
     hold(&g, RAW, "Wang", 0, year, 3, &k[1]);
     hold(&g, P3, "Wang", 1, NULL, 0, &k[2]);
     assert_int_equal(cb_group_encode(&g, &e), 0);
-    /* version and count; P1: id 8, name 5, township 5, count 1, its
-     * first fact 15, then 4 a month but 3 more where the amount changes;
-     * RAW: the same with its 19 bytes of id after 8 bytes of ones; P3
-     * (its check character is not right either) without facts; no
-     * suspects, no verdicts */
-    assert_int_equal(e.len, 2 + (19 + 15 + 11 * 4 + 3) +
-                                (8 + 19 + 5 + 5 + 1 + 15 + 2 * 4) +
-                                (8 + 19 + 5 + 5 + 1) + 2 + 2);
+    /* version and count; P1: id 8, count 1, name 5, township 1 (against
+     * its county), its first fact 15, then 4 a month but 3 more where the
+     * amount changes; RAW: its 19 bytes of id after 8 bytes of ones, the
+     * count, the name of the holder before it (no byte), the township
+     * whole (5: no county), its facts; P3 (its check character is not
+     * right either) the same without facts; no suspects, no verdicts */
+    assert_int_equal(e.len, 2 + (8 + 1 + 5 + 1 + 15 + 11 * 4 + 3) +
+                                (8 + 19 + 1 + 5 + 15 + 2 * 4) +
+                                (8 + 19 + 1 + 5) + 2 + 2);
     assert_int_equal(cb_group_decode(e.data, e.len, &back), 0);
     assert_int_equal(back.nholders, 3);
     for (size_t i = 0; i < 3; i++) {

@@ -2318,7 +2318,8 @@ static void test_garbage(void **state)
                 m[at] = (char)v;
                 if (cb_person_decode(NULL, m, src->len, &q) == 0) {
                     encode(&q, &b);
-                    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &q), 0);
+                    assert_int_equal(
+                        cb_person_decode(NULL, b.data, b.len, &q), 0);
                 }
                 if (cb_person_decode(id, m, src->len, &q) == 0) {
                     assert_int_equal(cb_person_encode(&q, id, &b), 0);
