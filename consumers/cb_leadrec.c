@@ -1,6 +1,7 @@
 /* cb_leadrec.c -- the packed lead (cb_leadrec.h): written by the step
- * that changes a lead, read back by the next step, by the lead commands,
- * the workbench and the matcher's lead topic. */
+ * that changes a lead (kept in its bucket, whole in the outbox), read back
+ * by the next step, by the lead commands, the workbench and the matcher's
+ * lead topic. */
 #include <string.h>
 
 #include "cb_leadrec.h"
@@ -8,37 +9,94 @@
 
 #define CLOSED_NONE 255 /* the closed byte of a lead not closed */
 
-int cb_leadrec_encode(const cb_leadrec *l, cb_buf *out)
+#define KEPT 2 /* layout 2's first byte */
+
+/* The first township code of the county a subject id names (layout 2):
+ * a person's number's first six digits, a USCC's third to eighth, times
+ * 1,000; 0 when they are not digits. */
+static int64_t county_base(int kind, const char *id, size_t len)
+{
+    size_t at = kind == CB_SUBJECT_EMPLOYER ? 2 : 0;
+    int64_t v = 0;
+
+    if (len < at + 6)
+        return 0;
+    for (size_t i = at; i < at + 6; i++) {
+        if (id[i] < '0' || id[i] > '9')
+            return 0;
+        v = v * 10 + (id[i] - '0');
+    }
+    return v * 1000;
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                                  : -1;
+}
+
+int cb_leadrec_encode(const cb_leadrec *l, int whole, cb_buf *out)
 {
     cb_pack w;
 
     out->len = 0;
     cb_pack_init(&w, out);
-    cb_pack_bytes(&w, l->id, CB_LEADREC_ID_DIGITS);
+    if (whole) {
+        cb_pack_bytes(&w, l->id, CB_LEADREC_ID_DIGITS);
+    } else {
+        char raw[CB_LEADREC_ID_DIGITS / 2];
+        for (int i = 0; i < CB_LEADREC_ID_DIGITS / 2; i++) {
+            int hi = hex_value(l->id[2 * i]), lo = hex_value(l->id[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            raw[i] = (char)(hi << 4 | lo);
+        }
+        cb_pack_int(&w, KEPT, 1);
+        cb_pack_bytes(&w, raw, sizeof(raw));
+    }
     cb_pack_int(&w, l->kind, 1);
     cb_pack_int(&w, l->reason, 1);
     cb_pack_int(&w, l->priority, 1);
     cb_pack_int(&w, l->status, 1);
     cb_pack_int(&w, l->closed >= 0 ? l->closed : CLOSED_NONE, 1);
-    cb_pack_int(&w, l->township, 6);
+    if (whole)
+        cb_pack_int(&w, l->township, 6);
+    else
+        cb_pack_svar(&w, l->township - county_base(l->kind, l->subject_id.s,
+                                                   l->subject_id.len));
     cb_pack_int(&w, l->opened, 3);
     cb_pack_int(&w, l->closed_at, 3);
-    cb_pack_str(&w, l->subject_id.s, l->subject_id.len, 1);
+    if (whole)
+        cb_pack_str(&w, l->subject_id.s, l->subject_id.len, 1);
     cb_pack_str(&w, l->source.s, l->source.len, 1);
     cb_pack_str(&w, l->name.s, l->name.len, 1);
     return w.failed ? -1 : 0;
 }
 
-int cb_leadrec_decode(const char *v, size_t len, cb_leadrec *l)
+int cb_leadrec_decode(const char *v, size_t len, const char *subject,
+                      size_t subject_len, cb_leadrec *l)
 {
+    static const char hex[] = "0123456789abcdef";
     cb_unpack r;
     const char *id;
-    int closed;
+    int closed, kept = len > 0 && (unsigned char)v[0] == KEPT;
 
     cb_unpack_init(&r, v, len);
-    if ((id = cb_unpack_bytes(&r, CB_LEADREC_ID_DIGITS)) == NULL)
-        return -1;
-    memcpy(l->id, id, CB_LEADREC_ID_DIGITS);
+    if (kept) {
+        if (subject == NULL || subject_len > sizeof(l->subject_id.s))
+            return -1;
+        (void)cb_unpack_uint(&r, 1);
+        if ((id = cb_unpack_bytes(&r, CB_LEADREC_ID_DIGITS / 2)) == NULL)
+            return -1;
+        for (int i = 0; i < CB_LEADREC_ID_DIGITS / 2; i++) {
+            l->id[2 * i] = hex[(unsigned char)id[i] >> 4];
+            l->id[2 * i + 1] = hex[(unsigned char)id[i] & 15];
+        }
+    } else {
+        if ((id = cb_unpack_bytes(&r, CB_LEADREC_ID_DIGITS)) == NULL)
+            return -1;
+        memcpy(l->id, id, CB_LEADREC_ID_DIGITS);
+    }
     l->id[CB_LEADREC_ID_DIGITS] = '\0';
     l->kind = (int)cb_unpack_uint(&r, 1);
     l->reason = (int)cb_unpack_uint(&r, 1);
@@ -46,10 +104,18 @@ int cb_leadrec_decode(const char *v, size_t len, cb_leadrec *l)
     l->status = (int)cb_unpack_uint(&r, 1);
     closed = (int)cb_unpack_uint(&r, 1);
     l->closed = closed == CLOSED_NONE ? -1 : closed;
-    l->township = cb_unpack_int(&r, 6);
+    if (kept) {
+        memcpy(l->subject_id.s, subject, subject_len);
+        l->subject_id.len = (uint8_t)subject_len;
+        l->township = county_base(l->kind, subject, subject_len) +
+                      cb_unpack_svar(&r);
+    } else {
+        l->township = cb_unpack_int(&r, 6);
+    }
     l->opened = (int32_t)cb_unpack_int(&r, 3);
     l->closed_at = (int32_t)cb_unpack_int(&r, 3);
-    cb_unpack_str(&r, 1, &l->subject_id);
+    if (!kept)
+        cb_unpack_str(&r, 1, &l->subject_id);
     cb_unpack_str(&r, 1, &l->source);
     cb_unpack_str(&r, 1, &l->name);
     return r.failed ? -1 : 0;

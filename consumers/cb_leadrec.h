@@ -3,7 +3,8 @@
  * the lead topic (an 'L' entry of the outbox).  One encoder, one decoder,
  * and the lead as a cb_lead record for those who list leads.
  *
- * Layout (little endian, cb_pack.h):
+ * Layout 1, whole (little endian, cb_pack.h): what the outbox carries,
+ * and what a lead bucket held before 2026-12-03 (still read):
  *   c16 id            the lead id's 16 hex digits (without its 'L')
  *   u8  kind          cb_subject_kind
  *   u8  reason        cb_lead_reason
@@ -14,7 +15,19 @@
  *   i3  opened        day (days since 1970-01-01, UTC+08:00)
  *   i3  closed_at     day, -1 while not closed
  *   u8-length strings: subject id, source (source_event_id), name
- * Bytes after the name are not read. */
+ * Bytes after the name are not read.
+ *
+ * Layout 2, kept (a lead bucket's value; its field is the subject's key,
+ * which gives the subject id, so the value leaves it out):
+ *   u8  2             (a byte no hex digit is: the layouts tell apart)
+ *   c8  id            the 16 hex digits as 8 bytes
+ *   u8  kind, reason, priority, status, closed   as above
+ *   svar township     less the codes of the subject's county (a
+ *                     person's number's first six digits, a USCC's
+ *                     third to eighth, times 1,000; 0 when not digits)
+ *   i3  opened, i3 closed_at
+ *   u8-length strings: source, name
+ * About 30 bytes fewer a lead. */
 #ifndef CB_LEADREC_H
 #define CB_LEADREC_H
 
@@ -40,12 +53,17 @@ typedef struct cb_leadrec {
     cb_str subject_id, source, name;
 } cb_leadrec;
 
-/* Packs l into out (replacing its contents).  Returns 0, or -1 out of
- * memory. */
-int cb_leadrec_encode(const cb_leadrec *l, cb_buf *out);
+/* Packs l into out (replacing its contents): layout 1 (whole) when
+ * whole, else layout 2 (as a lead bucket keeps it).  Returns 0, or -1 out
+ * of memory or for an id that is not 16 lower-case hex digits (layout
+ * 2). */
+int cb_leadrec_encode(const cb_leadrec *l, int whole, cb_buf *out);
 
-/* Reads a packed lead.  Returns 0, or -1 when a field is missing. */
-int cb_leadrec_decode(const char *v, size_t len, cb_leadrec *l);
+/* Reads a packed lead of either layout.  subject (len bytes, the subject
+ * id as text) is the subject of a kept lead, the field it is kept under;
+ * NULL reads layout 1 only.  Returns 0, or -1 when a field is missing. */
+int cb_leadrec_decode(const char *v, size_t len, const char *subject,
+                      size_t subject_len, cb_leadrec *l);
 
 /* The stored lead as a record of the lead topic's schema ("L" + id,
  * township code as text, days as 00:00 UTC+08:00).  Returns 0, or -1

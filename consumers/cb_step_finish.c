@@ -41,7 +41,7 @@ static void write_lead_out(cb_step *s, const cb_leadrec *l)
 {
     cb_buf b = {0};
 
-    if (cb_leadrec_encode(l, &b) != 0) {
+    if (cb_leadrec_encode(l, 1, &b) != 0) {
         s->failed = 1;
         return;
     }
@@ -86,7 +86,8 @@ static int finish_lead(cb_step *s, subject *sj)
 {
     cb_leadrec o, n;
     int has_old = sj->lead_len >= 0 &&
-                  cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, &o) == 0;
+                  cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, sj->id,
+                                    sj->id_len, &o) == 0;
     char rest[32], num[24], side[16], lb[16];
 
     side_rest(side, sizeof(side), sj);
@@ -143,7 +144,7 @@ static int finish_lead(cb_step *s, subject *sj)
         cb_str_cmp(&o.source, &n.source) == 0)
         return 0;
     cb_buf v = {0};
-    if (cb_leadrec_encode(&n, &v) != 0) {
+    if (cb_leadrec_encode(&n, 0, &v) != 0) {
         s->failed = 1;
         return 0;
     }
@@ -178,8 +179,8 @@ static int finish_lead(cb_step *s, subject *sj)
     cb_step_write3(s, "Z", "lt:", rest, num,
                    cb_step_fmt_int(num, sizeof(num), n.opened), sj->key,
                    sj->key_len);
-    cb_step_outbox(s, "L", NULL, 0, v.data, v.len);
     cb_buf_free(&v);
+    write_lead_out(s, &n); /* whole: the topic's reader has no key */
     return 1;
 }
 

@@ -326,18 +326,18 @@ static int one_lead(const redisReply *f, const redisReply *v, void *opaque)
     lead_walk *w = opaque;
     cb_lead l;
 
-    (void)f;
-    if (cb_store_decode_lead(v->str, v->len, &l) != 0)
+    if (cb_store_decode_lead(f->str, f->len, v->str, v->len, &l) != 0)
         return 0; /* not ours to judge here; the matcher wrote it */
     w->stop = w->fn(&l, w->opaque);
     return w->stop;
 }
 
 /* Reads the replies of n pipelined reads of leads (HGETALL of a bucket:
- * its values; HGET: the value) and hands each lead to w.  Every reply is
- * read, even after w stopped.  Returns 0, or -1 with errstr. */
-static int take_leads(cb_redis *node, size_t n, lead_walk *w, char *errstr,
-                      size_t errstr_size)
+ * its fields and values; HGET: the value, kept under the field
+ * fields[i]) and hands each lead to w.  Every reply is read, even after w
+ * stopped.  Returns 0, or -1 with errstr. */
+static int take_leads(cb_redis *node, size_t n, redisReply *const *fields,
+                      lead_walk *w, char *errstr, size_t errstr_size)
 {
     int rc = 0;
 
@@ -352,9 +352,10 @@ static int take_leads(cb_redis *node, size_t n, lead_walk *w, char *errstr,
             rc = -1;
         } else if (r->type == REDIS_REPLY_ARRAY) {
             for (size_t k = 1; k < r->elements && !w->stop; k += 2)
-                one_lead(NULL, r->element[k], w);
-        } else if (r->type == REDIS_REPLY_STRING && !w->stop) {
-            one_lead(NULL, r, w);
+                one_lead(r->element[k - 1], r->element[k], w);
+        } else if (r->type == REDIS_REPLY_STRING && !w->stop &&
+                   fields != NULL) {
+            one_lead(fields[i], r, w);
         }
         freeReplyObject(r);
     }
@@ -378,7 +379,7 @@ static int each_lead_of(cb_store *store, int p, lead_walk *w, char *errstr,
             return -1;
         }
     }
-    return take_leads(node, CB_SIDE_BUCKETS, w, errstr, errstr_size);
+    return take_leads(node, CB_SIDE_BUCKETS, NULL, w, errstr, errstr_size);
 }
 
 /* The leads of one township in partition p: its index, then one HGET a
@@ -417,7 +418,7 @@ static int township_leads_of(cb_store *store, int p, const char *township,
                 return -1;
             }
         }
-        rc = take_leads(node, n, w, errstr, errstr_size);
+        rc = take_leads(node, n, ids->element + i, w, errstr, errstr_size);
     }
     freeReplyObject(ids);
     return rc;
@@ -519,7 +520,7 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
         return -1;
     }
     if (r->type == REDIS_REPLY_STRING &&
-        cb_store_decode_lead(r->str, r->len, lead) == 0)
+        cb_store_decode_lead(s->key, s->key_len, r->str, r->len, lead) == 0)
         rc = 1;
     freeReplyObject(r);
     return rc;
@@ -527,11 +528,16 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
 
 /* ---------------------------------------------------- packed records */
 
-int cb_store_decode_lead(const char *v, size_t len, cb_lead *l)
+int cb_store_decode_lead(const char *key, size_t key_len, const char *v,
+                         size_t len, cb_lead *l)
 {
     cb_leadrec r;
+    cb_subject s;
 
-    if (cb_leadrec_decode(v, len, &r) != 0)
+    if (key != NULL && cb_subject_from_key(key, key_len, &s) != 0)
+        return -1;
+    if (cb_leadrec_decode(v, len, key ? s.id : NULL, key ? strlen(s.id) : 0,
+                          &r) != 0)
         return -1;
     return cb_leadrec_to_lead(&r, l);
 }

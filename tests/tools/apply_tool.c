@@ -298,7 +298,9 @@ static void dump(void)
             r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
             for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
                 cb_lead l;
-                if (cb_store_decode_lead(r->element[i + 1]->str,
+                if (cb_store_decode_lead(r->element[i]->str,
+                                         r->element[i]->len,
+                                         r->element[i + 1]->str,
                                          r->element[i + 1]->len, &l) != 0)
                     die("decode", "a lead does not decode");
                 json_t *j = cb_record_to_json(CB_KIND_LEAD, &l, 0);

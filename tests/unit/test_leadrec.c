@@ -1,8 +1,8 @@
 /* test_leadrec.c -- the packed lead of consumers/cb_leadrec.c, pinned: an
  * open and a closed lead encode to the bytes written here (worked out by
- * hand from the layout in cb_leadrec.h: these are the bytes the lead hash
- * holds), decode back equal, make the records the lead commands list, and
- * every truncation is refused. */
+ * hand from the layouts in cb_leadrec.h: those the outbox carries and
+ * those a lead bucket keeps), decode back equal, make the records the
+ * lead commands list, and every truncation is refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,8 +33,10 @@ static void assert_same(const cb_leadrec *a, const cb_leadrec *b)
     assert_int_equal(cb_str_cmp(&a->name, &b->name), 0);
 }
 
-/* Every proper prefix of b is refused, each in a buffer of its size. */
-static void assert_refuses_truncations(const cb_buf *b)
+/* Every proper prefix of b is refused, each in a buffer of its size
+ * (read as kept under subject, or whole when subject is NULL). */
+static void assert_refuses_truncations_of(const cb_buf *b,
+                                          const char *subject)
 {
     cb_leadrec l;
 
@@ -42,9 +44,37 @@ static void assert_refuses_truncations(const cb_buf *b)
         char *copy = malloc(n ? n : 1);
         assert_non_null(copy);
         memcpy(copy, b->data, n);
-        assert_int_equal(cb_leadrec_decode(copy, n, &l), -1);
+        assert_int_equal(cb_leadrec_decode(copy, n, subject,
+                                           subject ? strlen(subject) : 0, &l),
+                         -1);
         free(copy);
     }
+}
+
+static void assert_refuses_truncations(const cb_buf *b)
+{
+    assert_refuses_truncations_of(b, NULL);
+}
+
+/* l as a lead bucket keeps it (layout 2): the bytes want, read back
+ * equal under its subject, refused without it and when cut short. */
+static void assert_kept(const cb_leadrec *l, const char *want)
+{
+    cb_buf b = {0};
+    cb_leadrec back;
+    char subject[32];
+
+    assert_int_equal(cb_leadrec_encode(l, 0, &b), 0);
+    assert_hex(&b, want);
+    snprintf(subject, sizeof(subject), "%.*s", (int)l->subject_id.len,
+             l->subject_id.s);
+    assert_int_equal(cb_leadrec_decode(b.data, b.len, subject,
+                                       strlen(subject), &back),
+                     0);
+    assert_same(l, &back);
+    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), -1);
+    assert_refuses_truncations_of(&b, subject);
+    cb_buf_free(&b);
 }
 
 /* An open person lead: closed 255 and closed_at -1 in the bytes. */
@@ -68,12 +98,12 @@ static void test_open_person_lead(void **state)
     l.subject_id = S("320923198001011234");
     l.source = S("hh-1");
     l.name = S("\xe5\xbc\xa0\xe4\xb8\x89"); /* 张三 */
-    assert_int_equal(cb_leadrec_encode(&l, &b), 0);
+    assert_int_equal(cb_leadrec_encode(&l, 1, &b), 0);
     assert_hex(&b, "30313233343536373839616263646566 00 03 00 00 ff"
                    "80e520130000 384a00 ffffff"
                    "12333230393233313938303031303131323334"
                    "0468682d31 06e5bca0e4b889");
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, &back), 0);
+    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), 0);
     assert_same(&l, &back);
 
     assert_int_equal(cb_leadrec_to_lead(&back, &rec), 0);
@@ -90,6 +120,19 @@ static void test_open_person_lead(void **state)
     assert_true(rec.closed_at == CB_TIME_NONE);
     assert_string_equal(rec.source_event_id, "hh-1");
     assert_refuses_truncations(&b);
+    /* a bucket written before layout 2 holds whole leads: read under
+     * their subject as they are */
+    assert_int_equal(cb_leadrec_decode(b.data, b.len, "320923198001011234",
+                                       18, &back),
+                     0);
+    assert_same(&l, &back);
+    /* kept: 2, the id in 8 bytes, the township 8 from the county's codes
+     * (320923000: the number's first six digits), no subject id */
+    assert_kept(&l, "02 0123456789abcdef 00 03 00 00 ff 10 384a00 ffffff"
+                    "0468682d31 06e5bca0e4b889");
+    /* an id that is not lower-case hex cannot be kept */
+    l.id[3] = 'X';
+    assert_int_equal(cb_leadrec_encode(&l, 0, &b), -1);
     cb_buf_free(&b);
 }
 
@@ -114,12 +157,12 @@ static void test_closed_employer_lead(void **state)
     l.subject_id = S("91320923MA1XXXXXXB");
     l.source = S("timer:2022-04-18");
     l.name = S("Shop");
-    assert_int_equal(cb_leadrec_encode(&l, &b), 0);
+    assert_int_equal(cb_leadrec_encode(&l, 1, &b), 0);
     assert_hex(&b, "66656463626139383736353433323130 01 04 01 03 03"
                    "dce520130000 574a00 9c4a00"
                    "1239313332303932334d4131585858585858 42"
                    "1074696d65723a323032322d30342d3138 0453686f70");
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, &back), 0);
+    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), 0);
     assert_same(&l, &back);
 
     assert_int_equal(cb_leadrec_to_lead(&back, &rec), 0);
@@ -132,9 +175,19 @@ static void test_closed_employer_lead(void **state)
     assert_int_equal(rec.opened_at, cb_time_of_date(19031));
     assert_refuses_truncations(&b);
 
+    /* kept: the township 100 from the codes of the USCC's county (its
+     * third to eighth characters) */
+    assert_kept(&l, "02 fedcba9876543210 01 04 01 03 03 c801 574a00 9c4a00"
+                    "1074696d65723a323032322d30342d3138 0453686f70");
+    /* a USCC whose county is not digits: the township whole */
+    l.subject_id = S("91ABCDEFMA1XXXXXXB");
+    assert_kept(&l, "02 fedcba9876543210 01 04 01 03 03 b89787b202 574a00"
+                    "9c4a00 1074696d65723a323032322d30342d3138 0453686f70");
+    l.subject_id = S("91320923MA1XXXXXXB");
+
     /* bytes after the name are not read */
     assert_int_equal(cb_buf_append(&b, "\x00", 1), 0);
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, &back), 0);
+    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), 0);
     assert_same(&l, &back);
     cb_buf_free(&b);
 }
