@@ -6,7 +6,10 @@
  * verdicts) are sections of flags of their own, so that a person without
  * them packs as before.  Facts are written compactly with their contexts
  * against the person's township (F_RFACTS); the two layouts before it
- * (F_FACTS, F_CFACTS) are still read.
+ * (F_FACTS, F_CFACTS) are still read.  A person's state is written
+ * against its number (version 2: no birth date, townships against the
+ * number's county); version 1 is still read, and written for a state
+ * whose number is not known or does not match it.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
