@@ -957,9 +957,17 @@ static void assert_old_facts(const cb_person *p)
     }
 }
 
-/* Facts stored in the first layout (F_FACTS, 42 bytes each with an id of
- * 12) still read, and are written compactly (F_RFACTS: F_FACTS and
- * F_CFACTS both) the next time: 4 bytes for a month like the one before. */
+/* Starts a hand-packed version-1 person with these flags: born
+ * 1980-01-01 (day 3652), no schemes. */
+static void pack_v1_head(cb_pack *w, cb_buf *out, unsigned flags)
+{
+    cb_pack_init(w, out);
+    cb_pack_int(w, 1, 1); /* version */
+    cb_pack_int(w, flags, 2);
+    cb_pack_int(w, 3652, 3);
+    cb_pack_int(w, 0, 1); /* no schemes */
+}
+
 /* The compact layout before F_RFACTS (F_CFACTS alone, contexts as plain
  * numbers) still reads, and is written with relative contexts. */
 static void test_person_cfacts(void **state)
@@ -970,11 +978,7 @@ static void test_person_cfacts(void **state)
     cb_person p, q;
 
     (void)state;
-    cb_pack_init(&w, &old);
-    cb_pack_int(&w, 1, 1);      /* version */
-    cb_pack_int(&w, 0x2000, 2); /* F_CFACTS */
-    cb_pack_int(&w, 3652, 3);
-    cb_pack_int(&w, 0, 1);      /* no schemes */
+    pack_v1_head(&w, &old, 0x2000); /* F_CFACTS */
     cb_pack_uvar(&w, 3);
     for (int i = 0; i < 3; i++) {
         if (i == 0) {
@@ -1130,6 +1134,9 @@ static void test_person_keyed(void **state)
     cb_buf_free(&b);
 }
 
+/* Facts stored in the first layout (F_FACTS, 42 bytes each with an id of
+ * 12) still read, and are written compactly (F_RFACTS: F_FACTS and
+ * F_CFACTS both) the next time: 4 bytes for a month like the one before. */
 static void test_person_old_facts(void **state)
 {
     const char *const *eids = old_fact_eids;
@@ -1138,11 +1145,7 @@ static void test_person_old_facts(void **state)
     cb_person p, q;
 
     (void)state;
-    cb_pack_init(&w, &old);
-    cb_pack_int(&w, 1, 1);     /* version */
-    cb_pack_int(&w, 0x080, 2); /* F_FACTS */
-    cb_pack_int(&w, 3652, 3);
-    cb_pack_int(&w, 0, 1);     /* no schemes */
+    pack_v1_head(&w, &old, 0x080); /* F_FACTS */
     cb_pack_int(&w, 3, 2);
     for (int i = 0; i < 3; i++) {
         cb_pack_int(&w, CB_FACT_BENEFIT, 1);
