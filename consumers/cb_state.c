@@ -8,7 +8,8 @@
  * against the person's township (F_RFACTS); the two layouts before it
  * (F_FACTS, F_CFACTS) are still read.  A person's state is written
  * against its number (version 2: no birth date, townships against the
- * number's county); version 1 is still read, and written for a state
+ * number's county, a student stamp that is the stay's not repeated);
+ * version 1 is still read, and written for a state
  * whose number is not known or does not match it.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
@@ -86,6 +87,11 @@ static id_facts id_facts_of(const char *id)
     k.ok = 1;
     return k;
 }
+
+/* A keyed state's student byte with this bit has the stay's stamp (the
+ * household row that says where a person lives mostly says whether a
+ * student too), and no stamp of its own. */
+#define STUDENT_AS_STAY 0x80
 
 /* A township code: 6 bytes, or against the county in a keyed state. */
 static void put_tw(cb_pack *w, const id_facts *k, int64_t tw)
@@ -519,11 +525,20 @@ int cb_person_decode(const char *id, const char *data, size_t len,
         p->leave.out = (int32_t)cb_unpack_uint(&r, 2);
         p->leave.st = cb_stamp_of(p->leave.out, (int64_t)cb_unpack_uint(&r, 3));
     }
-    if (flags & F_STUDENT) { /* <BHI3 */
+    if (flags & F_STUDENT) { /* <BHI3, or <B alone (STUDENT_AS_STAY) */
         p->has_student = 1;
         p->student.v = (int)cb_unpack_uint(&r, 1);
-        int64_t d = (int64_t)cb_unpack_uint(&r, 2);
-        p->student.st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+        if (idf.ok && (p->student.v & ~(STUDENT_AS_STAY | 1)))
+            goto bad;
+        if (idf.ok && (p->student.v & STUDENT_AS_STAY)) {
+            if (!p->has_stay)
+                goto bad;
+            p->student.v &= ~STUDENT_AS_STAY;
+            p->student.st = p->stay.st;
+        } else {
+            int64_t d = (int64_t)cb_unpack_uint(&r, 2);
+            p->student.st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
+        }
     }
     if ((flags & F_DEATH) && (flags & F_NOTICES))
         goto bad;
@@ -751,9 +766,10 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
     id_facts idf = id_facts_of(id);
 
     /* a state whose birth or sex is not its number's (none is: both come
-     * from it) keeps them in the unkeyed layout, so that it reads back as
-     * it was */
-    if (idf.ok && (p->birth != idf.birth || (p->male != 0) != idf.male))
+     * from it), or whose student value is not 0 or 1, keeps the unkeyed
+     * layout, so that it reads back as it was */
+    if (idf.ok && (p->birth != idf.birth || (p->male != 0) != idf.male ||
+                   (p->has_student && (p->student.v & ~1) != 0)))
         idf.ok = 0;
 
     /* counts the packing cannot hold */
@@ -810,8 +826,12 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
         cb_pack_int(&w, cb_stamp_low(p->leave.st), 3);
     }
     if (flags & F_STUDENT) {
-        cb_pack_int(&w, p->student.v, 1);
-        put_stamp(&w, p->student.st);
+        if (idf.ok && p->has_stay && p->student.st == p->stay.st) {
+            cb_pack_int(&w, p->student.v | STUDENT_AS_STAY, 1);
+        } else {
+            cb_pack_int(&w, p->student.v, 1);
+            put_stamp(&w, p->student.st);
+        }
     }
     if (flags & F_NOTICES) {
         qsort(p->notices, p->nnotices, sizeof(*p->notices), notice_cmp);

@@ -1095,14 +1095,17 @@ static void test_person_keyed(void **state)
     assert_int_equal((unsigned char)keyed.data[0], 2);
     /* 3 bytes of birth date; the stay (TW), the leaving (TW + 2) and two
      * notices (TW, TW + 1) 1 byte each instead of 6; a notice without a
-     * township (-320923000 from the county) 5 */
-    assert_int_equal(keyed.len, plain.len - 3 - 4 * 5 - 1);
+     * township (-320923000 from the county) 5; the student's stamp, the
+     * stay's, none (5) */
+    assert_int_equal(keyed.len, plain.len - 3 - 4 * 5 - 1 - 5);
     cb_person_init(&q);
     assert_int_equal(cb_person_decode(id, keyed.data, keyed.len, &q), 0);
     assert_int_equal(q.birth, p.birth);
     assert_int_equal(q.stay.tw, TW);
     assert_int_equal(q.leave.tw, TW + 2);
     assert_int_equal(q.notices[2].tw, 0);
+    assert_int_equal(q.student.v, 1);
+    assert_int_equal(q.student.st, p.stay.st);
     assert_int_equal(cb_person_encode(&q, NULL, &b), 0);
     assert_same_bytes(&b, &plain);
     assert_int_equal(cb_person_encode(&q, id, &b), 0);
@@ -1117,6 +1120,40 @@ static void test_person_keyed(void **state)
     keyed_id[17] = keyed_id[17] == '0' ? '1' : '0';
     assert_int_equal(cb_person_decode(keyed_id, keyed.data, keyed.len, &q),
                      -1);
+    /* a student stamp that is not the stay's keeps its own */
+    id = keyed_number();
+    assert_int_equal(cb_person_decode(id, keyed.data, keyed.len, &q), 0);
+    q.student.st = STAMP(19001, 7);
+    assert_int_equal(cb_person_encode(&q, id, &b), 0);
+    assert_int_equal(b.len, keyed.len + 5);
+    cb_person_free(&p);
+    assert_int_equal(cb_person_decode(id, b.data, b.len, &p), 0);
+    assert_int_equal(p.student.st, STAMP(19001, 7));
+    assert_int_equal(p.student.v, 1);
+    /* a student value other than 0 or 1: the plain layout */
+    p.student.v = 2;
+    assert_int_equal(cb_person_encode(&p, id, &b), 0);
+    assert_int_equal((unsigned char)b.data[0], 1);
+    /* the stay's stamp named in a state without a stay: refused.  A
+     * student alone packs as version, flags, the student byte, its day and
+     * stamp (5), the scheme count: without the 5 and with the bit, the
+     * student would take the stamp of a stay there is not */
+    cb_person_free(&p);
+    cb_person_init(&p);
+    p.birth = q.birth;
+    p.male = 1;
+    p.has_student = 1;
+    p.student.v = 1;
+    p.student.st = STAMP(19000, 100);
+    assert_int_equal(cb_person_encode(&p, id, &b), 0);
+    assert_int_equal(b.len, 3 + 1 + 5 + 1);
+    assert_int_equal((unsigned char)b.data[3], 1);
+    b.data[3] = (char)0x81;
+    memmove(b.data + 4, b.data + 9, 1);
+    b.len = 5;
+    assert_int_equal(cb_person_decode(id, b.data, b.len, &q), -1);
+    cb_person_free(&p);
+    full_person(&p);
     /* a birth date or a sex that is not the number's: the plain layout */
     p.birth++;
     assert_int_equal(cb_person_encode(&p, keyed_number(), &b), 0);
