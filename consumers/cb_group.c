@@ -164,8 +164,8 @@ static int get_holder(cb_unpack *r, cb_holder *h)
  *               check character; else all ones, and s1 id follows
  *   uvar nfacts * 4 + (the name is the previous holder's) * 2 + pension
  *   [s1 name]   when it is not the previous holder's
- *   svar township less the codes of the county that issued the number
- *               (its first six digits times 1,000; 0 for an id kept as
+ *   svar township less the first code of the county that issued the
+ *               number (cb_code_county_base; 0 for an id kept as
  *               written)
  *   per fact    u1 head (bit 0: k is 1; bit 1: k follows as a u1; bits
  *               2-3: period 0 the previous fact's, 1 the month after it,
@@ -205,14 +205,6 @@ static uint64_t id_number(cb_span_ro id)
                : CH_RAW_ID;
 }
 
-/* The first township code of the county that issued a number (its first
- * six digits), or 0 for CH_RAW_ID. */
-static int64_t county_base(uint64_t num)
-{
-    return num == CH_RAW_ID ? 0
-                            : (int64_t)(num / UINT64_C(100000000000)) * 1000;
-}
-
 static int same_span(cb_span_ro a, cb_span_ro b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.s, b.s, a.len) == 0);
@@ -235,7 +227,9 @@ static void put_cholder(cb_pack *w, const cb_holder *h,
                         (h->pension != 0));
     if (!same)
         put_s(w, h->name, 1);
-    cb_pack_svar(w, h->township - county_base(num));
+    /* an id kept as written is packed against 0 */
+    cb_pack_svar(w, h->township -
+                        (num == CH_RAW_ID ? 0 : cb_code_county_base(h->id.s)));
     for (size_t i = 0; i < h->nfacts; i++) {
         const cb_group_fact *f = &h->facts[i];
         unsigned head = 0;
@@ -280,13 +274,14 @@ static cb_span_ro to_text(cb_buf *text, const char *s, size_t n,
 static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
                        const cb_holder *before, int v4)
 {
-    uint64_t num, nf, packed;
+    uint64_t num, nf;
+    int64_t base = 0;
     char id[CB_IDENT_LEN];
     cb_str eid = {0}, prev = {0};
     size_t n;
 
     memset(h, 0, sizeof(*h));
-    num = packed = cb_unpack_uint(r, 8);
+    num = cb_unpack_uint(r, 8);
     if (num == CH_RAW_ID) {
         cb_span_ro raw = get_s(r, 1);
         h->id = to_text(text, raw.s, raw.len, r);
@@ -298,6 +293,7 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
             num /= 10;
         }
         id[CB_IDENT_LEN - 1] = cb_ident_person_check_char(id);
+        base = cb_code_county_base(id);
         h->id = to_text(text, id, CB_IDENT_LEN, r);
     }
     if (v4) {
@@ -309,7 +305,7 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
         } else {
             h->name = get_s(r, 1);
         }
-        h->township = county_base(packed) + cb_unpack_svar(r);
+        h->township = base + cb_unpack_svar(r);
         n = (size_t)(nf >> 2);
     } else {
         h->name = get_s(r, 1);

@@ -12,21 +12,13 @@
 #define KEPT 2 /* layout 2's first byte */
 
 /* The first township code of the county a subject id names (layout 2):
- * a person's number's first six digits, a USCC's third to eighth, times
- * 1,000; 0 when they are not digits. */
+ * a person's number's first six digits, a USCC's third to eighth; 0 when
+ * they are not digits. */
 static int64_t county_base(int kind, const char *id, size_t len)
 {
     size_t at = kind == CB_SUBJECT_EMPLOYER ? 2 : 0;
-    int64_t v = 0;
 
-    if (len < at + 6)
-        return 0;
-    for (size_t i = at; i < at + 6; i++) {
-        if (id[i] < '0' || id[i] > '9')
-            return 0;
-        v = v * 10 + (id[i] - '0');
-    }
-    return v * 1000;
+    return len < at + 6 ? 0 : cb_code_county_base(id + at);
 }
 
 static int hex_value(char c)

@@ -37,6 +37,18 @@ void cb_code_to_text(int64_t code, char *buf, size_t size)
         buf[0] = '\0';
 }
 
+int64_t cb_code_county_base(const char *digits)
+{
+    int64_t county = 0;
+
+    for (int i = 0; i < 6; i++) {
+        if (digits[i] < '0' || digits[i] > '9')
+            return 0;
+        county = county * 10 + (digits[i] - '0');
+    }
+    return county * CB_CODE_COUNTY_SPAN;
+}
+
 void cb_pack_str(cb_pack *w, const void *p, size_t n, int lenbytes)
 {
     if (n >> (8 * lenbytes) != 0) {

@@ -33,6 +33,16 @@ int cb_str_to_text(const cb_str *s, char *buf, size_t size);
  * "". */
 void cb_code_to_text(int64_t code, char *buf, size_t size);
 
+/* A county's township codes are its six digits and three more: from
+ * county * CB_CODE_COUNTY_SPAN to the next county's.  States pack a
+ * township code as its difference from its county's first. */
+#define CB_CODE_COUNTY_SPAN 1000
+
+/* The first township code of the county whose six digits start at digits
+ * (a resident number's first six, a USCC's third to eighth), or 0 when
+ * the six are not all digits. */
+int64_t cb_code_county_base(const char *digits);
+
 /* A writer appending to buf (not owned). */
 typedef struct cb_pack {
     cb_buf *buf;

@@ -66,7 +66,7 @@ typedef struct id_facts {
     int ok;
     int32_t birth;
     int male;
-    int64_t base; /* the county's first township code, county * 1000 */
+    int64_t base; /* the county's first township code (cb_code_county_base) */
 } id_facts;
 
 static id_facts id_facts_of(const char *id)
@@ -81,9 +81,7 @@ static id_facts id_facts_of(const char *id)
     if (cb_ident_check_person(text, CB_IDENT_LEN, &k.birth) != CB_IDENT_OK)
         return k;
     k.male = cb_ident_person_is_male(text);
-    for (int i = 0; i < 6; i++)
-        k.base = k.base * 10 + (text[i] - '0');
-    k.base *= 1000;
+    k.base = cb_code_county_base(text);
     k.ok = 1;
     return k;
 }
@@ -425,7 +423,7 @@ static void pack_facts(cb_pack *w, const cb_person *p)
             cb_pack_int(w, f->scheme, 1);
             cb_pack_int(w, f->paid, 1);
             cb_pack_svar(w, f->township - base);
-            cb_pack_svar(w, f->region - f->township / 1000);
+            cb_pack_svar(w, f->region - f->township / CB_CODE_COUNTY_SPAN);
             cb_pack_svar(w, f->tier);
         }
         if (h & FH_DELTA)
@@ -464,7 +462,8 @@ static int unpack_facts(cb_unpack *r, cb_person *p, int rel)
             f.paid = (int)cb_unpack_uint(r, 1);
             if (rel) {
                 f.township = base + cb_unpack_svar(r);
-                f.region = f.township / 1000 + cb_unpack_svar(r);
+                f.region = f.township / CB_CODE_COUNTY_SPAN +
+                           cb_unpack_svar(r);
             } else {
                 f.region = cb_unpack_svar(r);
             }

@@ -207,6 +207,20 @@ static void test_eids(void **unused)
     cb_buf_free(&b);
 }
 
+/* A county's first township code from its six digits, wherever they
+ * stand in an id; none when one of them is not a digit. */
+static void test_county_base(void **unused)
+{
+    (void)unused;
+    assert_int_equal(cb_code_county_base("320923198001011234"), 320923000);
+    assert_int_equal(cb_code_county_base("91320923MA1XXXXXXB" + 2),
+                     320923000);
+    assert_int_equal(cb_code_county_base("000000"), 0);
+    assert_int_equal(cb_code_county_base("32092X"), 0);
+    assert_int_equal(cb_code_county_base("ABCDEF"), 0);
+    assert_int_equal(CB_CODE_COUNTY_SPAN, 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_short_and_long),
         cmocka_unit_test(test_varints),
         cmocka_unit_test(test_eids),
+        cmocka_unit_test(test_county_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
