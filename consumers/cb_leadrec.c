@@ -4,12 +4,16 @@
  * lead topic. */
 #include <string.h>
 
+#include "cb_idkey.h"
 #include "cb_leadrec.h"
 #include "cb_time.h"
 
 #define CLOSED_NONE 255 /* the closed byte of a lead not closed */
 
 #define KEPT 2 /* layout 2's first byte */
+
+_Static_assert(CB_LEADREC_ID_DIGITS == CB_ID_DIGITS,
+               "a lead's id digits are an id's (cb_id_to_bytes)");
 
 /* The first township code of the county a subject id names (layout 2):
  * a person's number's first six digits, a USCC's third to eighth; 0 when
@@ -21,12 +25,6 @@ static int64_t county_base(int kind, const char *id, size_t len)
     return len < at + 6 ? 0 : cb_code_county_base(id + at);
 }
 
-static int hex_value(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                                                  : -1;
-}
-
 int cb_leadrec_encode(const cb_leadrec *l, int whole, cb_buf *out)
 {
     cb_pack w;
@@ -36,13 +34,9 @@ int cb_leadrec_encode(const cb_leadrec *l, int whole, cb_buf *out)
     if (whole) {
         cb_pack_bytes(&w, l->id, CB_LEADREC_ID_DIGITS);
     } else {
-        char raw[CB_LEADREC_ID_DIGITS / 2];
-        for (int i = 0; i < CB_LEADREC_ID_DIGITS / 2; i++) {
-            int hi = hex_value(l->id[2 * i]), lo = hex_value(l->id[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            raw[i] = (char)(hi << 4 | lo);
-        }
+        unsigned char raw[CB_ID_DIGITS / 2];
+        if (cb_id_to_bytes(l->id, raw) != 0)
+            return -1;
         cb_pack_int(&w, KEPT, 1);
         cb_pack_bytes(&w, raw, sizeof(raw));
     }
@@ -68,7 +62,6 @@ int cb_leadrec_encode(const cb_leadrec *l, int whole, cb_buf *out)
 int cb_leadrec_decode(const char *v, size_t len, const char *subject,
                       size_t subject_len, cb_leadrec *l)
 {
-    static const char hex[] = "0123456789abcdef";
     cb_unpack r;
     const char *id;
     int closed, kept = len > 0 && (unsigned char)v[0] == KEPT;
@@ -78,12 +71,9 @@ int cb_leadrec_decode(const char *v, size_t len, const char *subject,
         if (subject == NULL || subject_len > sizeof(l->subject_id.s))
             return -1;
         (void)cb_unpack_uint(&r, 1);
-        if ((id = cb_unpack_bytes(&r, CB_LEADREC_ID_DIGITS / 2)) == NULL)
+        if ((id = cb_unpack_bytes(&r, CB_ID_DIGITS / 2)) == NULL)
             return -1;
-        for (int i = 0; i < CB_LEADREC_ID_DIGITS / 2; i++) {
-            l->id[2 * i] = hex[(unsigned char)id[i] >> 4];
-            l->id[2 * i + 1] = hex[(unsigned char)id[i] & 15];
-        }
+        cb_id_from_bytes((const unsigned char *)id, l->id);
     } else {
         if ((id = cb_unpack_bytes(&r, CB_LEADREC_ID_DIGITS)) == NULL)
             return -1;

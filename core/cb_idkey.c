@@ -25,6 +25,31 @@ static int hex_value(int c)
     return -1;
 }
 
+int cb_id_to_bytes(const char *digits, unsigned char out[CB_ID_DIGITS / 2])
+{
+    for (int i = 0; i < CB_ID_DIGITS; i++)
+        if (digits[i] >= 'A' && digits[i] <= 'F')
+            return -1;
+    for (int i = 0; i < CB_ID_DIGITS / 2; i++) {
+        int hi = hex_value(digits[2 * i]), lo = hex_value(digits[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+void cb_id_from_bytes(const unsigned char *bytes, char out[CB_ID_DIGITS + 1])
+{
+    static const char digit[] = "0123456789abcdef";
+
+    for (int i = 0; i < CB_ID_DIGITS / 2; i++) {
+        out[2 * i] = digit[bytes[i] >> 4];
+        out[2 * i + 1] = digit[bytes[i] & 15];
+    }
+    out[CB_ID_DIGITS] = '\0';
+}
+
 cb_idkey *cb_idkey_from_hex(const char *hex, char *errstr, size_t errstr_size)
 {
     unsigned char bytes[CB_IDKEY_BYTES];

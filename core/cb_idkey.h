@@ -44,6 +44,15 @@ void cb_idkey_free(cb_idkey *key);
  * when the system has no random bytes to give. */
 int cb_idkey_generate(char hex[CB_IDKEY_HEX_SIZE]);
 
+/* An id's digits as CB_ID_DIGITS / 2 bytes, two digits a byte, as a
+ * store keeps them.  Returns 0, or -1 when one of the CB_ID_DIGITS is not
+ * a lower-case hex digit (no id has one, and the bytes would not give it
+ * back). */
+int cb_id_to_bytes(const char *digits, unsigned char out[CB_ID_DIGITS / 2]);
+
+/* The digits back from those bytes, and a NUL. */
+void cb_id_from_bytes(const unsigned char *bytes, char out[CB_ID_DIGITS + 1]);
+
 /* The id digits of text: CB_ID_DIGITS lowercase hex digits and a NUL. */
 void cb_idkey_digest(const cb_idkey *key, const void *text, size_t len,
                      char out[CB_ID_DIGITS + 1]);

@@ -147,6 +147,24 @@ static void test_config(void **state)
     assert_true(cb_config_is_secret("id_key", KEY_0_1F));
 }
 
+/* An id's digits as bytes and back; upper case and non-hex refused. */
+static void test_id_bytes(void **state)
+{
+    unsigned char b[CB_ID_DIGITS / 2];
+    char back[CB_ID_DIGITS + 1];
+    static const unsigned char want[] = {0x01, 0x23, 0x45, 0x67,
+                                         0x89, 0xab, 0xcd, 0xef};
+
+    (void)state;
+    assert_int_equal(cb_id_to_bytes("0123456789abcdef", b), 0);
+    assert_memory_equal(b, want, sizeof(want));
+    cb_id_from_bytes(b, back);
+    assert_string_equal(back, "0123456789abcdef");
+    assert_int_equal(cb_id_to_bytes("0123456789ABCDEF", b), -1);
+    assert_int_equal(cb_id_to_bytes("0123456789abcdeg", b), -1);
+    assert_int_equal(cb_id_to_bytes("X123456789abcdef", b), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_lead_and_alert),
         cmocka_unit_test(test_generate),
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_id_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
