@@ -227,6 +227,17 @@ breakdown() {
       END { printf "bench:   %-20s %40d bytes = %6.1f a person\n", "all keys", total, total / people }'
 }
 
+# State buckets a partition, sized as docs/COMMANDS.md ("buckets") says:
+# the power of two nearest people / partitions / 60 (256 for 180,000
+# people, 1,024 for 1,000,000); CANBAO_BENCH_BUCKETS sets another.
+BUCKETS=${CANBAO_BENCH_BUCKETS:-$(/usr/bin/python3 -c '
+import math, sys
+n = 2 ** round(math.log2(max(int(sys.argv[1]) / 16 / 60, 1)))
+print(min(max(n, 16), 16384))' "$PEOPLE")}
+printf 'buckets = %s\n' "$BUCKETS" >"$CB_TMP/canbao.conf"
+export CANBAO_CONFIG=$CB_TMP/canbao.conf
+echo "bench: $BUCKETS state buckets a partition"
+
 cb_start_redis >/dev/null
 "$CANBAO" targets "$COUNTY/townships.csv" >/dev/null
 before=$(mem)

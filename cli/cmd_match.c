@@ -22,6 +22,7 @@ static const struct option match_opts[] = {
     {"partitions", required_argument, NULL, 'p'},
     {"batch", required_argument, NULL, 'n'},
     {"cache-mb", required_argument, NULL, 'm'},
+    {"buckets", required_argument, NULL, 'B'},
     {"metrics", required_argument, NULL, 'M'},
     {NULL, 0, NULL, 0}};
 
@@ -53,12 +54,19 @@ const cb_cli_spec cb_spec_match = {
         "                                touches their partition (default "
         "256; 0: none;\n"
         "                                config: cache_mb=)\n"
+        "  -B, --buckets N               state buckets a partition of a "
+        "store not yet\n"
+        "                                written: a power of two, about "
+        "people a\n"
+        "                                partition / 60 (default 1024, or "
+        "the store's\n"
+        "                                own; config: buckets=)\n"
         "  -M, --metrics HOST:PORT       serve /metrics (Prometheus text), "
         "/healthz\n"
         "                                and /readyz there (port 0: any; "
         "config:\n"
         "                                metrics.listen=; default: none)\n",
-    .shortopts = "i:g:p:n:m:M:",
+    .shortopts = "i:g:p:n:m:M:B:",
     .longopts = match_opts,
     .min_args = 0,
     .max_args = 0,
@@ -66,6 +74,7 @@ const cb_cli_spec cb_spec_match = {
 
 typedef struct match_args {
     long idle, partitions, batch, cache_mb;
+    unsigned buckets; /* 0: the config's, or the store's */
     const char *group;
     const char *metrics;
 } match_args;
@@ -94,13 +103,16 @@ static int on_opt(void *opaque, int opt, const char *arg, char *errstr,
     case 'm':
         return cb_cli_parse_int(arg, "--cache-mb", 0, MAX_CACHE_MB,
                                 &a->cache_mb, errstr, errstr_size);
+    case 'B':
+        return cb_store_parse_buckets(arg, "--buckets", &a->buckets, errstr,
+                                      errstr_size);
     }
     return -1;
 }
 
 int cb_cmd_match(int argc, char **argv)
 {
-    match_args a = {0, -1, DEFAULT_BATCH, -1, NULL, NULL};
+    match_args a = {0, -1, DEFAULT_BATCH, -1, 0, NULL, NULL};
     cb_matcher_opts o;
     cb_matcher_stats st;
     cb_cli cli;
@@ -152,7 +164,13 @@ int cb_cmd_match(int argc, char **argv)
         a.cache_mb = mb;
     }
     o.cache_bytes = (size_t)a.cache_mb << 20;
-    o.buckets = CB_STORE_BUCKETS;
+    o.buckets = a.buckets;
+    if (o.buckets == 0 && cb_config_get(&cli.cfg, "buckets") != NULL &&
+        cb_store_parse_buckets(cb_config_get(&cli.cfg, "buckets"), "buckets",
+                               &o.buckets, err, sizeof(err)) != 0) {
+        cb_cli_term(&cli);
+        return cb_cli_usage_error(&cb_spec_match, "%s", err);
+    }
     o.batch_max = (int)a.batch;
     o.idle_exit_s = (int)a.idle;
     o.now_ms = -1;

@@ -20,7 +20,8 @@ typedef struct family {
 
 /* The bucket of an entry's field: a subject key's lead and timer bucket,
  * or a lead id's.  A field that is neither goes to bucket 0, kept. */
-static unsigned field_bucket(const family *f, const redisReply *field)
+static unsigned field_bucket(const family *f, const redisReply *field,
+                             unsigned nside)
 {
     cb_subject s;
 
@@ -28,11 +29,11 @@ static unsigned field_bucket(const family *f, const redisReply *field)
         char digits[CB_ID_DIGITS + 1] = {0};
         memcpy(digits, field->str,
                field->len < CB_ID_DIGITS ? field->len : CB_ID_DIGITS);
-        return cb_lid_bucket(digits);
+        return cb_lid_bucket(digits, nside);
     }
     if (cb_subject_from_key(field->str, field->len, &s) != 0)
         return 0;
-    return cb_side_bucket(s.id, strlen(s.id));
+    return cb_side_bucket(s.id, strlen(s.id), nside);
 }
 
 /* Moves n entries of the old key of f in partition p, given as (field,
@@ -58,7 +59,8 @@ static int move(cb_store *store, int p, const family *f, const char *old,
         const redisReply *field = pairs[2 * i], *value = pairs[2 * i + 1];
         char key[48];
         cb_store_bucket_key(key, sizeof(key), f->what, p,
-                            field_bucket(f, field));
+                            field_bucket(f, field,
+                                         cb_store_side_buckets(store)));
         const char *copy[] = {f->zset ? "ZADD" : "HSETNX", key,
                               f->zset ? "NX" : field->str,
                               value->str,

@@ -141,7 +141,7 @@ static int suspect_op(matcher *m, const rd_kafka_message_t *msg,
         return 1;
     }
     rc = cb_ops_from_deadletter(m->codec, &rec.u.deadletter, msg->offset,
-                                m->opts->buckets, &m->buf, subject, err,
+                                cb_store_buckets(m->store), &m->buf, subject, err,
                                 err_size);
     if (rc < 0)
         cb_warn("dead letter of %s line %" PRId64 ": %s",
@@ -466,7 +466,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
         rc = suspect_op(m, msg, &subject, err, sizeof(err));
     } else if (t == CB_TOPIC_OWNERSHIP && msg->key_len == CB_GROUP_KEY_LEN) {
         rc = cb_ops_group(msg->key, msg->key_len, msg->payload, msg->len,
-                          msg->offset, m->opts->buckets, &m->buf, &subject,
+                          msg->offset, cb_store_buckets(m->store), &m->buf, &subject,
                           err, sizeof(err));
         if (rc < 0)
             dead_letter(m, msg, CB_DEAD_UNAPPLIABLE, err);
@@ -475,7 +475,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
         if (msg->key_len == CB_ID_SIZE - 1)
             memcpy(person, msg->key, msg->key_len);
         rc = cb_ops_ownership(person, msg->payload, msg->len, msg->offset,
-                              m->opts->buckets, &m->buf, &subject, err,
+                              cb_store_buckets(m->store), &m->buf, &subject, err,
                               sizeof(err));
     } else {
         cb_record rec;
@@ -490,7 +490,7 @@ static void take_message(matcher *m, const rd_kafka_message_t *msg)
             dead_letter(m, msg, CB_DEAD_UNDECODABLE, err);
         } else {
             rc = cb_ops_from_record(rec.kind, &rec.u, t, msg->offset, 0,
-                                    m->opts->buckets, &m->buf, &subject, err,
+                                    cb_store_buckets(m->store), &m->buf, &subject, err,
                                     sizeof(err));
             if (rc < 0)
                 dead_letter(m, msg, CB_DEAD_UNAPPLIABLE, err);
@@ -905,7 +905,7 @@ static int tick_op(const char *key, size_t len, void *opaque)
     cb_subject s;
 
     if (make_room(m, t->p) == 0 && cb_subject_from_key(key, len, &s) == 0 &&
-        cb_ops_tick(&s, m->opts->buckets, &m->buf) == 0 &&
+        cb_ops_tick(&s, cb_store_buckets(m->store), &m->buf) == 0 &&
         batch_add(&m->batches[t->p], &m->buf) == 0) {
         m->pending++;
         m->stats->ticks++;

@@ -27,7 +27,8 @@ typedef struct cb_matcher_opts {
     const struct cb_idkey *ids; /* keys lead and alert ids (cb_idkey.h) */
     const char *group;    /* consumer group id */
     int partitions;       /* of every input topic */
-    unsigned buckets;     /* state buckets per partition */
+    unsigned buckets;     /* state buckets a partition of a store not yet
+                             written (cb_store_opts); 0: the store's */
     int batch_max;        /* events per step */
     size_t cache_bytes;   /* states and leads kept between steps; 0: none */
     int idle_exit_s;      /* exit once idle this long; 0: run until stopped */

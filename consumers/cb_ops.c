@@ -162,13 +162,18 @@ unsigned cb_subject_bucket(const cb_subject *s, unsigned nbuckets)
     return cb_fnv1a32(s->id, strlen(s->id)) % nbuckets;
 }
 
-unsigned cb_side_bucket(const char *id, size_t id_len)
+unsigned cb_side_buckets(unsigned nbuckets)
 {
-    return cb_fnv1a32(id, id_len) % CB_SIDE_BUCKETS;
+    return nbuckets / CB_SIDE_SHARE ? nbuckets / CB_SIDE_SHARE : 1;
+}
+
+unsigned cb_side_bucket(const char *id, size_t id_len, unsigned nside)
+{
+    return cb_fnv1a32(id, id_len) % nside;
 }
 
 /* The id's first four hex digits: an HMAC's, so evenly spread. */
-unsigned cb_lid_bucket(const char *digits)
+unsigned cb_lid_bucket(const char *digits, unsigned nside)
 {
     unsigned v = 0;
 
@@ -180,7 +185,7 @@ unsigned cb_lid_bucket(const char *digits)
                                             : 0;
         v = v * 16 + d;
     }
-    return v % CB_SIDE_BUCKETS;
+    return v % nside;
 }
 
 /* ------------------------------------------------------------- packing */

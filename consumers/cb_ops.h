@@ -120,18 +120,24 @@ int cb_subject_from_key(const char *key, size_t len, cb_subject *s);
 /* Which bucket of its partition a subject's state lives in. */
 unsigned cb_subject_bucket(const cb_subject *s, unsigned nbuckets);
 
-/* Leads, lead ids and timers are bucketed too (docs/MATCHER.md), in
- * fewer buckets than states: a partition has about a sixth as many of
- * them, and every key costs some 80 bytes of its own. */
-#define CB_SIDE_BUCKETS 256
+/* Leads, lead ids and timers are bucketed too (docs/MATCHER.md), in a
+ * quarter as many buckets as states ("side" buckets): a partition has
+ * about a sixth as many of them, and every key costs some 80 bytes of
+ * its own.  Counts are powers of two, so a subject's side bucket is
+ * its state bucket's remainder. */
+#define CB_SIDE_SHARE 4
 
-/* The bucket of a subject's lead and timer, from its ID text (id_len
- * bytes, cb_subject's id). */
-unsigned cb_side_bucket(const char *id, size_t id_len);
+/* The side buckets of a partition of nbuckets state buckets. */
+unsigned cb_side_buckets(unsigned nbuckets);
 
-/* The bucket of a lead id's entry (cb:lid), from its CB_ID_DIGITS hex
- * digits alone, so that a reader with only the id finds it. */
-unsigned cb_lid_bucket(const char *digits);
+/* The bucket of a subject's lead and timer among nside, from its ID text
+ * (id_len bytes, cb_subject's id). */
+unsigned cb_side_bucket(const char *id, size_t id_len, unsigned nside);
+
+/* The bucket of a lead id's entry (cb:lid) among nside (at most 65,536),
+ * from its CB_ID_DIGITS hex digits alone, so that a reader with only the
+ * id finds it. */
+unsigned cb_lid_bucket(const char *digits, unsigned nside);
 
 /* The Kafka partition of a key, as Kafka's Java clients and canbao's
  * producers place it (murmur2). */

@@ -202,7 +202,8 @@ static int append_reads(cb_step *s, cb_redis *r)
         s->nread_leads += (size_t)sj->lead_read;
         if (sj->lead_read) {
             num[0] = ':';
-            num[1 + cb_resp_itoa(cb_side_bucket(sj->id, sj->id_len),
+            num[1 + cb_resp_itoa(cb_side_bucket(sj->id, sj->id_len,
+                                                s->a.side_buckets),
                                  num + 1)] = '\0';
             cb_resp_begin(w, 3);
             cb_resp_str(w, "HGET");

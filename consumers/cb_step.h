@@ -51,6 +51,8 @@ typedef struct cb_step_args {
     int cluster; /* Redis is a cluster: the commit declares every key it
                     writes, so that a node whose slot is moving refuses
                     it before it runs */
+    unsigned side_buckets; /* of the partition's leads, lead ids and
+                              timers (cb_side_buckets) */
 } cb_step_args;
 
 typedef struct cb_step_counts {

@@ -55,15 +55,18 @@ static void tw_rest(char *buf, size_t size, int64_t tw)
 }
 
 /* ":<b>", the bucket of a subject's lead and timer keys. */
-static void side_rest(char *buf, size_t size, const subject *sj)
+static void side_rest(const cb_step *s, char *buf, size_t size,
+                      const subject *sj)
 {
-    snprintf(buf, size, ":%u", cb_side_bucket(sj->id, sj->id_len));
+    snprintf(buf, size, ":%u",
+             cb_side_bucket(sj->id, sj->id_len, s->a.side_buckets));
 }
 
 /* ":<b>", the bucket of a lead id's cb:lid entry. */
-static void lid_rest(char *buf, size_t size, const char *id)
+static void lid_rest(const cb_step *s, char *buf, size_t size,
+                     const char *id)
 {
-    snprintf(buf, size, ":%u", cb_lid_bucket(id));
+    snprintf(buf, size, ":%u", cb_lid_bucket(id, s->a.side_buckets));
 }
 
 /* The source_event_id of a lead the rules made (L, decision applied):
@@ -90,14 +93,14 @@ static int finish_lead(cb_step *s, subject *sj)
                                     sj->id_len, &o) == 0;
     char rest[32], num[24], side[16], lb[16];
 
-    side_rest(side, sizeof(side), sj);
+    side_rest(s, side, sizeof(side), sj);
     if (!sj->has_lead) {
         if (!has_old)
             return 0;
         /* no longer a lead: it leaves the store; the topic hears it closed */
         cb_step_write2(s, "D", "lead:", side, sj->key, sj->key_len);
         sj->lead_new = 2;
-        lid_rest(lb, sizeof(lb), o.id);
+        lid_rest(s, lb, sizeof(lb), o.id);
         cb_step_write2(s, "D", "lid:", lb, o.id, CB_ID_DIGITS);
         tw_rest(rest, sizeof(rest), o.township);
         cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
@@ -155,7 +158,7 @@ static int finish_lead(cb_step *s, subject *sj)
         sj->lead_new = 1;
     }
     if (has_old && memcmp(o.id, n.id, CB_ID_DIGITS) != 0) {
-        lid_rest(lb, sizeof(lb), o.id);
+        lid_rest(s, lb, sizeof(lb), o.id);
         cb_step_write2(s, "D", "lid:", lb, o.id, CB_ID_DIGITS);
         /* a new episode replaces the lead: the topic hears the old one
          * closed, moved_out when the subject's township changed */
@@ -172,7 +175,7 @@ static int finish_lead(cb_step *s, subject *sj)
         tw_rest(rest, sizeof(rest), o.township);
         cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
     }
-    lid_rest(lb, sizeof(lb), n.id);
+    lid_rest(s, lb, sizeof(lb), n.id);
     cb_step_write3(s, "H", "lid:", lb, n.id, CB_ID_DIGITS, sj->key,
                    sj->key_len);
     tw_rest(rest, sizeof(rest), n.township);
@@ -465,7 +468,7 @@ void cb_step_finish(cb_step *s)
         if (!sj->lead_inputs)
             continue;
         s->counts.leads_changed += finish_lead(s, sj);
-        side_rest(side, sizeof(side), sj);
+        side_rest(s, side, sizeof(side), sj);
         if (sj->next_day >= 0 && sj->next_day <= s->a.today + s->a.horizon) {
             cb_step_write3(s, "Z", "tm:", side, num,
                            cb_step_fmt_int(num, sizeof(num), sj->next_day),

@@ -2,6 +2,7 @@
  * (cb_step.c, driven by cb_pipe.c), applied offsets, packed leads, alerts
  * and review items read back, and the decisions and verdicts that are
  * steps of their own. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,122 @@ struct cb_store {
     unsigned buckets;
 };
 
+/* Whether partition p holds anything a matcher or `canbao load` wrote:
+ * 1, 0, or -1 when Redis did not answer. */
+static int partition_written(cb_store *st, int p)
+{
+    redisReply *r = cb_redis_commandf(st->redis, "EXISTS cb:v:{p%d} "
+                                      "cb:off:{p%d}", p, p);
+    int rc = r != NULL && r->type == REDIS_REPLY_INTEGER
+                 ? r->integer > 0
+                 : -1;
+
+    if (r != NULL)
+        freeReplyObject(r);
+    return rc;
+}
+
+/* The state buckets a partition of the store in Redis has
+ * (CB_KEY_BUCKETS): 0 when none are recorded, -1 with errstr when Redis
+ * did not answer or holds something else. */
+static long recorded_buckets(cb_store *st, char *errstr, size_t errstr_size)
+{
+    redisReply *r = cb_redis_commandf(st->redis, "GET %s", CB_KEY_BUCKETS);
+    unsigned n = 0;
+    long v = -1;
+
+    if (r == NULL || r->type == REDIS_REPLY_ERROR)
+        snprintf(errstr, errstr_size, "reading %s: %s", CB_KEY_BUCKETS,
+                 r ? r->str : cb_redis_errstr(st->redis));
+    else if (r->type == REDIS_REPLY_NIL)
+        v = 0;
+    else if (r->type != REDIS_REPLY_STRING)
+        snprintf(errstr, errstr_size, "%s is not a string", CB_KEY_BUCKETS);
+    else if (cb_store_parse_buckets(r->str, CB_KEY_BUCKETS, &n, errstr,
+                                    errstr_size) == 0)
+        v = n;
+    if (r != NULL)
+        freeReplyObject(r);
+    return v;
+}
+
+/* Settles st->buckets: the count recorded in Redis, which want (0: any)
+ * must equal.  A store without one is either empty, and a writer (a
+ * store with ids) records want (CB_STORE_BUCKETS when 0) there, or was
+ * written before counts were recorded, with CB_STORE_BUCKETS: a reader
+ * takes that in both cases (an empty store reads the same whatever the
+ * count).  The count is part of every key a subject's state, lead and
+ * timer are kept under, so a store cannot change it once written. */
+static int settle_buckets(cb_store *st, unsigned want, char *errstr,
+                          size_t errstr_size)
+{
+    long have;
+
+    if ((have = recorded_buckets(st, errstr, errstr_size)) < 0)
+        return -1;
+    if (have == 0 && st->ids == NULL)
+        have = CB_STORE_BUCKETS;
+    if (have == 0) {
+        unsigned rec = want ? want : CB_STORE_BUCKETS;
+        for (int p = 0; p < st->partitions && rec != CB_STORE_BUCKETS; p++) {
+            int w = partition_written(st, p);
+            if (w < 0) {
+                snprintf(errstr, errstr_size, "%s",
+                         cb_redis_errstr(st->redis));
+                return -1;
+            }
+            if (w)
+                rec = CB_STORE_BUCKETS; /* written before counts were */
+        }
+        redisReply *r = cb_redis_commandf(st->redis, "SET %s %u NX",
+                                          CB_KEY_BUCKETS, rec);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            snprintf(errstr, errstr_size, "recording %s: %s", CB_KEY_BUCKETS,
+                     r ? r->str : cb_redis_errstr(st->redis));
+            if (r != NULL)
+                freeReplyObject(r);
+            return -1;
+        }
+        freeReplyObject(r);
+        /* another writer may have recorded its own first */
+        if ((have = recorded_buckets(st, errstr, errstr_size)) <= 0) {
+            if (have == 0)
+                snprintf(errstr, errstr_size, "%s vanished", CB_KEY_BUCKETS);
+            return -1;
+        }
+    }
+    if (want != 0 && (unsigned long)have != want) {
+        snprintf(errstr, errstr_size,
+                 "the store in Redis keeps each partition's states in %ld "
+                 "buckets, not the %u asked for: a store keeps the count "
+                 "it was first written with (buckets in docs/COMMANDS.md); "
+                 "leave buckets out, or set it to %ld",
+                 have, want, have);
+        return -1;
+    }
+    st->buckets = (unsigned)have;
+    return 0;
+}
+
+int cb_store_parse_buckets(const char *text, const char *name,
+                           unsigned *out, char *errstr, size_t errstr_size)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : 0;
+    if (v == 0 || errno != 0 || *end != '\0' || v < CB_STORE_BUCKETS_MIN ||
+        v > CB_STORE_BUCKETS_MAX || (v & (v - 1)) != 0) {
+        snprintf(errstr, errstr_size,
+                 "%s must be a power of two from %d to %d, not '%s'", name,
+                 CB_STORE_BUCKETS_MIN, CB_STORE_BUCKETS_MAX, text);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
 cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
                        size_t errstr_size)
 {
@@ -47,7 +164,6 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
         return NULL;
     }
     st->partitions = opts->partitions;
-    st->buckets = opts->buckets ? opts->buckets : CB_STORE_BUCKETS;
     st->ids = opts->ids;
     st->commit.source = lua->data;
     if (opts->cache_bytes > 0 &&
@@ -65,7 +181,8 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
         free(st);
         return NULL;
     }
-    if (cb_store_reload(st, errstr, errstr_size) != 0) {
+    if (settle_buckets(st, opts->buckets, errstr, errstr_size) != 0 ||
+        cb_store_reload(st, errstr, errstr_size) != 0) {
         cb_store_free(st);
         return NULL;
     }
@@ -75,9 +192,9 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
 cb_store *cb_store_from_config(const cb_config *cfg, const cb_idkey *ids,
                                char *errstr, size_t errstr_size)
 {
-    cb_store_opts o = {cb_config_redis(cfg), 16, CB_STORE_BUCKETS, 5000, 0,
-                       ids};
+    cb_store_opts o = {cb_config_redis(cfg), 16, 0, 5000, 0, ids};
     const char *p = cb_config_get(cfg, "partitions");
+    const char *b = cb_config_get(cfg, "buckets");
 
     if (p != NULL) {
         char *end;
@@ -88,6 +205,10 @@ cb_store *cb_store_from_config(const cb_config *cfg, const cb_idkey *ids,
         }
         o.partitions = (int)v;
     }
+    if (b != NULL &&
+        cb_store_parse_buckets(b, "buckets", &o.buckets, errstr,
+                               errstr_size) != 0)
+        return NULL;
     return cb_store_new(&o, errstr, errstr_size);
 }
 
@@ -136,6 +257,11 @@ int cb_store_partitions(const cb_store *store)
 unsigned cb_store_buckets(const cb_store *store)
 {
     return store->buckets;
+}
+
+unsigned cb_store_side_buckets(const cb_store *store)
+{
+    return cb_side_buckets(store->buckets);
 }
 
 int cb_store_partition_of(const cb_store *store, const cb_subject *s)
@@ -368,7 +494,9 @@ static int each_lead_of(cb_store *store, int p, lead_walk *w, char *errstr,
 {
     cb_redis *node = cb_store_node(store, p);
 
-    for (unsigned b = 0; b < CB_SIDE_BUCKETS; b++) {
+    unsigned nside = cb_store_side_buckets(store);
+
+    for (unsigned b = 0; b < nside; b++) {
         char key[64];
         const char *argv[2] = {"HGETALL", key};
         size_t argvlen[2] = {7, 0};
@@ -379,7 +507,7 @@ static int each_lead_of(cb_store *store, int p, lead_walk *w, char *errstr,
             return -1;
         }
     }
-    return take_leads(node, CB_SIDE_BUCKETS, NULL, w, errstr, errstr_size);
+    return take_leads(node, nside, NULL, w, errstr, errstr_size);
 }
 
 /* The leads of one township in partition p: its index, then one HGET a
@@ -407,7 +535,8 @@ static int township_leads_of(cb_store *store, int p, const char *township,
             cb_subject sj;
             char key[64];
             unsigned b = cb_subject_from_key(id->str, id->len, &sj) == 0
-                             ? cb_side_bucket(sj.id, strlen(sj.id))
+                             ? cb_side_bucket(sj.id, strlen(sj.id),
+                                              cb_store_side_buckets(store))
                              : 0;
             cb_store_bucket_key(key, sizeof(key), "lead", p, b);
             const char *argv[3] = {"HGET", key, id->str};
@@ -479,7 +608,8 @@ int cb_store_find_lead(cb_store *store, const char *lead_id,
     for (int p = 0; p < store->partitions; p++) {
         char key[96];
         cb_store_bucket_key(key, sizeof(key), "lid", p,
-                            cb_lid_bucket(lead_id + 1));
+                            cb_lid_bucket(lead_id + 1,
+                                          cb_store_side_buckets(store)));
         redisReply *r = cb_redis_commandf(store->redis, "HGET %s %s", key,
                                           lead_id + 1);
         if (r == NULL) {
@@ -507,7 +637,8 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
     int rc = 0;
 
     cb_store_bucket_key(key, sizeof(key), "lead", partition,
-                        cb_side_bucket(s->id, strlen(s->id)));
+                        cb_side_bucket(s->id, strlen(s->id),
+                                       cb_store_side_buckets(store)));
     argv[0] = "HGET";
     argvlen[0] = 4;
     argv[1] = key;

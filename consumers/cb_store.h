@@ -9,8 +9,8 @@
  * and a subject's state lives in the partition its events arrive on (the
  * murmur2 partition of its ID, cb_key_partition).  Within a partition,
  * states are spread over `buckets` small hashes, and leads, lead ids and
- * timers over CB_SIDE_BUCKETS each (cb_ops.h), which Redis keeps in its
- * compact listpack encoding. */
+ * timers over a quarter as many each (cb_side_buckets), which Redis keeps
+ * in its compact listpack encoding. */
 #ifndef CB_STORE_H
 #define CB_STORE_H
 
@@ -23,7 +23,15 @@
 #include "cb_redis.h"
 #include "cb_step.h"
 
-#define CB_STORE_BUCKETS  1024 /* per partition: ~60 subjects each at 1M */
+/* State buckets a partition: a power of two, fixed when a store is first
+ * written and recorded in it (CB_KEY_BUCKETS); CB_STORE_BUCKETS is the
+ * default, and the count of a store written before counts were recorded.
+ * Sized at some 60 people a bucket (docs/COMMANDS.md,
+ * "buckets"). */
+#define CB_STORE_BUCKETS  1024
+#define CB_STORE_BUCKETS_MIN 16
+#define CB_STORE_BUCKETS_MAX 16384
+#define CB_KEY_BUCKETS "cb:{plan}:buckets"
 #define CB_STORE_HORIZON  400  /* days ahead a timer is kept */
 #define CB_STORE_MAX_BATCH 5000 /* ops in one step */
 #define CB_STORE_LISTPACK_VALUE 1024 /* hash-max-listpack-value wanted */
@@ -34,7 +42,11 @@ typedef struct cb_store cb_store;
 typedef struct cb_store_opts {
     const char *redis_url;
     int partitions; /* of the topics; state is split the same way */
-    unsigned buckets;
+    unsigned buckets; /* state buckets a partition (a power of two,
+                         CB_STORE_BUCKETS_MIN..MAX): what a store not yet
+                         written records; 0: the store's own, or
+                         CB_STORE_BUCKETS.  A store that holds another
+                         count is refused. */
     int timeout_ms;
     size_t cache_bytes; /* states and leads kept between steps (cb_cache.h);
                            0: none, every step reads its subjects */
@@ -43,15 +55,16 @@ typedef struct cb_store_opts {
                                    (its steps are refused) */
 } cb_store_opts;
 
-/* Connects and loads the script.  NULL with errstr on failure. */
+/* Connects, settles the bucket count and loads the script.  NULL with
+ * errstr on failure (a bucket count that is not the store's too). */
 cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
                        size_t errstr_size);
 
 void cb_store_free(cb_store *store);
 
 /* A store for a command: the Redis URL of cfg, its "partitions" setting
- * (default 16), and ids (NULL for a command that only reads).  NULL with
- * errstr on failure. */
+ * (default 16) and "buckets" (default: the store's own), and ids (NULL for
+ * a command that only reads).  NULL with errstr on failure. */
 struct cb_config;
 cb_store *cb_store_from_config(const struct cb_config *cfg,
                                const struct cb_idkey *ids, char *errstr,
@@ -81,7 +94,16 @@ struct cb_cache *cb_store_cache(cb_store *store);
 const cb_redis_script *cb_store_script(const cb_store *store);
 
 int cb_store_partitions(const cb_store *store);
+
+/* The state buckets of each partition, as the store in Redis has them,
+ * and the buckets of its leads, lead ids and timers (cb_side_buckets). */
 unsigned cb_store_buckets(const cb_store *store);
+unsigned cb_store_side_buckets(const cb_store *store);
+
+/* Parses a bucket count (cb_store_opts.buckets) given as name.  Returns 0,
+ * or -1 with errstr. */
+int cb_store_parse_buckets(const char *text, const char *name,
+                           unsigned *out, char *errstr, size_t errstr_size);
 
 /* The partition a subject's state lives in. */
 int cb_store_partition_of(const cb_store *store, const cb_subject *s);

@@ -2,6 +2,7 @@
 #include <hiredis.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_ops.h"
@@ -12,17 +13,20 @@ int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
                   cb_timers_fn *fn, void *opaque)
 {
     cb_redis *node = cb_store_node(store, partition);
-    redisReply *got[CB_SIDE_BUCKETS] = {NULL};
+    unsigned nside = cb_store_side_buckets(store);
+    redisReply **got = calloc(nside, sizeof(*got));
     char day[16], lim[16];
     int asked = 0, lost = 0, taken = 0, stop = 0, partial = 0;
 
     snprintf(day, sizeof(day), "%d", (int)today);
     snprintf(lim, sizeof(lim), "%d", limit);
-    for (int b = 0; b < CB_SIDE_BUCKETS; b++) {
+    if (got == NULL)
+        return -1;
+    for (unsigned b = 0; b < nside; b++) {
         char key[48];
         const char *argv[] = {"ZRANGEBYSCORE", key, "-inf", day,
                               "LIMIT", "0", lim};
-        cb_store_bucket_key(key, sizeof(key), "tm", partition, (unsigned)b);
+        cb_store_bucket_key(key, sizeof(key), "tm", partition, b);
         if (cb_redis_append(node, 7, argv, NULL) != 0) {
             lost = 1;
             break;
@@ -46,6 +50,7 @@ int cb_timers_due(cb_store *store, int partition, int32_t today, int limit,
         if (r != NULL)
             freeReplyObject(r);
     }
+    free(got);
     if (lost)
         return -1;
     return partial || stop || taken >= limit ? 0 : 1;

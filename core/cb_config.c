@@ -18,6 +18,7 @@ static const char *const known_keys[] = {
     "partitions",  /* partitions of each topic the embedded broker creates */
     "group",       /* the matcher's consumer group id */
     "cache_mb",    /* the matcher's cache of states, in MiB (0: none) */
+    "buckets",     /* state buckets a partition of a new store */
     "log.level",   /* error, warn, info, debug */
     "now",         /* the clock canbao reasons with (tests, replays) */
     "townships",   /* a township table to check codes against */

@@ -10,6 +10,7 @@
 #   script  commit.lua is flushed from Redis (SCRIPT FLUSH) again and again
 #           while the matcher runs;
 #   duo     two matchers share the group's partitions;
+#   buckets the store kept in 16 state buckets a partition, not 1,024;
 #   quartet four matchers share them (16 partitions: 4 each).  They join
 #           before anything is produced, and the events are produced once
 #           the group has settled, so each has its share from the start;
@@ -179,6 +180,54 @@ cb_expect_exit 0 "uninterrupted run" env CANBAO_REDIS="$BASE/1" \
 cb_log "$CB_OUT"
 dump_db 1 >"$CB_TMP/db1.txt"
 grep -q '"lead"' "$CB_TMP/db1.txt" || cb_fail "the reference run made no lead"
+
+# -------------------------------------------------------------- buckets
+# A store of 16 state buckets a partition (4 for its leads, lead ids and
+# timers) where the reference has 1,024: the count says where an entry is
+# kept, never what it holds.  `canbao load`, the store's first writer,
+# records the count of its config file; every later command takes it from
+# the store, and a writer that asks for another is refused before it
+# writes.
+printf 'buckets = 16\n' >"$CB_TMP/b16.conf"
+CANBAO_CONFIG=$CB_TMP/b16.conf prepare_db 7
+[ "$(redis-cli -p "$REDIS_PORT" -n 7 get 'cb:{plan}:buckets')" = 16 ] ||
+    cb_fail "canbao load did not record the store's 16 buckets"
+cb_expect_exit 1 "a matcher asking for 64 buckets of a store of 16" \
+    env CANBAO_REDIS="$BASE/7" "${MATCH[@]}" --group b16 --buckets 64 \
+    --until-idle 3
+grep -q "keeps each partition's states in 16 buckets, not the 64 asked for" \
+    <<<"$CB_ERR" || cb_fail "the refusal does not say why: $CB_ERR"
+[ "$(redis-cli -p "$REDIS_PORT" -n 7 exists 'cb:off:{p0}')" = 0 ] ||
+    cb_fail "the refused matcher wrote to the store"
+cb_expect_exit 0 "a matcher on the store of 16 buckets" \
+    env CANBAO_REDIS="$BASE/7" "${MATCH[@]}" --group b16 --until-idle 3
+keys=$(redis-cli -p "$REDIS_PORT" -n 7 --scan --pattern 'cb:s:*' | wc -l)
+[ "$keys" -le $((16 * 16)) ] && [ "$keys" -gt 16 ] ||
+    cb_fail "$keys state buckets for 16 partitions of 16"
+same_as_reference 7 "16 state buckets a partition ($keys keys)"
+# all_leads N: the leads canbao lists from database N, as sorted CSV rows
+all_leads() {
+    "$CANBAO" leads -r "$BASE/$1" --status all --format csv --unmasked | sort
+}
+all_leads 1 >"$CB_TMP/leads1.csv"
+all_leads 7 >"$CB_TMP/leads7.csv"
+[ "$(wc -l <"$CB_TMP/leads1.csv")" -gt 1 ] &&
+    cmp -s "$CB_TMP/leads1.csv" "$CB_TMP/leads7.csv" ||
+    cb_fail "canbao leads lists other leads from 16 buckets: $(diff "$CB_TMP/leads1.csv" "$CB_TMP/leads7.csv" | head -3)"
+cb_pass "canbao leads reads the same $(($(wc -l <"$CB_TMP/leads1.csv") - 1)) leads from either store"
+# A store written before counts were recorded holds 1,024: a reader takes
+# that, and a writer that asks for another is refused.
+redis-cli -p "$REDIS_PORT" -n 1 del 'cb:{plan}:buckets' >/dev/null
+all_leads 1 >"$CB_TMP/leads1-old.csv"
+cmp -s "$CB_TMP/leads1.csv" "$CB_TMP/leads1-old.csv" ||
+    cb_fail "canbao leads of a store without its count lists other leads"
+cb_expect_exit 1 "a matcher asking for 256 buckets of a store of 1,024" \
+    env CANBAO_REDIS="$BASE/1" "${MATCH[@]}" --group ref --buckets 256 \
+    --until-idle 3
+grep -q "in 1024 buckets, not the 256 asked for" <<<"$CB_ERR" ||
+    cb_fail "the refusal does not say why: $CB_ERR"
+[ "$(redis-cli -p "$REDIS_PORT" -n 1 get 'cb:{plan}:buckets')" = 1024 ] ||
+    cb_fail "the store's 1,024 buckets were not recorded"
 
 # ---------------------------------------------------------------- crash
 # Small batches make many steps, so a kill lands between and inside them.

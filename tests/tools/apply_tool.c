@@ -293,7 +293,7 @@ static void dump(void)
         char key[64];
         redisReply *r;
 
-        for (unsigned b = 0; b < CB_SIDE_BUCKETS; b++) {
+        for (unsigned b = 0; b < cb_store_side_buckets(store); b++) {
             cb_store_bucket_key(key, sizeof(key), "lead", p, b);
             r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
             for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
@@ -340,7 +340,7 @@ int main(int argc, char **argv)
     const char *truth_dir = NULL;
     cb_truth *truth = NULL;
     cb_idkey *ids = NULL;
-    cb_store_opts opts = {NULL, PARTITIONS, CB_STORE_BUCKETS, 5000, 0, NULL};
+    cb_store_opts opts = {NULL, PARTITIONS, 0 /* the store's */, 5000, 0, NULL};
 
     if (argc < 3)
         die("usage", "apply_tool REDIS_URL TODAY [--batch N] [--snapshot]");

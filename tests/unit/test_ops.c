@@ -15,6 +15,7 @@
 
 #include "cb_idkey.h"
 #include "cb_ops.h"
+#include "cb_store.h"
 #include "cb_time.h"
 #include "golden.h"
 
@@ -643,31 +644,69 @@ static void test_stamps(void **state)
     assert_int_equal(cb_stamp_low(-CB_STAMP_LOW), 0);
 }
 
-/* Lead and timer buckets: a subject's from its ID text, consistent with
- * its state bucket when the counts divide; a lead id's from its first
- * four hex digits alone, either case. */
+/* Lead and timer buckets: a quarter of the state buckets; a subject's
+ * from its ID text, its state bucket's remainder (the counts are powers
+ * of two); a lead id's from its first four hex digits alone, either case,
+ * for every count a store may have. */
 static void test_side_buckets(void **state)
 {
+    static unsigned seen[CB_STORE_BUCKETS_MAX / CB_SIDE_SHARE];
     cb_subject subj;
-    unsigned seen[CB_SIDE_BUCKETS] = {0}, empty = 0;
     char id[CB_ID_DIGITS + 1];
 
     (void)state;
+    assert_int_equal(cb_side_buckets(1024), 256);
+    assert_int_equal(cb_side_buckets(CB_STORE_BUCKETS_MIN),
+                     CB_STORE_BUCKETS_MIN / CB_SIDE_SHARE);
     assert_int_equal(cb_subject_of_employer(USCC, &subj), 0);
-    assert_int_equal(cb_side_bucket(subj.id, strlen(subj.id)),
-                     cb_subject_bucket(&subj, 1024) % CB_SIDE_BUCKETS);
-    assert_int_equal(cb_lid_bucket("00ff000000000000"), 0xff);
-    assert_int_equal(cb_lid_bucket("abcd123412341234"), 0xcd);
-    assert_int_equal(cb_lid_bucket("ABCD123412341234"), 0xcd);
-    assert_int_equal(cb_lid_bucket("12"), 0x12);
-    /* digits as an HMAC gives them fill every bucket */
-    for (unsigned i = 0; i < 65536; i += 7) {
-        snprintf(id, sizeof(id), "%04x000000000000", i);
-        seen[cb_lid_bucket(id)]++;
+    for (unsigned n = CB_STORE_BUCKETS_MIN; n <= CB_STORE_BUCKETS_MAX;
+         n *= 2) {
+        unsigned nside = cb_side_buckets(n), empty = 0;
+        assert_int_equal(cb_side_bucket(subj.id, strlen(subj.id), nside),
+                         cb_subject_bucket(&subj, n) % nside);
+        /* digits as an HMAC gives them fill every bucket */
+        memset(seen, 0, sizeof(seen));
+        for (unsigned i = 0; i < 65536; i += 3) {
+            snprintf(id, sizeof(id), "%04x000000000000", i);
+            seen[cb_lid_bucket(id, nside)]++;
+        }
+        for (unsigned b = 0; b < nside; b++)
+            empty += seen[b] == 0;
+        assert_int_equal(empty, 0);
     }
-    for (unsigned b = 0; b < CB_SIDE_BUCKETS; b++)
-        empty += seen[b] == 0;
-    assert_int_equal(empty, 0);
+    assert_int_equal(cb_lid_bucket("00ff000000000000", 256), 0xff);
+    assert_int_equal(cb_lid_bucket("abcd123412341234", 256), 0xcd);
+    assert_int_equal(cb_lid_bucket("ABCD123412341234", 256), 0xcd);
+    assert_int_equal(cb_lid_bucket("abcd123412341234", 16), 0xd);
+    assert_int_equal(cb_lid_bucket("abcd123412341234", 4096), 0xbcd);
+    assert_int_equal(cb_lid_bucket("12", 256), 0x12);
+}
+
+/* A bucket count is a power of two within the bounds, as a flag, a config
+ * value or the count a store records; anything else is refused, named. */
+static void test_parse_buckets(void **state)
+{
+    char err[160];
+    unsigned n = 7;
+    const char *bad[] = {"", "0", "48", "8", "32768", "256x", "-256",
+                         " 256", "99999999999999999999999"};
+
+    (void)state;
+    assert_int_equal(cb_store_parse_buckets("256", "buckets", &n, err,
+                                            sizeof(err)), 0);
+    assert_int_equal(n, 256);
+    assert_int_equal(cb_store_parse_buckets("16", "buckets", &n, err,
+                                            sizeof(err)), 0);
+    assert_int_equal(cb_store_parse_buckets("16384", "buckets", &n, err,
+                                            sizeof(err)), 0);
+    assert_int_equal(n, 16384);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        n = 7;
+        assert_int_equal(cb_store_parse_buckets(bad[i], "--buckets", &n, err,
+                                                sizeof(err)), -1);
+        assert_int_equal(n, 7);
+        assert_non_null(strstr(err, "--buckets must be a power of two"));
+    }
 }
 
 int main(void)
@@ -689,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_head),
         cmocka_unit_test(test_stamps),
         cmocka_unit_test(test_side_buckets),
+        cmocka_unit_test(test_parse_buckets),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
