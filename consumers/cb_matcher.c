@@ -32,8 +32,8 @@
 #define HAND_EVERY     1000 /* messages of a burst between two handovers */
 #define COLLECT_CHUNK  64   /* results taken from the worker at a time */
 #define QUEUED_MIN     "300000" /* messages the consumer fetches ahead */
-#define QUEUED_KBYTES  "6144"   /* and at most so many kB of them */
-#define FETCH_MAX      "3145728" /* bytes of one fetch response */
+#define QUEUED_KBYTES  "10240"  /* and at most so many kB of them */
+#define FETCH_MAX      "1048576" /* bytes of one fetch response */
 #define FETCH_MIN      "65536"   /* bytes a fetch waits for (up to 20 ms) */
 
 /* An array of ops (its cb_bufs keep their memory from batch to batch);
@@ -996,9 +996,12 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
          * messages queued and the fetch responses they came in (up to
          * fetch.max.bytes, 50 MB by default) besides, about eight times
          * the payload in all: with the defaults (64 MB) the matcher's RSS
-         * reached 380-450 MB in the drain benchmark; 6 MB queued and
-         * 3 MB fetches at a time keep it near 200 MB, and the queue still
-         * holds more than a second of the matcher's work. */
+         * reached 380-450 MB in the drain benchmark.  Too small a queue
+         * starves the matcher instead: with 6 MB it drained 104,000
+         * messages/s, with 8 MB 125,000-136,000 and with 10 MB 144,000-
+         * 156,000; 10 MB queued and fetches of 1 MB (a response pins its
+         * buffer while any of its messages is queued) keep the RSS under
+         * 200 MB (docs/PERFORMANCE.md, "The consumer's queue"). */
         (cb_config_get(m->opts->cfg, "kafka.queued.max.messages.kbytes") ==
              NULL &&
          rd_kafka_conf_set(conf, "queued.max.messages.kbytes", QUEUED_KBYTES,
