@@ -569,7 +569,9 @@ static int ride_out_failure(matcher *m)
             usleep(100 * 1000);
         }
     }
+    char said[sizeof(err)] = "";
     for (int wait_ms = 200; !stopped(m);) {
+        err[0] = '\0';
         if (cb_redis_reconnect(cb_store_redis(m->store)) == 0 &&
             cb_store_reload(m->store, err, sizeof(err)) == 0 &&
             cb_worker_reconnect(m->worker, err, sizeof(err)) == 0) {
@@ -577,6 +579,12 @@ static int ride_out_failure(matcher *m)
             m->fig.redis_reconnects++;
             m->reseek = 1;
             return 0;
+        }
+        if (err[0] != '\0' && strcmp(err, said) != 0) {
+            /* Redis answers but the store will not do (a bucket count
+             * that is not this matcher's): said once, tried again */
+            cb_warn("Redis is back but the store is not usable: %s", err);
+            snprintf(said, sizeof(said), "%s", err);
         }
         show_figures(m, 0);
         usleep((useconds_t)wait_ms * 1000);

@@ -32,7 +32,8 @@ struct cb_store {
     cb_cache *cache;
     const cb_idkey *ids; /* borrowed */
     int partitions;
-    unsigned buckets;
+    unsigned buckets; /* settled: the store's; before, the ones asked for */
+    int settled;
 };
 
 /* Whether partition p holds anything a matcher or `canbao load` wrote:
@@ -80,19 +81,23 @@ static long recorded_buckets(cb_store *st, char *errstr, size_t errstr_size)
  * written before counts were recorded, with CB_STORE_BUCKETS: a reader
  * takes that in both cases (an empty store reads the same whatever the
  * count).  The count is part of every key a subject's state, lead and
- * timer are kept under, so a store cannot change it once written. */
-static int settle_buckets(cb_store *st, unsigned want, char *errstr,
-                          size_t errstr_size)
+ * timer are kept under, so a store cannot change it once written.  On a
+ * reconnection (settled: the store has its count) a writer records its
+ * count again if Redis lost it with its data. */
+static int settle_buckets(cb_store *st, unsigned want, int settled,
+                          char *errstr, size_t errstr_size)
 {
     long have;
 
     if ((have = recorded_buckets(st, errstr, errstr_size)) < 0)
         return -1;
     if (have == 0 && st->ids == NULL)
-        have = CB_STORE_BUCKETS;
+        have = settled ? (long)want : CB_STORE_BUCKETS;
     if (have == 0) {
         unsigned rec = want ? want : CB_STORE_BUCKETS;
-        for (int p = 0; p < st->partitions && rec != CB_STORE_BUCKETS; p++) {
+        for (int p = 0; p < st->partitions && !settled &&
+                        rec != CB_STORE_BUCKETS;
+             p++) {
             int w = partition_written(st, p);
             if (w < 0) {
                 snprintf(errstr, errstr_size, "%s",
@@ -181,8 +186,8 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
         free(st);
         return NULL;
     }
-    if (settle_buckets(st, opts->buckets, errstr, errstr_size) != 0 ||
-        cb_store_reload(st, errstr, errstr_size) != 0) {
+    st->buckets = opts->buckets; /* asked for; settled by the reload */
+    if (cb_store_reload(st, errstr, errstr_size) != 0) {
         cb_store_free(st);
         return NULL;
     }
@@ -332,6 +337,10 @@ int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
     if (store->cache != NULL)
         cb_cache_clear(store->cache, -1);
     tune_encoding(store);
+    if (settle_buckets(store, store->buckets, store->settled, errstr,
+                       errstr_size) != 0)
+        return -1;
+    store->settled = 1;
     if (cb_redis_script_load(store->redis, &store->commit) != 0) {
         snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
         return -1;

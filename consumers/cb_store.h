@@ -145,8 +145,9 @@ int cb_store_apply(cb_store *store, int32_t today, int64_t now_ms,
                    const cb_store_batch *batches, size_t n,
                    cb_store_result *res, char *errstr, size_t errstr_size);
 
-/* Loads the commit script again and empties the cache (after a
- * reconnect: Redis may have lost writes the cache holds). */
+/* Loads the commit script again, empties the cache and checks the bucket
+ * count (after a reconnect: Redis may have lost writes the cache holds,
+ * or its data; a writer records its count again). */
 int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size);
 
 /* One batch: cb_store_apply of one. */

@@ -317,4 +317,26 @@ same_as_reference 4 "two matchers in one group"
 
 # -------------------------------------------------------------- quartet
 same_as_reference 6 "four matchers in one group"
+
+# ------------------------------------------------------- buckets, again
+# A store that loses its count under a running matcher (Redis emptied of
+# it, the connection dropped) has it recorded again when the matcher
+# reconnects: readers would otherwise take the count of a store from
+# before counts were recorded.  Last: the event produced to wake the
+# matcher is one the other databases never saw.
+CANBAO_REDIS=$BASE/7 "${MATCH[@]}" --group b16 --until-idle 10 \
+    >"$CB_TMP/b16-again.out" 2>"$CB_TMP/b16-again.log" &
+pid=$!
+cb_wait_for "grep -q 'assigned' '$CB_TMP/b16-again.log'" 60 ||
+    cb_fail "the matcher on 16 buckets did not start"
+redis-cli -p "$REDIS_PORT" -n 7 del 'cb:{plan}:buckets' >/dev/null
+redis-cli -p "$REDIS_PORT" client kill type normal >/dev/null
+head -2 "$CB_TMP/county/feeds/death.csv" >"$CB_TMP/one-death.csv"
+"$CANBAO" produce death "$CB_TMP/one-death.csv" >/dev/null
+wait "$pid" || cb_fail "the matcher failed after its connection dropped: $(tail -3 "$CB_TMP/b16-again.log")"
+grep -q "Redis is back" "$CB_TMP/b16-again.log" ||
+    cb_fail "the matcher did not reconnect: $(tail -3 "$CB_TMP/b16-again.log")"
+[ "$(redis-cli -p "$REDIS_PORT" -n 7 get 'cb:{plan}:buckets')" = 16 ] ||
+    cb_fail "the matcher did not record its 16 buckets again"
+cb_pass "a count Redis lost is recorded again at the reconnection"
 cb_log "PASS"
