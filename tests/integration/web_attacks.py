@@ -278,8 +278,11 @@ def attack_streams():
     c = open_stream(s)
     time.sleep(1)
     gone = redis("DEL", session_key(s))  # what expiry does
-    check("a stream ends within 7 s of its session's expiry",
-          gone == "1" and ends_within(c, 7))
+    # the stream asks after its session every 5 s (cb_api_live.c); under
+    # ASan with the suite's other test beside it a 7 s bound failed once
+    # (2026-12-03), so 10: still before the 15 s keep-alive comment
+    check("a stream ends within 10 s of its session's expiry",
+          gone == "1" and ends_within(c, 10))
     c[0].close()
 
 
