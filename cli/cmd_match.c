@@ -165,9 +165,8 @@ int cb_cmd_match(int argc, char **argv)
     }
     o.cache_bytes = (size_t)a.cache_mb << 20;
     o.buckets = a.buckets;
-    if (o.buckets == 0 && cb_config_get(&cli.cfg, "buckets") != NULL &&
-        cb_store_parse_buckets(cb_config_get(&cli.cfg, "buckets"), "buckets",
-                               &o.buckets, err, sizeof(err)) != 0) {
+    if (o.buckets == 0 &&
+        cb_store_config_buckets(&cli.cfg, &o.buckets, err, sizeof(err)) != 0) {
         cb_cli_term(&cli);
         return cb_cli_usage_error(&cb_spec_match, "%s", err);
     }

@@ -156,6 +156,17 @@ int cb_store_parse_buckets(const char *text, const char *name,
     return 0;
 }
 
+int cb_store_config_buckets(const cb_config *cfg, unsigned *out,
+                            char *errstr, size_t errstr_size)
+{
+    const char *v = cb_config_get(cfg, "buckets");
+
+    *out = 0;
+    return v == NULL ? 0
+                     : cb_store_parse_buckets(v, "buckets", out, errstr,
+                                              errstr_size);
+}
+
 cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
                        size_t errstr_size)
 {
@@ -199,7 +210,6 @@ cb_store *cb_store_from_config(const cb_config *cfg, const cb_idkey *ids,
 {
     cb_store_opts o = {cb_config_redis(cfg), 16, 0, 5000, 0, ids};
     const char *p = cb_config_get(cfg, "partitions");
-    const char *b = cb_config_get(cfg, "buckets");
 
     if (p != NULL) {
         char *end;
@@ -210,9 +220,7 @@ cb_store *cb_store_from_config(const cb_config *cfg, const cb_idkey *ids,
         }
         o.partitions = (int)v;
     }
-    if (b != NULL &&
-        cb_store_parse_buckets(b, "buckets", &o.buckets, errstr,
-                               errstr_size) != 0)
+    if (cb_store_config_buckets(cfg, &o.buckets, errstr, errstr_size) != 0)
         return NULL;
     return cb_store_new(&o, errstr, errstr_size);
 }
@@ -502,7 +510,6 @@ static int each_lead_of(cb_store *store, int p, lead_walk *w, char *errstr,
                         size_t errstr_size)
 {
     cb_redis *node = cb_store_node(store, p);
-
     unsigned nside = cb_store_side_buckets(store);
 
     for (unsigned b = 0; b < nside; b++) {

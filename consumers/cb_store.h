@@ -105,6 +105,12 @@ unsigned cb_store_side_buckets(const cb_store *store);
 int cb_store_parse_buckets(const char *text, const char *name,
                            unsigned *out, char *errstr, size_t errstr_size);
 
+/* The "buckets" setting of cfg into *out (0 when it has none).  Returns 0,
+ * or -1 with errstr for a value cb_store_parse_buckets refuses. */
+struct cb_config;
+int cb_store_config_buckets(const struct cb_config *cfg, unsigned *out,
+                            char *errstr, size_t errstr_size);
+
 /* The partition a subject's state lives in. */
 int cb_store_partition_of(const cb_store *store, const cb_subject *s);
 
