@@ -1,7 +1,11 @@
 /* cmd_match.c -- `canbao match`: runs the matcher (cb_matcher.h) until
  * stopped, or until the feeds have been quiet for --until-idle seconds. */
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_commands.h"
@@ -15,6 +19,21 @@
 #define DEFAULT_BATCH 2000 /* events a step, at most */
 #define DEFAULT_CACHE_MB 256
 #define MAX_CACHE_MB (1L << 20)
+
+/* The consumer's fetch responses (up to 1 MB each) and librdkafka's
+ * buffers of them come and go by the thousand.  Once a block of that size
+ * has been freed, glibc raises its mmap threshold and serves the next ones
+ * from its heaps, which keep the pages: the drain's RSS went 178-212 MB.
+ * With blocks of 128 kB and more mapped and unmapped each time it stays
+ * 156-190 MB with a larger queue (docs/PERFORMANCE.md, "The matcher's
+ * memory").  MALLOC_MMAP_THRESHOLD_ in the environment still wins. */
+static void map_large_blocks(void)
+{
+#ifdef __GLIBC__
+    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL)
+        (void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
 
 static const struct option match_opts[] = {
     {"until-idle", required_argument, NULL, 'i'},
@@ -186,6 +205,7 @@ int cb_cmd_match(int argc, char **argv)
     o.ids = ids;
     o.stop_requested = cb_cli_stop_requested;
     cb_cli_catch_stop_signals();
+    map_large_blocks();
     rc = cb_matcher_run(&o, &st, err, sizeof(err));
     cb_idkey_free(ids);
     printf("match: %" PRIu64 " messages, %" PRIu64 " events applied, %" PRIu64

@@ -32,9 +32,10 @@
 #define HAND_EVERY     1000 /* messages of a burst between two handovers */
 #define COLLECT_CHUNK  64   /* results taken from the worker at a time */
 #define QUEUED_MIN     "300000" /* messages the consumer fetches ahead */
-#define QUEUED_KBYTES  "10240"  /* and at most so many kB of them */
+#define QUEUED_KBYTES  "14336"  /* and at most so many kB of them */
 #define FETCH_MAX      "1048576" /* bytes of one fetch response */
-#define FETCH_MIN      "65536"   /* bytes a fetch waits for (up to 20 ms) */
+#define FETCH_MIN      "65536"   /* bytes a fetch waits for, */
+#define FETCH_WAIT_MS  "10"      /* or at most so many ms */
 
 /* An array of ops (its cb_bufs keep their memory from batch to batch);
  * while with the worker, the figures of its stages (cb_metrics.h). */
@@ -976,7 +977,7 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr,
                           errstr_size) != RD_KAFKA_CONF_OK ||
         (cb_config_get(m->opts->cfg, "kafka.fetch.wait.max.ms") == NULL &&
-         rd_kafka_conf_set(conf, "fetch.wait.max.ms", "20", errstr,
+         rd_kafka_conf_set(conf, "fetch.wait.max.ms", FETCH_WAIT_MS, errstr,
                            errstr_size) != RD_KAFKA_CONF_OK) ||
         /* A fetch names every partition of the seven topics (112 with
          * 16 partitions), and librdkafka 2.0 has no incremental fetch
@@ -985,7 +986,8 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
          * message had come, hundreds of fetches a second, and at 10,000
          * events/s a Kafka broker on the matcher's machine fell seconds
          * behind.  Waiting for 64 kB (or fetch.wait.max.ms) costs a
-         * live event at most those 20 ms (docs/PERFORMANCE.md). */
+         * live event at most those 10 ms; 20 ms made the p99 of
+         * event to lead 35-53 ms, 10 ms 28-33 (docs/PERFORMANCE.md). */
         (cb_config_get(m->opts->cfg, "kafka.fetch.min.bytes") == NULL &&
          rd_kafka_conf_set(conf, "fetch.min.bytes", FETCH_MIN, errstr,
                            errstr_size) != RD_KAFKA_CONF_OK) ||
@@ -1006,10 +1008,11 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
          * the payload in all: with the defaults (64 MB) the matcher's RSS
          * reached 380-450 MB in the drain benchmark.  Too small a queue
          * starves the matcher instead: with 6 MB it drained 104,000
-         * messages/s, with 8 MB 125,000-136,000 and with 10 MB 144,000-
-         * 156,000; 10 MB queued and fetches of 1 MB (a response pins its
-         * buffer while any of its messages is queued) keep the RSS under
-         * 200 MB (docs/PERFORMANCE.md, "The consumer's queue"). */
+         * messages/s, with 10 MB 144,000-156,000 and with 14 MB 218,000-
+         * 221,000.  Fetches of 1 MB (a response pins its buffer while any
+         * of its messages is queued), 14 MB queued and large blocks
+         * mapped (cmd_match.c) keep the RSS under 200 MB
+         * (docs/PERFORMANCE.md, "The consumer's queue"). */
         (cb_config_get(m->opts->cfg, "kafka.queued.max.messages.kbytes") ==
              NULL &&
          rd_kafka_conf_set(conf, "queued.max.messages.kbytes", QUEUED_KBYTES,
