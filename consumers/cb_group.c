@@ -8,8 +8,9 @@
  *   suspect  s1 event id, s1 written, s1 name, i6 township, u1 kind,
  *            s1 file, i8 line, s2 record
  *   verdict  u1 kind, u1 verdict, i8 at, s1 subject, s1 other
- *   group    u1 version 4, uvar nholders, compact holders, u2 nsuspects,
- *            suspects, u2 nverdicts, verdicts (read only: version 3, the
+ *   group    u1 version 5, uvar nholders, compact holders, u2 nsuspects,
+ *            suspects, u2 nverdicts, verdicts (read only: version 4, the
+ *            same with holders' names in UTF-8; version 3, the
  *            same with holders compact as before 2026-12-03 (put_cholder);
  *            version 2, the same, stored before groups asked their
  *            suspects' candidates; version 1, u2 nholders and holders as
@@ -29,7 +30,8 @@
 #include "cb_pack.h"
 #include "cb_time.h"
 
-#define GROUP_VERSION 4
+#define GROUP_VERSION 5
+#define GROUP_VERSION_4 4 /* holders' names in UTF-8 (s1), not as text */
 #define GROUP_VERSION_3 3 /* holders' names and townships whole */
 #define GROUP_VERSION_2 2 /* before the probes: every named person held */
 #define GROUP_VERSION_1 1 /* holders as in messages */
@@ -158,12 +160,13 @@ static int get_holder(cb_unpack *r, cb_holder *h)
     return r->failed || h->id.len != CB_IDENT_LEN ? -1 : 0;
 }
 
-/* A holder in a group's state, compactly (version 4):
+/* A holder in a group's state, compactly (version 5):
  *
  *   u8 id       the first 17 digits as a number, when the 18th is their
  *               check character; else all ones, and s1 id follows
  *   uvar nfacts * 4 + (the name is the previous holder's) * 2 + pension
- *   [s1 name]   when it is not the previous holder's
+ *   [name]      when it is not the previous holder's, as text
+ *               (cb_pack_text: 2 bytes a Chinese character)
  *   svar township less the first code of the county that issued the
  *               number (cb_code_county_base; 0 for an id kept as
  *               written)
@@ -177,8 +180,9 @@ static int get_holder(cb_unpack *r, cb_holder *h)
  * The first fact is packed against period 0, amount 0 and no id.  A
  * month of a pension takes 4 bytes (22 in a message).  Namesakes mostly
  * write their name alike and live in the county that issued their
- * number: a holder after the first takes 10 bytes.  Version 3 (read only)
- * had s1 name, svar township, uvar nfacts * 2 + pension after the id. */
+ * number: a holder after the first takes 10 bytes.  Version 4 (read only)
+ * had the name as s1; version 3 (read only) s1 name, svar township, uvar
+ * nfacts * 2 + pension after the id. */
 #define CH_K1     0x01
 #define CH_KBYTE  0x02
 #define CH_NEXT   0x04
@@ -226,7 +230,7 @@ static void put_cholder(cb_pack *w, const cb_holder *h,
     cb_pack_uvar(w, (uint64_t)h->nfacts << 2 | (uint64_t)same << 1 |
                         (h->pension != 0));
     if (!same)
-        put_s(w, h->name, 1);
+        cb_pack_text(w, h->name.s, h->name.len);
     /* an id kept as written is packed against 0 */
     cb_pack_svar(w, h->township -
                         (num == CH_RAW_ID ? 0 : cb_code_county_base(h->id.s)));
@@ -269,10 +273,14 @@ static cb_span_ro to_text(cb_buf *text, const char *s, size_t n,
     return span;
 }
 
-/* Reads a holder of version 4 (v4 1) or 3, after `before` (NULL for the
- * first). */
+/* A version-5 holder's name that is the holder's before it, until
+ * text_spans points it at that one's (whose own span is not known yet). */
+static const char same_name[] = "";
+
+/* Reads a holder of version 5, 4 or 3, after `before` (NULL for the
+ * first).  A version-5 name is read into the group's text (to_text). */
 static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
-                       const cb_holder *before, int v4)
+                       const cb_holder *before, unsigned version)
 {
     uint64_t num, nf;
     int64_t base = 0;
@@ -296,12 +304,18 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
         base = cb_code_county_base(id);
         h->id = to_text(text, id, CB_IDENT_LEN, r);
     }
-    if (v4) {
+    if (version >= GROUP_VERSION_4) {
         nf = cb_unpack_uvar(r);
         if (nf & 2) {
             if (before == NULL)
                 return -1;
             h->name = before->name;
+            if (version == GROUP_VERSION)
+                h->name.s = same_name;
+        } else if (version == GROUP_VERSION) {
+            cb_str name;
+            cb_unpack_text(r, &name);
+            h->name = to_text(text, name.s, name.len, r);
         } else {
             h->name = get_s(r, 1);
         }
@@ -346,8 +360,9 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
     return r->failed || h->id.len != CB_IDENT_LEN ? -1 : 0;
 }
 
-/* Points the spans to_text made (each holder's id, then its facts' ids,
- * holder after holder) into the text, now that it has stopped growing. */
+/* Points the spans to_text made (each holder's id, its name in version 5
+ * unless it is the holder's before it, then its facts' ids, holder after
+ * holder) into the text, now that it has stopped growing. */
 static void text_spans(cb_group *g)
 {
     const char *t = g->text;
@@ -356,6 +371,12 @@ static void text_spans(cb_group *g)
         cb_holder *h = &g->holders[i];
         h->id.s = t;
         t += h->id.len;
+        if (h->name.s == same_name) {
+            h->name = g->holders[i - 1].name; /* i > 0: get_cholder */
+        } else if (h->name.s == NULL) {
+            h->name.s = t;
+            t += h->name.len;
+        }
         for (size_t k = 0; k < h->nfacts; k++) {
             h->facts[k].eid.s = t;
             t += h->facts[k].eid.len;
@@ -429,7 +450,8 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
     cb_group_init(g);
     cb_unpack_init(&r, data, len);
     version = cb_unpack_uint(&r, 1);
-    if (version != GROUP_VERSION && version != GROUP_VERSION_3 &&
+    if (version != GROUP_VERSION && version != GROUP_VERSION_4 &&
+        version != GROUP_VERSION_3 &&
         version != GROUP_VERSION_2 && version != GROUP_VERSION_1)
         return -1;
     g->probed = version >= GROUP_VERSION_3;
@@ -438,14 +460,14 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
     /* the fewest bytes a holder takes: 10 in version 4 (a number, its
      * count, the name before it, a township of its county), 11 before */
     if (r.failed ||
-        !cb_unpack_room(&r, n, version == GROUP_VERSION ? 10 : 11) ||
+        !cb_unpack_room(&r, n, version >= GROUP_VERSION_4 ? 10 : 11) ||
         (n > 0 && (g->holders = calloc(n, sizeof(*g->holders))) == NULL))
         goto fail;
     for (; g->nholders < n; g->nholders++) {
         cb_holder *h = &g->holders[g->nholders];
         const cb_holder *before = g->nholders > 0 ? h - 1 : NULL;
         if ((compact ? get_cholder(&r, h, &text, before,
-                                   version == GROUP_VERSION)
+                                   (unsigned)version)
                      : get_holder(&r, h)) != 0) {
             g->nholders++;
             goto fail;

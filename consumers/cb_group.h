@@ -19,8 +19,8 @@
  *
  * Strings of a decoded group or message point into the bytes they were
  * decoded from (not owned): keep those bytes while the group is used.
- * Its holders' numbers and event ids, which a group keeps packed, are
- * the group's own (its text). */
+ * Its holders' numbers, names and event ids, which a group keeps packed,
+ * are the group's own (its text). */
 #ifndef CB_GROUP_H
 #define CB_GROUP_H
 

@@ -247,3 +247,158 @@ void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
         r->failed = 1;
     }
 }
+
+/* ------------------------------------------------------------- names */
+
+#define TEXT_CJK_FIRST 0x4E00u /* the ideographs a 2-byte code stands for */
+#define TEXT_CJK_LAST  0x9FFFu
+#define TEXT_ESCAPE    0xFF    /* another UTF-8 character follows, whole */
+
+/* The length of the UTF-8 character starting at s (n bytes left) and its
+ * code point, or 0 when the bytes are not one (a stray continuation byte,
+ * a character cut short).  Overlong forms are taken as they come: the
+ * bytes, not the code point, are what round-trips. */
+static size_t utf8_char(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len;
+    uint32_t c;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+        c = s[0] & 0x1F;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        c = s[0] & 0x0F;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        c = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    *cp = c;
+    return len;
+}
+
+/* The name's text form into out (room for 2 * n bytes); its length, or
+ * -1 when the name is not UTF-8. */
+static long text_of(const unsigned char *s, size_t n, unsigned char *out)
+{
+    size_t i = 0, o = 0;
+
+    while (i < n) {
+        uint32_t cp;
+        size_t len = utf8_char(s + i, n - i, &cp);
+
+        if (len == 0)
+            return -1;
+        if (len == 1) {
+            out[o++] = s[i];
+        } else if (len == 3 && cp >= TEXT_CJK_FIRST && cp <= TEXT_CJK_LAST) {
+            uint32_t off = cp - TEXT_CJK_FIRST;
+            out[o++] = (unsigned char)(0x80 | off >> 8);
+            out[o++] = (unsigned char)(off & 0xFF);
+        } else {
+            out[o++] = TEXT_ESCAPE;
+            memcpy(out + o, s + i, len);
+            o += len;
+        }
+        i += len;
+    }
+    return (long)o;
+}
+
+void cb_pack_text(cb_pack *w, const char *s, size_t n)
+{
+    unsigned char text[2 * 255];
+    long t;
+
+    if (n > 255) {
+        w->failed = 1;
+        return;
+    }
+    t = text_of((const unsigned char *)s, n, text);
+    if (t >= 0 && (size_t)t <= n) {
+        cb_pack_uvar(w, (uint64_t)t << 1);
+        cb_pack_bytes(w, text, (size_t)t);
+    } else {
+        cb_pack_uvar(w, (uint64_t)n << 1 | 1);
+        cb_pack_bytes(w, s, n);
+    }
+}
+
+/* Appends n bytes to out, failing r when they do not fit. */
+static void text_put(cb_unpack *r, cb_str *out, const void *p, size_t n)
+{
+    if (out->len + n > sizeof(out->s)) {
+        r->failed = 1;
+        return;
+    }
+    memcpy(out->s + out->len, p, n);
+    out->len = (uint8_t)(out->len + n);
+}
+
+void cb_unpack_text(cb_unpack *r, cb_str *out)
+{
+    uint64_t head = cb_unpack_uvar(r);
+    size_t n = (size_t)(head >> 1);
+    const unsigned char *p, *end;
+
+    out->len = 0;
+    if (r->failed || head >> 1 > 255) { /* no name packs longer */
+        r->failed = 1;
+        return;
+    }
+    p = (const unsigned char *)cb_unpack_bytes(r, n);
+    if (p == NULL)
+        return;
+    if (head & 1) {
+        text_put(r, out, p, n);
+        return;
+    }
+    for (end = p + n; p < end && !r->failed;) {
+        if (*p < 0x80) {
+            text_put(r, out, p++, 1);
+        } else if (*p <= 0x80 + ((TEXT_CJK_LAST - TEXT_CJK_FIRST) >> 8)) {
+            uint32_t cp;
+            unsigned char u[3];
+            if (end - p < 2 ||
+                (cp = TEXT_CJK_FIRST + ((uint32_t)(p[0] & 0x7F) << 8 | p[1])) >
+                    TEXT_CJK_LAST) {
+                r->failed = 1;
+                break;
+            }
+            u[0] = (unsigned char)(0xE0 | cp >> 12);
+            u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+            u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+            text_put(r, out, u, 3);
+            p += 2;
+        } else if (*p == TEXT_ESCAPE && end - p > 1) {
+            uint32_t cp;
+            size_t len = utf8_char(p + 1, (size_t)(end - p - 1), &cp);
+            /* one character that is not ASCII and not an ideograph the
+             * 2-byte codes stand for: the writer writes no other */
+            if (len < 2 || (len == 3 && cp >= TEXT_CJK_FIRST &&
+                            cp <= TEXT_CJK_LAST)) {
+                r->failed = 1;
+                break;
+            }
+            text_put(r, out, p + 1, len);
+            p += 1 + len;
+        } else {
+            r->failed = 1;
+        }
+    }
+    if (r->failed)
+        out->len = 0;
+}

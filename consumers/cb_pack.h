@@ -183,4 +183,24 @@ void cb_pack_eid(cb_pack *w, const char *s, size_t n, const char *prev,
 void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
                    cb_str *out);
 
+/* A name (any bytes, up to 255) in fewer bytes than its UTF-8: Chinese
+ * names and company names are CJK unified ideographs (U+4E00-U+9FFF),
+ * three bytes each in UTF-8, two here.
+ *
+ *   uvar head; head & 1:  0  head >> 1 bytes of text follow:
+ *                            00-7F      that ASCII byte
+ *                            80-D1 xx   the ideograph U+4E00 +
+ *                                       ((first & 0x7F) << 8 | xx)
+ *                            FF        then one other UTF-8 character,
+ *                                       whole (2 to 4 bytes)
+ *                         1  raw: head >> 1 bytes follow as they are
+ *
+ * The writer packs as text whenever the name is UTF-8 and its text is not
+ * longer than the name, else raw: a name packs to one sequence of bytes. */
+void cb_pack_text(cb_pack *w, const char *s, size_t n);
+
+/* Reads a name packed by cb_pack_text into out; fails on bytes that are
+ * not such a packing or a name longer than out holds. */
+void cb_unpack_text(cb_unpack *r, cb_str *out);
+
 #endif

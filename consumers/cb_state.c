@@ -8,9 +8,11 @@
  * against the person's township (F_RFACTS); the two layouts before it
  * (F_FACTS, F_CFACTS) are still read.  A person's state is written
  * against its number (version 2: no birth date, townships against the
- * number's county, a student stamp that is the stay's not repeated);
- * version 1 is still read, and written for a state
- * whose number is not known or does not match it.
+ * number's county, a student stamp that is the stay's not repeated;
+ * version 3: the same with its names packed as text, cb_pack_text);
+ * versions 1 and 2 are still read, and version 1 written for a state
+ * whose number is not known or does not match it.  An employer's names
+ * are packed as text under EF_TEXT.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
@@ -48,10 +50,12 @@
 #define EF_REG   2
 #define EF_DEREG 4
 #define EF_EIDS  8 /* the event ids behind the three above */
-#define EF_ALL   15
+#define EF_TEXT  16 /* the name and the representative's as text */
+#define EF_ALL   31
 
 #define STATE_VERSION 1       /* birth and townships as numbers */
 #define STATE_VERSION_KEYED 2 /* packed against the person's number */
+#define STATE_VERSION_TEXT 3  /* and its names as text (cb_pack_text) */
 
 /* -------------------------------------------------------- the number */
 
@@ -147,6 +151,24 @@ static int later(int64_t st, int has_old, int64_t old, int tie)
 static void put_str(cb_pack *w, const cb_str *s)
 {
     cb_pack_str(w, s->s, s->len, 1);
+}
+
+/* A name: as text (cb_pack_text) in the layouts that say so, else
+ * behind a one-byte length. */
+static void put_name(cb_pack *w, int text, const cb_str *s)
+{
+    if (text)
+        cb_pack_text(w, s->s, s->len);
+    else
+        put_str(w, s);
+}
+
+static void get_name(cb_unpack *r, int text, cb_str *out)
+{
+    if (text)
+        cb_unpack_text(r, out);
+    else
+        cb_unpack_str(r, 1, out);
 }
 
 static void put_stamp(cb_pack *w, int64_t st)
@@ -493,18 +515,20 @@ int cb_person_decode(const char *id, const char *data, size_t len,
 
     cb_unpack_init(&r, data, len);
     unsigned flags, version;
+    int text;
     size_t n;
 
     cb_person_free(p);
     /* <BHi3: version, flags, birth (none in a keyed state) */
     version = (unsigned)cb_unpack_uint(&r, 1);
-    if (version == STATE_VERSION_KEYED) {
+    if (version == STATE_VERSION_KEYED || version == STATE_VERSION_TEXT) {
         idf = id_facts_of(id);
         if (!idf.ok)
             goto bad;
     } else if (version != STATE_VERSION) {
         goto bad;
     }
+    text = version == STATE_VERSION_TEXT;
     flags = (unsigned)cb_unpack_uint(&r, 2);
     if (flags & ~(unsigned)F_ALL)
         goto bad;
@@ -571,13 +595,13 @@ int cb_person_decode(const char *id, const char *data, size_t len,
             cb_unpack_str(&r, 1, &x->eid);
             x->date = (int32_t)cb_unpack_int(&r, 3);
             x->tw = get_tw(&r, &idf);
-            cb_unpack_str(&r, 1, &x->name);
+            get_name(&r, text, &x->name);
             norm_of(&x->name, &x->norm);
         }
     }
     if (flags & F_NAME) { /* <Bc0 */
         p->has_name = 1;
-        cb_unpack_str(&r, 1, &p->name);
+        get_name(&r, text, &p->name);
     }
     n = (size_t)cb_unpack_uint(&r, 1); /* schemes, each <BHI3 */
     for (size_t i = 0; i < n && !r.failed; i++) {
@@ -661,7 +685,7 @@ int cb_person_decode(const char *id, const char *data, size_t len,
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_alias *x = &p->aliases[p->naliases++];
             memset(x, 0, sizeof(*x));
-            cb_unpack_str(&r, 1, &x->name);
+            get_name(&r, text, &x->name);
             norm_of(&x->name, &x->norm);
             size_t m = (size_t)cb_unpack_uint(&r, 1);
             if (m == 0 || !cb_unpack_room(&r, m, 1) ||
@@ -682,7 +706,7 @@ int cb_person_decode(const char *id, const char *data, size_t len,
             x->kind = (int)cb_unpack_uint(&r, 1);
             x->verdict = (int)cb_unpack_uint(&r, 1);
             x->at = cb_unpack_int(&r, 6);
-            cb_unpack_str(&r, 1, &x->other);
+            get_name(&r, text, &x->other);
         }
     }
     if (flags & F_EIDS)
@@ -810,7 +834,7 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
         ns += p->has_scheme[s] != 0;
 
     start(&w, out);
-    cb_pack_int(&w, idf.ok ? STATE_VERSION_KEYED : STATE_VERSION, 1);
+    cb_pack_int(&w, idf.ok ? STATE_VERSION_TEXT : STATE_VERSION, 1);
     cb_pack_int(&w, flags, 2);
     if (!idf.ok)
         cb_pack_int(&w, p->birth, 3);
@@ -840,11 +864,11 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
             put_str(&w, &x->eid);
             cb_pack_int(&w, x->date, 3);
             put_tw(&w, &idf, x->tw);
-            put_str(&w, &x->name);
+            put_name(&w, idf.ok, &x->name);
         }
     }
     if (flags & F_NAME)
-        put_str(&w, &p->name);
+        put_name(&w, idf.ok, &p->name);
     /* schemes: one record each, s * 2 + on first, so by scheme number */
     cb_pack_int(&w, (int64_t)ns, 1);
     for (int s = 0; s < CB_SCHEMES; s++) {
@@ -886,7 +910,7 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
         cb_pack_int(&w, (int64_t)p->naliases, 1);
         for (size_t i = 0; i < p->naliases; i++) {
             const cb_alias *x = &p->aliases[i];
-            put_str(&w, &x->name);
+            put_name(&w, idf.ok, &x->name);
             cb_pack_int(&w, (int64_t)x->neids, 1);
             for (size_t k = 0; k < x->neids; k++)
                 put_str(&w, &x->eids[k]);
@@ -900,7 +924,7 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
             cb_pack_int(&w, x->kind, 1);
             cb_pack_int(&w, x->verdict, 1);
             cb_pack_int(&w, x->at, 6);
-            put_str(&w, &x->other);
+            put_name(&w, idf.ok, &x->other);
         }
     }
     if (flags & F_EIDS)
@@ -1217,6 +1241,7 @@ int cb_employer_decode(const char *data, size_t len, cb_employer *e)
 
     cb_unpack_init(&r, data, len);
     unsigned flags;
+    int text;
 
     cb_employer_init(e);
     /* <BH: version, flags */
@@ -1225,7 +1250,10 @@ int cb_employer_decode(const char *data, size_t len, cb_employer *e)
     flags = (unsigned)cb_unpack_uint(&r, 2);
     if (flags & ~(unsigned)EF_ALL)
         goto bad;
-    if (flags & EF_BIZ) { /* <BBi3i6HI3Bc0Bc0 */
+    text = (flags & EF_TEXT) != 0;
+    if (text && !(flags & EF_BIZ))
+        goto bad;
+    if (flags & EF_BIZ) { /* <BBi3i6HI3, two names (Bc0, or as text) */
         e->has_biz = 1;
         e->kind = (int)cb_unpack_uint(&r, 1);
         e->action = (int)cb_unpack_uint(&r, 1);
@@ -1233,8 +1261,8 @@ int cb_employer_decode(const char *data, size_t len, cb_employer *e)
         e->tw = cb_unpack_int(&r, 6);
         int64_t d = (int64_t)cb_unpack_uint(&r, 2);
         e->st = cb_stamp_of(d, (int64_t)cb_unpack_uint(&r, 3));
-        cb_unpack_str(&r, 1, &e->name);
-        cb_unpack_str(&r, 1, &e->rep);
+        get_name(&r, text, &e->name);
+        get_name(&r, text, &e->rep);
     }
     if (flags & EF_REG) {
         e->has_reg = 1;
@@ -1256,8 +1284,8 @@ bad:
 int cb_employer_encode(const cb_employer *e, cb_buf *out)
 {
     cb_pack w;
-    unsigned flags = (e->has_biz ? EF_BIZ : 0) | (e->has_reg ? EF_REG : 0) |
-                     (e->has_dereg ? EF_DEREG : 0);
+    unsigned flags = (e->has_biz ? EF_BIZ | EF_TEXT : 0) |
+                     (e->has_reg ? EF_REG : 0) | (e->has_dereg ? EF_DEREG : 0);
 
     if (e->biz_eid.len > 0 || e->reg_eid.len > 0 || e->dereg_eid.len > 0)
         flags |= EF_EIDS;
@@ -1271,8 +1299,8 @@ int cb_employer_encode(const cb_employer *e, cb_buf *out)
         cb_pack_int(&w, e->est, 3);
         cb_pack_int(&w, e->tw, 6);
         put_stamp(&w, e->st);
-        put_str(&w, &e->name);
-        put_str(&w, &e->rep);
+        put_name(&w, 1, &e->name);
+        put_name(&w, 1, &e->rep);
     }
     if (e->has_reg)
         cb_pack_int(&w, e->reg, 2);

@@ -316,9 +316,9 @@ static void test_state(void **state)
     assert_packs_as(&back, &e);
     assert_int_equal(back.probed, 1);
     cb_group_free(&back);
-    assert_int_equal(e.data[0], 4);
+    assert_int_equal(e.data[0], 5);
     /* a group stored with holders' names and townships whole (version 3)
-     * reads as it was and is written as version 4; one stored before
+     * reads as it was and is written as version 5; one stored before
      * probes (version 2, the same layout) says its suspects' candidates
      * were not asked */
     cb_buf v3 = {0}, again = {0};
@@ -349,9 +349,9 @@ static void test_state(void **state)
         assert_int_equal(back.holders[0].pension, 1);
         assert_int_equal(back.holders[1].pension, 0);
         assert_int_equal(cb_group_encode(&back, &again), 0);
-        /* version 4: the second name is the first's (5 bytes fewer), the
+        /* version 5: the second name is the first's (5 bytes fewer), the
          * townships 1 and 2 bytes against the county (4 + 3 fewer) */
-        assert_int_equal(again.data[0], 4);
+        assert_int_equal(again.data[0], 5);
         assert_int_equal(again.len, v3.len - 5 - 4 - 3);
         cb_group_free(&back);
         assert_int_equal(cb_group_decode(again.data, again.len, &back), 0);
@@ -396,6 +396,67 @@ static void test_state(void **state)
     cb_buf_free(&e);
     for (int i = 0; i < 3; i++)
         cb_buf_free(&k[i]);
+}
+
+/* Holders' names are packed as text (version 5): a Chinese name in 2
+ * bytes a character; a group of version 4 (names in UTF-8) reads as it
+ * was, a name the holder before it had included, and is written as
+ * version 5. */
+static void test_state_text(void **state)
+{
+    static const char WANG[] = "\xe7\x8e\x8b\xe8\xb6\x85"; /* 2 characters */
+    static const char LI[] = "\xe6\x9d\x8e\xe5\x8a\x9b";
+    char id3[CB_IDENT_LEN + 1] = "32092319800808127X";
+    cb_buf v4 = {0}, out = {0};
+    cb_group back;
+    cb_pack w;
+
+    (void)state;
+    id3[17] = cb_ident_person_check_char(id3);
+    cb_pack_init(&w, &v4);
+    cb_pack_int(&w, 4, 1);
+    cb_pack_uvar(&w, 3);
+    cb_pack_int(&w, INT64_C(32092319800808123), 8); /* P1, WANG */
+    cb_pack_uvar(&w, 0 << 2 | 0 << 1 | 1);
+    cb_pack_str(&w, WANG, 6, 1);
+    cb_pack_svar(&w, 8);
+    cb_pack_int(&w, INT64_C(32092319800808127), 8); /* id3, the same name */
+    cb_pack_uvar(&w, 0 << 2 | 1 << 1 | 1);
+    cb_pack_svar(&w, 1001);
+    cb_pack_int(&w, INT64_C(32092319800808125), 8); /* P2, LI */
+    cb_pack_uvar(&w, 0 << 2 | 0 << 1 | 0);
+    cb_pack_str(&w, LI, 6, 1);
+    cb_pack_svar(&w, 8);
+    cb_pack_int(&w, 0, 2);
+    cb_pack_int(&w, 0, 2);
+    assert_false(w.failed);
+    for (int pass = 0; pass < 2; pass++) {
+        const cb_buf *in = pass == 0 ? &v4 : &out;
+        assert_int_equal(cb_group_decode(in->data, in->len, &back), 0);
+        assert_int_equal(back.nholders, 3);
+        assert_memory_equal(back.holders[0].id.s, P1, 18);
+        assert_memory_equal(back.holders[1].id.s, id3, 18);
+        assert_memory_equal(back.holders[2].id.s, P2, 18);
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(back.holders[i].name.len, 6);
+            assert_memory_equal(back.holders[i].name.s, i < 2 ? WANG : LI, 6);
+        }
+        assert_int_equal(back.holders[1].township, 320924001);
+        assert_int_equal(back.holders[2].pension, 0);
+        if (pass == 0) {
+            assert_int_equal(cb_group_encode(&back, &out), 0);
+            /* two names of 2 characters: 4 bytes and a head each, not 6
+             * and a length */
+            assert_int_equal(out.data[0], 5);
+            assert_int_equal(out.len, v4.len - 2 * 2);
+        } else {
+            assert_packs_as(&back, &out);
+        }
+        cb_group_free(&back);
+    }
+    assert_prefixes_refused(&out);
+    cb_buf_free(&v4);
+    cb_buf_free(&out);
 }
 
 /* Holders are kept compactly: ids whose check character is right as a
@@ -543,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_duplicate), cmocka_unit_test(test_sex),
         cmocka_unit_test(test_state),     cmocka_unit_test(test_subjects),
         cmocka_unit_test(test_state_compact),
+        cmocka_unit_test(test_state_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * its length fails the writer; a reader that runs past the end fails and
  * reads zeros, and says whether bytes are left over; varints and event
  * ids packed against their neighbours round-trip, and every truncation of
- * them is refused. */
+ * them is refused; names packed as text round-trip in fewer bytes, and
+ * bytes that are no such packing are refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -209,6 +210,108 @@ static void test_eids(void **unused)
 
 /* A county's first township code from its six digits, wherever they
  * stand in an id; none when one of them is not a digit. */
+/* Packs name as text and reads it back; returns the packed length. */
+static size_t text_round_trip(const char *name, size_t n)
+{
+    cb_buf b = {0};
+    cb_pack w;
+    cb_unpack r;
+    cb_str out;
+    size_t len;
+
+    cb_pack_init(&w, &b);
+    cb_pack_text(&w, name, n);
+    assert_false(w.failed);
+    cb_unpack_init(&r, b.data, b.len);
+    cb_unpack_text(&r, &out);
+    assert_false(r.failed);
+    assert_int_equal(cb_unpack_done(&r), 0);
+    assert_int_equal(out.len, n);
+    assert_memory_equal(out.s, name, n);
+    /* every truncation is refused */
+    for (size_t k = 0; k < b.len; k++) {
+        cb_unpack_init(&r, b.data, k);
+        cb_unpack_text(&r, &out);
+        assert_true(r.failed);
+        assert_int_equal(out.len, 0);
+    }
+    len = b.len;
+    cb_buf_free(&b);
+    return len;
+}
+
+/* Reads bytes as a packed name: 0, or -1 when refused. */
+static int text_read(const char *bytes, size_t n)
+{
+    cb_unpack r;
+    cb_str out;
+
+    cb_unpack_init(&r, bytes, n);
+    cb_unpack_text(&r, &out);
+    return r.failed || cb_unpack_done(&r) != 0 ? -1 : 0;
+}
+
+static void test_text(void **unused)
+{
+    /* U+738B U+8D85 U+4FCA: 9 bytes of UTF-8, 6 of text and a head */
+    static const char wang[] = "\xe7\x8e\x8b\xe8\xb6\x85\xe4\xbf\x8a";
+    /* with U+00B7 (escaped: 0xFF and its 2 bytes) between ideographs */
+    static const char dot[] = "\xe9\x98\xbf\xc2\xb7\xe5\x8a\x9b";
+    /* U+4E00 and U+9FFF, the first and the last of the 2-byte codes, and
+     * U+20000 (4 bytes, escaped) */
+    static const char ends[] = "\xe4\xb8\x80\xe9\xbf\xbf\xf0\xa0\x80\x80";
+    char big[255];
+    cb_buf b = {0};
+    cb_pack w;
+
+    (void)unused;
+    assert_int_equal(text_round_trip("", 0), 1);
+    assert_int_equal(text_round_trip("MARIA SANTOS", 12), 13);
+    assert_int_equal(text_round_trip(wang, 9), 7);
+    assert_int_equal(text_round_trip(dot, 8), 1 + 2 + 3 + 2);
+    assert_int_equal(text_round_trip(ends, 10), 1 + 2 + 2 + 5);
+    /* not UTF-8 (a character cut short, a stray continuation byte), or
+     * longer as text (Cyrillic: 2 bytes each, 3 escaped): raw */
+    assert_int_equal(text_round_trip("\xe7\x8e", 2), 3);
+    assert_int_equal(text_round_trip("a\x80", 2), 3);
+    assert_int_equal(text_round_trip("\xd0\x98\xd0\xb2", 4), 5);
+    /* 85 ideographs (255 bytes) as 170 and a 2-byte head; 255 ASCII bytes */
+    for (int i = 0; i < 85; i++)
+        memcpy(big + 3 * i, wang, 3);
+    assert_int_equal(text_round_trip(big, 255), 172);
+    memset(big, 'x', sizeof(big));
+    assert_int_equal(text_round_trip(big, 255), 257);
+    /* the bytes packed are the text form: head 6 << 1 */
+    cb_pack_init(&w, &b);
+    cb_pack_text(&w, wang, 9);
+    assert_int_equal(b.len, 7);
+    assert_memory_equal(b.data, "\x0c\xa5\x8b\xbf\x85\x81\xca", 7);
+    cb_pack_text(&w, big, 256);
+    assert_true(w.failed);
+    cb_buf_free(&b);
+
+    /* refused: a 2-byte code past U+9FFF's (0xD2), an escape of an
+     * ideograph or of ASCII, an escape at the end, a code cut short,
+     * text that reads longer than a name, a head past 255 bytes */
+    assert_int_equal(text_read("\x04\xd2\x00", 3), -1);
+    assert_int_equal(text_read("\x08\xff\xe7\x8e\x8b", 5), -1);
+    assert_int_equal(text_read("\x04\xff\x41", 3), -1);
+    assert_int_equal(text_read("\x02\xff", 2), -1);
+    assert_int_equal(text_read("\x02\xa5", 2), -1);
+    {
+        char buf[2 + 180];
+        buf[0] = (char)0xe8; /* uvar 180 << 1 = 360 */
+        buf[1] = 0x02;
+        memset(buf + 2, 0xa5, 180);
+        assert_int_equal(text_read(buf, sizeof(buf)), -1); /* 270 bytes */
+        buf[0] = (char)0x80; /* 256 << 1 = 512: 0x80 0x04 */
+        buf[1] = 0x04;
+        assert_int_equal(text_read(buf, sizeof(buf)), -1);
+    }
+    /* and read: raw bytes that text would have packed shorter */
+    assert_int_equal(text_read("\x07\xe7\x8e\x8b", 4), 0);
+}
+
 static void test_county_base(void **unused)
 {
     (void)unused;
@@ -229,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_short_and_long),
         cmocka_unit_test(test_varints),
         cmocka_unit_test(test_eids),
+        cmocka_unit_test(test_text),
         cmocka_unit_test(test_county_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1077,6 +1077,45 @@ static void test_person_rfacts(void **state)
     cb_buf_free(&b2);
 }
 
+/* Names packed as text (version 3, cb_pack_text): a Chinese name in 2
+ * bytes an ideograph; a state of version 2 (names as UTF-8) still reads
+ * and packs as version 3; text that is no packing is refused. */
+static void test_person_text(void **state)
+{
+    const char *id = keyed_number();
+    /* version 2, flags F_NAME | F_MALE (the number's sex), the name
+     * U+738B in UTF-8 (E7 8E 8B), no schemes */
+    static const unsigned char v2[] = {0x02, 0x10, 0x02, 0x03,
+                                       0xe7, 0x8e, 0x8b, 0x00};
+    /* version 3: the name's head 2 << 1, then 0x80 | 0x25 and 0x8b
+     * (0x738B - 0x4E00 = 0x258B) */
+    static const unsigned char v3[] = {0x03, 0x10, 0x02, 0x04,
+                                       0xa5, 0x8b, 0x00};
+    static const unsigned char bad[] = {0x03, 0x10, 0x02, 0x04,
+                                        0xd2, 0x8b, 0x00};
+    cb_buf b = {0};
+    cb_person p;
+
+    (void)state;
+    cb_person_init(&p);
+    assert_int_equal(cb_person_decode(id, (const char *)v2, sizeof(v2), &p),
+                     0);
+    assert_str(&p.name, "\xe7\x8e\x8b");
+    assert_int_equal(p.male, 1);
+    assert_int_equal(cb_person_encode(&p, id, &b), 0);
+    assert_int_equal(b.len, sizeof(v3));
+    assert_memory_equal(b.data, v3, sizeof(v3));
+    cb_person_free(&p);
+    assert_int_equal(cb_person_decode(id, b.data, b.len, &p), 0);
+    assert_str(&p.name, "\xe7\x8e\x8b");
+    assert_refuses_truncations(dec_keyed, &b, &p);
+    assert_int_equal(cb_person_decode(NULL, b.data, b.len, &p), -1);
+    assert_int_equal(cb_person_decode(id, (const char *)bad, sizeof(bad), &p),
+                     -1);
+    cb_person_free(&p);
+    cb_buf_free(&b);
+}
+
 /* A person packed against its number: the birth date left out and the
  * townships against the number's county, the same person as the layout
  * without it; unreadable without the number; a number whose birth date or
@@ -1092,7 +1131,7 @@ static void test_person_keyed(void **state)
     assert_int_equal(cb_person_encode(&p, NULL, &plain), 0);
     assert_int_equal(cb_person_encode(&p, id, &keyed), 0);
     assert_int_equal((unsigned char)plain.data[0], 1);
-    assert_int_equal((unsigned char)keyed.data[0], 2);
+    assert_int_equal((unsigned char)keyed.data[0], 3);
     /* 3 bytes of birth date; the stay (TW), the leaving (TW + 2) and two
      * notices (TW, TW + 1) 1 byte each instead of 6; a notice without a
      * township (-320923000 from the county) 5; the student's stamp, the
@@ -1991,6 +2030,12 @@ static void test_employer_round_trip(void **state)
         0x01, 0x03, 0x00, 0x01, 0x00, 0x38, 0x4a, 0x00, 0x80, 0xe5,
         0x20, 0x13, 0x00, 0x00, 0x42, 0x4a, 0x63, 0x00, 0x00, 0x04,
         0x53, 0x68, 0x6f, 0x70, 0x02, 0x52, 0x31, 0x4c, 0x4a};
+    /* the same since names are packed as text (EF_TEXT, 16): each name's
+     * head is its length times 2 (cb_pack_text) */
+    static const unsigned char want_text[] = {
+        0x01, 0x13, 0x00, 0x01, 0x00, 0x38, 0x4a, 0x00, 0x80, 0xe5,
+        0x20, 0x13, 0x00, 0x00, 0x42, 0x4a, 0x63, 0x00, 0x00, 0x08,
+        0x53, 0x68, 0x6f, 0x70, 0x04, 0x52, 0x31, 0x4c, 0x4a};
     cb_employer e, f;
     cb_buf b = {0}, b2 = {0};
     cb_own_change ch[CB_OWN_CHANGES_MAX];
@@ -2007,19 +2052,40 @@ static void test_employer_round_trip(void **state)
     /* want with EF_EIDS (8): the business row's id "b-1" (cb_pack_eid:
      * number 1, one digit, prefix "b-"), the registration's "" (its op
      * had none) */
-    assert_int_equal(b.len, sizeof(want) + 6);
-    assert_int_equal(b.data[1], 0x0b);
-    assert_memory_equal(b.data + 2, want + 2, sizeof(want) - 2);
+    assert_int_equal(b.len, sizeof(want_text) + 6);
+    assert_int_equal(b.data[1], 0x1b);
+    assert_memory_equal(b.data + 2, want_text + 2, sizeof(want_text) - 2);
     assert_memory_equal(b.data + sizeof(want), "\x05\x01\x02" "b-" "\x00",
                         6);
-    /* the layout before event ids reads, and packs as it was */
+    /* the layout before event ids and text reads, and packs with its
+     * names as text */
     cb_employer_init(&f);
     assert_int_equal(cb_employer_decode((const char *)want, sizeof(want), &f),
                      0);
     assert_int_equal(f.biz_eid.len, 0);
+    assert_str(&f.name, "Shop");
     assert_int_equal(cb_employer_encode(&f, &b2), 0);
-    assert_int_equal(b2.len, sizeof(want));
-    assert_memory_equal(b2.data, want, sizeof(want));
+    assert_int_equal(b2.len, sizeof(want_text));
+    assert_memory_equal(b2.data, want_text, sizeof(want_text));
+    cb_employer_init(&f);
+    assert_int_equal(cb_employer_decode(b2.data, b2.len, &f), 0);
+    assert_str(&f.rep, "R1");
+    /* a company's name in Chinese: 2 bytes an ideograph, not 3 */
+    {
+        static const char zh[] = "\xe9\x98\x9c\xe5\xae\x81\xe5\x8e\xbf"
+                                 "\xe6\x96\xb0\xe6\xba\x90\xe6\x9c\x89"
+                                 "\xe9\x99\x90\xe5\x85\xac\xe5\x8f\xb8";
+        size_t before = b2.len;
+        f.name.len = (uint8_t)strlen(zh);
+        memcpy(f.name.s, zh, f.name.len);
+        assert_int_equal(cb_employer_encode(&f, &b2), 0);
+        assert_int_equal(b2.len, before - (1 + 4) + (1 + 18));
+        cb_employer g;
+        cb_employer_init(&g);
+        assert_int_equal(cb_employer_decode(b2.data, b2.len, &g), 0);
+        assert_str(&g.name, zh);
+        assert_str(&g.rep, "R1");
+    }
 
     /* with a deregistration too */
     o = op_biz(CB_BIZ_INDIVIDUAL, CB_BIZ_DEREGISTERED, 0, 0, 19030, 1, "",
@@ -2027,7 +2093,7 @@ static void test_employer_round_trip(void **state)
     assert_int_equal(cb_employer_apply(&e, &o, ch, &n), 0);
     assert_int_equal(cb_employer_encode(&e, &b), 0);
     assert_int_equal(b.len, sizeof(want) + 6 + 2 + 5);
-    assert_int_equal(b.data[1], 15);
+    assert_int_equal(b.data[1], 31);
     cb_employer_init(&f);
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), 0);
     assert_int_equal(f.has_biz, 1);
@@ -2052,7 +2118,10 @@ static void test_employer_round_trip(void **state)
     b.data[0] = 0;
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), -1);
     b.data[0] = 1;
-    b.data[1] = 16;
+    b.data[1] = 32;
+    assert_int_equal(cb_employer_decode(b.data, b.len, &f), -1);
+    /* names as text without a business row to carry them */
+    b.data[1] = 16 | 2;
     assert_int_equal(cb_employer_decode(b.data, b.len, &f), -1);
 
     /* an employer with nothing yet; only a registration */
@@ -2413,6 +2482,7 @@ int main(void)
         cmocka_unit_test(test_op_tick_decide),
         cmocka_unit_test(test_op_ownership),
         cmocka_unit_test(test_person_golden_bytes),
+        cmocka_unit_test(test_person_text),
         cmocka_unit_test(test_person_round_trip),
         cmocka_unit_test(test_person_old_facts),
         cmocka_unit_test(test_person_cfacts),
