@@ -32,7 +32,7 @@
 #define HAND_EVERY     1000 /* messages of a burst between two handovers */
 #define COLLECT_CHUNK  64   /* results taken from the worker at a time */
 #define QUEUED_MIN     "300000" /* messages the consumer fetches ahead */
-#define QUEUED_KBYTES  "14336"  /* and at most so many kB of them */
+#define QUEUED_KBYTES  "12288"  /* and at most so many kB of them */
 #define FETCH_MAX      "1048576" /* bytes of one fetch response */
 #define FETCH_MIN      "65536"   /* bytes a fetch waits for, */
 #define FETCH_WAIT_MS  "10"      /* or at most so many ms */
@@ -1008,10 +1008,11 @@ static rd_kafka_t *new_consumer(matcher *m, char *errstr, size_t errstr_size)
          * the payload in all: with the defaults (64 MB) the matcher's RSS
          * reached 380-450 MB in the drain benchmark.  Too small a queue
          * starves the matcher instead: with 6 MB it drained 104,000
-         * messages/s, with 10 MB 144,000-156,000 and with 14 MB 218,000-
-         * 221,000.  Fetches of 1 MB (a response pins its buffer while any
-         * of its messages is queued), 14 MB queued and large blocks
-         * mapped (cmd_match.c) keep the RSS under 200 MB
+         * messages/s, with 10 MB 144,000-156,000, with 12 MB 184,000-
+         * 206,000 and with 14 MB 212,000-235,000, but an RSS over 200 MB
+         * in two runs of eleven.  Fetches of 1 MB (a response pins its
+         * buffer while any of its messages is queued), 12 MB queued and
+         * large blocks mapped (cmd_match.c) keep it at 156-178 MB
          * (docs/PERFORMANCE.md, "The consumer's queue"). */
         (cb_config_get(m->opts->cfg, "kafka.queued.max.messages.kbytes") ==
              NULL &&
