@@ -457,7 +457,7 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
     g->probed = version >= GROUP_VERSION_3;
     compact = version != GROUP_VERSION_1;
     n = compact ? (size_t)cb_unpack_uvar(&r) : (size_t)cb_unpack_uint(&r, 2);
-    /* the fewest bytes a holder takes: 10 in version 4 (a number, its
+    /* the fewest bytes a holder takes: 10 since version 4 (a number, its
      * count, the name before it, a township of its county), 11 before */
     if (r.failed ||
         !cb_unpack_room(&r, n, version >= GROUP_VERSION_4 ? 10 : 11) ||

@@ -254,6 +254,13 @@ void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
 #define TEXT_CJK_LAST  0x9FFFu
 #define TEXT_ESCAPE    0xFF    /* another UTF-8 character follows, whole */
 
+/* Whether a UTF-8 character of len bytes and code point cp is one a
+ * 2-byte code stands for (the writer writes it so, and only it). */
+static int text_coded(size_t len, uint32_t cp)
+{
+    return len == 3 && cp >= TEXT_CJK_FIRST && cp <= TEXT_CJK_LAST;
+}
+
 /* The length of the UTF-8 character starting at s (n bytes left) and its
  * code point, or 0 when the bytes are not one (a stray continuation byte,
  * a character cut short).  Overlong forms are taken as they come: the
@@ -304,7 +311,7 @@ static long text_of(const unsigned char *s, size_t n, unsigned char *out)
             return -1;
         if (len == 1) {
             out[o++] = s[i];
-        } else if (len == 3 && cp >= TEXT_CJK_FIRST && cp <= TEXT_CJK_LAST) {
+        } else if (text_coded(len, cp)) {
             uint32_t off = cp - TEXT_CJK_FIRST;
             out[o++] = (unsigned char)(0x80 | off >> 8);
             out[o++] = (unsigned char)(off & 0xFF);
@@ -370,14 +377,14 @@ void cb_unpack_text(cb_unpack *r, cb_str *out)
         if (*p < 0x80) {
             text_put(r, out, p++, 1);
         } else if (*p <= 0x80 + ((TEXT_CJK_LAST - TEXT_CJK_FIRST) >> 8)) {
+            /* a first byte up to D1 keeps the code within U+9FFF */
             uint32_t cp;
             unsigned char u[3];
-            if (end - p < 2 ||
-                (cp = TEXT_CJK_FIRST + ((uint32_t)(p[0] & 0x7F) << 8 | p[1])) >
-                    TEXT_CJK_LAST) {
+            if (end - p < 2) {
                 r->failed = 1;
                 break;
             }
+            cp = TEXT_CJK_FIRST + ((uint32_t)(p[0] & 0x7F) << 8 | p[1]);
             u[0] = (unsigned char)(0xE0 | cp >> 12);
             u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
             u[2] = (unsigned char)(0x80 | (cp & 0x3F));
@@ -388,8 +395,7 @@ void cb_unpack_text(cb_unpack *r, cb_str *out)
             size_t len = utf8_char(p + 1, (size_t)(end - p - 1), &cp);
             /* one character that is not ASCII and not an ideograph the
              * 2-byte codes stand for: the writer writes no other */
-            if (len < 2 || (len == 3 && cp >= TEXT_CJK_FIRST &&
-                            cp <= TEXT_CJK_LAST)) {
+            if (len < 2 || text_coded(len, cp)) {
                 r->failed = 1;
                 break;
             }
