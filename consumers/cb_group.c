@@ -413,9 +413,9 @@ static int get_suspect(cb_unpack *r, cb_suspect_ref *s)
                : 0;
 }
 
-int cb_group_encode(const cb_group *g, cb_buf *out)
+int cb_group_encode(cb_eidforms *forms, const cb_group *g, cb_buf *out)
 {
-    cb_pack w = {out, 0};
+    cb_pack w = {out, 0, forms};
 
     out->len = 0;
     cb_pack_int(&w, GROUP_VERSION, 1);
@@ -439,7 +439,8 @@ int cb_group_encode(const cb_group *g, cb_buf *out)
     return w.failed ? -1 : 0;
 }
 
-int cb_group_decode(const char *data, size_t len, cb_group *g)
+int cb_group_decode(cb_eidforms *forms, const char *data, size_t len,
+                    cb_group *g)
 {
     cb_unpack r;
     size_t n;
@@ -449,6 +450,7 @@ int cb_group_decode(const char *data, size_t len, cb_group *g)
 
     cb_group_init(g);
     cb_unpack_init(&r, data, len);
+    r.forms = forms;
     version = cb_unpack_uint(&r, 1);
     if (version != GROUP_VERSION && version != GROUP_VERSION_4 &&
         version != GROUP_VERSION_3 &&
@@ -513,7 +515,7 @@ fail:
 
 int cb_group_msg_pack_holder(const cb_holder *h, cb_buf *out)
 {
-    cb_pack w = {out, 0};
+    cb_pack w = {out, 0, NULL};
 
     out->len = 0;
     cb_pack_int(&w, CB_GMSG_HOLDER, 1);
@@ -523,7 +525,7 @@ int cb_group_msg_pack_holder(const cb_holder *h, cb_buf *out)
 
 int cb_group_msg_pack_gone(const char *id, size_t len, cb_buf *out)
 {
-    cb_pack w = {out, 0};
+    cb_pack w = {out, 0, NULL};
 
     out->len = 0;
     cb_pack_int(&w, CB_GMSG_GONE, 1);
@@ -533,7 +535,7 @@ int cb_group_msg_pack_gone(const char *id, size_t len, cb_buf *out)
 
 int cb_group_msg_pack_suspect(const cb_suspect_ref *s, cb_buf *out)
 {
-    cb_pack w = {out, 0};
+    cb_pack w = {out, 0, NULL};
 
     out->len = 0;
     cb_pack_int(&w, CB_GMSG_SUSPECT, 1);

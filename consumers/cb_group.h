@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_eidforms.h"
 #include "cb_ident.h"
 #include "cb_idkey.h"
 #include "cb_record.h"
@@ -106,10 +107,11 @@ void cb_group_init(cb_group *g);
 void cb_group_free(cb_group *g);
 
 /* Reads a packed group (strings point into data).  Returns 0 or -1. */
-int cb_group_decode(const char *data, size_t len, cb_group *g);
+int cb_group_decode(cb_eidforms *forms, const char *data, size_t len,
+                    cb_group *g);
 
 /* Packs a group into out (replacing its contents).  Returns 0 or -1. */
-int cb_group_encode(const cb_group *g, cb_buf *out);
+int cb_group_encode(cb_eidforms *forms, const cb_group *g, cb_buf *out);
 
 /* ------------------------------------------------------------ messages */
 

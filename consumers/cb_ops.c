@@ -278,7 +278,7 @@ int cb_ops_from_record(cb_kind kind, const void *rec, int topic,
                        cb_buf *out, cb_subject *subject, char *errstr,
                        size_t errstr_size)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
 
     switch (kind) {
     case CB_KIND_HOUSEHOLD: {
@@ -410,7 +410,7 @@ bad_id:
 
 int cb_ops_tick(const cb_subject *subject, unsigned nbuckets, cb_buf *out)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
     char err[64];
 
     put_head(&p, CB_OP_TICK, 0, -1, subject, nbuckets, "");
@@ -422,7 +422,7 @@ int cb_ops_decide(const cb_subject *subject, unsigned nbuckets,
                   const char *lead_id, int decision, const char *reason,
                   cb_buf *out)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
     char err[64];
     size_t n = reason ? strlen(reason) : 0;
 
@@ -439,7 +439,7 @@ int cb_ops_review(const cb_subject *subject, unsigned nbuckets, int kind,
                   int verdict, const char *other, size_t other_len,
                   int64_t at_ms, const char *reason, cb_buf *out)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
     char err[64];
     size_t n = reason ? strlen(reason) : 0;
 
@@ -473,7 +473,7 @@ static void put_own_change(cb_pack *w, const cb_own_change *c)
 
 int cb_own_change_pack(const cb_own_change *c, cb_buf *out)
 {
-    cb_pack w = {out, 0};
+    cb_pack w = {out, 0, NULL};
 
     out->len = 0;
     put_own_change(&w, c);
@@ -506,7 +506,7 @@ int cb_ops_ownership(const char *person_id, const void *payload,
                      cb_buf *out, cb_subject *subject, char *errstr,
                      size_t errstr_size)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
     cb_own_change c;
 
     if (cb_subject_of_person(person_id, subject) != 0) {
@@ -537,7 +537,7 @@ int cb_ops_suspect(const char *feed, const void *msg, size_t msg_len,
                    int64_t offset, unsigned nbuckets, cb_buf *out,
                    cb_subject *subject, char *errstr, size_t errstr_size)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
 
     if (cb_subject_of_feed(feed, subject) != 0) {
         snprintf(errstr, errstr_size, "a dead letter names no feed");
@@ -591,7 +591,7 @@ int cb_ops_group(const char *key, size_t key_len, const void *msg,
                  cb_buf *out, cb_subject *subject, char *errstr,
                  size_t errstr_size)
 {
-    cb_pack p = {out, 0};
+    cb_pack p = {out, 0, NULL};
 
     if (cb_subject_of_group(key, key_len, subject) != 0) {
         snprintf(errstr, errstr_size, "a group message names no group");

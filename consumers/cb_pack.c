@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cb_eidforms.h"
 #include "cb_pack.h"
 
 int cb_str_cmp(const cb_str *a, const cb_str *b)
@@ -162,6 +163,7 @@ void cb_pack_eid(cb_pack *w, const char *s, size_t n, const char *prev,
     uint64_t num, pnum = 0;
     size_t d = n <= 255 ? eid_split(s, n, &num) : 0;
     size_t pd = prevlen > 0 ? eid_split(prev, prevlen, &pnum) : 0;
+    int code;
 
     if (n > 255) {
         w->failed = 1;
@@ -176,6 +178,12 @@ void cb_pack_eid(cb_pack *w, const char *s, size_t n, const char *prev,
         uint64_t z = ((uint64_t)delta << 1) ^
                      (delta < 0 ? ~(uint64_t)0 : 0);
         cb_pack_uvar(w, z << 2 | 3);
+    } else if ((code = w->forms != NULL
+                           ? cb_eidforms_code(w->forms, s, n - d,
+                                              (unsigned)d)
+                           : -1) >= 0) {
+        cb_pack_uvar(w, num << 2 | 2);
+        cb_pack_int(w, code, 1);
     } else {
         cb_pack_uvar(w, num << 2 | 1);
         cb_pack_int(w, (int64_t)d, 1);
@@ -231,6 +239,21 @@ void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
         if (!r->failed)
             eid_digits(r, out, num, d);
         return;
+    case 2: {
+        const char *prefix;
+        size_t plen;
+        unsigned digits;
+        unsigned code = (unsigned)cb_unpack_uint(r, 1);
+        if (r->failed || r->forms == NULL ||
+            cb_eidforms_form(r->forms, code, &prefix, &plen, &digits) != 0) {
+            r->failed = 1;
+            return;
+        }
+        memcpy(out->s, prefix, plen);
+        out->len = (uint8_t)plen;
+        eid_digits(r, out, head >> 2, digits);
+        return;
+    }
     case 3:
         d = prevlen > 0 ? eid_split(prev, prevlen, &pnum) : 0;
         if (d == 0) {

@@ -47,6 +47,7 @@ int64_t cb_code_county_base(const char *digits);
 typedef struct cb_pack {
     cb_buf *buf;
     int failed;
+    struct cb_eidforms *forms; /* event-id forms (cb_pack_eid), or NULL */
 } cb_pack;
 
 /* n bytes behind a length of lenbytes (1 or 2); fails when n does not fit
@@ -57,6 +58,7 @@ void cb_pack_str(cb_pack *w, const void *p, size_t n, int lenbytes);
 typedef struct cb_unpack {
     const unsigned char *p, *end;
     int failed;
+    struct cb_eidforms *forms; /* event-id forms (cb_unpack_eid), or NULL */
 } cb_unpack;
 
 /* A string behind a length of lenbytes into out; fails when it is longer
@@ -75,6 +77,7 @@ static inline void cb_pack_init(cb_pack *w, cb_buf *buf)
 {
     w->buf = buf;
     w->failed = 0;
+    w->forms = NULL;
 }
 
 static inline void cb_pack_bytes(cb_pack *w, const void *p, size_t n)
@@ -113,6 +116,7 @@ static inline void cb_unpack_init(cb_unpack *r, const void *p, size_t len)
     r->p = p;
     r->end = len > 0 ? r->p + len : r->p;
     r->failed = 0;
+    r->forms = NULL;
 }
 
 /* The next n bytes, or NULL (and failed) when fewer are left. */
@@ -170,16 +174,20 @@ int64_t cb_unpack_svar(cb_unpack *r);
  * the count of digits of prev, the difference of the numbers alone (one
  * varint, "same as before" in its low bits: 3 bytes for ids a few
  * hundred thousand apart); otherwise the number, the count of digits and
- * the prefix.  Any other id is its length and bytes.
+ * the prefix, or, when the writer's table of forms (w->forms,
+ * cb_eidforms.h) has the prefix and count, the number and the form's
+ * index in one byte.  Any other id is its length and bytes.
  *
  *   uvar head; head & 3:  0  raw: head >> 2 bytes follow
  *                         1  number head >> 2, then u1 digits, s1 prefix
+ *                         2  number head >> 2, then u1 index of the form
  *                         3  prev's prefix and digits; number prev's
  *                            plus the zigzagged head >> 2 */
 void cb_pack_eid(cb_pack *w, const char *s, size_t n, const char *prev,
                  size_t prevlen);
 
-/* Reads an id packed by cb_pack_eid against the same prev into out. */
+/* Reads an id packed by cb_pack_eid against the same prev into out; an
+ * index of a form needs the reader's table (r->forms) to have it. */
 void cb_unpack_eid(cb_unpack *r, const char *prev, size_t prevlen,
                    cb_str *out);
 

@@ -112,7 +112,8 @@ int cb_pipe_add(cb_pipe *p, const cb_store_batch *b, int32_t today,
                       b->topics,    b->next, b->noffsets,
                       cb_store_cache(p->store), cb_store_ids(p->store),
                       cb_redis_is_cluster(cb_store_redis(p->store)),
-                      cb_store_side_buckets(p->store)};
+                      cb_store_side_buckets(p->store),
+                      cb_store_forms(p->store)};
     cb_step *step = cb_step_new(&a, errstr, errstr_size);
 
     if (step == NULL)

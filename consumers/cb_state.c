@@ -9,13 +9,16 @@
  * (F_FACTS, F_CFACTS) are still read.  A person's state is written
  * against its number (version 2: no birth date, townships against the
  * number's county, a student stamp that is the stay's not repeated;
- * version 3: the same with its names packed as text, cb_pack_text);
- * versions 1 and 2 are still read, and version 1 written for a state
- * whose number is not known or does not match it.  An employer's names
+ * version 3: the same with its names packed as text, cb_pack_text;
+ * version 4: the same with its flags as a varint, flag_order); versions
+ * 1 to 3 are still read, and version 1 written for a state whose number
+ * is not known or does not match it.  Event ids are packed by their form
+ * when the store's table has it (cb_eidforms.h).  An employer's names
  * are packed as text under EF_TEXT.
  *
  * A decoder refuses bytes that end early, go on past the value, or name
  * an unknown version or flag, and never reads past the end. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +59,40 @@
 #define STATE_VERSION 1       /* birth and townships as numbers */
 #define STATE_VERSION_KEYED 2 /* packed against the person's number */
 #define STATE_VERSION_TEXT 3  /* and its names as text (cb_pack_text) */
+#define STATE_VERSION_VFLAGS 4 /* and its flags as a varint (flag_order) */
+
+/* A version-4 state's flags: a varint whose bits are these, in order,
+ * the ones most states have first, so that most take one byte where the
+ * u2 took two.  F_FACTS stands for F_RFACTS (the only facts written
+ * since version 2); F_DEATH and F_CFACTS alone are never written. */
+static const unsigned flag_order[] = {
+    F_STAY,   F_NAME, F_MALE,    F_EIDS,  F_FACTS,    F_SNAPBASIC,
+    F_STUDENT, F_LEAVE, F_ROSTER, F_OWN,  F_NOTICES, F_ALIASES,
+    F_VERDICTS, F_PROBED};
+#define FLAG_ORDER_N (sizeof(flag_order) / sizeof(flag_order[0]))
+
+static uint64_t flags_to_order(unsigned flags)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < FLAG_ORDER_N; i++)
+        if (flags & flag_order[i])
+            v |= (uint64_t)1 << i;
+    return v;
+}
+
+/* The flags of a version-4 varint, or UINT_MAX for bits no flag has. */
+static unsigned flags_from_order(uint64_t v)
+{
+    unsigned flags = 0;
+
+    if (v >> FLAG_ORDER_N)
+        return UINT_MAX;
+    for (size_t i = 0; i < FLAG_ORDER_N; i++)
+        if (v & ((uint64_t)1 << i))
+            flags |= flag_order[i];
+    return flags & F_FACTS ? flags | F_CFACTS : flags;
+}
 
 /* -------------------------------------------------------- the number */
 
@@ -507,13 +544,15 @@ static int unpack_facts(cb_unpack *r, cb_person *p, int rel)
     return r->failed ? -1 : 0;
 }
 
-int cb_person_decode(const char *id, const char *data, size_t len,
+int cb_person_decode(cb_eidforms *forms, const char *id,
+                     const char *data, size_t len,
                      cb_person *p)
 {
     cb_unpack r;
     id_facts idf = {0, 0, 0, 0};
 
     cb_unpack_init(&r, data, len);
+    r.forms = forms;
     unsigned flags, version;
     int text;
     size_t n;
@@ -521,15 +560,18 @@ int cb_person_decode(const char *id, const char *data, size_t len,
     cb_person_free(p);
     /* <BHi3: version, flags, birth (none in a keyed state) */
     version = (unsigned)cb_unpack_uint(&r, 1);
-    if (version == STATE_VERSION_KEYED || version == STATE_VERSION_TEXT) {
+    if (version == STATE_VERSION_KEYED || version == STATE_VERSION_TEXT ||
+        version == STATE_VERSION_VFLAGS) {
         idf = id_facts_of(id);
         if (!idf.ok)
             goto bad;
     } else if (version != STATE_VERSION) {
         goto bad;
     }
-    text = version == STATE_VERSION_TEXT;
-    flags = (unsigned)cb_unpack_uint(&r, 2);
+    text = version >= STATE_VERSION_TEXT;
+    flags = version == STATE_VERSION_VFLAGS
+                ? flags_from_order(cb_unpack_uvar(&r))
+                : (unsigned)cb_unpack_uint(&r, 2);
     if (flags & ~(unsigned)F_ALL)
         goto bad;
     p->birth = idf.ok ? idf.birth : (int32_t)cb_unpack_int(&r, 3);
@@ -781,7 +823,8 @@ static int fact_cmp(const void *a, const void *b)
     return CMP3(x->township, y->township);
 }
 
-int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
+int cb_person_encode(cb_eidforms *forms, cb_person *p, const char *id,
+                     cb_buf *out)
 {
     cb_pack w;
     unsigned flags = 0;
@@ -834,8 +877,14 @@ int cb_person_encode(cb_person *p, const char *id, cb_buf *out)
         ns += p->has_scheme[s] != 0;
 
     start(&w, out);
-    cb_pack_int(&w, idf.ok ? STATE_VERSION_TEXT : STATE_VERSION, 1);
-    cb_pack_int(&w, flags, 2);
+    w.forms = forms;
+    if (idf.ok) {
+        cb_pack_int(&w, STATE_VERSION_VFLAGS, 1);
+        cb_pack_uvar(&w, flags_to_order(flags));
+    } else {
+        cb_pack_int(&w, STATE_VERSION, 1);
+        cb_pack_int(&w, flags, 2);
+    }
     if (!idf.ok)
         cb_pack_int(&w, p->birth, 3);
     if (flags & F_STAY) {
@@ -1235,11 +1284,13 @@ void cb_employer_init(cb_employer *e)
     memset(e, 0, sizeof(*e));
 }
 
-int cb_employer_decode(const char *data, size_t len, cb_employer *e)
+int cb_employer_decode(cb_eidforms *forms, const char *data, size_t len,
+                       cb_employer *e)
 {
     cb_unpack r;
 
     cb_unpack_init(&r, data, len);
+    r.forms = forms;
     unsigned flags;
     int text;
 
@@ -1281,7 +1332,8 @@ bad:
     return -1;
 }
 
-int cb_employer_encode(const cb_employer *e, cb_buf *out)
+int cb_employer_encode(cb_eidforms *forms, const cb_employer *e,
+                       cb_buf *out)
 {
     cb_pack w;
     unsigned flags = (e->has_biz ? EF_BIZ | EF_TEXT : 0) |
@@ -1291,6 +1343,7 @@ int cb_employer_encode(const cb_employer *e, cb_buf *out)
         flags |= EF_EIDS;
 
     start(&w, out);
+    w.forms = forms;
     cb_pack_int(&w, STATE_VERSION, 1);
     cb_pack_int(&w, flags, 2);
     if (e->has_biz) {

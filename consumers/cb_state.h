@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_eidforms.h"
 #include "cb_ops.h"
 
 /* ---------------------------------------------------------- persons */
@@ -132,7 +133,8 @@ void cb_person_free(cb_person *p);
  * unknown: a state packed against its number (cb_person_encode) reads
  * only with it.  Returns 0, or -1 for bytes that are not a person's
  * state. */
-int cb_person_decode(const char *id, const char *data, size_t len,
+int cb_person_decode(cb_eidforms *forms, const char *id,
+                     const char *data, size_t len,
                      cb_person *p);
 
 /* Packs *p into out (replacing its contents): the canonical bytes.  With
@@ -141,7 +143,8 @@ int cb_person_decode(const char *id, const char *data, size_t len,
  * differences from the number's county (docs/MATCHER.md); with NULL, or
  * a number whose birth date or sex is not p's, the layout without it.
  * Sorts p's lists.  Returns 0 or -1 (out of memory). */
-int cb_person_encode(cb_person *p, const char *id, cb_buf *out);
+int cb_person_encode(cb_eidforms *forms, cb_person *p, const char *id,
+                     cb_buf *out);
 
 /* Applies one op of kind HH, DEATH, ENR, FACT, ROSTER, OWN or REVIEW
  * (a verdict: the person keeps the latest of each item).  *progress
@@ -170,8 +173,11 @@ typedef struct cb_employer {
 } cb_employer;
 
 void cb_employer_init(cb_employer *e);
-int cb_employer_decode(const char *data, size_t len, cb_employer *e);
-int cb_employer_encode(const cb_employer *e, cb_buf *out);
+/* An employer's state from its bytes, and into out: as persons'. */
+int cb_employer_decode(cb_eidforms *forms, const char *data, size_t len,
+                       cb_employer *e);
+int cb_employer_encode(cb_eidforms *forms, const cb_employer *e,
+                       cb_buf *out);
 
 /* What one business op can send to representatives' partitions. */
 #define CB_OWN_CHANGES_MAX 3

@@ -53,6 +53,7 @@ typedef struct cb_step_args {
                     it before it runs */
     unsigned side_buckets; /* of the partition's leads, lead ids and
                               timers (cb_side_buckets) */
+    struct cb_eidforms *forms; /* the store's event-id forms, or NULL */
 } cb_step_args;
 
 typedef struct cb_step_counts {

@@ -367,11 +367,12 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     sj->dec_lookup = -1;
     sj->nalerts = 0;
     if (is_employer) {
-        if (has_v && cb_employer_decode(v, v_len, &e) != 0)
+        if (has_v && cb_employer_decode(s->a.forms, v, v_len, &e) != 0)
             goto bad_state;
     } else {
         cb_person_free(p);
-        if (has_v && cb_person_decode(person_id(sj), v, v_len, p) != 0)
+        if (has_v && cb_person_decode(s->a.forms, person_id(sj), v, v_len,
+                                      p) != 0)
             goto bad_state;
         reg_before = p->name;
         if (cb_step_holder_msg(sj, p, told) != 0)
@@ -432,12 +433,12 @@ static int eval_subject(cb_step *s, subject *sj, cb_person *p, cb_op *op,
     }
     /* the state, written if it changed */
     if (is_employer) {
-        if (cb_employer_encode(&e, enc) != 0)
+        if (cb_employer_encode(s->a.forms, &e, enc) != 0)
             return -1;
     } else {
         /* facts that left the window are not kept */
         cb_rules_forget_old_facts(p, s->a.today);
-        if (cb_person_encode(p, person_id(sj), enc) != 0)
+        if (cb_person_encode(s->a.forms, p, person_id(sj), enc) != 0)
             return -1;
     }
     cb_step_write_state(s, sj, enc);

@@ -292,7 +292,8 @@ int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
     sj->review_first = s->nreviews;
     cb_group_init(&g);
     if (sj->state_len >= 0 &&
-        cb_group_decode(sj->state, (size_t)sj->state_len, &g) != 0) {
+        cb_group_decode(s->a.forms, sj->state, (size_t)sj->state_len,
+                        &g) != 0) {
         snprintf(errstr, errstr_size, "partition %d: the state of group "
                  "%.*s does not decode", s->a.partition, (int)sj->id_len,
                  sj->id);
@@ -352,7 +353,7 @@ int cb_step_eval_group(cb_step *s, subject *sj, cb_op *op, cb_buf *enc,
     if (g.nholders == 0 && g.nsuspects == 0 && g.nverdicts == 0) {
         cb_step_delete_state(s, sj);
     } else {
-        if (cb_group_encode(&g, enc) != 0)
+        if (cb_group_encode(s->a.forms, &g, enc) != 0)
             goto nomem;
         cb_step_write_state(s, sj, enc);
     }

@@ -11,6 +11,7 @@
 #include "cb_cache.h"
 #include "cb_config.h"
 #include "cb_decisionrec.h"
+#include "cb_eidforms.h"
 #include "cb_embed.h"
 #include "cb_group.h"
 #include "cb_idkey.h"
@@ -34,7 +35,75 @@ struct cb_store {
     int partitions;
     unsigned buckets; /* settled: the store's; before, the ones asked for */
     int settled;
+    cb_eidforms *forms; /* the store's event-id forms (CB_KEY_EIDFORMS) */
+    cb_redis *side;     /* the forms' own connection, opened when a step
+                           in flight needs them (NULL until then) */
+    char *url;
+    int timeout_ms;
 };
+
+/* ------------------------------------------------------ event-id forms */
+
+/* Reads the store's list of event-id forms into the table, through r.
+ * Returns 0, or -1 when Redis did not answer with a list. */
+static int load_forms(cb_store *st, cb_redis *r)
+{
+    const char *entries[CB_EIDFORMS_MAX];
+    size_t lens[CB_EIDFORMS_MAX];
+    redisReply *reply = cb_redis_commandf(r, "LRANGE %s 0 %d",
+                                          CB_KEY_EIDFORMS,
+                                          CB_EIDFORMS_MAX - 1);
+    size_t n = 0;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        if (reply != NULL)
+            freeReplyObject(reply);
+        return -1;
+    }
+    for (size_t i = 0; i < reply->elements && n < CB_EIDFORMS_MAX; i++) {
+        redisReply *e = reply->element[i];
+        entries[n] = e->type == REDIS_REPLY_STRING ? e->str : "";
+        lens[n++] = e->type == REDIS_REPLY_STRING ? e->len : 0;
+    }
+    cb_eidforms_set(st->forms, entries, lens, n);
+    freeReplyObject(reply);
+    return 0;
+}
+
+/* The table's miss hook (cb_eidforms.h).  It may be called while steps
+ * are in flight on the store's connection, so it talks through a
+ * connection of its own.  A form not yet in the list is pushed (unless
+ * the list is full); then the list is read again.  Failures leave the
+ * table as it was: the id is packed whole, or the state refused. */
+static void forms_miss(cb_eidforms *t, const char *entry, void *opaque)
+{
+    cb_store *st = opaque;
+    char err[256];
+    redisReply *r;
+
+    (void)t;
+    if (st->side == NULL &&
+        (st->side = cb_redis_connect(st->url, st->timeout_ms, err,
+                                     sizeof(err))) == NULL)
+        return;
+    if (entry != NULL) {
+        r = cb_redis_commandf(st->side, "LLEN %s", CB_KEY_EIDFORMS);
+        int room = r != NULL && r->type == REDIS_REPLY_INTEGER &&
+                   r->integer < CB_EIDFORMS_MAX;
+        if (r != NULL)
+            freeReplyObject(r);
+        if (room &&
+            (r = cb_redis_commandf(st->side, "RPUSH %s %s", CB_KEY_EIDFORMS,
+                                   entry)) != NULL)
+            freeReplyObject(r);
+    }
+    load_forms(st, st->side);
+}
+
+cb_eidforms *cb_store_forms(cb_store *store)
+{
+    return store->forms;
+}
 
 /* Whether partition p holds anything a matcher or `canbao load` wrote:
  * 1, 0, or -1 when Redis did not answer. */
@@ -181,20 +250,27 @@ cb_store *cb_store_new(const cb_store_opts *opts, char *errstr,
     }
     st->partitions = opts->partitions;
     st->ids = opts->ids;
+    st->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 5000;
+    if ((st->forms = cb_eidforms_new()) == NULL ||
+        (st->url = strdup(opts->redis_url)) == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        cb_eidforms_free(st->forms);
+        free(st);
+        return NULL;
+    }
+    cb_eidforms_on_miss(st->forms, forms_miss, st);
     st->commit.source = lua->data;
     if (opts->cache_bytes > 0 &&
         (st->cache = cb_cache_new(opts->partitions, opts->cache_bytes)) ==
             NULL) {
         snprintf(errstr, errstr_size, "out of memory");
-        free(st);
+        cb_store_free(st);
         return NULL;
     }
-    st->redis = cb_redis_connect(opts->redis_url,
-                                 opts->timeout_ms ? opts->timeout_ms : 5000,
-                                 errstr, errstr_size);
+    st->redis = cb_redis_connect(opts->redis_url, st->timeout_ms, errstr,
+                                 errstr_size);
     if (st->redis == NULL) {
-        cb_cache_free(st->cache);
-        free(st);
+        cb_store_free(st);
         return NULL;
     }
     st->buckets = opts->buckets; /* asked for; settled by the reload */
@@ -230,7 +306,10 @@ void cb_store_free(cb_store *store)
     if (store == NULL)
         return;
     cb_redis_free(store->redis);
+    cb_redis_free(store->side);
     cb_cache_free(store->cache);
+    cb_eidforms_free(store->forms);
+    free(store->url);
     free(store);
 }
 
@@ -349,6 +428,11 @@ int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
                        errstr_size) != 0)
         return -1;
     store->settled = 1;
+    if (load_forms(store, store->redis) != 0) {
+        snprintf(errstr, errstr_size, "cannot read %s: %s", CB_KEY_EIDFORMS,
+                 cb_redis_errstr(store->redis));
+        return -1;
+    }
     if (cb_redis_script_load(store->redis, &store->commit) != 0) {
         snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
         return -1;
@@ -824,7 +908,8 @@ static int holder_of(cb_store *store, const cb_str *number, cb_person *p,
         return -1;
     }
     if ((*reply)->type != REDIS_REPLY_STRING ||
-        cb_person_decode(id, (*reply)->str, (*reply)->len, p) != 0)
+        cb_person_decode(store->forms, id, (*reply)->str, (*reply)->len,
+                         p) != 0)
         return 0;
     return cb_rules_person_holder(p, id, 1, h) > 0 ? 1 : 0;
 }

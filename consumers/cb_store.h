@@ -74,6 +74,11 @@ cb_store *cb_store_from_config(const struct cb_config *cfg,
  * each command's key). */
 cb_redis *cb_store_redis(cb_store *store);
 
+/* The store's table of event-id forms (cb_eidforms.h), read by
+ * cb_store_reload and kept up to date as states are packed and read: what
+ * the store's states are encoded and decoded with. */
+struct cb_eidforms *cb_store_forms(cb_store *store);
+
 /* The connection that serves partition's keys, to pipeline on: a node of
  * a Redis Cluster, or the store's connection.  Valid until the next
  * reconnect. */

@@ -60,6 +60,28 @@ cb_assert_contains "$CB_OUT" "match: 0 messages, 0 events applied" \
 "$CB_PY" "$CANBAO_SOURCE_DIR/tests/integration/truth_compare.py" \
     "$CB_TMP/county/truth" "$CB_TMP/stores.jsonl"
 cb_pass "the stores equal the ground truth"
+# The store's table of event-id forms: each entry once, each the form
+# (prefix and count of digits) of some event id of the county's files.
+redis-cli -c -p "$REDIS_PORT" --raw lrange 'cb:{plan}:eidforms' 0 -1 \
+    >"$CB_TMP/forms.txt"
+"$CB_PY" - "$CB_TMP/county" "$CB_TMP/forms.txt" <<'PY' ||
+import csv, glob, re, sys
+county, listed = sys.argv[1], open(sys.argv[2]).read().split()
+have = set()
+for path in glob.glob(county + "/feeds/*.csv") + \
+        glob.glob(county + "/snapshot/*.csv"):
+    for row in csv.DictReader(open(path, encoding="utf-8")):
+        m = re.fullmatch(r"(.*?)([0-9]{1,18})", row["event_id"], re.S)
+        if m:
+            have.add("%d:%s" % (len(m.group(2)), m.group(1)))
+assert listed, "no forms recorded"
+assert len(set(listed)) == len(listed), "a form recorded twice: %s" % listed
+unknown = [f for f in listed if f not in have]
+assert not unknown, "forms no event id has: %s" % unknown
+print("forms", " ".join(listed))
+PY
+    cb_fail "the store's event-id forms"
+cb_pass "the store's event-id forms: $(tr '\n' ' ' <"$CB_TMP/forms.txt")"
 
 # The lead and alert topics carry what the stores hold.
 "$CANBAO" tail lead --exit-at-end --unmasked >"$CB_TMP/lead-topic.jsonl"

@@ -17,7 +17,9 @@
 #           each must apply some, and the four together each event once.
 # Each ends with leads, alerts, progress and packed states equal to the
 # reference byte for byte, a lead's source_event_id included (a function
-# of the events, docs/RULES.md 5).
+# of the events, docs/RULES.md 5).  States are compared as packed without
+# the store's table of event-id forms (apply_tool's canonical_state): an
+# index in it depends on which writer met a form first.
 . "$CANBAO_SOURCE_DIR/tests/integration/harness.sh"
 : "${APPLY_TOOL:?APPLY_TOOL must name tests/tools/apply_tool}"
 

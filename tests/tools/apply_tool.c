@@ -34,12 +34,14 @@
 #include <string.h>
 
 #include "cb_codec.h"
+#include "cb_group.h"
 #include "cb_ident.h"
 #include "cb_idkey.h"
 #include "cb_ops.h"
 #include "cb_step.h"
 #include "cb_record_json.h"
 #include "cb_reviewrec.h"
+#include "cb_state.h"
 #include "cb_store.h"
 #include "cb_truth.h"
 
@@ -180,10 +182,55 @@ static int decision_of(const char *s)
     return -1;
 }
 
+/* A state's bytes as its store packs them without a table of event-id
+ * forms (cb_eidforms.h): the indexes of forms depend on which writer met
+ * a form first, the rest of the bytes on the events alone.  Into out;
+ * the stored bytes as they are when they do not decode. */
+static void canonical_state(const cb_subject *s, const char *v, size_t len,
+                            cb_buf *out)
+{
+    cb_eidforms *forms = cb_store_forms(store);
+    int rc = -1;
+
+    out->len = 0;
+    switch (cb_state_key_kind_of(s->key, s->key_len)) {
+    case CB_STATE_KEY_PERSON: {
+        cb_person p;
+        cb_person_init(&p);
+        if (cb_person_decode(forms, s->id, v, len, &p) == 0)
+            rc = cb_person_encode(NULL, &p, s->id, out);
+        cb_person_free(&p);
+        break;
+    }
+    case CB_STATE_KEY_EMPLOYER: {
+        cb_employer e;
+        cb_employer_init(&e);
+        if (cb_employer_decode(forms, v, len, &e) == 0)
+            rc = cb_employer_encode(NULL, &e, out);
+        break;
+    }
+    case CB_STATE_KEY_GROUP: {
+        cb_group g;
+        if (cb_group_decode(forms, v, len, &g) == 0)
+            rc = cb_group_encode(NULL, &g, out);
+        cb_group_free(&g);
+        break;
+    }
+    default:
+        break;
+    }
+    if (rc != 0) {
+        out->len = 0;
+        cb_buf_append(out, v, len);
+    }
+}
+
 /* Prints every subject's packed state as hex, one line each: two runs
- * over the same events must give the same bytes. */
+ * over the same events must give the same bytes (canonical_state). */
 static void dump_states(void)
 {
+    cb_buf b = {0};
+
     redisReply *keys = cb_redis_commandf(cb_store_redis(store), "KEYS cb:s:*");
 
     for (size_t i = 0; keys && i < keys->elements; i++) {
@@ -194,14 +241,17 @@ static void dump_states(void)
             if (cb_subject_from_key(h->element[k]->str, h->element[k]->len,
                                     &s) != 0)
                 continue;
+            canonical_state(&s, h->element[k + 1]->str,
+                            h->element[k + 1]->len, &b);
             printf("{\"state\":\"%s\",\"bytes\":\"", s.id);
-            for (size_t b = 0; b < h->element[k + 1]->len; b++)
-                printf("%02x", (unsigned char)h->element[k + 1]->str[b]);
+            for (size_t j = 0; j < b.len; j++)
+                printf("%02x", (unsigned char)b.data[j]);
             printf("\"}\n");
         }
         freeReplyObject(h);
     }
     freeReplyObject(keys);
+    cb_buf_free(&b);
 }
 
 /* Prints one review item as a JSON line of its text cells, without the

@@ -11,8 +11,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
+#include "cb_eidforms.h"
 #include "cb_pack.h"
 
 static void test_ints(void **unused)
@@ -143,7 +145,8 @@ static void test_varints(void **unused)
 
 /* Packs ids[] as a list (each against the one before) and reads it back;
  * returns the bytes it took. */
-static size_t eid_list(const char *const *ids, size_t n)
+static size_t eid_list(cb_eidforms *forms, const char *const *ids,
+                       size_t n)
 {
     cb_buf b = {0};
     cb_pack w;
@@ -152,11 +155,13 @@ static size_t eid_list(const char *const *ids, size_t n)
     size_t len;
 
     cb_pack_init(&w, &b);
+    w.forms = forms;
     for (size_t i = 0; i < n; i++)
         cb_pack_eid(&w, ids[i], strlen(ids[i]), i ? ids[i - 1] : NULL,
                     i ? strlen(ids[i - 1]) : 0);
     assert_false(w.failed);
     cb_unpack_init(&r, b.data, b.len);
+    r.forms = forms;
     for (size_t i = 0; i < n; i++) {
         cb_unpack_eid(&r, prev.s, prev.len, &s);
         assert_false(r.failed);
@@ -168,6 +173,7 @@ static size_t eid_list(const char *const *ids, size_t n)
     /* every truncation fails */
     for (size_t k = 0; k < b.len; k++) {
         cb_unpack_init(&r, b.data, k);
+        r.forms = forms;
         prev.len = 0;
         for (size_t i = 0; i < n && !r.failed; i++) {
             cb_unpack_eid(&r, prev.s, prev.len, &s);
@@ -194,18 +200,185 @@ static void test_eids(void **unused)
 
     (void)unused;
     /* 9 bytes for the first id, then about 3 for each near it */
-    assert_int_equal(eid_list(gen, 1), 9);
-    assert_int_equal(eid_list(gen, 4), 9 + 3 + 3 + 1);
+    assert_int_equal(eid_list(NULL, gen, 1), 9);
+    assert_int_equal(eid_list(NULL, gen, 4), 9 + 3 + 3 + 1);
     /* ids of every form, each against the one before */
-    eid_list(odd, sizeof(odd) / sizeof(odd[0]));
+    eid_list(NULL, odd, sizeof(odd) / sizeof(odd[0]));
     for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
-        eid_list(&odd[i], 1);
+        eid_list(NULL, &odd[i], 1);
     /* longer than 255 bytes fails the writer */
     memset(big, '7', sizeof(big));
     cb_pack_init(&w, &b);
     cb_pack_eid(&w, big, sizeof(big), NULL, 0);
     assert_true(w.failed);
     cb_buf_free(&b);
+}
+
+/* The store's list of forms, as a test keeps it: what the hook pushes
+ * to and reloads from (down: it refuses to push). */
+static struct {
+    char entries[CB_EIDFORMS_MAX + 10][CB_EIDFORMS_ENTRY_SIZE];
+    size_t n;
+    int calls, down;
+} list;
+
+static void reload(cb_eidforms *t)
+{
+    const char *e[CB_EIDFORMS_MAX + 10];
+    size_t lens[CB_EIDFORMS_MAX + 10];
+
+    for (size_t i = 0; i < list.n; i++) {
+        e[i] = list.entries[i];
+        lens[i] = strlen(list.entries[i]);
+    }
+    cb_eidforms_set(t, e, lens, list.n);
+}
+
+static void miss(cb_eidforms *t, const char *entry, void *opaque)
+{
+    (void)opaque;
+    list.calls++;
+    if (entry != NULL && !list.down && list.n < CB_EIDFORMS_MAX)
+        snprintf(list.entries[list.n++], CB_EIDFORMS_ENTRY_SIZE, "%s",
+                 entry);
+    reload(t);
+}
+
+/* Packed with the store's forms: an id whose form has an index takes the
+ * index in one byte where its prefix and count took five or more; a
+ * writer's miss records the form, a reader's miss reloads the list. */
+static void test_eid_forms(void **unused)
+{
+    static const char *const gen[] = {"en-000786313", "en-000795791",
+                                      "hh-000700001", "en-000700001"};
+    static const char *const odd[] = {
+        "", "x", "1", "007", "abc-", "en-000786313", "dn-000786313",
+        "en-00786313", "en-000786313x", "en-999999999999999999"};
+    cb_eidforms *w = cb_eidforms_new(), *r = cb_eidforms_new();
+    cb_buf b = {0};
+    cb_pack p;
+    cb_unpack u;
+    cb_str out;
+
+    (void)unused;
+    memset(&list, 0, sizeof(list));
+    /* a table of its own: en- with 9 digits is index 0 */
+    assert_int_equal(cb_eidforms_add(w, "en-", 3, 9), 0);
+    assert_int_equal(cb_eidforms_add(w, "hh-", 3, 9), 1);
+    assert_int_equal(cb_eidforms_code(w, "en-", 3, 9), 0);
+    assert_int_equal(cb_eidforms_code(w, "en-", 3, 8), -1);
+    assert_int_equal(eid_list(w, gen, 1), 5); /* was 9 */
+    /* the hh- id after an en- one: 5 bytes, not 9 */
+    assert_int_equal(eid_list(w, gen, 4), 5 + 3 + 5 + 5);
+    assert_int_equal(eid_list(NULL, gen, 4), 9 + 3 + 9 + 9);
+    eid_list(w, odd, sizeof(odd) / sizeof(odd[0]));
+    /* a reader without the table, or whose index names no form, refuses */
+    cb_pack_init(&p, &b);
+    p.forms = w;
+    cb_pack_eid(&p, "hh-000000042", 12, NULL, 0);
+    assert_false(p.failed);
+    assert_int_equal(b.len, 3); /* uvar 42 << 2 | 2, the index */
+    cb_unpack_init(&u, b.data, b.len);
+    cb_unpack_eid(&u, NULL, 0, &out);
+    assert_true(u.failed);
+    cb_unpack_init(&u, b.data, b.len);
+    u.forms = r; /* empty, no hook */
+    cb_unpack_eid(&u, NULL, 0, &out);
+    assert_true(u.failed);
+
+    /* the store's hook: a writer's first id of a form records it */
+    cb_eidforms_on_miss(w, miss, NULL);
+    cb_eidforms_on_miss(r, miss, NULL);
+    reload(w);
+    assert_int_equal(cb_eidforms_count(w), 0);
+    assert_int_equal(eid_list(w, gen, 1), 5);
+    assert_int_equal(list.calls, 1);
+    assert_string_equal(list.entries[0], "9:en-");
+    assert_int_equal(eid_list(w, gen, 4), 5 + 3 + 5 + 5);
+    assert_int_equal(list.calls, 2); /* hh- */
+    assert_string_equal(list.entries[1], "9:hh-");
+    /* a reader meets index 1 and reloads the list once */
+    b.len = 0;
+    cb_pack_init(&p, &b);
+    p.forms = w;
+    cb_pack_eid(&p, "hh-000000042", 12, NULL, 0);
+    cb_unpack_init(&u, b.data, b.len);
+    u.forms = r;
+    cb_unpack_eid(&u, NULL, 0, &out);
+    assert_false(u.failed);
+    assert_int_equal(out.len, 12);
+    assert_memory_equal(out.s, "hh-000000042", 12);
+    assert_int_equal(list.calls, 3);
+    /* a form the store will not take is asked for once, packed whole */
+    list.down = 1;
+    static const char *const dn[] = {"dn-1", "dn-2"};
+    assert_int_equal(eid_list(w, dn, 2), 6 + 1);
+    assert_int_equal(list.calls, 4);
+    assert_int_equal(eid_list(w, dn, 1), 6);
+    assert_int_equal(list.calls, 4);
+    /* an index past the list's end: one reload, then refused */
+    b.len = 0;
+    cb_pack_init(&p, &b);
+    cb_pack_uvar(&p, 42 << 2 | 2);
+    cb_pack_int(&p, 7, 1);
+    cb_unpack_init(&u, b.data, b.len);
+    u.forms = r;
+    cb_unpack_eid(&u, NULL, 0, &out);
+    assert_true(u.failed);
+    assert_int_equal(list.calls, 5);
+    /* a full list takes no more forms, and asks nothing */
+    list.down = 0;
+    while (list.n < CB_EIDFORMS_MAX + 3)
+        snprintf(list.entries[list.n], CB_EIDFORMS_ENTRY_SIZE, "1:f%zu",
+                 list.n), list.n++;
+    reload(w);
+    assert_int_equal(cb_eidforms_count(w), CB_EIDFORMS_MAX);
+    int calls = list.calls;
+    assert_int_equal(cb_eidforms_code(w, "zz-", 3, 4), -1);
+    assert_int_equal(list.calls, calls);
+    assert_int_equal(cb_eidforms_code(w, "f254", 4, 1), 254);
+    assert_int_equal(cb_eidforms_code(w, "f255", 4, 1), -1);
+    cb_buf_free(&b);
+    cb_eidforms_free(w);
+    cb_eidforms_free(r);
+}
+
+/* The list's entries: what names a form and what keeps its index and
+ * names none. */
+static void test_eid_form_entries(void **unused)
+{
+    static const char *const e[] = {
+        "9:hh-", "18:x", "1:", "19:x", "0:x", "09:x", ":x", "9x", "",
+        "123:x", "9:0123456789012345678901234567890123"};
+    static const int ok[] = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+    size_t lens[sizeof(e) / sizeof(e[0])];
+    char buf[CB_EIDFORMS_ENTRY_SIZE], nul[3] = {'a', 0, 'b'};
+    cb_eidforms *t = cb_eidforms_new();
+    const char *prefix;
+    size_t plen;
+    unsigned digits;
+
+    (void)unused;
+    for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+        lens[i] = strlen(e[i]);
+    cb_eidforms_set(t, e, lens, sizeof(e) / sizeof(e[0]));
+    assert_int_equal(cb_eidforms_count(t), sizeof(e) / sizeof(e[0]));
+    for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+        assert_int_equal(cb_eidforms_form(t, (unsigned)i, &prefix, &plen,
+                                          &digits) == 0, ok[i]);
+    assert_int_equal(cb_eidforms_form(t, 1, &prefix, &plen, &digits), 0);
+    assert_int_equal(digits, 18);
+    assert_int_equal(plen, 1);
+    assert_int_equal(cb_eidforms_code(t, "", 0, 1), 2);
+    assert_int_equal(cb_eidforms_entry("hh-", 3, 9, buf), 0);
+    assert_string_equal(buf, "9:hh-");
+    assert_int_equal(cb_eidforms_entry("x", 1, 18, buf), 0);
+    assert_string_equal(buf, "18:x");
+    assert_int_equal(cb_eidforms_entry("x", 1, 19, buf), -1);
+    assert_int_equal(cb_eidforms_entry("x", 1, 0, buf), -1);
+    assert_int_equal(cb_eidforms_entry(nul, 3, 2, buf), -1);
+    assert_int_equal(cb_eidforms_add(t, nul, 3, 2), -1);
+    cb_eidforms_free(t);
 }
 
 /* A county's first township code from its six digits, wherever they
@@ -332,6 +505,8 @@ int main(void)
         cmocka_unit_test(test_short_and_long),
         cmocka_unit_test(test_varints),
         cmocka_unit_test(test_eids),
+        cmocka_unit_test(test_eid_forms),
+        cmocka_unit_test(test_eid_form_entries),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_county_base),
     };
