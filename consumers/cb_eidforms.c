@@ -42,12 +42,17 @@ void cb_eidforms_on_miss(cb_eidforms *t, cb_eidforms_miss_fn *fn,
     t->opaque = opaque;
 }
 
-/* Whether an index can name the form: its entry is text (no NUL). */
+/* Whether an index can name the form: its entry is text (no NUL), and
+ * its prefix has no digit: one that has (a date, as the timers' ids
+ * "timer:2022-04-18" have) would make a form a month. */
 static int nameable(const char *prefix, size_t plen, unsigned digits)
 {
-    return digits >= 1 && digits <= DIGITS_MAX &&
-           plen <= CB_EIDFORMS_PREFIX_MAX &&
-           (plen == 0 || memchr(prefix, '\0', plen) == NULL);
+    if (digits < 1 || digits > DIGITS_MAX || plen > CB_EIDFORMS_PREFIX_MAX)
+        return 0;
+    for (size_t i = 0; i < plen; i++)
+        if (prefix[i] == '\0' || (prefix[i] >= '0' && prefix[i] <= '9'))
+            return 0;
+    return 1;
 }
 
 static void form_set(form *f, const char *prefix, size_t plen,

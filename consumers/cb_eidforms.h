@@ -72,8 +72,8 @@ int cb_eidforms_form(cb_eidforms *t, unsigned code, const char **prefix,
 size_t cb_eidforms_count(const cb_eidforms *t);
 
 /* A form's list entry into out (CB_EIDFORMS_ENTRY_SIZE bytes).  Returns
- * 0, or -1 when no index can name it (digits not 1..18, prefix longer
- * than CB_EIDFORMS_PREFIX_MAX). */
+ * 0, or -1 when no index can name it (digits not 1..18, a prefix longer
+ * than CB_EIDFORMS_PREFIX_MAX or with a digit or a NUL in it). */
 int cb_eidforms_entry(const char *prefix, size_t plen, unsigned digits,
                       char out[CB_EIDFORMS_ENTRY_SIZE]);
 

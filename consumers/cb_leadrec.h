@@ -27,7 +27,21 @@
  *                     third to eighth, times 1,000; 0 when not digits)
  *   i3  opened, i3 closed_at
  *   u8-length strings: source, name
- * About 30 bytes fewer a lead. */
+ * About 30 bytes fewer a lead.  Still read; written for a lead that
+ * layout 3 cannot hold (none the rules make).
+ *
+ * Layout 3, kept compactly (what a lead bucket's value is since
+ * 2026-12-05):
+ *   u8  3
+ *   c8  id            as layout 2
+ *   uvar kind + 2 * (priority + 2 * (closed + 1 + 6 * (status + 4 *
+ *                     reason))): the five small fields, 2 bytes
+ *   svar township     as layout 2
+ *   i3  opened
+ *   [uvar closed_at - opened]   when closed
+ *   eid source        cb_pack_eid (with the store's event-id forms)
+ *   text name         cb_pack_text
+ * About 17 bytes fewer than layout 2 a lead. */
 #ifndef CB_LEADREC_H
 #define CB_LEADREC_H
 
@@ -35,6 +49,7 @@
 #include <stdint.h>
 
 #include "cb_codec.h"
+#include "cb_eidforms.h"
 #include "cb_pack.h"
 #include "cb_record.h"
 
@@ -54,16 +69,20 @@ typedef struct cb_leadrec {
 } cb_leadrec;
 
 /* Packs l into out (replacing its contents): layout 1 (whole) when
- * whole, else layout 2 (as a lead bucket keeps it).  Returns 0, or -1 out
- * of memory or for an id that is not 16 lower-case hex digits (layout
- * 2). */
-int cb_leadrec_encode(const cb_leadrec *l, int whole, cb_buf *out);
+ * whole, else layout 3 (as a lead bucket keeps it; layout 2 for a lead
+ * it cannot hold), its source with forms (the store's event-id forms,
+ * cb_eidforms.h, or NULL).  Returns 0, or -1 out of memory or for an id
+ * that is not 16 lower-case hex digits (layouts 2 and 3). */
+int cb_leadrec_encode(cb_eidforms *forms, const cb_leadrec *l, int whole,
+                      cb_buf *out);
 
-/* Reads a packed lead of either layout.  subject (len bytes, the subject
+/* Reads a packed lead of any layout.  subject (len bytes, the subject
  * id as text) is the subject of a kept lead, the field it is kept under;
- * NULL reads layout 1 only.  Returns 0, or -1 when a field is missing. */
-int cb_leadrec_decode(const char *v, size_t len, const char *subject,
-                      size_t subject_len, cb_leadrec *l);
+ * NULL reads layout 1 only.  forms: as cb_leadrec_encode's.  Returns 0,
+ * or -1 when a field is missing. */
+int cb_leadrec_decode(cb_eidforms *forms, const char *v, size_t len,
+                      const char *subject, size_t subject_len,
+                      cb_leadrec *l);
 
 /* The stored lead as a record of the lead topic's schema ("L" + id,
  * township code as text, days as 00:00 UTC+08:00).  Returns 0, or -1

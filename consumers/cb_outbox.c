@@ -239,7 +239,7 @@ static int publish_message(cb_outbox *ob, const redisReply *fields,
     }
     if (t->str[0] == 'L') {
         cb_lead l;
-        if (cb_store_decode_lead(NULL, 0, v->str, v->len, &l) != 0 ||
+        if (cb_store_decode_lead(NULL, NULL, 0, v->str, v->len, &l) != 0 ||
             cb_codec_encode(ob->codec, CB_KIND_LEAD, &l, &ob->buf, err,
                             sizeof(err)) != 0) {
             return outbox_broken("a lead", err, errstr, errstr_size);

@@ -41,7 +41,7 @@ static void write_lead_out(cb_step *s, const cb_leadrec *l)
 {
     cb_buf b = {0};
 
-    if (cb_leadrec_encode(l, 1, &b) != 0) {
+    if (cb_leadrec_encode(NULL, l, 1, &b) != 0) {
         s->failed = 1;
         return;
     }
@@ -89,8 +89,9 @@ static int finish_lead(cb_step *s, subject *sj)
 {
     cb_leadrec o, n;
     int has_old = sj->lead_len >= 0 &&
-                  cb_leadrec_decode(sj->lead, (size_t)sj->lead_len, sj->id,
-                                    sj->id_len, &o) == 0;
+                  cb_leadrec_decode(s->a.forms, sj->lead,
+                                    (size_t)sj->lead_len, sj->id, sj->id_len,
+                                    &o) == 0;
     char rest[32], num[24], side[16], lb[16];
 
     side_rest(s, side, sizeof(side), sj);
@@ -147,7 +148,7 @@ static int finish_lead(cb_step *s, subject *sj)
         cb_str_cmp(&o.source, &n.source) == 0)
         return 0;
     cb_buf v = {0};
-    if (cb_leadrec_encode(&n, 0, &v) != 0) {
+    if (cb_leadrec_encode(s->a.forms, &n, 0, &v) != 0) {
         s->failed = 1;
         return 0;
     }

@@ -543,6 +543,7 @@ static int scan_hash(cb_store *store, const char *key,
 }
 
 typedef struct lead_walk {
+    cb_store *store;
     cb_store_lead_fn *fn;
     void *opaque;
     int stop;
@@ -553,7 +554,8 @@ static int one_lead(const redisReply *f, const redisReply *v, void *opaque)
     lead_walk *w = opaque;
     cb_lead l;
 
-    if (cb_store_decode_lead(f->str, f->len, v->str, v->len, &l) != 0)
+    if (cb_store_decode_lead(w->store, f->str, f->len, v->str, v->len,
+                             &l) != 0)
         return 0; /* not ours to judge here; the matcher wrote it */
     w->stop = w->fn(&l, w->opaque);
     return w->stop;
@@ -657,7 +659,7 @@ int cb_store_each_lead(cb_store *store, const char *township,
                        cb_store_lead_fn *fn, void *opaque, char *errstr,
                        size_t errstr_size)
 {
-    lead_walk w = {fn, opaque, 0};
+    lead_walk w = {store, fn, opaque, 0};
 
     for (int p = 0; p < store->partitions && !w.stop; p++) {
         int rc = township == NULL
@@ -751,7 +753,8 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
         return -1;
     }
     if (r->type == REDIS_REPLY_STRING &&
-        cb_store_decode_lead(s->key, s->key_len, r->str, r->len, lead) == 0)
+        cb_store_decode_lead(store, s->key, s->key_len, r->str, r->len,
+                             lead) == 0)
         rc = 1;
     freeReplyObject(r);
     return rc;
@@ -759,7 +762,8 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
 
 /* ---------------------------------------------------- packed records */
 
-int cb_store_decode_lead(const char *key, size_t key_len, const char *v,
+int cb_store_decode_lead(cb_store *store, const char *key, size_t key_len,
+                         const char *v,
                          size_t len, cb_lead *l)
 {
     cb_leadrec r;
@@ -767,7 +771,8 @@ int cb_store_decode_lead(const char *key, size_t key_len, const char *v,
 
     if (key != NULL && cb_subject_from_key(key, key_len, &s) != 0)
         return -1;
-    if (cb_leadrec_decode(v, len, key ? s.id : NULL, key ? strlen(s.id) : 0,
+    if (cb_leadrec_decode(store != NULL ? store->forms : NULL, v, len,
+                          key ? s.id : NULL, key ? strlen(s.id) : 0,
                           &r) != 0)
         return -1;
     return cb_leadrec_to_lead(&r, l);

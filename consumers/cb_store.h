@@ -256,11 +256,11 @@ int cb_store_review(cb_store *store, const char *review_id, int verdict,
 /* ------------------------------------------------- packed records */
 
 /* A packed lead as a cb_lead (cb_leadrec.h: decoded, then made a
- * record): a value of a lead bucket, key (key_len bytes) its field, the
- * subject's state key; or a whole one (an outbox entry), key NULL.
- * Returns 0 or -1. */
-int cb_store_decode_lead(const char *key, size_t key_len, const char *v,
-                         size_t len, cb_lead *lead);
+ * record): a value of a lead bucket of store, key (key_len bytes) its
+ * field, the subject's state key; or a whole one (an outbox entry), key
+ * and store NULL.  Returns 0 or -1. */
+int cb_store_decode_lead(cb_store *store, const char *key, size_t key_len,
+                         const char *v, size_t len, cb_lead *lead);
 
 /* A value of the alert hash as a cb_alert (cb_alertrec.h), id its hash
  * field; evidence points into v.  Returns 0 or -1. */

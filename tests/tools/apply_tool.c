@@ -348,7 +348,7 @@ static void dump(void)
             r = cb_redis_commandf(cb_store_redis(store), "HGETALL %s", key);
             for (size_t i = 0; r && i + 1 < r->elements; i += 2) {
                 cb_lead l;
-                if (cb_store_decode_lead(r->element[i]->str,
+                if (cb_store_decode_lead(store, r->element[i]->str,
                                          r->element[i]->len,
                                          r->element[i + 1]->str,
                                          r->element[i + 1]->len, &l) != 0)

@@ -1,7 +1,7 @@
 /* test_leadrec.c -- the packed lead of consumers/cb_leadrec.c, pinned: an
  * open and a closed lead encode to the bytes written here (worked out by
  * hand from the layouts in cb_leadrec.h: those the outbox carries and
- * those a lead bucket keeps), decode back equal, make the records the
+ * those a lead bucket keeps and kept before), decode back equal, make the records the
  * lead commands list, and every truncation is refused. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_eidforms.h"
 #include "cb_leadrec.h"
 #include "cb_time.h"
 #include "golden.h"
@@ -44,7 +45,7 @@ static void assert_refuses_truncations_of(const cb_buf *b,
         char *copy = malloc(n ? n : 1);
         assert_non_null(copy);
         memcpy(copy, b->data, n);
-        assert_int_equal(cb_leadrec_decode(copy, n, subject,
+        assert_int_equal(cb_leadrec_decode(NULL, copy, n, subject,
                                            subject ? strlen(subject) : 0, &l),
                          -1);
         free(copy);
@@ -56,7 +57,43 @@ static void assert_refuses_truncations(const cb_buf *b)
     assert_refuses_truncations_of(b, NULL);
 }
 
-/* l as a lead bucket keeps it (layout 2): the bytes want, read back
+/* Hex text into b. */
+static void from_hex(const char *hex, cb_buf *b)
+{
+    b->len = 0;
+    for (const char *p = hex; p[0] != '\0';) {
+        unsigned v;
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        assert_int_equal(sscanf(p, "%2x", &v), 1);
+        char c = (char)v;
+        assert_int_equal(cb_buf_append(b, &c, 1), 0);
+        p += 2;
+    }
+}
+
+/* Bytes a lead bucket kept before (layout 2, as hex) read as l under its
+ * subject, and are refused cut short. */
+static void assert_reads_kept(const cb_leadrec *l, const char *hex)
+{
+    cb_buf b = {0};
+    cb_leadrec back;
+    char subject[32];
+
+    from_hex(hex, &b);
+    snprintf(subject, sizeof(subject), "%.*s", (int)l->subject_id.len,
+             l->subject_id.s);
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, subject,
+                                       strlen(subject), &back),
+                     0);
+    assert_same(l, &back);
+    assert_refuses_truncations_of(&b, subject);
+    cb_buf_free(&b);
+}
+
+/* l as a lead bucket keeps it (layout 3): the bytes want, read back
  * equal under its subject, refused without it and when cut short. */
 static void assert_kept(const cb_leadrec *l, const char *want)
 {
@@ -64,15 +101,15 @@ static void assert_kept(const cb_leadrec *l, const char *want)
     cb_leadrec back;
     char subject[32];
 
-    assert_int_equal(cb_leadrec_encode(l, 0, &b), 0);
+    assert_int_equal(cb_leadrec_encode(NULL, l, 0, &b), 0);
     assert_hex(&b, want);
     snprintf(subject, sizeof(subject), "%.*s", (int)l->subject_id.len,
              l->subject_id.s);
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, subject,
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, subject,
                                        strlen(subject), &back),
                      0);
     assert_same(l, &back);
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), -1);
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, NULL, 0, &back), -1);
     assert_refuses_truncations_of(&b, subject);
     cb_buf_free(&b);
 }
@@ -98,12 +135,12 @@ static void test_open_person_lead(void **state)
     l.subject_id = S("320923198001011234");
     l.source = S("hh-1");
     l.name = S("\xe5\xbc\xa0\xe4\xb8\x89"); /* 张三 */
-    assert_int_equal(cb_leadrec_encode(&l, 1, &b), 0);
+    assert_int_equal(cb_leadrec_encode(NULL, &l, 1, &b), 0);
     assert_hex(&b, "30313233343536373839616263646566 00 03 00 00 ff"
                    "80e520130000 384a00 ffffff"
                    "12333230393233313938303031303131323334"
                    "0468682d31 06e5bca0e4b889");
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), 0);
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, NULL, 0, &back), 0);
     assert_same(&l, &back);
 
     assert_int_equal(cb_leadrec_to_lead(&back, &rec), 0);
@@ -122,17 +159,50 @@ static void test_open_person_lead(void **state)
     assert_refuses_truncations(&b);
     /* a bucket written before layout 2 holds whole leads: read under
      * their subject as they are */
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, "320923198001011234",
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, "320923198001011234",
                                        18, &back),
                      0);
     assert_same(&l, &back);
-    /* kept: 2, the id in 8 bytes, the township 8 from the county's codes
-     * (320923000: the number's first six digits), no subject id */
-    assert_kept(&l, "02 0123456789abcdef 00 03 00 00 ff 10 384a00 ffffff"
+    /* kept before (layout 2): 2, the id in 8 bytes, the township 8 from
+     * the county's codes (320923000: the number's first six digits), no
+     * subject id */
+    assert_reads_kept(&l, "02 0123456789abcdef 00 03 00 00 ff 10 384a00"
+                          "ffffff 0468682d31 06e5bca0e4b889");
+    /* kept (layout 3): 3, the id, the five fields as one varint (reason 3
+     * times 2 * 2 * 6 * 4: 288, a002), the township, opened, no
+     * closed_at, the source as an event id (number 1 << 2 | 1, one digit,
+     * the prefix "hh-"), the name as text (head 4 << 1; U+5F20 as 91 20,
+     * U+4E09 as 80 09) */
+    assert_kept(&l, "03 0123456789abcdef a002 10 384a00 05 01 0368682d"
+                    "08 9120 8009");
+    /* with the store's forms, the source's prefix and count as index 0 */
+    {
+        cb_eidforms *forms = cb_eidforms_new();
+        cb_leadrec back2;
+        assert_int_equal(cb_eidforms_add(forms, "hh-", 3, 1), 0);
+        assert_int_equal(cb_leadrec_encode(forms, &l, 0, &b), 0);
+        assert_hex(&b, "03 0123456789abcdef a002 10 384a00 06 00"
+                       "08 9120 8009");
+        assert_int_equal(cb_leadrec_decode(forms, b.data, b.len,
+                                           "320923198001011234", 18,
+                                           &back2),
+                         0);
+        assert_same(&l, &back2);
+        assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len,
+                                           "320923198001011234", 18,
+                                           &back2),
+                         -1);
+        cb_eidforms_free(forms);
+    }
+    /* a lead layout 3 cannot hold (a closing day while open) keeps
+     * layout 2 */
+    l.closed_at = 19001;
+    assert_kept(&l, "02 0123456789abcdef 00 03 00 00 ff 10 384a00 394a00"
                     "0468682d31 06e5bca0e4b889");
+    l.closed_at = -1;
     /* an id that is not lower-case hex cannot be kept */
     l.id[3] = 'X';
-    assert_int_equal(cb_leadrec_encode(&l, 0, &b), -1);
+    assert_int_equal(cb_leadrec_encode(NULL, &l, 0, &b), -1);
     cb_buf_free(&b);
 }
 
@@ -157,12 +227,12 @@ static void test_closed_employer_lead(void **state)
     l.subject_id = S("91320923MA1XXXXXXB");
     l.source = S("timer:2022-04-18");
     l.name = S("Shop");
-    assert_int_equal(cb_leadrec_encode(&l, 1, &b), 0);
+    assert_int_equal(cb_leadrec_encode(NULL, &l, 1, &b), 0);
     assert_hex(&b, "66656463626139383736353433323130 01 04 01 03 03"
                    "dce520130000 574a00 9c4a00"
                    "1239313332303932334d4131585858585858 42"
                    "1074696d65723a323032322d30342d3138 0453686f70");
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), 0);
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, NULL, 0, &back), 0);
     assert_same(&l, &back);
 
     assert_int_equal(cb_leadrec_to_lead(&back, &rec), 0);
@@ -175,19 +245,26 @@ static void test_closed_employer_lead(void **state)
     assert_int_equal(rec.opened_at, cb_time_of_date(19031));
     assert_refuses_truncations(&b);
 
-    /* kept: the township 100 from the codes of the USCC's county (its
-     * third to eighth characters) */
-    assert_kept(&l, "02 fedcba9876543210 01 04 01 03 03 c801 574a00 9c4a00"
-                    "1074696d65723a323032322d30342d3138 0453686f70");
+    /* kept before (layout 2): the township 100 from the codes of the
+     * USCC's county (its third to eighth characters) */
+    assert_reads_kept(&l, "02 fedcba9876543210 01 04 01 03 03 c801 574a00"
+                          "9c4a00 1074696d65723a323032322d30342d3138"
+                          "0453686f70");
+    /* kept (layout 3): 475 = 1 + 2 * (1 + 2 * (4 + 6 * (3 + 4 * 4))),
+     * closed 69 days after opened, the source's 18 as its number, 2
+     * digits, its prefix (a digit in it: no form would take it), "Shop"
+     * as text */
+    assert_kept(&l, "03 fedcba9876543210 db03 c801 574a00 45"
+                    "49 02 0e74696d65723a323032322d30342d 08 53686f70");
     /* a USCC whose county is not digits: the township whole */
     l.subject_id = S("91ABCDEFMA1XXXXXXB");
-    assert_kept(&l, "02 fedcba9876543210 01 04 01 03 03 b89787b202 574a00"
-                    "9c4a00 1074696d65723a323032322d30342d3138 0453686f70");
+    assert_kept(&l, "03 fedcba9876543210 db03 b89787b202 574a00 45"
+                    "49 02 0e74696d65723a323032322d30342d 08 53686f70");
     l.subject_id = S("91320923MA1XXXXXXB");
 
     /* bytes after the name are not read */
     assert_int_equal(cb_buf_append(&b, "\x00", 1), 0);
-    assert_int_equal(cb_leadrec_decode(b.data, b.len, NULL, 0, &back), 0);
+    assert_int_equal(cb_leadrec_decode(NULL, b.data, b.len, NULL, 0, &back), 0);
     assert_same(&l, &back);
     cb_buf_free(&b);
 }

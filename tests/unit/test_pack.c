@@ -328,16 +328,19 @@ static void test_eid_forms(void **unused)
     assert_int_equal(list.calls, 5);
     /* a full list takes no more forms, and asks nothing */
     list.down = 0;
-    while (list.n < CB_EIDFORMS_MAX + 3)
-        snprintf(list.entries[list.n], CB_EIDFORMS_ENTRY_SIZE, "1:f%zu",
-                 list.n), list.n++;
+    while (list.n < CB_EIDFORMS_MAX + 3) { /* "1:f" and two letters */
+        snprintf(list.entries[list.n], CB_EIDFORMS_ENTRY_SIZE, "1:f%c%c",
+                 list.n >= 26 ? (int)('a' + list.n / 26 - 1) : 'z',
+                 (int)('a' + list.n % 26));
+        list.n++;
+    }
     reload(w);
     assert_int_equal(cb_eidforms_count(w), CB_EIDFORMS_MAX);
     int calls = list.calls;
     assert_int_equal(cb_eidforms_code(w, "zz-", 3, 4), -1);
     assert_int_equal(list.calls, calls);
-    assert_int_equal(cb_eidforms_code(w, "f254", 4, 1), 254);
-    assert_int_equal(cb_eidforms_code(w, "f255", 4, 1), -1);
+    assert_int_equal(cb_eidforms_code(w, "fiu", 3, 1), 254); /* 9*26+20 */
+    assert_int_equal(cb_eidforms_code(w, "fiv", 3, 1), -1);
     cb_buf_free(&b);
     cb_eidforms_free(w);
     cb_eidforms_free(r);
@@ -349,8 +352,10 @@ static void test_eid_form_entries(void **unused)
 {
     static const char *const e[] = {
         "9:hh-", "18:x", "1:", "19:x", "0:x", "09:x", ":x", "9x", "",
-        "123:x", "9:0123456789012345678901234567890123"};
-    static const int ok[] = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+        "123:x", "9:0123456789012345678901234567890123", "9:ev2024-",
+        "9:abcdefghijklmnopqrstuvwxyzabcdef",
+        "9:abcdefghijklmnopqrstuvwxyzabcdefg"};
+    static const int ok[] = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
     size_t lens[sizeof(e) / sizeof(e[0])];
     char buf[CB_EIDFORMS_ENTRY_SIZE], nul[3] = {'a', 0, 'b'};
     cb_eidforms *t = cb_eidforms_new();
@@ -377,6 +382,8 @@ static void test_eid_form_entries(void **unused)
     assert_int_equal(cb_eidforms_entry("x", 1, 19, buf), -1);
     assert_int_equal(cb_eidforms_entry("x", 1, 0, buf), -1);
     assert_int_equal(cb_eidforms_entry(nul, 3, 2, buf), -1);
+    /* a prefix with a digit: the timers' ids would make a form a month */
+    assert_int_equal(cb_eidforms_entry("timer:2022-04-", 14, 2, buf), -1);
     assert_int_equal(cb_eidforms_add(t, nul, 3, 2), -1);
     cb_eidforms_free(t);
 }
