@@ -158,7 +158,7 @@ evalsha_us() {
 # summed over the keys whose names start alike up to the hash tag and
 # have its shape: cb:tm:{pN}:* the timer buckets), a
 # person's share of each, and the fields of the state buckets by subject
-# kind (an 8-byte person, a 17-byte name group "G...", an employer's
+# kind (an 8-byte person, a 9-byte name group "G...", an employer's
 # USCC) with their values' bytes.  Printed as bench: lines.
 breakdown() {
     redis-cli -p "$REDIS_PORT" --raw eval "
@@ -198,7 +198,7 @@ breakdown() {
             for i = 1, #all, 2 do
               local fk = all[i]
               local kind = (#fk == 8 and 'person') or
-                ((#fk == 17 and string.sub(fk, 1, 1) == 'G') and 'group') or 'employer'
+                ((#fk == 9 or #fk == 17) and string.sub(fk, 1, 1) == 'G' and 'group') or 'employer'
               local e = add(kinds, kind, 1, #all[i + 1])
               e[3] = e[3] + #fk
             end

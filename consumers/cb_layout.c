@@ -6,6 +6,7 @@
 #include "cb_idkey.h"
 #include "cb_layout.h"
 #include "cb_log.h"
+#include "cb_group.h"
 #include "cb_ops.h"
 
 #define CHUNK 500 /* entries moved by one round trip */
@@ -57,16 +58,22 @@ static int move(cb_store *store, int p, const family *f, const char *old,
     snprintf(ver, sizeof(ver), "cb:v:{p%d}", p);
     for (size_t i = 0; i < n && rc == 0; i++) {
         const redisReply *field = pairs[2 * i], *value = pairs[2 * i + 1];
+        unsigned char lid[CB_ID_DIGITS / 2];
         char key[48];
+        /* a lead id's field is kept as its 8 bytes (rename_fields) */
+        int bytes = f->by_lid && field->len == CB_ID_DIGITS &&
+                    cb_id_to_bytes(field->str, lid) == 0;
         cb_store_bucket_key(key, sizeof(key), f->what, p,
                             field_bucket(f, field,
                                          cb_store_side_buckets(store)));
         const char *copy[] = {f->zset ? "ZADD" : "HSETNX", key,
-                              f->zset ? "NX" : field->str,
+                              f->zset ? "NX"
+                              : bytes ? (const char *)lid
+                                      : field->str,
                               value->str,
                               f->zset ? field->str : NULL};
         size_t copylen[] = {strlen(copy[0]), strlen(key),
-                            f->zset ? 2 : field->len,
+                            f->zset ? 2 : bytes ? sizeof(lid) : field->len,
                             value->len, f->zset ? field->len : 0};
         const char *del[] = {f->zset ? "ZREM" : "HDEL", old, field->str};
         size_t dellen[] = {4, strlen(old), field->len};
@@ -160,6 +167,210 @@ static long migrate_family(cb_store *store, int p, const family *f,
     }
 }
 
+/* ------------------------------------------------- fields renamed */
+
+/* A family of buckets whose fields an earlier store wrote as text: the
+ * name groups' keys in the state buckets ('G' and 16 hex digits, now 'G'
+ * and 8 bytes) and the lead ids in cb:lid (16 hex digits, now 8 bytes).
+ * Into out the field's new name; returns its length, or 0 for a field
+ * that is not an old one. */
+static size_t renamed(int lid, const redisReply *field, char out[16])
+{
+    if (field->type != REDIS_REPLY_STRING)
+        return 0;
+    if (lid) {
+        if (field->len != CB_ID_DIGITS ||
+            cb_id_to_bytes(field->str, (unsigned char *)out) != 0)
+            return 0;
+        return CB_ID_DIGITS / 2;
+    }
+    cb_subject s;
+    if (field->len != CB_GROUP_KEY_LEN ||
+        cb_subject_of_group(field->str, field->len, &s) != 0)
+        return 0;
+    memcpy(out, s.key, s.key_len);
+    return s.key_len;
+}
+
+/* Renames the old fields of one bucket (key): their values read (HMGET),
+ * each copied under its new name unless that is there already (a step
+ * wrote it since: the newer), the old one deleted, and the partition's
+ * version raised.  Two round trips on the partition's node.  Returns the
+ * fields renamed, or -1 with errstr. */
+static long rename_bucket(cb_store *store, int p, const char *key, int lid,
+                          const redisReply *fields, char *errstr,
+                          size_t errstr_size)
+{
+    cb_redis *node = cb_store_node(store, p);
+    size_t n = 0, asked = 0;
+    const char **argv = malloc((fields->elements + 2) * sizeof(*argv));
+    size_t *argvlen = malloc((fields->elements + 2) * sizeof(*argvlen));
+    redisReply *values = NULL;
+    long rc = 0;
+
+    if (argv == NULL || argvlen == NULL) {
+        snprintf(errstr, errstr_size, "out of memory");
+        rc = -1;
+        goto out;
+    }
+    argv[0] = "HMGET";
+    argvlen[0] = 5;
+    argv[1] = key;
+    argvlen[1] = strlen(key);
+    for (size_t i = 0; i < fields->elements; i++) {
+        char name[16];
+        if (renamed(lid, fields->element[i], name) == 0)
+            continue;
+        argv[2 + n] = fields->element[i]->str;
+        argvlen[2 + n++] = fields->element[i]->len;
+    }
+    if (n == 0)
+        goto out;
+    values = cb_redis_command(node, (int)(n + 2), argv, argvlen);
+    if (values == NULL || values->type != REDIS_REPLY_ARRAY ||
+        values->elements != n) {
+        snprintf(errstr, errstr_size, "reading %s: %s", key,
+                 values == NULL ? cb_redis_errstr(node)
+                 : values->type == REDIS_REPLY_ERROR ? values->str
+                                                      : "a bad reply");
+        rc = -1;
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const redisReply *v = values->element[i];
+        redisReply old = {0};
+        char name[16];
+        old.type = REDIS_REPLY_STRING;
+        old.str = (char *)argv[2 + i];
+        old.len = argvlen[2 + i];
+        size_t len = renamed(lid, &old, name);
+        const char *copy[] = {"HSETNX", key, name, v->str};
+        size_t copylen[] = {6, strlen(key), len, v->len};
+        const char *del[] = {"HDEL", key, argv[2 + i]};
+        size_t dellen[] = {4, strlen(key), argvlen[2 + i]};
+        if (v->type == REDIS_REPLY_STRING &&
+            cb_redis_append(node, 4, copy, copylen) == 0)
+            asked++;
+        if (cb_redis_append(node, 3, del, dellen) == 0)
+            asked++;
+        else
+            rc = -1;
+    }
+    char ver[48];
+    snprintf(ver, sizeof(ver), "cb:v:{p%d}", p);
+    const char *incr[] = {"INCR", ver};
+    if (rc == 0 && cb_redis_append(node, 2, incr, NULL) == 0)
+        asked++;
+    else
+        rc = -1;
+    for (size_t i = 0; i < asked; i++) {
+        redisReply *r = cb_redis_get_reply(node);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            if (rc == 0)
+                snprintf(errstr, errstr_size, "renaming the fields of %s: "
+                         "%s", key, r ? r->str : cb_redis_errstr(node));
+            rc = -1;
+        }
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    if (rc == 0)
+        rc = (long)n;
+out:
+    if (values != NULL)
+        freeReplyObject(values);
+    free(argv);
+    free(argvlen);
+    return rc;
+}
+
+/* Renames the old fields of partition p's state and lead-id buckets,
+ * unless its layout key says it is done, and then says so.  Returns the
+ * fields renamed, or -1 with errstr. */
+static long rename_fields(cb_store *store, int p, char *errstr,
+                          size_t errstr_size)
+{
+    cb_redis *node = cb_store_node(store, p);
+    char done[48];
+    long total = 0;
+    redisReply *r;
+
+    snprintf(done, sizeof(done), CB_LAYOUT_KEY_FMT, p);
+    r = cb_redis_commandf(node, "GET %s", done);
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        snprintf(errstr, errstr_size, "reading %s: %s", done,
+                 r ? r->str : cb_redis_errstr(node));
+        if (r != NULL)
+            freeReplyObject(r);
+        return -1;
+    }
+    int is_done = r->type == REDIS_REPLY_STRING &&
+                  atoi(r->str) >= CB_LAYOUT_FIELDS;
+    freeReplyObject(r);
+    if (is_done)
+        return 0;
+    for (int lid = 0; lid < 2; lid++) {
+        unsigned n = lid ? cb_store_side_buckets(store)
+                         : cb_store_buckets(store);
+        for (unsigned b = 0; b < n; b++) {
+            char key[48];
+            cb_store_bucket_key(key, sizeof(key), lid ? "lid" : "s", p, b);
+            const char *argv[] = {"HKEYS", key};
+            if (cb_redis_append(node, 2, argv, NULL) != 0) {
+                snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
+                return -1;
+            }
+        }
+        redisReply **keys = calloc(n, sizeof(*keys));
+        int failed = keys == NULL;
+        for (unsigned b = 0; b < n; b++) {
+            redisReply *k = cb_redis_get_reply(node);
+            if (keys != NULL)
+                keys[b] = k;
+            else if (k != NULL)
+                freeReplyObject(k);
+            if (k == NULL || k->type != REDIS_REPLY_ARRAY) {
+                if (!failed)
+                    snprintf(errstr, errstr_size, "listing %s buckets: %s",
+                             lid ? "lid" : "s",
+                             k == NULL ? cb_redis_errstr(node)
+                             : k->type == REDIS_REPLY_ERROR ? k->str
+                                                             : "a bad reply");
+                failed = 1;
+            }
+        }
+        for (unsigned b = 0; b < n && !failed; b++) {
+            char key[48];
+            cb_store_bucket_key(key, sizeof(key), lid ? "lid" : "s", p, b);
+            long m = rename_bucket(store, p, key, lid, keys[b], errstr,
+                                   errstr_size);
+            if (m < 0)
+                failed = 1;
+            else
+                total += m;
+        }
+        for (unsigned b = 0; keys != NULL && b < n; b++)
+            if (keys[b] != NULL)
+                freeReplyObject(keys[b]);
+        free(keys);
+        if (failed) {
+            if (keys == NULL)
+                snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+    }
+    r = cb_redis_commandf(node, "SET %s %d", done, CB_LAYOUT_FIELDS);
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        snprintf(errstr, errstr_size, "writing %s: %s", done,
+                 r ? r->str : cb_redis_errstr(node));
+        if (r != NULL)
+            freeReplyObject(r);
+        return -1;
+    }
+    freeReplyObject(r);
+    return total;
+}
+
 long cb_layout_migrate(cb_store *store, char *errstr, size_t errstr_size)
 {
     static const family fams[] = {
@@ -176,5 +387,14 @@ long cb_layout_migrate(cb_store *store, char *errstr, size_t errstr_size)
                         n, fams[k].what, p);
             total += n;
         }
+    for (int p = 0; p < cb_store_partitions(store); p++) {
+        long n = rename_fields(store, p, errstr, errstr_size);
+        if (n < 0)
+            return -1;
+        if (n > 0)
+            cb_info("renamed %ld name groups' and lead ids' fields of "
+                    "partition %d to their bytes", n, p);
+        total += n;
+    }
     return total;
 }

@@ -80,16 +80,28 @@ int cb_subject_of_employer(const char *uscc, cb_subject *s)
 
 int cb_subject_of_group(const char *key, size_t len, cb_subject *s)
 {
-    if (len != CB_GROUP_KEY_LEN || key[0] != 'G')
+    unsigned char raw[CB_ID_DIGITS / 2];
+    char text[CB_GROUP_KEY_LEN + 1];
+
+    if (len == 0 || key[0] != 'G')
         return -1;
-    for (size_t i = 1; i < len; i++)
-        if (!((key[i] >= '0' && key[i] <= '9') ||
-              (key[i] >= 'a' && key[i] <= 'f')))
+    if (len == CB_GROUP_FIELD_LEN) {
+        memcpy(raw, key + 1, sizeof(raw));
+        cb_id_from_bytes(raw, text + 1);
+    } else if (len == CB_GROUP_KEY_LEN) {
+        if (cb_id_to_bytes(key + 1, raw) != 0)
             return -1;
+        memcpy(text + 1, key + 1, CB_ID_DIGITS);
+    } else {
+        return -1;
+    }
     memset(s, 0, sizeof(*s));
-    memcpy(s->key, key, len);
-    s->key_len = len;
-    memcpy(s->id, key, len);
+    s->key[0] = 'G';
+    memcpy(s->key + 1, raw, sizeof(raw));
+    s->key_len = CB_GROUP_FIELD_LEN;
+    text[0] = 'G';
+    memcpy(s->id, text, CB_GROUP_KEY_LEN);
+    s->id[CB_GROUP_KEY_LEN] = '\0';
     s->is_group = 1;
     return 0;
 }
@@ -116,7 +128,8 @@ cb_state_key_kind cb_state_key_kind_of(const char *key, size_t len)
         return CB_STATE_KEY_PERSON;
     if (len == CB_IDENT_LEN)
         return CB_STATE_KEY_EMPLOYER;
-    if (len == CB_GROUP_KEY_LEN)
+    if ((len == CB_GROUP_FIELD_LEN || len == CB_GROUP_KEY_LEN) &&
+        key[0] == 'G')
         return CB_STATE_KEY_GROUP;
     if (len > 2 && len < CB_IDENT_LEN && memcmp(key, "F:", 2) == 0)
         return CB_STATE_KEY_FEED;

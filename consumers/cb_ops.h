@@ -76,12 +76,17 @@ static inline int64_t cb_stamp_low(int64_t st)
 
 #define CB_SUBJECT_KEY_MAX 18 /* a person's 8 bytes, an employer's 18 */
 #define CB_PERSON_KEY_LEN 8    /* the 17 digits' body, binary */
+#define CB_GROUP_FIELD_LEN 9   /* 'G' and a group key's 16 digits as 8
+                                  bytes (cb_group.h has the text's) */
 
 /* A subject as the state knows it: a person, an employer, a name group
  * (cb_group.h), or a feed, the stateless subject whose steps pass the
  * feed's suspects on to their groups (a dead letter is keyed by its
- * feed).  The key's length tells them apart: 8, 18, CB_GROUP_KEY_LEN
- * (17), or "F:" and the feed's name (7 to 12 bytes, never 8). */
+ * feed).  The key's length and first byte tell them apart: 8, 18,
+ * CB_GROUP_FIELD_LEN (9, starting 'G'), or "F:" and the feed's name (7
+ * to 12 bytes, never 8).  A store written before 2026-12-05 keyed groups
+ * by their text (CB_GROUP_KEY_LEN, 17): read too, and renamed by the
+ * matcher when it starts (cb_layout.h). */
 typedef struct cb_subject {
     char key[CB_SUBJECT_KEY_MAX]; /* binary for a person */
     size_t key_len;
@@ -102,8 +107,9 @@ typedef enum cb_state_key_kind {
 
 cb_state_key_kind cb_state_key_kind_of(const char *key, size_t len);
 
-/* The subject of a group key (CB_GROUP_KEY_LEN characters) or of a feed's
- * name.  Returns 0, or -1 for text that is none. */
+/* The subject of a group key (its CB_GROUP_KEY_LEN characters, or its
+ * CB_GROUP_FIELD_LEN bytes) or of a feed's name.  Returns 0, or -1 for
+ * bytes that are none. */
 int cb_subject_of_group(const char *key, size_t len, cb_subject *s);
 int cb_subject_of_feed(const char *feed, cb_subject *s);
 

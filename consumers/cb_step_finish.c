@@ -62,11 +62,14 @@ static void side_rest(const cb_step *s, char *buf, size_t size,
              cb_side_bucket(sj->id, sj->id_len, s->a.side_buckets));
 }
 
-/* ":<b>", the bucket of a lead id's cb:lid entry. */
-static void lid_rest(const cb_step *s, char *buf, size_t size,
-                     const char *id)
+/* ":<b>", the bucket of a lead id's cb:lid entry, and into field the
+ * entry's field: the id's digits as bytes (cb_id_to_bytes). */
+static void lid_rest(cb_step *s, char *buf, size_t size, const char *id,
+                     unsigned char field[CB_ID_DIGITS / 2])
 {
     snprintf(buf, size, ":%u", cb_lid_bucket(id, s->a.side_buckets));
+    if (cb_id_to_bytes(id, field) != 0)
+        s->failed = 1; /* the rules' ids are lower-case hex */
 }
 
 /* The source_event_id of a lead the rules made (L, decision applied):
@@ -93,6 +96,7 @@ static int finish_lead(cb_step *s, subject *sj)
                                     (size_t)sj->lead_len, sj->id, sj->id_len,
                                     &o) == 0;
     char rest[32], num[24], side[16], lb[16];
+    unsigned char lid[CB_ID_DIGITS / 2];
 
     side_rest(s, side, sizeof(side), sj);
     if (!sj->has_lead) {
@@ -101,8 +105,9 @@ static int finish_lead(cb_step *s, subject *sj)
         /* no longer a lead: it leaves the store; the topic hears it closed */
         cb_step_write2(s, "D", "lead:", side, sj->key, sj->key_len);
         sj->lead_new = 2;
-        lid_rest(s, lb, sizeof(lb), o.id);
-        cb_step_write2(s, "D", "lid:", lb, o.id, CB_ID_DIGITS);
+        lid_rest(s, lb, sizeof(lb), o.id, lid);
+        cb_step_write2(s, "D", "lid:", lb, (const char *)lid,
+                       sizeof(lid));
         tw_rest(rest, sizeof(rest), o.township);
         cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
         if (o.status != CB_STATUS_CLOSED) {
@@ -159,8 +164,9 @@ static int finish_lead(cb_step *s, subject *sj)
         sj->lead_new = 1;
     }
     if (has_old && memcmp(o.id, n.id, CB_ID_DIGITS) != 0) {
-        lid_rest(s, lb, sizeof(lb), o.id);
-        cb_step_write2(s, "D", "lid:", lb, o.id, CB_ID_DIGITS);
+        lid_rest(s, lb, sizeof(lb), o.id, lid);
+        cb_step_write2(s, "D", "lid:", lb, (const char *)lid,
+                       sizeof(lid));
         /* a new episode replaces the lead: the topic hears the old one
          * closed, moved_out when the subject's township changed */
         if (o.status != CB_STATUS_CLOSED) {
@@ -176,9 +182,9 @@ static int finish_lead(cb_step *s, subject *sj)
         tw_rest(rest, sizeof(rest), o.township);
         cb_step_write2(s, "R", "lt:", rest, sj->key, sj->key_len);
     }
-    lid_rest(s, lb, sizeof(lb), n.id);
-    cb_step_write3(s, "H", "lid:", lb, n.id, CB_ID_DIGITS, sj->key,
-                   sj->key_len);
+    lid_rest(s, lb, sizeof(lb), n.id, lid);
+    cb_step_write3(s, "H", "lid:", lb, (const char *)lid, sizeof(lid),
+                   sj->key, sj->key_len);
     tw_rest(rest, sizeof(rest), n.township);
     cb_step_write3(s, "Z", "lt:", rest, num,
                    cb_step_fmt_int(num, sizeof(num), n.opened), sj->key,

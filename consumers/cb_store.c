@@ -705,15 +705,18 @@ int cb_store_find_lead(cb_store *store, const char *lead_id,
                        cb_subject *subject, int *partition, char *errstr,
                        size_t errstr_size)
 {
-    if (lead_id[0] != 'L' || strlen(lead_id) != 17)
+    unsigned char field[CB_ID_DIGITS / 2];
+
+    if (lead_id[0] != 'L' || strlen(lead_id) != 17 ||
+        cb_id_to_bytes(lead_id + 1, field) != 0)
         return 0;
     for (int p = 0; p < store->partitions; p++) {
         char key[96];
         cb_store_bucket_key(key, sizeof(key), "lid", p,
                             cb_lid_bucket(lead_id + 1,
                                           cb_store_side_buckets(store)));
-        redisReply *r = cb_redis_commandf(store->redis, "HGET %s %s", key,
-                                          lead_id + 1);
+        redisReply *r = cb_redis_commandf(store->redis, "HGET %s %b", key,
+                                          field, sizeof(field));
         if (r == NULL) {
             snprintf(errstr, errstr_size, "%s", cb_redis_errstr(store->redis));
             return -1;

@@ -148,10 +148,36 @@ sys.exit(1 if bad else 0)
 PY
 cb_pass "the alert topic's latest word on each alert is the stored alert"
 
+# Group and lead-id fields kept as text, and partitions not marked done
+# (a million each), over the 16 partitions.
+old_fields() {
+    local total=0 n
+    for p in $(seq 0 15); do
+        n=$(redis-cli -c -p "$REDIS_PORT" --raw eval "
+          local n = 0
+          for b = 0, 1023 do
+            for _, f in ipairs(redis.call('HKEYS', 'cb:s:{p' .. ARGV[1] .. '}:' .. b)) do
+              if #f == 17 and string.sub(f, 1, 1) == 'G' then n = n + 1 end
+            end
+          end
+          for b = 0, 255 do
+            for _, f in ipairs(redis.call('HKEYS', 'cb:lid:{p' .. ARGV[1] .. '}:' .. b)) do
+              if #f ~= 8 then n = n + 1 end
+            end
+          end
+          if redis.call('GET', 'cb:lay:{p' .. ARGV[1] .. '}') ~= '2' then n = n + 1000000 end
+          return n" 1 "cb:v:{p$p}" "$p")
+        total=$((total + n))
+    done
+    echo "$total"
+}
+
 # A store written before leads, lead ids and timers were bucketed keeps
-# them whole (cb:lead:{pN}, cb:lid:{pN}, cb:tm:{pN}): put this one back
-# in that layout, with every timer due, and the matcher moves it into
-# buckets on its start (cb_layout.h), fires every timer, and the stores
+# them whole (cb:lead:{pN}, cb:lid:{pN}, cb:tm:{pN}), and one written
+# before 2026-12-05 keys name groups and lead ids by their text ('G' and
+# 16 hex digits; 16 hex digits): put this one back in that layout, with
+# every timer due, and the matcher moves it into buckets and renames the
+# fields on its start (cb_layout.h), fires every timer, and the stores
 # still equal the ground truth.
 TODAY=$("$CB_PY" -c 'import datetime,sys; print((datetime.date.fromisoformat(sys.argv[1][:10]) - datetime.date(1970, 1, 1)).days)' "$AS_OF")
 "$CANBAO" leads --status all -f csv --unmasked | sort >"$CB_TMP/leads.before"
@@ -159,12 +185,28 @@ OLD_TIMERS=0
 for p in $(seq 0 15); do
     n=$(redis-cli -c -p "$REDIS_PORT" --raw eval "
       local p, due, n = ARGV[1], tonumber(ARGV[2]), 0
+      local function hex(bytes)
+        return (string.gsub(bytes, '.', function(c)
+          return string.format('%02x', string.byte(c)) end))
+      end
+      for b = 0, 1023 do
+        local k = 'cb:s:{p' .. p .. '}:' .. b
+        local all = redis.call('HGETALL', k)
+        for i = 1, #all, 2 do
+          if #all[i] == 9 and string.sub(all[i], 1, 1) == 'G' then
+            redis.call('HSET', k, 'G' .. hex(string.sub(all[i], 2)), all[i + 1])
+            redis.call('HDEL', k, all[i])
+          end
+        end
+      end
+      redis.call('DEL', 'cb:lay:{p' .. p .. '}')
       for b = 0, 255 do
         for _, fam in ipairs({'lead', 'lid'}) do
           local k = 'cb:' .. fam .. ':{p' .. p .. '}:' .. b
           local all = redis.call('HGETALL', k)
           for i = 1, #all, 2 do
-            redis.call('HSET', 'cb:' .. fam .. ':{p' .. p .. '}', all[i], all[i + 1])
+            local f = fam == 'lid' and hex(all[i]) or all[i]
+            redis.call('HSET', 'cb:' .. fam .. ':{p' .. p .. '}', f, all[i + 1])
           end
           redis.call('DEL', k)
         end
@@ -182,7 +224,10 @@ done
 [ "$OLD_TIMERS" -gt 0 ] || cb_fail "no timers to put back in the old layout"
 [ "$(redis-cli -c -p "$REDIS_PORT" exists 'cb:lead:{p0}')" = 1 ] ||
     cb_fail "the old layout was not written"
-cb_log "the store put back in the old layout, $OLD_TIMERS timers due"
+OLD=$(old_fields)
+[ "$OLD" -gt 16000000 ] ||
+    cb_fail "no group field was put back as text ($OLD)"
+cb_log "the store put back in the old layout, $OLD_TIMERS timers due, $((OLD - 16000000)) group fields as text"
 cb_expect_exit 0 "match the old layout" "$CANBAO" match --until-idle 3
 cb_log "$CB_OUT"
 TICKS=$(echo "$CB_OUT" | sed -n 's/.* \([0-9]*\) timers,.*/\1/p')
@@ -196,6 +241,7 @@ for p in $(seq 0 15); do
     done
 done
 cb_assert_eq 0 "$LEFT" "no key of the old layout is left"
+cb_assert_eq 0 "$(old_fields)" "no group or lead-id field is left as text, every partition marked done"
 STILL=0
 for p in $(seq 0 15); do
     n=$(redis-cli -c -p "$REDIS_PORT" --raw eval "

@@ -108,6 +108,25 @@ static void test_state_key_kind(void **state)
     assert_int_equal(cb_subject_of_group("G0123456789abcdef", 17, &s), 0);
     assert_int_equal(cb_state_key_kind_of(s.key, s.key_len),
                      CB_STATE_KEY_GROUP);
+    /* a group's field: 'G' and its digits as 8 bytes; the text, as a
+     * store before them kept it, reads as the same group */
+    assert_int_equal(s.key_len, CB_GROUP_FIELD_LEN);
+    assert_memory_equal(s.key, "G\x01\x23\x45\x67\x89\xab\xcd\xef", 9);
+    assert_string_equal(s.id, "G0123456789abcdef");
+    assert_int_equal(cb_state_key_kind_of("G0123456789abcdef", 17),
+                     CB_STATE_KEY_GROUP);
+    cb_subject t;
+    assert_int_equal(cb_subject_from_key(s.key, s.key_len, &t), 0);
+    assert_true(t.is_group);
+    assert_int_equal(t.key_len, CB_GROUP_FIELD_LEN);
+    assert_string_equal(t.id, "G0123456789abcdef");
+    assert_int_equal(cb_subject_from_key("G0123456789abcdef", 17, &t), 0);
+    assert_memory_equal(t.key, s.key, CB_GROUP_FIELD_LEN);
+    /* upper-case digits, or 9 bytes not starting 'G': no group */
+    assert_int_equal(cb_subject_of_group("G0123456789ABCDEF", 17, &t), -1);
+    assert_int_equal(cb_state_key_kind_of("H\x01\x23\x45\x67\x89\xab\xcd"
+                                          "\xef", 9),
+                     CB_STATE_KEY_NONE);
     for (int f = 0; f < CB_FEED_COUNT; f++) {
         assert_int_equal(
             cb_subject_of_feed(cb_kind_info_get((cb_kind)f)->name, &s), 0);
