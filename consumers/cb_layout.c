@@ -37,6 +37,39 @@ static unsigned field_bucket(const family *f, const redisReply *field,
     return cb_side_bucket(s.id, strlen(s.id), nside);
 }
 
+/* Ends a pipelined batch of writes to partition p, asked replies due
+ * (rc 0 while every write went out): raises the partition's version, so
+ * that no cache keeps what it read before, and reads every reply, even
+ * after a failure, so that the connection can be used again.  doing
+ * names the batch in errstr.  Returns 0 or -1. */
+static int end_batch(cb_redis *node, int p, size_t asked, int rc,
+                     const char *doing, char *errstr, size_t errstr_size)
+{
+    char ver[48];
+    const char *incr[] = {"INCR", ver};
+
+    snprintf(ver, sizeof(ver), "cb:v:{p%d}", p);
+    if (rc == 0 && cb_redis_append(node, 2, incr, NULL) == 0)
+        asked++;
+    else
+        rc = -1;
+    for (size_t i = 0; i < asked; i++) {
+        redisReply *r = cb_redis_get_reply(node);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            if (rc == 0)
+                snprintf(errstr, errstr_size, "%s: %s", doing,
+                         r ? r->str : cb_redis_errstr(node));
+            rc = -1;
+        }
+        if (r != NULL)
+            freeReplyObject(r);
+    }
+    if (rc != 0 && asked == 0)
+        snprintf(errstr, errstr_size, "%s: %s", doing,
+                 cb_redis_errstr(node));
+    return rc;
+}
+
 /* Moves n entries of the old key of f in partition p, given as (field,
  * value) pairs (a hash's, or a sorted set's member and score): each is
  * copied into its bucket unless the bucket has it already (the bucket's
@@ -51,11 +84,10 @@ static int move(cb_store *store, int p, const family *f, const char *old,
                 size_t errstr_size)
 {
     cb_redis *node = cb_store_node(store, p);
-    char ver[48];
+    char doing[96];
     size_t asked = 0;
     int rc = 0;
 
-    snprintf(ver, sizeof(ver), "cb:v:{p%d}", p);
     for (size_t i = 0; i < n && rc == 0; i++) {
         const redisReply *field = pairs[2 * i], *value = pairs[2 * i + 1];
         unsigned char lid[CB_ID_DIGITS / 2];
@@ -83,27 +115,8 @@ static int move(cb_store *store, int p, const family *f, const char *old,
         else
             asked += 2;
     }
-    const char *incr[] = {"INCR", ver};
-    if (rc == 0 && cb_redis_append(node, 2, incr, NULL) == 0)
-        asked++;
-    else
-        rc = -1;
-    /* every reply asked for is read, even after a failure */
-    for (size_t i = 0; i < asked; i++) {
-        redisReply *r = cb_redis_get_reply(node);
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            if (rc == 0)
-                snprintf(errstr, errstr_size, "moving %s into buckets: %s",
-                         old, r ? r->str : cb_redis_errstr(node));
-            rc = -1;
-        }
-        if (r != NULL)
-            freeReplyObject(r);
-    }
-    if (rc != 0 && asked == 0)
-        snprintf(errstr, errstr_size, "moving %s into buckets: %s", old,
-                 cb_redis_errstr(node));
-    return rc;
+    snprintf(doing, sizeof(doing), "moving %s into buckets", old);
+    return end_batch(node, p, asked, rc, doing, errstr, errstr_size);
 }
 
 /* Moves the old key of f in partition p, batch by batch, until it is
@@ -194,15 +207,16 @@ static size_t renamed(int lid, const redisReply *field, char out[16])
 
 /* Renames the old fields of one bucket (key): their values read (HMGET),
  * each copied under its new name unless that is there already (a step
- * wrote it since: the newer), the old one deleted, and the partition's
- * version raised.  Two round trips on the partition's node.  Returns the
- * fields renamed, or -1 with errstr. */
+ * wrote it since: the newer), then the old ones deleted, the partition's
+ * version raised after each.  Three round trips on the partition's node.
+ * Returns the fields renamed, or -1 with errstr. */
 static long rename_bucket(cb_store *store, int p, const char *key, int lid,
                           const redisReply *fields, char *errstr,
                           size_t errstr_size)
 {
     cb_redis *node = cb_store_node(store, p);
     size_t n = 0, asked = 0;
+    char doing[96];
     const char **argv = malloc((fields->elements + 2) * sizeof(*argv));
     size_t *argvlen = malloc((fields->elements + 2) * sizeof(*argvlen));
     redisReply *values = NULL;
@@ -236,43 +250,32 @@ static long rename_bucket(cb_store *store, int p, const char *key, int lid,
         rc = -1;
         goto out;
     }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const redisReply *v = values->element[i];
-        redisReply old = {0};
-        char name[16];
-        old.type = REDIS_REPLY_STRING;
-        old.str = (char *)argv[2 + i];
-        old.len = argvlen[2 + i];
-        size_t len = renamed(lid, &old, name);
-        const char *copy[] = {"HSETNX", key, name, v->str};
-        size_t copylen[] = {6, strlen(key), len, v->len};
-        const char *del[] = {"HDEL", key, argv[2 + i]};
-        size_t dellen[] = {4, strlen(key), argvlen[2 + i]};
-        if (v->type == REDIS_REPLY_STRING &&
-            cb_redis_append(node, 4, copy, copylen) == 0)
-            asked++;
-        if (cb_redis_append(node, 3, del, dellen) == 0)
-            asked++;
-        else
-            rc = -1;
-    }
-    char ver[48];
-    snprintf(ver, sizeof(ver), "cb:v:{p%d}", p);
-    const char *incr[] = {"INCR", ver};
-    if (rc == 0 && cb_redis_append(node, 2, incr, NULL) == 0)
-        asked++;
-    else
-        rc = -1;
-    for (size_t i = 0; i < asked; i++) {
-        redisReply *r = cb_redis_get_reply(node);
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            if (rc == 0)
-                snprintf(errstr, errstr_size, "renaming the fields of %s: "
-                         "%s", key, r ? r->str : cb_redis_errstr(node));
-            rc = -1;
+    /* the copies first, then (once every copy is in) the deletes: a
+     * failure or a crash between leaves a field under both names, and
+     * the next start copies nothing over and deletes the old one */
+    snprintf(doing, sizeof(doing), "renaming the fields of %s", key);
+    for (int del = 0; del < 2 && rc == 0; del++) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            const redisReply *v = values->element[i];
+            redisReply old = {0};
+            char name[16];
+            old.type = REDIS_REPLY_STRING;
+            old.str = (char *)argv[2 + i];
+            old.len = argvlen[2 + i];
+            size_t len = renamed(lid, &old, name);
+            const char *cmd[] = {del ? "HDEL" : "HSETNX", key,
+                                 del ? argv[2 + i] : name, v->str};
+            size_t cmdlen[] = {strlen(cmd[0]), strlen(key),
+                               del ? argvlen[2 + i] : len, v->len};
+            if (!del && v->type != REDIS_REPLY_STRING)
+                continue; /* gone since it was listed */
+            if (cb_redis_append(node, del ? 3 : 4, cmd, cmdlen) != 0)
+                rc = -1;
+            else
+                asked++;
         }
-        if (r != NULL)
-            freeReplyObject(r);
+        rc = end_batch(node, p, asked, (int)rc, doing, errstr, errstr_size);
+        asked = 0;
     }
     if (rc == 0)
         rc = (long)n;

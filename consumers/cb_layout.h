@@ -13,14 +13,14 @@
  * workbench) see the buckets only: start the matcher once after an
  * upgrade.
  *
- * A store written before 2026-12-05 keyed name groups in the state
- * buckets by their text ('G' and 16 hex digits) and lead ids in cb:lid
- * by their 16 digits; they are now 'G' and 8 bytes, and 8 bytes.  The
- * same start renames them, a bucket at a time (its old fields' values
- * read, copied under the new names unless a step wrote those since,
- * the old deleted, the version raised), and records in CB_LAYOUT_KEY_FMT
- * that the partition is done: a store done costs one read a partition
- * (a new one lists its empty buckets once). */
+ * A store written before the evening of 2026-12-04 keyed name groups in the
+ * state buckets by their text ('G' and 16 hex digits) and lead ids in cb:lid
+ * by their 16 digits; they are now 'G' and 8 bytes, and 8 bytes.  The same
+ * start renames them, a bucket at a time (its old fields' values read, copied
+ * under the new names unless a step wrote those since, the old deleted, the
+ * version raised), and records in CB_LAYOUT_KEY_FMT that the partition is
+ * done: a store done costs one read a partition (a new one lists its empty
+ * buckets once). */
 #ifndef CB_LAYOUT_H
 #define CB_LAYOUT_H
 

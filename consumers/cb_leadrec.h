@@ -31,7 +31,7 @@
  * layout 3 cannot hold (none the rules make).
  *
  * Layout 3, kept compactly (what a lead bucket's value is since
- * 2026-12-05):
+ * the evening of 2026-12-04):
  *   u8  3
  *   c8  id            as layout 2
  *   uvar kind + 2 * (priority + 2 * (closed + 1 + 6 * (status + 4 *

@@ -80,13 +80,13 @@ static inline int64_t cb_stamp_low(int64_t st)
                                   bytes (cb_group.h has the text's) */
 
 /* A subject as the state knows it: a person, an employer, a name group
- * (cb_group.h), or a feed, the stateless subject whose steps pass the
- * feed's suspects on to their groups (a dead letter is keyed by its
- * feed).  The key's length and first byte tell them apart: 8, 18,
- * CB_GROUP_FIELD_LEN (9, starting 'G'), or "F:" and the feed's name (7
- * to 12 bytes, never 8).  A store written before 2026-12-05 keyed groups
- * by their text (CB_GROUP_KEY_LEN, 17): read too, and renamed by the
- * matcher when it starts (cb_layout.h). */
+ * (cb_group.h), or a feed, the stateless subject whose steps pass the feed's
+ * suspects on to their groups (a dead letter is keyed by its feed).  The key's
+ * length and first byte tell them apart: 8, 18, CB_GROUP_FIELD_LEN (9,
+ * starting 'G'), or "F:" and the feed's name (7 to 12 bytes, never 8).  A
+ * store written before the evening of 2026-12-04 keyed groups by their text
+ * (CB_GROUP_KEY_LEN, 17): read too, and renamed by the matcher when it starts
+ * (cb_layout.h). */
 typedef struct cb_subject {
     char key[CB_SUBJECT_KEY_MAX]; /* binary for a person */
     size_t key_len;

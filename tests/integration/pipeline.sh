@@ -174,11 +174,11 @@ old_fields() {
 
 # A store written before leads, lead ids and timers were bucketed keeps
 # them whole (cb:lead:{pN}, cb:lid:{pN}, cb:tm:{pN}), and one written
-# before 2026-12-05 keys name groups and lead ids by their text ('G' and
-# 16 hex digits; 16 hex digits): put this one back in that layout, with
-# every timer due, and the matcher moves it into buckets and renames the
-# fields on its start (cb_layout.h), fires every timer, and the stores
-# still equal the ground truth.
+# before the evening of 2026-12-04 keys name groups and lead ids by their
+# text ('G' and 16 hex digits; 16 hex digits): put this one back in that
+# layout, with every timer due, and the matcher moves it into buckets and
+# renames the fields on its start (cb_layout.h), fires every timer, and
+# the stores still equal the ground truth.
 TODAY=$("$CB_PY" -c 'import datetime,sys; print((datetime.date.fromisoformat(sys.argv[1][:10]) - datetime.date(1970, 1, 1)).days)' "$AS_OF")
 "$CANBAO" leads --status all -f csv --unmasked | sort >"$CB_TMP/leads.before"
 OLD_TIMERS=0
