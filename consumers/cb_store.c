@@ -97,7 +97,11 @@ static void forms_miss(cb_eidforms *t, const char *entry, void *opaque)
                                    entry)) != NULL)
             freeReplyObject(r);
     }
-    load_forms(st, st->side);
+    if (load_forms(st, st->side) != 0) {
+        /* a connection that failed is opened again at the next miss */
+        cb_redis_free(st->side);
+        st->side = NULL;
+    }
 }
 
 cb_eidforms *cb_store_forms(cb_store *store)
@@ -428,6 +432,8 @@ int cb_store_reload(cb_store *store, char *errstr, size_t errstr_size)
                        errstr_size) != 0)
         return -1;
     store->settled = 1;
+    cb_redis_free(store->side); /* reopened when needed */
+    store->side = NULL;
     if (load_forms(store, store->redis) != 0) {
         snprintf(errstr, errstr_size, "cannot read %s: %s", CB_KEY_EIDFORMS,
                  cb_redis_errstr(store->redis));
