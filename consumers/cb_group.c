@@ -232,8 +232,8 @@ static void put_cholder(cb_pack *w, const cb_holder *h,
     if (!same)
         cb_pack_text(w, h->name.s, h->name.len);
     /* an id kept as written is packed against 0 */
-    cb_pack_svar(w, h->township -
-                        (num == CH_RAW_ID ? 0 : cb_code_county_base(h->id.s)));
+    cb_pack_svar_from(w, h->township,
+                      num == CH_RAW_ID ? 0 : cb_code_county_base(h->id.s));
     for (size_t i = 0; i < h->nfacts; i++) {
         const cb_group_fact *f = &h->facts[i];
         unsigned head = 0;
@@ -319,7 +319,7 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
         } else {
             h->name = get_s(r, 1);
         }
-        h->township = base + cb_unpack_svar(r);
+        h->township = cb_unpack_svar_from(r, base);
         n = (size_t)(nf >> 2);
     } else {
         h->name = get_s(r, 1);
@@ -348,7 +348,7 @@ static int get_cholder(cb_unpack *r, cb_holder *h, cb_buf *text,
         if (head & CH_NEXT)
             f->period++;
         else if (head & CH_DELTA)
-            f->period = (int32_t)(f->period + cb_unpack_svar(r));
+            f->period = (int32_t)cb_unpack_svar_from(r, f->period);
         f->amount = i > 0 ? h->facts[i - 1].amount : 0;
         if (!(head & CH_AMOUNT))
             f->amount = cb_unpack_svar(r);

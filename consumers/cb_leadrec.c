@@ -86,8 +86,9 @@ static void encode_compact(cb_pack *w, const cb_leadrec *l,
     cb_pack_int(w, KEPT_COMPACT, 1);
     cb_pack_bytes(w, raw, CB_ID_DIGITS / 2);
     cb_pack_uvar(w, compact_fields(l));
-    cb_pack_svar(w, l->township - county_base(l->kind, l->subject_id.s,
-                                              l->subject_id.len));
+    cb_pack_svar_from(w, l->township,
+                      county_base(l->kind, l->subject_id.s,
+                                  l->subject_id.len));
     cb_pack_int(w, l->opened, 3);
     if (l->closed >= 0)
         cb_pack_uvar(w, (uint64_t)(l->closed_at - l->opened));
@@ -127,8 +128,9 @@ int cb_leadrec_encode(cb_eidforms *forms, const cb_leadrec *l, int whole,
     if (whole)
         cb_pack_int(&w, l->township, 6);
     else
-        cb_pack_svar(&w, l->township - county_base(l->kind, l->subject_id.s,
-                                                   l->subject_id.len));
+        cb_pack_svar_from(&w, l->township,
+                          county_base(l->kind, l->subject_id.s,
+                                      l->subject_id.len));
     cb_pack_int(&w, l->opened, 3);
     cb_pack_int(&w, l->closed_at, 3);
     if (whole)
@@ -150,8 +152,8 @@ static int decode_compact(cb_unpack *r, const char *subject,
     l->id[CB_LEADREC_ID_DIGITS] = '\0';
     memcpy(l->subject_id.s, subject, subject_len);
     l->subject_id.len = (uint8_t)subject_len;
-    l->township = county_base(l->kind, subject, subject_len) +
-                  cb_unpack_svar(r);
+    l->township = cb_unpack_svar_from(r, county_base(l->kind, subject,
+                                                     subject_len));
     l->opened = (int32_t)cb_unpack_int(r, 3);
     l->closed_at = -1;
     if (l->closed >= 0) {
@@ -203,8 +205,8 @@ int cb_leadrec_decode(cb_eidforms *forms, const char *v, size_t len,
     if (kept) {
         memcpy(l->subject_id.s, subject, subject_len);
         l->subject_id.len = (uint8_t)subject_len;
-        l->township = county_base(l->kind, subject, subject_len) +
-                      cb_unpack_svar(&r);
+        l->township = cb_unpack_svar_from(&r, county_base(l->kind, subject,
+                                                          subject_len));
     } else {
         l->township = cb_unpack_int(&r, 6);
     }

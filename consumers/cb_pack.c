@@ -114,6 +114,11 @@ void cb_pack_svar(cb_pack *w, int64_t v)
     cb_pack_uvar(w, (u << 1) ^ (v < 0 ? ~(uint64_t)0 : 0));
 }
 
+void cb_pack_svar_from(cb_pack *w, int64_t v, int64_t base)
+{
+    cb_pack_svar(w, (int64_t)((uint64_t)v - (uint64_t)base));
+}
+
 uint64_t cb_unpack_uvar(cb_unpack *r)
 {
     uint64_t v = 0;
@@ -136,6 +141,11 @@ int64_t cb_unpack_svar(cb_unpack *r)
     uint64_t u = cb_unpack_uvar(r);
 
     return (int64_t)((u >> 1) ^ (0 - (u & 1)));
+}
+
+int64_t cb_unpack_svar_from(cb_unpack *r, int64_t base)
+{
+    return (int64_t)((uint64_t)base + (uint64_t)cb_unpack_svar(r));
 }
 
 #define EID_DIGITS_MAX 18 /* numbers below 10^18: they fit an int64 */

@@ -165,8 +165,14 @@ static inline int64_t cb_unpack_int(cb_unpack *r, int n)
 
 void cb_pack_uvar(cb_pack *w, uint64_t v);
 void cb_pack_svar(cb_pack *w, int64_t v);
+/* v less base as an svar, wrapping as two's complement rather than
+ * overflowing (cb_unpack_svar_from gives v back from the same base). */
+void cb_pack_svar_from(cb_pack *w, int64_t v, int64_t base);
 uint64_t cb_unpack_uvar(cb_unpack *r);
 int64_t cb_unpack_svar(cb_unpack *r);
+/* base plus an svar, wrapping as two's complement rather than
+ * overflowing: bytes from a damaged store cannot make it undefined. */
+int64_t cb_unpack_svar_from(cb_unpack *r, int64_t base);
 
 /* An event id (any bytes, up to 255) packed against prev, the id before
  * it in the list (prevlen 0: none).  An id that ends in 1 to 18 digits,

@@ -132,18 +132,23 @@ static id_facts id_facts_of(const char *id)
  * student too), and no stamp of its own. */
 #define STUDENT_AS_STAY 0x80
 
-/* A township code: 6 bytes, or against the county in a keyed state. */
+/* A township code: 6 bytes, or against the county in a keyed state.  A
+ * code that 6 bytes cannot hold (none is: codes have at most 12 digits;
+ * only damaged bytes decode to one) fails the writer rather than packing
+ * another. */
 static void put_tw(cb_pack *w, const id_facts *k, int64_t tw)
 {
     if (k->ok)
-        cb_pack_svar(w, tw - k->base);
+        cb_pack_svar_from(w, tw, k->base);
+    else if (tw < -((int64_t)1 << 47) || tw >= ((int64_t)1 << 47))
+        w->failed = 1;
     else
         cb_pack_int(w, tw, 6);
 }
 
 static int64_t get_tw(cb_unpack *r, const id_facts *k)
 {
-    return k->ok ? k->base + cb_unpack_svar(r) : cb_unpack_int(r, 6);
+    return k->ok ? cb_unpack_svar_from(r, k->base) : cb_unpack_int(r, 6);
 }
 
 /* -------------------------------------------------------------- strings */
@@ -481,8 +486,9 @@ static void pack_facts(cb_pack *w, const cb_person *p)
         if (ctx) {
             cb_pack_int(w, f->scheme, 1);
             cb_pack_int(w, f->paid, 1);
-            cb_pack_svar(w, f->township - base);
-            cb_pack_svar(w, f->region - f->township / CB_CODE_COUNTY_SPAN);
+            cb_pack_svar_from(w, f->township, base);
+            cb_pack_svar_from(w, f->region,
+                              f->township / CB_CODE_COUNTY_SPAN);
             cb_pack_svar(w, f->tier);
         }
         if (h & FH_DELTA)
@@ -520,9 +526,9 @@ static int unpack_facts(cb_unpack *r, cb_person *p, int rel)
             f.scheme = (int)cb_unpack_uint(r, 1);
             f.paid = (int)cb_unpack_uint(r, 1);
             if (rel) {
-                f.township = base + cb_unpack_svar(r);
-                f.region = f.township / CB_CODE_COUNTY_SPAN +
-                           cb_unpack_svar(r);
+                f.township = cb_unpack_svar_from(r, base);
+                f.region = cb_unpack_svar_from(
+                    r, f.township / CB_CODE_COUNTY_SPAN);
             } else {
                 f.region = cb_unpack_svar(r);
             }
@@ -533,7 +539,7 @@ static int unpack_facts(cb_unpack *r, cb_person *p, int rel)
         if (h & FH_NEXT)
             f.period = prev.period + 1;
         else if (h & FH_DELTA)
-            f.period = (int32_t)(prev.period + cb_unpack_svar(r));
+            f.period = (int32_t)cb_unpack_svar_from(r, prev.period);
         if (!(h & FH_AMOUNT))
             f.amount = cb_unpack_svar(r);
         cb_unpack_eid(r, prev.eid.s, prev.eid.len, &f.eid);

@@ -16,7 +16,7 @@ SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] ||
-    TARGETS=(fuzz_csv fuzz_feed fuzz_gb18030 fuzz_avro fuzz_ident)
+    TARGETS=(fuzz_csv fuzz_feed fuzz_gb18030 fuzz_avro fuzz_ident fuzz_state)
 BUILD=build-fuzz
 
 command -v clang >/dev/null || { echo "fuzz: needs clang (scripts/setup.sh --tests)" >&2; exit 1; }
