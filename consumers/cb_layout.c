@@ -217,12 +217,18 @@ static long rename_bucket(cb_store *store, int p, const char *key, int lid,
     cb_redis *node = cb_store_node(store, p);
     size_t n = 0, asked = 0;
     char doing[96];
+    /* each old field with its new name, worked out once */
+    struct {
+        const redisReply *old;
+        char name[16];
+        size_t len;
+    } *rn = malloc((fields->elements ? fields->elements : 1) * sizeof(*rn));
     const char **argv = malloc((fields->elements + 2) * sizeof(*argv));
     size_t *argvlen = malloc((fields->elements + 2) * sizeof(*argvlen));
     redisReply *values = NULL;
     long rc = 0;
 
-    if (argv == NULL || argvlen == NULL) {
+    if (rn == NULL || argv == NULL || argvlen == NULL) {
         snprintf(errstr, errstr_size, "out of memory");
         rc = -1;
         goto out;
@@ -232,11 +238,12 @@ static long rename_bucket(cb_store *store, int p, const char *key, int lid,
     argv[1] = key;
     argvlen[1] = strlen(key);
     for (size_t i = 0; i < fields->elements; i++) {
-        char name[16];
-        if (renamed(lid, fields->element[i], name) == 0)
+        const redisReply *f = fields->element[i];
+        if ((rn[n].len = renamed(lid, f, rn[n].name)) == 0)
             continue;
-        argv[2 + n] = fields->element[i]->str;
-        argvlen[2 + n++] = fields->element[i]->len;
+        rn[n].old = f;
+        argv[2 + n] = f->str;
+        argvlen[2 + n++] = f->len;
     }
     if (n == 0)
         goto out;
@@ -257,16 +264,10 @@ static long rename_bucket(cb_store *store, int p, const char *key, int lid,
     for (int del = 0; del < 2 && rc == 0; del++) {
         for (size_t i = 0; i < n && rc == 0; i++) {
             const redisReply *v = values->element[i];
-            redisReply old = {0};
-            char name[16];
-            old.type = REDIS_REPLY_STRING;
-            old.str = (char *)argv[2 + i];
-            old.len = argvlen[2 + i];
-            size_t len = renamed(lid, &old, name);
             const char *cmd[] = {del ? "HDEL" : "HSETNX", key,
-                                 del ? argv[2 + i] : name, v->str};
+                                 del ? rn[i].old->str : rn[i].name, v->str};
             size_t cmdlen[] = {strlen(cmd[0]), strlen(key),
-                               del ? argvlen[2 + i] : len, v->len};
+                               del ? rn[i].old->len : rn[i].len, v->len};
             if (!del && v->type != REDIS_REPLY_STRING)
                 continue; /* gone since it was listed */
             if (cb_redis_append(node, del ? 3 : 4, cmd, cmdlen) != 0)
@@ -282,6 +283,7 @@ static long rename_bucket(cb_store *store, int p, const char *key, int lid,
 out:
     if (values != NULL)
         freeReplyObject(values);
+    free(rn);
     free(argv);
     free(argvlen);
     return rc;
