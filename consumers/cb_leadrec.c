@@ -173,20 +173,17 @@ int cb_leadrec_decode(cb_eidforms *forms, const char *v, size_t len,
 {
     cb_unpack r;
     const char *id;
-    int closed, kept = len > 0 && (unsigned char)v[0] == KEPT;
+    unsigned first = len > 0 ? (unsigned char)v[0] : 0;
+    int closed, kept = first == KEPT;
 
     cb_unpack_init(&r, v, len);
     r.forms = forms;
-    if (len > 0 && (unsigned char)v[0] == KEPT_COMPACT) {
+    if (first == KEPT || first == KEPT_COMPACT) {
         if (subject == NULL || subject_len > sizeof(l->subject_id.s))
             return -1;
         (void)cb_unpack_uint(&r, 1);
-        return decode_compact(&r, subject, subject_len, l);
-    }
-    if (kept) {
-        if (subject == NULL || subject_len > sizeof(l->subject_id.s))
-            return -1;
-        (void)cb_unpack_uint(&r, 1);
+        if (first == KEPT_COMPACT)
+            return decode_compact(&r, subject, subject_len, l);
         if ((id = cb_unpack_bytes(&r, CB_ID_DIGITS / 2)) == NULL)
             return -1;
         cb_id_from_bytes((const unsigned char *)id, l->id);
