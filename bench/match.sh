@@ -38,8 +38,10 @@
 #       of the matcher, Redis and the broker (/proc ticks over the run)
 #       and the events a step.  The events'
 #       producer lingers CANBAO_BENCH_LINGER ms (default 5).  On a real
-#       broker (CANBAO_TEST_KAFKA=real) a first run, not counted, warms
-#       the JVM up.
+#       broker (CANBAO_TEST_KAFKA=real) runs of the same load, not
+#       counted, warm the JVM up until its JIT compilers take under 5% of
+#       the broker's CPU (at most six), and the counted run prints their
+#       share of it.
 #
 # Counties are generated once per size and cached in $CANBAO_BENCH_DIR
 # (default /tmp/canbao-bench).
@@ -70,6 +72,24 @@ commandstats() {
 }
 # a process's user+system CPU in clock ticks
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# jit_threads PID: "TID TICKS" of each of a JVM's JIT compiler threads
+# now alive ("C1 CompilerThre", "C2 CompilerThre": a name may hold a
+# space, so the fields are counted after its closing parenthesis);
+# jit_ticks BEFORE AFTER: the ticks they took between two such lists (a
+# thread the JVM ended meanwhile is left out, a new one counted whole)
+jit_threads() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        case $(cat "$t/comm" 2>/dev/null) in
+        *CompilerThre*)
+            sed 's/^.*) //' "$t/stat" 2>/dev/null |
+                awk -v tid="${t##*/}" '{ print tid, $12 + $13 }' ;;
+        esac
+    done
+}
+jit_ticks() {
+    awk 'NR == FNR { was[$1] = $2; next } { d += $2 - was[$1] } END { print d + 0 }' "$1" "$2"
+}
 if [ "$MODE" = latency ]; then
     cb_start_redis >/dev/null
     cb_start_broker >/dev/null
@@ -89,18 +109,37 @@ if [ "$MODE" = latency ]; then
             "$(proc_ticks "$BROKER_PID")"
     }
     if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
-        # a broker in service has its hot paths compiled: a first run of
-        # the same load, not counted, warms the JVM up
-        "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
-            "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: warm-up: /'
+        # A broker in service has its hot paths compiled.  Runs of the same
+        # load, not counted, warm the JVM up until its JIT compilers take
+        # under 5% of the broker's CPU (at most six): after one run of
+        # 10 s they still took 13-36% of it, a third of a core, and the
+        # counted run's tail went with that share (docs/PERFORMANCE.md).
+        for w in 1 2 3 4 5 6; do
+            c0=$(proc_ticks "$BROKER_PID")
+            jit_threads "$BROKER_PID" >"$CB_TMP/jit.w0"
+            "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
+                "${CANBAO_BENCH_LINGER:-5}" | sed "s/^/bench: warm-up $w: /"
+            c1=$(proc_ticks "$BROKER_PID")
+            jit_threads "$BROKER_PID" >"$CB_TMP/jit.w1"
+            j=$(jit_ticks "$CB_TMP/jit.w0" "$CB_TMP/jit.w1")
+            share=$((j * 100 / (c1 - c0 > 0 ? c1 - c0 : 1)))
+            echo "bench: warm-up $w: the broker's JIT compilers took $share% of its CPU"
+            [ "$share" -ge 5 ] || break
+        done
     fi
     stages >"$CB_TMP/stages.0"
+    [ "${CANBAO_TEST_KAFKA:-embedded}" != real ] || jit_threads "$BROKER_PID" >"$CB_TMP/jit.0"
     redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
     "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
         "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: /'
     stages >"$CB_TMP/stages.1"
+    jit=0
+    if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
+        jit_threads "$BROKER_PID" >"$CB_TMP/jit.1"
+        jit=$(jit_ticks "$CB_TMP/jit.0" "$CB_TMP/jit.1")
+    fi
     # the matcher's share: each stage's mean over the run's events
-    "$CB_PY" - "$CB_TMP/stages.0" "$CB_TMP/stages.1" "$(getconf CLK_TCK)" <<'PY'
+    "$CB_PY" - "$CB_TMP/stages.0" "$CB_TMP/stages.1" "$(getconf CLK_TCK)" "$jit" <<'PY'
 import re, sys
 def read(path):
     out = {}
@@ -136,6 +175,9 @@ t0, t1 = ticks(sys.argv[1]), ticks(sys.argv[2])
 if events > 0 and steps > 0:
     us = ["%s %.0f us" % (who, (t1[i] - t0[i]) / hz / events * 1e6)
           for i, who in enumerate(("matcher", "Redis", "broker"))]
+    jit, broker = int(sys.argv[4]), t1[2] - t0[2]
+    if jit > 0 and broker > 0:
+        us[2] += " (its JIT compilers %.0f%% of it)" % (jit * 100.0 / broker)
     print("bench: CPU an event: %s; %d steps, %.1f events a step" %
           (", ".join(us), steps, events / steps))
 PY
