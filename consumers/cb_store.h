@@ -10,7 +10,10 @@
  * murmur2 partition of its ID, cb_key_partition).  Within a partition,
  * states are spread over `buckets` small hashes, and leads, lead ids and
  * timers over a quarter as many each (cb_side_buckets), which Redis keeps
- * in its compact listpack encoding. */
+ * in its compact listpack encoding.
+ *
+ * cb_store.c keeps the store and its steps; cb_store_records.c (the
+ * section "records" below) what readers and township teams do with it. */
 #ifndef CB_STORE_H
 #define CB_STORE_H
 
@@ -171,6 +174,8 @@ int cb_store_step(cb_store *store, int partition, int32_t today,
  * 0..CB_TOPIC_OWNERSHIP, -1 where none.  Returns 0 or -1. */
 int cb_store_offsets(cb_store *store, int partition, int64_t *next,
                      size_t ntopics, char *errstr, size_t errstr_size);
+
+/* ------------------------------------- records (cb_store_records.c) */
 
 /* Calls fn for every lead (of one township when township is not NULL),
  * partition by partition.  fn returns 0 to go on.  Returns 0, or -1 with
