@@ -19,11 +19,11 @@
 
 /* ------------------------------------------------------------- queries */
 
-/* The connection's last error into errstr.  Returns -1. */
-static int redis_error(cb_store *store, char *errstr, size_t errstr_size)
+/* The last error of connection r (the store's or a node of it) into
+ * errstr.  Returns -1. */
+static int redis_error(cb_redis *r, char *errstr, size_t errstr_size)
 {
-    snprintf(errstr, errstr_size, "%s",
-             cb_redis_errstr(cb_store_redis(store)));
+    snprintf(errstr, errstr_size, "%s", cb_redis_errstr(r));
     return -1;
 }
 
@@ -90,10 +90,8 @@ static int take_leads(cb_redis *node, size_t n, redisReply *const *fields,
 
     for (size_t i = 0; i < n; i++) {
         redisReply *r = cb_redis_get_reply(node);
-        if (r == NULL) {
-            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
-            return -1;
-        }
+        if (r == NULL)
+            return redis_error(node, errstr, errstr_size);
         if (r->type == REDIS_REPLY_ERROR && rc == 0) {
             snprintf(errstr, errstr_size, "reading leads: %s", r->str);
             rc = -1;
@@ -122,10 +120,8 @@ static int each_lead_of(cb_store *store, int p, lead_walk *w, char *errstr,
         size_t argvlen[2] = {7, 0};
         cb_store_bucket_key(key, sizeof(key), "lead", p, b);
         argvlen[1] = strlen(key);
-        if (cb_redis_append(node, 2, argv, argvlen) != 0) {
-            snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
-            return -1;
-        }
+        if (cb_redis_append(node, 2, argv, argvlen) != 0)
+            return redis_error(node, errstr, errstr_size);
     }
     return take_leads(node, nside, NULL, w, errstr, errstr_size);
 }
@@ -143,7 +139,7 @@ static int township_leads_of(cb_store *store, int p, const char *township,
     snprintf(idx, sizeof(idx), "cb:lt:{p%d}:%s", p, township);
     ids = cb_redis_commandf(cb_store_redis(store), "ZRANGE %s 0 -1", idx);
     if (ids == NULL || ids->type != REDIS_REPLY_ARRAY) {
-        redis_error(store, errstr, errstr_size);
+        redis_error(cb_store_redis(store), errstr, errstr_size);
         if (ids != NULL)
             freeReplyObject(ids);
         return -1;
@@ -162,9 +158,8 @@ static int township_leads_of(cb_store *store, int p, const char *township,
             const char *argv[3] = {"HGET", key, id->str};
             size_t argvlen[3] = {4, strlen(key), id->len};
             if (cb_redis_append(node, 3, argv, argvlen) != 0) {
-                snprintf(errstr, errstr_size, "%s", cb_redis_errstr(node));
                 freeReplyObject(ids);
-                return -1;
+                return redis_error(node, errstr, errstr_size);
             }
         }
         rc = take_leads(node, n, ids->element + i, w, errstr, errstr_size);
@@ -237,7 +232,7 @@ int cb_store_find_lead(cb_store *store, const char *lead_id,
                                           "HGET %s %b", key, field,
                                           sizeof(field));
         if (r == NULL)
-            return redis_error(store, errstr, errstr_size);
+            return redis_error(cb_store_redis(store), errstr, errstr_size);
         if (r->type == REDIS_REPLY_STRING &&
             cb_subject_from_key(r->str, r->len, subject) == 0) {
             *partition = p;
@@ -269,7 +264,7 @@ int cb_store_get_lead(cb_store *store, int partition, const cb_subject *s,
     argvlen[2] = s->key_len;
     r = cb_redis_command(cb_store_redis(store), 3, argv, argvlen);
     if (r == NULL)
-        return redis_error(store, errstr, errstr_size);
+        return redis_error(cb_store_redis(store), errstr, errstr_size);
     if (r->type == REDIS_REPLY_STRING &&
         cb_store_decode_lead(store, s->key, s->key_len, r->str, r->len,
                              lead) == 0)
@@ -370,7 +365,7 @@ int cb_store_get_decision(cb_store *store, const char *lead_id,
     redisReply *r = cb_redis_commandf(cb_store_redis(store), "HGET %s %s", key,
                                       lead_id + 1);
     if (r == NULL)
-        return redis_error(store, errstr, errstr_size);
+        return redis_error(cb_store_redis(store), errstr, errstr_size);
     rc = 0;
     cb_decisionrec d;
     if (r->type == REDIS_REPLY_STRING &&
@@ -435,7 +430,7 @@ static int holder_of(cb_store *store, const cb_str *number, cb_person *p,
     *reply = cb_redis_commandf(cb_store_redis(store), "HGET %s %b", key, s.key,
                                s.key_len);
     if (*reply == NULL)
-        return redis_error(store, errstr, errstr_size);
+        return redis_error(cb_store_redis(store), errstr, errstr_size);
     if ((*reply)->type != REDIS_REPLY_STRING ||
         cb_person_decode(cb_store_forms(store), id, (*reply)->str,
                          (*reply)->len, p) != 0)
@@ -516,7 +511,7 @@ int cb_store_find_review(cb_store *store, const char *review_id,
                                               "HGET %s %s", key,
                                               review_id + 1);
         if (reply == NULL)
-            return redis_error(store, errstr, errstr_size);
+            return redis_error(cb_store_redis(store), errstr, errstr_size);
         if (reply->type != REDIS_REPLY_STRING ||
             cb_reviewrec_decode(reply->str, reply->len, &r) != 0 ||
             cb_str_to_text(&r.subject_id, id, sizeof(id)) != 0 ||
@@ -601,7 +596,7 @@ int cb_store_review(cb_store *store, const char *review_id, int verdict,
                                       key, review_id + 1);
     cb_reviewrec after;
     if (r == NULL)
-        return redis_error(store, errstr, errstr_size);
+        return redis_error(cb_store_redis(store), errstr, errstr_size);
     rc = r->type == REDIS_REPLY_STRING &&
          cb_reviewrec_decode(r->str, r->len, &after) == 0;
     freeReplyObject(r);
