@@ -128,16 +128,13 @@ if [ "$MODE" = latency ]; then
         done
     fi
     stages >"$CB_TMP/stages.0"
-    [ "${CANBAO_TEST_KAFKA:-embedded}" != real ] || jit_threads "$BROKER_PID" >"$CB_TMP/jit.0"
+    jit_threads "$BROKER_PID" >"$CB_TMP/jit.0" # none on the embedded broker
     redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
     "$PWD/$BUILD/bench/latency" "$CANBAO_BROKERS" "$RATE" 10 \
         "${CANBAO_BENCH_LINGER:-5}" | sed 's/^/bench: /'
     stages >"$CB_TMP/stages.1"
-    jit=0
-    if [ "${CANBAO_TEST_KAFKA:-embedded}" = real ]; then
-        jit_threads "$BROKER_PID" >"$CB_TMP/jit.1"
-        jit=$(jit_ticks "$CB_TMP/jit.0" "$CB_TMP/jit.1")
-    fi
+    jit_threads "$BROKER_PID" >"$CB_TMP/jit.1"
+    jit=$(jit_ticks "$CB_TMP/jit.0" "$CB_TMP/jit.1")
     # the matcher's share: each stage's mean over the run's events
     "$CB_PY" - "$CB_TMP/stages.0" "$CB_TMP/stages.1" "$(getconf CLK_TCK)" "$jit" <<'PY'
 import re, sys
